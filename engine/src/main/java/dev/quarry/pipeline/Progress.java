@@ -1,0 +1,130 @@
+package dev.quarry.pipeline;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Progress of a long job on stderr: done/total, rate and ETA, at most one line every
+ * {@code interval}, plus a closing line. Quiet jobs (under one interval) print only the closing line.
+ * {@link #advance} is thread-safe and cheap (one atomic add, a clock read every call).
+ */
+public final class Progress {
+    private final String what;
+    private final String unit;
+    private final long total;
+    private final PrintStream out;
+    private final long intervalNanos;
+    private final long start = System.nanoTime();
+    private final AtomicLong done = new AtomicLong();
+    private final AtomicLong nextReport;
+    private final long startDone;
+
+    /**
+     * @param what the job, e.g. {@code import corpus.npy}
+     * @param unit what is counted, e.g. {@code rows}
+     * @param total how many there are (0 when unknown)
+     * @param out where lines go (stderr), or null to stay silent
+     */
+    public Progress(String what, String unit, long total, PrintStream out) {
+        this(what, unit, total, out, 2_000_000_000L, 0);
+    }
+
+    /** As above, with the report interval, and {@code alreadyDone} units done by an earlier run (resume). */
+    public Progress(String what, String unit, long total, PrintStream out, long intervalNanos, long alreadyDone) {
+        this.what = what;
+        this.unit = unit;
+        this.total = total;
+        this.out = out;
+        this.intervalNanos = intervalNanos;
+        this.nextReport = new AtomicLong(start + intervalNanos);
+        this.startDone = alreadyDone;
+        this.done.set(alreadyDone);
+    }
+
+    /** A progress that prints nothing. */
+    public static Progress silent() {
+        return new Progress("", "", 0, null);
+    }
+
+    /** Counts {@code n} more units done and prints a line if one is due. */
+    public void advance(long n) {
+        long now = done.addAndGet(n);
+        if (out == null) {
+            return;
+        }
+        long t = System.nanoTime();
+        long due = nextReport.get();
+        if (t >= due && nextReport.compareAndSet(due, t + intervalNanos)) {
+            out.println(line(now, t, false));
+        }
+    }
+
+    /** Units done so far. */
+    public long done() {
+        return done.get();
+    }
+
+    /** Seconds since the start. */
+    public double elapsedSeconds() {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Units per second since the start (this run's units only, on resume). */
+    public double rate() {
+        double s = elapsedSeconds();
+        return s > 0 ? (done.get() - startDone) / s : 0;
+    }
+
+    /** Prints the closing line. */
+    public void finish() {
+        if (out != null) {
+            out.println(line(done.get(), System.nanoTime(), true));
+        }
+    }
+
+    private String line(long now, long t, boolean closing) {
+        double seconds = (t - start) / 1e9;
+        double rate = seconds > 0 ? (now - startDone) / seconds : 0;
+        StringBuilder sb = new StringBuilder(what).append(": ");
+        sb.append(String.format(Locale.ROOT, "%,d", now));
+        if (total > 0) {
+            sb.append(String.format(Locale.ROOT, "/%,d %s (%.1f%%)", total, unit, 100.0 * now / total));
+        } else {
+            sb.append(' ').append(unit);
+        }
+        sb.append(", ").append(human(rate)).append(' ').append(unit).append("/s");
+        if (closing) {
+            sb.append(String.format(Locale.ROOT, ", done in %s", duration(seconds)));
+        } else if (total > 0 && rate > 0) {
+            sb.append(", ETA ").append(duration((total - now) / rate));
+        }
+        return sb.toString();
+    }
+
+    /** 1234567 -> "1.23M". */
+    public static String human(double value) {
+        if (value >= 1e9) {
+            return String.format(Locale.ROOT, "%.2fG", value / 1e9);
+        }
+        if (value >= 1e6) {
+            return String.format(Locale.ROOT, "%.2fM", value / 1e6);
+        }
+        if (value >= 1e4) {
+            return String.format(Locale.ROOT, "%.1fk", value / 1e3);
+        }
+        return String.format(Locale.ROOT, "%.0f", value);
+    }
+
+    /** Seconds as {@code 1:02:03}, {@code 2:03} or {@code 4.5s}. */
+    public static String duration(double seconds) {
+        if (seconds < 60) {
+            return String.format(Locale.ROOT, "%.1fs", seconds);
+        }
+        long s = Math.round(seconds);
+        if (s < 3600) {
+            return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+        }
+        return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.quarry.store;
+
+import dev.quarry.io.AtomicOutput;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+
+/**
+ * Streams float32 rows into a new {@code .qvec} file with bounded memory: rows are appended in
+ * chunks, the header (which holds the final count and its CRC) is written by {@link #finish}, and
+ * the file only appears under its name once complete ({@link AtomicOutput}). Not thread-safe.
+ */
+public final class QvecWriter implements AutoCloseable {
+    private static final int BUFFER_BYTES = 1 << 20;
+
+    private final AtomicOutput out;
+    private final int dim;
+    private final ByteBuffer buffer;
+    private final MemorySegment bufferSegment;
+    private long count;
+
+    private QvecWriter(AtomicOutput out, int dim) {
+        this.out = out;
+        this.dim = dim;
+        this.buffer = ByteBuffer.allocateDirect(Math.max(BUFFER_BYTES, 4 * dim)).order(ByteOrder.LITTLE_ENDIAN);
+        this.bufferSegment = MemorySegment.ofBuffer(buffer); // the whole buffer: taken while position is 0
+    }
+
+    /** Starts {@code target.tmp}; nothing appears at {@code target} until {@link #finish}. */
+    public static QvecWriter create(Path target, int dim) {
+        if (dim < 1) {
+            throw new IllegalArgumentException("dim=" + dim + ", expected >= 1");
+        }
+        AtomicOutput out = AtomicOutput.create(target);
+        try {
+            out.channel().position(QvecHeader.SIZE);
+        } catch (IOException e) {
+            out.close();
+            throw new UncheckedIOException(e);
+        }
+        return new QvecWriter(out, dim);
+    }
+
+    /** Appends {@code rows} rows stored row-major in {@code data} from {@code offset}. */
+    public void write(float[] data, int offset, int rows) {
+        int floats = rows * dim;
+        int done = 0;
+        while (done < floats) {
+            int n = Math.min(floats - done, buffer.remaining() / 4);
+            if (n == 0) {
+                flush();
+                continue;
+            }
+            MemorySegment.copy(data, offset + done, bufferSegment, ValueLayout.JAVA_FLOAT_UNALIGNED,
+                    buffer.position(), n);
+            buffer.position(buffer.position() + 4 * n);
+            done += n;
+        }
+        count += rows;
+    }
+
+    /** Rows written so far. */
+    public long count() {
+        return count;
+    }
+
+    /** Floats per row. */
+    public int dim() {
+        return dim;
+    }
+
+    /** Writes the header and publishes the file under its final name. */
+    public void finish(boolean normalized) {
+        flush();
+        try {
+            ByteBuffer header = QvecHeader.of(dim, count, normalized).encode();
+            while (header.hasRemaining()) {
+                out.channel().write(header, header.position());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out.temp(), e);
+        }
+        out.commit();
+    }
+
+    private void flush() {
+        buffer.flip();
+        try {
+            while (buffer.hasRemaining()) {
+                out.channel().write(buffer);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out.temp(), e);
+        }
+        buffer.clear();
+    }
+
+    /** Abandons the file unless {@link #finish} ran. */
+    @Override
+    public void close() {
+        out.close();
+    }
+}

@@ -1,0 +1,166 @@
+package dev.quarry.store;
+
+import dev.quarry.QuarryDataException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+
+/**
+ * A read-only matrix of float32 rows, memory-mapped through FFM: rows stay off the heap, files
+ * larger than 2 GiB work, and a row is read in place from {@link #segment()} at
+ * {@link #rowOffset(long)} (no copy). {@code .qvec}, {@code .npy} ({@code <f4}, C order) and
+ * {@code .fvecs} open without conversion; other layouts go through {@link StoreImporter}.
+ *
+ * <p>Thread-safe for reading: the mapping belongs to a shared arena, closed by {@link #close()};
+ * no thread may read rows after that.
+ */
+public final class VectorStore implements AutoCloseable {
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    private final MatrixLayout layout;
+    private final Arena arena;
+    private final MemorySegment segment;
+
+    private VectorStore(MatrixLayout layout, Arena arena, MemorySegment segment) {
+        this.layout = layout;
+        this.arena = arena;
+        this.segment = segment;
+    }
+
+    /** Maps a {@code .qvec}, float32 {@code .npy} or {@code .fvecs} file, after checking its header and size. */
+    public static VectorStore open(Path path) {
+        MatrixLayout layout = MatrixLayout.read(path);
+        if (layout.type() != ElementType.FLOAT32) {
+            throw new QuarryDataException(path, "dtype", "<f2", "<f4 to open in place; convert it once with "
+                    + "`quarry import --input " + path + " --output " + path.getFileName() + ".qvec`");
+        }
+        Arena arena = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            MemorySegment segment = ch.map(FileChannel.MapMode.READ_ONLY, 0, layout.fileSize(), arena);
+            return new VectorStore(layout, arena, segment);
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            if (e instanceof QuarryDataException qe) {
+                throw qe;
+            }
+            throw new QuarryDataException(path, "file", "cannot be mapped (" + e.getMessage() + ")",
+                    "a regular, readable file", e);
+        }
+    }
+
+    /**
+     * Wraps rows already in memory (an in-process caller's vectors): {@code count} rows of {@code dim}
+     * floats, little-endian, at byte {@code dataOffset + r * rowStride} of {@code segment}. The caller
+     * keeps the segment alive; {@link #close()} does not free it.
+     */
+    public static VectorStore wrap(String name, MemorySegment segment, int dim, long count, long dataOffset,
+                                   long rowStride, boolean normalized) {
+        Objects.requireNonNull(segment, "segment");
+        if (dim < 1 || count < 0 || rowStride < 4L * dim) {
+            throw new IllegalArgumentException("dim=" + dim + ", count=" + count + ", rowStride=" + rowStride
+                    + ", expected dim >= 1, count >= 0, rowStride >= 4 x dim");
+        }
+        long needed = count == 0 ? dataOffset : dataOffset + (count - 1) * rowStride + 4L * dim;
+        if (segment.byteSize() < needed) {
+            throw new IllegalArgumentException("segment size=" + segment.byteSize() + ", expected >= " + needed);
+        }
+        MatrixLayout layout = new MatrixLayout(Path.of(name), StoreFormat.QVEC, ElementType.FLOAT32, dim, count,
+                dataOffset, rowStride, normalized, 0, segment.byteSize());
+        return new VectorStore(layout, null, segment);
+    }
+
+    /** Copies heap rows (all of one length) into a new off-heap store owned by the returned object. */
+    public static VectorStore copyOf(String name, float[][] rows, boolean normalized) {
+        if (rows.length == 0) {
+            throw new IllegalArgumentException(name + ": rows=0, expected at least one row");
+        }
+        int dim = rows[0].length;
+        Arena arena = Arena.ofShared();
+        MemorySegment segment = arena.allocate(Math.max(4L, 4L * dim * rows.length), 64);
+        for (int r = 0; r < rows.length; r++) {
+            if (rows[r].length != dim) {
+                arena.close();
+                throw new IllegalArgumentException(name + ": row " + r + " length=" + rows[r].length
+                        + ", expected " + dim);
+            }
+            MemorySegment.copy(rows[r], 0, segment, FLOAT, 4L * dim * r, dim);
+        }
+        MatrixLayout layout = new MatrixLayout(Path.of(name), StoreFormat.QVEC, ElementType.FLOAT32, dim,
+                rows.length, 0, 4L * dim, normalized, 0, segment.byteSize());
+        return new VectorStore(layout, arena, segment);
+    }
+
+    /** The file's layout as read from its header. */
+    public MatrixLayout layout() {
+        return layout;
+    }
+
+    /** The file this store maps. */
+    public Path path() {
+        return layout.path();
+    }
+
+    /** Floats per row. */
+    public int dim() {
+        return layout.dim();
+    }
+
+    /** Number of rows. */
+    public long count() {
+        return layout.count();
+    }
+
+    /** Whether the file declares unit-norm rows. */
+    public boolean normalized() {
+        return layout.normalized();
+    }
+
+    /** The whole mapped file; rows are at {@link #rowOffset(long)}, little-endian float32. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** Byte offset of row {@code row} in {@link #segment()}. */
+    public long rowOffset(long row) {
+        return layout.dataOffset() + row * layout.rowStride();
+    }
+
+    /** Bytes between consecutive rows. */
+    public long rowStride() {
+        return layout.rowStride();
+    }
+
+    /** Row {@code row} as a slice of the mapping (a view, no copy). */
+    public MemorySegment row(long row) {
+        Objects.checkIndex(row, count());
+        return segment.asSlice(rowOffset(row), 4L * dim());
+    }
+
+    /** Copies row {@code row} into {@code out[0..dim)}. */
+    public void copyRow(long row, float[] out) {
+        Objects.checkIndex(row, count());
+        MemorySegment.copy(segment, FLOAT, rowOffset(row), out, 0, dim());
+    }
+
+    /** Element {@code k} of row {@code row}. */
+    public float get(long row, int k) {
+        return segment.get(FLOAT, rowOffset(row) + 4L * k);
+    }
+
+    @Override
+    public void close() {
+        if (arena != null) {
+            arena.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return layout.path() + " (" + layout.describe() + ")";
+    }
+}

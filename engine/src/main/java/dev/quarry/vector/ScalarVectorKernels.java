@@ -1,0 +1,98 @@
+package dev.quarry.vector;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Plain-Java kernels: one multiply-add per element, summed left to right in float. Always available,
+ * obviously correct, and the oracle every SIMD kernel is tested against. Also the fallback when the
+ * Vector API is missing, and the scalar baseline of the benchmarks.
+ */
+public final class ScalarVectorKernels implements VectorKernels {
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    @Override
+    public String description() {
+        return "scalar";
+    }
+
+    @Override
+    public float dot(float[] a, float[] b, int dim) {
+        float sum = 0f;
+        for (int i = 0; i < dim; i++) {
+            sum += a[i] * b[i];
+        }
+        return sum;
+    }
+
+    @Override
+    public float dot(float[] query, MemorySegment rows, long offset, int dim) {
+        float sum = 0f;
+        for (int i = 0; i < dim; i++) {
+            sum += query[i] * rows.get(FLOAT, offset + 4L * i);
+        }
+        return sum;
+    }
+
+    @Override
+    public float dot(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int dim) {
+        float sum = 0f;
+        for (int i = 0; i < dim; i++) {
+            sum += a.get(FLOAT, aOffset + 4L * i) * b.get(FLOAT, bOffset + 4L * i);
+        }
+        return sum;
+    }
+
+    @Override
+    public void dotRows(float[] query, int dim, MemorySegment rows, long firstRowOffset, long rowStride,
+                        int rowCount, float[] out, int outOffset) {
+        for (int r = 0; r < rowCount; r++) {
+            out[outOffset + r] = dot(query, rows, firstRowOffset + r * rowStride, dim);
+        }
+    }
+
+    @Override
+    public void scoreBlock(QueryBlock queries, MemorySegment rows, long firstRowOffset, long rowStride,
+                           int rowCount, float[] scores) {
+        int dim = queries.dim();
+        float[] q = queries.rowMajor();
+        for (int qi = 0; qi < queries.count(); qi++) {
+            int base = qi * dim;
+            for (int r = 0; r < rowCount; r++) {
+                long offset = firstRowOffset + r * rowStride;
+                float sum = 0f;
+                for (int i = 0; i < dim; i++) {
+                    sum += q[base + i] * rows.get(FLOAT, offset + 4L * i);
+                }
+                scores[r * queries.count() + qi] = sum;
+            }
+        }
+    }
+
+    @Override
+    public float squaredNorm(float[] v, int offset, int dim) {
+        float sum = 0f;
+        for (int i = 0; i < dim; i++) {
+            float x = v[offset + i];
+            sum += x * x;
+        }
+        return sum;
+    }
+
+    @Override
+    public float squaredNorm(MemorySegment v, long offset, int dim) {
+        float sum = 0f;
+        for (int i = 0; i < dim; i++) {
+            float x = v.get(FLOAT, offset + 4L * i);
+            sum += x * x;
+        }
+        return sum;
+    }
+
+    @Override
+    public void scale(float[] v, int offset, int dim, float factor) {
+        for (int i = 0; i < dim; i++) {
+            v[offset + i] *= factor;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.quarry.vector;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The arithmetic Quarry spends its time in: inner products, norms, and the block product of many
+ * queries against many corpus rows. Scores are inner products (cosine for L2-normalized vectors).
+ *
+ * <p>Two implementations exist: {@link ScalarVectorKernels}, plain Java that is always available and
+ * is the oracle the tests compare against, and a SIMD one built on the Java Vector API. Obtain the
+ * best available one from {@link VectorKernelsProvider#get()}.
+ *
+ * <p>Rows live in a {@link MemorySegment} (usually a memory-mapped store) and are addressed by the
+ * byte offset of the first row and a byte stride between rows, so a row is read in place, never
+ * copied. Floats in segments are little-endian and may be unaligned. Implementations are stateless
+ * and thread-safe; a {@link QueryBlock} is not and belongs to one thread.
+ */
+public interface VectorKernels {
+
+    /** A one-line description for logs, e.g. {@code panama 512-bit (16 lanes), tile 4x6}. */
+    String description();
+
+    /** Inner product of {@code a[0..dim)} and {@code b[0..dim)}. */
+    float dot(float[] a, float[] b, int dim);
+
+    /** Inner product of a heap query with the {@code dim} floats at byte {@code offset} of a segment. */
+    float dot(float[] query, MemorySegment rows, long offset, int dim);
+
+    /** Inner product of two vectors held in segments. */
+    float dot(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int dim);
+
+    /**
+     * One query against a block of rows: {@code out[outOffset + r] = dot(query, row r)} for
+     * {@code r < rowCount}, where row r starts at byte {@code firstRowOffset + r * rowStride}.
+     */
+    void dotRows(float[] query, int dim, MemorySegment rows, long firstRowOffset, long rowStride,
+                 int rowCount, float[] out, int outOffset);
+
+    /**
+     * A block of queries against a block of rows, into a score matrix stored row by row of the corpus:
+     * {@code scores[r * queries.count() + q] = dot(query q, row r)} for every query of the block and
+     * {@code r < rowCount}. This layout lets the SIMD kernel store a vector of queries' scores for one
+     * row contiguously; a consumer reduces over rows with one vector per group of queries. The SIMD
+     * implementation uses a register-blocked micro-kernel that reads the rows straight from the
+     * segment.
+     */
+    void scoreBlock(QueryBlock queries, MemorySegment rows, long firstRowOffset, long rowStride,
+                    int rowCount, float[] scores);
+
+    /** Sum of squares of {@code v[offset..offset+dim)}. */
+    float squaredNorm(float[] v, int offset, int dim);
+
+    /** Sum of squares of the {@code dim} floats at byte {@code offset} of a segment. */
+    float squaredNorm(MemorySegment v, long offset, int dim);
+
+    /**
+     * Scales {@code v[offset..offset+dim)} to unit L2 norm in place and returns the norm it had.
+     * A vector of norm 0 (or a non-finite norm) is left unchanged; callers decide whether that is an
+     * error.
+     */
+    default float normalize(float[] v, int offset, int dim) {
+        float norm = (float) Math.sqrt(squaredNorm(v, offset, dim));
+        if (norm > 0f && Float.isFinite(norm)) {
+            scale(v, offset, dim, 1f / norm);
+        }
+        return norm;
+    }
+
+    /** Multiplies {@code v[offset..offset+dim)} by {@code factor} in place. */
+    void scale(float[] v, int offset, int dim, float factor);
+}

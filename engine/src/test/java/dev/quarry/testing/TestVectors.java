@@ -1,0 +1,64 @@
+package dev.quarry.testing;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+
+/** Random vectors and segments for tests; seeded, so a failure can be replayed. */
+public final class TestVectors {
+    private TestVectors() {
+    }
+
+    /** {@code n} floats uniform in [-1, 1). */
+    public static float[] uniform(SplittableRandom random, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return v;
+    }
+
+    /** {@code count} rows of {@code dim} floats uniform in [-1, 1). */
+    public static float[][] rows(SplittableRandom random, int count, int dim) {
+        float[][] rows = new float[count][];
+        for (int i = 0; i < count; i++) {
+            rows[i] = uniform(random, dim);
+        }
+        return rows;
+    }
+
+    /**
+     * A native segment holding the rows little-endian, row r at byte {@code lead + r * stride};
+     * {@code lead} and a stride above {@code 4 * dim} exercise unaligned and strided layouts.
+     */
+    public static MemorySegment segment(Arena arena, float[][] rows, long lead, long stride) {
+        int dim = rows.length == 0 ? 0 : rows[0].length;
+        MemorySegment seg = arena.allocate(lead + Math.max(0, rows.length - 1) * stride + 4L * dim + 1, 1);
+        for (int r = 0; r < rows.length; r++) {
+            MemorySegment.copy(rows[r], 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, lead + r * stride, dim);
+        }
+        return seg;
+    }
+
+    /** The exact inner product, summed in double: the reference both kernels are measured against. */
+    public static double exactDot(float[] a, float[] b, int dim) {
+        double sum = 0;
+        for (int i = 0; i < dim; i++) {
+            sum += (double) a[i] * b[i];
+        }
+        return sum;
+    }
+
+    /**
+     * The rounding error a float sum of {@code dim} products may carry in any summation order:
+     * {@code dim * 2^-23 * sum |a_i b_i|}. The tolerance grows with the dimension, as it must.
+     */
+    public static double tolerance(float[] a, float[] b, int dim) {
+        double abs = 0;
+        for (int i = 0; i < dim; i++) {
+            abs += Math.abs((double) a[i] * b[i]);
+        }
+        return (dim + 2) * 0x1p-23 * abs + Float.MIN_NORMAL;
+    }
+}

@@ -1,0 +1,212 @@
+package dev.quarry.vector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quarry.testing.TestVectors;
+import dev.quarry.vector.internal.PanamaVectorKernels;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every SIMD kernel against the scalar oracle and an exact double-precision reference, on odd
+ * dimensions, random data, zeros and NaN, for both micro-kernel shapes.
+ */
+class VectorKernelsTest {
+    private static final VectorKernels SCALAR = new ScalarVectorKernels();
+
+    static int[] dimensions() {
+        IntStream small = IntStream.rangeClosed(1, 33);
+        return IntStream.concat(small, IntStream.of(63, 64, 65, 100, 127, 383, 384, 385, 768, 1024)).toArray();
+    }
+
+    static Stream<Arguments> kernelsAndDims() {
+        List<Arguments> args = new ArrayList<>();
+        for (String shape : new String[] {"wide", "narrow"}) {
+            VectorKernels simd = PanamaVectorKernels.create(shape);
+            for (int dim : dimensions()) {
+                args.add(Arguments.of(simd, dim));
+            }
+        }
+        return args.stream();
+    }
+
+    @Test
+    void providerPicksSimdWhenTheModuleIsPresent() {
+        assertTrue(VectorKernelsProvider.get().description().startsWith("panama"),
+                () -> "expected SIMD kernels under --add-modules jdk.incubator.vector; reason: "
+                        + VectorKernelsProvider.reason());
+    }
+
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
+    void dotMatchesScalarOnRandomData(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim * 31L + 1);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int trial = 0; trial < 5; trial++) {
+                float[] a = TestVectors.uniform(random, dim);
+                float[] b = TestVectors.uniform(random, dim);
+                double exact = TestVectors.exactDot(a, b, dim);
+                double tol = TestVectors.tolerance(a, b, dim);
+                MemorySegment sa = TestVectors.segment(arena, new float[][] {a}, 3, 4L * dim);
+                MemorySegment sb = TestVectors.segment(arena, new float[][] {b}, 1, 4L * dim);
+
+                assertEquals(exact, SCALAR.dot(a, b, dim), tol, "scalar dot");
+                assertEquals(exact, simd.dot(a, b, dim), tol, "simd dot(array, array)");
+                assertEquals(exact, simd.dot(a, sb, 1, dim), tol, "simd dot(array, segment)");
+                assertEquals(exact, simd.dot(sa, 3, sb, 1, dim), tol, "simd dot(segment, segment)");
+                assertEquals(SCALAR.dot(a, b, dim), simd.dot(a, b, dim), 2 * tol, "simd vs scalar");
+
+                double exactNorm = TestVectors.exactDot(a, a, dim);
+                double normTol = TestVectors.tolerance(a, a, dim);
+                assertEquals(exactNorm, simd.squaredNorm(a, 0, dim), normTol, "squaredNorm(array)");
+                assertEquals(exactNorm, simd.squaredNorm(sa, 3, dim), normTol, "squaredNorm(segment)");
+                assertEquals(exactNorm, SCALAR.squaredNorm(sa, 3, dim), normTol, "scalar squaredNorm");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
+    void dotRowsMatchesScalarWithStridedUnalignedRows(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim * 17L + 5);
+        int rowCount = 1 + random.nextInt(11);
+        float[][] rows = TestVectors.rows(random, rowCount, dim);
+        float[] query = TestVectors.uniform(random, dim);
+        long stride = 4L * dim + 4;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = TestVectors.segment(arena, rows, 6, stride);
+            float[] expected = new float[rowCount + 2];
+            float[] actual = new float[rowCount + 2];
+            SCALAR.dotRows(query, dim, seg, 6, stride, rowCount, expected, 2);
+            simd.dotRows(query, dim, seg, 6, stride, rowCount, actual, 2);
+            for (int r = 0; r < rowCount; r++) {
+                double tol = TestVectors.tolerance(query, rows[r], dim);
+                assertEquals(TestVectors.exactDot(query, rows[r], dim), actual[r + 2], tol, "row " + r);
+                assertEquals(expected[r + 2], actual[r + 2], 2 * tol, "row " + r + " vs scalar");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
+    void scoreBlockMatchesScalarForEveryPanelAndTileRemainder(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim * 7L + 3);
+        // Query counts cross every panel width (1..4 vectors of 4..16 lanes) and row counts every
+        // tile remainder (0..5 rows after full 6-row tiles).
+        int[] queryCounts = {1, 5, 16, 17, 33, 48, 63, 64, 65, 100};
+        int[] rowCounts = {1, 5, 6, 7, 13, 20};
+        try (Arena arena = Arena.ofConfined()) {
+            for (int qc : queryCounts) {
+                int rc = rowCounts[random.nextInt(rowCounts.length)];
+                float[][] queries = TestVectors.rows(random, qc, dim);
+                float[][] rows = TestVectors.rows(random, rc, dim);
+                long stride = 4L * dim + (dim % 2 == 0 ? 0 : 12);
+                MemorySegment seg = TestVectors.segment(arena, rows, 2, stride);
+                QueryBlock block = QueryBlock.of(queries);
+                float[] expected = new float[qc * rc];
+                float[] actual = new float[qc * rc];
+                SCALAR.scoreBlock(block, seg, 2, stride, rc, expected);
+                simd.scoreBlock(block, seg, 2, stride, rc, actual);
+                for (int q = 0; q < qc; q++) {
+                    for (int r = 0; r < rc; r++) {
+                        double tol = TestVectors.tolerance(queries[q], rows[r], dim);
+                        double exact = TestVectors.exactDot(queries[q], rows[r], dim);
+                        String where = "q=" + q + "/" + qc + " r=" + r + "/" + rc;
+                        assertEquals(exact, actual[r * qc + q], tol, where);
+                        assertEquals(exact, expected[r * qc + q], tol, where + " (scalar)");
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
+    void zerosScoreExactlyZeroAndNanPropagates(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim);
+        float[] zeros = new float[dim];
+        float[] b = TestVectors.uniform(random, dim);
+        float[] nan = TestVectors.uniform(random, dim);
+        nan[random.nextInt(dim)] = Float.NaN;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment rows = TestVectors.segment(arena, new float[][] {b, nan, zeros}, 0, 4L * dim);
+            assertEquals(0f, simd.dot(zeros, b, dim));
+            assertEquals(0f, simd.squaredNorm(zeros, 0, dim));
+            assertTrue(Float.isNaN(simd.dot(nan, b, dim)));
+            assertTrue(Float.isNaN(simd.dot(b, rows, 4L * dim, dim)));
+            assertTrue(Float.isNaN(simd.squaredNorm(rows, 4L * dim, dim)));
+
+            QueryBlock block = QueryBlock.of(b, zeros, nan);
+            float[] scores = new float[9];
+            simd.scoreBlock(block, rows, 0, 4L * dim, 3, scores);
+            float[] oracle = new float[9];
+            SCALAR.scoreBlock(block, rows, 0, 4L * dim, 3, oracle);
+            for (int i = 0; i < 9; i++) {
+                assertEquals(Float.isNaN(oracle[i]), Float.isNaN(scores[i]), "NaN at " + i);
+            }
+            // scores[r * 3 + q]: queries (b, zeros, nan) against rows (b, nan, zeros)
+            assertEquals(0f, scores[0 * 3 + 1], "zero query against row b");
+            assertEquals(0f, scores[2 * 3 + 0], "query b against the zero row");
+            assertTrue(Float.isNaN(scores[1 * 3 + 0]), "query b against the NaN row");
+            assertTrue(Float.isNaN(scores[0 * 3 + 2]), "the NaN query against row b");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
+    void normalizeGivesUnitNormAndLeavesZeroVectorsAlone(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim + 11L);
+        float[] v = new float[dim + 3];
+        float[] src = TestVectors.uniform(random, dim);
+        System.arraycopy(src, 0, v, 3, dim);
+        float norm = simd.normalize(v, 3, dim);
+        assertEquals(Math.sqrt(TestVectors.exactDot(src, src, dim)), norm, 1e-5 * norm + 1e-30);
+        assertEquals(1.0, TestVectors.exactDot(slice(v, 3, dim), slice(v, 3, dim), dim), 1e-5);
+        float[] zeros = new float[dim];
+        assertEquals(0f, simd.normalize(zeros, 0, dim));
+        assertEquals(0.0, TestVectors.exactDot(zeros, zeros, dim));
+    }
+
+    @Test
+    void queryBlockRepacksAfterItChanges() {
+        VectorKernels simd = PanamaVectorKernels.create("auto");
+        SplittableRandom random = new SplittableRandom(99);
+        int dim = 37;
+        float[][] rows = TestVectors.rows(random, 7, dim);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = TestVectors.segment(arena, rows, 0, 4L * dim);
+            QueryBlock block = new QueryBlock(40, dim);
+            float[] scores = new float[40 * 7];
+            for (int round = 0; round < 3; round++) {
+                block.clear();
+                float[][] queries = TestVectors.rows(random, 10 + round * 13, dim);
+                for (float[] q : queries) {
+                    block.add(q);
+                }
+                simd.scoreBlock(block, seg, 0, 4L * dim, 7, scores);
+                for (int q = 0; q < queries.length; q++) {
+                    for (int r = 0; r < 7; r++) {
+                        assertEquals(TestVectors.exactDot(queries[q], rows[r], dim), scores[r * queries.length + q],
+                                TestVectors.tolerance(queries[q], rows[r], dim), "round " + round);
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] slice(float[] v, int from, int n) {
+        float[] out = new float[n];
+        System.arraycopy(v, from, out, 0, n);
+        return out;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.quarry.cli;
+
+import dev.quarry.store.MatrixLayout;
+import dev.quarry.store.StoreFormat;
+import dev.quarry.store.StoreInspector;
+import dev.quarry.store.StoreStats;
+import dev.quarry.store.VectorStore;
+import dev.quarry.vector.VectorKernelsProvider;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code quarry info}: what a store holds, and whether its rows are sane. */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Describe a .qvec, .npy or .fvecs file: shape, norms, NaN/Inf and zero rows, header check.",
+        footer = {"", "Example:", "  quarry info corpus.qvec --verify"})
+final class InfoCommand implements Callable<Integer> {
+    /** Rows within this distance of unit norm count as normalized. */
+    private static final double UNIT_TOLERANCE = 1e-3;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The store to describe.")
+    Path file;
+
+    @Option(names = "--verify", description = "Scan every row (default: an even sample of "
+            + StoreInspector.SAMPLE_ROWS + " rows).")
+    boolean verify;
+
+    @Override
+    public Integer call() {
+        try (VectorStore store = VectorStore.open(file)) {
+            MatrixLayout layout = store.layout();
+            StoreStats stats = new StoreInspector(VectorKernelsProvider.get()).inspect(store, verify, System.err);
+            PrintStream out = System.out;
+            row(out, "file", file.toString());
+            row(out, "format", layout.format().name().toLowerCase(Locale.ROOT)
+                    + (layout.format() == StoreFormat.QVEC ? " v1" : ""));
+            row(out, "dtype", layout.format() == StoreFormat.NPY ? "<f4 (float32)" : "float32");
+            row(out, "dim", String.valueOf(layout.dim()));
+            row(out, "count", String.format(Locale.ROOT, "%,d", layout.count()));
+            row(out, "size", String.format(Locale.ROOT, "%,d bytes", layout.fileSize()));
+            row(out, "normalized", normalizedText(layout, stats));
+            row(out, "header crc", layout.format() == StoreFormat.QVEC
+                    ? String.format("0x%08x ok", layout.headerCrc()) : "none in this format");
+            String scope = stats.sampled()
+                    ? String.format(Locale.ROOT, "sample of %,d rows; --verify scans all", stats.rowsScanned())
+                    : String.format(Locale.ROOT, "all %,d rows", stats.rowsScanned());
+            row(out, "scanned", scope);
+            row(out, "norm", String.format(Locale.ROOT, "min %.6g  mean %.6g  max %.6g", stats.normMin(),
+                    stats.normMean(), stats.normMax()));
+            row(out, "nan/inf rows", countText(stats.nonFiniteRows(), stats.firstNonFiniteRow()));
+            row(out, "zero rows", countText(stats.zeroRows(), stats.firstZeroRow()));
+            row(out, "kernels", VectorKernelsProvider.get().description());
+            if (stats.nonFiniteRows() > 0 || stats.zeroRows() > 0) {
+                System.err.println("quarry info: warning: " + file + " has rows that mining cannot score "
+                        + "(NaN/Inf or zero); re-import with --normalize to find them, or fix the source.");
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private static String normalizedText(MatrixLayout layout, StoreStats stats) {
+        String flag = layout.format() == StoreFormat.QVEC ? (layout.normalized() ? "flag set" : "flag not set")
+                : "no flag in this format";
+        String measured = Double.isNaN(stats.maxUnitDeviation()) ? "no finite rows"
+                : String.format(Locale.ROOT, "max |norm - 1| = %.2g", stats.maxUnitDeviation());
+        boolean unit = stats.unitNorm(UNIT_TOLERANCE);
+        return (unit ? "yes" : "no") + " (" + flag + "; " + measured + ")";
+    }
+
+    private static String countText(long count, long first) {
+        return count == 0 ? "0" : String.format(Locale.ROOT, "%,d (first: row %d)", count, first);
+    }
+
+    private static void row(PrintStream out, String key, String value) {
+        out.printf("%-13s %s%n", key, value);
+    }
+}

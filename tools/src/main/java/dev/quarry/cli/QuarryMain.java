@@ -1,0 +1,78 @@
+package dev.quarry.cli;
+
+import dev.quarry.QuarryDataException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code quarry} command: one subcommand per job, each a thin layer over the engine. */
+@Command(name = "quarry", mixinStandardHelpOptions = true, versionProvider = QuarryMain.Version.class,
+        description = "Mines hard negatives for embedding training, on CPUs.",
+        subcommands = {ImportCommand.class, InfoCommand.class, GenerateCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 bad data or paths."})
+public final class QuarryMain implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this, not {@link #main}). */
+    public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured command line, with Quarry's error handling. */
+    public static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new QuarryMain());
+        cmd.setExecutionExceptionHandler(QuarryMain::handle);
+        cmd.setParameterExceptionHandler(QuarryMain::handleUsage);
+        return cmd;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        if (e instanceof QuarryDataException) {
+            err.println("quarry: " + e.getMessage());
+            return ExitCodes.DATA;
+        }
+        if (e instanceof CommandLine.ParameterException pe) {
+            return handleUsage(pe, new String[0]);
+        }
+        if (e instanceof UncheckedIOException io) {
+            err.println("quarry: I/O error: " + io.getMessage()
+                    + (io.getCause() != null ? " (" + io.getCause().getMessage() + ")" : ""));
+            return ExitCodes.FAILURE;
+        }
+        err.println("quarry: failed: " + e);
+        e.printStackTrace(err);
+        return ExitCodes.FAILURE;
+    }
+
+    private static int handleUsage(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("quarry " + cmd.getCommandName() + ": " + e.getMessage());
+        err.println("Try 'quarry " + (cmd.getParent() == null ? "" : cmd.getCommandName() + " ") + "--help'.");
+        return ExitCodes.USAGE;
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = QuarryMain.class.getPackage().getImplementationVersion();
+            return new String[] {"quarry " + (version == null ? "(development build)" : version)
+                    + ", Java " + Runtime.version()};
+        }
+    }
+}
