@@ -17,6 +17,11 @@ public final class ScalarVectorKernels implements VectorKernels {
     }
 
     @Override
+    public String toString() {
+        return description();
+    }
+
+    @Override
     public float dot(float[] a, float[] b, int dim) {
         float sum = 0f;
         for (int i = 0; i < dim; i++) {

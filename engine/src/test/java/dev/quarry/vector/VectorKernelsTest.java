@@ -47,6 +47,15 @@ class VectorKernelsTest {
                         + VectorKernelsProvider.reason());
     }
 
+    @Test
+    void runsAtTheVectorWidthTheBuildAskedFor() {
+        String expected = System.getProperty("quarry.test.expectVectorBits");
+        if (expected != null) {
+            String description = VectorKernelsProvider.get().description();
+            assertTrue(description.contains(" " + expected + "-bit "), description);
+        }
+    }
+
     @ParameterizedTest(name = "{0} d={1}")
     @MethodSource("kernelsAndDims")
     void dotMatchesScalarOnRandomData(VectorKernels simd, int dim) {

@@ -60,10 +60,10 @@ final class GenerateCommand implements Callable<Integer> {
         }
         BenchmarkVectors data = new BenchmarkVectors(parsedKind, dim, seed);
         data.write(output, count, 0, System.err);
-        System.out.printf("wrote %s: %,d x %d %s, normalized%n", output, count, dim, kind);
+        spec.commandLine().getOut().printf("wrote %s: %,d x %d %s, normalized%n", output, count, dim, kind);
         if (queries > 0) {
             data.write(queriesOutput, queries, count, System.err);
-            System.out.printf("wrote %s: %,d x %d queries%n", queriesOutput, queries, dim);
+            spec.commandLine().getOut().printf("wrote %s: %,d x %d queries%n", queriesOutput, queries, dim);
         }
         return ExitCodes.OK;
     }

@@ -6,6 +6,7 @@ import dev.quarry.store.StoreImporter;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,6 +15,9 @@ import picocli.CommandLine.Option;
         description = "Convert embeddings (.npy <f4 or <f2, .fvecs, .qvec) into a .qvec store, streaming.",
         footer = {"", "Example:", "  quarry import --input corpus.npy --output corpus.qvec --normalize --ids ids.txt"})
 final class ImportCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--input", required = true, description = "The embeddings to convert.")
     Path input;
@@ -34,7 +38,7 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() {
         ImportReport report = new StoreImporter(VectorKernelsProvider.get())
                 .run(input, output, new ImportOptions(normalize, allowNan, ids), System.err);
-        System.out.printf("wrote %s: %,d x %d float32, %s%s%s%n", report.output(), report.rows(), report.dim(),
+        spec.commandLine().getOut().printf("wrote %s: %,d x %d float32, %s%s%s%n", report.output(), report.rows(), report.dim(),
                 report.normalized() ? "unit-norm rows (flagged normalized)" : "not normalized",
                 report.nonFiniteRows() > 0 ? ", " + report.nonFiniteRows() + " NaN/Inf rows kept (--allow-nan)" : "",
                 report.ids() != null ? ", ids in " + report.ids() : "");

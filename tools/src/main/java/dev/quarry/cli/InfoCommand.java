@@ -6,10 +6,11 @@ import dev.quarry.store.StoreInspector;
 import dev.quarry.store.StoreStats;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernelsProvider;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,6 +20,9 @@ import picocli.CommandLine.Parameters;
         description = "Describe a .qvec, .npy or .fvecs file: shape, norms, NaN/Inf and zero rows, header check.",
         footer = {"", "Example:", "  quarry info corpus.qvec --verify"})
 final class InfoCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
     /** Rows within this distance of unit norm count as normalized. */
     private static final double UNIT_TOLERANCE = 1e-3;
 
@@ -34,7 +38,7 @@ final class InfoCommand implements Callable<Integer> {
         try (VectorStore store = VectorStore.open(file)) {
             MatrixLayout layout = store.layout();
             StoreStats stats = new StoreInspector(VectorKernelsProvider.get()).inspect(store, verify, System.err);
-            PrintStream out = System.out;
+            PrintWriter out = spec.commandLine().getOut();
             row(out, "file", file.toString());
             row(out, "format", layout.format().name().toLowerCase(Locale.ROOT)
                     + (layout.format() == StoreFormat.QVEC ? " v1" : ""));
@@ -55,7 +59,7 @@ final class InfoCommand implements Callable<Integer> {
             row(out, "zero rows", countText(stats.zeroRows(), stats.firstZeroRow()));
             row(out, "kernels", VectorKernelsProvider.get().description());
             if (stats.nonFiniteRows() > 0 || stats.zeroRows() > 0) {
-                System.err.println("quarry info: warning: " + file + " has rows that mining cannot score "
+                spec.commandLine().getErr().println("quarry info: warning: " + file + " has rows that mining cannot score "
                         + "(NaN/Inf or zero); re-import with --normalize to find them, or fix the source.");
             }
         }
@@ -75,7 +79,7 @@ final class InfoCommand implements Callable<Integer> {
         return count == 0 ? "0" : String.format(Locale.ROOT, "%,d (first: row %d)", count, first);
     }
 
-    private static void row(PrintStream out, String key, String value) {
+    private static void row(PrintWriter out, String key, String value) {
         out.printf("%-13s %s%n", key, value);
     }
 }

@@ -74,6 +74,11 @@ public final class PanamaVectorKernels implements VectorKernels {
     }
 
     @Override
+    public String toString() {
+        return description();
+    }
+
+    @Override
     public float dot(float[] a, float[] b, int dim) {
         int i = 0;
         float sum = 0f;
