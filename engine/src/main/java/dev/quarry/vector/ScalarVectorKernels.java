@@ -75,6 +75,31 @@ public final class ScalarVectorKernels implements VectorKernels {
     }
 
     @Override
+    public void scoreBlockTopK(QueryBlock queries, MemorySegment rows, long firstRowOffset, long rowStride,
+                               int rowCount, float[] thresholds, CandidateSink sink) {
+        int dim = queries.dim();
+        float[] q = queries.rowMajor();
+        for (int r = 0; r < rowCount; r++) {
+            long offset = firstRowOffset + r * rowStride;
+            for (int qi = 0; qi < queries.count(); qi++) {
+                int base = qi * dim;
+                float sum = 0f;
+                for (int i = 0; i < dim; i++) {
+                    sum += q[base + i] * rows.get(FLOAT, offset + 4L * i);
+                }
+                if (sum >= thresholds[qi]) {
+                    sink.offer(qi, r, sum);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void prepare(QueryBlock queries) {
+        // The scalar kernels read the row-major queries: nothing to prepare.
+    }
+
+    @Override
     public float squaredNorm(float[] v, int offset, int dim) {
         float sum = 0f;
         for (int i = 0; i < dim; i++) {

@@ -47,6 +47,25 @@ public interface VectorKernels {
     void scoreBlock(QueryBlock queries, MemorySegment rows, long firstRowOffset, long rowStride,
                     int rowCount, float[] scores);
 
+    /**
+     * The block product fused with a top-k pre-filter: every score of query q against row r with
+     * {@code score >= thresholds[q]} is handed to {@code sink} (in no particular order), and no
+     * score matrix is written. The sink may raise {@code thresholds[q]} while the call runs; scores
+     * are compared with the current value. NaN scores never pass. Each (query, row) pair is offered
+     * at most once.
+     *
+     * @param thresholds one per query of the block (at least {@code queries.count()} entries)
+     */
+    void scoreBlockTopK(QueryBlock queries, MemorySegment rows, long firstRowOffset, long rowStride,
+                        int rowCount, float[] thresholds, CandidateSink sink);
+
+    /**
+     * Prepares a block for scoring (packs it for the SIMD micro-kernel, cached in the block). The
+     * block kernels do this themselves; call it explicitly before several threads score the same
+     * block concurrently, so that none of them writes to it.
+     */
+    void prepare(QueryBlock queries);
+
     /** Sum of squares of {@code v[offset..offset+dim)}. */
     float squaredNorm(float[] v, int offset, int dim);
 

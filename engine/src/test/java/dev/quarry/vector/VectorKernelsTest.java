@@ -8,6 +8,7 @@ import dev.quarry.vector.internal.PanamaVectorKernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -135,6 +136,85 @@ class VectorKernelsTest {
                         assertEquals(exact, expected[r * qc + q], tol, where + " (scalar)");
                     }
                 }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
+    void scoreBlockTopKOffersExactlyTheScoresAtOrAboveEachThreshold(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim * 13L + 1);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int qc : new int[] {1, 7, 16, 40, 64, 65, 130}) {
+                int rc = 1 + random.nextInt(40);
+                float[][] queries = TestVectors.rows(random, qc, dim);
+                float[][] rows = TestVectors.rows(random, rc, dim);
+                MemorySegment seg = TestVectors.segment(arena, rows, 4, 4L * dim);
+                float[] thresholds = new float[qc];
+                for (int q = 0; q < qc; q++) {
+                    // -inf (everything passes), +inf (nothing), or a threshold inside the score range
+                    thresholds[q] = switch (q % 3) {
+                        case 0 -> Float.NEGATIVE_INFINITY;
+                        case 1 -> Float.POSITIVE_INFINITY;
+                        default -> (float) TestVectors.exactDot(queries[q], rows[random.nextInt(rc)], dim);
+                    };
+                }
+                for (VectorKernels kernels : new VectorKernels[] {simd, SCALAR}) {
+                    boolean[] seen = new boolean[qc * rc];
+                    kernels.scoreBlockTopK(QueryBlock.of(queries), seg, 4, 4L * dim, rc, thresholds.clone(),
+                            (q, r, score) -> {
+                                assertTrue(!seen[q * rc + r], "offered twice: q=" + q + " r=" + r);
+                                seen[q * rc + r] = true;
+                                assertTrue(score >= thresholds[q], "below threshold");
+                                assertEquals(TestVectors.exactDot(queries[q], rows[r], dim), score,
+                                        TestVectors.tolerance(queries[q], rows[r], dim));
+                            });
+                    for (int q = 0; q < qc; q++) {
+                        for (int r = 0; r < rc; r++) {
+                            double exact = TestVectors.exactDot(queries[q], rows[r], dim);
+                            double tol = TestVectors.tolerance(queries[q], rows[r], dim);
+                            if (exact >= thresholds[q] + tol) {
+                                assertTrue(seen[q * rc + r], kernels + ": missed q=" + q + " r=" + r);
+                            } else if (exact < thresholds[q] - tol) {
+                                assertTrue(!seen[q * rc + r], kernels + ": offered q=" + q + " r=" + r);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
+    void scoreBlockTopKSeesRaisedThresholdsAndNeverOffersNan(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim * 5L + 2);
+        int rc = 50;
+        float[][] rows = TestVectors.rows(random, rc, dim);
+        rows[17][random.nextInt(dim)] = Float.NaN;
+        float[][] queries = TestVectors.rows(random, 20, dim);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = TestVectors.segment(arena, rows, 0, 4L * dim);
+            float[] thresholds = new float[20];
+            Arrays.fill(thresholds, Float.NEGATIVE_INFINITY);
+            int[] offers = new int[20];
+            // A sink that keeps only a running maximum: after the first offer the threshold rises,
+            // so each later offer must beat every score offered before it for that query.
+            simd.scoreBlockTopK(QueryBlock.of(queries), seg, 0, 4L * dim, rc, thresholds, (q, r, score) -> {
+                assertTrue(r != 17, "a NaN row was offered");
+                assertTrue(score >= thresholds[q]);
+                thresholds[q] = Math.nextUp(score);
+                offers[q]++;
+            });
+            for (int q = 0; q < 20; q++) {
+                double best = Double.NEGATIVE_INFINITY;
+                for (int r = 0; r < rc; r++) {
+                    if (r != 17) {
+                        best = Math.max(best, TestVectors.exactDot(queries[q], rows[r], dim));
+                    }
+                }
+                assertEquals(best, Math.nextDown(thresholds[q]), 1e-4 * Math.max(1, Math.abs(best)), "query " + q);
+                assertTrue(offers[q] < rc, "thresholds were not honoured: " + offers[q] + " offers");
             }
         }
     }

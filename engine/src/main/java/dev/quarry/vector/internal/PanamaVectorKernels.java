@@ -1,5 +1,6 @@
 package dev.quarry.vector.internal;
 
+import dev.quarry.vector.CandidateSink;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import java.lang.foreign.MemorySegment;
@@ -7,6 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -232,6 +234,57 @@ public final class PanamaVectorKernels implements VectorKernels {
                 }
             }
         }
+    }
+
+    @Override
+    public void scoreBlockTopK(QueryBlock queries, MemorySegment rows, long firstRowOffset, long rowStride,
+                               int rowCount, float[] thresholds, CandidateSink sink) {
+        int count = queries.count();
+        int dim = queries.dim();
+        float[] pack = queries.packed(L, shape.vectors());
+        float[] tile = scratch.get();
+        int panelWidth = shape.vectors() * L;
+        int tileRows = BlockMicroKernels.TILE_ROWS;
+        for (int q0 = 0; q0 < count; q0 += panelWidth) {
+            int live = Math.min(panelWidth, count - q0);
+            int width = (live + L - 1) / L * L;
+            int base = q0 * dim;
+            for (int r0 = 0; r0 < rowCount; r0 += tileRows) {
+                int start = rowCount >= tileRows ? Math.min(r0, rowCount - tileRows) : r0;
+                int n = Math.min(tileRows, rowCount - start);
+                BlockMicroKernels.panelTile(pack, base, width, dim, rows, firstRowOffset + start * rowStride,
+                        rowStride, n, tile);
+                // Rows before r0 - start were offered by the previous tile: skip them, once is the contract.
+                for (int r = r0 - start; r < n; r++) {
+                    int t = r * BlockMicroKernels.SCRATCH_ROW;
+                    for (int j = 0; j < live; j += L) {
+                        FloatVector scores = FloatVector.fromArray(S, tile, t + j);
+                        VectorMask<Float> pass = j + L <= live
+                                ? scores.compare(VectorOperators.GE, FloatVector.fromArray(S, thresholds, q0 + j))
+                                : scores.compare(VectorOperators.GE,
+                                        FloatVector.fromArray(S, thresholds, q0 + j, S.indexInRange(j, live)))
+                                        .and(S.indexInRange(j, live));
+                        if (pass.anyTrue()) {
+                            offerLanes(pass.toLong(), tile, t + j, q0 + j, start + r, sink);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Offers the lanes set in {@code bits}: distinct queries, so no offer here can move another's threshold. */
+    private static void offerLanes(long bits, float[] tile, int tileOffset, int query0, int row, CandidateSink sink) {
+        while (bits != 0) {
+            int lane = Long.numberOfTrailingZeros(bits);
+            bits &= bits - 1;
+            sink.offer(query0 + lane, row, tile[tileOffset + lane]);
+        }
+    }
+
+    @Override
+    public void prepare(QueryBlock queries) {
+        queries.packed(L, shape.vectors());
     }
 
     @Override

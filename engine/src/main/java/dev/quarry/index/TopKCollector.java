@@ -1,0 +1,206 @@
+package dev.quarry.index;
+
+import dev.quarry.vector.CandidateSink;
+import java.util.Arrays;
+
+/**
+ * One bounded heap per query of a block, fed by the fused kernel: the heap root is the query's
+ * current k-th best, and its score is published in {@link #thresholds()} so the kernel rejects
+ * nearly every later score with one vector compare. The order is total (score descending, then
+ * ordinal ascending), so the result never depends on the order rows are scanned in or on how the
+ * corpus was split between threads.
+ *
+ * <p>Reusable from block to block ({@link #reset}); not thread-safe: one per thread, and threads
+ * that scanned parts of the corpus are combined with {@link #mergeFrom}.
+ */
+public final class TopKCollector implements CandidateSink {
+    private final int capacityQueries;
+    private final int k;
+    private final float[] scores;
+    private final int[] ids;
+    private final int[] sizes;
+    private final float[] thresholds;
+    private int queries;
+    private Exclusions exclusions = Exclusions.NONE;
+    private int rowBase;
+    private int[] rowIds;
+
+    /** Heaps of size {@code k} for up to {@code maxQueries} queries. */
+    public TopKCollector(int maxQueries, int k) {
+        if (maxQueries < 1 || k < 1 || (long) maxQueries * k > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("maxQueries=" + maxQueries + ", k=" + k + ", expected both >= 1");
+        }
+        this.capacityQueries = maxQueries;
+        this.k = k;
+        this.scores = new float[maxQueries * k];
+        this.ids = new int[maxQueries * k];
+        this.sizes = new int[maxQueries];
+        this.thresholds = new float[maxQueries];
+    }
+
+    /** Empties the heaps for a block of {@code n} queries with these exclusions. */
+    public void reset(int n, Exclusions excluded) {
+        if (n > capacityQueries) {
+            throw new IllegalArgumentException("queries=" + n + ", expected <= " + capacityQueries);
+        }
+        queries = n;
+        exclusions = excluded == null ? Exclusions.NONE : excluded;
+        Arrays.fill(sizes, 0, n, 0);
+        Arrays.fill(thresholds, 0, n, Float.NEGATIVE_INFINITY);
+        rowBase = 0;
+        rowIds = null;
+    }
+
+    /** Rows offered next are ordinals {@code base + row} (a contiguous range of the corpus). */
+    public void rowsFrom(int base) {
+        rowBase = base;
+        rowIds = null;
+    }
+
+    /** Rows offered next are ordinals {@code ids[row]} (an inverted list). */
+    public void rowsMappedBy(int[] ordinals) {
+        rowIds = ordinals;
+    }
+
+    /** The per-query thresholds the kernel compares with: the k-th best score, or -inf until k are held. */
+    public float[] thresholds() {
+        return thresholds;
+    }
+
+    /** Results asked per query. */
+    public int k() {
+        return k;
+    }
+
+    @Override
+    public void offer(int query, int row, float score) {
+        int ordinal = rowIds == null ? rowBase + row : rowIds[row];
+        if (!exclusions.excludes(query, ordinal)) {
+            push(query, ordinal, score);
+        }
+    }
+
+    /** Offers one candidate directly, with the exclusion check. */
+    public void offerOrdinal(int query, int ordinal, float score) {
+        if (score >= thresholds[query] && !exclusions.excludes(query, ordinal)) {
+            push(query, ordinal, score);
+        }
+    }
+
+    private void push(int query, int ordinal, float score) {
+        int base = query * k;
+        int size = sizes[query];
+        if (size < k) {
+            siftUp(base, size, score, ordinal);
+            sizes[query] = size + 1;
+            if (size + 1 == k) {
+                thresholds[query] = scores[base];
+            }
+        } else if (worse(scores[base], ids[base], score, ordinal)) {
+            siftDown(base, score, ordinal);
+            thresholds[query] = scores[base];
+        }
+    }
+
+    /** Whether (s1, id1) ranks below (s2, id2): lower score, or equal score and larger ordinal. */
+    private static boolean worse(float s1, int id1, float s2, int id2) {
+        return s1 < s2 || (s1 == s2 && id1 > id2);
+    }
+
+    private void siftUp(int base, int hole, float score, int ordinal) {
+        while (hole > 0) {
+            int parent = (hole - 1) >>> 1;
+            if (!worse(score, ordinal, scores[base + parent], ids[base + parent])) {
+                break;
+            }
+            scores[base + hole] = scores[base + parent];
+            ids[base + hole] = ids[base + parent];
+            hole = parent;
+        }
+        scores[base + hole] = score;
+        ids[base + hole] = ordinal;
+    }
+
+    private void siftDown(int base, float score, int ordinal) {
+        int hole = 0;
+        while (true) {
+            int child = 2 * hole + 1;
+            if (child >= k) {
+                break;
+            }
+            if (child + 1 < k && worse(scores[base + child + 1], ids[base + child + 1],
+                    scores[base + child], ids[base + child])) {
+                child++;
+            }
+            if (!worse(scores[base + child], ids[base + child], score, ordinal)) {
+                break;
+            }
+            scores[base + hole] = scores[base + child];
+            ids[base + hole] = ids[base + child];
+            hole = child;
+        }
+        scores[base + hole] = score;
+        ids[base + hole] = ordinal;
+    }
+
+    /** Adds every candidate held by {@code other} (which scanned another part of the corpus). */
+    public void mergeFrom(TopKCollector other) {
+        for (int q = 0; q < queries; q++) {
+            int base = q * other.k;
+            for (int i = 0; i < other.sizes[q]; i++) {
+                float score = other.scores[base + i];
+                if (score >= thresholds[q]) {
+                    push(q, other.ids[base + i], score);
+                }
+            }
+        }
+    }
+
+    /** The results, each query's heap sorted best first. The collector can be reset afterwards. */
+    public TopK result() {
+        int[] outIds = new int[queries * k];
+        float[] outScores = new float[queries * k];
+        int[] counts = new int[queries];
+        Arrays.fill(outIds, -1);
+        Arrays.fill(outScores, Float.NaN);
+        for (int q = 0; q < queries; q++) {
+            int base = q * k;
+            int size = sizes[q];
+            counts[q] = size;
+            // Pop the heap: the root is the worst, so fill from the back.
+            float[] s = Arrays.copyOfRange(scores, base, base + size);
+            int[] o = Arrays.copyOfRange(ids, base, base + size);
+            for (int n = size; n > 0; n--) {
+                outScores[base + n - 1] = s[0];
+                outIds[base + n - 1] = o[0];
+                float lastScore = s[n - 1];
+                int lastId = o[n - 1];
+                siftDownIn(s, o, n - 1, lastScore, lastId);
+            }
+        }
+        return new TopK(queries, k, outIds, outScores, counts);
+    }
+
+    private static void siftDownIn(float[] s, int[] o, int size, float score, int ordinal) {
+        int hole = 0;
+        while (true) {
+            int child = 2 * hole + 1;
+            if (child >= size) {
+                break;
+            }
+            if (child + 1 < size && worse(s[child + 1], o[child + 1], s[child], o[child])) {
+                child++;
+            }
+            if (!worse(s[child], o[child], score, ordinal)) {
+                break;
+            }
+            s[hole] = s[child];
+            o[hole] = o[child];
+            hole = child;
+        }
+        if (size > 0) {
+            s[hole] = score;
+            o[hole] = ordinal;
+        }
+    }
+}

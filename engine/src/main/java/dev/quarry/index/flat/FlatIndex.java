@@ -1,0 +1,150 @@
+package dev.quarry.index.flat;
+
+import dev.quarry.index.Exclusions;
+import dev.quarry.index.SearchParams;
+import dev.quarry.index.TopK;
+import dev.quarry.index.TopKCollector;
+import dev.quarry.index.VectorIndex;
+import dev.quarry.store.VectorStore;
+import dev.quarry.vector.QueryBlock;
+import dev.quarry.vector.VectorKernels;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Exact search: every query of a block against every row of the corpus, with the fused block kernel
+ * ({@link VectorKernels#scoreBlockTopK}) that keeps the score tile in registers and rejects almost
+ * every score with one compare against the query's current k-th best. The store is read in place
+ * (memory-mapped); nothing is copied but the queries, packed once per call.
+ *
+ * <p>With {@code threads > 1} the corpus is split into contiguous ranges, each scanned by its own
+ * thread into its own heaps, and the heaps are merged; the total order of {@link TopK} makes the
+ * result identical for any thread count.
+ */
+public final class FlatIndex implements VectorIndex {
+    /** Rows scored per kernel call: the call overhead vanishes and a block of rows stays in L2. */
+    static final int ROW_BLOCK = 512;
+    /** Below this many queries a vector lane per query wastes most lanes: score one query at a time. */
+    static final int MIN_BLOCK_QUERIES = 4;
+
+    private final VectorStore store;
+    private final VectorKernels kernels;
+
+    /** An exact index over every row of {@code store}, which the caller keeps open. */
+    public FlatIndex(VectorStore store, VectorKernels kernels) {
+        if (store.count() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(store.path() + ": count=" + store.count()
+                    + ", expected at most 2^31 - 1 rows per index");
+        }
+        this.store = store;
+        this.kernels = kernels;
+    }
+
+    @Override
+    public int dim() {
+        return store.dim();
+    }
+
+    @Override
+    public long size() {
+        return store.count();
+    }
+
+    @Override
+    public String describe() {
+        return "flat";
+    }
+
+    @Override
+    public TopK search(QueryBlock queries, int k, Exclusions exclusions, SearchParams params) {
+        if (queries.dim() != dim()) {
+            throw new IllegalArgumentException("queries dim=" + queries.dim() + ", expected " + dim());
+        }
+        int n = queries.count();
+        int rows = (int) size();
+        int threads = Math.max(1, Math.min(params.threads(), rows / ROW_BLOCK));
+        TopKCollector main = new TopKCollector(Math.max(1, n), k);
+        main.reset(n, exclusions);
+        if (n == 0) {
+            return main.result();
+        }
+        if (threads == 1) {
+            scan(queries, main, 0, rows);
+            return main.result();
+        }
+        kernels.prepare(queries); // pack once here; the threads then only read the block
+        List<Thread> workers = new ArrayList<>();
+        List<TopKCollector> parts = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>();
+        for (int t = 1; t < threads; t++) {
+            int from = (int) ((long) rows * t / threads);
+            int to = (int) ((long) rows * (t + 1) / threads);
+            TopKCollector part = new TopKCollector(n, k);
+            part.reset(n, exclusions);
+            parts.add(part);
+            workers.add(Thread.ofPlatform().name("quarry-flat-" + t).start(() -> {
+                try {
+                    scan(queries, part, from, to);
+                } catch (Throwable e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                }
+            }));
+        }
+        scan(queries, main, 0, (int) ((long) rows / threads));
+        for (Thread worker : workers) {
+            try {
+                worker.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while searching", e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            IllegalStateException e = new IllegalStateException("a search thread failed", failures.getFirst());
+            failures.stream().skip(1).forEach(e::addSuppressed);
+            throw e;
+        }
+        for (TopKCollector part : parts) {
+            main.mergeFrom(part);
+        }
+        return main.result();
+    }
+
+    /**
+     * Scans corpus rows {@code [from, to)} into {@code collector}, which must have been reset for
+     * this block. The mining pipeline calls this directly with its per-worker collector.
+     */
+    public void scan(QueryBlock queries, TopKCollector collector, int from, int to) {
+        if (queries.count() < MIN_BLOCK_QUERIES) {
+            scanOneByOne(queries, collector, from, to);
+            return;
+        }
+        for (int first = from; first < to; first += ROW_BLOCK) {
+            int count = Math.min(ROW_BLOCK, to - first);
+            collector.rowsFrom(first);
+            kernels.scoreBlockTopK(queries, store.segment(), store.rowOffset(first), store.rowStride(), count,
+                    collector.thresholds(), collector);
+        }
+    }
+
+    private void scanOneByOne(QueryBlock queries, TopKCollector collector, int from, int to) {
+        float[] query = new float[dim()];
+        float[] scores = new float[ROW_BLOCK];
+        float[] thresholds = collector.thresholds();
+        for (int q = 0; q < queries.count(); q++) {
+            queries.copyTo(q, query);
+            for (int first = from; first < to; first += ROW_BLOCK) {
+                int count = Math.min(ROW_BLOCK, to - first);
+                kernels.dotRows(query, dim(), store.segment(), store.rowOffset(first), store.rowStride(), count,
+                        scores, 0);
+                for (int r = 0; r < count; r++) {
+                    if (scores[r] >= thresholds[q]) {
+                        collector.offerOrdinal(q, first + r, scores[r]);
+                    }
+                }
+            }
+        }
+    }
+}
