@@ -1,6 +1,7 @@
 package dev.quarry.cli;
 
 import dev.quarry.QuarryDataException;
+import dev.quarry.QuarryUsageException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code quarry} command: one subcommand per job, each a thin layer over the engine. */
 @Command(name = "quarry", mixinStandardHelpOptions = true, versionProvider = QuarryMain.Version.class,
         description = "Mines hard negatives for embedding training, on CPUs.",
-        subcommands = {ImportCommand.class, InfoCommand.class, GenerateCommand.class,
+        subcommands = {DemoCommand.class, MineCommand.class, ImportCommand.class, InfoCommand.class, GenerateCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 bad data or paths."})
 public final class QuarryMain implements Runnable {
@@ -47,6 +48,10 @@ public final class QuarryMain implements Runnable {
         }
         if (e instanceof CommandLine.ParameterException pe) {
             return handleUsage(pe, new String[0]);
+        }
+        if (e instanceof QuarryUsageException) {
+            err.println("quarry " + cmd.getCommandName() + ": " + e.getMessage());
+            return ExitCodes.USAGE;
         }
         if (e instanceof UncheckedIOException io) {
             err.println("quarry: I/O error: " + io.getMessage()

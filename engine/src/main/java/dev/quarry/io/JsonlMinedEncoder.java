@@ -1,0 +1,208 @@
+package dev.quarry.io;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.quarry.mining.MinedAnchor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Comparator;
+
+/**
+ * Writes mined anchors as JSON lines in one of the JSONL {@link OutputFormat}s, through Jackson's
+ * streaming generator (escaping and number formatting are Jackson's, not string concatenation).
+ * Not thread-safe: one per worker.
+ */
+public final class JsonlMinedEncoder implements MinedEncoder {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final OutputOptions options;
+    private final TextLookup texts;
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
+
+    public JsonlMinedEncoder(OutputOptions options, TextLookup texts) {
+        if (options.format() == OutputFormat.NPY) {
+            throw new IllegalArgumentException("npy is not a JSONL format");
+        }
+        this.options = options;
+        this.texts = texts;
+    }
+
+    @Override
+    public byte[][] encode(MinedAnchor[] block) {
+        bytes.reset();
+        try (JsonGenerator g = JSON.createGenerator(bytes, JsonEncoding.UTF8)) {
+            g.setRootValueSeparator(null);
+            for (MinedAnchor a : block) {
+                switch (options.format()) {
+                    case TRIPLET -> triplets(g, a);
+                    case N_TUPLE -> tuples(g, a);
+                    case LABELED_PAIR -> labeledPairs(g, a);
+                    case LABELED_LIST -> labeledList(g, a);
+                    case FLAG -> flag(g, a);
+                    case NPY -> throw new IllegalStateException("npy");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new byte[][] {bytes.toByteArray()};
+    }
+
+    private void triplets(JsonGenerator g, MinedAnchor a) throws IOException {
+        String anchor = texts.anchor(a.anchor());
+        for (int p = 0; p < a.positives().length; p++) {
+            String positive = texts.doc(a.positives()[p]);
+            for (int n = 0; n < a.negatives().length; n++) {
+                g.writeStartObject();
+                g.writeStringField("anchor", anchor);
+                g.writeStringField("positive", positive);
+                g.writeStringField("negative", texts.doc(a.negatives()[n]));
+                if (options.outputScores()) {
+                    g.writeArrayFieldStart("scores");
+                    g.writeNumber(a.positiveScores()[p]);
+                    g.writeNumber(a.negativeScores()[n]);
+                    g.writeEndArray();
+                }
+                if (options.outputRanks()) {
+                    g.writeNumberField("rank", a.negativeRanks()[n]);
+                }
+                endLine(g);
+            }
+        }
+    }
+
+    private void tuples(JsonGenerator g, MinedAnchor a) throws IOException {
+        if (a.negatives().length < options.numNegatives()) {
+            return; // every n-tuple line has the same columns; the summary counts the anchors left out
+        }
+        String anchor = texts.anchor(a.anchor());
+        for (int p = 0; p < a.positives().length; p++) {
+            g.writeStartObject();
+            g.writeStringField("anchor", anchor);
+            g.writeStringField("positive", texts.doc(a.positives()[p]));
+            for (int n = 0; n < a.negatives().length; n++) {
+                g.writeStringField("negative_" + (n + 1), texts.doc(a.negatives()[n]));
+            }
+            if (options.outputScores()) {
+                g.writeArrayFieldStart("scores");
+                g.writeNumber(a.positiveScores()[p]);
+                for (float s : a.negativeScores()) {
+                    g.writeNumber(s);
+                }
+                g.writeEndArray();
+            }
+            writeRanks(g, a);
+            endLine(g);
+        }
+    }
+
+    private void labeledPairs(JsonGenerator g, MinedAnchor a) throws IOException {
+        String anchor = texts.anchor(a.anchor());
+        for (int p = 0; p < a.positives().length; p++) {
+            labeledPair(g, anchor, texts.doc(a.positives()[p]), 1, a.positiveScores()[p], -1);
+        }
+        for (int n = 0; n < a.negatives().length; n++) {
+            labeledPair(g, anchor, texts.doc(a.negatives()[n]), 0, a.negativeScores()[n], a.negativeRanks()[n]);
+        }
+    }
+
+    private void labeledPair(JsonGenerator g, String anchor, String text, int label, float score, int rank)
+            throws IOException {
+        g.writeStartObject();
+        g.writeStringField("anchor", anchor);
+        g.writeStringField("text", text);
+        g.writeNumberField("label", label);
+        if (options.outputScores()) {
+            g.writeNumberField("score", score);
+        }
+        if (options.outputRanks() && rank >= 0) {
+            g.writeNumberField("rank", rank);
+        }
+        endLine(g);
+    }
+
+    private void labeledList(JsonGenerator g, MinedAnchor a) throws IOException {
+        int np = a.positives().length;
+        int nn = a.negatives().length;
+        Integer[] order = new Integer[np + nn]; // < np: positive index; >= np: negative index + np
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        if (options.includePositives()) {
+            Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -score(a, i)).thenComparingInt(i -> i));
+        }
+        g.writeStartObject();
+        g.writeStringField("anchor", texts.anchor(a.anchor()));
+        g.writeArrayFieldStart("texts");
+        for (int i : order) {
+            g.writeString(texts.doc(i < np ? a.positives()[i] : a.negatives()[i - np]));
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("labels");
+        for (int i : order) {
+            g.writeNumber(i < np ? 1 : 0);
+        }
+        g.writeEndArray();
+        if (options.outputScores()) {
+            g.writeArrayFieldStart("scores");
+            for (int i : order) {
+                g.writeNumber(score(a, i));
+            }
+            g.writeEndArray();
+        }
+        writeRanks(g, a);
+        endLine(g);
+    }
+
+    private static float score(MinedAnchor a, int i) {
+        int np = a.positives().length;
+        return i < np ? a.positiveScores()[i] : a.negativeScores()[i - np];
+    }
+
+    private void flag(JsonGenerator g, MinedAnchor a) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("query", texts.anchor(a.anchor()));
+        g.writeArrayFieldStart("pos");
+        for (int p : a.positives()) {
+            g.writeString(texts.doc(p));
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("neg");
+        for (int n : a.negatives()) {
+            g.writeString(texts.doc(n));
+        }
+        g.writeEndArray();
+        if (options.outputScores()) {
+            g.writeArrayFieldStart("pos_scores");
+            for (float s : a.positiveScores()) {
+                g.writeNumber(s);
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("neg_scores");
+            for (float s : a.negativeScores()) {
+                g.writeNumber(s);
+            }
+            g.writeEndArray();
+        }
+        writeRanks(g, a);
+        endLine(g);
+    }
+
+    private void writeRanks(JsonGenerator g, MinedAnchor a) throws IOException {
+        if (options.outputRanks()) {
+            g.writeArrayFieldStart("negative_ranks");
+            for (int r : a.negativeRanks()) {
+                g.writeNumber(r);
+            }
+            g.writeEndArray();
+        }
+    }
+
+    private static void endLine(JsonGenerator g) throws IOException {
+        g.writeEndObject();
+        g.writeRaw('\n');
+    }
+}

@@ -1,0 +1,193 @@
+package dev.quarry.io;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.quarry.QuarryDataException;
+import dev.quarry.labels.IdMap;
+import dev.quarry.labels.IdTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+/**
+ * Texts of a store's rows from a JSONL file of {@code {"id": ..., "text": ...}} lines (BEIR's
+ * {@code _id}, and {@code title} + {@code text}, accepted). The file is memory-mapped and only the
+ * byte offset of each row's line is kept (8 bytes per row); a text is parsed when asked for.
+ * Thread-safe for reads.
+ */
+public final class JsonlTexts implements AutoCloseable {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final Path file;
+    private final Arena arena;
+    private final MemorySegment data;
+    private final long[] lineStart;
+    private final long missing;
+
+    private JsonlTexts(Path file, Arena arena, MemorySegment data, long[] lineStart, long missing) {
+        this.file = file;
+        this.arena = arena;
+        this.data = data;
+        this.lineStart = lineStart;
+        this.missing = missing;
+    }
+
+    /**
+     * Indexes {@code file} for a store of {@code rows} rows whose ids are {@code ids}; lines whose id
+     * names no row are ignored, rows without a line are counted ({@link #missing()}).
+     */
+    public static JsonlTexts open(Path file, IdMap ids, long rows) {
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment data = map(file, arena);
+            long[] starts = new long[(int) rows];
+            Arrays.fill(starts, -1);
+            forEachLine(file, data, (lineNo, start, id) -> {
+                int ordinal = ids.ordinal(id);
+                if (ordinal >= 0) {
+                    starts[ordinal] = start;
+                }
+            });
+            long missing = Arrays.stream(starts).filter(s -> s < 0).count();
+            return new JsonlTexts(file, arena, data, starts, missing);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** The ids of a JSONL file in line order, as an off-heap id table (line i = row i). */
+    public static IdTable idsOf(Path file) {
+        return IdTable.forSource(file, sink -> {
+            try (Arena arena = Arena.ofConfined()) {
+                forEachLine(file, map(file, arena), (lineNo, start, id) -> sink.accept(id));
+            }
+        });
+    }
+
+    /** Rows of the store that have no line in the file. */
+    public long missing() {
+        return missing;
+    }
+
+    /** The text of row {@code ordinal} ({@code title text} when both are present), or null without a line. */
+    public String text(int ordinal) {
+        long start = lineStart[ordinal];
+        if (start < 0) {
+            return null;
+        }
+        byte[] line = lineBytes(data, start);
+        try (JsonParser p = JSON.createParser(line)) {
+            String title = null;
+            String text = null;
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if (t == JsonToken.VALUE_STRING && field.equals("text")) {
+                    text = p.getText();
+                } else if (t == JsonToken.VALUE_STRING && field.equals("title")) {
+                    title = p.getText();
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (title == null || title.isBlank()) {
+                return text == null ? "" : text;
+            }
+            return text == null || text.isBlank() ? title : title + " " + text;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot re-read " + file, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+
+    private interface LineVisitor {
+        void visit(long lineNo, long start, String id);
+    }
+
+    private static MemorySegment map(Path file, Arena arena) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return ch.size() == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+        } catch (IOException e) {
+            throw new QuarryDataException(file, "file", "unreadable (" + e.getMessage() + ")", "a readable JSONL file", e);
+        }
+    }
+
+    private static void forEachLine(Path file, MemorySegment data, LineVisitor visitor) {
+        long size = data.byteSize();
+        long start = 0;
+        long lineNo = 0;
+        while (start < size) {
+            byte[] line = lineBytes(data, start);
+            lineNo++;
+            long next = start + line.length + 1;
+            String trimmed = new String(line, StandardCharsets.UTF_8).strip();
+            if (!trimmed.isEmpty()) {
+                visitor.visit(lineNo, start, idOf(file, lineNo, trimmed));
+            }
+            start = next;
+        }
+    }
+
+    private static byte[] lineBytes(MemorySegment data, long start) {
+        long size = data.byteSize();
+        long end = start;
+        while (end < size && data.get(ValueLayout.JAVA_BYTE, end) != '\n') {
+            end++;
+        }
+        byte[] line = new byte[(int) (end - start)];
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, start, line, 0, line.length);
+        return line;
+    }
+
+    private static String idOf(Path file, long lineNo, String line) {
+        try (JsonParser p = JSON.createParser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw bad(file, lineNo, line, "a JSON object per line");
+            }
+            String id = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if ((field.equals("id") || field.equals("_id"))
+                        && (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT)) {
+                    id = p.getText();
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (id == null) {
+                throw bad(file, lineNo, line, "an \"id\" (or \"_id\") field");
+            }
+            return id;
+        } catch (JsonParseException e) {
+            throw new QuarryDataException(file, "line " + lineNo, "'" + abbreviate(line) + "' ("
+                    + e.getOriginalMessage() + ")", "one JSON object per line", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static QuarryDataException bad(Path file, long lineNo, String line, String expected) {
+        return new QuarryDataException(file, "line " + lineNo, "'" + abbreviate(line) + "'", expected);
+    }
+
+    private static String abbreviate(String line) {
+        return line.length() <= 60 ? line : line.substring(0, 57) + "...";
+    }
+
+}

@@ -1,0 +1,370 @@
+package dev.quarry.labels;
+
+import dev.quarry.QuarryDataException;
+import dev.quarry.io.AtomicOutput;
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.function.Consumer;
+import java.util.Objects;
+
+/**
+ * A read-only id map kept off the heap: a sorted table in a memory-mapped file, built once from a
+ * list of ids (one per row) and cached beside its source as {@code SOURCE.qidx}. Chosen over a
+ * persistent hash map because a mining run needs an immutable map that opens in milliseconds:
+ * building is one sort, opening is one mmap, and no JVM internals are involved.
+ *
+ * <p>File layout (little-endian): a 64-byte header (magic {@code QIDX}, version, count, blob size,
+ * source size and modification time), then {@code count + 1} u64 offsets into the blob, the blob of
+ * UTF-8 ids, then {@code count} u64 entries {@code hash32 << 32 | ordinal} sorted. A lookup is a binary
+ * search on the 32-bit hash, then a byte comparison with the few entries that share it.
+ */
+public final class IdTable implements IdMap, AutoCloseable {
+    private static final int MAGIC = 0x58444951; // "QIDX" little-endian
+    private static final int VERSION = 1;
+    private static final int HEADER = 64;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+
+    private final Arena arena;
+    private final MemorySegment file;
+    private final long count;
+    private final long offsetsAt;
+    private final long blobAt;
+    private final long tableAt;
+
+    private IdTable(Arena arena, MemorySegment file) {
+        this.arena = arena;
+        this.file = file;
+        this.count = file.get(LONG, 8);
+        long blobBytes = file.get(LONG, 16);
+        this.offsetsAt = HEADER;
+        this.blobAt = offsetsAt + 8 * (count + 1);
+        this.tableAt = (blobAt + blobBytes + 7) / 8 * 8;
+    }
+
+    /**
+     * The id table of a text file with one id per line (line i = row i), built and cached beside it
+     * on first use (or in the temp directory when that directory is read-only).
+     */
+    public static IdTable forIdFile(Path ids) {
+        return forSource(ids, sink -> readLines(ids, sink));
+    }
+
+    /**
+     * The id table of {@code source}, whose ids (in row order) {@code ids} produces; cached as
+     * {@code source.qidx} and rebuilt when the source's size or modification time changes.
+     */
+    public static IdTable forSource(Path source, IdSource ids) {
+        Path cache = source.resolveSibling(source.getFileName() + ".qidx");
+        long[] stamp = stamp(source);
+        IdTable existing = openIfFresh(cache, stamp);
+        if (existing != null) {
+            return existing;
+        }
+        try {
+            AtomicOutput.checkWritable(cache);
+        } catch (QuarryDataException readOnly) {
+            try {
+                cache = Files.createTempFile("quarry-ids", ".qidx");
+                cache.toFile().deleteOnExit();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        build(source, ids, cache, stamp);
+        IdTable built = openIfFresh(cache, stamp);
+        if (built == null) {
+            throw new IllegalStateException(cache + ": just built, yet unreadable");
+        }
+        return built;
+    }
+
+    @Override
+    public long size() {
+        return count;
+    }
+
+    @Override
+    public String id(int ordinal) {
+        Objects.checkIndex(ordinal, count);
+        long start = file.get(LONG, offsetsAt + 8L * ordinal);
+        long end = file.get(LONG, offsetsAt + 8L * (ordinal + 1));
+        byte[] bytes = new byte[(int) (end - start)];
+        MemorySegment.copy(file, ValueLayout.JAVA_BYTE, blobAt + start, bytes, 0, bytes.length);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public int ordinal(String id) {
+        byte[] key = id.getBytes(StandardCharsets.UTF_8);
+        long hash = hash32(key);
+        long lo = 0;
+        long hi = count;
+        long target = hash << 32;
+        while (lo < hi) { // first entry >= hash << 32 (entries are unsigned-ordered by their high half)
+            long mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(entry(mid), target) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        for (long i = lo; i < count; i++) {
+            long e = entry(i);
+            if (e >>> 32 != hash) {
+                break;
+            }
+            int ordinal = (int) e;
+            if (sameBytes(ordinal, key)) {
+                return ordinal;
+            }
+        }
+        return -1;
+    }
+
+    private long entry(long i) {
+        return file.get(LONG, tableAt + 8 * i);
+    }
+
+    private boolean sameBytes(int ordinal, byte[] key) {
+        long start = file.get(LONG, offsetsAt + 8L * ordinal);
+        long end = file.get(LONG, offsetsAt + 8L * (ordinal + 1));
+        if (end - start != key.length) {
+            return false;
+        }
+        return MemorySegment.mismatch(file, blobAt + start, blobAt + end, MemorySegment.ofArray(key), 0,
+                key.length) < 0;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+
+    /** A 32-bit hash of UTF-8 bytes (FNV-1a 64 with a murmur finalizer, high half). */
+    static long hash32(byte[] bytes) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : bytes) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        return h >>> 32;
+    }
+
+    private static long[] stamp(Path source) {
+        try {
+            return new long[] {Files.size(source), Files.getLastModifiedTime(source).toMillis()};
+        } catch (IOException e) {
+            throw new QuarryDataException(source, "file", "unreadable (" + e.getMessage() + ")", "a readable id file", e);
+        }
+    }
+
+    private static IdTable openIfFresh(Path cache, long[] stamp) {
+        if (!Files.isRegularFile(cache)) {
+            return null;
+        }
+        Arena arena = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(cache, StandardOpenOption.READ)) {
+            if (ch.size() < HEADER) {
+                arena.close();
+                return null;
+            }
+            MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            boolean fresh = seg.get(ValueLayout.JAVA_INT_UNALIGNED, 0) == MAGIC
+                    && seg.get(ValueLayout.JAVA_INT_UNALIGNED, 4) == VERSION
+                    && seg.get(LONG, 24) == stamp[0] && seg.get(LONG, 32) == stamp[1];
+            if (!fresh) {
+                arena.close();
+                return null;
+            }
+            return new IdTable(arena, seg);
+        } catch (IOException e) {
+            arena.close();
+            return null;
+        }
+    }
+
+    private static void build(Path source, IdSource ids, Path cache, long[] stamp) {
+        Path blobFile = null;
+        try {
+            blobFile = Files.createTempFile(cache.toAbsolutePath().getParent(), "quarry-ids", ".blob");
+            IdCollector collected = new IdCollector(source);
+            try (OutputStream blob = new BufferedOutputStream(Files.newOutputStream(blobFile), 1 << 16)) {
+                collected.blob = blob;
+                ids.produce(collected);
+            }
+            int n = collected.n;
+            long[] offsets = collected.offsets;
+            long[] entries = collected.entries;
+            long blobBytes = collected.blobBytes;
+            offsets[n] = blobBytes;
+            long[] sorted = Arrays.copyOf(entries, n);
+            // Signed order would put hashes >= 2^31 first; flip the sign bit so signed sort = unsigned order.
+            for (int i = 0; i < n; i++) {
+                sorted[i] ^= Long.MIN_VALUE;
+            }
+            Arrays.parallelSort(sorted);
+            for (int i = 0; i < n; i++) {
+                sorted[i] ^= Long.MIN_VALUE;
+            }
+            checkUnique(source, sorted, offsets, blobFile);
+            try (AtomicOutput out = AtomicOutput.create(cache)) {
+                write(out, n, offsets, blobFile, blobBytes, sorted, stamp);
+                out.commit();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot build the id table " + cache, e);
+        } finally {
+            if (blobFile != null) {
+                try {
+                    Files.deleteIfExists(blobFile);
+                } catch (IOException ignored) {
+                    // A leftover temp blob is harmless.
+                }
+            }
+        }
+    }
+
+    private static void write(AtomicOutput out, int n, long[] offsets, Path blobFile, long blobBytes, long[] sorted,
+                              long[] stamp) throws IOException {
+        FileChannel ch = out.channel();
+        ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+        header.putInt(MAGIC).putInt(VERSION).putLong(n).putLong(blobBytes).putLong(stamp[0]).putLong(stamp[1]);
+        writeFully(ch, header.clear());
+        ByteBuffer longs = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i <= n; i++) {
+            if (!longs.hasRemaining()) {
+                writeFully(ch, longs.flip());
+                longs.clear();
+            }
+            longs.putLong(offsets[i]);
+        }
+        writeFully(ch, longs.flip());
+        try (FileChannel blob = FileChannel.open(blobFile, StandardOpenOption.READ)) {
+            long done = 0;
+            while (done < blobBytes) {
+                done += blob.transferTo(done, blobBytes - done, ch);
+            }
+        }
+        long pad = (8 - (HEADER + 8L * (n + 1) + blobBytes) % 8) % 8;
+        writeFully(ch, ByteBuffer.allocate((int) pad));
+        longs.clear();
+        for (int i = 0; i < n; i++) {
+            if (!longs.hasRemaining()) {
+                writeFully(ch, longs.flip());
+                longs.clear();
+            }
+            longs.putLong(sorted[i]);
+        }
+        writeFully(ch, longs.flip());
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) {
+            ch.write(buf);
+        }
+    }
+
+    /** Entries with the same hash are compared byte by byte: equal bytes mean a duplicate id. */
+    private static void checkUnique(Path source, long[] sorted, long[] offsets, Path blobFile) throws IOException {
+        try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(blobFile, StandardOpenOption.READ)) {
+            MemorySegment blob = ch.size() == 0 ? MemorySegment.NULL
+                    : ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            for (int i = 1; i < sorted.length; i++) {
+                if (sorted[i] >>> 32 != sorted[i - 1] >>> 32) {
+                    continue;
+                }
+                for (int j = i - 1; j >= 0 && sorted[j] >>> 32 == sorted[i] >>> 32; j--) {
+                    int a = (int) sorted[j];
+                    int b = (int) sorted[i];
+                    long lenA = offsets[a + 1] - offsets[a];
+                    long lenB = offsets[b + 1] - offsets[b];
+                    if (lenA == lenB && (lenA == 0 || MemorySegment.mismatch(blob, offsets[a], offsets[a + 1], blob,
+                            offsets[b], offsets[b + 1]) < 0)) {
+                        byte[] bytes = new byte[(int) lenA];
+                        MemorySegment.copy(blob, ValueLayout.JAVA_BYTE, offsets[a], bytes, 0, bytes.length);
+                        throw new QuarryDataException(source, "row " + Math.max(a, b) + " id",
+                                new String(bytes, StandardCharsets.UTF_8),
+                                "unique ids (row " + Math.min(a, b) + " has the same id)");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Produces the ids of a source in row order. */
+    @FunctionalInterface
+    public interface IdSource {
+        /** Hands every id, in row order, to {@code sink}. */
+        void produce(Consumer<String> sink) throws IOException;
+    }
+
+    private static void readLines(Path file, Consumer<String> sink) {
+        long line = 0;
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String id = reader.readLine(); id != null; id = reader.readLine()) {
+                line++;
+                if (id.isEmpty()) {
+                    throw new QuarryDataException(file, "line " + line, "empty", "one non-empty id per line");
+                }
+                sink.accept(id);
+            }
+        } catch (CharacterCodingException e) {
+            throw new QuarryDataException(file, "line " + (line + 1), "invalid UTF-8", "UTF-8 text", e);
+        } catch (IOException e) {
+            throw new QuarryDataException(file, "file", "unreadable (" + e.getMessage() + ")", "a readable id file", e);
+        }
+    }
+
+    /** Accumulates offsets, hashes and the blob while ids stream in. */
+    private static final class IdCollector implements Consumer<String> {
+        private final Path source;
+        private OutputStream blob;
+        private long[] offsets = new long[1024];
+        private long[] entries = new long[1024];
+        private int n;
+        private long blobBytes;
+
+        IdCollector(Path source) {
+            this.source = source;
+        }
+
+        @Override
+        public void accept(String id) {
+            if (n == Integer.MAX_VALUE - 8) {
+                throw new QuarryDataException(source, "ids", "over 2^31", "fewer ids");
+            }
+            byte[] bytes = id.getBytes(StandardCharsets.UTF_8);
+            if (n + 1 >= offsets.length) {
+                offsets = Arrays.copyOf(offsets, offsets.length * 2);
+                entries = Arrays.copyOf(entries, entries.length * 2);
+            }
+            offsets[n] = blobBytes;
+            entries[n] = hash32(bytes) << 32 | n;
+            try {
+                blob.write(bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            blobBytes += bytes.length;
+            n++;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.quarry.labels;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** The label file formats Quarry reads. */
+public enum QrelsFormat {
+    /** {@code anchor_id<TAB>doc_id[<TAB>label]}; {@code #} comments and a BEIR header line are skipped. */
+    TSV,
+    /** TREC qrels: {@code qid iteration docid relevance}, whitespace-separated. */
+    TREC,
+    /** One object per line: {@code {"anchor": id, "positives": [id, ...]}}. */
+    JSONL;
+
+    /** Parses {@code tsv}, {@code trec} or {@code jsonl}. */
+    public static QrelsFormat parse(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "tsv" -> TSV;
+            case "trec" -> TREC;
+            case "jsonl" -> JSONL;
+            default -> throw new IllegalArgumentException("qrels format=" + name + ", expected tsv, trec or jsonl");
+        };
+    }
+
+    /**
+     * Guesses the format: {@code .jsonl}/{@code .json} or a first line starting with '{' is JSONL; a
+     * first data line with four whitespace-separated fields and no tab is TREC; otherwise TSV.
+     */
+    public static QrelsFormat detect(Path file) throws IOException {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".jsonl") || name.endsWith(".json")) {
+            return JSONL;
+        }
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                String trimmed = line.strip();
+                if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+                    continue;
+                }
+                if (trimmed.startsWith("{")) {
+                    return JSONL;
+                }
+                if (line.indexOf('\t') < 0 && trimmed.split("\\s+").length == 4) {
+                    return TREC;
+                }
+                return TSV;
+            }
+        }
+        return TSV;
+    }
+}

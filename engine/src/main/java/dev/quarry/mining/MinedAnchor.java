@@ -1,0 +1,25 @@
+package dev.quarry.mining;
+
+/**
+ * The negatives mined for one anchor, in rank order, with the anchor's labelled positives.
+ *
+ * @param anchor the anchor's ordinal (a row of the query store, or an index into the caller's array)
+ * @param positives the labelled positives (corpus ordinals, ascending)
+ * @param positiveScores their scores against the anchor
+ * @param negatives the mined negatives (corpus ordinals), best rank first
+ * @param negativeScores their scores
+ * @param negativeRanks their 0-based ranks among the rows left after exclusions
+ * @param shortfall why fewer negatives than asked were found, or {@link Shortfall#NONE}
+ */
+public record MinedAnchor(int anchor, int[] positives, float[] positiveScores, int[] negatives,
+                          float[] negativeScores, int[] negativeRanks, Shortfall shortfall) {
+
+    /** The lowest positive score: the reference of the margins (NaN without positives). */
+    public float positiveReference() {
+        float min = Float.NaN;
+        for (float s : positiveScores) {
+            min = Float.isNaN(min) || s < min ? s : min;
+        }
+        return min;
+    }
+}

@@ -1,0 +1,113 @@
+package dev.quarry.mining;
+
+import java.util.Locale;
+
+/**
+ * What to mine per anchor, with the names users know from sentence-transformers'
+ * {@code mine_hard_negatives}. Ranks are 0-based among the corpus rows left after excluding the
+ * anchor's positives, known positives and (for corpus anchors) the anchor itself; the rank window
+ * {@code [rangeMin, rangeMax)} is applied first, then the score window, then the margins to the
+ * positive (the lowest-scoring labelled positive when there are several), then sampling.
+ *
+ * <p>Defaults are defensive: {@code relativeMargin = 0.05} keeps only negatives scoring at most 95% of
+ * the positive (NV-Retriever's TopK-PercPos), because the hardest ranks hold most unlabelled positives.
+ * {@link #withRelativeMargin} with NaN gives sentence-transformers' plain top-k shape.
+ *
+ * @param numNegatives negatives wanted per anchor
+ * @param rangeMin first rank considered (skips the hardest ranks)
+ * @param rangeMax rank after the last one considered (also how deep the index searches)
+ * @param minScore drop negatives scoring below this (NaN: off)
+ * @param maxScore drop negatives scoring above this (NaN: off)
+ * @param absoluteMargin keep negatives with {@code score <= positive - m} (NaN: off)
+ * @param relativeMargin keep negatives with {@code score <= positive * (1 - m)} (NaN: off)
+ * @param sampling how the negatives are picked among the survivors
+ * @param seed seed of every random choice, mixed with the anchor ordinal
+ */
+public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double minScore, double maxScore,
+                           double absoluteMargin, double relativeMargin, SamplingStrategy sampling, long seed) {
+
+    /** The defaults: 3 negatives from ranks [0, 100), relative margin 0.05, top sampling, seed 42. */
+    public static MiningConfig defaults() {
+        return new MiningConfig(3, 0, 100, Double.NaN, Double.NaN, Double.NaN, 0.05, SamplingStrategy.TOP, 42);
+    }
+
+    /** No filter beyond the rank window: sentence-transformers' shape. */
+    public MiningConfig withoutFilters() {
+        return new MiningConfig(numNegatives, rangeMin, rangeMax, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                sampling, seed);
+    }
+
+    public MiningConfig {
+        if (numNegatives < 1) {
+            throw new IllegalArgumentException("--num-negatives=" + numNegatives + ", expected >= 1");
+        }
+        if (rangeMin < 0 || rangeMax <= rangeMin) {
+            throw new IllegalArgumentException("--range-min=" + rangeMin + " --range-max=" + rangeMax
+                    + ", expected 0 <= range-min < range-max");
+        }
+        if (numNegatives > rangeMax - rangeMin) {
+            throw new IllegalArgumentException("--num-negatives=" + numNegatives + ", expected at most range-max - "
+                    + "range-min = " + (rangeMax - rangeMin) + " (the rank window holds no more candidates)");
+        }
+        if (!Double.isNaN(minScore) && !Double.isNaN(maxScore) && minScore > maxScore) {
+            throw new IllegalArgumentException("--min-score=" + minScore + " --max-score=" + maxScore
+                    + ", expected min-score <= max-score");
+        }
+        if (!Double.isNaN(absoluteMargin) && absoluteMargin < 0) {
+            throw new IllegalArgumentException("--absolute-margin=" + absoluteMargin + ", expected >= 0");
+        }
+        if (!Double.isNaN(relativeMargin) && (relativeMargin < 0 || relativeMargin >= 1)) {
+            throw new IllegalArgumentException("--relative-margin=" + relativeMargin + ", expected 0 <= m < 1");
+        }
+        if (sampling == null) {
+            throw new IllegalArgumentException("--sampling-strategy: expected top or random");
+        }
+    }
+
+    public MiningConfig withNumNegatives(int n) {
+        return new MiningConfig(n, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin, sampling,
+                seed);
+    }
+
+    public MiningConfig withRange(int min, int max) {
+        return new MiningConfig(numNegatives, min, max, minScore, maxScore, absoluteMargin, relativeMargin, sampling,
+                seed);
+    }
+
+    public MiningConfig withScoreRange(double min, double max) {
+        return new MiningConfig(numNegatives, rangeMin, rangeMax, min, max, absoluteMargin, relativeMargin, sampling,
+                seed);
+    }
+
+    public MiningConfig withAbsoluteMargin(double m) {
+        return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, m, relativeMargin, sampling,
+                seed);
+    }
+
+    public MiningConfig withRelativeMargin(double m) {
+        return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, m, sampling,
+                seed);
+    }
+
+    public MiningConfig withSampling(SamplingStrategy s) {
+        return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
+                s, seed);
+    }
+
+    public MiningConfig withSeed(long s) {
+        return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
+                sampling, s);
+    }
+
+    /** Every setting in force, one line, as the summary prints it. */
+    public String describe() {
+        return String.format(Locale.ROOT, "num-negatives=%d range=[%d, %d) min-score=%s max-score=%s "
+                        + "absolute-margin=%s relative-margin=%s sampling-strategy=%s seed=%d",
+                numNegatives, rangeMin, rangeMax, off(minScore), off(maxScore), off(absoluteMargin),
+                off(relativeMargin), sampling.cliName(), seed);
+    }
+
+    private static String off(double v) {
+        return Double.isNaN(v) ? "off" : String.valueOf(v);
+    }
+}

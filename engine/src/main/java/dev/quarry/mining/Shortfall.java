@@ -1,0 +1,24 @@
+package dev.quarry.mining;
+
+/** Why an anchor got fewer negatives than asked: the first stage after which too few candidates were left. */
+public enum Shortfall {
+    /** The anchor got every negative asked for. */
+    NONE("none"),
+    /** Fewer candidates than asked in the rank window (small corpus, many exclusions, deep range-min). */
+    RANK_WINDOW("rank window held too few candidates"),
+    /** The score window ({@code --min-score}/{@code --max-score}) left too few. */
+    SCORE_RANGE("filtered by --min-score/--max-score"),
+    /** The margin to the positive left too few (often a sign the positive scores low: a suspicious label). */
+    MARGIN("filtered by the margin to the positive");
+
+    private final String description;
+
+    Shortfall(String description) {
+        this.description = description;
+    }
+
+    /** How the summary names it. */
+    public String description() {
+        return description;
+    }
+}

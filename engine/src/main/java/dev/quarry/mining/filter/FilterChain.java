@@ -1,0 +1,40 @@
+package dev.quarry.mining.filter;
+
+import dev.quarry.mining.MiningConfig;
+import dev.quarry.mining.Shortfall;
+import java.util.List;
+
+/**
+ * The filters of a mining run in their fixed order (rank window, score window, margins), reporting
+ * the first stage after which fewer candidates than asked were left.
+ */
+public final class FilterChain {
+    private final List<CandidateFilter> filters;
+    private final int wanted;
+
+    /** The chain a configuration asks for. */
+    public static FilterChain of(MiningConfig config) {
+        return new FilterChain(List.of(
+                new RankWindowFilter(config.rangeMin(), config.rangeMax()),
+                new ScoreRangeFilter(config.minScore(), config.maxScore()),
+                new MarginFilter(config.absoluteMargin(), config.relativeMargin())), config.numNegatives());
+    }
+
+    /** A chain of these filters for {@code wanted} negatives. */
+    public FilterChain(List<CandidateFilter> filters, int wanted) {
+        this.filters = List.copyOf(filters);
+        this.wanted = wanted;
+    }
+
+    /** Runs every filter; returns why fewer than {@code wanted} are left, or {@link Shortfall#NONE}. */
+    public Shortfall apply(Candidates candidates, float positiveScore) {
+        Shortfall shortfall = Shortfall.NONE;
+        for (CandidateFilter filter : filters) {
+            filter.apply(candidates, positiveScore);
+            if (shortfall == Shortfall.NONE && candidates.size() < wanted) {
+                shortfall = filter.reason();
+            }
+        }
+        return shortfall;
+    }
+}

@@ -1,0 +1,16 @@
+package dev.quarry.mining.filter;
+
+import dev.quarry.mining.Shortfall;
+
+/** Keeps ranks in {@code [min, max)}: {@code --range-min} skips the hardest ranks, where unlabelled positives hide. */
+public record RankWindowFilter(int min, int max) implements CandidateFilter {
+    @Override
+    public Shortfall reason() {
+        return Shortfall.RANK_WINDOW;
+    }
+
+    @Override
+    public void apply(Candidates candidates, float positiveScore) {
+        candidates.retain((id, score, rank) -> rank >= min && rank < max);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.quarry.pipeline;
+
+import dev.quarry.index.VectorIndex;
+import dev.quarry.io.MinedOutput;
+import dev.quarry.labels.Qrels;
+import dev.quarry.mining.MinedAnchor;
+import dev.quarry.mining.MiningConfig;
+import dev.quarry.store.VectorStore;
+import dev.quarry.vector.VectorKernels;
+import java.io.PrintStream;
+import java.util.function.Consumer;
+
+/**
+ * Everything a mining run needs.
+ *
+ * @param index the index over {@code corpus}
+ * @param corpus the corpus store
+ * @param queries the anchors' store (the corpus itself when anchors are corpus rows)
+ * @param kernels the kernels (positive scores)
+ * @param config what to mine
+ * @param anchors anchor ordinals (rows of {@code queries}) in output order
+ * @param positives labelled positives per anchor
+ * @param knownPositives extra pairs that must never be negatives
+ * @param anchorsAreCorpusRows exclude each anchor's own row from its negatives
+ * @param output the files to write
+ * @param threads mining workers
+ * @param blockSize anchors per block
+ * @param fingerprint what the output depends on (checked on resume)
+ * @param resume continue the run recorded by the checkpoint
+ * @param checkpointIntervalNanos minimum time between checkpoints (0: after every block)
+ * @param progress where progress lines go (null: silent)
+ * @param listener receives every mined anchor in output order, on the writer thread (null: none)
+ * @param pauseNanosPerBlock a pause after each block written, to let tests interrupt a run mid-way
+ */
+public record MiningJob(VectorIndex index, VectorStore corpus, VectorStore queries, VectorKernels kernels,
+                        MiningConfig config, int[] anchors, Qrels positives, Qrels knownPositives,
+                        boolean anchorsAreCorpusRows, MinedOutput output, int threads, int blockSize,
+                        Fingerprint fingerprint, boolean resume, long checkpointIntervalNanos, PrintStream progress,
+                        Consumer<MinedAnchor> listener, long pauseNanosPerBlock) {
+
+    /** Blocks in the run. */
+    public int blocks() {
+        return (anchors.length + blockSize - 1) / blockSize;
+    }
+}

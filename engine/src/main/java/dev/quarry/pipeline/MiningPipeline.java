@@ -1,0 +1,284 @@
+package dev.quarry.pipeline;
+
+import dev.quarry.QuarryDataException;
+import dev.quarry.index.SearchParams;
+import dev.quarry.io.AtomicOutput;
+import dev.quarry.io.MinedEncoder;
+import dev.quarry.mining.BlockMiner;
+import dev.quarry.mining.MinedAnchor;
+import dev.quarry.mining.MiningStats;
+import dev.quarry.vector.QueryBlock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+/**
+ * Runs a {@link MiningJob}: workers claim blocks of anchors from a shared counter, mine and encode
+ * them, and pass the results to the single writer (the calling thread) through a lock-free Agrona
+ * queue; the writer restores block order in a bounded reorder window and appends the bytes to the
+ * outputs' temp files. A worker never claims a block more than a window ahead of the writer, so memory
+ * stays bounded whatever the speed difference.
+ *
+ * <p>Everything written depends only on the anchors and the configuration, never on which worker
+ * mined what: the output is byte-identical for any thread count. Every few seconds the writer forces
+ * the outputs to disk and writes a {@link Checkpoint}; a run killed at any moment (even SIGKILL) is
+ * finished by the same job with {@code resume}, byte for byte as if never interrupted. Outputs are
+ * renamed into place only when complete.
+ */
+public final class MiningPipeline {
+    private final MiningJob job;
+    private final int window;
+    private final ManyToOneConcurrentArrayQueue<BlockResult> queue;
+    private final AtomicInteger nextClaim = new AtomicInteger();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile int written;
+    private volatile boolean stopping;
+    private boolean checkpointed;
+
+    private record BlockResult(int block, MinedAnchor[] anchors, byte[][] bytes) {
+    }
+
+    /** What a run did. */
+    public record Result(MiningStats stats, List<Path> files, long anchorsThisRun, double seconds, int startBlock) {
+        /** Anchors mined per second in this run (excluding anchors a resumed run had already written). */
+        public double anchorsPerSecond() {
+            return seconds > 0 ? anchorsThisRun / seconds : 0;
+        }
+    }
+
+    private MiningPipeline(MiningJob job) {
+        this.job = job;
+        this.window = Math.max(2, 4 * job.threads());
+        this.queue = new ManyToOneConcurrentArrayQueue<>(window + job.threads());
+    }
+
+    /** Runs the job to completion (or failure) and returns what it did. */
+    public static Result run(MiningJob job) {
+        return new MiningPipeline(job).execute();
+    }
+
+    private Result execute() {
+        List<Path> files = job.output().files();
+        Path checkpointPath = Checkpoint.pathFor(files.getFirst());
+        int blocks = job.blocks();
+        int start;
+        MiningStats stats;
+        List<AtomicOutput> outputs = new ArrayList<>();
+        try {
+            if (job.resume()) {
+                Checkpoint cp = Checkpoint.read(checkpointPath, job.config().numNegatives());
+                String difference = job.fingerprint().firstDifference(cp.fingerprint());
+                if (difference != null) {
+                    throw new QuarryDataException(checkpointPath, "configuration", "different",
+                            "the configuration of the interrupted run to --resume it (" + difference
+                                    + "); run without --resume to start over");
+                }
+                if (cp.lengths().length != files.size() || cp.nextBlock() > blocks) {
+                    throw new QuarryDataException(checkpointPath, "outputs", files.size() + " files",
+                            "the files of the interrupted run");
+                }
+                for (int i = 0; i < files.size(); i++) {
+                    outputs.add(AtomicOutput.resume(files.get(i), cp.lengths()[i]));
+                }
+                start = cp.nextBlock();
+                stats = cp.stats();
+            } else {
+                for (Path file : files) {
+                    AtomicOutput.checkWritable(file);
+                }
+                byte[][] headers = job.output().headers(job.anchors().length);
+                for (int i = 0; i < files.size(); i++) {
+                    AtomicOutput out = AtomicOutput.create(files.get(i));
+                    outputs.add(out);
+                    writeFully(out, headers[i]);
+                }
+                Files.deleteIfExists(checkpointPath);
+                start = 0;
+                stats = new MiningStats(job.config().numNegatives());
+            }
+            long started = System.nanoTime();
+            long anchorsBefore = Math.min((long) start * job.blockSize(), job.anchors().length);
+            Progress progress = new Progress("mine", "anchors", job.anchors().length, job.progress(),
+                    2_000_000_000L, anchorsBefore);
+            writeAll(start, blocks, outputs, stats, progress, checkpointPath);
+            for (AtomicOutput out : outputs) {
+                out.commit();
+            }
+            Files.deleteIfExists(checkpointPath);
+            progress.finish();
+            double seconds = (System.nanoTime() - started) / 1e9;
+            return new Result(stats, files, job.anchors().length - anchorsBefore, seconds, start);
+        } catch (IOException e) {
+            abandon(outputs, checkpointPath);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            abandon(outputs, checkpointPath);
+            throw e;
+        }
+    }
+
+    private void writeAll(int start, int blocks, List<AtomicOutput> outputs, MiningStats stats, Progress progress,
+                             Path checkpointPath) {
+        written = start;
+        nextClaim.set(start);
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < job.threads(); t++) {
+            workers.add(Thread.ofPlatform().name("quarry-miner-" + t).daemon(true).start(this::work));
+        }
+        try {
+            BlockResult[] pending = new BlockResult[window];
+            IdleStrategy idle = new BackoffIdleStrategy();
+            long lastCheckpoint = System.nanoTime();
+            while (written < blocks) {
+                int drained = queue.drain(r -> pending[r.block() % window] = r);
+                BlockResult next = pending[written % window];
+                if (next == null || next.block() != written) {
+                    Throwable failed = failure.get();
+                    if (failed != null) {
+                        throw new IllegalStateException("a mining worker failed: " + failed, failed);
+                    }
+                    idle.idle(drained);
+                    continue;
+                }
+                idle.reset();
+                pending[written % window] = null;
+                for (int i = 0; i < outputs.size(); i++) {
+                    writeFully(outputs.get(i), next.bytes()[i]);
+                }
+                for (MinedAnchor a : next.anchors()) {
+                    stats.add(a);
+                    if (job.listener() != null) {
+                        job.listener().accept(a);
+                    }
+                }
+                progress.advance(next.anchors().length);
+                written = written + 1;
+                long now = System.nanoTime();
+                if (written < blocks && now - lastCheckpoint >= job.checkpointIntervalNanos()) {
+                    checkpoint(outputs, stats, checkpointPath);
+                    checkpointed = true;
+                    lastCheckpoint = now;
+                }
+                if (job.pauseNanosPerBlock() > 0) {
+                    LockSupport.parkNanos(job.pauseNanosPerBlock());
+                }
+            }
+        } finally {
+            stopping = true;
+            for (Thread worker : workers) {
+                try {
+                    worker.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private void work() {
+        try {
+            BlockMiner miner = new BlockMiner(job.index(), job.corpus(), job.kernels(), job.config(),
+                    SearchParams.defaults());
+            MinedEncoder encoder = job.output().newEncoder();
+            QueryBlock block = new QueryBlock(job.blockSize(), job.queries().dim());
+            IdleStrategy idle = new BackoffIdleStrategy();
+            int blocks = job.blocks();
+            while (!stopping) {
+                int b = nextClaim.get();
+                if (b >= blocks) {
+                    return;
+                }
+                if (b >= written + window) {
+                    idle.idle(); // back-pressure: the writer is a window behind
+                    continue;
+                }
+                if (!nextClaim.compareAndSet(b, b + 1)) {
+                    continue;
+                }
+                idle.reset();
+                MinedAnchor[] mined = mineBlock(miner, block, b);
+                BlockResult result = new BlockResult(b, mined, encoder.encode(mined));
+                while (!queue.offer(result)) {
+                    if (stopping) {
+                        return;
+                    }
+                    idle.idle();
+                }
+            }
+        } catch (Throwable e) {
+            failure.compareAndSet(null, e);
+        }
+    }
+
+    private MinedAnchor[] mineBlock(BlockMiner miner, QueryBlock block, int b) {
+        int from = b * job.blockSize();
+        int to = Math.min(job.anchors().length, from + job.blockSize());
+        block.clear();
+        int[] anchors = new int[to - from];
+        int[][] positives = new int[to - from][];
+        int[][] exclusions = new int[to - from][];
+        for (int i = from; i < to; i++) {
+            int anchor = job.anchors()[i];
+            anchors[i - from] = anchor;
+            block.add(job.queries().segment(), job.queries().rowOffset(anchor));
+            positives[i - from] = job.positives().docs(anchor);
+            exclusions[i - from] = BlockMiner.exclusionsOf(positives[i - from], job.knownPositives().docs(anchor),
+                    job.anchorsAreCorpusRows() ? anchor : -1);
+        }
+        return miner.mine(block, anchors, positives, exclusions);
+    }
+
+    private void checkpoint(List<AtomicOutput> outputs, MiningStats stats, Path checkpointPath) {
+        long[] lengths = new long[outputs.size()];
+        for (int i = 0; i < outputs.size(); i++) {
+            AtomicOutput out = outputs.get(i);
+            out.force();
+            try {
+                lengths[i] = out.channel().position();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        new Checkpoint(job.fingerprint().lines(), written, lengths, stats).write(checkpointPath);
+    }
+
+    private static void writeFully(AtomicOutput out, byte[] bytes) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        try {
+            while (buf.hasRemaining()) {
+                out.channel().write(buf);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out.temp(), e);
+        }
+    }
+
+    /** On failure: keeps the temp files when a checkpoint can resume them, deletes them otherwise. */
+    private void abandon(List<AtomicOutput> outputs, Path checkpointPath) {
+        boolean keep = (checkpointed || job.resume()) && Files.isRegularFile(checkpointPath);
+        for (AtomicOutput out : outputs) {
+            if (keep) {
+                out.keepForResume();
+            } else {
+                out.close();
+            }
+        }
+        if (!keep) {
+            try {
+                Files.deleteIfExists(checkpointPath);
+            } catch (IOException ignored) {
+                // The checkpoint of an abandoned run only matters to --resume, which checks it.
+            }
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package dev.quarry.pipeline;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import dev.quarry.QuarryDataException;
+import dev.quarry.QuarryUsageException;
+import dev.quarry.index.VectorIndex;
+import dev.quarry.index.flat.FlatIndex;
+import dev.quarry.io.AtomicOutput;
+import dev.quarry.io.JsonlTexts;
+import dev.quarry.io.MinedOutput;
+import dev.quarry.io.StoreTexts;
+import dev.quarry.labels.IdMap;
+import dev.quarry.labels.IdTable;
+import dev.quarry.labels.Qrels;
+import dev.quarry.labels.QrelsReader;
+import dev.quarry.labels.QrelsReport;
+import dev.quarry.store.VectorStore;
+import dev.quarry.vector.VectorKernels;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Deque;
+import java.util.Locale;
+
+/**
+ * Turns a {@link MiningRequest} (files and options) into a run: opens the stores, resolves ids
+ * (id files, text files' ids, or ordinals), reads the labels, picks the anchors, checks that
+ * everything fits together, runs the {@link MiningPipeline} and writes the summary JSON beside the
+ * output. Every problem with the inputs is reported before any mining starts.
+ */
+public final class MiningRunner {
+    // The generator must not close the channel: AtomicOutput still has to force and rename it.
+    private static final JsonFactory JSON = JsonFactory.builder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
+
+    private final VectorKernels kernels;
+
+    public MiningRunner(VectorKernels kernels) {
+        this.kernels = kernels;
+    }
+
+    /** Runs the request; progress lines go to {@code progress} (may be null). */
+    public MiningReport run(MiningRequest request, PrintStream progress) {
+        Deque<AutoCloseable> open = new ArrayDeque<>();
+        try {
+            VectorStore corpus = remember(open, VectorStore.open(request.corpus()));
+            boolean corpusAnchors = request.queries() == null;
+            VectorStore queries = corpusAnchors ? corpus : remember(open, VectorStore.open(request.queries()));
+            if (queries.dim() != corpus.dim()) {
+                throw new QuarryDataException(request.queries(), "dim", queries.dim(),
+                        corpus.dim() + " as in " + request.corpus());
+            }
+            if (request.config().rangeMax() > corpus.count()) {
+                throw new QuarryUsageException("--range-max=" + request.config().rangeMax()
+                        + ", expected at most the corpus size (" + corpus.count() + " rows in " + request.corpus() + ")");
+            }
+            IdMap corpusIds = idsOf(open, corpus, request.corpusIds(), request.corpusText());
+            IdMap queryIds = corpusAnchors ? corpusIds : idsOf(open, queries, request.queriesIds(), request.queriesText());
+            JsonlTexts corpusText = request.corpusText() == null ? null
+                    : remember(open, JsonlTexts.open(request.corpusText(), corpusIds, corpus.count()));
+            JsonlTexts queryText = corpusAnchors ? corpusText : request.queriesText() == null ? null
+                    : remember(open, JsonlTexts.open(request.queriesText(), queryIds, queries.count()));
+
+            QrelsReader reader = new QrelsReader(queryIds, corpusIds, request.strict());
+            QrelsReader.Result labels = reader.read(request.qrels(), request.qrelsFormat());
+            QrelsReader.Result known = request.knownPositives() == null ? null
+                    : reader.read(request.knownPositives(), request.qrelsFormat());
+            Anchors anchors = anchors(request, labels.qrels(), queryIds);
+            if (anchors.ordinals.length == 0) {
+                throw new QuarryDataException(request.anchors() != null ? request.anchors() : request.qrels(),
+                        "anchors with a positive", 0, "at least one anchor with a labelled positive that names"
+                                + " rows of the stores (" + describeUnknown(labels.report()) + ")");
+            }
+
+            VectorIndex index = new FlatIndex(corpus, kernels);
+            MinedOutput output = new MinedOutput(request.output(), request.outputOptions(),
+                    new StoreTexts(queryText, queryIds, corpusText, corpusIds));
+            Fingerprint fingerprint = fingerprint(request, index);
+            MiningJob job = new MiningJob(index, corpus, queries, kernels, request.config(), anchors.ordinals,
+                    labels.qrels(), known == null ? Qrels.empty() : known.qrels(), corpusAnchors, output,
+                    request.threads(), request.blockSize(), fingerprint, request.resume(),
+                    request.checkpointIntervalNanos(), progress, request.listener(), request.pauseNanosPerBlock());
+            MiningPipeline.Result result = MiningPipeline.run(job);
+            Path summary = output.files().getFirst().resolveSibling(output.files().getFirst().getFileName()
+                    + ".summary.json");
+            MiningReport report = new MiningReport(result.stats(), labels.report(),
+                    known == null ? null : known.report(), anchors.listed, anchors.unknown, anchors.withoutPositive,
+                    result.files(), summary, corpus.count(), corpus.dim(), index.describe(), request.threads(),
+                    result.seconds(), result.anchorsThisRun(), result.startBlock());
+            writeSummary(report, request, summary);
+            return report;
+        } finally {
+            while (!open.isEmpty()) {
+                try {
+                    open.pop().close();
+                } catch (Exception ignored) {
+                    // Closing read-only mappings cannot lose data.
+                }
+            }
+        }
+    }
+
+    private static <T extends AutoCloseable> T remember(Deque<AutoCloseable> open, T resource) {
+        open.push(resource);
+        return resource;
+    }
+
+    /** The ids of a store: an explicit id file, STORE.ids beside it, the text file's ids, or ordinals. */
+    private static IdMap idsOf(Deque<AutoCloseable> open, VectorStore store, Path idFile, Path textFile) {
+        Path beside = store.path().resolveSibling(store.path().getFileName() + ".ids");
+        IdTable table = null;
+        Path source = null;
+        if (idFile != null) {
+            table = IdTable.forIdFile(idFile);
+            source = idFile;
+        } else if (Files.isRegularFile(beside)) {
+            table = IdTable.forIdFile(beside);
+            source = beside;
+        } else if (textFile != null) {
+            table = JsonlTexts.idsOf(textFile);
+            source = textFile;
+        }
+        if (table == null) {
+            return IdMap.ordinals(store.count());
+        }
+        remember(open, table);
+        if (table.size() != store.count()) {
+            throw new QuarryDataException(source, "ids", table.size(), store.count() + ", one per row of "
+                    + store.path());
+        }
+        return table;
+    }
+
+    private record Anchors(int[] ordinals, long listed, long unknown, long withoutPositive) {
+    }
+
+    private static Anchors anchors(MiningRequest request, Qrels qrels, IdMap ids) {
+        if (request.anchors() == null) {
+            int[] all = qrels.anchors();
+            return new Anchors(all, all.length, 0, 0);
+        }
+        Path file = request.anchors();
+        int[] ordinals = new int[1024];
+        int n = 0;
+        long listed = 0;
+        long unknown = 0;
+        long withoutPositive = 0;
+        BitSet seen = new BitSet();
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            long lineNo = 0;
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                lineNo++;
+                String id = line.strip();
+                if (id.isEmpty()) {
+                    continue;
+                }
+                listed++;
+                int ordinal = ids.ordinal(id);
+                if (ordinal < 0) {
+                    if (request.strict()) {
+                        throw new QuarryDataException(file, "line " + lineNo + " anchor id", id,
+                                "an id of the anchor store; --strict is on");
+                    }
+                    unknown++;
+                    continue;
+                }
+                if (!qrels.has(ordinal)) {
+                    if (request.strict()) {
+                        throw new QuarryDataException(file, "line " + lineNo + " anchor " + id + " positives", 0,
+                                "at least one labelled positive in " + request.qrels() + "; --strict is on");
+                    }
+                    withoutPositive++;
+                    continue;
+                }
+                if (seen.get(ordinal)) {
+                    continue; // listed twice: mined once
+                }
+                seen.set(ordinal);
+                if (n == ordinals.length) {
+                    ordinals = Arrays.copyOf(ordinals, n * 2);
+                }
+                ordinals[n++] = ordinal;
+            }
+        } catch (IOException e) {
+            throw new QuarryDataException(file, "file", "unreadable (" + e.getMessage() + ")", "a readable anchor list", e);
+        }
+        return new Anchors(Arrays.copyOf(ordinals, n), listed, unknown, withoutPositive);
+    }
+
+    private static String describeUnknown(QrelsReport r) {
+        return String.format(Locale.ROOT, "%,d pairs read, %,d with unknown anchor ids, %,d with unknown doc ids",
+                r.pairsRead(), r.unknownAnchors(), r.unknownDocs());
+    }
+
+    private static Fingerprint fingerprint(MiningRequest r, VectorIndex index) {
+        return new Fingerprint()
+                .addFile("corpus", r.corpus())
+                .addFile("queries", r.queries())
+                .addFile("qrels", r.qrels())
+                .add("qrels-format", r.qrelsFormat() == null ? "auto" : r.qrelsFormat())
+                .addFile("known-positives", r.knownPositives())
+                .addFile("anchors", r.anchors())
+                .addFile("corpus-ids", r.corpusIds())
+                .addFile("queries-ids", r.queriesIds())
+                .addFile("corpus-text", r.corpusText())
+                .addFile("queries-text", r.queriesText())
+                .add("index", index.describe())
+                .add("mining", r.config().describe())
+                .add("output", r.outputOptions())
+                .add("block-size", r.blockSize())
+                .add("strict", r.strict());
+    }
+
+    private static void writeSummary(MiningReport report, MiningRequest request, Path file) {
+        try (AtomicOutput out = AtomicOutput.create(file)) {
+            OutputStream stream = Channels.newOutputStream(out.channel());
+            try (JsonGenerator g = JSON.createGenerator(stream, JsonEncoding.UTF8)) {
+                g.useDefaultPrettyPrinter();
+                g.writeStartObject();
+                g.writeArrayFieldStart("outputs");
+                for (Path p : report.files()) {
+                    g.writeString(p.toString());
+                }
+                g.writeEndArray();
+                g.writeStringField("format", request.outputOptions().format().cliName());
+                g.writeStringField("settings", request.config().describe());
+                g.writeStringField("index", report.index());
+                report.stats().writeSummaryFields(g);
+                g.writeObjectFieldStart("anchors_input");
+                g.writeNumberField("listed", report.anchorsListed());
+                g.writeNumberField("unknown_ids", report.anchorsUnknown());
+                g.writeNumberField("without_positive", report.anchorsWithoutPositive());
+                g.writeEndObject();
+                writeQrels(g, "qrels", report.qrels());
+                if (report.knownPositives() != null) {
+                    writeQrels(g, "known_positives", report.knownPositives());
+                }
+                g.writeObjectFieldStart("run");
+                g.writeNumberField("threads", report.threads());
+                g.writeNumberField("seconds", report.seconds());
+                g.writeNumberField("anchors_this_run", report.anchorsThisRun());
+                g.writeNumberField("anchors_per_second", report.anchorsPerSecond());
+                if (report.resumedFromBlock() > 0) {
+                    g.writeNumberField("resumed_from_block", report.resumedFromBlock());
+                }
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+            out.commit();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static void writeQrels(JsonGenerator g, String name, QrelsReport r) throws IOException {
+        g.writeObjectFieldStart(name);
+        g.writeStringField("file", r.file());
+        g.writeNumberField("pairs_read", r.pairsRead());
+        g.writeNumberField("positives", r.positives());
+        g.writeNumberField("label_zero", r.nonPositive());
+        g.writeNumberField("duplicates", r.duplicates());
+        g.writeNumberField("unknown_anchor_ids", r.unknownAnchors());
+        g.writeNumberField("unknown_doc_ids", r.unknownDocs());
+        g.writeEndObject();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.quarry.labels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quarry.QuarryDataException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The off-heap id table resolves ids both ways, rejects duplicates, and rebuilds when its source changes. */
+class IdTableTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void resolvesEveryIdBothWaysAndUnknownIdsToMinusOne() throws IOException {
+        SplittableRandom random = new SplittableRandom(1);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 50_000; i++) {
+            ids.add("doc-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36) + (i % 7 == 0 ? "-é" : ""));
+        }
+        Path file = Files.write(dir.resolve("ids.txt"), ids);
+        try (IdTable table = IdTable.forIdFile(file)) {
+            assertEquals(ids.size(), table.size());
+            for (int i = 0; i < ids.size(); i++) {
+                assertEquals(i, table.ordinal(ids.get(i)), ids.get(i));
+                assertEquals(ids.get(i), table.id(i));
+            }
+            assertEquals(-1, table.ordinal("doc-missing"));
+            assertEquals(-1, table.ordinal(""));
+        }
+        assertTrue(Files.exists(dir.resolve("ids.txt.qidx")), "cached beside the source");
+    }
+
+    @Test
+    void rejectsDuplicateIdsNamingBothRows() throws IOException {
+        Path file = Files.writeString(dir.resolve("dup.txt"), "a\nb\nc\nb\n");
+        QuarryDataException e = assertThrows(QuarryDataException.class, () -> IdTable.forIdFile(file));
+        assertEquals(file + ": row 3 id=b, expected unique ids (row 1 has the same id)", e.getMessage());
+    }
+
+    @Test
+    void rejectsEmptyLines() throws IOException {
+        Path file = Files.writeString(dir.resolve("gap.txt"), "a\n\nc\n");
+        QuarryDataException e = assertThrows(QuarryDataException.class, () -> IdTable.forIdFile(file));
+        assertEquals(file + ": line 2=empty, expected one non-empty id per line", e.getMessage());
+    }
+
+    @Test
+    void rebuildsTheCacheWhenTheSourceChanges() throws IOException {
+        Path file = Files.writeString(dir.resolve("ids.txt"), "x\ny\n");
+        try (IdTable table = IdTable.forIdFile(file)) {
+            assertEquals(1, table.ordinal("y"));
+        }
+        Files.writeString(file, "y\nx\nz\n");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 5000));
+        try (IdTable table = IdTable.forIdFile(file)) {
+            assertEquals(3, table.size());
+            assertEquals(0, table.ordinal("y"));
+            assertEquals(2, table.ordinal("z"));
+        }
+    }
+
+    @Test
+    void ordinalIdsAcceptOnlyCanonicalNumbersInRange() {
+        IdMap ids = IdMap.ordinals(100);
+        assertEquals(0, ids.ordinal("0"));
+        assertEquals(99, ids.ordinal("99"));
+        assertEquals(-1, ids.ordinal("100"));
+        assertEquals(-1, ids.ordinal("007"));
+        assertEquals(-1, ids.ordinal("-1"));
+        assertEquals(-1, ids.ordinal("1e2"));
+        assertEquals("42", ids.id(42));
+    }
+}
