@@ -7,7 +7,7 @@ import dev.quarry.mining.MinedAnchor;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.function.Consumer;
 
 /**
@@ -35,7 +35,7 @@ import java.util.function.Consumer;
 public record MiningJob(VectorIndex index, VectorStore corpus, VectorStore queries, VectorKernels kernels,
                         MiningConfig config, int[] anchors, Qrels positives, Qrels knownPositives,
                         boolean anchorsAreCorpusRows, MinedOutput output, int threads, int blockSize,
-                        Fingerprint fingerprint, boolean resume, long checkpointIntervalNanos, PrintStream progress,
+                        Fingerprint fingerprint, boolean resume, long checkpointIntervalNanos, PrintWriter progress,
                         Consumer<MinedAnchor> listener, long pauseNanosPerBlock) {
 
     /** Blocks in the run. */

@@ -22,7 +22,7 @@ import dev.quarry.vector.VectorKernels;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +51,7 @@ public final class MiningRunner {
     }
 
     /** Runs the request; progress lines go to {@code progress} (may be null). */
-    public MiningReport run(MiningRequest request, PrintStream progress) {
+    public MiningReport run(MiningRequest request, PrintWriter progress) {
         Deque<AutoCloseable> open = new ArrayDeque<>();
         try {
             VectorStore corpus = remember(open, VectorStore.open(request.corpus()));

@@ -1,6 +1,6 @@
 package dev.quarry.pipeline;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -13,7 +13,7 @@ public final class Progress {
     private final String what;
     private final String unit;
     private final long total;
-    private final PrintStream out;
+    private final PrintWriter out;
     private final long intervalNanos;
     private final long start = System.nanoTime();
     private final AtomicLong done = new AtomicLong();
@@ -26,12 +26,12 @@ public final class Progress {
      * @param total how many there are (0 when unknown)
      * @param out where lines go (stderr), or null to stay silent
      */
-    public Progress(String what, String unit, long total, PrintStream out) {
+    public Progress(String what, String unit, long total, PrintWriter out) {
         this(what, unit, total, out, 2_000_000_000L, 0);
     }
 
     /** As above, with the report interval, and {@code alreadyDone} units done by an earlier run (resume). */
-    public Progress(String what, String unit, long total, PrintStream out, long intervalNanos, long alreadyDone) {
+    public Progress(String what, String unit, long total, PrintWriter out, long intervalNanos, long alreadyDone) {
         this.what = what;
         this.unit = unit;
         this.total = total;

@@ -6,7 +6,7 @@ import dev.quarry.pipeline.Progress;
 import dev.quarry.vector.VectorKernels;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.lang.foreign.Arena;
@@ -38,7 +38,7 @@ public final class StoreImporter {
     }
 
     /** Converts {@code input} into {@code output}; progress lines go to {@code progressOut} (may be null). */
-    public ImportReport run(Path input, Path output, ImportOptions options, PrintStream progressOut) {
+    public ImportReport run(Path input, Path output, ImportOptions options, PrintWriter progressOut) {
         MatrixLayout layout = MatrixLayout.read(input);
         AtomicOutput.checkWritable(output);
         Path idsOut = options.ids() == null ? null : output.resolveSibling(output.getFileName() + ".ids");

@@ -3,7 +3,7 @@ package dev.quarry.store;
 import dev.quarry.QuarryDataException;
 import dev.quarry.pipeline.Progress;
 import dev.quarry.vector.VectorKernels;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -23,7 +23,7 @@ public final class StoreInspector {
     }
 
     /** Scans {@code store}; progress goes to {@code progressOut} when not null. */
-    public StoreStats inspect(VectorStore store, boolean verify, PrintStream progressOut) {
+    public StoreStats inspect(VectorStore store, boolean verify, PrintWriter progressOut) {
         long count = store.count();
         boolean sampled = !verify && count > SAMPLE_ROWS;
         long scan = sampled ? SAMPLE_ROWS : count;

@@ -3,7 +3,7 @@ package dev.quarry.synth;
 import dev.quarry.Seeds;
 import dev.quarry.pipeline.Progress;
 import dev.quarry.store.QvecWriter;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -98,7 +98,7 @@ public final class BenchmarkVectors {
      * Writes {@code count} corpus rows (or, with {@code queriesOf > 0}, {@code count} queries for a
      * corpus of that many rows) to a {@code .qvec} file flagged normalized.
      */
-    public void write(Path output, long count, long queriesOf, PrintStream progressOut) {
+    public void write(Path output, long count, long queriesOf, PrintWriter progressOut) {
         int chunkRows = Math.max(1, (1 << 20) / dim);
         int parallel = Math.max(1, Runtime.getRuntime().availableProcessors()) * 2;
         float[][] chunks = new float[parallel][chunkRows * dim];

@@ -86,8 +86,9 @@ final class DemoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "catalog written to %s in %s%n%n", dir, Progress.duration(genSeconds));
 
             MiningConfig config = MiningConfig.defaults();
-            Run filtered = mine(dir, "mined-defaults.jsonl", config, truth, workers);
-            Run unfiltered = mine(dir, "mined-unfiltered.jsonl", config.withoutFilters(), truth, workers);
+            PrintWriter err = spec().commandLine().getErr();
+            Run filtered = mine(dir, "mined-defaults.jsonl", config, truth, workers, err);
+            Run unfiltered = mine(dir, "mined-unfiltered.jsonl", config.withoutFilters(), truth, workers, err);
 
             MiningReport r = filtered.report;
             out.printf(Locale.ROOT, "mining: %,d anchors x %,d rows x d=%d in %s = %s anchors/s (%s anchors/min), "
@@ -119,13 +120,14 @@ final class DemoCommand implements Callable<Integer> {
     private record Run(MiningReport report, CatalogTruth.Counter counter) {
     }
 
-    private static Run mine(Path dir, String output, MiningConfig config, CatalogTruth truth, int workers) {
+    private static Run mine(Path dir, String output, MiningConfig config, CatalogTruth truth, int workers,
+                            PrintWriter progress) {
         CatalogTruth.Counter counter = truth.counter();
         MiningRequest request = new MiningRequest(dir.resolve("corpus.qvec"), dir.resolve("queries.qvec"),
                 dir.resolve("qrels.tsv"), null, null, null, null, null, null, null, config,
                 new OutputOptions(OutputFormat.TRIPLET, config.numNegatives(), true, false, false),
                 dir.resolve(output), workers, 256, false, false, 10_000_000_000L, 0, counter::add);
-        MiningReport report = new MiningRunner(VectorKernelsProvider.get()).run(request, System.err);
+        MiningReport report = new MiningRunner(VectorKernelsProvider.get()).run(request, progress);
         return new Run(report, counter);
     }
 

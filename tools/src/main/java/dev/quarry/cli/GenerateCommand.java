@@ -59,10 +59,10 @@ final class GenerateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
         BenchmarkVectors data = new BenchmarkVectors(parsedKind, dim, seed);
-        data.write(output, count, 0, System.err);
+        data.write(output, count, 0, spec.commandLine().getErr());
         spec.commandLine().getOut().printf("wrote %s: %,d x %d %s, normalized%n", output, count, dim, kind);
         if (queries > 0) {
-            data.write(queriesOutput, queries, count, System.err);
+            data.write(queriesOutput, queries, count, spec.commandLine().getErr());
             spec.commandLine().getOut().printf("wrote %s: %,d x %d queries%n", queriesOutput, queries, dim);
         }
         return ExitCodes.OK;

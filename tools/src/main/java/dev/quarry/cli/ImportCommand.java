@@ -37,7 +37,7 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ImportReport report = new StoreImporter(VectorKernelsProvider.get())
-                .run(input, output, new ImportOptions(normalize, allowNan, ids), System.err);
+                .run(input, output, new ImportOptions(normalize, allowNan, ids), spec.commandLine().getErr());
         spec.commandLine().getOut().printf("wrote %s: %,d x %d float32, %s%s%s%n", report.output(), report.rows(), report.dim(),
                 report.normalized() ? "unit-norm rows (flagged normalized)" : "not normalized",
                 report.nonFiniteRows() > 0 ? ", " + report.nonFiniteRows() + " NaN/Inf rows kept (--allow-nan)" : "",

@@ -37,7 +37,7 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() {
         try (VectorStore store = VectorStore.open(file)) {
             MatrixLayout layout = store.layout();
-            StoreStats stats = new StoreInspector(VectorKernelsProvider.get()).inspect(store, verify, System.err);
+            StoreStats stats = new StoreInspector(VectorKernelsProvider.get()).inspect(store, verify, spec.commandLine().getErr());
             PrintWriter out = spec.commandLine().getOut();
             row(out, "file", file.toString());
             row(out, "format", layout.format().name().toLowerCase(Locale.ROOT)

@@ -118,7 +118,7 @@ final class MineCommand implements Callable<Integer> {
         MiningRequest request = new MiningRequest(corpus, queries, qrels, format, knownPositives, anchors, corpusIds,
                 queriesIds, corpusText, queriesText, config, outputOptions, output, workers, blockSize, resume, strict,
                 (long) (checkpointSeconds * 1e9), TimeUnit.MILLISECONDS.toNanos(pausePerBlockMs), null);
-        MiningReport report = new MiningRunner(VectorKernelsProvider.get()).run(request, System.err);
+        MiningReport report = new MiningRunner(VectorKernelsProvider.get()).run(request, spec.commandLine().getErr());
         report.print(spec.commandLine().getOut(), config.describe());
         return ExitCodes.OK;
     }
