@@ -114,6 +114,7 @@ public final class Miner implements AutoCloseable {
     }
 
     private List<MinedAnchor> mineBlocks(int count, int[][] positives, int[][] known, BlockFiller filler) {
+        kernels.warmUp();
         int blocks = (count + BLOCK - 1) / BLOCK;
         if (blocks <= 1 || pool == null) {
             SearchParams params = SearchParams.defaults().withThreads(blocks <= 1 ? threads : 1);

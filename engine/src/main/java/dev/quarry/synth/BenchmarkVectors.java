@@ -79,11 +79,19 @@ public final class BenchmarkVectors {
         normalize(out, off);
     }
 
+    /**
+     * The corpus row that clustered query {@code q} perturbs (its natural positive), or -1 for uniform
+     * data, whose queries are independent of the corpus.
+     */
+    public long sourceRow(long q, long corpusCount) {
+        return kind == Kind.CLUSTERED ? Seeds.random(seed ^ QUERY_STREAM, q).nextLong(corpusCount) : -1;
+    }
+
     /** Writes query {@code q} (for a corpus of {@code corpusCount} rows) into {@code out[off..off+dim)}. */
     public void queryRow(long q, long corpusCount, float[] out, int off) {
         SplittableRandom random = Seeds.random(seed ^ QUERY_STREAM, q);
         if (kind == Kind.CLUSTERED) {
-            corpusRow(random.nextLong(corpusCount), out, off);
+            corpusRow(random.nextLong(corpusCount), out, off); // the same draw as sourceRow
             float sigma = (float) (0.3 / Math.sqrt(dim));
             for (int k = 0; k < dim; k++) {
                 out[off + k] += sigma * (float) random.nextGaussian();

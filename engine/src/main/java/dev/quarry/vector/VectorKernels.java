@@ -66,6 +66,15 @@ public interface VectorKernels {
      */
     void prepare(QueryBlock queries);
 
+    /**
+     * Gets the block kernels compiled before real work arrives, once per JVM (later calls return at
+     * once). A JIT compiles the large micro-kernels in about a second; until then they run in a
+     * profiling tier that is hundreds of times slower, so feeding them a corpus meanwhile wastes
+     * seconds. Called by the miners before they start; the default does nothing.
+     */
+    default void warmUp() {
+    }
+
     /** Sum of squares of {@code v[offset..offset+dim)}. */
     float squaredNorm(float[] v, int offset, int dim);
 

@@ -91,20 +91,23 @@ final class DemoCommand implements Callable<Integer> {
             Run unfiltered = mine(dir, "mined-unfiltered.jsonl", config.withoutFilters(), truth, workers, err);
 
             MiningReport r = filtered.report;
-            out.printf(Locale.ROOT, "mining: %,d anchors x %,d rows x d=%d in %s = %s anchors/s (%s anchors/min), "
-                            + "%.1f GFLOP/s, %s index, %d thread%s, %s kernels%n%n", r.anchorsThisRun(), r.corpusRows(),
-                    r.dim(), Progress.duration(r.seconds()), Progress.human(r.anchorsPerSecond()),
-                    Progress.human(r.anchorsPerSecond() * 60), r.exactGflops(), r.index(), workers,
-                    workers == 1 ? "" : "s", VectorKernelsProvider.get().description());
+            out.printf(Locale.ROOT, "mined %,d anchors against %,d rows (d=%d) twice, %s index, %d thread%s, %s kernels%n",
+                    r.anchorsThisRun(), r.corpusRows(), r.dim(), r.index(), workers, workers == 1 ? "" : "s",
+                    VectorKernelsProvider.get().description());
             out.println("false negatives = mined negatives that are in truth positives (planted near-copies, or the"
                     + " real positive of a wrongly labelled anchor)");
-            out.printf(Locale.ROOT, "%-34s %10s %10s %9s %10s %10s%n", "", "negatives", "false neg", "FN rate",
-                    "mean score", "anchors <3");
+            out.printf(Locale.ROOT, "%-34s %10s %10s %8s %10s %10s %8s %12s %9s%n", "", "negatives", "false neg",
+                    "FN rate", "mean score", "anchors <3", "time", "anchors/min", "GFLOP/s");
             row(out, "defaults (relative margin 0.05)", filtered);
             row(out, "no filters (plain top-k)", unfiltered);
+            out.println("(the first run includes starting the JIT compiler, about a second; bench/README.md has"
+                    + " steady-state figures)");
             out.println();
             out.println("summary of the run with the defaults:");
             r.print(out, config.describe());
+            if (workdir == null && !keep) {
+                out.println("(the catalog and mined sets are in a temp directory deleted now; --workdir DIR keeps them)");
+            }
             return ExitCodes.OK;
         } finally {
             if (workdir == null && !keep) {
@@ -133,8 +136,10 @@ final class DemoCommand implements Callable<Integer> {
 
     private static void row(PrintWriter out, String name, Run run) {
         CatalogTruth.Counter c = run.counter;
-        out.printf(Locale.ROOT, "%-34s %,10d %,10d %8.1f%% %10.3f %,10d%n", name, c.negatives(), c.falseNegatives(),
-                100 * c.falseNegativeRate(), c.meanNegativeScore(), run.report.stats().shortAnchors());
+        MiningReport r = run.report;
+        out.printf(Locale.ROOT, "%-34s %,10d %,10d %7.1f%% %10.3f %,10d %8s %12s %9.1f%n", name, c.negatives(),
+                c.falseNegatives(), 100 * c.falseNegativeRate(), c.meanNegativeScore(), r.stats().shortAnchors(),
+                Progress.duration(r.seconds()), Progress.human(r.anchorsPerSecond() * 60), r.exactGflops());
     }
 
     private static void deleteTree(Path dir) {

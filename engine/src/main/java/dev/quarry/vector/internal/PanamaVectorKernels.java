@@ -26,6 +26,7 @@ public final class PanamaVectorKernels implements VectorKernels {
 
     private final TileShape shape;
     private final ThreadLocal<float[]> scratch;
+    private volatile boolean warm;
 
     private PanamaVectorKernels(TileShape shape) {
         this.shape = shape;
@@ -279,6 +280,18 @@ public final class PanamaVectorKernels implements VectorKernels {
             int lane = Long.numberOfTrailingZeros(bits);
             bits &= bits - 1;
             sink.offer(query0 + lane, row, tile[tileOffset + lane]);
+        }
+    }
+
+    @Override
+    public void warmUp() {
+        if (!warm) {
+            synchronized (this) {
+                if (!warm) {
+                    KernelWarmup.run(this);
+                    warm = true;
+                }
+            }
         }
     }
 
