@@ -122,25 +122,32 @@ public final class TopKCollector implements CandidateSink {
     }
 
     private void siftDown(int base, float score, int ordinal) {
+        siftDown(scores, ids, base, k, score, ordinal);
+    }
+
+    /**
+     * Moves (score, ordinal) down from the root of the heap {@code [base, base + size)} of the given
+     * arrays until both children rank below it.
+     */
+    private static void siftDown(float[] s, int[] o, int base, int size, float score, int ordinal) {
         int hole = 0;
         while (true) {
             int child = 2 * hole + 1;
-            if (child >= k) {
+            if (child >= size) {
                 break;
             }
-            if (child + 1 < k && worse(scores[base + child + 1], ids[base + child + 1],
-                    scores[base + child], ids[base + child])) {
+            if (child + 1 < size && worse(s[base + child + 1], o[base + child + 1], s[base + child], o[base + child])) {
                 child++;
             }
-            if (!worse(scores[base + child], ids[base + child], score, ordinal)) {
+            if (!worse(s[base + child], o[base + child], score, ordinal)) {
                 break;
             }
-            scores[base + hole] = scores[base + child];
-            ids[base + hole] = ids[base + child];
+            s[base + hole] = s[base + child];
+            o[base + hole] = o[base + child];
             hole = child;
         }
-        scores[base + hole] = score;
-        ids[base + hole] = ordinal;
+        s[base + hole] = score;
+        o[base + hole] = ordinal;
     }
 
     /** Adds every candidate held by {@code other} (which scanned another part of the corpus). */
@@ -173,34 +180,11 @@ public final class TopKCollector implements CandidateSink {
             for (int n = size; n > 0; n--) {
                 outScores[base + n - 1] = s[0];
                 outIds[base + n - 1] = o[0];
-                float lastScore = s[n - 1];
-                int lastId = o[n - 1];
-                siftDownIn(s, o, n - 1, lastScore, lastId);
+                if (n > 1) {
+                    siftDown(s, o, 0, n - 1, s[n - 1], o[n - 1]);
+                }
             }
         }
         return new TopK(queries, k, outIds, outScores, counts);
-    }
-
-    private static void siftDownIn(float[] s, int[] o, int size, float score, int ordinal) {
-        int hole = 0;
-        while (true) {
-            int child = 2 * hole + 1;
-            if (child >= size) {
-                break;
-            }
-            if (child + 1 < size && worse(s[child + 1], o[child + 1], s[child], o[child])) {
-                child++;
-            }
-            if (!worse(s[child], o[child], score, ordinal)) {
-                break;
-            }
-            s[hole] = s[child];
-            o[hole] = o[child];
-            hole = child;
-        }
-        if (size > 0) {
-            s[hole] = score;
-            o[hole] = ordinal;
-        }
     }
 }

@@ -176,16 +176,8 @@ public final class JsonlMinedEncoder implements MinedEncoder {
         }
         g.writeEndArray();
         if (options.outputScores()) {
-            g.writeArrayFieldStart("pos_scores");
-            for (float s : a.positiveScores()) {
-                g.writeNumber(s);
-            }
-            g.writeEndArray();
-            g.writeArrayFieldStart("neg_scores");
-            for (float s : a.negativeScores()) {
-                g.writeNumber(s);
-            }
-            g.writeEndArray();
+            writeFloats(g, "pos_scores", a.positiveScores());
+            writeFloats(g, "neg_scores", a.negativeScores());
         }
         writeRanks(g, a);
         endLine(g);
@@ -193,12 +185,17 @@ public final class JsonlMinedEncoder implements MinedEncoder {
 
     private void writeRanks(JsonGenerator g, MinedAnchor a) throws IOException {
         if (options.outputRanks()) {
-            g.writeArrayFieldStart("negative_ranks");
-            for (int r : a.negativeRanks()) {
-                g.writeNumber(r);
-            }
-            g.writeEndArray();
+            g.writeFieldName("negative_ranks");
+            g.writeArray(a.negativeRanks(), 0, a.negativeRanks().length);
         }
+    }
+
+    private static void writeFloats(JsonGenerator g, String name, float[] values) throws IOException {
+        g.writeArrayFieldStart(name);
+        for (float v : values) {
+            g.writeNumber(v);
+        }
+        g.writeEndArray();
     }
 
     private static void endLine(JsonGenerator g) throws IOException {

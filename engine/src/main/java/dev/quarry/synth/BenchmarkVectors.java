@@ -5,6 +5,7 @@ import dev.quarry.pipeline.Progress;
 import dev.quarry.store.QvecWriter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -74,9 +75,10 @@ public final class BenchmarkVectors {
                 out[off + k] = centres[centre + k] + 0.7f * (float) random.nextGaussian();
             }
         } else {
-            gaussian(random, out, off);
+            Arrays.fill(out, off, off + dim, 0f);
+            SphereMath.addGaussian(random, out, off, dim, 1.0);
         }
-        normalize(out, off);
+        SphereMath.normalize(out, off, dim);
     }
 
     /**
@@ -97,9 +99,10 @@ public final class BenchmarkVectors {
                 out[off + k] += sigma * (float) random.nextGaussian();
             }
         } else {
-            gaussian(random, out, off);
+            Arrays.fill(out, off, off + dim, 0f);
+            SphereMath.addGaussian(random, out, off, dim, 1.0);
         }
-        normalize(out, off);
+        SphereMath.normalize(out, off, dim);
     }
 
     /**
@@ -136,22 +139,5 @@ public final class BenchmarkVectors {
             writer.finish(true);
         }
         progress.finish();
-    }
-
-    private void gaussian(SplittableRandom random, float[] out, int off) {
-        for (int k = 0; k < dim; k++) {
-            out[off + k] = (float) random.nextGaussian();
-        }
-    }
-
-    private void normalize(float[] v, int off) {
-        double sum = 0;
-        for (int k = 0; k < dim; k++) {
-            sum += (double) v[off + k] * v[off + k];
-        }
-        float inv = (float) (1 / Math.sqrt(sum));
-        for (int k = 0; k < dim; k++) {
-            v[off + k] *= inv;
-        }
     }
 }

@@ -58,8 +58,8 @@ public final class SyntheticCatalog {
         centres = new float[spec.topics() * d];
         SplittableRandom topicRandom = Seeds.random(spec.seed(), TOPIC_STREAM);
         for (int t = 0; t < spec.topics(); t++) {
-            gaussian(topicRandom, centres, t * d, d, 1.0);
-            normalize(centres, t * d, d);
+            SphereMath.addGaussian(topicRandom, centres, t * d, d, 1.0 / Math.sqrt(d));
+            SphereMath.normalize(centres, t * d, d);
         }
         positive = new int[spec.anchors()];
         labelled = new int[spec.anchors()];
@@ -95,20 +95,23 @@ public final class SyntheticCatalog {
             SplittableRandom r = Seeds.random(spec.seed(), doc);
             int topic = r.nextInt(spec.topics());
             System.arraycopy(centres, topic * d, out, off, d);
-            addGaussian(r, out, off, d, DOC_NOISE);
+            SphereMath.addGaussian(r, out, off, d, DOC_NOISE / Math.sqrt(d));
         } else {
             int anchor = ownerOfPlanted(doc);
             docRow(positive[anchor], out, off);
-            addGaussian(Seeds.random(spec.seed() ^ PLANT_STREAM, doc), out, off, d, COPY_NOISE);
+            SphereMath.addGaussian(Seeds.random(spec.seed() ^ PLANT_STREAM, doc), out, off, d,
+                    COPY_NOISE / Math.sqrt(d));
         }
-        normalize(out, off, d);
+        SphereMath.normalize(out, off, d);
     }
 
     /** Anchor {@code a}'s vector (a noisy copy of its true positive) into {@code out[off..off+dim)}. */
     public void anchorRow(int a, float[] out, int off) {
         docRow(positive[a], out, off);
-        addGaussian(Seeds.random(spec.seed() ^ ANCHOR_STREAM ^ PLANT_STREAM, a), out, off, spec.dim(), ANCHOR_NOISE);
-        normalize(out, off, spec.dim());
+        int d = spec.dim();
+        SphereMath.addGaussian(Seeds.random(spec.seed() ^ ANCHOR_STREAM ^ PLANT_STREAM, a), out, off, d,
+                ANCHOR_NOISE / Math.sqrt(d));
+        SphereMath.normalize(out, off, d);
     }
 
     /** The truth of this catalog. */
@@ -188,31 +191,6 @@ public final class SyntheticCatalog {
             out.commit();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
-        }
-    }
-
-    private static void gaussian(SplittableRandom r, float[] out, int off, int d, double norm) {
-        double sigma = norm / Math.sqrt(d);
-        for (int k = 0; k < d; k++) {
-            out[off + k] = (float) (sigma * r.nextGaussian());
-        }
-    }
-
-    private static void addGaussian(SplittableRandom r, float[] out, int off, int d, double norm) {
-        double sigma = norm / Math.sqrt(d);
-        for (int k = 0; k < d; k++) {
-            out[off + k] += (float) (sigma * r.nextGaussian());
-        }
-    }
-
-    private static void normalize(float[] v, int off, int d) {
-        double sum = 0;
-        for (int k = 0; k < d; k++) {
-            sum += (double) v[off + k] * v[off + k];
-        }
-        float inv = (float) (1 / Math.sqrt(sum));
-        for (int k = 0; k < d; k++) {
-            v[off + k] *= inv;
         }
     }
 }

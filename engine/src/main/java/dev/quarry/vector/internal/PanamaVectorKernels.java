@@ -213,33 +213,55 @@ public final class PanamaVectorKernels implements VectorKernels {
     public void scoreBlock(QueryBlock queries, MemorySegment rows, long firstRowOffset, long rowStride,
                            int rowCount, float[] scores) {
         int count = queries.count();
-        int dim = queries.dim();
-        float[] pack = queries.packed(L, shape.vectors());
-        float[] tile = scratch.get();
-        int panelWidth = shape.vectors() * L;
-        int tileRows = BlockMicroKernels.TILE_ROWS;
-        for (int q0 = 0; q0 < count; q0 += panelWidth) {
-            int live = Math.min(panelWidth, count - q0);
-            int width = (live + L - 1) / L * L;
-            int base = q0 * dim;
-            int r0 = 0;
-            for (; r0 < rowCount; r0 += tileRows) {
-                // The last partial tile is computed as a full tile ending at the last row: the few rows
-                // scored twice cost less than a slow remainder kernel. Blocks under one tile are rare.
-                int start = rowCount >= tileRows ? Math.min(r0, rowCount - tileRows) : r0;
-                int n = Math.min(tileRows, rowCount - start);
-                BlockMicroKernels.panelTile(pack, base, width, dim, rows, firstRowOffset + start * rowStride,
-                        rowStride, n, tile);
-                for (int r = r0 - start; r < n; r++) {
-                    System.arraycopy(tile, r * BlockMicroKernels.SCRATCH_ROW, scores, (start + r) * count + q0, live);
-                }
+        forEachTile(queries, rows, firstRowOffset, rowStride, rowCount, (tile, q0, live, firstRow, r, rowEnd) -> {
+            for (; r < rowEnd; r++) {
+                System.arraycopy(tile, r * BlockMicroKernels.SCRATCH_ROW, scores, (firstRow + r) * count + q0, live);
             }
-        }
+        });
     }
 
     @Override
     public void scoreBlockTopK(QueryBlock queries, MemorySegment rows, long firstRowOffset, long rowStride,
                                int rowCount, float[] thresholds, CandidateSink sink) {
+        forEachTile(queries, rows, firstRowOffset, rowStride, rowCount, (tile, q0, live, firstRow, r, rowEnd) -> {
+            for (; r < rowEnd; r++) {
+                int t = r * BlockMicroKernels.SCRATCH_ROW;
+                for (int j = 0; j < live; j += L) {
+                    FloatVector scores = FloatVector.fromArray(S, tile, t + j);
+                    VectorMask<Float> pass = j + L <= live
+                            ? scores.compare(VectorOperators.GE, FloatVector.fromArray(S, thresholds, q0 + j))
+                            : scores.compare(VectorOperators.GE,
+                                    FloatVector.fromArray(S, thresholds, q0 + j, S.indexInRange(j, live)))
+                                    .and(S.indexInRange(j, live));
+                    if (pass.anyTrue()) {
+                        offerLanes(pass.toLong(), tile, t + j, q0 + j, firstRow + r, sink);
+                    }
+                }
+            }
+        });
+    }
+
+    /** What a block kernel does with each computed tile, which sits in the scratch. */
+    @FunctionalInterface
+    private interface TileConsumer {
+        /**
+         * @param tile the scratch: lane j of tile row r at {@code r * SCRATCH_ROW + j}
+         * @param q0 the panel's first query
+         * @param live queries of the panel (lanes beyond are padding)
+         * @param firstRow the block row of tile row 0
+         * @param from the first tile row not seen before (earlier rows belonged to the previous tile)
+         * @param to the tile rows computed
+         */
+        void accept(float[] tile, int q0, int live, int firstRow, int from, int to);
+    }
+
+    /**
+     * Runs the micro-kernel over every panel of queries and every tile of rows. The last partial tile
+     * is computed as a full tile ending at the last row: the few rows scored twice cost less than a
+     * slow remainder kernel, and the consumer is told which rows are new so none is seen twice.
+     */
+    private void forEachTile(QueryBlock queries, MemorySegment rows, long firstRowOffset, long rowStride,
+                             int rowCount, TileConsumer consumer) {
         int count = queries.count();
         int dim = queries.dim();
         float[] pack = queries.packed(L, shape.vectors());
@@ -255,21 +277,7 @@ public final class PanamaVectorKernels implements VectorKernels {
                 int n = Math.min(tileRows, rowCount - start);
                 BlockMicroKernels.panelTile(pack, base, width, dim, rows, firstRowOffset + start * rowStride,
                         rowStride, n, tile);
-                // Rows before r0 - start were offered by the previous tile: skip them, once is the contract.
-                for (int r = r0 - start; r < n; r++) {
-                    int t = r * BlockMicroKernels.SCRATCH_ROW;
-                    for (int j = 0; j < live; j += L) {
-                        FloatVector scores = FloatVector.fromArray(S, tile, t + j);
-                        VectorMask<Float> pass = j + L <= live
-                                ? scores.compare(VectorOperators.GE, FloatVector.fromArray(S, thresholds, q0 + j))
-                                : scores.compare(VectorOperators.GE,
-                                        FloatVector.fromArray(S, thresholds, q0 + j, S.indexInRange(j, live)))
-                                        .and(S.indexInRange(j, live));
-                        if (pass.anyTrue()) {
-                            offerLanes(pass.toLong(), tile, t + j, q0 + j, start + r, sink);
-                        }
-                    }
-                }
+                consumer.accept(tile, q0, live, start, r0 - start, n);
             }
         }
     }
