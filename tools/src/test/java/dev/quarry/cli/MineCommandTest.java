@@ -61,6 +61,27 @@ class MineCommandTest {
     }
 
     @Test
+    void anchorsThatAreCorpusRowsNeverGetThemselvesAsNegatives() throws IOException {
+        // Documents paired with documents: anchors are corpus rows, so each anchor's own row (its best
+        // match, score 1) must be excluded like a positive.
+        Path qrels = Files.writeString(dir.resolve("doc-pairs.tsv"), "d0\td1\nd2\td3\nd4\td5\n");
+        Path out = dir.resolve("self.jsonl");
+        CliRun run = CliRun.of("mine", "--corpus", catalog.resolve("corpus.qvec"), "--qrels", qrels,
+                "--relative-margin", 0, "--num-negatives", 5, "--output-format", "flag", "--output", out);
+        assertEquals(0, run.exitCode(), run::toString);
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(3, lines.size());
+        for (int a = 0; a < 3; a++) {
+            String line = lines.get(a);
+            assertTrue(line.startsWith("{\"query\":\"d" + 2 * a + "\""), line);
+            String negatives = line.substring(line.indexOf("\"neg\":["), line.indexOf(']', line.indexOf("\"neg\":[")));
+            assertEquals(5, negatives.split(",").length, line);
+            assertFalse(List.of(negatives.substring(7).split(",")).contains("\"d" + 2 * a + "\""),
+                    "the anchor itself is not among its negatives: " + line);
+        }
+    }
+
+    @Test
     void unknownQrelsIdsAreCountedOrFailUnderStrict() throws IOException {
         Path qrels = dir.resolve("qrels.tsv");
         Files.writeString(qrels, Files.readString(catalog.resolve("qrels.tsv")) + "q1\td999999\t1\nq1\td3\t1\nq1\td3\t1\n");
