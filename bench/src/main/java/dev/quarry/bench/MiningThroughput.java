@@ -104,10 +104,10 @@ public final class MiningThroughput {
         Path out = Files.createTempFile(dir, "mined", ".jsonl");
         try {
             MiningConfig config = MiningConfig.defaults().withNumNegatives(8).withRange(10, 100);
-            MiningRequest request = new MiningRequest(dir.resolve("corpus.qvec"), dir.resolve("queries.qvec"),
-                    dir.resolve("qrels.tsv"), null, null, null, null, null, null, null, config,
-                    new OutputOptions(OutputFormat.N_TUPLE, 8, true, false, false), out, threads, 256, false, false,
-                    10_000_000_000L, 0, null);
+            MiningRequest request = MiningRequest.builder(dir.resolve("corpus.qvec"), dir.resolve("qrels.tsv"), out)
+                    .queries(dir.resolve("queries.qvec")).config(config)
+                    .outputOptions(new OutputOptions(OutputFormat.N_TUPLE, 8, true, false, false)).threads(threads)
+                    .build();
             return new MiningRunner(VectorKernelsProvider.get()).run(request, null);
         } finally {
             Files.deleteIfExists(out);

@@ -28,7 +28,7 @@ public enum QrelsFormat {
 
     /**
      * Guesses the format: {@code .jsonl}/{@code .json} or a first line starting with '{' is JSONL; a
-     * first data line with four whitespace-separated fields and no tab is TREC; otherwise TSV.
+     * first data line of four whitespace-separated fields ending in a number is TREC; otherwise TSV.
      */
     public static QrelsFormat detect(Path file) throws IOException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -37,6 +37,7 @@ public enum QrelsFormat {
         }
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                line = line.replace("\uFEFF", "");
                 String trimmed = line.strip();
                 if (trimmed.isEmpty() || trimmed.startsWith("#")) {
                     continue;
@@ -44,12 +45,24 @@ public enum QrelsFormat {
                 if (trimmed.startsWith("{")) {
                     return JSONL;
                 }
-                if (line.indexOf('\t') < 0 && trimmed.split("\\s+").length == 4) {
+                // Four fields ending in a number: TREC, space- or tab-separated (MS MARCO ships tabs).
+                // A line with tabs is split on tabs only, so TSV ids may contain spaces.
+                String[] fields = line.indexOf('\t') >= 0 ? trimmed.split("\t") : trimmed.split("\\s+");
+                if (fields.length == 4 && isNumber(fields[3].strip())) {
                     return TREC;
                 }
                 return TSV;
             }
         }
         return TSV;
+    }
+
+    private static boolean isNumber(String s) {
+        try {
+            Double.parseDouble(s);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 }

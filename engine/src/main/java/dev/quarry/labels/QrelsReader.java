@@ -52,6 +52,9 @@ public final class QrelsReader {
                 boolean first = true;
                 for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                     lineNo++;
+                    if (lineNo == 1 && line.startsWith("\uFEFF")) {
+                        line = line.substring(1); // a UTF-8 byte-order mark is not part of the first id
+                    }
                     String trimmed = line.strip();
                     if (trimmed.isEmpty() || trimmed.startsWith("#")) {
                         continue;

@@ -10,6 +10,8 @@ import dev.quarry.mining.sample.NegativeSampler;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -21,7 +23,6 @@ import java.util.Arrays;
 public final class BlockMiner {
     private final VectorIndex index;
     private final VectorStore corpus;
-    private final VectorKernels kernels;
     private final MiningConfig config;
     private final SearchParams params;
     private final FilterChain filters;
@@ -42,7 +43,6 @@ public final class BlockMiner {
         }
         this.index = index;
         this.corpus = corpus;
-        this.kernels = kernels;
         this.config = config;
         this.params = params;
         this.filters = FilterChain.of(config);
@@ -67,11 +67,10 @@ public final class BlockMiner {
             queries.copyTo(q, query);
             int[] pos = positives[q];
             float[] posScores = new float[pos.length];
-            float reference = Float.NaN;
             for (int i = 0; i < pos.length; i++) {
-                posScores[i] = kernels.dot(query, corpus.segment(), corpus.rowOffset(pos[i]), corpus.dim());
-                reference = i == 0 || posScores[i] < reference ? posScores[i] : reference;
+                posScores[i] = chainDot(query, corpus.segment(), corpus.rowOffset(pos[i]), corpus.dim());
             }
+            float reference = MinedAnchor.reference(posScores);
             candidates.load(top, q);
             Shortfall shortfall = filters.apply(candidates, reference);
             sampler.sample(candidates, config.numNegatives(), anchors[q]);
@@ -80,6 +79,19 @@ public final class BlockMiner {
                     candidates.scores(found), candidates.ranks(found), shortfall);
         }
         return mined;
+    }
+
+    /**
+     * The inner product as every lane of the block kernels computes it: one fused multiply-add per
+     * component, in component order. A positive's score then has the same bits as a candidate's,
+     * so a near-duplicate of the positive compares with it exactly under the margins.
+     */
+    static float chainDot(float[] query, MemorySegment rows, long offset, int dim) {
+        float sum = 0f;
+        for (int k = 0; k < dim; k++) {
+            sum = Math.fma(rows.get(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + 4L * k), query[k], sum);
+        }
+        return sum;
     }
 
     /**

@@ -14,11 +14,23 @@ package dev.quarry.mining;
 public record MinedAnchor(int anchor, int[] positives, float[] positiveScores, int[] negatives,
                           float[] negativeScores, int[] negativeRanks, Shortfall shortfall) {
 
-    /** The lowest positive score: the reference of the margins (NaN without positives). */
+    /** The reference of the margins: see {@link #reference(float[])}. */
     public float positiveReference() {
+        return reference(positiveScores);
+    }
+
+    /**
+     * The lowest of the positive scores, the reference the margins compare with; NaN without
+     * positives or when any positive score is NaN (a broken positive vouches for nothing).
+     */
+    public static float reference(float[] positiveScores) {
         float min = Float.NaN;
-        for (float s : positiveScores) {
-            min = Float.isNaN(min) || s < min ? s : min;
+        for (int i = 0; i < positiveScores.length; i++) {
+            float s = positiveScores[i];
+            if (Float.isNaN(s)) {
+                return Float.NaN;
+            }
+            min = i == 0 || s < min ? s : min;
         }
         return min;
     }

@@ -106,7 +106,7 @@ public final class ScoreStats {
     public void writeState(JsonGenerator g) throws IOException {
         g.writeStartObject();
         g.writeNumberField("count", count);
-        g.writeNumberField("sum", sum);
+        g.writeNumberField("sum_bits", Double.doubleToRawLongBits(sum)); // exact, and Infinity/NaN survive JSON
         g.writeNumberField("min_bits", Float.floatToRawIntBits(min));
         g.writeNumberField("max_bits", Float.floatToRawIntBits(max));
         int n = (int) Math.min(count, RESERVOIR);
@@ -125,7 +125,7 @@ public final class ScoreStats {
             p.nextToken();
             switch (field) {
                 case "count" -> s.count = p.getLongValue();
-                case "sum" -> s.sum = p.getDoubleValue();
+                case "sum_bits" -> s.sum = Double.longBitsToDouble(p.getLongValue());
                 case "min_bits" -> s.min = Float.intBitsToFloat(p.getIntValue());
                 case "max_bits" -> s.max = Float.intBitsToFloat(p.getIntValue());
                 case "reservoir" -> {

@@ -1,5 +1,6 @@
 package dev.quarry.pipeline;
 
+import dev.quarry.index.SearchParams;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.io.MinedOutput;
 import dev.quarry.labels.Qrels;
@@ -14,6 +15,7 @@ import java.util.function.Consumer;
  * Everything a mining run needs.
  *
  * @param index the index over {@code corpus}
+ * @param search per-search options (nprobe); the pipeline sets one thread per search
  * @param corpus the corpus store
  * @param queries the anchors' store (the corpus itself when anchors are corpus rows)
  * @param kernels the kernels (positive scores)
@@ -32,7 +34,7 @@ import java.util.function.Consumer;
  * @param listener receives every mined anchor in output order, on the writer thread (null: none)
  * @param pauseNanosPerBlock a pause after each block written, to let tests interrupt a run mid-way
  */
-public record MiningJob(VectorIndex index, VectorStore corpus, VectorStore queries, VectorKernels kernels,
+public record MiningJob(VectorIndex index, SearchParams search, VectorStore corpus, VectorStore queries, VectorKernels kernels,
                         MiningConfig config, int[] anchors, Qrels positives, Qrels knownPositives,
                         boolean anchorsAreCorpusRows, MinedOutput output, int threads, int blockSize,
                         Fingerprint fingerprint, boolean resume, long checkpointIntervalNanos, PrintWriter progress,
@@ -40,6 +42,6 @@ public record MiningJob(VectorIndex index, VectorStore corpus, VectorStore queri
 
     /** Blocks in the run. */
     public int blocks() {
-        return (anchors.length + blockSize - 1) / blockSize;
+        return (int) Math.ceilDiv((long) anchors.length, (long) blockSize);
     }
 }

@@ -1,7 +1,6 @@
 package dev.quarry.pipeline;
 
 import dev.quarry.QuarryDataException;
-import dev.quarry.index.SearchParams;
 import dev.quarry.io.AtomicOutput;
 import dev.quarry.io.MinedEncoder;
 import dev.quarry.mining.BlockMiner;
@@ -88,7 +87,8 @@ public final class MiningPipeline {
                             "the files of the interrupted run");
                 }
                 for (int i = 0; i < files.size(); i++) {
-                    outputs.add(AtomicOutput.resume(files.get(i), cp.lengths()[i]));
+                    outputs.add(alreadyPublished(cp, blocks, files.get(i), cp.lengths()[i]) ? null
+                            : AtomicOutput.resume(files.get(i), cp.lengths()[i]));
                 }
                 start = cp.nextBlock();
                 stats = cp.stats();
@@ -111,8 +111,16 @@ public final class MiningPipeline {
             Progress progress = new Progress("mine", "anchors", job.anchors().length, job.progress(),
                     2_000_000_000L, anchorsBefore);
             writeAll(start, blocks, outputs, stats, progress, checkpointPath);
+            // The outputs are renamed one by one; a final checkpoint first lets --resume finish the
+            // renames if the run dies between two of them (npy writes three files).
+            if (outputs.size() > 1) {
+                checkpoint(outputs, stats, checkpointPath);
+                checkpointed = true;
+            }
             for (AtomicOutput out : outputs) {
-                out.commit();
+                if (out != null) {
+                    out.commit();
+                }
             }
             Files.deleteIfExists(checkpointPath);
             progress.finish();
@@ -125,6 +133,15 @@ public final class MiningPipeline {
             abandon(outputs, checkpointPath);
             throw e;
         }
+    }
+
+    /**
+     * Whether a completed run's checkpoint finds this output already renamed into place (it died
+     * between renames): no temp file, and the final file has the recorded length.
+     */
+    private static boolean alreadyPublished(Checkpoint cp, int blocks, Path file, long length) throws IOException {
+        return cp.nextBlock() == blocks && !Files.exists(AtomicOutput.tempOf(file)) && Files.isRegularFile(file)
+                && Files.size(file) == length;
     }
 
     private void writeAll(int start, int blocks, List<AtomicOutput> outputs, MiningStats stats, Progress progress,
@@ -154,7 +171,7 @@ public final class MiningPipeline {
                 idle.reset();
                 pending[written % window] = null;
                 for (int i = 0; i < outputs.size(); i++) {
-                    writeFully(outputs.get(i), next.bytes()[i]);
+                    writeFully(outputs.get(i), next.bytes()[i]); // never null here: only a completed run has those
                 }
                 for (MinedAnchor a : next.anchors()) {
                     stats.add(a);
@@ -174,6 +191,10 @@ public final class MiningPipeline {
                     LockSupport.parkNanos(job.pauseNanosPerBlock());
                 }
             }
+            Throwable failed = failure.get();
+            if (failed != null) {
+                throw new IllegalStateException("a mining worker failed: " + failed, failed);
+            }
         } finally {
             stopping = true;
             for (Thread worker : workers) {
@@ -189,7 +210,7 @@ public final class MiningPipeline {
     private void work() {
         try {
             BlockMiner miner = new BlockMiner(job.index(), job.corpus(), job.kernels(), job.config(),
-                    SearchParams.defaults());
+                    job.search().withThreads(1));
             MinedEncoder encoder = job.output().newEncoder();
             QueryBlock block = new QueryBlock(job.blockSize(), job.queries().dim());
             IdleStrategy idle = new BackoffIdleStrategy();
@@ -243,8 +264,12 @@ public final class MiningPipeline {
         long[] lengths = new long[outputs.size()];
         for (int i = 0; i < outputs.size(); i++) {
             AtomicOutput out = outputs.get(i);
-            out.force();
             try {
+                if (out == null) { // published before a resume: its length is final
+                    lengths[i] = Files.size(job.output().files().get(i));
+                    continue;
+                }
+                out.force();
                 lengths[i] = out.channel().position();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -268,6 +293,9 @@ public final class MiningPipeline {
     private void abandon(List<AtomicOutput> outputs, Path checkpointPath) {
         boolean keep = (checkpointed || job.resume()) && Files.isRegularFile(checkpointPath);
         for (AtomicOutput out : outputs) {
+            if (out == null) {
+                continue;
+            }
             if (keep) {
                 out.keepForResume();
             } else {

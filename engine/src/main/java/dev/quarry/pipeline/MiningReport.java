@@ -36,15 +36,17 @@ public record MiningReport(MiningStats stats, QrelsReport qrels, QrelsReport kno
         return seconds > 0 ? anchorsThisRun / seconds : 0;
     }
 
-    /** GFLOP/s of exact scoring: 2 x dim flops per anchor and corpus row. */
+    /** GFLOP/s of exact scoring: 2 x dim flops per anchor and corpus row (meaningful for the flat index only). */
     public double exactGflops() {
         return seconds > 0 ? 2.0 * dim * corpusRows * anchorsThisRun / seconds / 1e9 : 0;
     }
 
     /** Prints the summary: throughput, settings, the mined set's statistics, what the labels held. */
     public void print(PrintWriter out, String settings) {
-        out.printf(Locale.ROOT, "mined %,d anchors in %s: %s anchors/s, %.1f GFLOP/s (%s index, %d thread%s)%s%n",
-                anchorsThisRun, Progress.duration(seconds), Progress.human(anchorsPerSecond()), exactGflops(), index,
+        boolean exact = index.equals("flat");
+        out.printf(Locale.ROOT, "mined %,d anchors in %s: %s anchors/s%s (%s index, %d thread%s)%s%n",
+                anchorsThisRun, Progress.duration(seconds), Progress.human(anchorsPerSecond()),
+                exact ? String.format(Locale.ROOT, ", %.1f GFLOP/s", exactGflops()) : "", index,
                 threads, threads == 1 ? "" : "s",
                 resumedFromBlock > 0 ? " [resumed at block " + resumedFromBlock + "]" : "");
         out.println("settings               " + settings);

@@ -1,5 +1,6 @@
 package dev.quarry.pipeline;
 
+import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;
 import dev.quarry.labels.QrelsFormat;
 import dev.quarry.mining.MinedAnchor;
@@ -8,7 +9,8 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * A mining run described by files and options, as {@code quarry mine} takes it.
+ * A mining run described by files and options, as {@code quarry mine} takes it. Build one with
+ * {@link #builder}.
  *
  * @param corpus the corpus store
  * @param queries the query store, or null when anchors are rows of the corpus
@@ -20,11 +22,13 @@ import java.util.function.Consumer;
  * @param queriesIds id file of the query rows, or null (likewise)
  * @param corpusText JSONL texts of the corpus, or null (outputs then show ids)
  * @param queriesText JSONL texts of the queries, or null
+ * @param index a {@code .qivf} index over the corpus, or null for exact (flat) search
+ * @param nprobe lists probed per anchor with an IVF index (0: the index's default)
  * @param config what to mine
  * @param outputOptions how to write it
  * @param output the output path
  * @param threads mining workers
- * @param blockSize anchors per block
+ * @param blockSize anchors per block (0: 256 for flat search, 8192 for IVF, whose lists are shared by a block)
  * @param resume continue an interrupted run
  * @param strict fail on ids that name no row, and on listed anchors without a positive
  * @param checkpointIntervalNanos minimum time between checkpoints
@@ -33,7 +37,140 @@ import java.util.function.Consumer;
  */
 public record MiningRequest(Path corpus, Path queries, Path qrels, QrelsFormat qrelsFormat, Path knownPositives,
                             Path anchors, Path corpusIds, Path queriesIds, Path corpusText, Path queriesText,
-                            MiningConfig config, OutputOptions outputOptions, Path output, int threads, int blockSize,
-                            boolean resume, boolean strict, long checkpointIntervalNanos, long pauseNanosPerBlock,
-                            Consumer<MinedAnchor> listener) {
+                            Path index, int nprobe, MiningConfig config, OutputOptions outputOptions, Path output,
+                            int threads, int blockSize, boolean resume, boolean strict, long checkpointIntervalNanos,
+                            long pauseNanosPerBlock, Consumer<MinedAnchor> listener) {
+
+    /** A request with defaults for everything but the corpus, the labels and the output. */
+    public static Builder builder(Path corpus, Path qrels, Path output) {
+        return new Builder(corpus, qrels, output);
+    }
+
+    /** The block size in effect. */
+    public int effectiveBlockSize() {
+        return blockSize > 0 ? blockSize : index == null ? 256 : 8192;
+    }
+
+    /** Fluent construction; unset options keep their defaults. */
+    public static final class Builder {
+        private final Path corpus;
+        private final Path qrels;
+        private final Path output;
+        private Path queries;
+        private QrelsFormat qrelsFormat;
+        private Path knownPositives;
+        private Path anchors;
+        private Path corpusIds;
+        private Path queriesIds;
+        private Path corpusText;
+        private Path queriesText;
+        private Path index;
+        private int nprobe;
+        private MiningConfig config = MiningConfig.defaults();
+        private OutputOptions outputOptions;
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private int blockSize;
+        private boolean resume;
+        private boolean strict;
+        private long checkpointIntervalNanos = 10_000_000_000L;
+        private long pauseNanosPerBlock;
+        private Consumer<MinedAnchor> listener;
+
+        private Builder(Path corpus, Path qrels, Path output) {
+            this.corpus = corpus;
+            this.qrels = qrels;
+            this.output = output;
+        }
+
+        public Builder queries(Path p) {
+            queries = p;
+            return this;
+        }
+
+        public Builder qrelsFormat(QrelsFormat f) {
+            qrelsFormat = f;
+            return this;
+        }
+
+        public Builder knownPositives(Path p) {
+            knownPositives = p;
+            return this;
+        }
+
+        public Builder anchors(Path p) {
+            anchors = p;
+            return this;
+        }
+
+        public Builder ids(Path corpusIdFile, Path queryIdFile) {
+            corpusIds = corpusIdFile;
+            queriesIds = queryIdFile;
+            return this;
+        }
+
+        public Builder texts(Path corpusJsonl, Path queriesJsonl) {
+            corpusText = corpusJsonl;
+            queriesText = queriesJsonl;
+            return this;
+        }
+
+        public Builder index(Path qivf, int probes) {
+            index = qivf;
+            nprobe = probes;
+            return this;
+        }
+
+        public Builder config(MiningConfig c) {
+            config = c;
+            return this;
+        }
+
+        public Builder outputOptions(OutputOptions o) {
+            outputOptions = o;
+            return this;
+        }
+
+        public Builder threads(int n) {
+            threads = n;
+            return this;
+        }
+
+        public Builder blockSize(int n) {
+            blockSize = n;
+            return this;
+        }
+
+        public Builder resume(boolean r) {
+            resume = r;
+            return this;
+        }
+
+        public Builder strict(boolean s) {
+            strict = s;
+            return this;
+        }
+
+        public Builder checkpointIntervalNanos(long nanos) {
+            checkpointIntervalNanos = nanos;
+            return this;
+        }
+
+        public Builder pauseNanosPerBlock(long nanos) {
+            pauseNanosPerBlock = nanos;
+            return this;
+        }
+
+        public Builder listener(Consumer<MinedAnchor> l) {
+            listener = l;
+            return this;
+        }
+
+        public MiningRequest build() {
+            OutputOptions out = outputOptions != null ? outputOptions
+                    : new OutputOptions(OutputFormat.TRIPLET, config.numNegatives(), false, false, false);
+            return new MiningRequest(corpus, queries, qrels, qrelsFormat, knownPositives, anchors, corpusIds,
+                    queriesIds, corpusText, queriesText, index, nprobe, config, out, output, threads, blockSize, resume,
+                    strict, checkpointIntervalNanos, pauseNanosPerBlock, listener);
+        }
+    }
 }

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import dev.quarry.QuarryDataException;
 import dev.quarry.QuarryUsageException;
+import dev.quarry.index.SearchParams;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.index.flat.FlatIndex;
+import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.io.AtomicOutput;
 import dev.quarry.io.JsonlTexts;
 import dev.quarry.io.MinedOutput;
@@ -65,31 +67,38 @@ public final class MiningRunner {
                 throw new QuarryUsageException("--range-max=" + request.config().rangeMax()
                         + ", expected at most the corpus size (" + corpus.count() + " rows in " + request.corpus() + ")");
             }
-            IdMap corpusIds = idsOf(open, corpus, request.corpusIds(), request.corpusText());
-            IdMap queryIds = corpusAnchors ? corpusIds : idsOf(open, queries, request.queriesIds(), request.queriesText());
+            IdSource corpusIds = idsOf(open, corpus, request.corpusIds(), request.corpusText());
+            IdSource queryIds = corpusAnchors ? corpusIds
+                    : idsOf(open, queries, request.queriesIds(), request.queriesText());
             JsonlTexts corpusText = request.corpusText() == null ? null
-                    : remember(open, JsonlTexts.open(request.corpusText(), corpusIds, corpus.count()));
+                    : remember(open, JsonlTexts.open(request.corpusText(), corpusIds.ids(), corpus.count()));
             JsonlTexts queryText = corpusAnchors ? corpusText : request.queriesText() == null ? null
-                    : remember(open, JsonlTexts.open(request.queriesText(), queryIds, queries.count()));
+                    : remember(open, JsonlTexts.open(request.queriesText(), queryIds.ids(), queries.count()));
 
-            QrelsReader reader = new QrelsReader(queryIds, corpusIds, request.strict());
+            QrelsReader reader = new QrelsReader(queryIds.ids(), corpusIds.ids(), request.strict());
             QrelsReader.Result labels = reader.read(request.qrels(), request.qrelsFormat());
             QrelsReader.Result known = request.knownPositives() == null ? null
                     : reader.read(request.knownPositives(), request.qrelsFormat());
-            Anchors anchors = anchors(request, labels.qrels(), queryIds);
+            Anchors anchors = anchors(request, labels.qrels(), queryIds.ids());
             if (anchors.ordinals.length == 0) {
                 throw new QuarryDataException(request.anchors() != null ? request.anchors() : request.qrels(),
                         "anchors with a positive", 0, "at least one anchor with a labelled positive that names"
                                 + " rows of the stores (" + describeUnknown(labels.report()) + ")");
             }
 
-            VectorIndex index = new FlatIndex(corpus, kernels);
+            VectorIndex index = request.index() == null ? new FlatIndex(corpus, kernels)
+                    : remember(open, IvfIndex.open(request.index(), corpus, kernels));
+            SearchParams search = SearchParams.defaults().withNprobe(request.nprobe());
+            if (index instanceof IvfIndex ivf && (request.nprobe() < 0 || request.nprobe() > ivf.nlist())) {
+                throw new QuarryUsageException("--nprobe=" + request.nprobe() + ", expected 1 <= nprobe <= nlist="
+                        + ivf.nlist() + " of " + request.index());
+            }
             MinedOutput output = new MinedOutput(request.output(), request.outputOptions(),
-                    new StoreTexts(queryText, queryIds, corpusText, corpusIds));
-            Fingerprint fingerprint = fingerprint(request, index);
-            MiningJob job = new MiningJob(index, corpus, queries, kernels, request.config(), anchors.ordinals,
+                    new StoreTexts(queryText, queryIds.ids(), corpusText, corpusIds.ids()));
+            Fingerprint fingerprint = fingerprint(request, index, corpusIds, queryIds);
+            MiningJob job = new MiningJob(index, search, corpus, queries, kernels, request.config(), anchors.ordinals,
                     labels.qrels(), known == null ? Qrels.empty() : known.qrels(), corpusAnchors, output,
-                    request.threads(), request.blockSize(), fingerprint, request.resume(),
+                    request.threads(), request.effectiveBlockSize(), fingerprint, request.resume(),
                     request.checkpointIntervalNanos(), progress, request.listener(), request.pauseNanosPerBlock());
             MiningPipeline.Result result = MiningPipeline.run(job);
             Path summary = output.files().getFirst().resolveSibling(output.files().getFirst().getFileName()
@@ -116,8 +125,12 @@ public final class MiningRunner {
         return resource;
     }
 
+    /** An id map and the file it came from (null for row numbers): the file is part of the fingerprint. */
+    private record IdSource(IdMap ids, Path file) {
+    }
+
     /** The ids of a store: an explicit id file, STORE.ids beside it, the text file's ids, or ordinals. */
-    private static IdMap idsOf(Deque<AutoCloseable> open, VectorStore store, Path idFile, Path textFile) {
+    private static IdSource idsOf(Deque<AutoCloseable> open, VectorStore store, Path idFile, Path textFile) {
         Path beside = store.path().resolveSibling(store.path().getFileName() + ".ids");
         IdTable table = null;
         Path source = null;
@@ -132,14 +145,14 @@ public final class MiningRunner {
             source = textFile;
         }
         if (table == null) {
-            return IdMap.ordinals(store.count());
+            return new IdSource(IdMap.ordinals(store.count()), null);
         }
         remember(open, table);
         if (table.size() != store.count()) {
             throw new QuarryDataException(source, "ids", table.size(), store.count() + ", one per row of "
                     + store.path());
         }
-        return table;
+        return new IdSource(table, source);
     }
 
     private record Anchors(int[] ordinals, long listed, long unknown, long withoutPositive) {
@@ -203,7 +216,9 @@ public final class MiningRunner {
                 r.pairsRead(), r.unknownAnchors(), r.unknownDocs());
     }
 
-    private static Fingerprint fingerprint(MiningRequest r, VectorIndex index) {
+    private Fingerprint fingerprint(MiningRequest r, VectorIndex index, IdSource corpusIds, IdSource queryIds) {
+        // Everything a byte of output depends on, including which kernels score (positive scores
+        // differ in their last bits between vector widths) and the id files actually used.
         return new Fingerprint()
                 .addFile("corpus", r.corpus())
                 .addFile("queries", r.queries())
@@ -211,14 +226,17 @@ public final class MiningRunner {
                 .add("qrels-format", r.qrelsFormat() == null ? "auto" : r.qrelsFormat())
                 .addFile("known-positives", r.knownPositives())
                 .addFile("anchors", r.anchors())
-                .addFile("corpus-ids", r.corpusIds())
-                .addFile("queries-ids", r.queriesIds())
+                .addFile("corpus-ids", corpusIds.file())
+                .addFile("queries-ids", queryIds.file())
                 .addFile("corpus-text", r.corpusText())
                 .addFile("queries-text", r.queriesText())
                 .add("index", index.describe())
+                .addFile("index-file", r.index())
+                .add("nprobe", r.nprobe())
+                .add("kernels", kernels.description())
                 .add("mining", r.config().describe())
                 .add("output", r.outputOptions())
-                .add("block-size", r.blockSize())
+                .add("block-size", r.effectiveBlockSize())
                 .add("strict", r.strict());
     }
 

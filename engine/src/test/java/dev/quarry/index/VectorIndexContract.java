@@ -21,11 +21,11 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class VectorIndexContract {
 
-    /** An index over every row of {@code store}, searched with {@link #exactParams()}. */
+    /** An index over every row of {@code store}, searched with {@link #exactParams}. */
     protected abstract VectorIndex create(VectorStore store);
 
-    /** Search parameters under which the index must return the exact result. */
-    protected SearchParams exactParams() {
+    /** Search parameters under which {@code index} must return the exact result. */
+    protected SearchParams exactParams(VectorIndex index) {
         return SearchParams.defaults();
     }
 
@@ -55,7 +55,7 @@ public abstract class VectorIndexContract {
             float[][] qs = integerRows(random, queries, dim);
             int[][] excluded = randomExclusions(random, queries, count);
             try (VectorStore store = VectorStore.copyOf("rows", rows, false); VectorIndex index = create(store)) {
-                TopK actual = index.search(QueryBlock.of(qs), k, Exclusions.ofSorted(excluded), exactParams());
+                TopK actual = index.search(QueryBlock.of(qs), k, Exclusions.ofSorted(excluded), exactParams(index));
                 String where = "trial " + trial + " count=" + count + " dim=" + dim + " queries=" + queries + " k=" + k;
                 assertSameAsBruteForce(rows, qs, excluded, k, actual, where);
             }
@@ -69,10 +69,10 @@ public abstract class VectorIndexContract {
         float[][] qs = integerRows(random, 70, 24);
         int[][] excluded = randomExclusions(random, 70, 5000);
         try (VectorStore store = VectorStore.copyOf("rows", rows, false); VectorIndex index = create(store)) {
-            TopK one = index.search(QueryBlock.of(qs), 100, Exclusions.ofSorted(excluded), exactParams());
+            TopK one = index.search(QueryBlock.of(qs), 100, Exclusions.ofSorted(excluded), exactParams(index));
             for (int threads : new int[] {2, 3, 4}) {
                 TopK many = index.search(QueryBlock.of(qs), 100, Exclusions.ofSorted(excluded),
-                        exactParams().withThreads(threads));
+                        exactParams(index).withThreads(threads));
                 for (int q = 0; q < 70; q++) {
                     assertEquals(one.count(q), many.count(q));
                     for (int r = 0; r < one.count(q); r++) {
@@ -92,7 +92,7 @@ public abstract class VectorIndexContract {
         float[][] rows = TestVectors.rows(random, count, dim);
         float[][] qs = TestVectors.rows(random, 33, dim);
         try (VectorStore store = VectorStore.copyOf("rows", rows, false); VectorIndex index = create(store)) {
-            TopK actual = index.search(QueryBlock.of(qs), 50, Exclusions.NONE, exactParams());
+            TopK actual = index.search(QueryBlock.of(qs), 50, Exclusions.NONE, exactParams(index));
             for (int q = 0; q < qs.length; q++) {
                 double[] exact = new double[count];
                 for (int r = 0; r < count; r++) {
@@ -115,7 +115,7 @@ public abstract class VectorIndexContract {
         float[][] rows = {{1, 0}, {0.9f, 0.1f}, {0.8f, 0.2f}, {0, 1}};
         try (VectorStore store = VectorStore.copyOf("rows", rows, false); VectorIndex index = create(store)) {
             TopK top = index.search(QueryBlock.of(new float[] {1, 0}), 3, Exclusions.ofSorted(new int[][] {{0, 1}}),
-                    exactParams());
+                    exactParams(index));
             assertEquals(2, top.count(0), "only two rows are left");
             assertEquals(2, top.id(0, 0));
             assertEquals(3, top.id(0, 1));

@@ -38,11 +38,11 @@ class MiningPipelineTest {
 
     private static MiningRequest request(Path output, OutputFormat format, int threads, boolean resume,
                                          MiningConfig config, Consumer<MinedAnchor> listener) {
-        return new MiningRequest(catalog.resolve("corpus.qvec"), catalog.resolve("queries.qvec"),
-                catalog.resolve("qrels.tsv"), null, null, null, null, null, catalog.resolve("corpus.jsonl"),
-                catalog.resolve("queries.jsonl"), config,
-                new OutputOptions(format, config.numNegatives(), true, format != OutputFormat.NPY, false), output, threads, 64, resume, false,
-                0, 0, listener);
+        return MiningRequest.builder(catalog.resolve("corpus.qvec"), catalog.resolve("qrels.tsv"), output)
+                .queries(catalog.resolve("queries.qvec"))
+                .texts(catalog.resolve("corpus.jsonl"), catalog.resolve("queries.jsonl")).config(config)
+                .outputOptions(new OutputOptions(format, config.numNegatives(), true, format != OutputFormat.NPY, false))
+                .threads(threads).blockSize(64).resume(resume).checkpointIntervalNanos(0).listener(listener).build();
     }
 
     private static MiningConfig config() {

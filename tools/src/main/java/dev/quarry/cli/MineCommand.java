@@ -49,8 +49,12 @@ final class MineCommand implements Callable<Integer> {
     @Option(names = "--anchors", description = "File of anchor ids to mine, one per line (default: every labelled anchor).")
     Path anchors;
 
-    @Option(names = "--index", defaultValue = "flat", description = "flat (exact) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--index", defaultValue = "flat",
+            description = "flat (exact search) or an IVF index file built by `quarry index build` (default: ${DEFAULT-VALUE}).")
     String index;
+
+    @Option(names = "--nprobe", description = "Lists probed per anchor with an IVF index (default: nlist / 64).")
+    Integer nprobe;
 
     @Option(names = "--corpus-ids", description = "Ids of the corpus rows, one per line (default: CORPUS.ids, "
             + "the ids of --corpus-text, or row numbers).")
@@ -76,8 +80,8 @@ final class MineCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Mining threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--block-size", defaultValue = "256", description = "Anchors per block (default: ${DEFAULT-VALUE}).")
-    int blockSize;
+    @Option(names = "--block-size", description = "Anchors per block (default: 256 with flat, 8192 with IVF).")
+    Integer blockSize;
 
     @Option(names = "--strict", description = "Fail on ids that name no row and on listed anchors without a positive"
             + " (default: count and report them).")
@@ -106,18 +110,25 @@ final class MineCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (!index.equals("flat")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--index=" + index + ", expected flat");
+        Path ivf = index.equals("flat") ? null : Path.of(index);
+        if (ivf == null && nprobe != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--nprobe needs --index FILE.qivf");
+        }
+        if (nprobe != null && nprobe < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--nprobe=" + nprobe + ", expected >= 1");
         }
         int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (workers < 1 || blockSize < 1 || checkpointSeconds < 0) {
+        if (workers < 1 || (blockSize != null && (blockSize < 1 || blockSize > 1 << 20)) || checkpointSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads=" + workers + " --block-size="
                     + blockSize + " --checkpoint-seconds=" + checkpointSeconds + ", expected threads >= 1, "
-                    + "block-size >= 1, checkpoint-seconds >= 0");
+                    + "1 <= block-size <= 1048576, checkpoint-seconds >= 0");
         }
-        MiningRequest request = new MiningRequest(corpus, queries, qrels, format, knownPositives, anchors, corpusIds,
-                queriesIds, corpusText, queriesText, config, outputOptions, output, workers, blockSize, resume, strict,
-                (long) (checkpointSeconds * 1e9), TimeUnit.MILLISECONDS.toNanos(pausePerBlockMs), null);
+        MiningRequest request = MiningRequest.builder(corpus, qrels, output).queries(queries).qrelsFormat(format)
+                .knownPositives(knownPositives).anchors(anchors).ids(corpusIds, queriesIds)
+                .texts(corpusText, queriesText).index(ivf, nprobe == null ? 0 : nprobe).config(config)
+                .outputOptions(outputOptions).threads(workers).blockSize(blockSize == null ? 0 : blockSize)
+                .resume(resume).strict(strict).checkpointIntervalNanos((long) (checkpointSeconds * 1e9))
+                .pauseNanosPerBlock(TimeUnit.MILLISECONDS.toNanos(pausePerBlockMs)).build();
         MiningReport report = new MiningRunner(VectorKernelsProvider.get()).run(request, spec.commandLine().getErr());
         report.print(spec.commandLine().getOut(), config.describe());
         return ExitCodes.OK;

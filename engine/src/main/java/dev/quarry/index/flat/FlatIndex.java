@@ -17,6 +17,10 @@ import java.util.List;
  * every score with one compare against the query's current k-th best. The store is read in place
  * (memory-mapped); nothing is copied but the queries, packed once per call.
  *
+ * <p>Every score comes from the block kernel, even for a block of one query (which then uses one lane
+ * of each vector): a (query, row) score has the same bits for any block size, so mining one anchor
+ * or a batch, or searching with another index, ranks ties the same way.
+ *
  * <p>With {@code threads > 1} the corpus is split into contiguous ranges, each scanned by its own
  * thread into its own heaps, and the heaps are merged; the total order of {@link TopK} makes the
  * result identical for any thread count.
@@ -24,8 +28,6 @@ import java.util.List;
 public final class FlatIndex implements VectorIndex {
     /** Rows scored per kernel call: the call overhead vanishes and a block of rows stays in L2. */
     static final int ROW_BLOCK = 512;
-    /** Below this many queries a vector lane per query wastes most lanes: score one query at a time. */
-    static final int MIN_BLOCK_QUERIES = 4;
 
     private final VectorStore store;
     private final VectorKernels kernels;
@@ -117,34 +119,11 @@ public final class FlatIndex implements VectorIndex {
      * this block. The mining pipeline calls this directly with its per-worker collector.
      */
     public void scan(QueryBlock queries, TopKCollector collector, int from, int to) {
-        if (queries.count() < MIN_BLOCK_QUERIES) {
-            scanOneByOne(queries, collector, from, to);
-            return;
-        }
         for (int first = from; first < to; first += ROW_BLOCK) {
             int count = Math.min(ROW_BLOCK, to - first);
             collector.rowsFrom(first);
             kernels.scoreBlockTopK(queries, store.segment(), store.rowOffset(first), store.rowStride(), count,
                     collector.thresholds(), collector);
-        }
-    }
-
-    private void scanOneByOne(QueryBlock queries, TopKCollector collector, int from, int to) {
-        float[] query = new float[dim()];
-        float[] scores = new float[ROW_BLOCK];
-        float[] thresholds = collector.thresholds();
-        for (int q = 0; q < queries.count(); q++) {
-            queries.copyTo(q, query);
-            for (int first = from; first < to; first += ROW_BLOCK) {
-                int count = Math.min(ROW_BLOCK, to - first);
-                kernels.dotRows(query, dim(), store.segment(), store.rowOffset(first), store.rowStride(), count,
-                        scores, 0);
-                for (int r = 0; r < count; r++) {
-                    if (scores[r] >= thresholds[q]) {
-                        collector.offerOrdinal(q, first + r, scores[r]);
-                    }
-                }
-            }
         }
     }
 }

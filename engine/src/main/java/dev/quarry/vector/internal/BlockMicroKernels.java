@@ -57,23 +57,20 @@ final class BlockMicroKernels {
         }
     }
 
-    /** One query vector against one row, for the rows left over after full tiles. */
+    /**
+     * One query vector against one row, for blocks of fewer than {@link #TILE_ROWS} rows. One FMA
+     * chain in component order, exactly like every lane of the big tiles: a (query, row) score has the
+     * same bits whichever kernel computed it, so indexes that tile the corpus differently (flat, IVF
+     * lists) agree exactly. Latency-bound, but only tiny blocks get here.
+     */
     private static void tile1x1(float[] pack, int base, int width, int dim, MemorySegment rows, long o0,
                                 float[] tile, int tileOffset, int vecOff) {
-        FloatVector c0 = FloatVector.zero(S);
-        FloatVector c1 = FloatVector.zero(S);
-        int k = 0;
-        for (; k + 1 < dim; k += 2) {
+        FloatVector c = FloatVector.zero(S);
+        for (int k = 0; k < dim; k++) {
             int p = base + k * width + vecOff;
-            c0 = FloatVector.broadcast(S, rows.get(FLOAT, o0 + 4L * k)).fma(FloatVector.fromArray(S, pack, p), c0);
-            c1 = FloatVector.broadcast(S, rows.get(FLOAT, o0 + 4L * k + 4))
-                    .fma(FloatVector.fromArray(S, pack, p + width), c1);
+            c = FloatVector.broadcast(S, rows.get(FLOAT, o0 + 4L * k)).fma(FloatVector.fromArray(S, pack, p), c);
         }
-        if (k < dim) {
-            int p = base + k * width + vecOff;
-            c0 = FloatVector.broadcast(S, rows.get(FLOAT, o0 + 4L * k)).fma(FloatVector.fromArray(S, pack, p), c0);
-        }
-        c0.add(c1).intoArray(tile, tileOffset);
+        c.intoArray(tile, tileOffset);
     }
 
     /** 4 query vector(s) x 6 rows: 24 accumulators. */

@@ -1,0 +1,84 @@
+package dev.quarry.index.ivf;
+
+import dev.quarry.index.TopKCollector;
+import dev.quarry.vector.QueryBlock;
+import dev.quarry.vector.VectorKernels;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Finds each vector's best centroids by {@code x . c + bias(c)}: the bias is 0 for spherical k-means
+ * (max inner product) and {@code -|c|^2 / 2} for Euclidean k-means (the nearest centroid maximizes
+ * {@code x . c - |c|^2 / 2}). The same rule assigns corpus vectors to lists and picks the lists a
+ * query probes. The bias rides in one extra component ({@code [c, -|c|^2/2]} against {@code [x, 1]}),
+ * so both cases run the fused top-k block kernel. Thread-safe; {@link #best} allocates its own
+ * buffers.
+ */
+final class CentroidScorer {
+    /** Centroids scored per kernel call. */
+    private static final int CHUNK = 512;
+
+    private final VectorKernels kernels;
+    private final MemorySegment centroids;
+    private final int k;
+    private final int dim;
+    private final boolean euclidean;
+
+    /**
+     * Copies {@code k} centroids of {@code dim} floats ({@code source} at byte {@code offset}) into
+     * {@code arena}, with the bias component when {@code euclidean}.
+     */
+    CentroidScorer(VectorKernels kernels, MemorySegment source, long offset, int k, int dim, boolean euclidean,
+                   Arena arena) {
+        this.kernels = kernels;
+        this.k = k;
+        this.dim = dim;
+        this.euclidean = euclidean;
+        int width = width();
+        this.centroids = arena.allocate(4L * width * k, 64);
+        for (int c = 0; c < k; c++) {
+            long from = offset + 4L * dim * c;
+            MemorySegment.copy(source, from, centroids, 4L * width * c, 4L * dim);
+            if (euclidean) {
+                float bias = -0.5f * kernels.squaredNorm(source, from, dim);
+                centroids.set(ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * width * c + 4L * dim, bias);
+            }
+        }
+    }
+
+    /** As above, from heap centroids ({@code k x dim}, row-major). */
+    static CentroidScorer of(VectorKernels kernels, float[] centroids, int k, int dim, boolean euclidean, Arena arena) {
+        MemorySegment heap = arena.allocate(4L * centroids.length, 64);
+        MemorySegment.copy(centroids, 0, heap, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, centroids.length);
+        return new CentroidScorer(kernels, heap, 0, k, dim, euclidean, arena);
+    }
+
+    private int width() {
+        return euclidean ? dim + 1 : dim;
+    }
+
+    /** A block for {@link #best}: vectors of this dimension (plus the bias component's 1). */
+    QueryBlock newBlock(int capacity) {
+        return new QueryBlock(capacity, width());
+    }
+
+    /** Adds a vector (dim floats at byte {@code offset} of {@code segment}) to a block from {@link #newBlock}. */
+    void add(QueryBlock block, MemorySegment segment, long offset, float[] scratch) {
+        MemorySegment.copy(segment, ValueLayout.JAVA_FLOAT_UNALIGNED, offset, scratch, 0, dim);
+        if (euclidean) {
+            scratch[dim] = 1f;
+        }
+        block.add(scratch);
+    }
+
+    /** Fills {@code best} (reset for the block; its k is how many centroids to keep) with each vector's best. */
+    void best(QueryBlock block, TopKCollector best) {
+        long stride = 4L * width();
+        for (int first = 0; first < k; first += CHUNK) {
+            int rows = Math.min(CHUNK, k - first);
+            best.rowsFrom(first);
+            kernels.scoreBlockTopK(block, centroids, stride * first, stride, rows, best.thresholds(), best);
+        }
+    }
+}

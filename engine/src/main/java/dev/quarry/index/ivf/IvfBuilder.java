@@ -1,0 +1,191 @@
+package dev.quarry.index.ivf;
+
+import dev.quarry.io.AtomicOutput;
+import dev.quarry.store.StoreFormat;
+import dev.quarry.store.StoreInspector;
+import dev.quarry.store.VectorStore;
+import dev.quarry.vector.VectorKernels;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Builds a {@code .qivf} inverted-file index over a store: trains k-means (spherical when the rows are
+ * unit-norm), assigns every row to its best centroid with the block kernel on all threads, and writes
+ * the lists list-major (ordinals ascending within a list, then their vectors in the same order), so
+ * probing a list is one sequential read. The file only appears once complete.
+ */
+public final class IvfBuilder {
+    private final VectorKernels kernels;
+
+    public IvfBuilder(VectorKernels kernels) {
+        this.kernels = kernels;
+    }
+
+    /**
+     * What a build produced.
+     *
+     * @param file the index written
+     * @param nlist lists
+     * @param spherical whether k-means was spherical
+     * @param training k-means figures
+     * @param minList smallest list
+     * @param maxList largest list
+     * @param emptyLists lists with no vector after the final assignment
+     * @param imbalance FAISS's imbalance factor: nlist x sum(size^2) / count^2 (1 is perfectly even)
+     * @param seconds wall time of the whole build
+     */
+    public record Report(Path file, int nlist, boolean spherical, KMeans.Result training, int minList, int maxList,
+                         int emptyLists, double imbalance, double seconds) {
+        /** One line for the command line. */
+        public String describe() {
+            return String.format(Locale.ROOT, "%s: nlist=%d (%s k-means on %,d points, empty "
+                            + "clusters repaired: %d), list sizes min %,d max %,d, %d empty, imbalance %.2f, "
+                            + "trained in %.1fs, built in %.1fs", file, nlist, spherical ? "spherical" : "euclidean",
+                    training.sample(), training.emptyRepaired(), minList, maxList, emptyLists, imbalance,
+                    training.seconds(), seconds);
+        }
+    }
+
+    /** The default number of lists for {@code count} vectors: about 4 x sqrt(count). */
+    public static int defaultNlist(long count) {
+        return (int) Math.max(1, Math.min(count, Math.round(4 * Math.sqrt(count))));
+    }
+
+    /** Trains and writes the index of {@code store} to {@code output}. */
+    public Report build(VectorStore store, KMeansParams params, Path output, PrintWriter progress) {
+        long start = System.nanoTime();
+        AtomicOutput.checkWritable(output);
+        KMeans.Result trained = new KMeans(kernels).train(store, params, progress);
+        int k = params.k();
+        int dim = store.dim();
+        int count = Math.toIntExact(store.count());
+        int[] assign = new int[count];
+        float[] best = new float[count];
+        try (ExecutorService pool = Executors.newFixedThreadPool(params.threads())) {
+            new KMeans(kernels).assign(pool, params.threads(), store.segment(), store.rowOffset(0), store.rowStride(),
+                    count, dim, trained.centroids(), k, !params.spherical(), assign, best);
+        }
+        long[] offsets = new long[k + 1];
+        for (int a : assign) {
+            offsets[a + 1]++;
+        }
+        for (int c = 0; c < k; c++) {
+            offsets[c + 1] += offsets[c];
+        }
+        int[] ordinals = new int[count];
+        long[] fill = offsets.clone();
+        for (int i = 0; i < count; i++) {
+            ordinals[(int) fill[assign[i]]++] = i;
+        }
+        IvfHeader header = new IvfHeader(params.spherical() ? IvfHeader.SPHERICAL : IvfHeader.EUCLIDEAN, dim, k, count,
+                trained.sample(), params.seed(), store.count(), dim, fingerprintCrc(store));
+        write(store, header, trained.centroids(), offsets, ordinals, output, progress);
+        int min = Integer.MAX_VALUE;
+        int max = 0;
+        int empty = 0;
+        double squares = 0;
+        for (int c = 0; c < k; c++) {
+            int size = (int) (offsets[c + 1] - offsets[c]);
+            min = Math.min(min, size);
+            max = Math.max(max, size);
+            empty += size == 0 ? 1 : 0;
+            squares += (double) size * size;
+        }
+        double imbalance = count == 0 ? 1 : k * squares / ((double) count * count);
+        return new Report(output, k, params.spherical(), trained, min, max, empty, imbalance,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Whether a store's rows are unit-norm (flag, or an even sample of them measured). */
+    public static boolean unitNorm(VectorStore store, VectorKernels kernels) {
+        return store.normalized() || new StoreInspector(kernels).inspect(store, false, null).unitNorm(1e-3);
+    }
+
+    /** The store's header CRC, part of the fingerprint an index checks at open (0 without one). */
+    static int fingerprintCrc(VectorStore store) {
+        return store.layout().format() == StoreFormat.QVEC ? store.layout().headerCrc() : 0;
+    }
+
+    private static void write(VectorStore store, IvfHeader header, float[] centroids, long[] offsets, int[] ordinals,
+                              Path output, PrintWriter progress) {
+        long rowBytes = 4L * header.dim();
+        try (AtomicOutput out = AtomicOutput.create(output)) {
+            SectionWriter w = new SectionWriter(out.channel());
+            w.seek(0);
+            w.put(header.encode());
+            w.seek(header.centroidsAt());
+            for (float c : centroids) {
+                w.room(4).putFloat(c);
+            }
+            w.seek(header.offsetsAt());
+            for (long o : offsets) {
+                w.room(8).putLong(o);
+            }
+            w.seek(header.ordinalsAt());
+            for (int o : ordinals) {
+                w.room(4).putInt(o);
+            }
+            w.seek(header.vectorsAt());
+            for (int o : ordinals) {
+                w.row(store.segment(), store.rowOffset(o), rowBytes);
+            }
+            w.seek(header.fileSize());
+            out.commit();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + output, e);
+        }
+    }
+
+    /** Buffered little-endian writes into sections of a file at given offsets (gaps stay zero). */
+    private static final class SectionWriter {
+        private final FileChannel ch;
+        private final ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        private final MemorySegment bufSegment = MemorySegment.ofBuffer(buf);
+        private long position;
+
+        SectionWriter(FileChannel ch) {
+            this.ch = ch;
+        }
+
+        /** Flushes and continues at {@code offset}. */
+        void seek(long offset) throws IOException {
+            flush();
+            position = offset;
+        }
+
+        /** The buffer, with room for {@code bytes} more. */
+        ByteBuffer room(int bytes) throws IOException {
+            if (buf.remaining() < bytes) {
+                flush();
+            }
+            return buf;
+        }
+
+        void put(ByteBuffer bytes) throws IOException {
+            room(bytes.remaining()).put(bytes);
+        }
+
+        void row(MemorySegment source, long offset, long bytes) throws IOException {
+            room((int) bytes);
+            MemorySegment.copy(source, offset, bufSegment, buf.position(), bytes);
+            buf.position(buf.position() + (int) bytes);
+        }
+
+        private void flush() throws IOException {
+            buf.flip();
+            while (buf.hasRemaining()) {
+                position += ch.write(buf, position);
+            }
+            buf.clear();
+        }
+    }
+}

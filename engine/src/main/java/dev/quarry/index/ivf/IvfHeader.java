@@ -1,0 +1,113 @@
+package dev.quarry.index.ivf;
+
+import dev.quarry.QuarryDataException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+/**
+ * The header of a {@code .qivf} file (little-endian), 4096 bytes:
+ *
+ * <pre>
+ * offset size field
+ *      0    4 magic "QIVF"
+ *      4    2 version = 1
+ *      6    2 metric: 0 = spherical (inner product, unit-norm centroids), 1 = euclidean centroids
+ *      8    4 dim
+ *     12    4 nlist
+ *     16    8 count (vectors in the lists)
+ *     24    8 trained-on count (k-means sample)
+ *     32    8 seed
+ *     40    8 fingerprint: the store's count
+ *     48    4 fingerprint: the store's dim
+ *     52    4 fingerprint: the store's header CRC (0 for formats without one)
+ *     56    4 CRC32C of bytes 0..55
+ * </pre>
+ *
+ * Then, each section starting at a multiple of 64 bytes: centroids (nlist x dim float32), list
+ * offsets (nlist + 1 u64, in vectors), ordinals (count int32, list-major, ascending within a list),
+ * vectors (count x dim float32, in the same order). A probe of list i reads one contiguous run.
+ */
+record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, long seed, long storeCount,
+                 int storeDim, int storeCrc) {
+    static final int SIZE = 4096;
+    static final int VERSION = 1;
+    static final int SPHERICAL = 0;
+    static final int EUCLIDEAN = 1;
+    private static final int MAGIC = 0x46564951; // "QIVF"
+    private static final int CHECKED = 56;
+
+    long centroidsAt() {
+        return SIZE;
+    }
+
+    long offsetsAt() {
+        return align(centroidsAt() + 4L * nlist * dim);
+    }
+
+    long ordinalsAt() {
+        return align(offsetsAt() + 8L * (nlist + 1));
+    }
+
+    long vectorsAt() {
+        return align(ordinalsAt() + 4L * count);
+    }
+
+    long fileSize() {
+        return vectorsAt() + 4L * dim * count;
+    }
+
+    private static long align(long offset) {
+        return (offset + 63) / 64 * 64;
+    }
+
+    ByteBuffer encode() {
+        ByteBuffer buf = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putInt(MAGIC).putShort((short) VERSION).putShort((short) metric).putInt(dim).putInt(nlist).putLong(count)
+                .putLong(trainedOn).putLong(seed).putLong(storeCount).putInt(storeDim).putInt(storeCrc);
+        CRC32C crc = new CRC32C();
+        crc.update(buf.array(), 0, CHECKED);
+        buf.putInt((int) crc.getValue());
+        return buf.clear();
+    }
+
+    static IvfHeader decode(Path file, ByteBuffer head, long fileSize) {
+        ByteBuffer buf = head.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (fileSize < SIZE || buf.remaining() < CHECKED + 4) {
+            throw new QuarryDataException(file, "size", fileSize + " bytes", "at least a " + SIZE
+                    + "-byte .qivf header (truncated?)");
+        }
+        if (buf.getInt(0) != MAGIC) {
+            throw new QuarryDataException(file, "magic", String.format("0x%08x", buf.getInt(0)),
+                    "\"QIVF\" (is this a .qivf index?)");
+        }
+        CRC32C crc = new CRC32C();
+        byte[] checked = new byte[CHECKED];
+        buf.get(0, checked);
+        crc.update(checked);
+        int stored = buf.getInt(CHECKED);
+        if (stored != (int) crc.getValue()) {
+            throw new QuarryDataException(file, "header crc", String.format("0x%08x", stored),
+                    String.format("0x%08x computed from bytes 0..55 (the header is corrupt)", (int) crc.getValue()));
+        }
+        int version = Short.toUnsignedInt(buf.getShort(4));
+        if (version != VERSION) {
+            throw new QuarryDataException(file, "version", version, VERSION + " (written by a newer Quarry?)");
+        }
+        IvfHeader h = new IvfHeader(Short.toUnsignedInt(buf.getShort(6)), buf.getInt(8), buf.getInt(12),
+                buf.getLong(16), buf.getLong(24), buf.getLong(32), buf.getLong(40), buf.getInt(48), buf.getInt(52));
+        if (h.metric != SPHERICAL && h.metric != EUCLIDEAN) {
+            throw new QuarryDataException(file, "metric", h.metric, "0 (spherical) or 1 (euclidean)");
+        }
+        if (h.dim < 1 || h.nlist < 1 || h.count < 0 || h.count > Integer.MAX_VALUE) {
+            throw new QuarryDataException(file, "header", "dim=" + h.dim + " nlist=" + h.nlist + " count=" + h.count,
+                    "dim >= 1, nlist >= 1, 0 <= count < 2^31");
+        }
+        if (fileSize != h.fileSize()) {
+            throw new QuarryDataException(file, "size", fileSize + " bytes", h.fileSize() + " bytes for nlist="
+                    + h.nlist + ", count=" + h.count + ", dim=" + h.dim + (fileSize < h.fileSize() ? " (truncated)" : ""));
+        }
+        return h;
+    }
+}

@@ -1,0 +1,343 @@
+package dev.quarry.index.ivf;
+
+import dev.quarry.QuarryDataException;
+import dev.quarry.QuarryUsageException;
+import dev.quarry.index.Exclusions;
+import dev.quarry.index.SearchParams;
+import dev.quarry.index.TopK;
+import dev.quarry.index.TopKCollector;
+import dev.quarry.index.VectorIndex;
+import dev.quarry.store.VectorStore;
+import dev.quarry.vector.CandidateSink;
+import dev.quarry.vector.QueryBlock;
+import dev.quarry.vector.VectorKernels;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An inverted-file index opened from a {@code .qivf} file (memory-mapped). A search is list-major:
+ * every query of the block picks its {@code nprobe} best lists, then each list is scanned once for
+ * all the queries that probe it, as one block product with the fused top-k kernel, so the lists'
+ * vectors are read once per block instead of once per query. Big blocks share lists best (the
+ * mining pipeline gives IVF blocks of thousands of anchors).
+ *
+ * <p>Results follow the total order of {@link TopK}, and each score has the bits the flat index
+ * computes for the same pair: with {@code nprobe = nlist} the result is exactly the flat one. With
+ * {@code threads > 1} the lists are split between threads and their heaps merged. Thread-safe.
+ */
+public final class IvfIndex implements VectorIndex {
+    private final Path file;
+    private final IvfHeader header;
+    private final Arena arena;
+    private final MemorySegment data;
+    private final VectorKernels kernels;
+    private final CentroidScorer centroids;
+    private final long[] offsets;
+
+    private IvfIndex(Path file, IvfHeader header, Arena arena, MemorySegment data, VectorKernels kernels) {
+        this.file = file;
+        this.header = header;
+        this.arena = arena;
+        this.data = data;
+        this.kernels = kernels;
+        this.centroids = new CentroidScorer(kernels, data, header.centroidsAt(), header.nlist(), header.dim(),
+                header.metric() == IvfHeader.EUCLIDEAN, arena);
+        this.offsets = new long[header.nlist() + 1];
+        MemorySegment.copy(data, ValueLayout.JAVA_LONG_UNALIGNED, header.offsetsAt(), offsets, 0, offsets.length);
+        for (int c = 0; c < header.nlist(); c++) {
+            if (offsets[c] > offsets[c + 1] || offsets[c + 1] > header.count()) {
+                arena.close();
+                throw new QuarryDataException(file, "list offsets", "list " + c + " [" + offsets[c] + ", "
+                        + offsets[c + 1] + ")", "ascending offsets within count=" + header.count());
+            }
+        }
+    }
+
+    /**
+     * Opens an index and checks that it was built from {@code store} (count, dim and header CRC of the
+     * store recorded at build time).
+     */
+    public static IvfIndex open(Path file, VectorStore store, VectorKernels kernels) {
+        Arena arena = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, IvfHeader.SIZE));
+            while (head.hasRemaining() && ch.read(head, head.position()) > 0) {
+                // read the header
+            }
+            IvfHeader h = IvfHeader.decode(file, head.flip(), size);
+            int crc = IvfBuilder.fingerprintCrc(store);
+            if (h.storeCount() != store.count() || h.storeDim() != store.dim() || h.storeCrc() != crc) {
+                throw new QuarryDataException(file, "built from", "a store of count=" + h.storeCount() + " dim="
+                        + h.storeDim() + String.format(" crc=0x%08x", h.storeCrc()), "the corpus it is used with, "
+                        + store.path() + ": count=" + store.count() + " dim=" + store.dim()
+                        + String.format(" crc=0x%08x (rebuild the index for this corpus)", crc));
+            }
+            MemorySegment data = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            return new IvfIndex(file, h, arena, data, kernels);
+        } catch (NoSuchFileException e) {
+            arena.close();
+            throw new QuarryDataException(file, "file", "not found", "an index built by quarry index build", e);
+        } catch (IOException e) {
+            arena.close();
+            throw new QuarryDataException(file, "file", "unreadable (" + e.getMessage() + ")", "a readable index", e);
+        } catch (RuntimeException e) {
+            if (arena.scope().isAlive()) {
+                arena.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Number of inverted lists. */
+    public int nlist() {
+        return header.nlist();
+    }
+
+    /** The nprobe used when a call passes 0: nlist / 64, at least 1 (tuned with the benchmark). */
+    public int defaultNprobe() {
+        return Math.max(1, Math.min(header.nlist(), header.nlist() / 64));
+    }
+
+    /** Vectors in list {@code list}. */
+    public int listSize(int list) {
+        return (int) (offsets[list + 1] - offsets[list]);
+    }
+
+    @Override
+    public int dim() {
+        return header.dim();
+    }
+
+    @Override
+    public long size() {
+        return header.count();
+    }
+
+    @Override
+    public String describe() {
+        return "ivf nlist=" + header.nlist() + " (" + file.getFileName() + ")";
+    }
+
+    @Override
+    public TopK search(QueryBlock queries, int k, Exclusions exclusions, SearchParams params) {
+        if (queries.dim() != dim()) {
+            throw new IllegalArgumentException("queries dim=" + queries.dim() + ", expected " + dim());
+        }
+        int nprobe = params.nprobe() == 0 ? defaultNprobe() : params.nprobe();
+        if (nprobe < 1 || nprobe > header.nlist()) {
+            throw new QuarryUsageException("--nprobe=" + nprobe + ", expected 1 <= nprobe <= nlist=" + header.nlist());
+        }
+        int n = queries.count();
+        TopKCollector main = new TopKCollector(Math.max(1, n), k);
+        main.reset(n, exclusions);
+        if (n == 0) {
+            return main.result();
+        }
+        int threads = Math.max(1, Math.min(params.threads(), header.nlist()));
+        int[][] probers = probe(queries, nprobe, threads);
+        if (threads == 1) {
+            scanLists(queries, probers, 0, header.nlist(), main);
+            return main.result();
+        }
+        kernels.prepare(queries);
+        int[] bounds = balance(probers, threads);
+        List<TopKCollector> parts = new ArrayList<>();
+        List<Thread> workers = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>();
+        for (int t = 1; t < threads; t++) {
+            TopKCollector part = new TopKCollector(n, k);
+            part.reset(n, exclusions);
+            parts.add(part);
+            int from = bounds[t];
+            int to = bounds[t + 1];
+            workers.add(Thread.ofPlatform().name("quarry-ivf-" + t).start(() -> {
+                try {
+                    scanLists(queries, probers, from, to, part);
+                } catch (Throwable e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                }
+            }));
+        }
+        scanLists(queries, probers, bounds[0], bounds[1], main);
+        for (Thread w : workers) {
+            try {
+                w.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while searching", e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("a search thread failed", failures.getFirst());
+        }
+        for (TopKCollector part : parts) {
+            main.mergeFrom(part);
+        }
+        return main.result();
+    }
+
+    /** For each list, the queries of the block that probe it (ascending), scoring centroids on {@code threads}. */
+    int[][] probe(QueryBlock queries, int nprobe, int threads) {
+        int n = queries.count();
+        int[][] lists = new int[n][];
+        int parts = Math.max(1, Math.min(threads, n / 64));
+        List<Thread> workers = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>();
+        for (int t = 1; t < parts; t++) {
+            int from = (int) ((long) n * t / parts);
+            int to = (int) ((long) n * (t + 1) / parts);
+            workers.add(Thread.ofPlatform().name("quarry-ivf-probe-" + t).start(() -> {
+                try {
+                    probeRange(queries, from, to, nprobe, lists);
+                } catch (Throwable e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                }
+            }));
+        }
+        probeRange(queries, 0, (int) ((long) n / parts), nprobe, lists);
+        for (Thread w : workers) {
+            try {
+                w.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while probing", e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("a probe thread failed", failures.getFirst());
+        }
+        int[] counts = new int[header.nlist()];
+        for (int[] probed : lists) {
+            for (int c : probed) {
+                counts[c]++;
+            }
+        }
+        int[][] probers = new int[header.nlist()][];
+        for (int c = 0; c < counts.length; c++) {
+            probers[c] = new int[counts[c]];
+        }
+        int[] fill = new int[header.nlist()];
+        for (int q = 0; q < n; q++) {
+            for (int c : lists[q]) {
+                probers[c][fill[c]++] = q;
+            }
+        }
+        return probers;
+    }
+
+    /** The nprobe best lists of queries {@code [from, to)}, into {@code lists[q]}. */
+    private void probeRange(QueryBlock queries, int from, int to, int nprobe, int[][] lists) {
+        int n = to - from;
+        if (n <= 0) {
+            return;
+        }
+        TopKCollector best = new TopKCollector(n, nprobe);
+        best.reset(n, null);
+        QueryBlock block = centroids.newBlock(n);
+        float[] scratch = new float[dim() + 1];
+        MemorySegment rows = MemorySegment.ofArray(queries.rowMajor());
+        for (int q = from; q < to; q++) {
+            centroids.add(block, rows, 4L * dim() * q, scratch);
+        }
+        centroids.best(block, best);
+        TopK top = best.result();
+        for (int q = 0; q < n; q++) {
+            int[] probed = new int[top.count(q)];
+            for (int i = 0; i < probed.length; i++) {
+                probed[i] = top.id(q, i);
+            }
+            lists[from + q] = probed;
+        }
+    }
+
+    /** Scans lists {@code [from, to)} for their probing queries into {@code collector}. */
+    private void scanLists(QueryBlock queries, int[][] probers, int from, int to, TopKCollector collector) {
+        QueryBlock sub = new QueryBlock(queries.count(), dim());
+        float[] thresholds = new float[queries.count()];
+        SubBlockSink sink = new SubBlockSink(collector, thresholds);
+        int[] ordinals = new int[0];
+        float[] row = new float[dim()];
+        for (int list = from; list < to; list++) {
+            int[] qs = probers[list];
+            int size = listSize(list);
+            if (qs.length == 0 || size == 0) {
+                continue;
+            }
+            sub.clear();
+            for (int j = 0; j < qs.length; j++) {
+                queries.copyTo(qs[j], row);
+                sub.add(row);
+                thresholds[j] = collector.thresholds()[qs[j]];
+            }
+            if (ordinals.length < size) {
+                ordinals = new int[Math.max(size, 2 * ordinals.length)];
+            }
+            MemorySegment.copy(data, ValueLayout.JAVA_INT_UNALIGNED, header.ordinalsAt() + 4L * offsets[list],
+                    ordinals, 0, size);
+            collector.rowsMappedBy(ordinals);
+            sink.map = qs;
+            kernels.scoreBlockTopK(sub, data, header.vectorsAt() + 4L * dim() * offsets[list], 4L * dim(), size,
+                    thresholds, sink);
+        }
+    }
+
+    /** Splits the lists into {@code threads} contiguous ranges of similar work (list size x probing queries). */
+    private int[] balance(int[][] probers, int threads) {
+        double total = 0;
+        for (int c = 0; c < probers.length; c++) {
+            total += (double) listSize(c) * probers[c].length;
+        }
+        int[] bounds = new int[threads + 1];
+        double acc = 0;
+        int t = 1;
+        for (int c = 0; c < probers.length && t < threads; c++) {
+            acc += (double) listSize(c) * probers[c].length;
+            if (acc >= total * t / threads) {
+                bounds[t++] = c + 1;
+            }
+        }
+        while (t < threads) {
+            bounds[t++] = probers.length;
+        }
+        bounds[threads] = probers.length;
+        return bounds;
+    }
+
+    /** Maps a sub-block's queries back to the block's, and mirrors each raised threshold into the sub-block. */
+    private static final class SubBlockSink implements CandidateSink {
+        private final TopKCollector collector;
+        private final float[] thresholds;
+        private int[] map;
+
+        SubBlockSink(TopKCollector collector, float[] thresholds) {
+            this.collector = collector;
+            this.thresholds = thresholds;
+        }
+
+        @Override
+        public void offer(int query, int row, float score) {
+            int q = map[query];
+            collector.offer(q, row, score);
+            thresholds[query] = collector.thresholds()[q];
+        }
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

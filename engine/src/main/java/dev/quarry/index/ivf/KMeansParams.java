@@ -1,0 +1,31 @@
+package dev.quarry.index.ivf;
+
+/**
+ * Parameters of k-means (FAISS's {@code ClusteringParameters} ideas).
+ *
+ * @param k number of centroids
+ * @param iterations Lloyd iterations
+ * @param maxPointsPerCentroid the training sample is capped at {@code k x maxPointsPerCentroid} points
+ * @param maxTrainingPoints an absolute cap on the sample (0: none); must leave at least k points
+ * @param spherical normalize centroids after each update (for unit-norm data: cosine k-means)
+ * @param seed seed of the sample, the initialization and the repair of empty clusters
+ * @param threads threads for the assignment steps
+ */
+public record KMeansParams(int k, int iterations, int maxPointsPerCentroid, long maxTrainingPoints,
+                           boolean spherical, long seed, int threads) {
+    public KMeansParams {
+        if (k < 1) {
+            throw new IllegalArgumentException("--nlist=" + k + ", expected >= 1");
+        }
+        if (iterations < 1 || maxPointsPerCentroid < 1 || threads < 1 || maxTrainingPoints < 0) {
+            throw new IllegalArgumentException("iterations=" + iterations + " max-points-per-centroid="
+                    + maxPointsPerCentroid + " threads=" + threads + " train-sample=" + maxTrainingPoints
+                    + ", expected positive values");
+        }
+    }
+
+    /** Defaults: 10 iterations, 64 points per centroid (FAISS uses 256), seed 42. */
+    public static KMeansParams defaults(int k, boolean spherical, int threads) {
+        return new KMeansParams(k, 10, 64, 0, spherical, 42, threads);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.quarry.cli;
+
+import dev.quarry.index.ivf.IvfBuilder;
+import dev.quarry.index.ivf.KMeansParams;
+import dev.quarry.store.VectorStore;
+import dev.quarry.vector.VectorKernels;
+import dev.quarry.vector.VectorKernelsProvider;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code quarry index build}: k-means and inverted lists, written as a .qivf file. */
+@Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train k-means on a store and write an IVF index (.qivf) of its rows.",
+        footer = {"", "Example:", "  quarry index build --store corpus.qvec --type ivf --nlist 4096 --output corpus.qivf"})
+final class IndexBuildCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--store", required = true, description = "The corpus store to index.")
+    Path store;
+
+    @Option(names = "--type", defaultValue = "ivf", description = "ivf (default: ${DEFAULT-VALUE}).")
+    String type;
+
+    @Option(names = "--nlist", description = "Inverted lists (default: about 4 x sqrt(rows)).")
+    Integer nlist;
+
+    @Option(names = "--output", required = true, description = "The .qivf file to write.")
+    Path output;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--iterations", defaultValue = "10", description = "k-means iterations (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--max-points-per-centroid", defaultValue = "64",
+            description = "Training sample cap per centroid (default: ${DEFAULT-VALUE}).")
+    int maxPointsPerCentroid;
+
+    @Option(names = "--train-sample", defaultValue = "0",
+            description = "Absolute cap on training points, at least nlist (default: none).")
+    long trainSample;
+
+    @Option(names = "--metric", defaultValue = "auto",
+            description = "spherical, euclidean, or auto: spherical for unit-norm rows (default: ${DEFAULT-VALUE}).")
+    String metric;
+
+    @Option(names = "--threads", description = "Threads (default: all cores).")
+    Integer threads;
+
+    @Override
+    public Integer call() {
+        if (!type.equals("ivf")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--type=" + type + ", expected ivf");
+        }
+        VectorKernels kernels = VectorKernelsProvider.get();
+        try (VectorStore corpus = VectorStore.open(store)) {
+            boolean spherical = switch (metric) {
+                case "auto" -> IvfBuilder.unitNorm(corpus, kernels);
+                case "spherical" -> true;
+                case "euclidean" -> false;
+                default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--metric=" + metric + ", expected auto, spherical or euclidean");
+            };
+            KMeansParams params;
+            try {
+                params = new KMeansParams(nlist == null ? IvfBuilder.defaultNlist(corpus.count()) : nlist, iterations,
+                        maxPointsPerCentroid, trainSample, spherical, seed,
+                        threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            IvfBuilder.Report report = new IvfBuilder(kernels).build(corpus, params, output,
+                    spec.commandLine().getErr());
+            spec.commandLine().getOut().println("wrote " + report.describe());
+        }
+        return ExitCodes.OK;
+    }
+}
