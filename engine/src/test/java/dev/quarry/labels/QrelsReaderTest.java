@@ -50,6 +50,16 @@ class QrelsReaderTest {
     }
 
     @Test
+    void detectsTabSeparatedTrecAndIgnoresAByteOrderMark() throws IOException {
+        Path msmarco = Files.writeString(dir.resolve("qrels.dev.tsv"), "1\t0\t5\t1\n2\t0\t7\t1\n");
+        assertEquals(QrelsFormat.TREC, QrelsFormat.detect(msmarco));
+        assertArrayEquals(new int[] {5}, new QrelsReader(queries, docs, true).read(msmarco, null).qrels().docs(1));
+        Path bom = Files.writeString(dir.resolve("bom.tsv"), "\uFEFF1\t5\n");
+        assertEquals(QrelsFormat.TSV, QrelsFormat.detect(bom));
+        assertArrayEquals(new int[] {5}, new QrelsReader(queries, docs, true).read(bom, null).qrels().docs(1));
+    }
+
+    @Test
     void countsUnknownIdsOrFailsUnderStrict() throws IOException {
         Path file = Files.writeString(dir.resolve("u.tsv"), "1\t5\n42\t3\n1\tnope\n2\t6\n");
         QrelsReport report = new QrelsReader(queries, docs, false).read(file, null).report();

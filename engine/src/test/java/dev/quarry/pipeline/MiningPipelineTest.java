@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.QuarryDataException;
 import dev.quarry.io.AtomicOutput;
+import dev.quarry.io.MinedOutput;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;
 import dev.quarry.mining.MinedAnchor;
@@ -14,10 +15,15 @@ import dev.quarry.mining.MiningConfig;
 import dev.quarry.mining.SamplingStrategy;
 import dev.quarry.synth.CatalogSpec;
 import dev.quarry.synth.SyntheticCatalog;
+import dev.quarry.vector.ScalarVectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -113,6 +119,86 @@ class MiningPipelineTest {
         assertTrue(e.getMessage().contains("num-negatives=4") && e.getMessage().contains("num-negatives=5"),
                 e.getMessage());
         assertTrue(Files.exists(AtomicOutput.tempOf(out)), "a refused resume keeps the partial output");
+    }
+
+    @Test
+    void resumeWithOtherKernelsOrAnotherIdFileIsRefused() throws IOException {
+        Path out = dir.resolve("k.jsonl");
+        crashAfter(out, 300);
+        QuarryDataException e = assertThrows(QuarryDataException.class, () -> new MiningRunner(
+                new ScalarVectorKernels()).run(request(out, OutputFormat.TRIPLET, 1, true, config(), null), null));
+        assertTrue(e.getMessage().contains("kernels=scalar"), "scores would differ in their last bits: " + e.getMessage());
+
+        Path copy = dir.resolve("catalog-copy");
+        Files.createDirectories(copy);
+        for (String name : new String[] {"corpus.qvec", "queries.qvec", "qrels.tsv", "corpus.qvec.ids",
+                "queries.qvec.ids"}) {
+            Files.copy(catalog.resolve(name), copy.resolve(name));
+        }
+        Path out2 = dir.resolve("ids.jsonl");
+        MiningRequest.Builder builder = MiningRequest.builder(copy.resolve("corpus.qvec"), copy.resolve("qrels.tsv"),
+                out2).queries(copy.resolve("queries.qvec")).config(config()).threads(1).blockSize(64)
+                .checkpointIntervalNanos(0);
+        int[] seen = {0};
+        assertThrows(RuntimeException.class, () -> run(builder.listener(a -> {
+            if (++seen[0] == 300) {
+                throw new IllegalStateException("stop");
+            }
+        }).build()));
+        List<String> ids = new ArrayList<>(Files.readAllLines(copy.resolve("corpus.qvec.ids")));
+        Collections.reverse(ids);
+        Files.write(copy.resolve("corpus.qvec.ids"), ids);
+        e = assertThrows(QuarryDataException.class, () -> run(builder.listener(null).resume(true).build()));
+        assertTrue(e.getMessage().contains("corpus-ids="), e.getMessage());
+    }
+
+    @Test
+    void aRunThatDiedBetweenRenamingItsNpyFilesIsFinishedByResume() throws IOException {
+        Path whole = dir.resolve("whole.npy");
+        MiningReport complete = run(request(whole, OutputFormat.NPY, 2, false, config(), null));
+        // The state a kill between two renames leaves: a final checkpoint, the first file published,
+        // the other two still under their temp names.
+        Path out = dir.resolve("died.npy");
+        crashAfter(out, OutputFormat.NPY, 300);
+        Checkpoint partial = Checkpoint.read(Checkpoint.pathFor(dir.resolve("died.ids.npy")), 4);
+        List<Path> files = new MinedOutputFiles(out).files;
+        long[] lengths = new long[3];
+        for (int i = 0; i < 3; i++) {
+            lengths[i] = Files.size(complete.files().get(i));
+            Files.copy(complete.files().get(i), i == 0 ? files.get(i) : AtomicOutput.tempOf(files.get(i)),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.delete(AtomicOutput.tempOf(files.get(0)));
+        new Checkpoint(partial.fingerprint(), (700 + 63) / 64, lengths, complete.stats())
+                .write(Checkpoint.pathFor(files.get(0)));
+
+        MiningReport resumed = run(request(out, OutputFormat.NPY, 1, true, config(), null));
+        assertEquals(0, resumed.anchorsThisRun());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(-1, Files.mismatch(complete.files().get(i), files.get(i)), files.get(i).toString());
+            assertFalse(Files.exists(AtomicOutput.tempOf(files.get(i))));
+        }
+        assertFalse(Files.exists(Checkpoint.pathFor(files.get(0))));
+    }
+
+    /** The three npy files of an output path, as MinedOutput names them. */
+    private record MinedOutputFiles(List<Path> files) {
+        MinedOutputFiles(Path output) {
+            this(new MinedOutput(output, new OutputOptions(OutputFormat.NPY, 4, false, false, false), null).files());
+        }
+    }
+
+    private void crashAfter(Path out, int anchors) {
+        crashAfter(out, OutputFormat.TRIPLET, anchors);
+    }
+
+    private void crashAfter(Path out, OutputFormat format, int anchors) {
+        int[] seen = {0};
+        assertThrows(RuntimeException.class, () -> run(request(out, format, 1, false, config(), a -> {
+            if (++seen[0] == anchors) {
+                throw new IllegalStateException("stop");
+            }
+        })));
     }
 
     @Test

@@ -1,0 +1,152 @@
+package dev.quarry.index.ivf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quarry.QuarryDataException;
+import dev.quarry.QuarryUsageException;
+import dev.quarry.eval.IndexRecall;
+import dev.quarry.index.Exclusions;
+import dev.quarry.index.SearchParams;
+import dev.quarry.index.flat.FlatIndex;
+import dev.quarry.store.VectorStore;
+import dev.quarry.synth.BenchmarkVectors;
+import dev.quarry.testing.TestFiles;
+import dev.quarry.vector.QueryBlock;
+import dev.quarry.vector.VectorKernels;
+import dev.quarry.vector.VectorKernelsProvider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Building, opening and searching IVF indexes: determinism, recall, and every bad input. */
+class IvfBuildTest {
+    private static final VectorKernels KERNELS = VectorKernelsProvider.get();
+
+    @TempDir
+    static Path data;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void writeData() {
+        BenchmarkVectors clustered = new BenchmarkVectors(BenchmarkVectors.Kind.CLUSTERED, 24, 7);
+        clustered.write(data.resolve("corpus.qvec"), 20_000, 0, null);
+        clustered.write(data.resolve("queries.qvec"), 300, 20_000, null);
+        new BenchmarkVectors(BenchmarkVectors.Kind.UNIFORM, 16, 7).write(data.resolve("other.qvec"), 20_000, 0, null);
+    }
+
+    private static IvfBuilder.Report build(VectorStore store, int nlist, int threads, Path file) {
+        return new IvfBuilder(KERNELS).build(store, new KMeansParams(nlist, 6, 64, 0, true, 42, threads), file, null);
+    }
+
+    @Test
+    void theSameSeedBuildsTheSameBytesForAnyThreadCount() throws IOException {
+        try (VectorStore store = VectorStore.open(data.resolve("corpus.qvec"))) {
+            IvfBuilder.Report one = build(store, 100, 1, dir.resolve("one.qivf"));
+            build(store, 100, 3, dir.resolve("three.qivf"));
+            assertEquals(-1, Files.mismatch(dir.resolve("one.qivf"), dir.resolve("three.qivf")));
+            assertEquals(100, one.nlist());
+            assertTrue(one.imbalance() >= 1 && one.imbalance() < 3, "imbalance " + one.imbalance());
+            assertEquals(100 * 64, one.training().sample(), "sample capped at 64 points per centroid");
+        }
+    }
+
+    @Test
+    void recallGrowsWithNprobeAndIsExactWhenEveryListIsProbed() {
+        try (VectorStore store = VectorStore.open(data.resolve("corpus.qvec"));
+             VectorStore queries = VectorStore.open(data.resolve("queries.qvec"))) {
+            build(store, 128, 2, dir.resolve("c.qivf"));
+            try (IvfIndex ivf = IvfIndex.open(dir.resolve("c.qivf"), store, KERNELS)) {
+                List<IndexRecall.Point> sweep = IndexRecall.sweep(new FlatIndex(store, KERNELS), ivf, queries, 300, 100,
+                        new int[] {1, 4, 16, 128}, 2);
+                for (int i = 1; i < sweep.size(); i++) {
+                    assertTrue(sweep.get(i).recall() >= sweep.get(i - 1).recall(), sweep.toString());
+                }
+                assertTrue(sweep.get(2).recall() > 0.5, sweep.toString()); // nprobe 16 of 128 lists
+                assertEquals(1.0, sweep.get(3).recall(), sweep.toString());
+            }
+        }
+    }
+
+    @Test
+    void emptyClustersAreRepairedAndReported() {
+        // 2,000 rows but only 5 distinct vectors: most of 40 centroids start on duplicates and go empty.
+        float[][] rows = new float[2000][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = new float[] {i % 5, 1, (i % 5) * (i % 5)};
+        }
+        try (VectorStore store = VectorStore.copyOf("dups", rows, false)) {
+            IvfBuilder.Report report = new IvfBuilder(KERNELS).build(store,
+                    new KMeansParams(40, 5, 64, 0, false, 1, 2), dir.resolve("d.qivf"), null);
+            assertTrue(report.training().emptyRepaired() > 0, report.describe());
+            try (IvfIndex ivf = IvfIndex.open(dir.resolve("d.qivf"), store, KERNELS)) {
+                assertEquals(2000, ivf.size());
+                assertEquals(100, ivf.search(QueryBlock.of(rows[3]), 100, Exclusions.NONE,
+                        SearchParams.defaults().withNprobe(40)).count(0));
+            }
+        }
+    }
+
+    @Test
+    void rejectsNlistBeyondTheVectorsAndASampleSmallerThanNlist() {
+        float[][] rows = {{1, 0}, {0, 1}, {1, 1}};
+        try (VectorStore store = VectorStore.copyOf("tiny", rows, false)) {
+            QuarryUsageException e = assertThrows(QuarryUsageException.class, () -> build(store, 4, 1,
+                    dir.resolve("t.qivf")));
+            assertEquals("--nlist=4, expected at most the number of vectors (3 in tiny)", e.getMessage());
+        }
+        try (VectorStore store = VectorStore.open(data.resolve("corpus.qvec"))) {
+            QuarryUsageException e = assertThrows(QuarryUsageException.class, () -> new IvfBuilder(KERNELS).build(
+                    store, new KMeansParams(100, 2, 64, 50, true, 1, 1), dir.resolve("s.qivf"), null));
+            assertEquals("--train-sample=50, expected at least --nlist=100 points (one per centroid)", e.getMessage());
+        }
+        assertEquals(List.of(), TestFiles.list(dir), "nothing written");
+    }
+
+    @Test
+    void rejectsCorruptTruncatedAndForeignIndexes() throws IOException {
+        Path file = dir.resolve("x.qivf");
+        try (VectorStore store = VectorStore.open(data.resolve("corpus.qvec"))) {
+            build(store, 50, 2, file);
+            Path crc = Files.copy(file, dir.resolve("crc.qivf"));
+            TestFiles.poke(crc, 12, 7); // nlist
+            QuarryDataException e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(crc, store, KERNELS));
+            assertTrue(e.getMessage().startsWith(crc + ": header crc="), e.getMessage());
+
+            Path cut = Files.copy(file, dir.resolve("cut.qivf"));
+            TestFiles.truncate(cut, Files.size(file) - 4);
+            e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(cut, store, KERNELS));
+            assertTrue(e.getMessage().startsWith(cut + ": size=") && e.getMessage().contains("(truncated)"),
+                    e.getMessage());
+
+            Path junk = Files.writeString(dir.resolve("junk.qivf"), "not an index".repeat(400));
+            e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(junk, store, KERNELS));
+            assertTrue(e.getMessage().contains("magic="), e.getMessage());
+        }
+        try (VectorStore other = VectorStore.open(data.resolve("other.qvec"))) {
+            QuarryDataException e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(file, other, KERNELS));
+            assertTrue(e.getMessage().startsWith(file + ": built from=a store of count=20000 dim=24"), e.getMessage());
+            assertTrue(e.getMessage().contains("dim=16"), e.getMessage());
+        }
+    }
+
+    @Test
+    void rejectsNprobeOutsideOneToNlist() {
+        try (VectorStore store = VectorStore.open(data.resolve("corpus.qvec"))) {
+            build(store, 20, 1, dir.resolve("n.qivf"));
+            try (IvfIndex ivf = IvfIndex.open(dir.resolve("n.qivf"), store, KERNELS)) {
+                QueryBlock q = QueryBlock.of(new float[24]);
+                QuarryUsageException e = assertThrows(QuarryUsageException.class,
+                        () -> ivf.search(q, 10, Exclusions.NONE, SearchParams.defaults().withNprobe(21)));
+                assertEquals("--nprobe=21, expected 1 <= nprobe <= nlist=20", e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.quarry.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quarry.synth.CatalogSpec;
+import dev.quarry.synth.SyntheticCatalog;
+import dev.quarry.testing.TestFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code quarry index build}, {@code index recall} and {@code mine --index FILE} as a user runs them. */
+class IndexCommandTest {
+    @TempDir
+    static Path catalog;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void writeCatalog() {
+        new SyntheticCatalog(new CatalogSpec(4000, 400, 16, 40, 0.5, 3, 0.05, 8)).write(catalog);
+    }
+
+    private Path build(int nlist) {
+        Path index = dir.resolve("corpus.qivf");
+        CliRun run = CliRun.of("index", "build", "--store", catalog.resolve("corpus.qvec"), "--nlist", nlist,
+                "--output", index);
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().startsWith("wrote " + index + ": nlist=" + nlist + " (spherical k-means"), run::toString);
+        assertTrue(run.err().contains("k-means iteration 10/10"), "progress on stderr: " + run);
+        return index;
+    }
+
+    @Test
+    void buildsMeasuresRecallAndMinesWithAnIvfIndex() throws IOException {
+        Path index = build(64);
+        CliRun recall = CliRun.of("index", "recall", "--store", catalog.resolve("corpus.qvec"), "--index", index,
+                "--queries", catalog.resolve("queries.qvec"), "--nprobe", "1,8,64", "--k", 50);
+        assertEquals(0, recall.exitCode(), recall::toString);
+        assertTrue(recall.out().matches("(?s).*\\n\\s+64\\s+1\\.0000\\s.*"), "every list probed is exact: " + recall);
+
+        Path flat = dir.resolve("flat.jsonl");
+        Path ivf = dir.resolve("ivf.jsonl");
+        Object[] common = {"mine", "--corpus", catalog.resolve("corpus.qvec"), "--queries",
+                catalog.resolve("queries.qvec"), "--qrels", catalog.resolve("qrels.tsv"), "--range-max", 30};
+        assertEquals(0, CliRun.of(concat(common, "--output", flat)).exitCode());
+        CliRun mined = CliRun.of(concat(common, "--index", index, "--nprobe", 64, "--output", ivf));
+        assertEquals(0, mined.exitCode(), mined::toString);
+        assertTrue(mined.out().contains("(ivf nlist=64 (corpus.qivf) index"), mined::toString);
+        assertEquals(-1, Files.mismatch(flat, ivf), "probing every list mines exactly what exact search mines");
+    }
+
+    @Test
+    void badIndexInputsAreExplained() throws IOException {
+        Path index = build(16);
+        Object[] mine = {"mine", "--corpus", catalog.resolve("corpus.qvec"), "--queries",
+                catalog.resolve("queries.qvec"), "--qrels", catalog.resolve("qrels.tsv"), "--output",
+                dir.resolve("m.jsonl"), "--index", index};
+        CliRun tooMany = CliRun.of(concat(mine, "--nprobe", 17));
+        assertEquals(ExitCodes.USAGE, tooMany.exitCode(), tooMany::toString);
+        assertTrue(tooMany.err().contains("--nprobe=17, expected 1 <= nprobe <= nlist=16"), tooMany::toString);
+        CliRun zero = CliRun.of(concat(mine, "--nprobe", 0));
+        assertEquals(ExitCodes.USAGE, zero.exitCode(), zero::toString);
+
+        CliRun flatProbe = CliRun.of("mine", "--corpus", catalog.resolve("corpus.qvec"), "--qrels",
+                catalog.resolve("qrels.tsv"), "--output", dir.resolve("f.jsonl"), "--nprobe", 4);
+        assertEquals(ExitCodes.USAGE, flatProbe.exitCode(), flatProbe::toString);
+
+        TestFiles.poke(index, 20, 1); // count field: the header CRC no longer matches
+        CliRun corrupt = CliRun.of(mine);
+        assertEquals(ExitCodes.DATA, corrupt.exitCode(), corrupt::toString);
+        assertTrue(corrupt.err().startsWith("quarry: " + index + ": header crc="), corrupt::toString);
+
+        CliRun tooManyLists = CliRun.of("index", "build", "--store", catalog.resolve("queries.qvec"), "--nlist", 401,
+                "--output", dir.resolve("q.qivf"));
+        assertEquals(ExitCodes.USAGE, tooManyLists.exitCode(), tooManyLists::toString);
+        assertTrue(tooManyLists.err().contains("--nlist=401, expected at most the number of vectors (400"),
+                tooManyLists::toString);
+
+        Path other = build(16);
+        CliRun foreign = CliRun.of("index", "recall", "--store", catalog.resolve("queries.qvec"), "--index", other);
+        assertEquals(ExitCodes.DATA, foreign.exitCode(), foreign::toString);
+        assertTrue(foreign.err().contains("built from=a store of count=4"), foreign::toString);
+    }
+
+    private static Object[] concat(Object[] head, Object... tail) {
+        Object[] all = new Object[head.length + tail.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
+    }
+}
