@@ -134,7 +134,7 @@ final class DemoCommand implements Callable<Integer> {
                     "FN rate", "mean score", "anchors <3", "time", "anchors/min");
             row(out, "defaults (relative margin 0.05)", filtered);
             row(out, "no filters (plain top-k)", unfiltered);
-            out.println("(the first run includes starting the JIT compiler, about a second; bench/README.md has"
+            out.println("(runs of a second in a fresh JVM, compiler warm-up included; bench/README.md has"
                     + " steady-state figures)");
             out.println();
             out.println("summary of the run with the defaults:");
