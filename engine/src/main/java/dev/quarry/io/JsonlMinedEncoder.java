@@ -69,6 +69,9 @@ public final class JsonlMinedEncoder implements MinedEncoder {
                 if (options.outputRanks()) {
                     g.writeNumberField("rank", a.negativeRanks()[n]);
                 }
+                if (options.softLabels()) {
+                    g.writeNumberField("weight", weight(a, n));
+                }
                 endLine(g);
             }
         }
@@ -95,6 +98,7 @@ public final class JsonlMinedEncoder implements MinedEncoder {
                 g.writeEndArray();
             }
             writeRanks(g, a);
+            writeWeights(g, "weights", a);
             endLine(g);
         }
     }
@@ -102,15 +106,17 @@ public final class JsonlMinedEncoder implements MinedEncoder {
     private void labeledPairs(JsonGenerator g, MinedAnchor a) throws IOException {
         String anchor = texts.anchor(a.anchor());
         for (int p = 0; p < a.positives().length; p++) {
-            labeledPair(g, anchor, texts.doc(a.positives()[p]), 1, a.positiveScores()[p], -1);
+            labeledPair(g, anchor, texts.doc(a.positives()[p]), 1, a.positiveScores()[p], -1,
+                    options.softLabels() ? 1.0 : Double.NaN);
         }
         for (int n = 0; n < a.negatives().length; n++) {
-            labeledPair(g, anchor, texts.doc(a.negatives()[n]), 0, a.negativeScores()[n], a.negativeRanks()[n]);
+            labeledPair(g, anchor, texts.doc(a.negatives()[n]), 0, a.negativeScores()[n], a.negativeRanks()[n],
+                    options.softLabels() ? weight(a, n) : Double.NaN);
         }
     }
 
-    private void labeledPair(JsonGenerator g, String anchor, String text, int label, float score, int rank)
-            throws IOException {
+    private void labeledPair(JsonGenerator g, String anchor, String text, int label, float score, int rank,
+                             double weight) throws IOException {
         g.writeStartObject();
         g.writeStringField("anchor", anchor);
         g.writeStringField("text", text);
@@ -120,6 +126,9 @@ public final class JsonlMinedEncoder implements MinedEncoder {
         }
         if (options.outputRanks() && rank >= 0) {
             g.writeNumberField("rank", rank);
+        }
+        if (!Double.isNaN(weight)) {
+            g.writeNumberField("weight", weight);
         }
         endLine(g);
     }
@@ -153,6 +162,13 @@ public final class JsonlMinedEncoder implements MinedEncoder {
             }
             g.writeEndArray();
         }
+        if (options.softLabels()) {
+            g.writeArrayFieldStart("weights"); // one per text: 1 for a positive
+            for (int i : order) {
+                g.writeNumber(i < np ? 1.0 : weight(a, i - np));
+            }
+            g.writeEndArray();
+        }
         writeRanks(g, a);
         endLine(g);
     }
@@ -179,6 +195,7 @@ public final class JsonlMinedEncoder implements MinedEncoder {
             writeFloats(g, "pos_scores", a.positiveScores());
             writeFloats(g, "neg_scores", a.negativeScores());
         }
+        writeWeights(g, "neg_weights", a);
         writeRanks(g, a);
         endLine(g);
     }
@@ -187,6 +204,21 @@ public final class JsonlMinedEncoder implements MinedEncoder {
         if (options.outputRanks()) {
             g.writeFieldName("negative_ranks");
             g.writeArray(a.negativeRanks(), 0, a.negativeRanks().length);
+        }
+    }
+
+    /** The soft-label weight of negative {@code n} (see {@link SoftLabels}). */
+    private double weight(MinedAnchor a, int n) {
+        return SoftLabels.weight(a.positiveReference(), a.negativeScores()[n], options.softLabelTemperature());
+    }
+
+    private void writeWeights(JsonGenerator g, String name, MinedAnchor a) throws IOException {
+        if (options.softLabels()) {
+            g.writeArrayFieldStart(name);
+            for (int n = 0; n < a.negatives().length; n++) {
+                g.writeNumber(weight(a, n));
+            }
+            g.writeEndArray();
         }
     }
 

@@ -1,97 +1,67 @@
 package dev.quarry.mining;
 
-import dev.quarry.index.Exclusions;
-import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
-import dev.quarry.index.VectorIndex;
 import dev.quarry.mining.filter.Candidates;
 import dev.quarry.mining.filter.FilterChain;
 import dev.quarry.mining.sample.NegativeSampler;
+import dev.quarry.mining.strategy.CandidateSource;
 import dev.quarry.store.VectorStore;
-import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
- * Mines one block of anchors: one batched index search for the whole block (the candidates of ranks
- * {@code [0, rangeMax)} after exclusions), then per anchor the positive scores, the filters and the
- * sampler. Every result is a function of the anchor and the configuration only, so blocks can be
- * mined in any order on any thread. One instance per thread (it reuses its buffers).
+ * Mines one block of anchors: the candidates of ranks {@code [0, rangeMax)} for the whole block from
+ * a {@link CandidateSource} (one batched index search, a batch's positives, a run file...), then per
+ * anchor the positive scores, the filters and the sampler. Every result is a function of the anchor
+ * and the configuration only, so blocks can be mined in any order on any thread. One instance per
+ * thread (it reuses its buffers).
  */
 public final class BlockMiner {
-    private final VectorIndex index;
+    private final CandidateSource source;
     private final VectorStore corpus;
+    private final VectorKernels kernels;
     private final MiningConfig config;
-    private final SearchParams params;
     private final FilterChain filters;
     private final NegativeSampler sampler;
     private final Candidates candidates;
-    private final float[] query;
 
     /**
-     * @param index the index over {@code corpus}
-     * @param corpus the corpus store (positives are scored against its rows)
-     * @param params search options; the pipeline passes one thread per call
+     * @param source where candidates come from
+     * @param corpus the corpus vectors for filters that compare vectors (null without embeddings)
      */
-    public BlockMiner(VectorIndex index, VectorStore corpus, VectorKernels kernels, MiningConfig config,
-                      SearchParams params) {
-        if (config.rangeMax() > index.size()) {
-            throw new IllegalArgumentException("--range-max=" + config.rangeMax() + ", expected at most the corpus size "
-                    + index.size());
+    public BlockMiner(CandidateSource source, VectorStore corpus, VectorKernels kernels, MiningConfig config) {
+        if (corpus == null && !Double.isNaN(config.nearDuplicate())) {
+            throw new IllegalArgumentException("--near-duplicate needs the corpus embeddings (--corpus)");
         }
-        this.index = index;
+        this.source = source;
         this.corpus = corpus;
+        this.kernels = kernels;
         this.config = config;
-        this.params = params;
         this.filters = FilterChain.of(config);
         this.sampler = NegativeSampler.of(config);
         this.candidates = new Candidates(config.rangeMax());
-        this.query = new float[corpus.dim()];
     }
 
-    /**
-     * Mines the anchors of a block.
-     *
-     * @param queries the anchors' vectors, in the order of {@code anchors}
-     * @param anchors the anchors' ordinals (seed the sampler, name the output rows)
-     * @param positives per anchor, its labelled positives (sorted corpus ordinals)
-     * @param exclusions per anchor, every ordinal that must not be a negative (positives included)
-     */
-    public MinedAnchor[] mine(QueryBlock queries, int[] anchors, int[][] positives, int[][] exclusions) {
-        int n = queries.count();
-        TopK top = index.search(queries, config.rangeMax(), Exclusions.ofSorted(exclusions), params);
-        MinedAnchor[] mined = new MinedAnchor[n];
-        for (int q = 0; q < n; q++) {
-            queries.copyTo(q, query);
-            int[] pos = positives[q];
-            float[] posScores = new float[pos.length];
-            for (int i = 0; i < pos.length; i++) {
-                posScores[i] = chainDot(query, corpus.segment(), corpus.rowOffset(pos[i]), corpus.dim());
-            }
-            float reference = MinedAnchor.reference(posScores);
+    /** Mines the anchors of a block. */
+    public MinedAnchor[] mine(AnchorBlock block) {
+        TopK top = source.candidates(block, config.rangeMax());
+        MinedAnchor[] mined = new MinedAnchor[block.size()];
+        for (int q = 0; q < block.size(); q++) {
+            int[] pos = block.positives()[q];
+            float[] posScores = source.positiveScores(block, q);
+            AnchorContext ctx = new AnchorContext(block.anchors()[q], pos, posScores, MinedAnchor.reference(posScores),
+                    corpus, kernels);
             candidates.load(top, q);
-            Shortfall shortfall = filters.apply(candidates, reference);
-            sampler.sample(candidates, config.numNegatives(), anchors[q]);
+            Shortfall shortfall = filters.apply(candidates, ctx);
+            Shortfall sampled = sampler.sample(candidates, config.numNegatives(), ctx);
+            if (shortfall == Shortfall.NONE) {
+                shortfall = sampled;
+            }
             int found = candidates.size();
-            mined[q] = new MinedAnchor(anchors[q], pos.clone(), posScores, candidates.ids(found),
+            mined[q] = new MinedAnchor(block.anchors()[q], pos.clone(), posScores, candidates.ids(found),
                     candidates.scores(found), candidates.ranks(found), shortfall);
         }
         return mined;
-    }
-
-    /**
-     * The inner product as every lane of the block kernels computes it: one fused multiply-add per
-     * component, in component order. A positive's score then has the same bits as a candidate's,
-     * so a near-duplicate of the positive compares with it exactly under the margins.
-     */
-    static float chainDot(float[] query, MemorySegment rows, long offset, int dim) {
-        float sum = 0f;
-        for (int k = 0; k < dim; k++) {
-            sum = Math.fma(rows.get(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + 4L * k), query[k], sum);
-        }
-        return sum;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.quarry.mining;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.index.flat.FlatIndex;
+import dev.quarry.mining.strategy.IndexSource;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
@@ -118,7 +119,7 @@ public final class Miner implements AutoCloseable {
         int blocks = (count + BLOCK - 1) / BLOCK;
         if (blocks <= 1 || pool == null) {
             SearchParams params = SearchParams.defaults().withThreads(blocks <= 1 ? threads : 1);
-            BlockMiner miner = new BlockMiner(index, corpus, kernels, config, params);
+            BlockMiner miner = new BlockMiner(new IndexSource(index, corpus, params), corpus, kernels, config);
             List<MinedAnchor> out = new ArrayList<>(count);
             for (int b = 0; b < blocks; b++) {
                 out.addAll(Arrays.asList(mineBlock(miner, b, count, positives, known, filler)));
@@ -129,8 +130,8 @@ public final class Miner implements AutoCloseable {
         for (int b = 0; b < blocks; b++) {
             int block = b;
             futures.add(pool.submit(() -> mineBlock(
-                    new BlockMiner(index, corpus, kernels, config, SearchParams.defaults()), block, count, positives,
-                    known, filler)));
+                    new BlockMiner(new IndexSource(index, corpus, SearchParams.defaults()), corpus, kernels, config),
+                    block, count, positives, known, filler)));
         }
         List<MinedAnchor> out = new ArrayList<>(count);
         for (Future<MinedAnchor[]> f : futures) {
@@ -164,7 +165,7 @@ public final class Miner implements AutoCloseable {
             int[] k = known == null || known[i] == null ? new int[0] : known[i];
             excluded[i - from] = BlockMiner.exclusionsOf(pos[i - from], k, -1);
         }
-        return miner.mine(block, anchorIds, pos, excluded);
+        return miner.mine(new AnchorBlock(block, anchorIds, pos, excluded));
     }
 
     private void checkShapes(int count, int[][] positives, int[][] known) {

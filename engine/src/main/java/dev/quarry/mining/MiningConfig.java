@@ -7,11 +7,13 @@ import java.util.Locale;
  * {@code mine_hard_negatives}. Ranks are 0-based among the corpus rows left after excluding the
  * anchor's positives, known positives and (for corpus anchors) the anchor itself; the rank window
  * {@code [rangeMin, rangeMax)} is applied first, then the score window, then the margins to the
- * positive (the lowest-scoring labelled positive when there are several), then sampling.
+ * positive (the lowest-scoring labelled positive when there are several), then the near-duplicate
+ * filter, then sampling.
  *
  * <p>Defaults are defensive: {@code relativeMargin = 0.05} keeps only negatives scoring at most 95% of
- * the positive (NV-Retriever's TopK-PercPos), because the hardest ranks hold most unlabelled positives.
- * {@link #withRelativeMargin} with NaN gives sentence-transformers' plain top-k shape.
+ * the positive (NV-Retriever's TopK-PercPos), and {@code nearDuplicate = 0.9} drops candidates whose
+ * cosine to a positive is 0.9 or more, because the hardest ranks hold most unlabelled positives.
+ * {@link #withoutFilters} gives sentence-transformers' plain top-k shape.
  *
  * @param numNegatives negatives wanted per anchor
  * @param rangeMin first rank considered (skips the hardest ranks)
@@ -20,21 +22,26 @@ import java.util.Locale;
  * @param maxScore drop negatives scoring above this (NaN: off)
  * @param absoluteMargin keep negatives with {@code score <= positive - m} (NaN: off)
  * @param relativeMargin keep negatives with {@code score <= positive * (1 - m)} (NaN: off)
+ * @param nearDuplicate drop candidates with cosine to any positive {@code >= t} (NaN: off; needs vectors)
  * @param sampling how the negatives are picked among the survivors
  * @param seed seed of every random choice, mixed with the anchor ordinal
  */
 public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double minScore, double maxScore,
-                           double absoluteMargin, double relativeMargin, SamplingStrategy sampling, long seed) {
+                           double absoluteMargin, double relativeMargin, double nearDuplicate, Sampling sampling,
+                           long seed) {
+    /** Default near-duplicate threshold (settled by the evidence table in docs/defences.md). */
+    public static final double DEFAULT_NEAR_DUPLICATE = 0.9;
 
-    /** The defaults: 3 negatives from ranks [0, 100), relative margin 0.05, top sampling, seed 42. */
+    /** The defaults: 3 negatives from ranks [0, 100), relative margin 0.05, near-duplicates 0.9, top, seed 42. */
     public static MiningConfig defaults() {
-        return new MiningConfig(3, 0, 100, Double.NaN, Double.NaN, Double.NaN, 0.05, SamplingStrategy.TOP, 42);
+        return new MiningConfig(3, 0, 100, Double.NaN, Double.NaN, Double.NaN, 0.05, DEFAULT_NEAR_DUPLICATE,
+                Sampling.of(SamplingStrategy.TOP), 42);
     }
 
     /** No filter beyond the rank window: sentence-transformers' shape. */
     public MiningConfig withoutFilters() {
         return new MiningConfig(numNegatives, rangeMin, rangeMax, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                sampling, seed);
+                Double.NaN, sampling, seed);
     }
 
     public MiningConfig {
@@ -59,52 +66,64 @@ public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double 
         if (!Double.isNaN(relativeMargin) && (relativeMargin < 0 || relativeMargin >= 1)) {
             throw new IllegalArgumentException("--relative-margin=" + relativeMargin + ", expected 0 <= m < 1");
         }
+        if (!Double.isNaN(nearDuplicate) && (nearDuplicate <= -1 || nearDuplicate > 1)) {
+            throw new IllegalArgumentException("--near-duplicate=" + nearDuplicate + ", expected -1 < t <= 1");
+        }
         if (sampling == null) {
-            throw new IllegalArgumentException("--sampling-strategy: expected top or random");
+            throw new IllegalArgumentException("--sampling-strategy: expected top, random, semi-hard or simans");
         }
     }
 
     public MiningConfig withNumNegatives(int n) {
-        return new MiningConfig(n, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin, sampling,
-                seed);
+        return new MiningConfig(n, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
+                nearDuplicate, sampling, seed);
     }
 
     public MiningConfig withRange(int min, int max) {
-        return new MiningConfig(numNegatives, min, max, minScore, maxScore, absoluteMargin, relativeMargin, sampling,
-                seed);
+        return new MiningConfig(numNegatives, min, max, minScore, maxScore, absoluteMargin, relativeMargin,
+                nearDuplicate, sampling, seed);
     }
 
     public MiningConfig withScoreRange(double min, double max) {
-        return new MiningConfig(numNegatives, rangeMin, rangeMax, min, max, absoluteMargin, relativeMargin, sampling,
-                seed);
+        return new MiningConfig(numNegatives, rangeMin, rangeMax, min, max, absoluteMargin, relativeMargin,
+                nearDuplicate, sampling, seed);
     }
 
     public MiningConfig withAbsoluteMargin(double m) {
-        return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, m, relativeMargin, sampling,
-                seed);
+        return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, m, relativeMargin,
+                nearDuplicate, sampling, seed);
     }
 
     public MiningConfig withRelativeMargin(double m) {
-        return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, m, sampling,
-                seed);
+        return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, m,
+                nearDuplicate, sampling, seed);
+    }
+
+    public MiningConfig withNearDuplicate(double t) {
+        return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
+                t, sampling, seed);
     }
 
     public MiningConfig withSampling(SamplingStrategy s) {
+        return withSampling(Sampling.of(s));
+    }
+
+    public MiningConfig withSampling(Sampling s) {
         return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
-                s, seed);
+                nearDuplicate, s, seed);
     }
 
     public MiningConfig withSeed(long s) {
         return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
-                sampling, s);
+                nearDuplicate, sampling, s);
     }
 
     /** Every setting in force, one line, as the summary prints it. */
     public String describe() {
         return String.format(Locale.ROOT, "num-negatives=%d range=[%d, %d) min-score=%s max-score=%s "
-                        + "absolute-margin=%s relative-margin=%s sampling-strategy=%s seed=%d",
+                        + "absolute-margin=%s relative-margin=%s near-duplicate=%s sampling-strategy=%s seed=%d",
                 numNegatives, rangeMin, rangeMax, off(minScore), off(maxScore), off(absoluteMargin),
-                off(relativeMargin), sampling.cliName(), seed);
+                off(relativeMargin), off(nearDuplicate), sampling.describe(), seed);
     }
 
     private static String off(double v) {

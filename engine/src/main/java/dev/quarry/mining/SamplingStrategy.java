@@ -7,19 +7,26 @@ public enum SamplingStrategy {
     /** The hardest: the first candidates in rank order. */
     TOP,
     /** A seeded uniform sample of the survivors (seed mixed with the anchor ordinal), kept in rank order. */
-    RANDOM;
+    RANDOM,
+    /** A seeded uniform sample of the survivors scoring within a margin below the positive. */
+    SEMI_HARD,
+    /** SimANS: survivors drawn without replacement with probability ~ exp(-a (s - s_pos - b)^2), seeded. */
+    SIMANS;
 
-    /** Parses {@code top} or {@code random}. */
+    /** Parses {@code top}, {@code random}, {@code semi-hard} or {@code simans}. */
     public static SamplingStrategy parse(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "top" -> TOP;
             case "random" -> RANDOM;
-            default -> throw new IllegalArgumentException("sampling-strategy=" + name + ", expected top or random");
+            case "semi-hard" -> SEMI_HARD;
+            case "simans" -> SIMANS;
+            default -> throw new IllegalArgumentException("--sampling-strategy=" + name
+                    + ", expected top, random, semi-hard or simans");
         };
     }
 
     /** The name users type. */
     public String cliName() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

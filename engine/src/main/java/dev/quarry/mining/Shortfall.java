@@ -9,7 +9,11 @@ public enum Shortfall {
     /** The score window ({@code --min-score}/{@code --max-score}) left too few. */
     SCORE_RANGE("filtered by --min-score/--max-score"),
     /** The margin to the positive left too few (often a sign the positive scores low: a suspicious label). */
-    MARGIN("filtered by the margin to the positive");
+    MARGIN("filtered by the margin to the positive"),
+    /** Too many candidates were near-duplicates of a positive (likely unlabelled positives). */
+    NEAR_DUPLICATE("filtered as near-duplicates of a positive"),
+    /** The sampler's own window (semi-hard) held too few. */
+    SAMPLER("too few in the sampler's window (semi-hard margin)");
 
     private final String description;
 

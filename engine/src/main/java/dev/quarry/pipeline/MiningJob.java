@@ -1,23 +1,22 @@
 package dev.quarry.pipeline;
 
-import dev.quarry.index.SearchParams;
-import dev.quarry.index.VectorIndex;
 import dev.quarry.io.MinedOutput;
 import dev.quarry.labels.Qrels;
 import dev.quarry.mining.MinedAnchor;
 import dev.quarry.mining.MiningConfig;
+import dev.quarry.mining.strategy.CandidateSource;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
 import java.io.PrintWriter;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Everything a mining run needs.
  *
- * @param index the index over {@code corpus}
- * @param search per-search options (nprobe); the pipeline sets one thread per search
- * @param corpus the corpus store
- * @param queries the anchors' store (the corpus itself when anchors are corpus rows)
+ * @param sources makes one candidate source per worker thread
+ * @param corpus the corpus store, or null when mining without embeddings (run files)
+ * @param queries the anchors' store (the corpus itself when anchors are corpus rows), or null
  * @param kernels the kernels (positive scores)
  * @param config what to mine
  * @param anchors anchor ordinals (rows of {@code queries}) in output order
@@ -34,7 +33,7 @@ import java.util.function.Consumer;
  * @param listener receives every mined anchor in output order, on the writer thread (null: none)
  * @param pauseNanosPerBlock a pause after each block written, to let tests interrupt a run mid-way
  */
-public record MiningJob(VectorIndex index, SearchParams search, VectorStore corpus, VectorStore queries, VectorKernels kernels,
+public record MiningJob(Supplier<CandidateSource> sources, VectorStore corpus, VectorStore queries, VectorKernels kernels,
                         MiningConfig config, int[] anchors, Qrels positives, Qrels knownPositives,
                         boolean anchorsAreCorpusRows, MinedOutput output, int threads, int blockSize,
                         Fingerprint fingerprint, boolean resume, long checkpointIntervalNanos, PrintWriter progress,

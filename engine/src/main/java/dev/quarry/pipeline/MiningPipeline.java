@@ -3,6 +3,7 @@ package dev.quarry.pipeline;
 import dev.quarry.QuarryDataException;
 import dev.quarry.io.AtomicOutput;
 import dev.quarry.io.MinedEncoder;
+import dev.quarry.mining.AnchorBlock;
 import dev.quarry.mining.BlockMiner;
 import dev.quarry.mining.MinedAnchor;
 import dev.quarry.mining.MiningStats;
@@ -209,10 +210,10 @@ public final class MiningPipeline {
 
     private void work() {
         try {
-            BlockMiner miner = new BlockMiner(job.index(), job.corpus(), job.kernels(), job.config(),
-                    job.search().withThreads(1));
+            BlockMiner miner = new BlockMiner(job.sources().get(), job.corpus(), job.kernels(), job.config());
             MinedEncoder encoder = job.output().newEncoder();
-            QueryBlock block = new QueryBlock(job.blockSize(), job.queries().dim());
+            QueryBlock block = job.queries() == null ? null
+                    : new QueryBlock((int) Math.min(job.blockSize(), job.anchors().length), job.queries().dim());
             IdleStrategy idle = new BackoffIdleStrategy();
             int blocks = job.blocks();
             while (!stopping) {
@@ -245,19 +246,23 @@ public final class MiningPipeline {
     private MinedAnchor[] mineBlock(BlockMiner miner, QueryBlock block, int b) {
         int from = b * job.blockSize();
         int to = Math.min(job.anchors().length, from + job.blockSize());
-        block.clear();
+        if (block != null) {
+            block.clear();
+        }
         int[] anchors = new int[to - from];
         int[][] positives = new int[to - from][];
         int[][] exclusions = new int[to - from][];
         for (int i = from; i < to; i++) {
             int anchor = job.anchors()[i];
             anchors[i - from] = anchor;
-            block.add(job.queries().segment(), job.queries().rowOffset(anchor));
+            if (block != null) {
+                block.add(job.queries().segment(), job.queries().rowOffset(anchor));
+            }
             positives[i - from] = job.positives().docs(anchor);
             exclusions[i - from] = BlockMiner.exclusionsOf(positives[i - from], job.knownPositives().docs(anchor),
                     job.anchorsAreCorpusRows() ? anchor : -1);
         }
-        return miner.mine(block, anchors, positives, exclusions);
+        return miner.mine(new AnchorBlock(block, anchors, positives, exclusions));
     }
 
     private void checkpoint(List<AtomicOutput> outputs, MiningStats stats, Path checkpointPath) {

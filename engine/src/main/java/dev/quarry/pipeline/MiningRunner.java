@@ -19,6 +19,7 @@ import dev.quarry.labels.IdTable;
 import dev.quarry.labels.Qrels;
 import dev.quarry.labels.QrelsReader;
 import dev.quarry.labels.QrelsReport;
+import dev.quarry.mining.strategy.IndexSource;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
 import java.io.BufferedReader;
@@ -96,7 +97,9 @@ public final class MiningRunner {
             MinedOutput output = new MinedOutput(request.output(), request.outputOptions(),
                     new StoreTexts(queryText, queryIds.ids(), corpusText, corpusIds.ids()));
             Fingerprint fingerprint = fingerprint(request, index, corpusIds, queryIds);
-            MiningJob job = new MiningJob(index, search, corpus, queries, kernels, request.config(), anchors.ordinals,
+            VectorIndex chosen = index;
+            MiningJob job = new MiningJob(() -> new IndexSource(chosen, corpus, search.withThreads(1)), corpus, queries,
+                    kernels, request.config(), anchors.ordinals,
                     labels.qrels(), known == null ? Qrels.empty() : known.qrels(), corpusAnchors, output,
                     request.threads(), request.effectiveBlockSize(), fingerprint, request.resume(),
                     request.checkpointIntervalNanos(), progress, request.listener(), request.pauseNanosPerBlock());

@@ -28,6 +28,15 @@ class FilterChainTest {
         return c;
     }
 
+    /** An anchor context with this reference positive score and no vectors. */
+    private static AnchorContext ctx(float reference) {
+        return ctx(0, reference);
+    }
+
+    private static AnchorContext ctx(int anchor, float reference) {
+        return new AnchorContext(anchor, new int[0], new float[] {reference}, reference, null, null);
+    }
+
     private static int[] ids(Candidates c) {
         return c.ids(c.size());
     }
@@ -36,7 +45,7 @@ class FilterChainTest {
     void rankWindowKeepsRangeMinUpToRangeMax() {
         MiningConfig config = MiningConfig.defaults().withoutFilters().withNumNegatives(2).withRange(3, 6);
         Candidates c = candidates();
-        assertEquals(Shortfall.NONE, FilterChain.of(config).apply(c, 0.95f));
+        assertEquals(Shortfall.NONE, FilterChain.of(config).apply(c, ctx(0.95f)));
         assertArrayEquals(new int[] {103, 104, 105}, ids(c));
     }
 
@@ -45,7 +54,7 @@ class FilterChainTest {
         MiningConfig config = MiningConfig.defaults().withoutFilters().withNumNegatives(4)
                 .withScoreRange(0.625, 0.8125);
         Candidates c = candidates();
-        assertEquals(Shortfall.NONE, FilterChain.of(config).apply(c, 1f));
+        assertEquals(Shortfall.NONE, FilterChain.of(config).apply(c, ctx(1f)));
         assertArrayEquals(new int[] {102, 103, 104, 105}, ids(c), "0.8125 .. 0.625, both bounds kept");
     }
 
@@ -53,12 +62,12 @@ class FilterChainTest {
     void absoluteAndRelativeMarginsCompareWithThePositive() {
         Candidates abs = candidates();
         MiningConfig absolute = MiningConfig.defaults().withoutFilters().withAbsoluteMargin(0.125);
-        FilterChain.of(absolute).apply(abs, 0.8125f); // keep <= 0.6875, inclusive
+        FilterChain.of(absolute).apply(abs, ctx(0.8125f)); // keep <= 0.6875, inclusive
         assertEquals(104, abs.id(0));
         assertEquals(6, abs.size());
         Candidates rel = candidates();
         MiningConfig relative = MiningConfig.defaults().withoutFilters().withRelativeMargin(0.25);
-        FilterChain.of(relative).apply(rel, 0.75f); // keep <= 0.5625, inclusive
+        FilterChain.of(relative).apply(rel, ctx(0.75f)); // keep <= 0.5625, inclusive
         assertEquals(106, rel.id(0));
         assertEquals(4, rel.size());
     }
@@ -66,18 +75,18 @@ class FilterChainTest {
     @Test
     void reportsTheFirstStageThatLeftTooFew() {
         MiningConfig window = MiningConfig.defaults().withoutFilters().withNumNegatives(5).withRange(7, 100);
-        assertEquals(Shortfall.RANK_WINDOW, FilterChain.of(window).apply(candidates(), 1f));
+        assertEquals(Shortfall.RANK_WINDOW, FilterChain.of(window).apply(candidates(), ctx(1f)));
         MiningConfig score = MiningConfig.defaults().withoutFilters().withNumNegatives(5).withScoreRange(0.8, 1.0);
         // 0.9375, 0.875, 0.8125 are left: 3 < 5
-        assertEquals(Shortfall.SCORE_RANGE, FilterChain.of(score).apply(candidates(), 1f));
+        assertEquals(Shortfall.SCORE_RANGE, FilterChain.of(score).apply(candidates(), ctx(1f)));
         MiningConfig margin = MiningConfig.defaults().withNumNegatives(5); // relative 0.05 of a low positive
-        assertEquals(Shortfall.MARGIN, FilterChain.of(margin).apply(candidates(), 0.55f));
+        assertEquals(Shortfall.MARGIN, FilterChain.of(margin).apply(candidates(), ctx(0.55f)));
     }
 
     @Test
     void aNanPositiveScoreLeavesNoNegativeUnderAMargin() {
         Candidates c = candidates();
-        assertEquals(Shortfall.MARGIN, FilterChain.of(MiningConfig.defaults()).apply(c, Float.NaN));
+        assertEquals(Shortfall.MARGIN, FilterChain.of(MiningConfig.defaults()).apply(c, ctx(Float.NaN)));
         assertEquals(0, c.size());
     }
 
@@ -87,9 +96,9 @@ class FilterChainTest {
         Set<String> seen = new HashSet<>();
         for (int anchor = 0; anchor < 40; anchor++) {
             Candidates a = candidates();
-            NegativeSampler.of(config).sample(a, 3, anchor);
+            NegativeSampler.of(config).sample(a, 3, ctx(anchor, 1f));
             Candidates b = candidates();
-            NegativeSampler.of(config).sample(b, 3, anchor);
+            NegativeSampler.of(config).sample(b, 3, ctx(anchor, 1f));
             assertArrayEquals(ids(a), ids(b), "same seed and anchor, same sample");
             assertEquals(3, a.size());
             assertEquals(true, a.rank(0) < a.rank(1) && a.rank(1) < a.rank(2), "rank order");
@@ -97,7 +106,7 @@ class FilterChainTest {
         }
         assertEquals(true, seen.size() > 20, "different anchors get different samples: " + seen.size());
         Candidates top = candidates();
-        NegativeSampler.of(config.withSampling(SamplingStrategy.TOP)).sample(top, 3, 0);
+        NegativeSampler.of(config.withSampling(SamplingStrategy.TOP)).sample(top, 3, ctx(0, 1f));
         assertArrayEquals(new int[] {100, 101, 102}, ids(top));
     }
 }

@@ -3,6 +3,7 @@ package dev.quarry.cli;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;
 import dev.quarry.mining.MiningConfig;
+import dev.quarry.mining.Sampling;
 import dev.quarry.mining.SamplingStrategy;
 import picocli.CommandLine.Option;
 
@@ -32,9 +33,25 @@ final class MiningOptions {
             + "positive x (1 - M); 0 turns it off (default: ${DEFAULT-VALUE}, i.e. at most 95% of the positive).")
     double relativeMargin;
 
-    @Option(names = "--sampling-strategy", defaultValue = "top",
-            description = "top (hardest first) or random (seeded) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--near-duplicate", defaultValue = "0.9", description = "Drop candidates whose cosine to a "
+            + "positive is at least T (likely unlabelled positives); 1.01 turns it off (default: ${DEFAULT-VALUE}).")
+    double nearDuplicate;
+
+    @Option(names = "--sampling-strategy", defaultValue = "top", description = "top (hardest first), random, "
+            + "semi-hard (within --semi-hard-margin below the positive) or simans; all seeded (default: ${DEFAULT-VALUE}).")
     String samplingStrategy;
+
+    @Option(names = "--semi-hard-margin", defaultValue = "0.2",
+            description = "semi-hard: eligible scores are [positive - M, positive) (default: ${DEFAULT-VALUE}).")
+    double semiHardMargin;
+
+    @Option(names = "--simans-a", defaultValue = "20",
+            description = "simans: sharpness a of p ~ exp(-a (s - s_pos - b)^2) (default: ${DEFAULT-VALUE}).")
+    double simansA;
+
+    @Option(names = "--simans-b", defaultValue = "-0.1",
+            description = "simans: preferred offset b from the positive's score (default: ${DEFAULT-VALUE}).")
+    double simansB;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of random sampling (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -49,6 +66,10 @@ final class MiningOptions {
     @Option(names = "--output-ranks", description = "Add the negatives' ranks to every output line.")
     boolean outputRanks;
 
+    @Option(names = "--soft-labels", description = "Add a weight per negative, 1 / (1 + exp(-(s_pos - s_neg) / T)),"
+            + " with temperature T (e.g. 0.05): near 1 for clear negatives, 0.5 when as close as the positive.")
+    Double softLabels;
+
     @Option(names = "--include-positives", description = "labeled-list: rank the positives among the negatives "
             + "by score (for reranking evaluation); they keep label 1.")
     boolean includePositives;
@@ -57,13 +78,14 @@ final class MiningOptions {
     MiningConfig config() {
         return new MiningConfig(numNegatives, rangeMin, rangeMax, orNaN(minScore), orNaN(maxScore),
                 orNaN(absoluteMargin), relativeMargin == 0 ? Double.NaN : relativeMargin,
-                SamplingStrategy.parse(samplingStrategy), seed);
+                nearDuplicate > 1 ? Double.NaN : nearDuplicate,
+                new Sampling(SamplingStrategy.parse(samplingStrategy), semiHardMargin, simansA, simansB), seed);
     }
 
     /** The output options; IllegalArgumentException names the offending option. */
     OutputOptions output() {
         return new OutputOptions(OutputFormat.parse(outputFormat), numNegatives, outputScores, outputRanks,
-                includePositives);
+                includePositives, softLabels == null ? Double.NaN : softLabels);
     }
 
     private static double orNaN(Double value) {

@@ -1,5 +1,6 @@
 package dev.quarry.mining.filter;
 
+import dev.quarry.mining.AnchorContext;
 import dev.quarry.mining.Shortfall;
 
 /** One stage that drops candidates of an anchor; stages run in a fixed order ({@link FilterChain}). */
@@ -7,10 +8,6 @@ public interface CandidateFilter {
     /** The shortfall reported when this stage leaves fewer candidates than asked. */
     Shortfall reason();
 
-    /**
-     * Drops candidates in place.
-     *
-     * @param positiveScore the anchor's reference positive score (its lowest labelled positive)
-     */
-    void apply(Candidates candidates, float positiveScore);
+    /** Drops candidates of {@code anchor} in place. */
+    void apply(Candidates candidates, AnchorContext anchor);
 }

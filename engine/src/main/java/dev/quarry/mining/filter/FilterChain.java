@@ -1,11 +1,13 @@
 package dev.quarry.mining.filter;
 
 import dev.quarry.mining.MiningConfig;
+import dev.quarry.mining.AnchorContext;
 import dev.quarry.mining.Shortfall;
 import java.util.List;
 
 /**
- * The filters of a mining run in their fixed order (rank window, score window, margins), reporting
+ * The filters of a mining run in their fixed order (rank window, score window, margins, near-duplicates:
+ * the one that compares vectors runs last, on the fewest candidates), reporting
  * the first stage after which fewer candidates than asked were left.
  */
 public final class FilterChain {
@@ -17,7 +19,8 @@ public final class FilterChain {
         return new FilterChain(List.of(
                 new RankWindowFilter(config.rangeMin(), config.rangeMax()),
                 new ScoreRangeFilter(config.minScore(), config.maxScore()),
-                new MarginFilter(config.absoluteMargin(), config.relativeMargin())), config.numNegatives());
+                new MarginFilter(config.absoluteMargin(), config.relativeMargin()),
+                new NearDuplicateFilter(config.nearDuplicate())), config.numNegatives());
     }
 
     /** A chain of these filters for {@code wanted} negatives. */
@@ -27,10 +30,10 @@ public final class FilterChain {
     }
 
     /** Runs every filter; returns why fewer than {@code wanted} are left, or {@link Shortfall#NONE}. */
-    public Shortfall apply(Candidates candidates, float positiveScore) {
+    public Shortfall apply(Candidates candidates, AnchorContext anchor) {
         Shortfall shortfall = Shortfall.NONE;
         for (CandidateFilter filter : filters) {
-            filter.apply(candidates, positiveScore);
+            filter.apply(candidates, anchor);
             if (shortfall == Shortfall.NONE && candidates.size() < wanted) {
                 shortfall = filter.reason();
             }

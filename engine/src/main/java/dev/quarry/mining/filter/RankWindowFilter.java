@@ -1,5 +1,6 @@
 package dev.quarry.mining.filter;
 
+import dev.quarry.mining.AnchorContext;
 import dev.quarry.mining.Shortfall;
 
 /** Keeps ranks in {@code [min, max)}: {@code --range-min} skips the hardest ranks, where unlabelled positives hide. */
@@ -10,7 +11,7 @@ public record RankWindowFilter(int min, int max) implements CandidateFilter {
     }
 
     @Override
-    public void apply(Candidates candidates, float positiveScore) {
+    public void apply(Candidates candidates, AnchorContext anchor) {
         candidates.retain((id, score, rank) -> rank >= min && rank < max);
     }
 }

@@ -1,5 +1,6 @@
 package dev.quarry.mining.filter;
 
+import dev.quarry.mining.AnchorContext;
 import dev.quarry.mining.Shortfall;
 
 /** Keeps {@code min <= score <= max} ({@code --min-score}, {@code --max-score}); a NaN bound is off. */
@@ -10,7 +11,7 @@ public record ScoreRangeFilter(double min, double max) implements CandidateFilte
     }
 
     @Override
-    public void apply(Candidates candidates, float positiveScore) {
+    public void apply(Candidates candidates, AnchorContext anchor) {
         boolean hasMin = !Double.isNaN(min);
         boolean hasMax = !Double.isNaN(max);
         if (hasMin || hasMax) {

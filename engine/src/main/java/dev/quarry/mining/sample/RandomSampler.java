@@ -1,6 +1,8 @@
 package dev.quarry.mining.sample;
 
 import dev.quarry.Seeds;
+import dev.quarry.mining.AnchorContext;
+import dev.quarry.mining.Shortfall;
 import dev.quarry.mining.filter.Candidates;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -17,7 +19,13 @@ public final class RandomSampler implements NegativeSampler {
     }
 
     @Override
-    public void sample(Candidates candidates, int n, int anchor) {
+    public Shortfall sample(Candidates candidates, int n, AnchorContext anchor) {
+        uniform(candidates, n, Seeds.random(seed, anchor.anchor()));
+        return Shortfall.NONE;
+    }
+
+    /** Keeps a uniform n-subset of the candidates (all when fewer), in rank order. */
+    static void uniform(Candidates candidates, int n, SplittableRandom random) {
         int size = candidates.size();
         if (size <= n) {
             return;
@@ -27,7 +35,6 @@ public final class RandomSampler implements NegativeSampler {
         for (int i = 0; i < size; i++) {
             positions[i] = i;
         }
-        SplittableRandom random = Seeds.random(seed, anchor);
         for (int i = 0; i < n; i++) {
             int j = i + random.nextInt(size - i);
             int t = positions[i];

@@ -1,11 +1,14 @@
 package dev.quarry.mining.sample;
 
+import dev.quarry.mining.AnchorContext;
+import dev.quarry.mining.Shortfall;
 import dev.quarry.mining.filter.Candidates;
 
 /** The hardest survivors: the first n in rank order. */
 public final class TopSampler implements NegativeSampler {
     @Override
-    public void sample(Candidates candidates, int n, int anchor) {
+    public Shortfall sample(Candidates candidates, int n, AnchorContext anchor) {
         candidates.truncate(n);
+        return Shortfall.NONE;
     }
 }

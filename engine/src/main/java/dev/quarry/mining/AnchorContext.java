@@ -1,0 +1,18 @@
+package dev.quarry.mining;
+
+import dev.quarry.store.VectorStore;
+import dev.quarry.vector.VectorKernels;
+
+/**
+ * What the filters and samplers know about the anchor whose candidates they narrow.
+ *
+ * @param anchor the anchor's ordinal (seeds random choices)
+ * @param positives its labelled positives (corpus ordinals)
+ * @param positiveScores their scores ({@code +Inf} when unknown, e.g. a run file that does not list them)
+ * @param reference the margins' reference: {@link MinedAnchor#reference(float[])}
+ * @param corpus the corpus vectors, or null when mining without embeddings (run files)
+ * @param kernels the kernels, for filters that compare vectors
+ */
+public record AnchorContext(int anchor, int[] positives, float[] positiveScores, float reference, VectorStore corpus,
+                            VectorKernels kernels) {
+}

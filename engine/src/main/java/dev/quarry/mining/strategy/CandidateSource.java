@@ -1,0 +1,25 @@
+package dev.quarry.mining.strategy;
+
+import dev.quarry.index.TopK;
+import dev.quarry.mining.AnchorBlock;
+
+/**
+ * Where the candidates of a block of anchors come from: nearest neighbours in an index, the other
+ * anchors' positives in a training batch, the predictions of a run file, several models at once.
+ * Candidates come ranked (0-based ranks among the rows left after the block's exclusions) with the
+ * scores the filters compare; the filters and samplers that follow are the same for every source.
+ * One instance per thread.
+ */
+public interface CandidateSource {
+    /** The best {@code depth} candidates of each anchor of the block, exclusions applied. */
+    TopK candidates(AnchorBlock block, int depth);
+
+    /**
+     * The scores of anchor {@code i}'s positives on the scale of its candidates: NaN for a broken
+     * vector, {@code +Inf} when the source cannot tell (then the margins do not constrain).
+     */
+    float[] positiveScores(AnchorBlock block, int i);
+
+    /** A short description for the summary, e.g. {@code flat} or {@code run file run.trec}. */
+    String describe();
+}

@@ -1,0 +1,68 @@
+package dev.quarry.mining.strategy;
+
+import dev.quarry.index.Exclusions;
+import dev.quarry.index.SearchParams;
+import dev.quarry.index.TopK;
+import dev.quarry.index.VectorIndex;
+import dev.quarry.mining.AnchorBlock;
+import dev.quarry.store.VectorStore;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Index (ANN) mining: the anchors' nearest corpus rows by inner product, from a flat or IVF index in
+ * one batched search per block. Positives are scored against the corpus with the block kernels'
+ * arithmetic, so a candidate and a positive with equal vectors get equal scores.
+ */
+public final class IndexSource implements CandidateSource {
+    private final VectorIndex index;
+    private final VectorStore corpus;
+    private final SearchParams params;
+    private final float[] query;
+
+    /** @param params search options; the pipeline passes one thread per search */
+    public IndexSource(VectorIndex index, VectorStore corpus, SearchParams params) {
+        this.index = index;
+        this.corpus = corpus;
+        this.params = params;
+        this.query = new float[corpus.dim()];
+    }
+
+    @Override
+    public TopK candidates(AnchorBlock block, int depth) {
+        if (depth > index.size()) {
+            throw new IllegalArgumentException("--range-max=" + depth + ", expected at most the corpus size "
+                    + index.size());
+        }
+        return index.search(block.queries(), depth, Exclusions.ofSorted(block.exclusions()), params);
+    }
+
+    @Override
+    public float[] positiveScores(AnchorBlock block, int i) {
+        block.queries().copyTo(i, query);
+        int[] positives = block.positives()[i];
+        float[] scores = new float[positives.length];
+        for (int p = 0; p < positives.length; p++) {
+            scores[p] = chainDot(query, corpus.segment(), corpus.rowOffset(positives[p]), corpus.dim());
+        }
+        return scores;
+    }
+
+    @Override
+    public String describe() {
+        return index.describe();
+    }
+
+    /**
+     * The inner product as every lane of the block kernels computes it: one fused multiply-add per
+     * component, in component order. A positive's score then has the same bits as a candidate's,
+     * so a near-duplicate of the positive compares with it exactly under the margins.
+     */
+    public static float chainDot(float[] query, MemorySegment rows, long offset, int dim) {
+        float sum = 0f;
+        for (int k = 0; k < dim; k++) {
+            sum = Math.fma(rows.get(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + 4L * k), query[k], sum);
+        }
+        return sum;
+    }
+}
