@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * The k best corpus rows for each query of a block, in the deterministic order of every Quarry
- * index: score descending, then ordinal ascending. A query with fewer than k results (a small
+ * index: score descending, then ordinal ascending. (Candidate sources that fuse several lists use it
+ * with their own order and explicit ranks.) A query with fewer than k results (a small
  * corpus, many exclusions) has {@link #count(int)} below k; the unused slots hold id -1 and NaN.
  */
 public final class TopK {
@@ -13,9 +14,18 @@ public final class TopK {
     private final int[] ids;
     private final float[] scores;
     private final int[] counts;
+    private final int[] ranks;
 
-    /** Wraps result arrays laid out {@code [query * k + rank]}. */
+    /** Wraps result arrays laid out {@code [query * k + position]}; result i has rank i. */
     public TopK(int queries, int k, int[] ids, float[] scores, int[] counts) {
+        this(queries, k, ids, scores, counts, null);
+    }
+
+    /**
+     * As above, with explicit ranks per result (a fused list from several models keeps each
+     * candidate's best rank among them), or null for rank = position.
+     */
+    public TopK(int queries, int k, int[] ids, float[] scores, int[] counts, int[] ranks) {
         if (ids.length < (long) queries * k || scores.length < (long) queries * k || counts.length < queries) {
             throw new IllegalArgumentException("arrays too short for " + queries + " queries x k=" + k);
         }
@@ -24,6 +34,7 @@ public final class TopK {
         this.ids = ids;
         this.scores = scores;
         this.counts = counts;
+        this.ranks = ranks;
     }
 
     /** Queries in the block. */
@@ -51,5 +62,11 @@ public final class TopK {
     public float score(int q, int rank) {
         Objects.checkIndex(rank, count(q));
         return scores[q * k + rank];
+    }
+
+    /** The rank of the result at position {@code i} for query {@code q} (i itself unless explicit). */
+    public int rank(int q, int i) {
+        Objects.checkIndex(i, count(q));
+        return ranks == null ? i : ranks[q * k + i];
     }
 }

@@ -25,11 +25,12 @@ import java.util.Locale;
  * @param seconds wall time of the mining (this run's part, when resumed)
  * @param anchorsThisRun anchors mined by this run (a resumed run skips those already written)
  * @param resumedFromBlock the block a resumed run started at (0 when not resumed)
+ * @param notes what the run wants the user to know (defences switched off, batch hardness, run file counts)
  */
 public record MiningReport(MiningStats stats, QrelsReport qrels, QrelsReport knownPositives, long anchorsListed,
                            long anchorsUnknown, long anchorsWithoutPositive, List<Path> files, Path summary,
                            long corpusRows, int dim, String index, int threads, double seconds, long anchorsThisRun,
-                           int resumedFromBlock) {
+                           int resumedFromBlock, List<String> notes) {
 
     /** Anchors per second in this run. */
     public double anchorsPerSecond() {
@@ -44,7 +45,7 @@ public record MiningReport(MiningStats stats, QrelsReport qrels, QrelsReport kno
     /** Prints the summary: throughput, settings, the mined set's statistics, what the labels held. */
     public void print(PrintWriter out, String settings) {
         boolean exact = index.equals("flat");
-        out.printf(Locale.ROOT, "mined %,d anchors in %s: %s anchors/s%s (%s index, %d thread%s)%s%n",
+        out.printf(Locale.ROOT, "mined %,d anchors in %s: %s anchors/s%s (%s, %d thread%s)%s%n",
                 anchorsThisRun, Progress.duration(seconds), Progress.human(anchorsPerSecond()),
                 exact ? String.format(Locale.ROOT, ", %.1f GFLOP/s", exactGflops()) : "", index,
                 threads, threads == 1 ? "" : "s",
@@ -54,6 +55,9 @@ public record MiningReport(MiningStats stats, QrelsReport qrels, QrelsReport kno
         printQrels(out, "qrels", qrels);
         if (knownPositives != null) {
             printQrels(out, "known positives", knownPositives);
+        }
+        for (String note : notes) {
+            out.println("note                   " + note);
         }
         if (anchorsUnknown > 0 || anchorsWithoutPositive > 0) {
             out.printf(Locale.ROOT, "anchors file           %,d listed, %,d unknown ids, %,d without a positive "

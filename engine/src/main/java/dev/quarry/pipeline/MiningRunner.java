@@ -14,28 +14,42 @@ import dev.quarry.io.AtomicOutput;
 import dev.quarry.io.JsonlTexts;
 import dev.quarry.io.MinedOutput;
 import dev.quarry.io.StoreTexts;
+import dev.quarry.labels.DynamicIdMap;
 import dev.quarry.labels.IdMap;
 import dev.quarry.labels.IdTable;
 import dev.quarry.labels.Qrels;
 import dev.quarry.labels.QrelsReader;
 import dev.quarry.labels.QrelsReport;
+import dev.quarry.labels.RunFile;
+import dev.quarry.mining.MiningConfig;
+import dev.quarry.mining.strategy.BatchBuilder;
+import dev.quarry.mining.strategy.CandidateSource;
+import dev.quarry.mining.strategy.CrossModelSource;
+import dev.quarry.mining.strategy.InBatchSource;
+import dev.quarry.mining.strategy.RunFileSource;
+import dev.quarry.mining.strategy.Strategy;
 import dev.quarry.mining.strategy.IndexSource;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Turns a {@link MiningRequest} (files and options) into a run: opens the stores, resolves ids
@@ -56,51 +70,127 @@ public final class MiningRunner {
     /** Runs the request; progress lines go to {@code progress} (may be null). */
     public MiningReport run(MiningRequest request, PrintWriter progress) {
         Deque<AutoCloseable> open = new ArrayDeque<>();
+        List<String> notes = new ArrayList<>();
         try {
-            VectorStore corpus = remember(open, VectorStore.open(request.corpus()));
+            boolean runFile = request.strategy() == Strategy.RUN_FILE;
+            if (runFile && request.run() == null) {
+                throw new QuarryUsageException("--strategy run-file needs --run FILE");
+            }
+            VectorStore corpus = request.corpus() == null && runFile ? null
+                    : remember(open, VectorStore.open(request.corpus()));
             boolean corpusAnchors = request.queries() == null;
             VectorStore queries = corpusAnchors ? corpus : remember(open, VectorStore.open(request.queries()));
-            if (queries.dim() != corpus.dim()) {
+            if (corpus != null && queries.dim() != corpus.dim()) {
                 throw new QuarryDataException(request.queries(), "dim", queries.dim(),
                         corpus.dim() + " as in " + request.corpus());
             }
-            if (request.config().rangeMax() > corpus.count()) {
+            if (corpus != null && request.strategy() == Strategy.INDEX && request.config().rangeMax() > corpus.count()) {
                 throw new QuarryUsageException("--range-max=" + request.config().rangeMax()
                         + ", expected at most the corpus size (" + corpus.count() + " rows in " + request.corpus() + ")");
+            }
+            MiningConfig config = request.config();
+            if (corpus == null && !Double.isNaN(config.nearDuplicate())) {
+                config = config.withNearDuplicate(Double.NaN);
+                notes.add("near-duplicate filter off: no corpus embeddings to compare with (give --corpus to use it)");
             }
             IdSource corpusIds = idsOf(open, corpus, request.corpusIds(), request.corpusText());
             IdSource queryIds = corpusAnchors ? corpusIds
                     : idsOf(open, queries, request.queriesIds(), request.queriesText());
+            long corpusRows = corpusIds.ids().size();
             JsonlTexts corpusText = request.corpusText() == null ? null
-                    : remember(open, JsonlTexts.open(request.corpusText(), corpusIds.ids(), corpus.count()));
+                    : remember(open, JsonlTexts.open(request.corpusText(), corpusIds.ids(), corpusRows));
             JsonlTexts queryText = corpusAnchors ? corpusText : request.queriesText() == null ? null
-                    : remember(open, JsonlTexts.open(request.queriesText(), queryIds.ids(), queries.count()));
+                    : remember(open, JsonlTexts.open(request.queriesText(), queryIds.ids(), queryIds.ids().size()));
 
             QrelsReader reader = new QrelsReader(queryIds.ids(), corpusIds.ids(), request.strict());
             QrelsReader.Result labels = reader.read(request.qrels(), request.qrelsFormat());
             QrelsReader.Result known = request.knownPositives() == null ? null
                     : reader.read(request.knownPositives(), request.qrelsFormat());
+            RunFile run = runFile ? RunFile.read(request.run(), queryIds.ids(), corpusIds.ids(), request.strict())
+                    : null;
             Anchors anchors = anchors(request, labels.qrels(), queryIds.ids());
             if (anchors.ordinals.length == 0) {
                 throw new QuarryDataException(request.anchors() != null ? request.anchors() : request.qrels(),
                         "anchors with a positive", 0, "at least one anchor with a labelled positive that names"
                                 + " rows of the stores (" + describeUnknown(labels.report()) + ")");
             }
+            if (run != null) {
+                RunFile.RunReport r = run.report();
+                notes.add(String.format(Locale.ROOT, "run file %s: %,d entries, %,d anchors ranked, %,d unknown anchor"
+                                + " ids, %,d unknown doc ids, %,d repeated entries%s", r.file(), r.entries(),
+                        r.anchors(), r.unknownAnchors(), r.unknownDocs(), r.duplicates(),
+                        run.scored() ? "" : "; no scores: margins and score windows do not apply"));
+            }
 
-            VectorIndex index = request.index() == null ? new FlatIndex(corpus, kernels)
-                    : remember(open, IvfIndex.open(request.index(), corpus, kernels));
-            SearchParams search = SearchParams.defaults().withNprobe(request.nprobe());
-            if (index instanceof IvfIndex ivf && (request.nprobe() < 0 || request.nprobe() > ivf.nlist())) {
-                throw new QuarryUsageException("--nprobe=" + request.nprobe() + ", expected 1 <= nprobe <= nlist="
-                        + ivf.nlist() + " of " + request.index());
+            VectorIndex index = null;
+            if (request.strategy() == Strategy.INDEX || request.strategy() == Strategy.CROSS_MODEL
+                    || request.index() != null) {
+                index = request.index() == null ? new FlatIndex(corpus, kernels)
+                        : remember(open, IvfIndex.open(request.index(), corpus, kernels));
+                if (index instanceof IvfIndex ivf && (request.nprobe() < 0 || request.nprobe() > ivf.nlist())) {
+                    throw new QuarryUsageException("--nprobe=" + request.nprobe() + ", expected 1 <= nprobe <= nlist="
+                            + ivf.nlist() + " of " + request.index());
+                }
+            }
+            SearchParams search = SearchParams.defaults().withNprobe(request.nprobe()).withThreads(1);
+            int[] order = anchors.ordinals;
+            Supplier<CandidateSource> sources;
+            String sourceName;
+            switch (request.strategy()) {
+                case INDEX -> {
+                    VectorIndex chosen = index;
+                    sources = () -> new IndexSource(chosen, corpus, search);
+                    sourceName = index.describe();
+                }
+                case RUN_FILE -> {
+                    RunFile chosen = run;
+                    sources = () -> new RunFileSource(chosen, request.run());
+                    sourceName = "run file " + request.run().getFileName();
+                }
+                case IN_BATCH -> {
+                    order = new BatchBuilder(kernels).order(anchors.ordinals, queries, request.batchSize(),
+                            request.batchGrouping(), index instanceof IvfIndex ivf ? ivf : null, config.seed(),
+                            request.threads());
+                    int[] batches = order;
+                    sources = () -> new InBatchSource(corpus, labels.qrels(), batches, request.batchSize());
+                    sourceName = "in-batch (batches of " + request.batchSize() + ", "
+                            + request.batchGrouping().name().toLowerCase(Locale.ROOT) + " grouping)";
+                    int[] random = new BatchBuilder(kernels).order(anchors.ordinals, queries, request.batchSize(),
+                            BatchBuilder.Grouping.RANDOM, null, config.seed(), request.threads());
+                    notes.add(String.format(Locale.ROOT, "in-batch: mean score of in-batch negatives %.4f in these "
+                                    + "batches, %.4f in random batches (before filters)",
+                            BatchBuilder.meanInBatchScore(order, request.batchSize(), labels.qrels(), queries, corpus),
+                            BatchBuilder.meanInBatchScore(random, request.batchSize(), labels.qrels(), queries,
+                                    corpus)));
+                    if (request.batchOrderOutput() != null) {
+                        writeBatchOrder(request.batchOrderOutput(), order, request.batchSize(), queryIds.ids());
+                        notes.add("batch order for the data loader: " + request.batchOrderOutput());
+                    }
+                }
+                case CROSS_MODEL -> {
+                    List<CrossModelSource.Model> models = new ArrayList<>();
+                    models.add(new CrossModelSource.Model(index, corpus, queries));
+                    for (MiningRequest.ModelFiles m : request.models()) {
+                        models.add(openModel(open, m, corpus, queries, corpusIds, corpusAnchors));
+                    }
+                    int agree = request.agreement() == 0 ? models.size() : request.agreement();
+                    if (agree > models.size()) {
+                        throw new QuarryUsageException("--agreement=" + agree + ", expected at most the "
+                                + models.size() + " models");
+                    }
+                    MiningConfig forSource = config;
+                    sources = () -> new CrossModelSource(models, agree, forSource.rangeMin(), request.fusion(),
+                            search);
+                    sourceName = models.size() + " models, agreement " + agree + ", "
+                            + request.fusion().name().toLowerCase(Locale.ROOT) + " fusion";
+                }
+                default -> throw new IllegalStateException(request.strategy().toString());
             }
             MinedOutput output = new MinedOutput(request.output(), request.outputOptions(),
                     new StoreTexts(queryText, queryIds.ids(), corpusText, corpusIds.ids()));
-            Fingerprint fingerprint = fingerprint(request, index, corpusIds, queryIds);
-            VectorIndex chosen = index;
-            MiningJob job = new MiningJob(() -> new IndexSource(chosen, corpus, search.withThreads(1)), corpus, queries,
-                    kernels, request.config(), anchors.ordinals,
-                    labels.qrels(), known == null ? Qrels.empty() : known.qrels(), corpusAnchors, output,
+            Fingerprint fingerprint = fingerprint(request, sourceName, corpusIds, queryIds);
+            MiningJob job = new MiningJob(sources, corpus, queries, kernels, config, order, labels.qrels(),
+                    known == null ? Qrels.empty() : known.qrels(), corpusAnchors, output,
                     request.threads(), request.effectiveBlockSize(), fingerprint, request.resume(),
                     request.checkpointIntervalNanos(), progress, request.listener(), request.pauseNanosPerBlock());
             MiningPipeline.Result result = MiningPipeline.run(job);
@@ -108,9 +198,9 @@ public final class MiningRunner {
                     + ".summary.json");
             MiningReport report = new MiningReport(result.stats(), labels.report(),
                     known == null ? null : known.report(), anchors.listed, anchors.unknown, anchors.withoutPositive,
-                    result.files(), summary, corpus.count(), corpus.dim(), index.describe(), request.threads(),
-                    result.seconds(), result.anchorsThisRun(), result.startBlock());
-            writeSummary(report, request, summary);
+                    result.files(), summary, corpusRows, corpus == null ? 0 : corpus.dim(), sourceName,
+                    request.threads(), result.seconds(), result.anchorsThisRun(), result.startBlock(), notes);
+            writeSummary(report, request, config, summary);
             return report;
         } finally {
             while (!open.isEmpty()) {
@@ -120,6 +210,53 @@ public final class MiningRunner {
                     // Closing read-only mappings cannot lose data.
                 }
             }
+        }
+    }
+
+    /** Another model's stores for cross-model mining: same rows, same ids, as the primary's. */
+    private CrossModelSource.Model openModel(Deque<AutoCloseable> open, MiningRequest.ModelFiles files,
+                                             VectorStore primary, VectorStore primaryQueries, IdSource primaryIds,
+                                             boolean corpusAnchors) {
+        VectorStore corpus = remember(open, VectorStore.open(files.corpus()));
+        if (corpus.count() != primary.count()) {
+            throw new QuarryDataException(files.corpus(), "count", corpus.count(), primary.count() + " rows as in "
+                    + primary.path() + " (every model must embed the same corpus, in the same order)");
+        }
+        IdSource ids = idsOf(open, corpus, null, null);
+        if (ids.file() != null && primaryIds.file() != null) {
+            for (int i = 0; i < corpus.count(); i++) {
+                if (!ids.ids().id(i).equals(primaryIds.ids().id(i))) {
+                    throw new QuarryDataException(ids.file(), "row " + i + " id", ids.ids().id(i), primaryIds.ids()
+                            .id(i) + " as in " + primaryIds.file() + " (the models' rows must be in the same order)");
+                }
+            }
+        }
+        VectorStore queries = corpus;
+        if (!corpusAnchors) {
+            if (files.queries() == null) {
+                throw new QuarryUsageException("--queries of model " + files.corpus() + ": expected one query embedding"
+                        + " per corpus embedding");
+            }
+            queries = remember(open, VectorStore.open(files.queries()));
+            if (queries.count() != primaryQueries.count() || queries.dim() != corpus.dim()) {
+                throw new QuarryDataException(files.queries(), "shape", queries.count() + " x " + queries.dim(),
+                        primaryQueries.count() + " x " + corpus.dim() + " (the primary's query count, this model's dim)");
+            }
+        }
+        return new CrossModelSource.Model(new FlatIndex(corpus, kernels), corpus, queries);
+    }
+
+    private static void writeBatchOrder(Path file, int[] order, int batchSize, IdMap ids) {
+        try (AtomicOutput out = AtomicOutput.create(file)) {
+            Writer w = new BufferedWriter(Channels.newWriter(out.channel(), StandardCharsets.UTF_8));
+            w.write("batch\tanchor\n");
+            for (int i = 0; i < order.length; i++) {
+                w.write(i / batchSize + "\t" + ids.id(order[i]) + "\n");
+            }
+            w.flush();
+            out.commit();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 
@@ -134,13 +271,13 @@ public final class MiningRunner {
 
     /** The ids of a store: an explicit id file, STORE.ids beside it, the text file's ids, or ordinals. */
     private static IdSource idsOf(Deque<AutoCloseable> open, VectorStore store, Path idFile, Path textFile) {
-        Path beside = store.path().resolveSibling(store.path().getFileName() + ".ids");
+        Path beside = store == null ? null : store.path().resolveSibling(store.path().getFileName() + ".ids");
         IdTable table = null;
         Path source = null;
         if (idFile != null) {
             table = IdTable.forIdFile(idFile);
             source = idFile;
-        } else if (Files.isRegularFile(beside)) {
+        } else if (beside != null && Files.isRegularFile(beside)) {
             table = IdTable.forIdFile(beside);
             source = beside;
         } else if (textFile != null) {
@@ -148,10 +285,10 @@ public final class MiningRunner {
             source = textFile;
         }
         if (table == null) {
-            return new IdSource(IdMap.ordinals(store.count()), null);
+            return new IdSource(store == null ? new DynamicIdMap() : IdMap.ordinals(store.count()), null);
         }
         remember(open, table);
-        if (table.size() != store.count()) {
+        if (store != null && table.size() != store.count()) {
             throw new QuarryDataException(source, "ids", table.size(), store.count() + ", one per row of "
                     + store.path());
         }
@@ -219,7 +356,7 @@ public final class MiningRunner {
                 r.pairsRead(), r.unknownAnchors(), r.unknownDocs());
     }
 
-    private Fingerprint fingerprint(MiningRequest r, VectorIndex index, IdSource corpusIds, IdSource queryIds) {
+    private Fingerprint fingerprint(MiningRequest r, String source, IdSource corpusIds, IdSource queryIds) {
         // Everything a byte of output depends on, including which kernels score (positive scores
         // differ in their last bits between vector widths) and the id files actually used.
         return new Fingerprint()
@@ -233,7 +370,11 @@ public final class MiningRunner {
                 .addFile("queries-ids", queryIds.file())
                 .addFile("corpus-text", r.corpusText())
                 .addFile("queries-text", r.queriesText())
-                .add("index", index.describe())
+                .add("strategy", r.strategy().cliName())
+                .add("source", source)
+                .addFile("run", r.run())
+                .add("batches", r.batchSize() + " " + r.batchGrouping())
+                .add("models", r.models())
                 .addFile("index-file", r.index())
                 .add("nprobe", r.nprobe())
                 .add("kernels", kernels.description())
@@ -243,7 +384,7 @@ public final class MiningRunner {
                 .add("strict", r.strict());
     }
 
-    private static void writeSummary(MiningReport report, MiningRequest request, Path file) {
+    private static void writeSummary(MiningReport report, MiningRequest request, MiningConfig config, Path file) {
         try (AtomicOutput out = AtomicOutput.create(file)) {
             OutputStream stream = Channels.newOutputStream(out.channel());
             try (JsonGenerator g = JSON.createGenerator(stream, JsonEncoding.UTF8)) {
@@ -255,8 +396,14 @@ public final class MiningRunner {
                 }
                 g.writeEndArray();
                 g.writeStringField("format", request.outputOptions().format().cliName());
-                g.writeStringField("settings", request.config().describe());
-                g.writeStringField("index", report.index());
+                g.writeStringField("settings", config.describe());
+                g.writeStringField("strategy", request.strategy().cliName());
+                g.writeStringField("source", report.index());
+                g.writeArrayFieldStart("notes");
+                for (String note : report.notes()) {
+                    g.writeString(note);
+                }
+                g.writeEndArray();
                 report.stats().writeSummaryFields(g);
                 g.writeObjectFieldStart("anchors_input");
                 g.writeNumberField("listed", report.anchorsListed());

@@ -21,9 +21,9 @@ import java.util.stream.IntStream;
  * about 0.86), so the other documents of the topic are its hard negatives. Two failure modes are
  * planted:
  * <ul>
- *   <li><b>unlabelled positives</b>: for a share of anchors, 1 to {@code maxPlanted} near-copies of the
- *   positive are added to the corpus and not labelled: a miner that takes the hardest ranks takes
- *   them as negatives;</li>
+ *   <li><b>unlabelled positives</b>: for a share of anchors, 1 to {@code maxPlanted} copies of the
+ *   positive, from near duplicates to paraphrases, are added to the corpus and not labelled: a miner
+ *   that takes the hardest ranks takes them as negatives;</li>
  *   <li><b>label noise</b>: for a share of anchors the label names a random document; the true positive
  *   stays unlabelled and scores as high as a positive.</li>
  * </ul>
@@ -40,8 +40,13 @@ public final class SyntheticCatalog {
     private static final double DOC_NOISE = 1.0;
     /** Noise norm of an anchor around its positive. */
     private static final double ANCHOR_NOISE = 0.6;
-    /** Noise norm of a planted copy around the positive. */
-    private static final double COPY_NOISE = 0.35;
+    /**
+     * Noise norm of a planted copy around the positive, drawn per copy in this range: from a near
+     * duplicate (cosine 0.98 to the positive) to a paraphrase (cosine 0.74), as unlabelled positives
+     * come in practice.
+     */
+    private static final double COPY_NOISE_MIN = 0.2;
+    private static final double COPY_NOISE_MAX = 0.9;
 
     private final CatalogSpec spec;
     private final float[] centres;
@@ -99,8 +104,9 @@ public final class SyntheticCatalog {
         } else {
             int anchor = ownerOfPlanted(doc);
             docRow(positive[anchor], out, off);
-            SphereMath.addGaussian(Seeds.random(spec.seed() ^ PLANT_STREAM, doc), out, off, d,
-                    COPY_NOISE / Math.sqrt(d));
+            SplittableRandom copy = Seeds.random(spec.seed() ^ PLANT_STREAM, doc);
+            double noise = COPY_NOISE_MIN + (COPY_NOISE_MAX - COPY_NOISE_MIN) * copy.nextDouble();
+            SphereMath.addGaussian(copy, out, off, d, noise / Math.sqrt(d));
         }
         SphereMath.normalize(out, off, d);
     }

@@ -44,13 +44,13 @@ class SyntheticCatalogTest {
                 assertTrue(truth.isTruePositive(a, d), line);
                 queries.copyRow(a, query);
                 corpus.copyRow(d, doc);
-                assertTrue(TestVectors.exactDot(query, doc, 32) > 0.6, "a true positive scores high: " + line);
+                assertTrue(TestVectors.exactDot(query, doc, 32) > 0.35, "a true positive scores high: " + line);
                 if (f[2].equals("planted")) {
                     int positive = Integer.parseInt(truthLines.stream()
                             .filter(l -> l.startsWith("q" + a + "\t") && !l.endsWith("planted"))
                             .findFirst().orElseThrow().split("\t")[1].substring(1));
                     corpus.copyRow(positive, other);
-                    assertTrue(TestVectors.exactDot(doc, other, 32) > 0.85, "a near-copy of the positive: " + line);
+                    assertTrue(TestVectors.exactDot(doc, other, 32) > 0.55, "a copy of the positive: " + line);
                 }
                 assertEquals(f[2].equals("mislabelled"), truth.mislabelled(a) && !f[2].equals("planted"), line);
             }

@@ -3,11 +3,16 @@ package dev.quarry.cli;
 import dev.quarry.io.OutputOptions;
 import dev.quarry.labels.QrelsFormat;
 import dev.quarry.mining.MiningConfig;
+import dev.quarry.mining.strategy.BatchBuilder;
+import dev.quarry.mining.strategy.Fusion;
+import dev.quarry.mining.strategy.Strategy;
 import dev.quarry.pipeline.MiningReport;
 import dev.quarry.pipeline.MiningRequest;
 import dev.quarry.pipeline.MiningRunner;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -30,7 +35,11 @@ final class MineCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--corpus", required = true, description = "Corpus embeddings (.qvec, .npy <f4, .fvecs).")
+    @Option(names = "--strategy", defaultValue = "index", description = "index (nearest neighbours), in-batch,"
+            + " run-file (a model's ranked predictions) or cross-model (default: ${DEFAULT-VALUE}).")
+    String strategy;
+
+    @Option(names = "--corpus", description = "Corpus embeddings (.qvec, .npy <f4, .fvecs); optional with run-file.")
     Path corpus;
 
     @Option(names = "--queries", description = "Anchor embeddings; omit when anchors are rows of the corpus.")
@@ -55,6 +64,32 @@ final class MineCommand implements Callable<Integer> {
 
     @Option(names = "--nprobe", description = "Lists probed per anchor with an IVF index (default: nlist / 64).")
     Integer nprobe;
+
+    @Option(names = "--run", description = "run-file: a TREC run (qid Q0 docid rank score tag) or JSONL "
+            + "{\"anchor\", \"candidates\", \"scores\"}.")
+    Path run;
+
+    @Option(names = "--batch-size", description = "in-batch: anchors per training batch.")
+    Integer batchSize;
+
+    @Option(names = "--batch-order", defaultValue = "kmeans", description = "in-batch: group anchors by kmeans "
+            + "(on their vectors), ivf (their first list; needs --index) or random (default: ${DEFAULT-VALUE}).")
+    String batchOrder;
+
+    @Option(names = "--batch-order-output", description = "in-batch: write the batch order (batch, anchor id) here.")
+    Path batchOrderOutput;
+
+    @Option(names = "--model", description = "cross-model: another embedding of the corpus, as CORPUS.qvec or "
+            + "CORPUS.qvec,QUERIES.qvec; repeat for more models (--corpus/--queries is the primary).")
+    List<String> models;
+
+    @Option(names = "--agreement", defaultValue = "0",
+            description = "cross-model: models that must place a negative in the rank window (default: all).")
+    int agreement;
+
+    @Option(names = "--fusion", defaultValue = "primary",
+            description = "cross-model: order by the primary model's score or by rrf (default: ${DEFAULT-VALUE}).")
+    String fusion;
 
     @Option(names = "--corpus-ids", description = "Ids of the corpus rows, one per line (default: CORPUS.ids, "
             + "the ids of --corpus-text, or row numbers).")
@@ -98,6 +133,47 @@ final class MineCommand implements Callable<Integer> {
             description = "Testing: pause after each block written, so a test can kill the run mid-way.")
     long pausePerBlockMs;
 
+    /** Checks the options of the chosen strategy and sets it on the request. */
+    private void strategy(MiningRequest.Builder builder) {
+        Strategy chosen = Strategy.parse(strategy);
+        if (chosen != Strategy.RUN_FILE && corpus == null) {
+            throw new IllegalArgumentException("--corpus is required (only --strategy run-file mines without embeddings)");
+        }
+        if ((run != null) != (chosen == Strategy.RUN_FILE)) {
+            throw new IllegalArgumentException("--run goes with --strategy run-file, and run-file needs --run");
+        }
+        if ((batchSize != null) != (chosen == Strategy.IN_BATCH)) {
+            throw new IllegalArgumentException("--batch-size goes with --strategy in-batch, and in-batch needs it");
+        }
+        if ((models != null && !models.isEmpty()) != (chosen == Strategy.CROSS_MODEL)) {
+            throw new IllegalArgumentException("--model goes with --strategy cross-model, and cross-model needs at "
+                    + "least one --model");
+        }
+        switch (chosen) {
+            case RUN_FILE -> builder.runFile(run);
+            case IN_BATCH -> builder.inBatch(batchSize, BatchBuilder.Grouping.parse(batchOrder), batchOrderOutput);
+            case CROSS_MODEL -> {
+                List<MiningRequest.ModelFiles> more = new ArrayList<>();
+                for (String m : models) {
+                    String[] parts = m.split(",", -1);
+                    if (parts.length > 2 || parts[0].isBlank()) {
+                        throw new IllegalArgumentException("--model=" + m + ", expected CORPUS.qvec or "
+                                + "CORPUS.qvec,QUERIES.qvec");
+                    }
+                    more.add(new MiningRequest.ModelFiles(Path.of(parts[0]),
+                            parts.length == 2 ? Path.of(parts[1]) : null));
+                }
+                if (agreement < 0) {
+                    throw new IllegalArgumentException("--agreement=" + agreement + ", expected >= 1");
+                }
+                builder.crossModel(more, agreement, Fusion.parse(fusion));
+            }
+            case INDEX -> {
+                // the default
+            }
+        }
+    }
+
     @Override
     public Integer call() {
         MiningConfig config;
@@ -123,12 +199,18 @@ final class MineCommand implements Callable<Integer> {
                     + blockSize + " --checkpoint-seconds=" + checkpointSeconds + ", expected threads >= 1, "
                     + "1 <= block-size <= 1048576, checkpoint-seconds >= 0");
         }
-        MiningRequest request = MiningRequest.builder(corpus, qrels, output).queries(queries).qrelsFormat(format)
-                .knownPositives(knownPositives).anchors(anchors).ids(corpusIds, queriesIds)
+        MiningRequest.Builder builder = MiningRequest.builder(corpus, qrels, output).queries(queries)
+                .qrelsFormat(format).knownPositives(knownPositives).anchors(anchors).ids(corpusIds, queriesIds)
                 .texts(corpusText, queriesText).index(ivf, nprobe == null ? 0 : nprobe).config(config)
                 .outputOptions(outputOptions).threads(workers).blockSize(blockSize == null ? 0 : blockSize)
                 .resume(resume).strict(strict).checkpointIntervalNanos((long) (checkpointSeconds * 1e9))
-                .pauseNanosPerBlock(TimeUnit.MILLISECONDS.toNanos(pausePerBlockMs)).build();
+                .pauseNanosPerBlock(TimeUnit.MILLISECONDS.toNanos(pausePerBlockMs));
+        try {
+            strategy(builder);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        MiningRequest request = builder.build();
         MiningReport report = new MiningRunner(VectorKernelsProvider.get()).run(request, spec.commandLine().getErr());
         report.print(spec.commandLine().getOut(), config.describe());
         return ExitCodes.OK;

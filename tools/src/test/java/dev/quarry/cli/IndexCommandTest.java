@@ -51,7 +51,7 @@ class IndexCommandTest {
         assertEquals(0, CliRun.of(concat(common, "--output", flat)).exitCode());
         CliRun mined = CliRun.of(concat(common, "--index", index, "--nprobe", 64, "--output", ivf));
         assertEquals(0, mined.exitCode(), mined::toString);
-        assertTrue(mined.out().contains("(ivf nlist=64 (corpus.qivf) index"), mined::toString);
+        assertTrue(mined.out().contains("(ivf nlist=64 (corpus.qivf), "), mined::toString);
         assertEquals(-1, Files.mismatch(flat, ivf), "probing every list mines exactly what exact search mines");
     }
 

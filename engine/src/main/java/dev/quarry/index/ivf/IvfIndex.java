@@ -188,6 +188,17 @@ public final class IvfIndex implements VectorIndex {
         return main.result();
     }
 
+    /** The list each query of the block probes first (its nearest centroid). */
+    public int[] firstLists(QueryBlock queries) {
+        int[][] lists = new int[queries.count()][];
+        probeRange(queries, 0, queries.count(), 1, lists);
+        int[] first = new int[lists.length];
+        for (int q = 0; q < lists.length; q++) {
+            first[q] = lists[q][0];
+        }
+        return first;
+    }
+
     /** For each list, the queries of the block that probe it (ascending), scoring centroids on {@code threads}. */
     int[][] probe(QueryBlock queries, int nprobe, int threads) {
         int n = queries.count();

@@ -99,6 +99,18 @@ public final class KMeans {
         }
     }
 
+    /** Trains on {@code points} and returns the cluster of every row (for grouping, not indexing). */
+    public int[] cluster(VectorStore points, KMeansParams params) {
+        Result trained = train(points, params, null);
+        int n = Math.toIntExact(points.count());
+        int[] assign = new int[n];
+        try (ExecutorService pool = Executors.newFixedThreadPool(params.threads())) {
+            assign(pool, params.threads(), points.segment(), points.rowOffset(0), points.rowStride(), n, points.dim(),
+                    trained.centroids(), params.k(), !params.spherical(), assign, new float[n]);
+        }
+        return assign;
+    }
+
     /**
      * Assigns every point of a segment ({@code count} rows of {@code dim} floats, row i at byte
      * {@code offset + i * stride}) to its best centroid, on {@code threads} threads: {@code assign[i]}

@@ -4,8 +4,8 @@ import dev.quarry.index.TopK;
 import java.util.Arrays;
 
 /**
- * The candidates of one anchor as the filters narrow them: ordinals, scores and ranks, in rank order,
- * compacted in place. Reused from anchor to anchor (no allocation per anchor). Not thread-safe.
+ * The candidates of one anchor as the filters narrow them: ordinals, scores and ranks, in the source's
+ * order (rank order, or a fused order across models), compacted in place. Reused from anchor to anchor (no allocation per anchor). Not thread-safe.
  */
 public final class Candidates {
     private final int[] ids;
@@ -20,17 +20,17 @@ public final class Candidates {
         ranks = new int[capacity];
     }
 
-    /** Loads the results of query {@code q}: result i has rank i. */
+    /** Loads the results of query {@code q}, in their order, with their ranks. */
     public void load(TopK top, int q) {
         size = top.count(q);
         for (int i = 0; i < size; i++) {
             ids[i] = top.id(q, i);
             scores[i] = top.score(q, i);
-            ranks[i] = i;
+            ranks[i] = top.rank(q, i);
         }
     }
 
-    /** Loads candidates directly (tests, other strategies); ranks must ascend. */
+    /** Loads candidates directly (tests, other strategies), in their order. */
     public void load(int[] ordinals, float[] candidateScores, int[] candidateRanks, int n) {
         System.arraycopy(ordinals, 0, ids, 0, n);
         System.arraycopy(candidateScores, 0, scores, 0, n);

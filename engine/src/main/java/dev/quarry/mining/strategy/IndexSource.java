@@ -39,13 +39,7 @@ public final class IndexSource implements CandidateSource {
 
     @Override
     public float[] positiveScores(AnchorBlock block, int i) {
-        block.queries().copyTo(i, query);
-        int[] positives = block.positives()[i];
-        float[] scores = new float[positives.length];
-        for (int p = 0; p < positives.length; p++) {
-            scores[p] = chainDot(query, corpus.segment(), corpus.rowOffset(positives[p]), corpus.dim());
-        }
-        return scores;
+        return PositiveScores.of(block.queries(), i, block.positives()[i], corpus, query);
     }
 
     @Override
