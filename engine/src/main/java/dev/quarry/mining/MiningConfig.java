@@ -10,9 +10,10 @@ import java.util.Locale;
  * positive (the lowest-scoring labelled positive when there are several), then the near-duplicate
  * filter, then sampling.
  *
- * <p>Defaults are defensive: {@code relativeMargin = 0.05} keeps only negatives scoring at most 95% of
- * the positive (NV-Retriever's TopK-PercPos), and {@code nearDuplicate = 0.9} drops candidates whose
- * cosine to a positive is 0.9 or more, because the hardest ranks hold most unlabelled positives.
+ * <p>Defaults are defensive, because the hardest ranks hold most unlabelled positives: the 10 hardest
+ * ranks are skipped ({@code rangeMin = 10}), negatives must score at most 95% of the positive
+ * ({@code relativeMargin = 0.05}, NV-Retriever's TopK-PercPos), and candidates whose cosine to a
+ * positive is 0.9 or more are dropped ({@code nearDuplicate}). The evidence is in docs/defences.md.
  * {@link #withoutFilters} gives sentence-transformers' plain top-k shape.
  *
  * @param numNegatives negatives wanted per anchor
@@ -32,15 +33,21 @@ public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double 
     /** Default near-duplicate threshold (settled by the evidence table in docs/defences.md). */
     public static final double DEFAULT_NEAR_DUPLICATE = 0.9;
 
-    /** The defaults: 3 negatives from ranks [0, 100), relative margin 0.05, near-duplicates 0.9, top, seed 42. */
+    /** Default first rank considered: the hardest ranks are skipped. */
+    public static final int DEFAULT_RANGE_MIN = 10;
+
+    /**
+     * The defaults: 3 negatives from ranks [10, 100), relative margin 0.05, near-duplicates 0.9, top
+     * sampling, seed 42.
+     */
     public static MiningConfig defaults() {
-        return new MiningConfig(3, 0, 100, Double.NaN, Double.NaN, Double.NaN, 0.05, DEFAULT_NEAR_DUPLICATE,
-                Sampling.of(SamplingStrategy.TOP), 42);
+        return new MiningConfig(3, DEFAULT_RANGE_MIN, 100, Double.NaN, Double.NaN, Double.NaN, 0.05,
+                DEFAULT_NEAR_DUPLICATE, Sampling.of(SamplingStrategy.TOP), 42);
     }
 
-    /** No filter beyond the rank window: sentence-transformers' shape. */
+    /** sentence-transformers' shape: ranks from 0 and no filter (the rank window's end and sampling stay). */
     public MiningConfig withoutFilters() {
-        return new MiningConfig(numNegatives, rangeMin, rangeMax, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+        return new MiningConfig(numNegatives, 0, rangeMax, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                 Double.NaN, sampling, seed);
     }
 

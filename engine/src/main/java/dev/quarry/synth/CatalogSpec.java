@@ -8,7 +8,7 @@ package dev.quarry.synth;
  * @param dim dimension
  * @param topics topic centres on the sphere; documents cluster around them
  * @param plantedFraction share of anchors whose positive gets unlabelled near-copies in the corpus
- * @param maxPlanted near-copies per such anchor (1 to this many)
+ * @param maxPlanted unlabelled copies per such anchor (1 to this many)
  * @param labelNoise share of anchors whose label points at a wrong document (the true positive stays unlabelled)
  * @param seed seed of everything
  */
@@ -27,7 +27,7 @@ public record CatalogSpec(int docs, int anchors, int dim, int topics, double pla
 
     /** The demo's catalog: 100,000 documents, 10,000 anchors, 128 dimensions, 1,000 topics. */
     public static CatalogSpec demo() {
-        return new CatalogSpec(100_000, 10_000, 128, 1_000, 0.5, 3, 0.05, 7);
+        return new CatalogSpec(100_000, 10_000, 128, 1_000, 0.5, 8, 0.05, 7);
     }
 
     public CatalogSpec withSize(int newDocs, int newAnchors, int newDim) {

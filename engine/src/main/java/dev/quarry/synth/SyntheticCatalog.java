@@ -36,17 +36,18 @@ public final class SyntheticCatalog {
     private static final long TOPIC_STREAM = -2;
     private static final long ANCHOR_STREAM = 0x414e43484f52L;
     private static final long PLANT_STREAM = 0x504c414e54L;
+    private static final long MODEL_B_STREAM = 0x4d4f44454c42L;
     /** Noise norm of a document around its topic centre. */
     private static final double DOC_NOISE = 1.0;
     /** Noise norm of an anchor around its positive. */
     private static final double ANCHOR_NOISE = 0.6;
     /**
      * Noise norm of a planted copy around the positive, drawn per copy in this range: from a near
-     * duplicate (cosine 0.98 to the positive) to a paraphrase (cosine 0.74), as unlabelled positives
-     * come in practice.
+     * duplicate (cosine 0.98 to the positive) to a loose paraphrase (cosine 0.64), as unlabelled
+     * positives come in practice; the loosest rank among the topic's ordinary documents.
      */
     private static final double COPY_NOISE_MIN = 0.2;
-    private static final double COPY_NOISE_MAX = 0.9;
+    private static final double COPY_NOISE_MAX = 1.2;
 
     private final CatalogSpec spec;
     private final float[] centres;
@@ -146,6 +147,26 @@ public final class SyntheticCatalog {
                 i >= spec.docs() ? ", a near-copy of document " + positive[ownerOfPlanted(i)] : ""));
         writeLines(dir.resolve("queries.jsonl"), spec.anchors(), a -> String.format(Locale.ROOT,
                 "{\"id\": \"q%d\", \"text\": \"query %d, about document %d\"}%n", a, a, positive[a]));
+    }
+
+    /**
+     * Writes a second "model" of the same catalog, {@code corpus-b.qvec} and {@code queries-b.qvec}:
+     * every row of the first model plus Gaussian noise of norm {@code noise}, renormalized. Another
+     * model sees the same documents a little differently, which is what cross-model agreement uses.
+     */
+    public void writeSecondModel(Path dir, double noise) {
+        int d = spec.dim();
+        double sigma = noise / Math.sqrt(d);
+        writeVectors(dir.resolve("corpus-b.qvec"), totalDocs, (row, out, off) -> {
+            docRow(row, out, off);
+            SphereMath.addGaussian(Seeds.random(spec.seed() ^ MODEL_B_STREAM, row), out, off, d, sigma);
+            SphereMath.normalize(out, off, d);
+        });
+        writeVectors(dir.resolve("queries-b.qvec"), spec.anchors(), (row, out, off) -> {
+            anchorRow(row, out, off);
+            SphereMath.addGaussian(Seeds.random(spec.seed() ^ MODEL_B_STREAM ^ ANCHOR_STREAM, row), out, off, d, sigma);
+            SphereMath.normalize(out, off, d);
+        });
     }
 
     private int ownerOfPlanted(int doc) {

@@ -79,14 +79,16 @@ class FilterChainTest {
         MiningConfig score = MiningConfig.defaults().withoutFilters().withNumNegatives(5).withScoreRange(0.8, 1.0);
         // 0.9375, 0.875, 0.8125 are left: 3 < 5
         assertEquals(Shortfall.SCORE_RANGE, FilterChain.of(score).apply(candidates(), ctx(1f)));
-        MiningConfig margin = MiningConfig.defaults().withNumNegatives(5); // relative 0.05 of a low positive
+        // relative margin 0.05 of a low positive
+        MiningConfig margin = MiningConfig.defaults().withRange(0, 100).withNumNegatives(5);
         assertEquals(Shortfall.MARGIN, FilterChain.of(margin).apply(candidates(), ctx(0.55f)));
     }
 
     @Test
     void aNanPositiveScoreLeavesNoNegativeUnderAMargin() {
         Candidates c = candidates();
-        assertEquals(Shortfall.MARGIN, FilterChain.of(MiningConfig.defaults()).apply(c, ctx(Float.NaN)));
+        MiningConfig config = MiningConfig.defaults().withRange(0, 100);
+        assertEquals(Shortfall.MARGIN, FilterChain.of(config).apply(c, ctx(Float.NaN)));
         assertEquals(0, c.size());
     }
 

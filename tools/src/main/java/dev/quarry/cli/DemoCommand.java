@@ -132,7 +132,7 @@ final class DemoCommand implements Callable<Integer> {
                     + " real positive of a wrongly labelled anchor)");
             out.printf(Locale.ROOT, "%-34s %10s %10s %8s %10s %10s %8s %12s%n", "", "negatives", "false neg",
                     "FN rate", "mean score", "anchors <3", "time", "anchors/min");
-            row(out, "defaults (margin 0.05, near-dup 0.9)", filtered);
+            row(out, "defaults (skip 10, margin, near-dup)", filtered);
             row(out, "no filters (plain top-k)", unfiltered);
             out.println("(runs of a second in a fresh JVM, compiler warm-up included; bench/README.md has"
                     + " steady-state figures)");
@@ -210,7 +210,7 @@ final class DemoCommand implements Callable<Integer> {
                 Progress.duration(r.seconds()), Progress.human(r.anchorsPerSecond() * 60));
     }
 
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {

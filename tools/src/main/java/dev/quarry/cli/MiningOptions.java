@@ -12,8 +12,8 @@ final class MiningOptions {
     @Option(names = "--num-negatives", defaultValue = "3", description = "Negatives per anchor (default: ${DEFAULT-VALUE}).")
     int numNegatives;
 
-    @Option(names = "--range-min", defaultValue = "0",
-            description = "First rank considered; skips the hardest ranks (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--range-min", defaultValue = "10", description = "First rank considered: the hardest ranks,"
+            + " where unlabelled positives hide, are skipped; 0 keeps them (default: ${DEFAULT-VALUE}).")
     int rangeMin;
 
     @Option(names = "--range-max", defaultValue = "100",

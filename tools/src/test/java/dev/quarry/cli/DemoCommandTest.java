@@ -18,7 +18,7 @@ class DemoCommandTest {
     void defaultFiltersLowerTheFalseNegativeRate() {
         CliRun run = CliRun.of("demo", "--docs", 5000, "--anchors", 500, "--dim", 32, "--workdir", dir);
         assertEquals(0, run.exitCode(), run::toString);
-        double filtered = rate(run.out(), "defaults (margin 0.05, near-dup 0.9)");
+        double filtered = rate(run.out(), "defaults (skip 10, margin, near-dup)");
         double plain = rate(run.out(), "no filters (plain top-k)");
         assertTrue(plain > 10, "planted positives are mined by plain top-k: " + plain + "%\n" + run);
         assertTrue(filtered < plain, "the defaults must mine fewer false negatives: " + filtered + " vs " + plain);

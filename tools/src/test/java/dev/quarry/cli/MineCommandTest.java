@@ -120,7 +120,7 @@ class MineCommandTest {
     @Test
     void optionsBeyondTheCorpusAreUsageErrors() {
         List<Object> tooMany = base(dir.resolve("c.jsonl"));
-        tooMany.addAll(List.of("--num-negatives", 20, "--range-max", 10));
+        tooMany.addAll(List.of("--num-negatives", 20, "--range-min", 0, "--range-max", 10));
         CliRun a = mine(tooMany);
         assertEquals(ExitCodes.USAGE, a.exitCode(), a::toString);
         assertTrue(a.err().contains("--num-negatives=20, expected at most range-max - range-min = 10"), a::toString);
