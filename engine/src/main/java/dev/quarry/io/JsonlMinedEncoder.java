@@ -62,8 +62,8 @@ public final class JsonlMinedEncoder implements MinedEncoder {
                 g.writeStringField("negative", texts.doc(a.negatives()[n]));
                 if (options.outputScores()) {
                     g.writeArrayFieldStart("scores");
-                    g.writeNumber(a.positiveScores()[p]);
-                    g.writeNumber(a.negativeScores()[n]);
+                    writeScore(g, a.positiveScores()[p]);
+                    writeScore(g, a.negativeScores()[n]);
                     g.writeEndArray();
                 }
                 if (options.outputRanks()) {
@@ -91,9 +91,9 @@ public final class JsonlMinedEncoder implements MinedEncoder {
             }
             if (options.outputScores()) {
                 g.writeArrayFieldStart("scores");
-                g.writeNumber(a.positiveScores()[p]);
+                writeScore(g, a.positiveScores()[p]);
                 for (float s : a.negativeScores()) {
-                    g.writeNumber(s);
+                    writeScore(g, s);
                 }
                 g.writeEndArray();
             }
@@ -122,7 +122,8 @@ public final class JsonlMinedEncoder implements MinedEncoder {
         g.writeStringField("text", text);
         g.writeNumberField("label", label);
         if (options.outputScores()) {
-            g.writeNumberField("score", score);
+            g.writeFieldName("score");
+            writeScore(g, score);
         }
         if (options.outputRanks() && rank >= 0) {
             g.writeNumberField("rank", rank);
@@ -158,7 +159,7 @@ public final class JsonlMinedEncoder implements MinedEncoder {
         if (options.outputScores()) {
             g.writeArrayFieldStart("scores");
             for (int i : order) {
-                g.writeNumber(score(a, i));
+                writeScore(g, score(a, i));
             }
             g.writeEndArray();
         }
@@ -225,9 +226,18 @@ public final class JsonlMinedEncoder implements MinedEncoder {
     private static void writeFloats(JsonGenerator g, String name, float[] values) throws IOException {
         g.writeArrayFieldStart(name);
         for (float v : values) {
-            g.writeNumber(v);
+            writeScore(g, v);
         }
         g.writeEndArray();
+    }
+
+    /** A score, or null when it is unknown or broken (infinite, NaN): JSON has no such numbers. */
+    private static void writeScore(JsonGenerator g, double score) throws IOException {
+        if (Double.isFinite(score)) {
+            g.writeNumber((float) score);
+        } else {
+            g.writeNull();
+        }
     }
 
     private static void endLine(JsonGenerator g) throws IOException {

@@ -1,5 +1,6 @@
 package dev.quarry.mining.strategy;
 
+import dev.quarry.QuarryUsageException;
 import dev.quarry.Seeds;
 import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.index.ivf.KMeans;
@@ -53,7 +54,7 @@ public final class BatchBuilder {
     public int[] order(int[] anchors, VectorStore queries, int batchSize, Grouping grouping, IvfIndex ivf, long seed,
                        int threads) {
         if (batchSize < 2 || batchSize > anchors.length) {
-            throw new IllegalArgumentException("--batch-size=" + batchSize + ", expected 2 <= batch size <= the "
+            throw new QuarryUsageException("--batch-size=" + batchSize + ", expected 2 <= batch size <= the "
                     + anchors.length + " anchors");
         }
         int[] group = switch (grouping) {
@@ -98,7 +99,7 @@ public final class BatchBuilder {
 
     private int[] ivfGroups(int[] anchors, VectorStore queries, IvfIndex ivf) {
         if (ivf == null) {
-            throw new IllegalArgumentException("--batch-order ivf needs --index FILE.qivf");
+            throw new QuarryUsageException("--batch-order ivf needs --index FILE.qivf");
         }
         int[] group = new int[anchors.length];
         int block = 4096;
