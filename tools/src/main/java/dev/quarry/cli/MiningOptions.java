@@ -5,10 +5,19 @@ import dev.quarry.io.OutputOptions;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.mining.Sampling;
 import dev.quarry.mining.SamplingStrategy;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** The mining and output options, shared by the commands that mine (sentence-transformers' names). */
 final class MiningOptions {
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec spec;
+
+    /** Whether the user typed {@code option} (as opposed to its default). */
+    private boolean matched(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
     @Option(names = "--num-negatives", defaultValue = "3", description = "Negatives per anchor (default: ${DEFAULT-VALUE}).")
     int numNegatives;
 
@@ -32,6 +41,10 @@ final class MiningOptions {
     @Option(names = "--relative-margin", defaultValue = "0.05", description = "Keep negatives with score <= "
             + "positive x (1 - M); 0 turns it off (default: ${DEFAULT-VALUE}, i.e. at most 95% of the positive).")
     double relativeMargin;
+
+    @Option(names = "--no-defences", description = "sentence-transformers' plain shape: ranks from 0, no relative "
+            + "margin, no near-duplicate filter (explicit --range-min/--relative-margin/--near-duplicate still apply).")
+    boolean noDefences;
 
     @Option(names = "--near-duplicate", defaultValue = "0.9", description = "Drop candidates whose cosine to a "
             + "positive is at least T (likely unlabelled positives); 1.01 turns it off (default: ${DEFAULT-VALUE}).")
@@ -76,9 +89,13 @@ final class MiningOptions {
 
     /** The mining configuration; IllegalArgumentException names the offending option. */
     MiningConfig config() {
-        return new MiningConfig(numNegatives, rangeMin, rangeMax, orNaN(minScore), orNaN(maxScore),
-                orNaN(absoluteMargin), relativeMargin == 0 ? Double.NaN : relativeMargin,
-                nearDuplicate > 1 ? Double.NaN : nearDuplicate,
+        boolean given = spec != null;
+        int min = noDefences && !(given && matched("--range-min")) ? 0 : rangeMin;
+        double relative = noDefences && !(given && matched("--relative-margin")) ? 0 : relativeMargin;
+        double nearDup = noDefences && !(given && matched("--near-duplicate")) ? 2 : nearDuplicate;
+        return new MiningConfig(numNegatives, min, rangeMax, orNaN(minScore), orNaN(maxScore),
+                orNaN(absoluteMargin), relative == 0 ? Double.NaN : relative,
+                nearDup > 1 ? Double.NaN : nearDup,
                 new Sampling(SamplingStrategy.parse(samplingStrategy), semiHardMargin, simansA, simansB), seed);
     }
 

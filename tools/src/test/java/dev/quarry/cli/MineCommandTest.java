@@ -61,6 +61,24 @@ class MineCommandTest {
     }
 
     @Test
+    void noDefencesGivesThePlainShapeButExplicitOptionsStillApply() {
+        List<Object> plain = base(dir.resolve("plain.jsonl"));
+        plain.add("--no-defences");
+        CliRun run = mine(plain);
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().contains("range=[0, 100) min-score=off max-score=off absolute-margin=off "
+                + "relative-margin=off near-duplicate=off"), run::toString);
+        List<Object> mixed = base(dir.resolve("mixed.jsonl"));
+        mixed.addAll(List.of("--no-defences", "--near-duplicate", 0.85));
+        CliRun partly = mine(mixed);
+        assertTrue(partly.out().contains("range=[0, 100) min-score=off max-score=off absolute-margin=off "
+                + "relative-margin=off near-duplicate=0.85"), partly::toString);
+        CliRun defaults = mine(base(dir.resolve("defaults.jsonl")));
+        assertTrue(defaults.out().contains("range=[10, 100) min-score=off max-score=off absolute-margin=off "
+                + "relative-margin=0.05 near-duplicate=0.9"), defaults::toString);
+    }
+
+    @Test
     void anchorsThatAreCorpusRowsNeverGetThemselvesAsNegatives() throws IOException {
         // Documents paired with documents: anchors are corpus rows, so each anchor's own row (its best
         // match, score 1) must be excluded like a positive.
