@@ -1,7 +1,9 @@
 package dev.quarry.index;
 
 import dev.quarry.vector.CandidateSink;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One bounded heap per query of a block, fed by the fused kernel: the heap root is the query's
@@ -148,6 +150,30 @@ public final class TopKCollector implements CandidateSink {
         }
         s[base + hole] = score;
         o[base + hole] = ordinal;
+    }
+
+    /**
+     * This collector first, then {@code count - 1} new ones reset for the same block, one per part of a
+     * search split between threads; {@link #mergeFrom(List)} folds them back.
+     */
+    public List<TopKCollector> withPartners(int count) {
+        List<TopKCollector> parts = new ArrayList<>(count);
+        parts.add(this);
+        for (int t = 1; t < count; t++) {
+            TopKCollector part = new TopKCollector(Math.max(1, queries), k);
+            part.reset(queries, exclusions);
+            parts.add(part);
+        }
+        return parts;
+    }
+
+    /** Adds every candidate of the other collectors of {@code parts} (this one may be among them). */
+    public void mergeFrom(List<TopKCollector> parts) {
+        for (TopKCollector part : parts) {
+            if (part != this) {
+                mergeFrom(part);
+            }
+        }
     }
 
     /** Adds every candidate held by {@code other} (which scanned another part of the corpus). */

@@ -23,41 +23,20 @@ final class DefencesCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--docs", defaultValue = "100000", description = "Documents (default: ${DEFAULT-VALUE}).")
-    int docs;
-
-    @Option(names = "--anchors", defaultValue = "10000", description = "Anchors (default: ${DEFAULT-VALUE}).")
-    int anchors;
-
-    @Option(names = "--dim", defaultValue = "128", description = "Dimension (default: ${DEFAULT-VALUE}).")
-    int dim;
-
-    @Option(names = "--label-noise", defaultValue = "0.05", description = "Share of wrong labels (default: ${DEFAULT-VALUE}).")
-    double labelNoise;
-
-    @Option(names = "--threads", description = "Threads (default: all cores).")
-    Integer threads;
-
-    @Option(names = "--workdir", description = "Where the catalog goes (default: a temp directory, deleted).")
-    Path workdir;
+    @CommandLine.Mixin
+    CatalogOptions options;
 
     @Option(names = "--output", description = "Also write the table (markdown) to this file.")
     Path output;
 
     @Override
     public Integer call() throws IOException {
-        CatalogSpec base = CatalogSpec.demo();
-        CatalogSpec catalog;
-        try {
-            catalog = new CatalogSpec(docs, anchors, dim, Math.max(1, docs / 100), base.plantedFraction(),
-                    base.maxPlanted(), labelNoise, base.seed());
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        CatalogSpec catalog = options.catalog();
+        Path workdir = options.workdir;
         Path dir = workdir != null ? Files.createDirectories(workdir) : Files.createTempDirectory("quarry-defences");
         try {
             List<DefenceEvaluation.Row> rows = new DefenceEvaluation(VectorKernelsProvider.get()).run(catalog, dir,
-                    threads == null ? Runtime.getRuntime().availableProcessors() : threads, spec.commandLine().getErr());
+                    options.threads(), spec.commandLine().getErr());
             long planted = new SyntheticCatalog(catalog).totalDocs() - (long) catalog.docs();
             String table = DefenceEvaluation.markdown(catalog, planted, rows);
             spec.commandLine().getOut().print(table);

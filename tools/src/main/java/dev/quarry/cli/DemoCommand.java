@@ -45,19 +45,6 @@ final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--docs", defaultValue = "100000", description = "Documents (default: ${DEFAULT-VALUE}).")
-    int docs;
-
-    @Option(names = "--anchors", defaultValue = "10000", description = "Anchors (default: ${DEFAULT-VALUE}).")
-    int anchors;
-
-    @Option(names = "--dim", defaultValue = "128", description = "Dimension (default: ${DEFAULT-VALUE}).")
-    int dim;
-
-    @Option(names = "--label-noise", defaultValue = "0.05",
-            description = "Share of anchors with a wrong label (default: ${DEFAULT-VALUE}).")
-    double labelNoise;
-
     @Option(names = "--index", defaultValue = "ivf", description = "ivf or flat (default: ${DEFAULT-VALUE}).")
     String index;
 
@@ -67,26 +54,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--nprobe", description = "IVF lists probed per anchor (default: nlist / 64).")
     Integer nprobe;
 
-    @Option(names = "--threads", description = "Mining threads (default: all cores).")
-    Integer threads;
-
-    @Option(names = "--workdir", description = "Where the catalog and mined sets go (default: a temp directory).")
-    Path workdir;
+    @CommandLine.Mixin
+    CatalogOptions catalog;
 
     @Option(names = "--keep", description = "Keep the working directory (a temp one is deleted otherwise).")
     boolean keep;
 
     @Override
     public Integer call() throws IOException {
-        CatalogSpec defaults = CatalogSpec.demo();
-        CatalogSpec spec;
-        try {
-            spec = new CatalogSpec(docs, anchors, dim, Math.max(1, docs / 100), defaults.plantedFraction(),
-                    defaults.maxPlanted(), labelNoise, defaults.seed());
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec().commandLine(), e.getMessage());
-        }
-        int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        CatalogSpec spec = catalog.catalog();
+        int workers = catalog.threads();
+        Path workdir = catalog.workdir;
         Path dir = workdir != null ? Files.createDirectories(workdir) : Files.createTempDirectory("quarry-demo");
         PrintWriter out = spec().commandLine().getOut();
         try {

@@ -2,13 +2,13 @@ package dev.quarry.index.flat;
 
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
+import dev.quarry.index.SearchThreads;
 import dev.quarry.index.TopK;
 import dev.quarry.index.TopKCollector;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -75,42 +75,11 @@ public final class FlatIndex implements VectorIndex {
             return main.result();
         }
         kernels.prepare(queries); // pack once here; the threads then only read the block
-        List<Thread> workers = new ArrayList<>();
-        List<TopKCollector> parts = new ArrayList<>();
-        List<Throwable> failures = new ArrayList<>();
-        for (int t = 1; t < threads; t++) {
-            int from = (int) ((long) rows * t / threads);
-            int to = (int) ((long) rows * (t + 1) / threads);
-            TopKCollector part = new TopKCollector(n, k);
-            part.reset(n, exclusions);
-            parts.add(part);
-            workers.add(Thread.ofPlatform().name("quarry-flat-" + t).start(() -> {
-                try {
-                    scan(queries, part, from, to);
-                } catch (Throwable e) {
-                    synchronized (failures) {
-                        failures.add(e);
-                    }
-                }
-            }));
-        }
-        scan(queries, main, 0, (int) ((long) rows / threads));
-        for (Thread worker : workers) {
-            try {
-                worker.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while searching", e);
-            }
-        }
-        if (!failures.isEmpty()) {
-            IllegalStateException e = new IllegalStateException("a search thread failed", failures.getFirst());
-            failures.stream().skip(1).forEach(e::addSuppressed);
-            throw e;
-        }
-        for (TopKCollector part : parts) {
-            main.mergeFrom(part);
-        }
+        List<TopKCollector> parts = main.withPartners(threads);
+        int parallel = threads;
+        SearchThreads.run("quarry-flat", threads, t -> scan(queries, parts.get(t), (int) ((long) rows * t / parallel),
+                (int) ((long) rows * (t + 1) / parallel)));
+        main.mergeFrom(parts);
         return main.result();
     }
 

@@ -4,6 +4,7 @@ import dev.quarry.QuarryDataException;
 import dev.quarry.QuarryUsageException;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
+import dev.quarry.index.SearchThreads;
 import dev.quarry.index.TopK;
 import dev.quarry.index.TopKCollector;
 import dev.quarry.index.VectorIndex;
@@ -20,7 +21,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -151,40 +151,10 @@ public final class IvfIndex implements VectorIndex {
         }
         kernels.prepare(queries);
         int[] bounds = balance(probers, threads);
-        List<TopKCollector> parts = new ArrayList<>();
-        List<Thread> workers = new ArrayList<>();
-        List<Throwable> failures = new ArrayList<>();
-        for (int t = 1; t < threads; t++) {
-            TopKCollector part = new TopKCollector(n, k);
-            part.reset(n, exclusions);
-            parts.add(part);
-            int from = bounds[t];
-            int to = bounds[t + 1];
-            workers.add(Thread.ofPlatform().name("quarry-ivf-" + t).start(() -> {
-                try {
-                    scanLists(queries, probers, from, to, part);
-                } catch (Throwable e) {
-                    synchronized (failures) {
-                        failures.add(e);
-                    }
-                }
-            }));
-        }
-        scanLists(queries, probers, bounds[0], bounds[1], main);
-        for (Thread w : workers) {
-            try {
-                w.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while searching", e);
-            }
-        }
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException("a search thread failed", failures.getFirst());
-        }
-        for (TopKCollector part : parts) {
-            main.mergeFrom(part);
-        }
+        List<TopKCollector> parts = main.withPartners(threads);
+        SearchThreads.run("quarry-ivf", threads, t -> scanLists(queries, probers, bounds[t], bounds[t + 1],
+                parts.get(t)));
+        main.mergeFrom(parts);
         return main.result();
     }
 
@@ -204,33 +174,8 @@ public final class IvfIndex implements VectorIndex {
         int n = queries.count();
         int[][] lists = new int[n][];
         int parts = Math.max(1, Math.min(threads, n / 64));
-        List<Thread> workers = new ArrayList<>();
-        List<Throwable> failures = new ArrayList<>();
-        for (int t = 1; t < parts; t++) {
-            int from = (int) ((long) n * t / parts);
-            int to = (int) ((long) n * (t + 1) / parts);
-            workers.add(Thread.ofPlatform().name("quarry-ivf-probe-" + t).start(() -> {
-                try {
-                    probeRange(queries, from, to, nprobe, lists);
-                } catch (Throwable e) {
-                    synchronized (failures) {
-                        failures.add(e);
-                    }
-                }
-            }));
-        }
-        probeRange(queries, 0, (int) ((long) n / parts), nprobe, lists);
-        for (Thread w : workers) {
-            try {
-                w.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while probing", e);
-            }
-        }
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException("a probe thread failed", failures.getFirst());
-        }
+        SearchThreads.run("quarry-ivf-probe", parts, t -> probeRange(queries, (int) ((long) n * t / parts),
+                (int) ((long) n * (t + 1) / parts), nprobe, lists));
         int[] counts = new int[header.nlist()];
         for (int[] probed : lists) {
             for (int c : probed) {

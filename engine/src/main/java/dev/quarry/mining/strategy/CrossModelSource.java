@@ -62,20 +62,14 @@ public final class CrossModelSource implements CandidateSource {
             QueryBlock queries = m == 0 ? block.queries() : queriesOf(models.get(m), block.anchors());
             tops[m] = models.get(m).index().search(queries, depth, exclusions, params);
         }
-        int[] ids = new int[n * depth];
-        float[] scores = new float[n * depth];
-        int[] ranks = new int[n * depth];
-        int[] counts = new int[n];
-        Arrays.fill(ids, -1);
-        Arrays.fill(scores, Float.NaN);
+        CandidateLists lists = new CandidateLists(n, depth);
         for (int q = 0; q < n; q++) {
-            fuse(block, q, tops, depth, ids, scores, ranks, counts);
+            fuse(block, q, tops, depth, lists);
         }
-        return new TopK(n, depth, ids, scores, counts, ranks);
+        return lists.toTopK(true);
     }
 
-    private void fuse(AnchorBlock block, int q, TopK[] tops, int depth, int[] ids, float[] scores, int[] ranks,
-                      int[] counts) {
+    private void fuse(AnchorBlock block, int q, TopK[] tops, int depth, CandidateLists lists) {
         int k = models.size();
         // rank of each candidate in each model's list (-1: not listed)
         Int2IntHashMap slot = new Int2IntHashMap(-1);
@@ -153,14 +147,10 @@ public final class CrossModelSource implements CandidateSource {
                     keptScore[a]);
             return c != 0 ? c : Integer.compare(keptId[a], keptId[b]);
         });
-        int c = Math.min(kept, depth);
-        for (int i = 0; i < c; i++) {
+        for (int i = 0; i < kept && lists.hasRoom(q); i++) {
             int j = idx[i];
-            ids[q * depth + i] = keptId[j];
-            scores[q * depth + i] = keptScore[j];
-            ranks[q * depth + i] = keptRank[j];
+            lists.add(q, keptId[j], keptScore[j], keptRank[j]);
         }
-        counts[q] = c;
     }
 
     private float scoreIn(TopK top, int q, int rank, VectorStore corpus, float[] anchor, int doc) {

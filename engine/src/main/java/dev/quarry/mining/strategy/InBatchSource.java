@@ -39,11 +39,7 @@ public final class InBatchSource implements CandidateSource {
     @Override
     public TopK candidates(AnchorBlock block, int depth) {
         int n = block.size();
-        int[] ids = new int[n * depth];
-        float[] scores = new float[n * depth];
-        int[] counts = new int[n];
-        Arrays.fill(ids, -1);
-        Arrays.fill(scores, Float.NaN);
+        CandidateLists lists = new CandidateLists(n, depth);
         IntHashSet seen = new IntHashSet();
         for (int q = 0; q < n; q++) {
             int anchor = block.anchors()[q];
@@ -86,14 +82,11 @@ public final class InBatchSource implements CandidateSource {
                 int cmp = Float.compare(fs[y], fs[x]);
                 return cmp != 0 ? cmp : Integer.compare(fc[x], fc[y]);
             });
-            int kept = Math.min(c, depth);
-            for (int i = 0; i < kept; i++) {
-                ids[q * depth + i] = cand[idx[i]];
-                scores[q * depth + i] = candScores[idx[i]];
+            for (int i = 0; i < c && lists.hasRoom(q); i++) {
+                lists.add(q, cand[idx[i]], candScores[idx[i]], 0);
             }
-            counts[q] = kept;
         }
-        return new TopK(n, depth, ids, scores, counts);
+        return lists.toTopK(false);
     }
 
     @Override

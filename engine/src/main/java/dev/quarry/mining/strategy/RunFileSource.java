@@ -23,31 +23,21 @@ public final class RunFileSource implements CandidateSource {
 
     @Override
     public TopK candidates(AnchorBlock block, int depth) {
-        int n = block.size();
-        int[] ids = new int[n * depth];
-        float[] scores = new float[n * depth];
-        int[] counts = new int[n];
-        Arrays.fill(ids, -1);
-        Arrays.fill(scores, Float.NaN);
-        for (int q = 0; q < n; q++) {
+        CandidateLists lists = new CandidateLists(block.size(), depth);
+        for (int q = 0; q < block.size(); q++) {
             int list = run.indexOf(block.anchors()[q]);
             if (list < 0) {
                 continue;
             }
             int[] excluded = block.exclusions()[q];
-            int c = 0;
-            for (int j = 0; j < run.size(list) && c < depth; j++) {
+            for (int j = 0; j < run.size(list) && lists.hasRoom(q); j++) {
                 int doc = run.doc(list, j);
-                if (excluded != null && Arrays.binarySearch(excluded, doc) >= 0) {
-                    continue;
+                if (excluded == null || Arrays.binarySearch(excluded, doc) < 0) {
+                    lists.add(q, doc, run.score(list, j), 0);
                 }
-                ids[q * depth + c] = doc;
-                scores[q * depth + c] = run.score(list, j);
-                c++;
             }
-            counts[q] = c;
         }
-        return new TopK(n, depth, ids, scores, counts);
+        return lists.toTopK(false);
     }
 
     @Override
