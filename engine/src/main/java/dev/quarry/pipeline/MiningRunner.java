@@ -14,9 +14,7 @@ import dev.quarry.io.AtomicOutput;
 import dev.quarry.io.JsonlTexts;
 import dev.quarry.io.MinedOutput;
 import dev.quarry.io.StoreTexts;
-import dev.quarry.labels.DynamicIdMap;
 import dev.quarry.labels.IdMap;
-import dev.quarry.labels.IdTable;
 import dev.quarry.labels.Qrels;
 import dev.quarry.labels.QrelsReader;
 import dev.quarry.labels.QrelsReport;
@@ -93,8 +91,8 @@ public final class MiningRunner {
                 config = config.withNearDuplicate(Double.NaN);
                 notes.add("near-duplicate filter off: no corpus embeddings to compare with (give --corpus to use it)");
             }
-            IdSource corpusIds = idsOf(open, corpus, request.corpusIds(), request.corpusText());
-            IdSource queryIds = corpusAnchors ? corpusIds
+            StoreIds corpusIds = idsOf(open, corpus, request.corpusIds(), request.corpusText());
+            StoreIds queryIds = corpusAnchors ? corpusIds
                     : idsOf(open, queries, request.queriesIds(), request.queriesText());
             long corpusRows = corpusIds.ids().size();
             JsonlTexts corpusText = request.corpusText() == null ? null
@@ -215,14 +213,14 @@ public final class MiningRunner {
 
     /** Another model's stores for cross-model mining: same rows, same ids, as the primary's. */
     private CrossModelSource.Model openModel(Deque<AutoCloseable> open, MiningRequest.ModelFiles files,
-                                             VectorStore primary, VectorStore primaryQueries, IdSource primaryIds,
+                                             VectorStore primary, VectorStore primaryQueries, StoreIds primaryIds,
                                              boolean corpusAnchors) {
         VectorStore corpus = remember(open, VectorStore.open(files.corpus()));
         if (corpus.count() != primary.count()) {
             throw new QuarryDataException(files.corpus(), "count", corpus.count(), primary.count() + " rows as in "
                     + primary.path() + " (every model must embed the same corpus, in the same order)");
         }
-        IdSource ids = idsOf(open, corpus, null, null);
+        StoreIds ids = idsOf(open, corpus, null, null);
         if (ids.file() != null && primaryIds.file() != null) {
             for (int i = 0; i < corpus.count(); i++) {
                 if (!ids.ids().id(i).equals(primaryIds.ids().id(i))) {
@@ -265,34 +263,9 @@ public final class MiningRunner {
         return resource;
     }
 
-    /** An id map and the file it came from (null for row numbers): the file is part of the fingerprint. */
-    private record IdSource(IdMap ids, Path file) {
-    }
-
-    /** The ids of a store: an explicit id file, STORE.ids beside it, the text file's ids, or ordinals. */
-    private static IdSource idsOf(Deque<AutoCloseable> open, VectorStore store, Path idFile, Path textFile) {
-        Path beside = store == null ? null : store.path().resolveSibling(store.path().getFileName() + ".ids");
-        IdTable table = null;
-        Path source = null;
-        if (idFile != null) {
-            table = IdTable.forIdFile(idFile);
-            source = idFile;
-        } else if (beside != null && Files.isRegularFile(beside)) {
-            table = IdTable.forIdFile(beside);
-            source = beside;
-        } else if (textFile != null) {
-            table = JsonlTexts.idsOf(textFile);
-            source = textFile;
-        }
-        if (table == null) {
-            return new IdSource(store == null ? new DynamicIdMap() : IdMap.ordinals(store.count()), null);
-        }
-        remember(open, table);
-        if (store != null && table.size() != store.count()) {
-            throw new QuarryDataException(source, "ids", table.size(), store.count() + ", one per row of "
-                    + store.path());
-        }
-        return new IdSource(table, source);
+    /** The ids of a store (see {@link StoreIds}), closed with the run. */
+    private static StoreIds idsOf(Deque<AutoCloseable> open, VectorStore store, Path idFile, Path textFile) {
+        return remember(open, StoreIds.of(store, idFile, textFile));
     }
 
     private record Anchors(int[] ordinals, long listed, long unknown, long withoutPositive) {
@@ -356,7 +329,7 @@ public final class MiningRunner {
                 r.pairsRead(), r.unknownAnchors(), r.unknownDocs());
     }
 
-    private Fingerprint fingerprint(MiningRequest r, String source, IdSource corpusIds, IdSource queryIds) {
+    private Fingerprint fingerprint(MiningRequest r, String source, StoreIds corpusIds, StoreIds queryIds) {
         // Everything a byte of output depends on, including which kernels score (positive scores
         // differ in their last bits between vector widths) and the id files actually used.
         return new Fingerprint()

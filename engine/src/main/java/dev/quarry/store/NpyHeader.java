@@ -4,7 +4,10 @@ import dev.quarry.QuarryDataException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -47,6 +50,18 @@ public record NpyHeader(int version, String descr, boolean fortranOrder, long[] 
             }
         }
         return true;
+    }
+
+    /** Reads and parses the header of an .npy file (any dtype). */
+    public static NpyHeader read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer prefix = MatrixLayout.readAt(ch, 0, (int) Math.min(ch.size(), 12));
+            long length = headerLength(file, prefix);
+            if (length > ch.size() || length > (1 << 24)) {
+                throw new QuarryDataException(file, "header length", length, "at most the file size " + ch.size());
+            }
+            return parse(file, MatrixLayout.readAt(ch, 0, (int) length));
+        }
     }
 
     /** Length of the whole header (prefix and dict) given the first {@link #PREFIX} bytes. */

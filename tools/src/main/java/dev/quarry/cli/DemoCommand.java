@@ -119,6 +119,12 @@ final class DemoCommand implements Callable<Integer> {
             r.print(out, config.describe());
             if (workdir == null && !keep) {
                 out.println("(the catalog and mined sets are in a temp directory deleted now; --workdir DIR keeps them)");
+            } else {
+                out.printf(Locale.ROOT, "%nnext: audit the unfiltered set against the planted truth:%n  ./quarry audit %s "
+                                + "--truth %s --corpus %s --queries %s --corpus-text %s --queries-text %s --sample 200 "
+                                + "--html %s%n", dir.resolve("mined-unfiltered.jsonl"), dir.resolve("truth.tsv"),
+                        dir.resolve("corpus.qvec"), dir.resolve("queries.qvec"), dir.resolve("corpus.jsonl"),
+                        dir.resolve("queries.jsonl"), dir.resolve("report.html"));
             }
             return ExitCodes.OK;
         } finally {

@@ -1,0 +1,236 @@
+package dev.quarry.cli;
+
+import dev.quarry.eval.EvalReport;
+import dev.quarry.eval.EvalResult;
+import dev.quarry.eval.audit.AuditReport;
+import dev.quarry.eval.audit.AuditedAnchor;
+import dev.quarry.eval.audit.Auditor;
+import dev.quarry.eval.audit.HtmlReport;
+import dev.quarry.eval.audit.MinedSetReader;
+import dev.quarry.eval.audit.Rescorer;
+import dev.quarry.eval.audit.ReviewSheet;
+import dev.quarry.io.JsonlTexts;
+import dev.quarry.io.OutputFormat;
+import dev.quarry.labels.DynamicIdMap;
+import dev.quarry.labels.IdMap;
+import dev.quarry.labels.Qrels;
+import dev.quarry.labels.QrelsReader;
+import dev.quarry.mining.ScoreStats;
+import dev.quarry.pipeline.StoreIds;
+import dev.quarry.store.VectorStore;
+import dev.quarry.vector.VectorKernelsProvider;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code quarry audit}: check a mined set before training on it. */
+@Command(name = "audit", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Audit a mined set (any output format of quarry mine): negatives per anchor, repeats, negatives"
+                + " at or above their positive, known-positive overlap, score and rank distributions, likely wrong"
+                + " labels; write a review sheet, read the marks back with a false-negative estimate, write an HTML"
+                + " report.",
+        footer = {"", "Examples:",
+                "  quarry audit mined.jsonl --corpus corpus.qvec --queries queries.qvec --sample 200 --html report.html",
+                "  quarry audit mined.jsonl --reviewed mined.jsonl.review.csv"})
+final class AuditCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "MINED", description = "The mined set (JSONL, or NAME.ids.npy).")
+    Path mined;
+
+    @Option(names = "--corpus", description = "Corpus embeddings: fill in scores and ranks the file lacks (files of ids).")
+    Path corpus;
+
+    @Option(names = "--queries", description = "Query embeddings (default: rows of the corpus).")
+    Path queries;
+
+    @Option(names = "--rank-depth", defaultValue = "1000",
+            description = "With --corpus: ranks are searched this deep (default: ${DEFAULT-VALUE}).")
+    int rankDepth;
+
+    @Option(names = "--corpus-text", description = "Texts of the corpus for the review sheet (JSONL).")
+    Path corpusText;
+
+    @Option(names = "--queries-text", description = "Texts of the queries for the review sheet (JSONL).")
+    Path queriesText;
+
+    @Option(names = "--qrels", description = "The positives the set was mined with, for files that do not list them "
+            + "(npy): with --corpus, their scores and ranks are charted and the noise check runs.")
+    Path qrels;
+
+    @Option(names = "--known-positives", description = "Pairs that must never be negatives (qrels formats).")
+    Path knownPositives;
+
+    @Option(names = "--truth", description = "Truth TSV (anchor, doc, kind; kind 'mislabelled' marks a wrong label):"
+            + " precision and recall of the wrong-label flag.")
+    Path truth;
+
+    @Option(names = "--noise-margin", defaultValue = "0.1", description = "Flag an anchor when its positive scores "
+            + "more than this below the median of its negatives (default: ${DEFAULT-VALUE}).")
+    double noiseMargin;
+
+    @Option(names = "--sample", description = "Write a review sheet of this many negatives, stratified by rank.")
+    Integer sample;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the sample (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--sheet", description = "Review sheet prefix: PREFIX.csv and PREFIX.jsonl (default: MINED.review).")
+    Path sheet;
+
+    @Option(names = "--reviewed", description = "A review sheet (CSV) with the relevant column filled in.")
+    Path reviewed;
+
+    @Option(names = "--eval", description = "An evaluation (quarry eval --json) to chart recall against nprobe.")
+    Path eval;
+
+    @Option(names = "--html", description = "Write the report as one self-contained HTML file.")
+    Path html;
+
+    @Override
+    public Integer call() {
+        if (sample != null && sample < 1 || rankDepth < 1 || !(noiseMargin >= 0)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--sample, --rank-depth >= 1 and "
+                    + "--noise-margin >= 0 expected");
+        }
+        MinedSetReader.MinedSet set = MinedSetReader.read(mined);
+        List<AuditedAnchor> anchors = set.anchors();
+        boolean npy = set.format() == OutputFormat.NPY;
+        PrintWriter out = spec.commandLine().getOut();
+        try (VectorStore c = corpus == null ? null : VectorStore.open(corpus);
+             VectorStore q = queries == null ? null : VectorStore.open(queries);
+             StoreIds docIds = StoreIds.of(c, null, corpusText);
+             StoreIds queryIds = q == null && queriesText == null ? null : StoreIds.of(q, null, queriesText);
+             JsonlTexts docTexts = corpusText == null ? null : JsonlTexts.open(corpusText, docIds.ids(),
+                     docIds.ids().size());
+             JsonlTexts queryTexts = queriesText == null ? null : JsonlTexts.open(queriesText, queryIds.ids(),
+                     queryIds.ids().size())) {
+            // npy sets hold row numbers: with the stores, they are named by the stores' ids like every other format.
+            IdMap docs = docIds.ids();
+            IdMap qs = queryIds == null ? docs : queryIds.ids();
+            if (npy && c != null) {
+                set = set.withStoreIds(mined, qs, docs);
+            }
+            if (qrels != null) {
+                set = set.withPositives(positivesOf(qrels));
+            }
+            anchors = set.anchors();
+            if (c != null) {
+                anchors = new Rescorer(c, q == null ? c : q, docs, qs, rankDepth, VectorKernelsProvider.get())
+                        .fill(anchors);
+            }
+            AuditReport report = new Auditor(noiseMargin).audit(mined, new MinedSetReader.MinedSet(set.format(),
+                    anchors), knownPositives, truth);
+            print(out, report);
+            if (sample != null) {
+                Path prefix = sheet != null ? sheet : mined.resolveSibling(mined.getFileName() + ".review");
+                Path csv = prefix.resolveSibling(prefix.getFileName() + ".csv");
+                Path jsonl = prefix.resolveSibling(prefix.getFileName() + ".jsonl");
+                List<ReviewSheet.Row> rows = ReviewSheet.sample(anchors, sample, seed, text(queryTexts, qs),
+                        text(docTexts, docs));
+                ReviewSheet.write(rows, csv, jsonl);
+                out.printf(Locale.ROOT, "review sheet: %,d negatives, stratified by rank, in %s and %s; fill the "
+                        + "'relevant' column (1/0) and run quarry audit %s --reviewed %s%n", rows.size(), csv, jsonl,
+                        mined, csv);
+            }
+            ReviewSheet.Estimate estimate = reviewed == null ? null : ReviewSheet.read(reviewed);
+            if (estimate != null) {
+                out.println("review                 " + estimate.describe());
+                if (!estimate.relevantPairs().isEmpty()) {
+                    Path pairs = reviewed.resolveSibling(reviewed.getFileName() + ".relevant.tsv");
+                    ReviewSheet.writeRelevantPairs(estimate.relevantPairs(), pairs);
+                    out.printf(Locale.ROOT, "relevant pairs         %,d in %s: pass it to quarry mine "
+                            + "--known-positives so they are never mined again%n", estimate.relevantPairs().size(),
+                            pairs);
+                }
+            }
+            if (html != null) {
+                List<EvalResult> evals = eval == null ? null : EvalReport.read(eval);
+                HtmlReport.write(html, report, estimate, evals);
+                out.println("wrote                  " + html);
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    /** The positives of each anchor id in a qrels file. */
+    private static Function<String, List<String>> positivesOf(Path file) {
+        DynamicIdMap anchorIds = new DynamicIdMap();
+        DynamicIdMap docIds = new DynamicIdMap();
+        Qrels positives = new QrelsReader(anchorIds, docIds, false).read(file, null).qrels();
+        return anchor -> {
+            int a = anchorIds.ordinal(anchor);
+            return a < 0 ? List.of() : Arrays.stream(positives.docs(a)).mapToObj(docIds::id).toList();
+        };
+    }
+
+    private static UnaryOperator<String> text(JsonlTexts texts, IdMap ids) {
+        if (texts == null) {
+            return UnaryOperator.identity();
+        }
+        return value -> {
+            int ordinal = ids.ordinal(value);
+            String text = ordinal < 0 ? null : texts.text(ordinal);
+            return text == null ? value : text;
+        };
+    }
+
+    private static void print(PrintWriter out, AuditReport r) {
+        out.printf(Locale.ROOT, "audit of %s (%s)%n", r.file(), r.format().cliName());
+        out.printf(Locale.ROOT, "anchors                %,d%n", r.anchors());
+        out.printf(Locale.ROOT, "negatives              %,d (%.2f per anchor)%n", r.negatives(),
+                r.anchors() == 0 ? 0 : (double) r.negatives() / r.anchors());
+        long[] per = r.perAnchor().counts();
+        StringBuilder dist = new StringBuilder();
+        for (int i = 0; i < per.length; i++) {
+            if (per[i] > 0) {
+                dist.append(dist.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%,d with %s", per[i],
+                        r.perAnchor().range(i)));
+            }
+        }
+        out.println("per anchor             " + dist);
+        out.printf(Locale.ROOT, "repeated negatives     %,d%n", r.repeatedNegatives());
+        out.printf(Locale.ROOT, "negative = positive    %,d%n", r.negativesEqualToPositive());
+        out.println("at/above positive      " + (r.scoresKnown() ? String.format(Locale.ROOT, "%,d negatives in %,d "
+                + "anchors", r.atOrAbovePositive(), r.anchorsAtOrAbovePositive()) : "no scores in the file"));
+        out.println("known positives        " + (r.knownPositiveOverlap() < 0 ? "not checked (--known-positives)"
+                : String.format(Locale.ROOT, "%,d negatives are known positives", r.knownPositiveOverlap())));
+        scores(out, "positive scores", r.positiveScores());
+        scores(out, "negative scores", r.negativeScores());
+        ranks(out, "negative ranks", r.negativeRanks());
+        ranks(out, "positive ranks", r.positiveRanks());
+        out.printf(Locale.ROOT, "likely wrong labels    %,d anchors (positive more than %.2f below the median negative)"
+                + "%s%n", r.flagged().size(), r.noiseMargin(), r.flagged().isEmpty() ? ""
+                : ", e.g. " + String.join(", ", r.flagged().subList(0, Math.min(5, r.flagged().size()))));
+        if (r.noiseCheck() != null) {
+            out.println("flag vs planted noise  " + r.noiseCheck().describe());
+        }
+    }
+
+    private static void ranks(PrintWriter out, String name, ScoreStats s) {
+        if (s.count() > 0) {
+            out.printf(Locale.ROOT, "%-22s min %.0f  mean %.1f  median %.0f  max %.0f (%,d)%n", name, s.min(), s.mean(),
+                    s.median(), s.max(), s.count());
+        }
+    }
+
+    private static void scores(PrintWriter out, String name, ScoreStats s) {
+        if (s.count() == 0) {
+            out.printf(Locale.ROOT, "%-22s none in the file (--corpus fills them in for files of ids)%n", name);
+            return;
+        }
+        out.printf(Locale.ROOT, "%-22s min %.4f  mean %.4f  median %.4f  max %.4f (%,d)%n", name, s.min(), s.mean(),
+                s.median(), s.max(), s.count());
+    }
+}
