@@ -59,6 +59,9 @@ final class AuditCommand implements Callable<Integer> {
             description = "With --corpus: ranks are searched this deep (default: ${DEFAULT-VALUE}).")
     int rankDepth;
 
+    @Option(names = "--threads", description = "With --corpus: threads (default: all cores).")
+    Integer threads;
+
     @Option(names = "--corpus-text", description = "Texts of the corpus for the review sheet (JSONL).")
     Path corpusText;
 
@@ -100,8 +103,8 @@ final class AuditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (sample != null && sample < 1 || rankDepth < 1 || !(noiseMargin >= 0)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--sample, --rank-depth >= 1 and "
+        if (sample != null && sample < 1 || rankDepth < 1 || threads != null && threads < 1 || !(noiseMargin >= 0)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--sample, --rank-depth, --threads >= 1 and "
                     + "--noise-margin >= 0 expected");
         }
         MinedSetReader.MinedSet set = MinedSetReader.read(mined);
@@ -127,7 +130,8 @@ final class AuditCommand implements Callable<Integer> {
             }
             anchors = set.anchors();
             if (c != null) {
-                anchors = new Rescorer(c, q == null ? c : q, docs, qs, rankDepth, VectorKernelsProvider.get())
+                anchors = new Rescorer(c, q == null ? c : q, docs, qs, rankDepth, VectorKernelsProvider.get(),
+                        threads == null ? Runtime.getRuntime().availableProcessors() : threads)
                         .fill(anchors);
             }
             AuditReport report = new Auditor(noiseMargin).audit(mined, new MinedSetReader.MinedSet(set.format(),

@@ -29,15 +29,18 @@ public final class Rescorer {
     private final IdMap queryIds;
     private final int rankDepth;
     private final VectorKernels kernels;
+    private final int threads;
 
+    /** @param threads threads of each exact search (the corpus is split between them) */
     public Rescorer(VectorStore corpus, VectorStore queries, IdMap docIds, IdMap queryIds, int rankDepth,
-                    VectorKernels kernels) {
+                    VectorKernels kernels, int threads) {
         this.corpus = corpus;
         this.queries = queries;
         this.docIds = docIds;
         this.queryIds = queryIds;
         this.rankDepth = Math.min(rankDepth, (int) corpus.count());
         this.kernels = kernels;
+        this.threads = threads;
     }
 
     /** The anchors with missing scores and ranks computed; anchors or values naming no row are left as they are. */
@@ -55,7 +58,8 @@ public final class Rescorer {
                         rows[i] >= 0 ? queries.rowOffset(rows[i]) : corpus.rowOffset(0));
                 exclusions[i] = ordinals(part.get(i).positives(), queries == corpus ? rows[i] : -1);
             }
-            TopK top = index.search(block, rankDepth, Exclusions.ofSorted(exclusions), SearchParams.defaults());
+            TopK top = index.search(block, rankDepth, Exclusions.ofSorted(exclusions), SearchParams.defaults()
+                    .withThreads(threads));
             for (int i = 0; i < part.size(); i++) {
                 out.add(rows[i] < 0 ? part.get(i) : fill(part.get(i), block, i, top));
             }
