@@ -17,14 +17,17 @@ install_chromium() {
   command -v chromium >/dev/null && return 0
   echo "check-report: chromium is missing; installing Debian's chromium with apt-get" >&2
   local sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq chromium >&2
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || {
+      echo "check-report: chromium is missing and this user cannot install it: run as root, or" \
+        "apt-get install chromium" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  # The variable goes after sudo, which resets the environment.
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
   command -v chromium >/dev/null || { echo "check-report: chromium could not be installed" >&2; exit 1; }
 }
-
-FLAGS=(--headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run
-       --disable-extensions --disable-dev-shm-usage --enable-logging=stderr --v=0)
 
 if [ "${1:-}" = "--install" ]; then
   install_chromium
@@ -34,6 +37,10 @@ install_chromium
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
+# A profile of its own: works without a writable HOME and ignores any user profile.
+FLAGS=(--headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run
+       --disable-extensions --disable-dev-shm-usage --user-data-dir="$WORK/profile"
+       --enable-logging=stderr --v=0)
 if [ $# -ge 1 ]; then
   REPORT="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
   SHOT="${2:-${REPORT%.html}.png}"
@@ -66,7 +73,7 @@ if ! grep -q 'data-rendered="yes"' <<<"$DOM"; then
   echo "check-report: $REPORT did not render: body data-rendered is not \"yes\"" >&2
   exit 1
 fi
-charts="$(grep -o '<svg class="chart"' <<<"$DOM" | wc -l)"
+charts="$(grep -o '<svg class="chart"' <<<"$DOM" | wc -l || true)"
 timeout 120 chromium "${FLAGS[@]}" --hide-scrollbars --window-size=1100,1900 --screenshot="$SHOT" \
   "file://$REPORT" 2>>"$WORK/console.log" >/dev/null
 [ -s "$SHOT" ] || { echo "check-report: no screenshot written to $SHOT" >&2; exit 1; }

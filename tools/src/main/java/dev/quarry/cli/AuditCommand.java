@@ -1,5 +1,6 @@
 package dev.quarry.cli;
 
+import dev.quarry.QuarryDataException;
 import dev.quarry.eval.EvalReport;
 import dev.quarry.eval.EvalResult;
 import dev.quarry.eval.audit.AuditReport;
@@ -9,6 +10,7 @@ import dev.quarry.eval.audit.HtmlReport;
 import dev.quarry.eval.audit.MinedSetReader;
 import dev.quarry.eval.audit.Rescorer;
 import dev.quarry.eval.audit.ReviewSheet;
+import dev.quarry.eval.audit.ValueNames;
 import dev.quarry.io.JsonlTexts;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.labels.DynamicIdMap;
@@ -26,7 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
-import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -107,6 +109,10 @@ final class AuditCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--sample, --rank-depth, --threads >= 1 and "
                     + "--noise-margin >= 0 expected");
         }
+        if (eval != null && html == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--eval is charted in the HTML report: add "
+                    + "--html FILE");
+        }
         MinedSetReader.MinedSet set = MinedSetReader.read(mined);
         List<AuditedAnchor> anchors = set.anchors();
         boolean npy = set.format() == OutputFormat.NPY;
@@ -119,20 +125,24 @@ final class AuditCommand implements Callable<Integer> {
                      docIds.ids().size());
              JsonlTexts queryTexts = queriesText == null ? null : JsonlTexts.open(queriesText, queryIds.ids(),
                      queryIds.ids().size())) {
-            // npy sets hold row numbers: with the stores, they are named by the stores' ids like every other format.
+            // Anchors are rows of the query store, or of the corpus without one (whatever --queries-text names).
             IdMap docs = docIds.ids();
             IdMap qs = queryIds == null ? docs : queryIds.ids();
+            IdMap anchorRows = q == null ? docs : qs;
+            // npy sets hold row numbers: with the stores, they are named by the stores' ids like every other format.
             if (npy && c != null) {
-                set = set.withStoreIds(mined, qs, docs);
+                set = set.withStoreIds(mined, anchorRows, docs);
             }
             if (qrels != null) {
                 set = set.withPositives(positivesOf(qrels));
             }
             anchors = set.anchors();
             if (c != null) {
-                anchors = new Rescorer(c, q == null ? c : q, docs, qs, rankDepth, VectorKernelsProvider.get(),
-                        threads == null ? Runtime.getRuntime().availableProcessors() : threads)
-                        .fill(anchors);
+                Rescorer rescorer = new Rescorer(c, q == null ? c : q, docs, anchorRows, rankDepth,
+                        VectorKernelsProvider.get(), threads == null ? Runtime.getRuntime().availableProcessors()
+                        : threads);
+                anchors = rescorer.fill(anchors);
+                unmatched(rescorer, anchors.size());
             }
             AuditReport report = new Auditor(noiseMargin).audit(mined, new MinedSetReader.MinedSet(set.format(),
                     anchors), knownPositives, truth);
@@ -141,8 +151,10 @@ final class AuditCommand implements Callable<Integer> {
                 Path prefix = sheet != null ? sheet : mined.resolveSibling(mined.getFileName() + ".review");
                 Path csv = prefix.resolveSibling(prefix.getFileName() + ".csv");
                 Path jsonl = prefix.resolveSibling(prefix.getFileName() + ".jsonl");
-                List<ReviewSheet.Row> rows = ReviewSheet.sample(anchors, sample, seed, text(queryTexts, qs),
-                        text(docTexts, docs));
+                List<ReviewSheet.Row> rows = ReviewSheet.sample(anchors, sample, seed,
+                        ValueNames.of(known(qs), queryTexts, anchors.stream().map(AuditedAnchor::anchor).toList()),
+                        ValueNames.of(known(docs), docTexts, anchors.stream().flatMap(a -> Stream.concat(
+                                a.positives().stream(), a.negatives().stream())).toList()));
                 ReviewSheet.write(rows, csv, jsonl);
                 out.printf(Locale.ROOT, "review sheet: %,d negatives, stratified by rank, in %s and %s; fill the "
                         + "'relevant' column (1/0) and run quarry audit %s --reviewed %s%n", rows.size(), csv, jsonl,
@@ -151,6 +163,11 @@ final class AuditCommand implements Callable<Integer> {
             ReviewSheet.Estimate estimate = reviewed == null ? null : ReviewSheet.read(reviewed);
             if (estimate != null) {
                 out.println("review                 " + estimate.describe());
+                long withoutIds = estimate.relevant() - estimate.relevantPairs().size();
+                if (withoutIds > 0) {
+                    out.printf(Locale.ROOT, "relevant without ids   %,d rows marked relevant have no anchor_id or "
+                            + "negative_id (texts found in no --corpus-text/--queries-text file)%n", withoutIds);
+                }
                 if (!estimate.relevantPairs().isEmpty()) {
                     Path pairs = reviewed.resolveSibling(reviewed.getFileName() + ".relevant.tsv");
                     ReviewSheet.writeRelevantPairs(estimate.relevantPairs(), pairs);
@@ -179,15 +196,25 @@ final class AuditCommand implements Callable<Integer> {
         };
     }
 
-    private static UnaryOperator<String> text(JsonlTexts texts, IdMap ids) {
-        if (texts == null) {
-            return UnaryOperator.identity();
+    /** Ids that name rows, or null when nothing names them (no store, id file or text file). */
+    private static IdMap known(IdMap ids) {
+        return ids instanceof DynamicIdMap ? null : ids;
+    }
+
+    /** Anchors the embeddings cannot score: a warning, or an error when none can be. */
+    private void unmatched(Rescorer rescorer, int anchors) {
+        if (rescorer.unmatchedAnchors() == 0) {
+            return;
         }
-        return value -> {
-            int ordinal = ids.ordinal(value);
-            String text = ordinal < 0 ? null : texts.text(ordinal);
-            return text == null ? value : text;
-        };
+        Path store = queries != null ? queries : corpus;
+        String found = String.format(Locale.ROOT, "%,d of %,d anchors name no row of %s (e.g. %s)",
+                rescorer.unmatchedAnchors(), anchors, store, rescorer.firstUnmatchedAnchor());
+        if (rescorer.unmatchedAnchors() == anchors) {
+            throw new QuarryDataException(mined, "anchors", found, queries != null ? "ids of " + queries
+                    : "ids of the corpus rows; anchors from another store need --queries");
+        }
+        spec.commandLine().getErr().println("quarry audit: " + found + "; their scores and ranks stay as the file has "
+                + "them");
     }
 
     private static void print(PrintWriter out, AuditReport r) {

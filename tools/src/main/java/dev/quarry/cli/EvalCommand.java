@@ -151,22 +151,23 @@ final class EvalCommand implements Callable<Integer> {
                 QrelsReader.Result heldout = new QrelsReader(queryIds == null ? docIds.ids() : queryIds.ids(),
                         docIds.ids(), false).read(qrels, null);
                 requireKnown(heldout, (q == null ? "" : queries + " and ") + corpus);
-                if (index.equals("flat") || exact) {
-                    results.add(Evaluator.evaluate("flat", new FlatIndex(c, kernels), qs, q == null, heldout.qrels(), qrels, ks,
-                            SearchParams.defaults().withThreads(t)));
-                }
-                if (!index.equals("flat")) {
-                    try (IvfIndex ivf = IvfIndex.open(Path.of(index), c, kernels)) {
-                        int[] sweep = nprobes != null ? nprobes : new int[] {ivf.defaultNprobe()};
-                        for (int nprobe : sweep) {
-                            if (nprobe < 1 || nprobe > ivf.nlist()) {
-                                throw new CommandLine.ParameterException(spec.commandLine(), "--nprobe=" + nprobe
-                                        + ", expected 1 <= nprobe <= nlist=" + ivf.nlist());
-                            }
-                            results.add(Evaluator.evaluate("ivf nprobe=" + nprobe, ivf, qs, q == null, heldout.qrels(), qrels,
-                                    ks,
-                                    SearchParams.defaults().withThreads(t).withNprobe(nprobe)));
+                boolean flat = index.equals("flat");
+                // The index is opened (and the sweep checked) before the exact pass, so a bad option fails at once.
+                try (IvfIndex ivf = flat ? null : IvfIndex.open(Path.of(index), c, kernels)) {
+                    int[] sweep = flat ? new int[0] : nprobes != null ? nprobes : new int[] {ivf.defaultNprobe()};
+                    for (int nprobe : sweep) {
+                        if (nprobe < 1 || nprobe > ivf.nlist()) {
+                            throw new CommandLine.ParameterException(spec.commandLine(), "--nprobe=" + nprobe
+                                    + ", expected 1 <= nprobe <= nlist=" + ivf.nlist());
                         }
+                    }
+                    if (flat || exact) {
+                        results.add(Evaluator.evaluate("flat", new FlatIndex(c, kernels), qs, q == null,
+                                heldout.qrels(), qrels, ks, SearchParams.defaults().withThreads(t)));
+                    }
+                    for (int nprobe : sweep) {
+                        results.add(Evaluator.evaluate("ivf nprobe=" + nprobe, ivf, qs, q == null, heldout.qrels(),
+                                qrels, ks, SearchParams.defaults().withThreads(t).withNprobe(nprobe)));
                     }
                 }
             }

@@ -205,6 +205,37 @@ class EvalAuditCommandTest {
     }
 
     @Test
+    void anchorsThatNameNoRowOfTheStoresAreReportedNotScoredAsOtherRows() throws IOException {
+        // Without --queries the anchors (q...) would be corpus rows: none is, whatever --queries-text names.
+        CliRun none = CliRun.of("audit", file("mined.jsonl"), "--corpus", file("corpus.qvec"), "--queries-text",
+                file("queries.jsonl"));
+        assertEquals(3, none.exitCode(), none::toString);
+        assertTrue(none.err().contains("mined.jsonl: anchors=400 of 400 anchors name no row of " + file("corpus.qvec")
+                + " (e.g. q0), expected ids of the corpus rows; anchors from another store need --queries"),
+                none::toString);
+        // One anchor unknown to the queries: a warning, the others scored.
+        List<String> lines = new ArrayList<>(Files.readAllLines(file("mined.jsonl")));
+        lines.set(0, lines.getFirst().replaceFirst("\"query\":\"q\\d+\"", "\"query\":\"stranger\""));
+        Path edited = Files.write(dir.resolve("edited.jsonl"), lines);
+        CliRun some = CliRun.of("audit", edited, "--corpus", file("corpus.qvec"), "--queries", file("queries.qvec"));
+        assertEquals(0, some.exitCode(), some::toString);
+        assertTrue(some.err().contains("1 of 400 anchors name no row of " + file("queries.qvec") + " (e.g. stranger)"),
+                some::toString);
+    }
+
+    @Test
+    void optionsThatCannotWorkFailBeforeAnyWork() {
+        CliRun eval = CliRun.of("audit", file("mined.jsonl"), "--eval", dir.resolve("eval.json"));
+        assertEquals(2, eval.exitCode(), eval::toString);
+        assertTrue(eval.err().contains("--eval is charted in the HTML report: add --html FILE"), eval::toString);
+        CliRun nprobe = CliRun.of("eval", "--corpus", file("corpus.qvec"), "--queries", file("queries.qvec"), "--qrels",
+                file("qrels.tsv"), "--index", file("corpus.qivf"), "--nprobe", "4,0");
+        assertEquals(2, nprobe.exitCode(), nprobe::toString);
+        assertTrue(nprobe.err().contains("--nprobe=0, expected 1 <= nprobe <= nlist=16"), nprobe::toString);
+        assertTrue(nprobe.out().isEmpty(), "no evaluation ran: " + nprobe);
+    }
+
+    @Test
     void htmlReportChartsRecallAgainstNprobeFromAnEvaluation() throws IOException {
         Path json = dir.resolve("eval.json");
         assertEquals(0, CliRun.of("eval", "--corpus", file("corpus.qvec"), "--queries", file("queries.qvec"), "--qrels",

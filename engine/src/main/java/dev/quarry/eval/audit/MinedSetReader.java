@@ -57,7 +57,7 @@ public final class MinedSetReader {
 
         private static String storeId(Path file, String field, String row, IdMap ids) {
             long r = Long.parseLong(row);
-            if (r >= ids.size()) {
+            if (r < 0 || r >= ids.size()) {
                 throw new QuarryDataException(file, field, row, "row numbers below " + ids.size()
                         + ", the rows of the store it was mined from");
             }
@@ -256,14 +256,27 @@ public final class MinedSetReader {
         int[][] idRows = NpyArrays.ints(ids);
         float[][] scoreRows = NpyArrays.floats(scores);
         int[][] anchorRows = NpyArrays.ints(anchors);
-        if (scoreRows.length != idRows.length || anchorRows.length != idRows.length) {
-            throw new QuarryDataException(scores, "rows", scoreRows.length + " and " + anchorRows.length + " in "
-                    + anchors.getFileName(), idRows.length + " rows, as in " + ids.getFileName());
+        int width = idRows.length == 0 ? 0 : idRows[0].length;
+        int scoreWidth = scoreRows.length == 0 ? width : scoreRows[0].length;
+        if (scoreRows.length != idRows.length || scoreWidth != width) {
+            throw new QuarryDataException(scores, "shape", "[" + scoreRows.length + ", " + scoreWidth + "]",
+                    "[" + idRows.length + ", " + width + "], the shape of " + ids.getFileName());
+        }
+        if (anchorRows.length != idRows.length || anchorRows.length > 0 && anchorRows[0].length != 1) {
+            throw new QuarryDataException(anchors, "shape", "[" + anchorRows.length + ", " + (anchorRows.length == 0
+                    ? 0 : anchorRows[0].length) + "]", "[" + idRows.length + "], one anchor row per row of "
+                    + ids.getFileName());
         }
         List<AuditedAnchor> out = new ArrayList<>();
         for (int r = 0; r < idRows.length; r++) {
+            if (anchorRows[r][0] < 0) {
+                throw new QuarryDataException(anchors, "row " + r, anchorRows[r][0], "a row number >= 0");
+            }
             Builder b = new Builder(Integer.toString(anchorRows[r][0]), r);
             for (int i = 0; i < idRows[r].length; i++) {
+                if (idRows[r][i] < -1) {
+                    throw new QuarryDataException(ids, "row " + r, idRows[r][i], "row numbers >= 0, or -1 for padding");
+                }
                 if (idRows[r][i] >= 0) {
                     b.negative(Integer.toString(idRows[r][i]), scoreRows[r][i], -1);
                 }

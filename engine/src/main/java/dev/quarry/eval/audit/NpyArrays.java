@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.BiFunction;
 
 /** Reads the small int32 / float32 .npy arrays of a mined set (1-d or 2-d, C order) onto the heap. */
 final class NpyArrays {
@@ -16,30 +17,28 @@ final class NpyArrays {
 
     static int[][] ints(Path file) {
         ByteBuffer data = data(file, "<i4");
-        long[] shape = shape(file);
-        int rows = (int) shape[0];
-        int cols = shape.length > 1 ? (int) shape[1] : 1;
-        int[][] out = new int[rows][cols];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                out[r][c] = data.getInt();
-            }
+        int[][] out = matrix(file, (rows, cols) -> new int[rows][cols]);
+        for (int[] row : out) {
+            data.asIntBuffer().get(row);
+            data.position(data.position() + 4 * row.length);
         }
         return out;
     }
 
     static float[][] floats(Path file) {
         ByteBuffer data = data(file, "<f4");
-        long[] shape = shape(file);
-        int rows = (int) shape[0];
-        int cols = shape.length > 1 ? (int) shape[1] : 1;
-        float[][] out = new float[rows][cols];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                out[r][c] = data.getFloat();
-            }
+        float[][] out = matrix(file, (rows, cols) -> new float[rows][cols]);
+        for (float[] row : out) {
+            data.asFloatBuffer().get(row);
+            data.position(data.position() + 4 * row.length);
         }
         return out;
+    }
+
+    /** An array of the file's shape: [rows][cols], a 1-d array being one column. */
+    private static <T> T matrix(Path file, BiFunction<Integer, Integer, T> allocate) {
+        long[] shape = shape(file);
+        return allocate.apply((int) shape[0], shape.length > 1 ? (int) shape[1] : 1);
     }
 
     private static long[] shape(Path file) {

@@ -30,6 +30,8 @@ public final class Rescorer {
     private final int rankDepth;
     private final VectorKernels kernels;
     private final int threads;
+    private long unmatched;
+    private String firstUnmatched;
 
     /** @param threads threads of each exact search (the corpus is split between them) */
     public Rescorer(VectorStore corpus, VectorStore queries, IdMap docIds, IdMap queryIds, int rankDepth,
@@ -45,6 +47,8 @@ public final class Rescorer {
 
     /** The anchors with missing scores and ranks computed; anchors or values naming no row are left as they are. */
     public List<AuditedAnchor> fill(List<AuditedAnchor> anchors) {
+        unmatched = 0;
+        firstUnmatched = null;
         List<AuditedAnchor> out = new ArrayList<>(anchors.size());
         FlatIndex index = new FlatIndex(corpus, kernels);
         for (int from = 0; from < anchors.size(); from += BLOCK) {
@@ -61,7 +65,13 @@ public final class Rescorer {
             TopK top = index.search(block, rankDepth, Exclusions.ofSorted(exclusions), SearchParams.defaults()
                     .withThreads(threads));
             for (int i = 0; i < part.size(); i++) {
-                out.add(rows[i] < 0 ? part.get(i) : fill(part.get(i), block, i, top));
+                if (rows[i] < 0) {
+                    unmatched++;
+                    firstUnmatched = firstUnmatched == null ? part.get(i).anchor() : firstUnmatched;
+                    out.add(part.get(i));
+                } else {
+                    out.add(fill(part.get(i), block, i, top));
+                }
             }
         }
         return out;
@@ -102,6 +112,16 @@ public final class Rescorer {
             }
         }
         return new AuditedAnchor(a.anchor(), a.positives(), ps, prs, a.negatives(), ns, rs, a.line());
+    }
+
+    /** Anchors of the last {@link #fill} that name no row of the queries (left as they were). */
+    public long unmatchedAnchors() {
+        return unmatched;
+    }
+
+    /** The first of them, or null. */
+    public String firstUnmatchedAnchor() {
+        return firstUnmatched;
     }
 
     /** Rows other than positives scoring above {@code score} ({@code rankDepth} when all searched rows do). */

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.UnaryOperator;
 
 /**
  * Review sheets: a seeded sample of mined negatives for people to mark ({@code relevant} = would this
@@ -49,37 +48,53 @@ public final class ReviewSheet {
     /**
      * One sampled negative: its ids (to act on the marks) and the texts reviewers read.
      *
+     * @param anchorId the anchor's id, or null when the set names it by a text found in no text file
+     * @param negativeId the negative's id, or null likewise
      * @param rank its rank among the anchor's search results, or -1 when unknown
      */
     public record Row(int row, String anchorId, String negativeId, String anchor, String positive, String negative,
                       float score, int rank) {
-        Row numbered(int number) {
-            return new Row(number, anchorId, negativeId, anchor, positive, negative, score, rank);
-        }
     }
 
-    /** Samples {@code n} negatives (all when fewer), seeded; {@code text} maps values to what reviewers read. */
-    public static List<Row> sample(List<AuditedAnchor> anchors, int n, long seed, UnaryOperator<String> anchorText,
-                                   UnaryOperator<String> docText) {
-        List<List<Row>> strata = new ArrayList<>();
+    /**
+     * Samples {@code n} negatives (all when fewer), seeded; the names give the texts reviewers read and
+     * the ids kept beside them.
+     */
+    public static List<Row> sample(List<AuditedAnchor> anchors, int n, long seed, ValueNames anchorNames,
+                                   ValueNames docNames) {
+        // Strata hold (anchor, negative) positions; rows are only built for the picked ones.
+        List<List<Long>> strata = new ArrayList<>();
         for (int s = 0; s < STRATA.length; s++) {
             strata.add(new ArrayList<>());
         }
         long total = 0;
-        for (AuditedAnchor a : anchors) {
-            String positive = a.positives().isEmpty() ? "" : docText.apply(a.positives().getFirst());
-            for (int i = 0; i < a.negatives().size(); i++) {
-                int rank = a.negativeRanks()[i] >= 0 ? a.negativeRanks()[i] : i;
-                strata.get(stratum(rank)).add(new Row(0, a.anchor(), a.negatives().get(i),
-                        anchorText.apply(a.anchor()), positive,
-                        docText.apply(a.negatives().get(i)), a.negativeScores()[i], a.negativeRanks()[i]));
+        for (int a = 0; a < anchors.size(); a++) {
+            int[] ranks = anchors.get(a).negativeRanks();
+            for (int i = 0; i < ranks.length; i++) {
+                strata.get(stratum(ranks[i] >= 0 ? ranks[i] : i)).add((long) a << 32 | i);
                 total++;
             }
         }
+        long[] take = allocate(strata, Math.min(n, total), total);
         SplittableRandom random = Seeds.random(seed, 0x5E71E3L);
-        List<Row> picked = new ArrayList<>();
-        long want = Math.min(n, total);
-        // Proportional allocation by largest remainder: shares sum to exactly `want`.
+        List<Row> rows = new ArrayList<>();
+        for (int s = 0; s < strata.size(); s++) {
+            List<Long> positions = strata.get(s);
+            for (int i = 0; i < take[s]; i++) { // a partial Fisher-Yates shuffle: the first take[s] are the sample
+                Collections.swap(positions, i, i + random.nextInt(positions.size() - i));
+                AuditedAnchor a = anchors.get((int) (positions.get(i) >>> 32));
+                int neg = (int) (long) positions.get(i);
+                String negative = a.negatives().get(neg);
+                rows.add(new Row(rows.size() + 1, anchorNames.id(a.anchor()), docNames.id(negative),
+                        anchorNames.text(a.anchor()), a.positives().isEmpty() ? "" : docNames.text(a.positives()
+                        .getFirst()), docNames.text(negative), a.negativeScores()[neg], a.negativeRanks()[neg]));
+            }
+        }
+        return rows;
+    }
+
+    /** Proportional allocation of {@code want} rows to the strata by largest remainder: shares sum to {@code want}. */
+    private static long[] allocate(List<? extends List<?>> strata, long want, long total) {
         long[] take = new long[strata.size()];
         double[] remainder = new double[strata.size()];
         long given = 0;
@@ -100,19 +115,7 @@ public final class ReviewSheet {
             remainder[best] = -1;
             given++;
         }
-        for (int s = 0; s < strata.size(); s++) {
-            List<Row> rows = new ArrayList<>(strata.get(s));
-            for (int i = 0; i < take[s]; i++) {
-                int j = i + random.nextInt(rows.size() - i);
-                Collections.swap(rows, i, j);
-            }
-            picked.addAll(rows.subList(0, (int) take[s]));
-        }
-        List<Row> numbered = new ArrayList<>();
-        for (int i = 0; i < picked.size(); i++) {
-            numbered.add(picked.get(i).numbered(i + 1));
-        }
-        return numbered;
+        return take;
     }
 
     private static int stratum(int rank) {
@@ -133,7 +136,8 @@ public final class ReviewSheet {
             OutputStream stream = Channels.newOutputStream(out.channel());
             try (SequenceWriter writer = mapper.writerFor(List.class).with(schema).writeValues(stream)) {
                 for (Row r : rows) {
-                    writer.write(List.of(Integer.toString(r.row()), r.anchorId(), r.negativeId(), r.anchor(), r.positive(), r.negative(),
+                    writer.write(List.of(Integer.toString(r.row()), cell(r.anchorId()), cell(r.negativeId()),
+                            cell(r.anchor()), cell(r.positive()), cell(r.negative()),
                             Float.isNaN(r.score()) ? "" : Float.toString(r.score()),
                             r.rank() < 0 ? "" : Integer.toString(r.rank()), ""));
                 }
@@ -177,6 +181,24 @@ public final class ReviewSheet {
     }
 
     /**
+     * A text as a spreadsheet cell: a leading {@code = + - @} (or tab, carriage return) would make
+     * spreadsheets evaluate corpus text as a formula, so such cells start with an apostrophe, which
+     * spreadsheets show as text. Null (an unknown id) is an empty cell.
+     */
+    static String cell(String text) {
+        if (text == null || text.isEmpty()) {
+            return "";
+        }
+        return "=+-@\t\r".indexOf(text.charAt(0)) >= 0 ? "'" + text : text;
+    }
+
+    /** The text {@link #cell} guarded. */
+    static String uncell(String cell) {
+        return cell != null && cell.length() > 1 && cell.charAt(0) == '\'' && "=+-@\t\r".indexOf(cell.charAt(1)) >= 0
+                ? cell.substring(1) : cell;
+    }
+
+    /**
      * The estimate from a marked sheet.
      *
      * @param reviewed rows marked
@@ -215,22 +237,28 @@ public final class ReviewSheet {
         List<String> missing = new ArrayList<>();
         List<String> invalid = new ArrayList<>();
         try (MappingIterator<Map<String, String>> it = mapper.readerFor(Map.class).with(schema).readValues(csv.toFile())) {
+            it.hasNext(); // reads the header
+            CsvSchema header = (CsvSchema) it.getParserSchema();
+            if (header == null || header.column("relevant") == null) {
+                List<String> names = new ArrayList<>();
+                if (header != null) {
+                    header.forEach(c -> names.add(c.getName()));
+                }
+                throw new QuarryDataException(csv, "header", names, "the columns of a review sheet, with 'relevant'");
+            }
             int line = 1;
             while (it.hasNext()) {
                 Map<String, String> row = it.next();
                 line++;
-                if (!row.containsKey("relevant")) {
-                    throw new QuarryDataException(csv, "header", row.keySet(), "the columns of a review sheet, with "
-                            + "'relevant'");
-                }
                 String id = row.getOrDefault("row", Integer.toString(line - 1));
+                // A row that stops before the relevant column (some tools drop empty trailing cells) is unmarked.
                 String mark = row.get("relevant") == null ? "" : row.get("relevant").strip().toLowerCase(Locale.ROOT);
                 switch (mark) {
                     case "1", "yes", "y", "true", "relevant" -> {
                         reviewed++;
                         relevant++;
-                        String anchor = row.get("anchor_id");
-                        String negative = row.get("negative_id");
+                        String anchor = uncell(row.get("anchor_id"));
+                        String negative = uncell(row.get("negative_id"));
                         if (anchor != null && !anchor.isEmpty() && negative != null && !negative.isEmpty()) {
                             pairs.add(new String[] {anchor, negative});
                         }

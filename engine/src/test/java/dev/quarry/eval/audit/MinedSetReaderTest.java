@@ -104,11 +104,29 @@ class MinedSetReaderTest {
     }
 
     private static Path writeNpy(Path path, byte[] header, int array) throws IOException {
-        byte[] data = new NpyMinedEncoder(2).encode(BLOCK)[array];
-        byte[] all = new byte[header.length + data.length];
-        System.arraycopy(header, 0, all, 0, header.length);
-        System.arraycopy(data, 0, all, header.length, data.length);
-        return Files.write(path, all);
+        return Files.write(path, concat(header, new NpyMinedEncoder(2).encode(BLOCK)[array]));
+    }
+
+    @Test
+    void npyArraysOfDifferentShapesAreRejectedNamingTheFile() throws IOException {
+        Path ids = writeNpy(dir.resolve("m.ids.npy"), NpyHeader.encode("<i4", 2, 2), 0);
+        Files.write(dir.resolve("m.scores.npy"), concat(NpyHeader.encode("<f4", 4), new byte[16]));
+        writeNpy(dir.resolve("m.anchors.npy"), NpyHeader.encode("<i4", 2), 2);
+        QuarryDataException e = assertThrows(QuarryDataException.class, () -> MinedSetReader.read(ids));
+        assertTrue(e.getMessage().contains("m.scores.npy: shape=[4, 1], expected [2, 2], the shape of m.ids.npy"),
+                e.getMessage());
+        Files.write(dir.resolve("m.scores.npy"), concat(NpyHeader.encode("<f4", 2, 2), new byte[16]));
+        Files.write(dir.resolve("m.anchors.npy"), concat(NpyHeader.encode("<i4", 2), new byte[] {-1, -1, -1, -1, 0, 0,
+            0, 0}));
+        e = assertThrows(QuarryDataException.class, () -> MinedSetReader.read(ids));
+        assertTrue(e.getMessage().contains("m.anchors.npy: row 0=-1, expected a row number >= 0"), e.getMessage());
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = new byte[a.length + b.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     @Test

@@ -2,24 +2,29 @@ package dev.quarry.eval.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.QuarryDataException;
+import dev.quarry.io.JsonlTexts;
+import dev.quarry.labels.IdTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Review sheets: the stratified sample, the files written, and the estimate read back from the marks. */
 class ReviewSheetTest {
+    /** Names for a set read without any id or text file: values are shown and kept as written. */
+    private static final ValueNames IDS_AS_WRITTEN = ValueNames.of(null, null, List.of());
+
     @TempDir
     Path dir;
 
@@ -42,7 +47,7 @@ class ReviewSheetTest {
     }
 
     private static List<ReviewSheet.Row> sample(int n, long seed) {
-        return ReviewSheet.sample(anchors(), n, seed, UnaryOperator.identity(), UnaryOperator.identity());
+        return ReviewSheet.sample(anchors(), n, seed, IDS_AS_WRITTEN, IDS_AS_WRITTEN);
     }
 
     @Test
@@ -74,33 +79,73 @@ class ReviewSheetTest {
         return rows.stream().map(r -> r.anchorId() + "/" + r.negativeId()).toList();
     }
 
+    /** A text file for ids PREFIX0..PREFIX{n-1} whose texts need quoting in CSV. */
+    private Path texts(String name, String prefix, int n) throws IOException {
+        StringBuilder jsonl = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            jsonl.append("{\"id\": \"").append(prefix).append(i).append("\", \"text\": \"a \\\"quoted\\\", multi-line\\n")
+                    .append(prefix.equals("q") ? "query " : "document ").append(i).append("\"}\n");
+        }
+        return Files.writeString(dir.resolve(name), jsonl);
+    }
+
     @Test
     void sheetsCarryTextsIdsScoresRanksAndAnEmptyMark() throws IOException {
-        List<ReviewSheet.Row> rows = ReviewSheet.sample(anchors(), 3, 1, a -> "text of " + a,
-                d -> "a \"quoted\", multi-line\ndocument " + d);
-        Path csv = dir.resolve("s.csv");
-        Path jsonl = dir.resolve("s.jsonl");
-        ReviewSheet.write(rows, csv, jsonl);
-        assertTrue(Files.readString(csv).startsWith("row,anchor_id,negative_id,anchor,positive,negative,score,rank,"
-                + "relevant\n"), Files.readString(csv));
-        List<String> lines = Files.readAllLines(jsonl);
-        assertEquals(3, lines.size());
-        JsonNode first = new ObjectMapper().readTree(lines.getFirst());
-        ReviewSheet.Row r = rows.getFirst();
-        assertEquals(1, first.get("row").asInt());
-        assertEquals(r.anchorId(), first.get("anchor_id").asText());
-        assertEquals("text of " + r.anchorId(), first.get("anchor").asText());
-        assertEquals("a \"quoted\", multi-line\ndocument " + r.negativeId(), first.get("negative").asText());
-        assertEquals(r.score(), first.get("score").floatValue());
-        assertEquals(r.rank(), first.get("rank").asInt());
-        assertTrue(first.get("relevant").isNull());
-        // Texts with quotes, commas and newlines survive the CSV: marking every row reads back 3 rows.
-        Path marked = mark(csv, "1", "0", "no");
-        ReviewSheet.Estimate e = ReviewSheet.read(marked);
-        assertEquals(3, e.reviewed());
-        assertEquals(1, e.relevant());
-        assertEquals(1, e.relevantPairs().size());
-        assertEquals(List.of(r.anchorId(), r.negativeId()), Arrays.asList(e.relevantPairs().getFirst()));
+        Path queries = texts("queries.jsonl", "q", 10);
+        Path corpus = texts("corpus.jsonl", "d", 100);
+        try (IdTable queryIds = JsonlTexts.idsOf(queries); IdTable docIds = JsonlTexts.idsOf(corpus);
+             JsonlTexts queryTexts = JsonlTexts.open(queries, queryIds, 10);
+             JsonlTexts docTexts = JsonlTexts.open(corpus, docIds, 100)) {
+            List<ReviewSheet.Row> rows = ReviewSheet.sample(anchors(), 3, 1, ValueNames.of(queryIds, queryTexts,
+                    List.of()), ValueNames.of(docIds, docTexts, List.of()));
+            Path csv = dir.resolve("s.csv");
+            Path jsonl = dir.resolve("s.jsonl");
+            ReviewSheet.write(rows, csv, jsonl);
+            assertTrue(Files.readString(csv).startsWith("row,anchor_id,negative_id,anchor,positive,negative,score,"
+                    + "rank,relevant\n"), Files.readString(csv));
+            List<String> lines = Files.readAllLines(jsonl);
+            assertEquals(3, lines.size());
+            JsonNode first = new ObjectMapper().readTree(lines.getFirst());
+            ReviewSheet.Row r = rows.getFirst();
+            assertEquals(1, first.get("row").asInt());
+            assertEquals(r.anchorId(), first.get("anchor_id").asText());
+            assertEquals("a \"quoted\", multi-line\nquery " + r.anchorId().substring(1), first.get("anchor").asText());
+            assertEquals("a \"quoted\", multi-line\ndocument " + r.negativeId().substring(1),
+                    first.get("negative").asText());
+            assertEquals(r.score(), first.get("score").floatValue());
+            assertEquals(r.rank(), first.get("rank").asInt());
+            assertTrue(first.get("relevant").isNull());
+            // Texts with quotes, commas and newlines survive the CSV: marking every row reads back 3 rows.
+            ReviewSheet.Estimate e = ReviewSheet.read(mark(csv, "1", "0", "no"));
+            assertEquals(3, e.reviewed());
+            assertEquals(1, e.relevant());
+            assertEquals(List.of(r.anchorId(), r.negativeId()), Arrays.asList(e.relevantPairs().getFirst()));
+        }
+    }
+
+    @Test
+    void aSetMinedWithTextsGetsItsIdsBackFromTheTextFiles() throws IOException {
+        Path corpus = texts("corpus.jsonl", "d", 100);
+        try (IdTable docIds = JsonlTexts.idsOf(corpus); JsonlTexts docTexts = JsonlTexts.open(corpus, docIds, 100)) {
+            String text7 = docTexts.text(7);
+            ValueNames names = ValueNames.of(docIds, docTexts, List.of(text7, "d3", "a text of no row"));
+            assertEquals("d7", names.id(text7), "a text maps back to its row's id");
+            assertEquals(text7, names.text(text7));
+            assertEquals("d3", names.id("d3"));
+            assertEquals(docTexts.text(3), names.text("d3"), "an id reads as its text");
+            assertNull(names.id("a text of no row"));
+            assertEquals("a text of no row", names.text("a text of no row"));
+        }
+    }
+
+    @Test
+    void cellsThatSpreadsheetsWouldEvaluateAreGuarded() throws IOException {
+        assertEquals("'=HYPERLINK(\"x\")", ReviewSheet.cell("=HYPERLINK(\"x\")"));
+        assertEquals("'-1", ReviewSheet.cell("-1"));
+        assertEquals("plain", ReviewSheet.cell("plain"));
+        assertEquals("", ReviewSheet.cell(null));
+        Path csv = Files.writeString(dir.resolve("guarded.csv"), "row,anchor_id,negative_id,relevant\n1,'=q1,'@d2,1\n");
+        assertEquals(List.of("=q1", "@d2"), Arrays.asList(ReviewSheet.read(csv).relevantPairs().getFirst()));
     }
 
     /** The sheet with its relevant column filled with {@code marks}, row by row (CSV rows may span lines). */
@@ -159,10 +204,18 @@ class ReviewSheetTest {
     }
 
     @Test
+    void rowThatStopsBeforeTheMarkIsMissingNotABadHeader() throws IOException {
+        Path csv = Files.writeString(dir.resolve("short.csv"), "row,anchor,negative,relevant\n1,a,n,0\n2,a,n\n");
+        QuarryDataException e = assertThrows(QuarryDataException.class, () -> ReviewSheet.read(csv));
+        assertTrue(e.getMessage().contains("relevant=missing in rows 2"), e.getMessage());
+    }
+
+    @Test
     void sheetWithoutTheRelevantColumnIsRejected() throws IOException {
         Path csv = Files.writeString(dir.resolve("cols.csv"), "row,anchor,negative\n1,a,n\n");
         QuarryDataException e = assertThrows(QuarryDataException.class, () -> ReviewSheet.read(csv));
-        assertTrue(e.getMessage().contains("cols.csv") && e.getMessage().contains("header"), e.getMessage());
+        assertTrue(e.getMessage().contains("cols.csv: header=[row, anchor, negative], expected the columns of a review "
+                + "sheet, with 'relevant'"), e.getMessage());
     }
 
     @Test
