@@ -57,8 +57,9 @@ final class AuditCommand implements Callable<Integer> {
     @Option(names = "--queries", description = "Query embeddings (default: rows of the corpus).")
     Path queries;
 
-    @Option(names = "--rank-depth", defaultValue = "1000",
-            description = "With --corpus: ranks are searched this deep (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rank-depth", defaultValue = "200",
+            description = "With --corpus: ranks are searched this deep, deeper ones count as this depth (default: "
+                    + "${DEFAULT-VALUE}; the search costs about as much as mining with an exact index).")
     int rankDepth;
 
     @Option(names = "--threads", description = "With --corpus: threads (default: all cores).")
