@@ -95,6 +95,25 @@ public final class ScalarVectorKernels implements VectorKernels {
     }
 
     @Override
+    public void scorePanelsTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount,
+                                float[] thresholds, CandidateSink sink) {
+        int dim = queries.dim();
+        float[] q = queries.rowMajor();
+        for (int r = 0; r < rowCount; r++) {
+            for (int qi = 0; qi < queries.count(); qi++) {
+                int base = qi * dim;
+                float sum = 0f;
+                for (int i = 0; i < dim; i++) {
+                    sum += q[base + i] * panels.get(FLOAT, offset + RowPanels.offset(r, i, dim));
+                }
+                if (sum >= thresholds[qi]) {
+                    sink.offer(qi, r, sum);
+                }
+            }
+        }
+    }
+
+    @Override
     public void prepare(QueryBlock queries) {
         // The scalar kernels read the row-major queries: nothing to prepare.
     }

@@ -60,6 +60,16 @@ public interface VectorKernels {
                         int rowCount, float[] thresholds, CandidateSink sink);
 
     /**
+     * {@link #scoreBlockTopK} over rows stored in panels ({@link RowPanels}): {@code rowCount} rows
+     * starting at byte {@code offset} of {@code panels}, the last panel padded. Offers, thresholds and
+     * NaN behave as in {@link #scoreBlockTopK}, and every score has the bits {@code scoreBlockTopK}
+     * computes for the same query and row stored one after another, so an index may keep some rows
+     * in panels and others not and still rank them consistently. Padding rows are never offered.
+     */
+    void scorePanelsTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount, float[] thresholds,
+                         CandidateSink sink);
+
+    /**
      * Prepares a block for scoring (packs it for the SIMD micro-kernel, cached in the block). The
      * block kernels do this themselves; call it explicitly before several threads score the same
      * block concurrently, so that none of them writes to it.

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -217,6 +218,101 @@ class VectorKernelsTest {
                 assertTrue(offers[q] < rc, "thresholds were not honoured: " + offers[q] + " offers");
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
+    void scorePanelsTopKOffersTheSameBitsAsTheRowKernelForFewAndManyQueries(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim * 31L + 9);
+        // Query counts on both sides of the row-lane limit (up to L / 2 queries), row counts across
+        // panels of 16 and every tail.
+        int[] queryCounts = {1, 2, 3, 4, 7, 8, 9, 17, 33, 64, 65};
+        int[] rowCounts = {1, 3, 6, 15, 16, 17, 31, 40, 64, 71};
+        try (Arena arena = Arena.ofConfined()) {
+            for (int qc : queryCounts) {
+                int rc = rowCounts[random.nextInt(rowCounts.length)];
+                float[][] queries = TestVectors.rows(random, qc, dim);
+                float[][] rows = TestVectors.rows(random, rc, dim);
+                MemorySegment plain = TestVectors.segment(arena, rows, 0, 4L * dim);
+                MemorySegment panels = arena.allocate(8 + 4L * RowPanels.paddedRows(rc) * dim + 64);
+                RowPanels.write(rows, dim, panels, 8);
+                float[] thresholds = new float[qc];
+                for (int q = 0; q < qc; q++) {
+                    thresholds[q] = q % 3 == 1 ? Float.NEGATIVE_INFINITY
+                            : (float) TestVectors.exactDot(queries[q], rows[random.nextInt(rc)], dim);
+                }
+                float[] expected = offered(qc, rc, sink -> simd.scoreBlockTopK(QueryBlock.of(queries), plain, 0,
+                        4L * dim, rc, thresholds.clone(), sink));
+                float[] actual = offered(qc, rc, sink -> simd.scorePanelsTopK(QueryBlock.of(queries), panels, 8, rc,
+                        thresholds.clone(), sink));
+                float[] scalar = offered(qc, rc, sink -> SCALAR.scorePanelsTopK(QueryBlock.of(queries), panels, 8, rc,
+                        thresholds.clone(), sink));
+                for (int q = 0; q < qc; q++) {
+                    for (int r = 0; r < rc; r++) {
+                        String where = "q=" + q + "/" + qc + " r=" + r + "/" + rc;
+                        int i = q * rc + r;
+                        assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(actual[i]),
+                                where + ": " + expected[i] + " vs " + actual[i]);
+                        double exact = TestVectors.exactDot(queries[q], rows[r], dim);
+                        double tol = TestVectors.tolerance(queries[q], rows[r], dim);
+                        if (exact >= thresholds[q] + tol) {
+                            assertEquals(exact, scalar[i], tol, where + " (scalar)");
+                        } else if (exact < thresholds[q] - tol) {
+                            assertTrue(Float.isNaN(scalar[i]), where + " (scalar) offered below its threshold");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
+    void scorePanelsTopKSeesRaisedThresholdsAndNeverOffersNanOrPadding(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim * 3L + 5);
+        int rc = 37;
+        float[][] rows = TestVectors.rows(random, rc, dim);
+        rows[20][random.nextInt(dim)] = Float.NaN;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment panels = arena.allocate(4L * RowPanels.paddedRows(rc) * dim);
+            RowPanels.write(rows, dim, panels, 0);
+            for (int qc : new int[] {1, 2, 5, 20}) {
+                float[][] queries = TestVectors.rows(random, qc, dim);
+                float[] thresholds = new float[qc];
+                Arrays.fill(thresholds, Float.NEGATIVE_INFINITY);
+                int[] offers = new int[qc];
+                // A running maximum: after each offer the threshold rises past it.
+                simd.scorePanelsTopK(QueryBlock.of(queries), panels, 0, rc, thresholds, (q, r, score) -> {
+                    assertTrue(r != 20, "a NaN row was offered");
+                    assertTrue(r < rc, "a padding row was offered: " + r);
+                    assertTrue(score >= thresholds[q]);
+                    thresholds[q] = Math.nextUp(score);
+                    offers[q]++;
+                });
+                for (int q = 0; q < qc; q++) {
+                    double best = Double.NEGATIVE_INFINITY;
+                    for (int r = 0; r < rc; r++) {
+                        if (r != 20) {
+                            best = Math.max(best, TestVectors.exactDot(queries[q], rows[r], dim));
+                        }
+                    }
+                    assertEquals(best, Math.nextDown(thresholds[q]), 1e-4 * Math.max(1, Math.abs(best)),
+                            "queries=" + qc + " query " + q);
+                    assertTrue(offers[q] < rc, "thresholds were not honoured: " + offers[q] + " offers");
+                }
+            }
+        }
+    }
+
+    /** The scores a kernel offers, by {@code q * rows + r}; NaN where nothing was offered. */
+    private static float[] offered(int queries, int rows, Consumer<CandidateSink> kernel) {
+        float[] out = new float[queries * rows];
+        Arrays.fill(out, Float.NaN);
+        kernel.accept((q, r, score) -> {
+            assertTrue(Float.isNaN(out[q * rows + r]), "offered twice: q=" + q + " r=" + r);
+            out[q * rows + r] = score;
+        });
+        return out;
     }
 
     @ParameterizedTest(name = "{0} d={1}")

@@ -4,11 +4,13 @@ import dev.quarry.io.AtomicOutput;
 import dev.quarry.store.StoreFormat;
 import dev.quarry.store.StoreInspector;
 import dev.quarry.store.VectorStore;
+import dev.quarry.vector.RowPanels;
 import dev.quarry.vector.VectorKernels;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -86,8 +88,12 @@ public final class IvfBuilder {
         for (int i = 0; i < count; i++) {
             ordinals[(int) fill[assign[i]]++] = i;
         }
+        long vectorRows = 0;
+        for (int c = 0; c < k; c++) {
+            vectorRows += RowPanels.paddedRows(offsets[c + 1] - offsets[c]);
+        }
         IvfHeader header = new IvfHeader(params.spherical() ? IvfHeader.SPHERICAL : IvfHeader.EUCLIDEAN, dim, k, count,
-                trained.sample(), params.seed(), store.count(), dim, fingerprintCrc(store));
+                trained.sample(), params.seed(), store.count(), dim, fingerprintCrc(store), vectorRows);
         write(store, header, trained.centroids(), offsets, ordinals, output, progress);
         int min = Integer.MAX_VALUE;
         int max = 0;
@@ -117,7 +123,6 @@ public final class IvfBuilder {
 
     private static void write(VectorStore store, IvfHeader header, float[] centroids, long[] offsets, int[] ordinals,
                               Path output, PrintWriter progress) {
-        long rowBytes = 4L * header.dim();
         try (AtomicOutput out = AtomicOutput.create(output)) {
             SectionWriter w = new SectionWriter(out.channel());
             w.seek(0);
@@ -135,8 +140,10 @@ public final class IvfBuilder {
                 w.room(4).putInt(o);
             }
             w.seek(header.vectorsAt());
-            for (int o : ordinals) {
-                w.row(store.segment(), store.rowOffset(o), rowBytes);
+            for (int c = 0; c + 1 < offsets.length; c++) {
+                for (long first = offsets[c]; first < offsets[c + 1]; first += RowPanels.ROWS) {
+                    writePanel(w, store, ordinals, first, (int) Math.min(RowPanels.ROWS, offsets[c + 1] - first));
+                }
             }
             w.seek(header.fileSize());
             out.commit();
@@ -145,11 +152,26 @@ public final class IvfBuilder {
         }
     }
 
+    /** One panel of a list: rows {@code ordinals[first, first + rows)} component-major, zero rows after them. */
+    private static void writePanel(SectionWriter w, VectorStore store, int[] ordinals, long first, int rows)
+            throws IOException {
+        MemorySegment src = store.segment();
+        long[] at = new long[rows];
+        for (int r = 0; r < rows; r++) {
+            at[r] = store.rowOffset(ordinals[(int) first + r]);
+        }
+        for (int i = 0; i < store.dim(); i++) {
+            ByteBuffer out = w.room(4 * RowPanels.ROWS);
+            for (int r = 0; r < RowPanels.ROWS; r++) {
+                out.putFloat(r < rows ? src.get(ValueLayout.JAVA_FLOAT_UNALIGNED, at[r] + 4L * i) : 0f);
+            }
+        }
+    }
+
     /** Buffered little-endian writes into sections of a file at given offsets (gaps stay zero). */
     private static final class SectionWriter {
         private final FileChannel ch;
         private final ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20).order(ByteOrder.LITTLE_ENDIAN);
-        private final MemorySegment bufSegment = MemorySegment.ofBuffer(buf);
         private long position;
 
         SectionWriter(FileChannel ch) {
@@ -172,12 +194,6 @@ public final class IvfBuilder {
 
         void put(ByteBuffer bytes) throws IOException {
             room(bytes.remaining()).put(bytes);
-        }
-
-        void row(MemorySegment source, long offset, long bytes) throws IOException {
-            room((int) bytes);
-            MemorySegment.copy(source, offset, bufSegment, buf.position(), bytes);
-            buf.position(buf.position() + (int) bytes);
         }
 
         private void flush() throws IOException {

@@ -1,6 +1,7 @@
 package dev.quarry.index.ivf;
 
 import dev.quarry.QuarryDataException;
+import dev.quarry.vector.RowPanels;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * offset size field
  *      0    4 magic "QIVF"
- *      4    2 version = 1
+ *      4    2 version = 2
  *      6    2 metric: 0 = spherical (inner product, unit-norm centroids), 1 = euclidean centroids
  *      8    4 dim
  *     12    4 nlist
@@ -22,21 +23,25 @@ import java.util.zip.CRC32C;
  *     40    8 fingerprint: the store's count
  *     48    4 fingerprint: the store's dim
  *     52    4 fingerprint: the store's header CRC (0 for formats without one)
- *     56    4 CRC32C of bytes 0..55
+ *     56    8 vector rows: count plus the padding of each list's last panel
+ *     64    4 CRC32C of bytes 0..63
  * </pre>
  *
  * Then, each section starting at a multiple of 64 bytes: centroids (nlist x dim float32), list
  * offsets (nlist + 1 u64, in vectors), ordinals (count int32, list-major, ascending within a list),
- * vectors (count x dim float32, in the same order). A probe of list i reads one contiguous run.
+ * vectors (vector rows x dim float32, in the same order). Each list's vectors are stored in panels of
+ * 16 rows ({@link dev.quarry.vector.RowPanels}), its last panel padded with zero rows, so list i
+ * starts at row {@code sum over j < i of paddedRows(size j)} of the section. A probe of list i reads
+ * one contiguous run. Version 1 stored the vectors row after row, unpadded.
  */
 record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, long seed, long storeCount,
-                 int storeDim, int storeCrc) {
+                 int storeDim, int storeCrc, long vectorRows) {
     static final int SIZE = 4096;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int SPHERICAL = 0;
     static final int EUCLIDEAN = 1;
     private static final int MAGIC = 0x46564951; // "QIVF"
-    private static final int CHECKED = 56;
+    private static final int CHECKED = 64;
 
     long centroidsAt() {
         return SIZE;
@@ -55,7 +60,7 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
     }
 
     long fileSize() {
-        return vectorsAt() + 4L * dim * count;
+        return vectorsAt() + 4L * dim * vectorRows;
     }
 
     private static long align(long offset) {
@@ -65,7 +70,7 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
     ByteBuffer encode() {
         ByteBuffer buf = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         buf.putInt(MAGIC).putShort((short) VERSION).putShort((short) metric).putInt(dim).putInt(nlist).putLong(count)
-                .putLong(trainedOn).putLong(seed).putLong(storeCount).putInt(storeDim).putInt(storeCrc);
+                .putLong(trainedOn).putLong(seed).putLong(storeCount).putInt(storeDim).putInt(storeCrc).putLong(vectorRows);
         CRC32C crc = new CRC32C();
         crc.update(buf.array(), 0, CHECKED);
         buf.putInt((int) crc.getValue());
@@ -82,6 +87,13 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
             throw new QuarryDataException(file, "magic", String.format("0x%08x", buf.getInt(0)),
                     "\"QIVF\" (is this a .qivf index?)");
         }
+        // Before the CRC: an older version checks fewer bytes, and should be told to rebuild, not "corrupt".
+        int version = Short.toUnsignedInt(buf.getShort(4));
+        if (version != VERSION) {
+            throw new QuarryDataException(file, "version", version, VERSION + (version < VERSION
+                    ? " (an index from an older Quarry: rebuild it with quarry index build)"
+                    : " (written by a newer Quarry?)"));
+        }
         CRC32C crc = new CRC32C();
         byte[] checked = new byte[CHECKED];
         buf.get(0, checked);
@@ -89,20 +101,18 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
         int stored = buf.getInt(CHECKED);
         if (stored != (int) crc.getValue()) {
             throw new QuarryDataException(file, "header crc", String.format("0x%08x", stored),
-                    String.format("0x%08x computed from bytes 0..55 (the header is corrupt)", (int) crc.getValue()));
-        }
-        int version = Short.toUnsignedInt(buf.getShort(4));
-        if (version != VERSION) {
-            throw new QuarryDataException(file, "version", version, VERSION + " (written by a newer Quarry?)");
+                    String.format("0x%08x computed from bytes 0..63 (the header is corrupt)", (int) crc.getValue()));
         }
         IvfHeader h = new IvfHeader(Short.toUnsignedInt(buf.getShort(6)), buf.getInt(8), buf.getInt(12),
-                buf.getLong(16), buf.getLong(24), buf.getLong(32), buf.getLong(40), buf.getInt(48), buf.getInt(52));
+                buf.getLong(16), buf.getLong(24), buf.getLong(32), buf.getLong(40), buf.getInt(48), buf.getInt(52), buf.getLong(56));
         if (h.metric != SPHERICAL && h.metric != EUCLIDEAN) {
             throw new QuarryDataException(file, "metric", h.metric, "0 (spherical) or 1 (euclidean)");
         }
-        if (h.dim < 1 || h.nlist < 1 || h.count < 0 || h.count > Integer.MAX_VALUE) {
-            throw new QuarryDataException(file, "header", "dim=" + h.dim + " nlist=" + h.nlist + " count=" + h.count,
-                    "dim >= 1, nlist >= 1, 0 <= count < 2^31");
+        if (h.dim < 1 || h.nlist < 1 || h.count < 0 || h.count > Integer.MAX_VALUE || h.vectorRows < h.count
+                || h.vectorRows > h.count + (long) h.nlist * (RowPanels.ROWS - 1)) {
+            throw new QuarryDataException(file, "header", "dim=" + h.dim + " nlist=" + h.nlist + " count=" + h.count
+                    + " vector rows=" + h.vectorRows, "dim >= 1, nlist >= 1, 0 <= count < 2^31, count <= vector rows"
+                    + " <= count + nlist x 15");
         }
         if (fileSize != h.fileSize()) {
             throw new QuarryDataException(file, "size", fileSize + " bytes", h.fileSize() + " bytes for nlist="

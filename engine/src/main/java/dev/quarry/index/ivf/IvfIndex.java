@@ -11,6 +11,7 @@ import dev.quarry.index.VectorIndex;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.CandidateSink;
 import dev.quarry.vector.QueryBlock;
+import dev.quarry.vector.RowPanels;
 import dev.quarry.vector.VectorKernels;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -28,7 +29,8 @@ import java.util.List;
  * every query of the block picks its {@code nprobe} best lists, then each list is scanned once for
  * all the queries that probe it, as one block product with the fused top-k kernel, so the lists'
  * vectors are read once per block instead of once per query. Big blocks share lists best (the
- * mining pipeline gives IVF blocks of thousands of anchors).
+ * mining pipeline gives IVF blocks of thousands of anchors). The lists are stored in panels
+ * ({@link RowPanels}), so a list probed by only one or two queries still fills the SIMD lanes.
  *
  * <p>Results follow the total order of {@link TopK}, and each score has the bits the flat index
  * computes for the same pair: with {@code nprobe = nlist} the result is exactly the flat one. With
@@ -42,6 +44,8 @@ public final class IvfIndex implements VectorIndex {
     private final VectorKernels kernels;
     private final CentroidScorer centroids;
     private final long[] offsets;
+    /** Where each list's vectors start, in rows of the vectors section (lists are padded to whole panels). */
+    private final long[] panelRows;
 
     private IvfIndex(Path file, IvfHeader header, Arena arena, MemorySegment data, VectorKernels kernels) {
         this.file = file;
@@ -53,12 +57,21 @@ public final class IvfIndex implements VectorIndex {
                 header.metric() == IvfHeader.EUCLIDEAN, arena);
         this.offsets = new long[header.nlist() + 1];
         MemorySegment.copy(data, ValueLayout.JAVA_LONG_UNALIGNED, header.offsetsAt(), offsets, 0, offsets.length);
+        this.panelRows = new long[header.nlist() + 1];
         for (int c = 0; c < header.nlist(); c++) {
             if (offsets[c] > offsets[c + 1] || offsets[c + 1] > header.count()) {
                 arena.close();
                 throw new QuarryDataException(file, "list offsets", "list " + c + " [" + offsets[c] + ", "
                         + offsets[c + 1] + ")", "ascending offsets within count=" + header.count());
             }
+            panelRows[c + 1] = panelRows[c] + RowPanels.paddedRows(offsets[c + 1] - offsets[c]);
+        }
+        if (offsets[0] != 0 || offsets[header.nlist()] != header.count()
+                || panelRows[header.nlist()] != header.vectorRows()) {
+            arena.close();
+            throw new QuarryDataException(file, "list offsets", "lists holding [" + offsets[0] + ", "
+                    + offsets[header.nlist()] + ") in " + panelRows[header.nlist()] + " padded rows", "[0, count="
+                    + header.count() + ") in vector rows=" + header.vectorRows());
         }
     }
 
@@ -169,6 +182,19 @@ public final class IvfIndex implements VectorIndex {
         return first;
     }
 
+    /**
+     * Vectors a search of {@code queries} with {@code nprobe} scans in its lists (each query counted
+     * against each list it probes; centroids not included): the work behind a throughput figure.
+     */
+    public long scannedRows(QueryBlock queries, int nprobe) {
+        long rows = 0;
+        int[][] probers = probe(queries, nprobe, 1);
+        for (int c = 0; c < probers.length; c++) {
+            rows += (long) listSize(c) * probers[c].length;
+        }
+        return rows;
+    }
+
     /** For each list, the queries of the block that probe it (ascending), scoring centroids on {@code threads}. */
     int[][] probe(QueryBlock queries, int nprobe, int threads) {
         int n = queries.count();
@@ -246,8 +272,8 @@ public final class IvfIndex implements VectorIndex {
                     ordinals, 0, size);
             collector.rowsMappedBy(ordinals);
             sink.map = qs;
-            kernels.scoreBlockTopK(sub, data, header.vectorsAt() + 4L * dim() * offsets[list], 4L * dim(), size,
-                    thresholds, sink);
+            kernels.scorePanelsTopK(sub, data, header.vectorsAt() + 4L * dim() * panelRows[list], size, thresholds,
+                    sink);
         }
     }
 

@@ -223,7 +223,18 @@ public final class PanamaVectorKernels implements VectorKernels {
     @Override
     public void scoreBlockTopK(QueryBlock queries, MemorySegment rows, long firstRowOffset, long rowStride,
                                int rowCount, float[] thresholds, CandidateSink sink) {
-        forEachTile(queries, rows, firstRowOffset, rowStride, rowCount, (tile, q0, live, firstRow, r, rowEnd) -> {
+        forEachTile(queries, rows, firstRowOffset, rowStride, rowCount, topK(thresholds, sink));
+    }
+
+    @Override
+    public void scorePanelsTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount,
+                                float[] thresholds, CandidateSink sink) {
+        PanelKernels.scoreTopK(queries, panels, offset, rowCount, shape == TileShape.WIDE, thresholds, sink);
+    }
+
+    /** The fused top-k pre-filter over each computed tile. */
+    private static TileConsumer topK(float[] thresholds, CandidateSink sink) {
+        return (tile, q0, live, firstRow, r, rowEnd) -> {
             for (; r < rowEnd; r++) {
                 int t = r * BlockMicroKernels.SCRATCH_ROW;
                 for (int j = 0; j < live; j += L) {
@@ -238,7 +249,7 @@ public final class PanamaVectorKernels implements VectorKernels {
                     }
                 }
             }
-        });
+        };
     }
 
     /** What a block kernel does with each computed tile, which sits in the scratch. */

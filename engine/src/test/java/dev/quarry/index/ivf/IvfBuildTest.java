@@ -120,6 +120,12 @@ class IvfBuildTest {
             QuarryDataException e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(crc, store, KERNELS));
             assertTrue(e.getMessage().startsWith(crc + ": header crc="), e.getMessage());
 
+            Path old = Files.copy(file, dir.resolve("old.qivf"));
+            TestFiles.poke(old, 4, 1); // version 1: vectors row after row, before row panels
+            e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(old, store, KERNELS));
+            assertTrue(e.getMessage().startsWith(old + ": version=1, expected 2")
+                    && e.getMessage().contains("rebuild it with quarry index build"), e.getMessage());
+
             Path cut = Files.copy(file, dir.resolve("cut.qivf"));
             TestFiles.truncate(cut, Files.size(file) - 4);
             e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(cut, store, KERNELS));

@@ -1,0 +1,249 @@
+package dev.quarry.vector.internal;
+
+import dev.quarry.vector.CandidateSink;
+import dev.quarry.vector.QueryBlock;
+import dev.quarry.vector.RowPanels;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Queries against rows stored in panels ({@link RowPanels}), with rows in the lanes: for each
+ * component, one broadcast of each query's value and one vector load of L rows' values, so every
+ * lane does useful work however few the queries (an IVF list at small nprobe is probed by one or
+ * two). Each lane is one FMA chain in component order starting from zero, exactly like a lane of the
+ * block micro-kernel, so the scores have the same bits.
+ *
+ * <p>Four row vectors are in flight, to hide the FMA latency, against four queries (16 accumulators,
+ * with 32 vector registers) or two (8, for 16 registers and for the last one or two queries).
+ */
+final class PanelKernels {
+    static final VectorSpecies<Float> S = PanamaVectorKernels.S;
+    static final int L = PanamaVectorKernels.L;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** Row vectors per panel. */
+    private static final int PER_PANEL = RowPanels.ROWS / L;
+    /** Row vectors scored together. */
+    private static final int GROUP = 4;
+
+    private PanelKernels() {
+    }
+
+    /**
+     * {@link dev.quarry.vector.VectorKernels#scorePanelsTopK} with rows in the lanes.
+     *
+     * @param quads whether groups of four queries fit the register file (32 vector registers)
+     */
+    static void scoreTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount, boolean quads,
+                          float[] thresholds, CandidateSink sink) {
+        int dim = queries.dim();
+        int count = queries.count();
+        float[] q = queries.rowMajor();
+        int vectors = (int) (RowPanels.paddedRows(rowCount) / L);
+        float[] scores = new float[4 * GROUP * L];
+        int qa = 0;
+        if (quads) {
+            for (; qa + 4 <= count; qa += 4) {
+                int v = 0;
+                for (; v + GROUP <= vectors; v += GROUP) {
+                    quad4(q, qa * dim, dim, panels, offset, v, scores);
+                    offer(scores, GROUP, v, qa, 4, rowCount, thresholds, sink);
+                }
+                for (; v < vectors; v++) {
+                    single(q, qa * dim, (qa + 1) * dim, dim, panels, offset, v, scores, 0);
+                    single(q, (qa + 2) * dim, (qa + 3) * dim, dim, panels, offset, v, scores, 2 * GROUP * L);
+                    offer(scores, 1, v, qa, 4, rowCount, thresholds, sink);
+                }
+            }
+        }
+        for (; qa < count; qa += 2) {
+            // An odd last query is scored twice (as both of the pair); its copy is not offered.
+            int pair = Math.min(2, count - qa);
+            int qb = qa + pair - 1;
+            int v = 0;
+            for (; v + GROUP <= vectors; v += GROUP) {
+                pair4(q, qa * dim, qb * dim, dim, panels, offset, v, scores);
+                offer(scores, GROUP, v, qa, pair, rowCount, thresholds, sink);
+            }
+            for (; v < vectors; v++) {
+                single(q, qa * dim, qb * dim, dim, panels, offset, v, scores, 0);
+                offer(scores, 1, v, qa, pair, rowCount, thresholds, sink);
+            }
+        }
+    }
+
+    /** Byte offset of component 0 of row vector {@code v}. */
+    private static long vectorAt(long offset, int v, int dim) {
+        return offset + 4L * ((long) (v / PER_PANEL) * RowPanels.ROWS * dim + (v % PER_PANEL) * L);
+    }
+
+    /** Four queries x four row vectors; query j's scores go to scores[4Lj, 4L(j + 1)). */
+    private static void quad4(float[] q, int a, int dim, MemorySegment panels, long offset, int v, float[] scores) {
+        long o0 = vectorAt(offset, v, dim);
+        long o1 = vectorAt(offset, v + 1, dim);
+        long o2 = vectorAt(offset, v + 2, dim);
+        long o3 = vectorAt(offset, v + 3, dim);
+        long step = 4L * RowPanels.ROWS;
+        int b = a + dim;
+        int c = b + dim;
+        int d = c + dim;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        FloatVector b0 = FloatVector.zero(S);
+        FloatVector b1 = FloatVector.zero(S);
+        FloatVector b2 = FloatVector.zero(S);
+        FloatVector b3 = FloatVector.zero(S);
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = FloatVector.zero(S);
+        FloatVector c2 = FloatVector.zero(S);
+        FloatVector c3 = FloatVector.zero(S);
+        FloatVector d0 = FloatVector.zero(S);
+        FloatVector d1 = FloatVector.zero(S);
+        FloatVector d2 = FloatVector.zero(S);
+        FloatVector d3 = FloatVector.zero(S);
+        for (int k = 0; k < dim; k++) {
+            long at = step * k;
+            FloatVector r0 = FloatVector.fromMemorySegment(S, panels, o0 + at, LE);
+            FloatVector r1 = FloatVector.fromMemorySegment(S, panels, o1 + at, LE);
+            FloatVector r2 = FloatVector.fromMemorySegment(S, panels, o2 + at, LE);
+            FloatVector r3 = FloatVector.fromMemorySegment(S, panels, o3 + at, LE);
+            FloatVector qa = FloatVector.broadcast(S, q[a + k]);
+            a0 = qa.fma(r0, a0);
+            a1 = qa.fma(r1, a1);
+            a2 = qa.fma(r2, a2);
+            a3 = qa.fma(r3, a3);
+            FloatVector qb = FloatVector.broadcast(S, q[b + k]);
+            b0 = qb.fma(r0, b0);
+            b1 = qb.fma(r1, b1);
+            b2 = qb.fma(r2, b2);
+            b3 = qb.fma(r3, b3);
+            FloatVector qc = FloatVector.broadcast(S, q[c + k]);
+            c0 = qc.fma(r0, c0);
+            c1 = qc.fma(r1, c1);
+            c2 = qc.fma(r2, c2);
+            c3 = qc.fma(r3, c3);
+            FloatVector qd = FloatVector.broadcast(S, q[d + k]);
+            d0 = qd.fma(r0, d0);
+            d1 = qd.fma(r1, d1);
+            d2 = qd.fma(r2, d2);
+            d3 = qd.fma(r3, d3);
+        }
+        a0.intoArray(scores, 0);
+        a1.intoArray(scores, L);
+        a2.intoArray(scores, 2 * L);
+        a3.intoArray(scores, 3 * L);
+        b0.intoArray(scores, GROUP * L);
+        b1.intoArray(scores, GROUP * L + L);
+        b2.intoArray(scores, GROUP * L + 2 * L);
+        b3.intoArray(scores, GROUP * L + 3 * L);
+        c0.intoArray(scores, 2 * GROUP * L);
+        c1.intoArray(scores, 2 * GROUP * L + L);
+        c2.intoArray(scores, 2 * GROUP * L + 2 * L);
+        c3.intoArray(scores, 2 * GROUP * L + 3 * L);
+        d0.intoArray(scores, 3 * GROUP * L);
+        d1.intoArray(scores, 3 * GROUP * L + L);
+        d2.intoArray(scores, 3 * GROUP * L + 2 * L);
+        d3.intoArray(scores, 3 * GROUP * L + 3 * L);
+    }
+
+    /** Two queries x four row vectors; query a's scores go to scores[0, 4L), b's to [4L, 8L). */
+    private static void pair4(float[] q, int a, int b, int dim, MemorySegment panels, long offset, int v,
+                               float[] scores) {
+        long o0 = vectorAt(offset, v, dim);
+        long o1 = vectorAt(offset, v + 1, dim);
+        long o2 = vectorAt(offset, v + 2, dim);
+        long o3 = vectorAt(offset, v + 3, dim);
+        long step = 4L * RowPanels.ROWS;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        FloatVector b0 = FloatVector.zero(S);
+        FloatVector b1 = FloatVector.zero(S);
+        FloatVector b2 = FloatVector.zero(S);
+        FloatVector b3 = FloatVector.zero(S);
+        for (int k = 0; k < dim; k++) {
+            long at = step * k;
+            FloatVector r0 = FloatVector.fromMemorySegment(S, panels, o0 + at, LE);
+            FloatVector r1 = FloatVector.fromMemorySegment(S, panels, o1 + at, LE);
+            FloatVector r2 = FloatVector.fromMemorySegment(S, panels, o2 + at, LE);
+            FloatVector r3 = FloatVector.fromMemorySegment(S, panels, o3 + at, LE);
+            FloatVector qa = FloatVector.broadcast(S, q[a + k]);
+            a0 = qa.fma(r0, a0);
+            a1 = qa.fma(r1, a1);
+            a2 = qa.fma(r2, a2);
+            a3 = qa.fma(r3, a3);
+            FloatVector qb = FloatVector.broadcast(S, q[b + k]);
+            b0 = qb.fma(r0, b0);
+            b1 = qb.fma(r1, b1);
+            b2 = qb.fma(r2, b2);
+            b3 = qb.fma(r3, b3);
+        }
+        a0.intoArray(scores, 0);
+        a1.intoArray(scores, L);
+        a2.intoArray(scores, 2 * L);
+        a3.intoArray(scores, 3 * L);
+        b0.intoArray(scores, GROUP * L);
+        b1.intoArray(scores, GROUP * L + L);
+        b2.intoArray(scores, GROUP * L + 2 * L);
+        b3.intoArray(scores, GROUP * L + 3 * L);
+    }
+
+    /**
+     * Two queries x one row vector (the tail of a list): query a's scores go to {@code scores[at]},
+     * b's to {@code scores[at + 4L]}, as {@link #pair4} lays them out.
+     */
+    private static void single(float[] q, int a, int b, int dim, MemorySegment panels, long offset, int v,
+                               float[] scores, int at) {
+        long o0 = vectorAt(offset, v, dim);
+        long step = 4L * RowPanels.ROWS;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector b0 = FloatVector.zero(S);
+        for (int k = 0; k < dim; k++) {
+            FloatVector r0 = FloatVector.fromMemorySegment(S, panels, o0 + step * k, LE);
+            a0 = FloatVector.broadcast(S, q[a + k]).fma(r0, a0);
+            b0 = FloatVector.broadcast(S, q[b + k]).fma(r0, b0);
+        }
+        a0.intoArray(scores, at);
+        b0.intoArray(scores, at + GROUP * L);
+    }
+
+    /**
+     * Offers the scores of {@code n} row vectors from {@code v} that pass their query's threshold, for
+     * queries {@code [q0, q0 + queries)}, whose scores start {@code 4L} floats apart.
+     */
+    private static void offer(float[] scores, int n, int v, int q0, int queries, int rowCount, float[] thresholds,
+                              CandidateSink sink) {
+        for (int j = 0; j < n; j++) {
+            int row0 = (v + j) / PER_PANEL * RowPanels.ROWS + (v + j) % PER_PANEL * L;
+            int live = Math.min(L, rowCount - row0);
+            if (live <= 0) {
+                continue;
+            }
+            VectorMask<Float> rows = S.indexInRange(0, live);
+            for (int i = 0; i < queries; i++) {
+                offerPassing(scores, i * GROUP * L + j * L, row0, q0 + i, rows, thresholds, sink);
+            }
+        }
+    }
+
+    private static void offerPassing(float[] scores, int at, int row0, int query, VectorMask<Float> rows,
+                                     float[] thresholds, CandidateSink sink) {
+        FloatVector s = FloatVector.fromArray(S, scores, at);
+        long bits = s.compare(VectorOperators.GE, thresholds[query]).and(rows).toLong();
+        while (bits != 0) {
+            int lane = Long.numberOfTrailingZeros(bits);
+            bits &= bits - 1;
+            // The sink may raise the threshold: later lanes are compared with the raised value.
+            float score = scores[at + lane];
+            if (score >= thresholds[query]) {
+                sink.offer(query, row0 + lane, score);
+            }
+        }
+    }
+}
