@@ -1,0 +1,202 @@
+#!/usr/bin/python3
+"""FAISS contender for the peers benchmark: exact (IndexFlatIP) or IVF (IndexIVFFlat, inner product)
+top-k over a .qvec corpus, searched the way FAISS users do: all queries in one index.search call.
+
+Run with Debian's /usr/bin/python3 (its numpy). Which FAISS is measured is chosen by the caller:
+PYTHONPATH=$(bench/peers/build-faiss.sh) for the AVX2 build (--build avx2), nothing for Debian's
+python3-faiss (--build debian, generic: no AVX code). OpenBLAS reads OPENBLAS_NUM_THREADS when it
+loads, so the caller sets it; this script records the thread counts actually in effect.
+
+Per configuration (flat, or one per nprobe): untimed warm-up searches for at least 2 s (as the JVM
+contenders get), then --runs timed ones;
+appends one JSON line to --json-out and saves the last run's ids as PREFIX-<config>.npy.
+"""
+import argparse
+import ctypes
+import json
+import os
+import struct
+import sys
+import time
+
+import numpy as np
+
+SEED = 1234  # k-means seed for IVF training (FAISS's default value, set explicitly)
+
+
+def read_qvec(path):
+    """A .qvec file: 4096-byte little-endian header (magic QVEC, u16 version 1, u16 dtype 0=float32,
+    i32 dim, i64 count), then count x dim float32 rows."""
+    with open(path, "rb") as f:
+        magic, version, dtype, dim, count = struct.unpack("<4sHHiq", f.read(20))
+    if magic != b"QVEC" or version != 1 or dtype != 0:
+        sys.exit(f"faiss_bench: {path}: not a float32 .qvec v1 (magic={magic!r} version={version} dtype={dtype})")
+    if os.path.getsize(path) != 4096 + 4 * dim * count:
+        sys.exit(f"faiss_bench: {path}: size does not match {count} x {dim} float32 rows")
+    return np.memmap(path, dtype="<f4", mode="r", offset=4096, shape=(count, dim))
+
+
+class DlInfo(ctypes.Structure):
+    _fields_ = [("fname", ctypes.c_char_p), ("fbase", ctypes.c_void_p),
+                ("sname", ctypes.c_char_p), ("saddr", ctypes.c_void_p)]
+
+
+def sgemm_library():
+    """The file FAISS's sgemm_ comes from: looked up from FAISS's own swig module (its dependency
+    order, as the dynamic linker resolves it), then dladdr. OpenBLAS being loaded is not enough:
+    Debian's libblas.so.3 alternative can be the reference BLAS while LAPACK/numpy load OpenBLAS."""
+    mod = next(m for k, m in sys.modules.items() if k.startswith("faiss._swigfaiss"))
+    fn = ctypes.CDLL(mod.__file__, mode=os.RTLD_NOLOAD).sgemm_
+    info = DlInfo()
+    if not ctypes.CDLL(None).dladdr(ctypes.cast(fn, ctypes.c_void_p), ctypes.byref(info)):
+        return None
+    return os.path.realpath(info.fname.decode())
+
+
+def openblas():
+    """The OpenBLAS this process loaded, found in /proc/self/maps (never a new copy), or None."""
+    with open("/proc/self/maps") as f:
+        paths = sorted({l.split()[-1] for l in f if "libopenblas" in l and l.split()[-1].startswith("/")})
+    for p in paths:
+        try:
+            lib = ctypes.CDLL(p, mode=os.RTLD_NOLOAD)
+            lib.openblas_get_num_threads.restype = ctypes.c_int
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return lib
+        except (OSError, AttributeError):
+            continue
+    return None
+
+
+def peak_rss():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", choices=["avx2", "debian"], required=True)
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--queries", required=True)
+    ap.add_argument("--query-limit", type=int)
+    ap.add_argument("--k", type=int, default=100)
+    ap.add_argument("--index", choices=["flat", "ivf"], required=True)
+    ap.add_argument("--nlist", type=int, default=1024)
+    ap.add_argument("--nprobe", default="1,2,4,8,16", help="comma-separated, for --index ivf")
+    ap.add_argument("--omp-threads", type=int, help="faiss.omp_set_num_threads(T); omit for FAISS's default")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--dataset", required=True)
+    ap.add_argument("--label", required=True)
+    ap.add_argument("--ids-out", required=True, help="prefix of the .npy id files")
+    ap.add_argument("--json-out", required=True, help="JSON Lines file, appended to")
+    ap.add_argument("--index-cache", help="directory keeping trained IVF indexes (and their build time) for reuse "
+                                          "by the other thread splits and builds")
+    a = ap.parse_args()
+
+    import faiss  # after argparse: --help works without FAISS
+
+    simd = "avx2" if hasattr(faiss, "swigfaiss_avx2") else "generic"
+    debian_pkg = faiss.__file__.startswith("/usr/lib/python3/")
+    if (a.build == "avx2") != (simd == "avx2") or (a.build == "debian") != debian_pkg:
+        sys.exit(f"faiss_bench: --build {a.build} but loaded {faiss.__file__} (simd={simd}); check PYTHONPATH")
+
+    if a.omp_threads:
+        faiss.omp_set_num_threads(a.omp_threads)
+    omp = faiss.omp_get_max_threads()
+    sgemm_from, ob = sgemm_library(), openblas()
+    if ob is None or sgemm_from is None or "openblas" not in sgemm_from:
+        sys.exit(f"faiss_bench: FAISS's sgemm comes from {sgemm_from}, not OpenBLAS (reference BLAS?): "
+                 "run bench/peers/blas.sh to select OpenBLAS")
+    blas, core = ob.openblas_get_num_threads(), ob.openblas_get_corename().decode()
+
+    xb = np.ascontiguousarray(read_qvec(a.corpus), dtype=np.float32)
+    xq = read_qvec(a.queries)
+    xq = np.ascontiguousarray(xq[: a.query_limit] if a.query_limit else xq, dtype=np.float32)
+    (n, d), nq = xb.shape, xq.shape[0]
+    if xq.shape[1] != d:
+        sys.exit(f"faiss_bench: corpus dim {d} != queries dim {xq.shape[1]}")
+    print(f"faiss_bench: faiss {faiss.__version__} {simd} ({faiss.__file__}), OpenMP {omp}, OpenBLAS {blas} "
+          f"core {core}; {n} x {d} corpus, {nq} queries, k={a.k}", file=sys.stderr)
+
+    build_seconds = None
+    if a.index == "flat":
+        index = faiss.IndexFlatIP(d)
+        index.add(xb)
+        configs = [("flat", None)]
+    else:
+        cached = None
+        if a.index_cache:
+            os.makedirs(a.index_cache, exist_ok=True)
+            cached = os.path.join(a.index_cache, f"faiss-{a.dataset}-nlist{a.nlist}.index")
+        st = os.stat(a.corpus)
+        corpus_id = {"corpus": os.path.abspath(a.corpus), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+        sidecar = None
+        if cached and os.path.exists(cached) and os.path.exists(cached + ".json"):
+            with open(cached + ".json") as f:
+                sidecar = json.load(f)
+            if sidecar.get("corpus_id") != corpus_id:  # the corpus was regenerated since
+                sidecar = None
+        if sidecar:
+            index = faiss.read_index(cached)
+            build_seconds = sidecar["build_seconds"]
+            print(f"faiss_bench: reusing {cached} (built in {build_seconds:.1f} s)", file=sys.stderr)
+        else:
+            quantizer = faiss.IndexFlatIP(d)
+            index = faiss.IndexIVFFlat(quantizer, d, a.nlist, faiss.METRIC_INNER_PRODUCT)
+            index.cp.seed = SEED  # k-means on FAISS's own sample (max 256 points per centroid)
+            t0 = time.perf_counter()
+            index.train(xb)
+            index.add(xb)
+            build_seconds = time.perf_counter() - t0
+            print(f"faiss_bench: trained and filled nlist={a.nlist} in {build_seconds:.1f} s", file=sys.stderr)
+            if cached:
+                faiss.write_index(index, cached + ".tmp")
+                os.replace(cached + ".tmp", cached)
+                with open(cached + ".json", "w") as f:
+                    json.dump({"build_seconds": build_seconds, "build": a.build, "omp_threads": omp,
+                               "blas_threads": blas, "corpus_id": corpus_id}, f)
+        configs = [(f"nprobe{p}", int(p)) for p in a.nprobe.split(",")]
+
+    os.makedirs(os.path.dirname(os.path.abspath(a.ids_out)), exist_ok=True)
+    for name, nprobe in configs:
+        if nprobe is not None:
+            index.nprobe = nprobe
+        warm_start = time.perf_counter()
+        while True:  # warm-up, untimed: at least one search and 2 s
+            index.search(xq, a.k)
+            if time.perf_counter() - warm_start >= 2.0:
+                break
+        runs = []
+        for _ in range(a.runs):
+            if nprobe is not None:
+                faiss.cvar.indexIVF_stats.reset()
+            t0 = time.perf_counter()
+            _, ids = index.search(xq, a.k)
+            runs.append(time.perf_counter() - t0)
+        if nprobe is None:
+            dots = n * nq
+        else:  # coarse quantizer (nq x nlist) + the list entries scanned (ndis) in the last run
+            dots = nq * a.nlist + int(faiss.cvar.indexIVF_stats.ndis)
+        ids_path = f"{a.ids_out}-{name if nprobe is None else f'nlist{a.nlist}-{name}'}.npy"
+        np.save(ids_path, ids.astype(np.int32))
+        config = f"omp={omp} blas={blas}" + (f" nlist={a.nlist} nprobe={nprobe}" if nprobe is not None else "")
+        rec = {
+            "contender": f"faiss-{a.index}", "build": a.build, "label": a.label, "dataset": a.dataset,
+            "config": config, "threads": min(omp * blas, os.cpu_count() or 1),
+            "omp_threads": omp, "blas_threads": blas, "queries": nq, "k": a.k, "dim": d, "rows": n,
+            "runs_seconds": runs, "build_seconds": build_seconds, "peak_rss_bytes": peak_rss(),
+            "peak_heap_bytes": None, "dot_products_per_run": dots, "ids": ids_path,
+            "faiss_version": faiss.__version__, "simd": simd, "openblas_core": core,
+        }
+        with open(a.json_out, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+        best = min(runs)
+        print(f"faiss_bench: {a.index} {config}: best {best:.4f} s of {runs}, "
+              f"{2 * d * dots / best / 1e9:.1f} GFLOP/s (dot products x 2d)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
