@@ -43,6 +43,7 @@ START=$(date +%s)
 BLAS_OUT="$("$ROOT/bench/peers/blas.sh")"
 echo "$BLAS_OUT" >"$RUN/blas.txt"
 FAISS_AVX2_PATH="$("$ROOT/bench/peers/build-faiss.sh" | tail -1)"
+export FAISS_AVX2_PATH  # bench/peers/avx2.sh reuses it
 JDK="$("$ROOT/quarry" jdk)"
 log "building the bench jar"
 (cd "$ROOT" && JAVA_HOME="$JDK" mvn -B -q -ntp -DskipTests -pl bench -am package)
@@ -51,9 +52,7 @@ FMA_OUT="$("$ROOT/bench/probe/fma_peak")"
 echo "$FMA_OUT" >"$RUN/fma.txt"
 gcc -O3 -march=native -fopenmp -o "$ROOT/bench/probe/membw" "$ROOT/bench/probe/membw.c"
 for t in 1 2; do OMP_NUM_THREADS=$t "$ROOT/bench/probe/membw"; done >"$RUN/membw.txt"
-mapfile -t JVM_FLAGS < <("$ROOT/quarry" jvm-flags)
-JAVA=("$JDK/bin/java" "${JVM_FLAGS[@]}" -Xmx6g
-      -cp "$ROOT/bench/target/quarry-bench.jar" dev.quarry.bench.peers.PeerRunner)
+peer_java
 
 # --- Data sets and their exact top-100.
 # name|description|corpus|queries

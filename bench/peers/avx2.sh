@@ -16,11 +16,8 @@ RESULTS="$RUN/results.jsonl"
 # shellcheck source=bench/peers/lib.sh
 source "$ROOT/bench/peers/lib.sh"
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS OMP_NUM_THREADS
-FAISS_AVX2_PATH="$("$ROOT/bench/peers/build-faiss.sh" | tail -1)"
-JDK="$("$ROOT/quarry" jdk)"
-mapfile -t JVM_FLAGS < <("$ROOT/quarry" jvm-flags)
-JAVA=("$JDK/bin/java" "${JVM_FLAGS[@]}" -XX:UseAVX=2 -Xmx6g
-      -cp "$ROOT/bench/target/quarry-bench.jar" dev.quarry.bench.peers.PeerRunner)
+FAISS_AVX2_PATH="${FAISS_AVX2_PATH:-$("$ROOT/bench/peers/build-faiss.sh" | tail -1)}"
+peer_java -XX:UseAVX=2
 set=clustered-200k-avx2
 d="$DATA/clustered-200000x384"
 [ -f "$DATA/gt-clustered-200k.npy" ] || { echo "avx2: run bench/peers.sh first (ground truth)" >&2; exit 1; }

@@ -1,8 +1,17 @@
 # Helpers shared by bench/peers.sh and bench/peers/avx2.sh: one contender configuration per call,
-# appending its JSON line to $RESULTS. Expects ROOT, DATA, RUN, RESULTS, PY, FAISS_AVX2_PATH and the
-# JAVA array (java, its flags and the PeerRunner class) to be set.
+# appending its JSON line to $RESULTS. Expects ROOT, DATA, RUN, RESULTS, PY and FAISS_AVX2_PATH to be
+# set, and peer_java to have been called.
 
 log() { echo "peers: $*" >&2; }
+
+peer_java() { # extra-jvm-flags... -> JAVA: java with Quarry's JVM flags and the harness's main class
+  local jdk
+  jdk="$("$ROOT/quarry" jdk)"
+  local flags
+  mapfile -t flags < <("$ROOT/quarry" jvm-flags)
+  JAVA=("$jdk/bin/java" "${flags[@]}" "$@" -Xmx6g
+        -cp "$ROOT/bench/target/quarry-bench.jar" dev.quarry.bench.peers.PeerRunner)
+}
 
 java_peer() { # dataset corpus queries contender runs extra-args...
   local set="$1" corpus="$2" queries="$3" contender="$4" runs="$5"

@@ -1,8 +1,5 @@
 package dev.quarry.vector;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-
 /**
  * The panel layout of a run of rows, as {@link VectorKernels#scorePanelsTopK} reads it: rows are
  * grouped by {@link #ROWS}, and each group (a panel) is stored component-major, so component i of
@@ -30,20 +27,5 @@ public final class RowPanels {
     /** Byte offset of component {@code i} of row {@code row} from the start of the run. */
     public static long offset(int row, int i, int dim) {
         return 4L * ((long) (row / ROWS) * ROWS * dim + (long) i * ROWS + row % ROWS);
-    }
-
-    /**
-     * Writes {@code rows} (row-major, {@code dim} floats each) into {@code out} at byte {@code at} in
-     * the panel layout, padding included; returns the bytes written.
-     */
-    public static long write(float[][] rows, int dim, MemorySegment out, long at) {
-        long bytes = 4L * paddedRows(rows.length) * dim;
-        out.asSlice(at, bytes).fill((byte) 0);
-        for (int r = 0; r < rows.length; r++) {
-            for (int i = 0; i < dim; i++) {
-                out.set(ValueLayout.JAVA_FLOAT_UNALIGNED, at + offset(r, i, dim), rows[r][i]);
-            }
-        }
-        return bytes;
     }
 }

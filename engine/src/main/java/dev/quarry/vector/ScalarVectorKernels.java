@@ -77,34 +77,33 @@ public final class ScalarVectorKernels implements VectorKernels {
     @Override
     public void scoreBlockTopK(QueryBlock queries, MemorySegment rows, long firstRowOffset, long rowStride,
                                int rowCount, float[] thresholds, CandidateSink sink) {
-        int dim = queries.dim();
-        float[] q = queries.rowMajor();
-        for (int r = 0; r < rowCount; r++) {
-            long offset = firstRowOffset + r * rowStride;
-            for (int qi = 0; qi < queries.count(); qi++) {
-                int base = qi * dim;
-                float sum = 0f;
-                for (int i = 0; i < dim; i++) {
-                    sum += q[base + i] * rows.get(FLOAT, offset + 4L * i);
-                }
-                if (sum >= thresholds[qi]) {
-                    sink.offer(qi, r, sum);
-                }
-            }
-        }
+        topK(queries, rowCount, (r, i) -> rows.get(FLOAT, firstRowOffset + r * rowStride + 4L * i), thresholds,
+                sink);
     }
 
     @Override
     public void scorePanelsTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount,
                                 float[] thresholds, CandidateSink sink) {
         int dim = queries.dim();
+        topK(queries, rowCount, (r, i) -> panels.get(FLOAT, offset + RowPanels.offset(r, i, dim)), thresholds, sink);
+    }
+
+    /** Component {@code i} of row {@code r}, wherever the layout keeps it. */
+    @FunctionalInterface
+    private interface Component {
+        float of(int r, int i);
+    }
+
+    /** Every (query, row) score in component order, offered when it reaches the query's threshold. */
+    private static void topK(QueryBlock queries, int rowCount, Component row, float[] thresholds, CandidateSink sink) {
+        int dim = queries.dim();
         float[] q = queries.rowMajor();
         for (int r = 0; r < rowCount; r++) {
             for (int qi = 0; qi < queries.count(); qi++) {
                 int base = qi * dim;
                 float sum = 0f;
                 for (int i = 0; i < dim; i++) {
-                    sum += q[base + i] * panels.get(FLOAT, offset + RowPanels.offset(r, i, dim));
+                    sum += q[base + i] * row.of(r, i);
                 }
                 if (sum >= thresholds[qi]) {
                     sink.offer(qi, r, sum);

@@ -1,5 +1,6 @@
 package dev.quarry.testing;
 
+import dev.quarry.vector.RowPanels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -37,6 +38,21 @@ public final class TestVectors {
         MemorySegment seg = arena.allocate(lead + Math.max(0, rows.length - 1) * stride + 4L * dim + 1, 1);
         for (int r = 0; r < rows.length; r++) {
             MemorySegment.copy(rows[r], 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, lead + r * stride, dim);
+        }
+        return seg;
+    }
+
+    /**
+     * A native segment holding the rows in the panel layout ({@link RowPanels}) from byte {@code lead},
+     * the last panel padded with zero rows.
+     */
+    public static MemorySegment panelSegment(Arena arena, float[][] rows, long lead) {
+        int dim = rows.length == 0 ? 0 : rows[0].length;
+        MemorySegment seg = arena.allocate(lead + 4L * RowPanels.paddedRows(rows.length) * dim + 1, 1);
+        for (int r = 0; r < rows.length; r++) {
+            for (int i = 0; i < dim; i++) {
+                seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED, lead + RowPanels.offset(r, i, dim), rows[r][i]);
+            }
         }
         return seg;
     }

@@ -234,8 +234,7 @@ class VectorKernelsTest {
                 float[][] queries = TestVectors.rows(random, qc, dim);
                 float[][] rows = TestVectors.rows(random, rc, dim);
                 MemorySegment plain = TestVectors.segment(arena, rows, 0, 4L * dim);
-                MemorySegment panels = arena.allocate(8 + 4L * RowPanels.paddedRows(rc) * dim + 64);
-                RowPanels.write(rows, dim, panels, 8);
+                MemorySegment panels = TestVectors.panelSegment(arena, rows, 8);
                 float[] thresholds = new float[qc];
                 for (int q = 0; q < qc; q++) {
                     thresholds[q] = q % 3 == 1 ? Float.NEGATIVE_INFINITY
@@ -274,8 +273,7 @@ class VectorKernelsTest {
         float[][] rows = TestVectors.rows(random, rc, dim);
         rows[20][random.nextInt(dim)] = Float.NaN;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment panels = arena.allocate(4L * RowPanels.paddedRows(rc) * dim);
-            RowPanels.write(rows, dim, panels, 0);
+            MemorySegment panels = TestVectors.panelSegment(arena, rows, 0);
             for (int qc : new int[] {1, 2, 5, 20}) {
                 float[][] queries = TestVectors.rows(random, qc, dim);
                 float[] thresholds = new float[qc];

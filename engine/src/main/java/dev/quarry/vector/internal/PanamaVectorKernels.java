@@ -30,7 +30,9 @@ public final class PanamaVectorKernels implements VectorKernels {
 
     private PanamaVectorKernels(TileShape shape) {
         this.shape = shape;
-        this.scratch = ThreadLocal.withInitial(() -> new float[BlockMicroKernels.TILE_ROWS * 4 * L]);
+        // One scratch per thread serves the block tiles and the panel kernel (never both in one call).
+        this.scratch = ThreadLocal.withInitial(() -> new float[Math.max(BlockMicroKernels.TILE_ROWS * 4 * L,
+                PanelKernels.SCRATCH)]);
     }
 
     /**
@@ -223,18 +225,7 @@ public final class PanamaVectorKernels implements VectorKernels {
     @Override
     public void scoreBlockTopK(QueryBlock queries, MemorySegment rows, long firstRowOffset, long rowStride,
                                int rowCount, float[] thresholds, CandidateSink sink) {
-        forEachTile(queries, rows, firstRowOffset, rowStride, rowCount, topK(thresholds, sink));
-    }
-
-    @Override
-    public void scorePanelsTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount,
-                                float[] thresholds, CandidateSink sink) {
-        PanelKernels.scoreTopK(queries, panels, offset, rowCount, shape == TileShape.WIDE, thresholds, sink);
-    }
-
-    /** The fused top-k pre-filter over each computed tile. */
-    private static TileConsumer topK(float[] thresholds, CandidateSink sink) {
-        return (tile, q0, live, firstRow, r, rowEnd) -> {
+        forEachTile(queries, rows, firstRowOffset, rowStride, rowCount, (tile, q0, live, firstRow, r, rowEnd) -> {
             for (; r < rowEnd; r++) {
                 int t = r * BlockMicroKernels.SCRATCH_ROW;
                 for (int j = 0; j < live; j += L) {
@@ -249,7 +240,14 @@ public final class PanamaVectorKernels implements VectorKernels {
                     }
                 }
             }
-        };
+        });
+    }
+
+    @Override
+    public void scorePanelsTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount,
+                                float[] thresholds, CandidateSink sink) {
+        PanelKernels.scoreTopK(queries, panels, offset, rowCount, shape == TileShape.WIDE, thresholds, sink,
+                scratch.get());
     }
 
     /** What a block kernel does with each computed tile, which sits in the scratch. */

@@ -28,6 +28,8 @@ final class PanelKernels {
     private static final int PER_PANEL = RowPanels.ROWS / L;
     /** Row vectors scored together. */
     private static final int GROUP = 4;
+    /** Scratch floats a call needs: the scores of four queries against {@link #GROUP} row vectors. */
+    static final int SCRATCH = 4 * GROUP * L;
 
     private PanelKernels() {
     }
@@ -36,14 +38,14 @@ final class PanelKernels {
      * {@link dev.quarry.vector.VectorKernels#scorePanelsTopK} with rows in the lanes.
      *
      * @param quads whether groups of four queries fit the register file (32 vector registers)
+     * @param scores the caller's per-thread scratch, at least {@link #SCRATCH} floats
      */
     static void scoreTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount, boolean quads,
-                          float[] thresholds, CandidateSink sink) {
+                          float[] thresholds, CandidateSink sink, float[] scores) {
         int dim = queries.dim();
         int count = queries.count();
         float[] q = queries.rowMajor();
         int vectors = (int) (RowPanels.paddedRows(rowCount) / L);
-        float[] scores = new float[4 * GROUP * L];
         int qa = 0;
         if (quads) {
             for (; qa + 4 <= count; qa += 4) {
