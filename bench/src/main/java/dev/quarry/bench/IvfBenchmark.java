@@ -6,7 +6,7 @@ import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.index.ivf.KMeansParams;
-import dev.quarry.io.AtomicOutput;
+import dev.quarry.files.AtomicOutput;
 import dev.quarry.labels.IdTable;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;

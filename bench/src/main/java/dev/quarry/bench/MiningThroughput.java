@@ -1,6 +1,6 @@
 package dev.quarry.bench;
 
-import dev.quarry.io.AtomicOutput;
+import dev.quarry.files.AtomicOutput;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;
 import dev.quarry.mining.MiningConfig;

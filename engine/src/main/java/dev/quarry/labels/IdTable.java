@@ -1,7 +1,7 @@
 package dev.quarry.labels;
 
 import dev.quarry.QuarryDataException;
-import dev.quarry.io.AtomicOutput;
+import dev.quarry.files.AtomicOutput;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.IOException;

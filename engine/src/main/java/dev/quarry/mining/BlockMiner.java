@@ -1,7 +1,10 @@
 package dev.quarry.mining;
 
 import dev.quarry.index.TopK;
-import dev.quarry.mining.filter.Candidates;
+import dev.quarry.mining.candidate.AnchorBlock;
+import dev.quarry.mining.candidate.AnchorContext;
+import dev.quarry.mining.candidate.Shortfall;
+import dev.quarry.mining.candidate.Candidates;
 import dev.quarry.mining.filter.FilterChain;
 import dev.quarry.mining.sample.NegativeSampler;
 import dev.quarry.mining.strategy.CandidateSource;
@@ -37,8 +40,8 @@ public final class BlockMiner {
         this.corpus = corpus;
         this.kernels = kernels;
         this.config = config;
-        this.filters = FilterChain.of(config);
-        this.sampler = NegativeSampler.of(config);
+        this.filters = config.filterChain();
+        this.sampler = config.sampler();
         this.candidates = new Candidates(config.rangeMax());
     }
 
@@ -49,7 +52,7 @@ public final class BlockMiner {
         for (int q = 0; q < block.size(); q++) {
             int[] pos = block.positives()[q];
             float[] posScores = source.positiveScores(block, q);
-            AnchorContext ctx = new AnchorContext(block.anchors()[q], pos, posScores, MinedAnchor.reference(posScores),
+            AnchorContext ctx = new AnchorContext(block.anchors()[q], pos, posScores, AnchorContext.reference(posScores),
                     corpus, kernels);
             candidates.load(top, q);
             Shortfall shortfall = filters.apply(candidates, ctx);

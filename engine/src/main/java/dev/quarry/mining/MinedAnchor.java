@@ -1,5 +1,9 @@
 package dev.quarry.mining;
 
+import dev.quarry.mining.candidate.AnchorContext;
+
+import dev.quarry.mining.candidate.Shortfall;
+
 /**
  * The negatives mined for one anchor, in rank order, with the anchor's labelled positives.
  *
@@ -14,24 +18,8 @@ package dev.quarry.mining;
 public record MinedAnchor(int anchor, int[] positives, float[] positiveScores, int[] negatives,
                           float[] negativeScores, int[] negativeRanks, Shortfall shortfall) {
 
-    /** The reference of the margins: see {@link #reference(float[])}. */
+    /** The reference of the margins: see {@link AnchorContext#reference(float[])}. */
     public float positiveReference() {
-        return reference(positiveScores);
-    }
-
-    /**
-     * The lowest of the positive scores, the reference the margins compare with; NaN without
-     * positives or when any positive score is NaN (a broken positive vouches for nothing).
-     */
-    public static float reference(float[] positiveScores) {
-        float min = Float.NaN;
-        for (int i = 0; i < positiveScores.length; i++) {
-            float s = positiveScores[i];
-            if (Float.isNaN(s)) {
-                return Float.NaN;
-            }
-            min = i == 0 || s < min ? s : min;
-        }
-        return min;
+        return AnchorContext.reference(positiveScores);
     }
 }

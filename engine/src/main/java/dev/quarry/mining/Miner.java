@@ -3,6 +3,7 @@ package dev.quarry.mining;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.index.flat.FlatIndex;
+import dev.quarry.mining.candidate.AnchorBlock;
 import dev.quarry.mining.strategy.IndexSource;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.QueryBlock;

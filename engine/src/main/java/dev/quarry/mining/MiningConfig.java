@@ -1,5 +1,16 @@
 package dev.quarry.mining;
 
+import dev.quarry.mining.filter.FilterChain;
+import dev.quarry.mining.filter.MarginFilter;
+import dev.quarry.mining.filter.NearDuplicateFilter;
+import dev.quarry.mining.filter.RankWindowFilter;
+import dev.quarry.mining.filter.ScoreRangeFilter;
+import dev.quarry.mining.sample.NegativeSampler;
+import dev.quarry.mining.sample.RandomSampler;
+import dev.quarry.mining.sample.SemiHardSampler;
+import dev.quarry.mining.sample.SimansSampler;
+import dev.quarry.mining.sample.TopSampler;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -123,6 +134,28 @@ public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double 
     public MiningConfig withSeed(long s) {
         return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
                 nearDuplicate, sampling, s);
+    }
+
+    /**
+     * The filters this configuration asks for, in their fixed order (rank window, score window, margins,
+     * near-duplicates: the one that reads vectors runs last, on the fewest candidates).
+     */
+    public FilterChain filterChain() {
+        return new FilterChain(List.of(
+                new RankWindowFilter(rangeMin, rangeMax),
+                new ScoreRangeFilter(minScore, maxScore),
+                new MarginFilter(absoluteMargin, relativeMargin),
+                new NearDuplicateFilter(nearDuplicate)), numNegatives);
+    }
+
+    /** The sampler this configuration asks for. */
+    public NegativeSampler sampler() {
+        return switch (sampling.strategy()) {
+            case TOP -> new TopSampler();
+            case RANDOM -> new RandomSampler(seed);
+            case SEMI_HARD -> new SemiHardSampler(sampling.semiHardMargin(), seed);
+            case SIMANS -> new SimansSampler(sampling.simansA(), sampling.simansB(), seed);
+        };
     }
 
     /** Every setting in force, one line, as the summary prints it. */

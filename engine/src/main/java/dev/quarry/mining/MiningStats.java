@@ -3,6 +3,7 @@ package dev.quarry.mining;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.quarry.mining.candidate.Shortfall;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.EnumMap;

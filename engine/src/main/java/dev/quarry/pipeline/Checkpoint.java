@@ -7,7 +7,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import dev.quarry.QuarryDataException;
-import dev.quarry.io.AtomicOutput;
+import dev.quarry.files.AtomicOutput;
 import dev.quarry.mining.MiningStats;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,9 +1,10 @@
 package dev.quarry.pipeline;
 
+import dev.quarry.Progress;
 import dev.quarry.QuarryDataException;
-import dev.quarry.io.AtomicOutput;
+import dev.quarry.files.AtomicOutput;
 import dev.quarry.io.MinedEncoder;
-import dev.quarry.mining.AnchorBlock;
+import dev.quarry.mining.candidate.AnchorBlock;
 import dev.quarry.mining.BlockMiner;
 import dev.quarry.mining.MinedAnchor;
 import dev.quarry.mining.MiningStats;

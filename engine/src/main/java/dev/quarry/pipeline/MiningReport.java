@@ -1,5 +1,6 @@
 package dev.quarry.pipeline;
 
+import dev.quarry.Progress;
 import dev.quarry.labels.QrelsReport;
 import dev.quarry.mining.MiningStats;
 import java.io.PrintWriter;

@@ -10,7 +10,7 @@ import dev.quarry.index.SearchParams;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.index.ivf.IvfIndex;
-import dev.quarry.io.AtomicOutput;
+import dev.quarry.files.AtomicOutput;
 import dev.quarry.io.JsonlTexts;
 import dev.quarry.io.MinedOutput;
 import dev.quarry.io.StoreTexts;

@@ -1,6 +1,6 @@
 package dev.quarry.store;
 
-import dev.quarry.io.AtomicOutput;
+import dev.quarry.files.AtomicOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;

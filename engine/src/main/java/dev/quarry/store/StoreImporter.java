@@ -1,8 +1,8 @@
 package dev.quarry.store;
 
 import dev.quarry.QuarryDataException;
-import dev.quarry.io.AtomicOutput;
-import dev.quarry.pipeline.Progress;
+import dev.quarry.files.AtomicOutput;
+import dev.quarry.Progress;
 import dev.quarry.vector.VectorKernels;
 import java.io.BufferedReader;
 import java.io.IOException;

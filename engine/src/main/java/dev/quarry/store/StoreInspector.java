@@ -1,7 +1,7 @@
 package dev.quarry.store;
 
 import dev.quarry.QuarryDataException;
-import dev.quarry.pipeline.Progress;
+import dev.quarry.Progress;
 import dev.quarry.vector.VectorKernels;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;

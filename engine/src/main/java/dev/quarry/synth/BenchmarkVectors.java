@@ -1,7 +1,7 @@
 package dev.quarry.synth;
 
 import dev.quarry.Seeds;
-import dev.quarry.pipeline.Progress;
+import dev.quarry.Progress;
 import dev.quarry.store.QvecWriter;
 import java.io.PrintWriter;
 import java.nio.file.Path;

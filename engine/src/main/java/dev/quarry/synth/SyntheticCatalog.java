@@ -1,7 +1,7 @@
 package dev.quarry.synth;
 
 import dev.quarry.Seeds;
-import dev.quarry.io.AtomicOutput;
+import dev.quarry.files.AtomicOutput;
 import dev.quarry.store.QvecWriter;
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.io.SoftLabels;
-import dev.quarry.mining.filter.Candidates;
+import dev.quarry.mining.candidate.AnchorContext;
+import dev.quarry.mining.candidate.Shortfall;
+import dev.quarry.mining.candidate.Candidates;
 import dev.quarry.mining.filter.NearDuplicateFilter;
 import dev.quarry.mining.sample.NegativeSampler;
 import dev.quarry.store.VectorStore;
@@ -54,7 +56,7 @@ class DefencesTest {
         MiningConfig config = MiningConfig.defaults().withSampling(new Sampling(SamplingStrategy.SEMI_HARD, 0.2, 20,
                 -0.1)).withNumNegatives(3);
         Candidates c = candidates(0.95f, 0.85f, 0.75f, 0.65f, 0.55f, 0.45f);
-        Shortfall s = NegativeSampler.of(config).sample(c, 3, anchor(7, 0.8f));
+        Shortfall s = config.sampler().sample(c, 3, anchor(7, 0.8f));
         assertEquals(Shortfall.SAMPLER, s, "only 0.75 and 0.65 are in [0.6, 0.8)");
         assertArrayEquals(new int[] {3, 4}, c.ids(c.size()));
     }
@@ -65,10 +67,10 @@ class DefencesTest {
         Map<Integer, Integer> picks = new HashMap<>();
         for (int a = 0; a < 2000; a++) {
             Candidates c = candidates(0.85f, 0.7f, 0.4f, 0.1f);
-            NegativeSampler.of(config).sample(c, 1, anchor(a, 0.8f));
+            config.sampler().sample(c, 1, anchor(a, 0.8f));
             picks.merge(c.id(0), 1, Integer::sum);
             Candidates again = candidates(0.85f, 0.7f, 0.4f, 0.1f);
-            NegativeSampler.of(config).sample(again, 1, anchor(a, 0.8f));
+            config.sampler().sample(again, 1, anchor(a, 0.8f));
             assertEquals(c.id(0), again.id(0), "seeded by the anchor");
         }
         // weights exp(-20 d^2) with d = s - 0.8 + 0.1: 0.85 -> 0.88, 0.7 -> 1.0, 0.4 -> 0.29, 0.1 -> 0.0

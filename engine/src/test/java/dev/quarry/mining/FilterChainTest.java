@@ -3,7 +3,9 @@ package dev.quarry.mining;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.quarry.mining.filter.Candidates;
+import dev.quarry.mining.candidate.AnchorContext;
+import dev.quarry.mining.candidate.Shortfall;
+import dev.quarry.mining.candidate.Candidates;
 import dev.quarry.mining.filter.FilterChain;
 import dev.quarry.mining.sample.NegativeSampler;
 import java.util.Arrays;
@@ -45,7 +47,7 @@ class FilterChainTest {
     void rankWindowKeepsRangeMinUpToRangeMax() {
         MiningConfig config = MiningConfig.defaults().withoutFilters().withNumNegatives(2).withRange(3, 6);
         Candidates c = candidates();
-        assertEquals(Shortfall.NONE, FilterChain.of(config).apply(c, ctx(0.95f)));
+        assertEquals(Shortfall.NONE, config.filterChain().apply(c, ctx(0.95f)));
         assertArrayEquals(new int[] {103, 104, 105}, ids(c));
     }
 
@@ -54,7 +56,7 @@ class FilterChainTest {
         MiningConfig config = MiningConfig.defaults().withoutFilters().withNumNegatives(4)
                 .withScoreRange(0.625, 0.8125);
         Candidates c = candidates();
-        assertEquals(Shortfall.NONE, FilterChain.of(config).apply(c, ctx(1f)));
+        assertEquals(Shortfall.NONE, config.filterChain().apply(c, ctx(1f)));
         assertArrayEquals(new int[] {102, 103, 104, 105}, ids(c), "0.8125 .. 0.625, both bounds kept");
     }
 
@@ -62,12 +64,12 @@ class FilterChainTest {
     void absoluteAndRelativeMarginsCompareWithThePositive() {
         Candidates abs = candidates();
         MiningConfig absolute = MiningConfig.defaults().withoutFilters().withAbsoluteMargin(0.125);
-        FilterChain.of(absolute).apply(abs, ctx(0.8125f)); // keep <= 0.6875, inclusive
+        absolute.filterChain().apply(abs, ctx(0.8125f)); // keep <= 0.6875, inclusive
         assertEquals(104, abs.id(0));
         assertEquals(6, abs.size());
         Candidates rel = candidates();
         MiningConfig relative = MiningConfig.defaults().withoutFilters().withRelativeMargin(0.25);
-        FilterChain.of(relative).apply(rel, ctx(0.75f)); // keep <= 0.5625, inclusive
+        relative.filterChain().apply(rel, ctx(0.75f)); // keep <= 0.5625, inclusive
         assertEquals(106, rel.id(0));
         assertEquals(4, rel.size());
     }
@@ -75,20 +77,20 @@ class FilterChainTest {
     @Test
     void reportsTheFirstStageThatLeftTooFew() {
         MiningConfig window = MiningConfig.defaults().withoutFilters().withNumNegatives(5).withRange(7, 100);
-        assertEquals(Shortfall.RANK_WINDOW, FilterChain.of(window).apply(candidates(), ctx(1f)));
+        assertEquals(Shortfall.RANK_WINDOW, window.filterChain().apply(candidates(), ctx(1f)));
         MiningConfig score = MiningConfig.defaults().withoutFilters().withNumNegatives(5).withScoreRange(0.8, 1.0);
         // 0.9375, 0.875, 0.8125 are left: 3 < 5
-        assertEquals(Shortfall.SCORE_RANGE, FilterChain.of(score).apply(candidates(), ctx(1f)));
+        assertEquals(Shortfall.SCORE_RANGE, score.filterChain().apply(candidates(), ctx(1f)));
         // relative margin 0.05 of a low positive
         MiningConfig margin = MiningConfig.defaults().withRange(0, 100).withNumNegatives(5);
-        assertEquals(Shortfall.MARGIN, FilterChain.of(margin).apply(candidates(), ctx(0.55f)));
+        assertEquals(Shortfall.MARGIN, margin.filterChain().apply(candidates(), ctx(0.55f)));
     }
 
     @Test
     void aNanPositiveScoreLeavesNoNegativeUnderAMargin() {
         Candidates c = candidates();
         MiningConfig config = MiningConfig.defaults().withRange(0, 100);
-        assertEquals(Shortfall.MARGIN, FilterChain.of(config).apply(c, ctx(Float.NaN)));
+        assertEquals(Shortfall.MARGIN, config.filterChain().apply(c, ctx(Float.NaN)));
         assertEquals(0, c.size());
     }
 
@@ -98,9 +100,9 @@ class FilterChainTest {
         Set<String> seen = new HashSet<>();
         for (int anchor = 0; anchor < 40; anchor++) {
             Candidates a = candidates();
-            NegativeSampler.of(config).sample(a, 3, ctx(anchor, 1f));
+            config.sampler().sample(a, 3, ctx(anchor, 1f));
             Candidates b = candidates();
-            NegativeSampler.of(config).sample(b, 3, ctx(anchor, 1f));
+            config.sampler().sample(b, 3, ctx(anchor, 1f));
             assertArrayEquals(ids(a), ids(b), "same seed and anchor, same sample");
             assertEquals(3, a.size());
             assertEquals(true, a.rank(0) < a.rank(1) && a.rank(1) < a.rank(2), "rank order");
@@ -108,7 +110,7 @@ class FilterChainTest {
         }
         assertEquals(true, seen.size() > 20, "different anchors get different samples: " + seen.size());
         Candidates top = candidates();
-        NegativeSampler.of(config.withSampling(SamplingStrategy.TOP)).sample(top, 3, ctx(0, 1f));
+        config.withSampling(SamplingStrategy.TOP).sampler().sample(top, 3, ctx(0, 1f));
         assertArrayEquals(new int[] {100, 101, 102}, ids(top));
     }
 }

@@ -2,6 +2,7 @@ package dev.quarry.mining;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.quarry.mining.candidate.Shortfall;
 import dev.quarry.pipeline.Checkpoint;
 import java.nio.file.Path;
 import java.util.List;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.QuarryDataException;
-import dev.quarry.io.AtomicOutput;
+import dev.quarry.files.AtomicOutput;
 import dev.quarry.io.MinedOutput;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;

@@ -1,7 +1,7 @@
 package dev.quarry.eval.audit;
 
 import dev.quarry.eval.EvalResult;
-import dev.quarry.io.AtomicOutput;
+import dev.quarry.files.AtomicOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

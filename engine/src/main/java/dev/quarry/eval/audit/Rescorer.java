@@ -5,8 +5,8 @@ import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
 import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.labels.IdMap;
-import dev.quarry.mining.strategy.IndexSource;
 import dev.quarry.store.VectorStore;
+import dev.quarry.vector.LaneDot;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import java.util.ArrayList;
@@ -85,7 +85,7 @@ public final class Rescorer {
         for (int i = 0; i < ps.length; i++) {
             int doc = docIds.ordinal(a.positives().get(i));
             if (Float.isNaN(ps[i]) && doc >= 0) {
-                ps[i] = IndexSource.chainDot(query, corpus.segment(), corpus.rowOffset(doc), corpus.dim());
+                ps[i] = LaneDot.dot(query, corpus.segment(), corpus.rowOffset(doc), corpus.dim());
             }
             if (prs[i] < 0 && !Float.isNaN(ps[i])) {
                 prs[i] = outranking(top, q, ps[i]);
@@ -99,7 +99,7 @@ public final class Rescorer {
                 continue;
             }
             if (Float.isNaN(ns[i])) {
-                ns[i] = IndexSource.chainDot(query, corpus.segment(), corpus.rowOffset(doc), corpus.dim());
+                ns[i] = LaneDot.dot(query, corpus.segment(), corpus.rowOffset(doc), corpus.dim());
             }
             if (rs[i] < 0) {
                 rs[i] = rankDepth;

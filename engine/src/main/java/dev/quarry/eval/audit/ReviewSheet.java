@@ -11,7 +11,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import com.fasterxml.jackson.databind.SequenceWriter;
 import dev.quarry.QuarryDataException;
 import dev.quarry.Seeds;
-import dev.quarry.io.AtomicOutput;
+import dev.quarry.files.AtomicOutput;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

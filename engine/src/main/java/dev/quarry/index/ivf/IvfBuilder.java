@@ -1,6 +1,6 @@
 package dev.quarry.index.ivf;
 
-import dev.quarry.io.AtomicOutput;
+import dev.quarry.files.AtomicOutput;
 import dev.quarry.store.StoreFormat;
 import dev.quarry.store.StoreInspector;
 import dev.quarry.store.VectorStore;

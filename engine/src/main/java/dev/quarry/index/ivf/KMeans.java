@@ -4,7 +4,7 @@ import dev.quarry.QuarryUsageException;
 import dev.quarry.Seeds;
 import dev.quarry.index.TopK;
 import dev.quarry.index.TopKCollector;
-import dev.quarry.pipeline.Progress;
+import dev.quarry.Progress;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;

@@ -1,7 +1,8 @@
 package dev.quarry.mining.filter;
 
-import dev.quarry.mining.AnchorContext;
-import dev.quarry.mining.Shortfall;
+import dev.quarry.mining.candidate.AnchorContext;
+import dev.quarry.mining.candidate.Candidates;
+import dev.quarry.mining.candidate.Shortfall;
 
 /** One stage that drops candidates of an anchor; stages run in a fixed order ({@link FilterChain}). */
 public interface CandidateFilter {

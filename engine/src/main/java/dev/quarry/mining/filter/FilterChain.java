@@ -1,8 +1,8 @@
 package dev.quarry.mining.filter;
 
-import dev.quarry.mining.MiningConfig;
-import dev.quarry.mining.AnchorContext;
-import dev.quarry.mining.Shortfall;
+import dev.quarry.mining.candidate.AnchorContext;
+import dev.quarry.mining.candidate.Candidates;
+import dev.quarry.mining.candidate.Shortfall;
 import java.util.List;
 
 /**
@@ -13,15 +13,6 @@ import java.util.List;
 public final class FilterChain {
     private final List<CandidateFilter> filters;
     private final int wanted;
-
-    /** The chain a configuration asks for. */
-    public static FilterChain of(MiningConfig config) {
-        return new FilterChain(List.of(
-                new RankWindowFilter(config.rangeMin(), config.rangeMax()),
-                new ScoreRangeFilter(config.minScore(), config.maxScore()),
-                new MarginFilter(config.absoluteMargin(), config.relativeMargin()),
-                new NearDuplicateFilter(config.nearDuplicate())), config.numNegatives());
-    }
 
     /** A chain of these filters for {@code wanted} negatives. */
     public FilterChain(List<CandidateFilter> filters, int wanted) {

@@ -1,7 +1,8 @@
 package dev.quarry.mining.filter;
 
-import dev.quarry.mining.AnchorContext;
-import dev.quarry.mining.Shortfall;
+import dev.quarry.mining.candidate.AnchorContext;
+import dev.quarry.mining.candidate.Candidates;
+import dev.quarry.mining.candidate.Shortfall;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
 

@@ -1,7 +1,8 @@
 package dev.quarry.mining.filter;
 
-import dev.quarry.mining.AnchorContext;
-import dev.quarry.mining.Shortfall;
+import dev.quarry.mining.candidate.AnchorContext;
+import dev.quarry.mining.candidate.Candidates;
+import dev.quarry.mining.candidate.Shortfall;
 
 /** Keeps ranks in {@code [min, max)}: {@code --range-min} skips the hardest ranks, where unlabelled positives hide. */
 public record RankWindowFilter(int min, int max) implements CandidateFilter {

@@ -1,7 +1,8 @@
 package dev.quarry.mining.filter;
 
-import dev.quarry.mining.AnchorContext;
-import dev.quarry.mining.Shortfall;
+import dev.quarry.mining.candidate.AnchorContext;
+import dev.quarry.mining.candidate.Candidates;
+import dev.quarry.mining.candidate.Shortfall;
 
 /** Keeps {@code min <= score <= max} ({@code --min-score}, {@code --max-score}); a NaN bound is off. */
 public record ScoreRangeFilter(double min, double max) implements CandidateFilter {

@@ -1,9 +1,8 @@
 package dev.quarry.mining.sample;
 
-import dev.quarry.mining.AnchorContext;
-import dev.quarry.mining.MiningConfig;
-import dev.quarry.mining.Shortfall;
-import dev.quarry.mining.filter.Candidates;
+import dev.quarry.mining.candidate.AnchorContext;
+import dev.quarry.mining.candidate.Shortfall;
+import dev.quarry.mining.candidate.Candidates;
 
 /**
  * Picks the negatives among the candidates that survived the filters, leaving them in rank order.
@@ -15,14 +14,4 @@ public interface NegativeSampler {
      * sampler's own window left fewer than {@code n}, {@link Shortfall#NONE} otherwise.
      */
     Shortfall sample(Candidates candidates, int n, AnchorContext anchor);
-
-    /** The sampler a configuration asks for. */
-    static NegativeSampler of(MiningConfig config) {
-        return switch (config.sampling().strategy()) {
-            case TOP -> new TopSampler();
-            case RANDOM -> new RandomSampler(config.seed());
-            case SEMI_HARD -> new SemiHardSampler(config.sampling().semiHardMargin(), config.seed());
-            case SIMANS -> new SimansSampler(config.sampling().simansA(), config.sampling().simansB(), config.seed());
-        };
-    }
 }

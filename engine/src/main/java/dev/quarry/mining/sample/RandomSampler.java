@@ -1,9 +1,9 @@
 package dev.quarry.mining.sample;
 
 import dev.quarry.Seeds;
-import dev.quarry.mining.AnchorContext;
-import dev.quarry.mining.Shortfall;
-import dev.quarry.mining.filter.Candidates;
+import dev.quarry.mining.candidate.AnchorContext;
+import dev.quarry.mining.candidate.Shortfall;
+import dev.quarry.mining.candidate.Candidates;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 

@@ -1,8 +1,8 @@
 package dev.quarry.mining.sample;
 
-import dev.quarry.mining.AnchorContext;
-import dev.quarry.mining.Shortfall;
-import dev.quarry.mining.filter.Candidates;
+import dev.quarry.mining.candidate.AnchorContext;
+import dev.quarry.mining.candidate.Shortfall;
+import dev.quarry.mining.candidate.Candidates;
 
 /** The hardest survivors: the first n in rank order. */
 public final class TopSampler implements NegativeSampler {

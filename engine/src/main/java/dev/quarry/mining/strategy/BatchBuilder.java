@@ -7,6 +7,7 @@ import dev.quarry.index.ivf.KMeans;
 import dev.quarry.index.ivf.KMeansParams;
 import dev.quarry.labels.Qrels;
 import dev.quarry.store.VectorStore;
+import dev.quarry.vector.LaneDot;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import java.util.ArrayList;
@@ -144,7 +145,7 @@ public final class BatchBuilder {
                     }
                     for (int doc : positives.docs(order[j])) {
                         if (Arrays.binarySearch(own, doc) < 0) {
-                            sum += IndexSource.chainDot(query, corpus.segment(), corpus.rowOffset(doc), corpus.dim());
+                            sum += LaneDot.dot(query, corpus.segment(), corpus.rowOffset(doc), corpus.dim());
                             n++;
                         }
                     }

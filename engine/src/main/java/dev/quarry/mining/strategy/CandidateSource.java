@@ -1,7 +1,7 @@
 package dev.quarry.mining.strategy;
 
 import dev.quarry.index.TopK;
-import dev.quarry.mining.AnchorBlock;
+import dev.quarry.mining.candidate.AnchorBlock;
 
 /**
  * Where the candidates of a block of anchors come from: nearest neighbours in an index, the other

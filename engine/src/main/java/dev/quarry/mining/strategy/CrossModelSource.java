@@ -4,9 +4,10 @@ import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
 import dev.quarry.index.VectorIndex;
-import dev.quarry.mining.AnchorBlock;
-import dev.quarry.mining.MinedAnchor;
+import dev.quarry.mining.candidate.AnchorBlock;
+import dev.quarry.mining.candidate.AnchorContext;
 import dev.quarry.store.VectorStore;
+import dev.quarry.vector.LaneDot;
 import dev.quarry.vector.QueryBlock;
 import java.util.Arrays;
 import java.util.List;
@@ -155,7 +156,7 @@ public final class CrossModelSource implements CandidateSource {
 
     private float scoreIn(TopK top, int q, int rank, VectorStore corpus, float[] anchor, int doc) {
         return rank >= 0 ? top.score(q, rank)
-                : IndexSource.chainDot(anchor, corpus.segment(), corpus.rowOffset(doc), corpus.dim());
+                : LaneDot.dot(anchor, corpus.segment(), corpus.rowOffset(doc), corpus.dim());
     }
 
     private float[] anchorVector(AnchorBlock block, int q, int m) {
@@ -172,9 +173,9 @@ public final class CrossModelSource implements CandidateSource {
     private static float reference(VectorStore corpus, float[] anchor, int[] positives) {
         float[] s = new float[positives.length];
         for (int i = 0; i < positives.length; i++) {
-            s[i] = IndexSource.chainDot(anchor, corpus.segment(), corpus.rowOffset(positives[i]), corpus.dim());
+            s[i] = LaneDot.dot(anchor, corpus.segment(), corpus.rowOffset(positives[i]), corpus.dim());
         }
-        return MinedAnchor.reference(s); // per model: each model's own scale
+        return AnchorContext.reference(s); // per model: each model's own scale
     }
 
     private static QueryBlock queriesOf(Model model, int[] anchors) {

@@ -2,8 +2,9 @@ package dev.quarry.mining.strategy;
 
 import dev.quarry.index.TopK;
 import dev.quarry.labels.Qrels;
-import dev.quarry.mining.AnchorBlock;
+import dev.quarry.mining.candidate.AnchorBlock;
 import dev.quarry.store.VectorStore;
+import dev.quarry.vector.LaneDot;
 import java.util.Arrays;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.IntHashSet;
@@ -68,7 +69,7 @@ public final class InBatchSource implements CandidateSource {
                         candScores = Arrays.copyOf(candScores, cand.length);
                     }
                     cand[c] = doc;
-                    candScores[c] = IndexSource.chainDot(query, corpus.segment(), corpus.rowOffset(doc), corpus.dim());
+                    candScores[c] = LaneDot.dot(query, corpus.segment(), corpus.rowOffset(doc), corpus.dim());
                     c++;
                 }
             }

@@ -4,10 +4,8 @@ import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
 import dev.quarry.index.VectorIndex;
-import dev.quarry.mining.AnchorBlock;
+import dev.quarry.mining.candidate.AnchorBlock;
 import dev.quarry.store.VectorStore;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Index (ANN) mining: the anchors' nearest corpus rows by inner product, from a flat or IVF index in
@@ -45,18 +43,5 @@ public final class IndexSource implements CandidateSource {
     @Override
     public String describe() {
         return index.describe();
-    }
-
-    /**
-     * The inner product as every lane of the block kernels computes it: one fused multiply-add per
-     * component, in component order. A positive's score then has the same bits as a candidate's,
-     * so a near-duplicate of the positive compares with it exactly under the margins.
-     */
-    public static float chainDot(float[] query, MemorySegment rows, long offset, int dim) {
-        float sum = 0f;
-        for (int k = 0; k < dim; k++) {
-            sum = Math.fma(rows.get(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + 4L * k), query[k], sum);
-        }
-        return sum;
     }
 }

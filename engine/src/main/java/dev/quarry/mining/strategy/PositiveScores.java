@@ -1,6 +1,7 @@
 package dev.quarry.mining.strategy;
 
 import dev.quarry.store.VectorStore;
+import dev.quarry.vector.LaneDot;
 import dev.quarry.vector.QueryBlock;
 
 /** Scores of an anchor's positives against a corpus, with the block kernels' arithmetic. */
@@ -13,7 +14,7 @@ final class PositiveScores {
         queries.copyTo(i, buffer);
         float[] scores = new float[positives.length];
         for (int p = 0; p < positives.length; p++) {
-            scores[p] = IndexSource.chainDot(buffer, corpus.segment(), corpus.rowOffset(positives[p]), corpus.dim());
+            scores[p] = LaneDot.dot(buffer, corpus.segment(), corpus.rowOffset(positives[p]), corpus.dim());
         }
         return scores;
     }

@@ -2,7 +2,7 @@ package dev.quarry.mining.strategy;
 
 import dev.quarry.index.TopK;
 import dev.quarry.labels.RunFile;
-import dev.quarry.mining.AnchorBlock;
+import dev.quarry.mining.candidate.AnchorBlock;
 import java.nio.file.Path;
 import java.util.Arrays;
 

@@ -13,7 +13,7 @@ import dev.quarry.io.OutputOptions;
 import dev.quarry.io.TextLookup;
 import dev.quarry.labels.IdMap;
 import dev.quarry.mining.MinedAnchor;
-import dev.quarry.mining.Shortfall;
+import dev.quarry.mining.candidate.Shortfall;
 import dev.quarry.store.NpyHeader;
 import java.io.IOException;
 import java.nio.file.Files;

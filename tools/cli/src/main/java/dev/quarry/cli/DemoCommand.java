@@ -11,7 +11,7 @@ import dev.quarry.mining.MiningConfig;
 import dev.quarry.pipeline.MiningReport;
 import dev.quarry.pipeline.MiningRequest;
 import dev.quarry.pipeline.MiningRunner;
-import dev.quarry.pipeline.Progress;
+import dev.quarry.Progress;
 import dev.quarry.synth.CatalogSpec;
 import dev.quarry.synth.CatalogTruth;
 import dev.quarry.store.VectorStore;

@@ -1,4 +1,4 @@
-package dev.quarry.mining;
+package dev.quarry.mining.candidate;
 
 /** Why an anchor got fewer negatives than asked: the first stage after which too few candidates were left. */
 public enum Shortfall {

@@ -4,7 +4,7 @@ import dev.quarry.QuarryDataException;
 import dev.quarry.eval.IndexRecall;
 import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.index.ivf.IvfIndex;
-import dev.quarry.pipeline.Progress;
+import dev.quarry.Progress;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;

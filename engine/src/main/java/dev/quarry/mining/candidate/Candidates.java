@@ -1,4 +1,4 @@
-package dev.quarry.mining.filter;
+package dev.quarry.mining.candidate;
 
 import dev.quarry.index.TopK;
 import java.util.Arrays;

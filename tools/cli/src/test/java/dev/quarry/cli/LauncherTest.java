@@ -19,7 +19,7 @@ class LauncherTest {
 
     @Test
     void explainsWhereItLookedWhenNoJdk25Exists() throws IOException, InterruptedException {
-        Path launcher = Path.of("..", "quarry").toAbsolutePath().normalize();
+        Path launcher = Path.of("..", "..", "quarry").toAbsolutePath().normalize();
         assertTrue(Files.isExecutable(launcher), "run from the tools module: " + launcher);
         // A java 17 first on PATH (as on a fresh machine), an old JDK in the JVM directory, no JAVA_HOME.
         Path old = dir.resolve("jvm/java-17-openjdk");

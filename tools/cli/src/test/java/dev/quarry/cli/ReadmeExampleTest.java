@@ -57,7 +57,7 @@ class ReadmeExampleTest {
 
     @Test
     void theReadmeShowsExactlyThisCode() throws IOException {
-        String readme = Files.readString(Path.of("..", "README.md"));
+        String readme = Files.readString(Path.of("..", "..", "README.md"));
         Matcher block = Pattern.compile("(?s)## From Java.*?```java\\n(.*?)```").matcher(readme);
         assertTrue(block.find(), "README has a '## From Java' section with a java block");
         String source = Files.readString(Path.of("src/test/java/dev/quarry/cli/ReadmeExampleTest.java"));

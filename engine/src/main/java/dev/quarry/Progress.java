@@ -1,4 +1,4 @@
-package dev.quarry.pipeline;
+package dev.quarry;
 
 import java.io.PrintWriter;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.quarry.io;
+package dev.quarry.files;
 
 import dev.quarry.QuarryDataException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.quarry.mining;
+package dev.quarry.mining.candidate;
 
 import dev.quarry.vector.QueryBlock;
 
