@@ -5,6 +5,7 @@ import dev.quarry.io.OutputOptions;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.mining.Sampling;
 import dev.quarry.mining.SamplingStrategy;
+import dev.quarry.pipeline.CrossModelStrategySpec;
 import dev.quarry.pipeline.MiningReport;
 import dev.quarry.pipeline.MiningRequest;
 import dev.quarry.pipeline.MiningRunner;
@@ -74,7 +75,7 @@ public final class DefenceEvaluation {
         rows.add(mine(dir, truth, threads, "near-duplicates of the positive (cosine >= 0.8)",
                 none.withNearDuplicate(0.8), b -> b, progress));
         rows.add(mine(dir, truth, threads, "cross-model agreement (2 models)", none, b -> b.crossModel(
-                List.of(new MiningRequest.ModelFiles(dir.resolve("corpus-b.qvec"), dir.resolve("queries-b.qvec"))),
+                List.of(new CrossModelStrategySpec.ModelFiles(dir.resolve("corpus-b.qvec"), dir.resolve("queries-b.qvec"))),
                 0, Fusion.PRIMARY), progress));
         rows.add(mine(dir, truth, threads, "semi-hard sampling (margin 0.2)", none.withSampling(
                 Sampling.of(SamplingStrategy.SEMI_HARD)), b -> b, progress));
@@ -86,11 +87,11 @@ public final class DefenceEvaluation {
         rows.add(mine(dir, truth, threads, "Quarry defaults: skip 10 + relative margin 0.05 + near-duplicates 0.9",
                 defaults, b -> b, progress));
         rows.add(mine(dir, truth, threads, "defaults + cross-model agreement", defaults, b -> b.crossModel(
-                List.of(new MiningRequest.ModelFiles(dir.resolve("corpus-b.qvec"), dir.resolve("queries-b.qvec"))),
+                List.of(new CrossModelStrategySpec.ModelFiles(dir.resolve("corpus-b.qvec"), dir.resolve("queries-b.qvec"))),
                 0, Fusion.PRIMARY), progress));
         rows.add(mine(dir, truth, threads, "defaults + near-duplicates 0.8 + cross-model",
                 defaults.withNearDuplicate(0.8), b -> b.crossModel(
-                        List.of(new MiningRequest.ModelFiles(dir.resolve("corpus-b.qvec"),
+                        List.of(new CrossModelStrategySpec.ModelFiles(dir.resolve("corpus-b.qvec"),
                                 dir.resolve("queries-b.qvec"))), 0, Fusion.PRIMARY), progress));
         return rows;
     }

@@ -5,22 +5,32 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An output file that appears complete or not at all: bytes go to {@code NAME.tmp} beside the target,
- * and {@link #commit()} forces them to disk and renames the temp file over the target. Closing
- * without committing deletes the temp file, so a failed run leaves nothing half written.
+ * An output file that appears complete or not at all: bytes go to a temp file beside the target,
+ * {@code NAME.quarry-PID-N.tmp}, and {@link #commit()} forces them to disk and renames the temp file
+ * over the target. Closing without committing deletes the temp file, so a failed run leaves nothing
+ * half written. Temp names are unique per process and output, so two writers never share one; a run
+ * that holds the output's {@link OutputLock} deletes the temp files killed runs left behind
+ * ({@link #deleteStaleTemps}).
  *
- * <p>The target's directory is checked before any work starts, so an unwritable path fails in
- * milliseconds with a clear error instead of after an hour of mining. Not thread-safe.
+ * <p>The target is checked ({@link UserFiles#requireOutput}) before any work starts, so an unwritable
+ * path fails in milliseconds with a clear error instead of after an hour of mining. Not thread-safe.
  */
 public final class AtomicOutput implements AutoCloseable {
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final String TEMP_MARK = ".quarry-";
+
     private final Path target;
     private final Path temp;
     private final FileChannel channel;
@@ -32,18 +42,25 @@ public final class AtomicOutput implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Starts a new output: creates (or truncates) {@code target.tmp}. */
+    /** Starts a new output in a new, unique temp file. */
     public static AtomicOutput create(Path target) {
-        return open(target, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE, StandardOpenOption.READ));
+        UserFiles.requireOutput(target);
+        Path temp = target.resolveSibling(target.getFileName() + TEMP_MARK + ProcessHandle.current().pid() + "-"
+                + SEQUENCE.incrementAndGet() + ".tmp");
+        return open(target, temp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.READ));
     }
 
     /**
-     * Reopens the temp file a killed run left behind, to continue writing at {@code length} bytes
-     * (everything after is dropped). Fails when there is no such temp file or it is shorter.
+     * Reopens the temp file {@code temp} a killed run left behind for {@code target}, to continue
+     * writing at {@code length} bytes (everything after is dropped). Fails when there is no such temp
+     * file or it is shorter.
      */
-    public static AtomicOutput resume(Path target, long length) {
-        Path temp = tempOf(target);
+    public static AtomicOutput resume(Path target, Path temp, long length) {
+        UserFiles.requireOutput(target);
+        if (!isTempOf(target, temp)) {
+            throw new QuarryDataException(temp, "temp file", temp.getFileName(), "a temp file of " + target);
+        }
         try {
             long size = Files.size(temp);
             if (size < length) {
@@ -54,7 +71,7 @@ public final class AtomicOutput implements AutoCloseable {
             throw new QuarryDataException(temp, "file", "missing (" + e.getMessage() + ")",
                     "the partial output of the run being resumed", e);
         }
-        AtomicOutput out = open(target, EnumSet.of(StandardOpenOption.WRITE, StandardOpenOption.READ));
+        AtomicOutput out = open(target, temp, EnumSet.of(StandardOpenOption.WRITE, StandardOpenOption.READ));
         try {
             out.channel.truncate(length);
             out.channel.position(length);
@@ -65,34 +82,54 @@ public final class AtomicOutput implements AutoCloseable {
         return out;
     }
 
-    /** Checks that {@code target} could be written: its directory exists and is writable, it is not a directory. */
-    public static void checkWritable(Path target) {
-        Path absolute = target.toAbsolutePath();
-        Path dir = absolute.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new QuarryDataException(target, "output", "directory " + dir + " does not exist",
-                    "a path in an existing directory");
+    /** The temp files of {@code target} now in its directory (left by killed runs, or being written). */
+    public static List<Path> tempsOf(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        List<Path> temps = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, target.getFileName() + "*.tmp")) {
+            for (Path f : files) {
+                if (isTempOf(target, f)) {
+                    temps.add(target.resolveSibling(f.getFileName()));
+                }
+            }
+        } catch (IOException e) {
+            return List.of();
         }
-        if (!Files.isWritable(dir)) {
-            throw new QuarryDataException(target, "output", "directory " + dir + " is not writable",
-                    "a path in a writable directory");
-        }
-        if (Files.isDirectory(absolute)) {
-            throw new QuarryDataException(target, "output", "a directory", "a file path");
-        }
-        if (Files.exists(absolute) && !Files.isWritable(absolute)) {
-            throw new QuarryDataException(target, "output", "an existing read-only file", "a writable file path");
+        temps.sort(null);
+        return temps;
+    }
+
+    /**
+     * Deletes the temp files of {@code target} except {@code keep}. Only a run holding the target's
+     * {@link OutputLock} may call it: then no other run is writing them.
+     */
+    public static void deleteStaleTemps(Path target, List<Path> keep) {
+        for (Path temp : tempsOf(target)) {
+            boolean kept = false;
+            for (Path k : keep) {
+                kept |= k.toAbsolutePath().normalize().equals(temp.toAbsolutePath().normalize());
+            }
+            if (!kept) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // Left for the next run to try again.
+                }
+            }
         }
     }
 
-    /** The temp file that holds an output until it is committed. */
-    public static Path tempOf(Path target) {
-        return target.resolveSibling(target.getFileName() + ".tmp");
+    private static boolean isTempOf(Path target, Path file) {
+        String name = file.getFileName().toString();
+        String base = target.getFileName().toString();
+        if (name.equals(base + ".tmp")) {
+            return true; // the single temp name of earlier versions
+        }
+        return name.startsWith(base + TEMP_MARK) && name.substring(base.length() + TEMP_MARK.length())
+                .matches("[0-9]+-[0-9]+\\.tmp");
     }
 
-    private static AtomicOutput open(Path target, Set<StandardOpenOption> options) {
-        checkWritable(target);
-        Path temp = tempOf(target);
+    private static AtomicOutput open(Path target, Path temp, Set<StandardOpenOption> options) {
         try {
             return new AtomicOutput(target, temp, FileChannel.open(temp, options));
         } catch (AccessDeniedException e) {
@@ -102,7 +139,6 @@ public final class AtomicOutput implements AutoCloseable {
                     "a writable path", e);
         }
     }
-
     /** The final path. */
     public Path target() {
         return target;

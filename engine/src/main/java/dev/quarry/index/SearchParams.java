@@ -1,5 +1,6 @@
 package dev.quarry.index;
 
+import dev.quarry.QuarryUsageException;
 /**
  * Per-call search options, so one index serves callers with different needs (FAISS's
  * {@code SearchParameters} idea, but Quarry takes them per call only).
@@ -10,10 +11,10 @@ package dev.quarry.index;
 public record SearchParams(int threads, int nprobe) {
     public SearchParams {
         if (threads < 1) {
-            throw new IllegalArgumentException("threads=" + threads + ", expected >= 1");
+            throw new QuarryUsageException("threads", threads, ">= 1");
         }
         if (nprobe < 0) {
-            throw new IllegalArgumentException("nprobe=" + nprobe + ", expected >= 0");
+            throw new QuarryUsageException("nprobe", nprobe, ">= 0");
         }
     }
 

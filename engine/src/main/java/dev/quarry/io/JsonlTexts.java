@@ -32,13 +32,15 @@ public final class JsonlTexts implements AutoCloseable {
     private final MemorySegment data;
     private final long[] lineStart;
     private final long missing;
+    private final IdMap ids;
 
-    private JsonlTexts(Path file, Arena arena, MemorySegment data, long[] lineStart, long missing) {
+    private JsonlTexts(Path file, Arena arena, MemorySegment data, long[] lineStart, long missing, IdMap ids) {
         this.file = file;
         this.arena = arena;
         this.data = data;
         this.lineStart = lineStart;
         this.missing = missing;
+        this.ids = ids;
     }
 
     /**
@@ -58,7 +60,7 @@ public final class JsonlTexts implements AutoCloseable {
                 }
             });
             long missing = Arrays.stream(starts).filter(s -> s < 0).count();
-            return new JsonlTexts(file, arena, data, starts, missing);
+            return new JsonlTexts(file, arena, data, starts, missing, ids);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
@@ -77,6 +79,23 @@ public final class JsonlTexts implements AutoCloseable {
     /** Rows of the store that have no line in the file. */
     public long missing() {
         return missing;
+    }
+
+    /**
+     * Fails when a row has no text: outputs would otherwise mix texts and ids. {@code idSource} says
+     * where the rows' ids come from, for the message.
+     */
+    public void requireEveryRow(String idSource) {
+        if (missing == 0) {
+            return;
+        }
+        int first = 0;
+        while (lineStart[first] >= 0) {
+            first++;
+        }
+        throw new QuarryDataException(file, "rows with a text", (lineStart.length - missing) + " of "
+                + lineStart.length, "a line for every row (the first row without one is row " + first + ", id "
+                + ids.id(first) + ", ids from " + idSource + ")");
     }
 
     /** The text of row {@code ordinal} ({@code title text} when both are present), or null without a line. */
@@ -160,18 +179,29 @@ public final class JsonlTexts implements AutoCloseable {
                 throw bad(file, lineNo, line, "a JSON object per line");
             }
             String id = null;
+            boolean hasText = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
                 if ((field.equals("id") || field.equals("_id"))
                         && (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT)) {
                     id = p.getText();
+                } else if (field.equals("text") || field.equals("title")) {
+                    if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NULL) {
+                        throw new QuarryDataException(file, "line " + lineNo + " \"" + field + "\"", t.isScalarValue()
+                                ? p.getText() + " (a " + kind(t) + ")" : "a " + kind(t), "a string");
+                    }
+                    hasText |= t == JsonToken.VALUE_STRING;
+                    p.skipChildren();
                 } else {
                     p.skipChildren();
                 }
             }
             if (id == null) {
                 throw bad(file, lineNo, line, "an \"id\" (or \"_id\") field");
+            }
+            if (!hasText) {
+                throw bad(file, lineNo, line, "a \"text\" (or \"title\") string");
             }
             return id;
         } catch (JsonParseException e) {
@@ -180,6 +210,16 @@ public final class JsonlTexts implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static String kind(JsonToken t) {
+        return switch (t) {
+            case START_OBJECT -> "JSON object";
+            case START_ARRAY -> "JSON array";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean";
+            default -> "JSON value";
+        };
     }
 
     private static QuarryDataException bad(Path file, long lineNo, String line, String expected) {

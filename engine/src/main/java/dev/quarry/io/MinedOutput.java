@@ -18,14 +18,18 @@ public final class MinedOutput {
     public MinedOutput(Path output, OutputOptions options, TextLookup texts) {
         this.options = options;
         this.texts = texts;
-        if (options.format() == OutputFormat.NPY) {
-            String name = output.getFileName().toString();
-            String base = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
-            files = List.of(output.resolveSibling(base + ".ids.npy"), output.resolveSibling(base + ".scores.npy"),
-                    output.resolveSibling(base + ".anchors.npy"));
-        } else {
-            files = List.of(output);
+        this.files = filesFor(output, options.format());
+    }
+
+    /** The files a run writes for {@code output} in {@code format}. */
+    public static List<Path> filesFor(Path output, OutputFormat format) {
+        if (format != OutputFormat.NPY) {
+            return List.of(output);
         }
+        String name = output.getFileName().toString();
+        String base = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
+        return List.of(output.resolveSibling(base + ".ids.npy"), output.resolveSibling(base + ".scores.npy"),
+                output.resolveSibling(base + ".anchors.npy"));
     }
 
     /** The files written, in the order encoders produce their bytes. */

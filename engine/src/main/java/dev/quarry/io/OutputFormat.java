@@ -1,5 +1,6 @@
 package dev.quarry.io;
 
+import dev.quarry.QuarryUsageException;
 import java.util.Locale;
 
 /** The shapes a mined set is written in (JSONL shapes of sentence-transformers and FlagEmbedding, or npy). */
@@ -35,7 +36,6 @@ public enum OutputFormat {
                 return f;
             }
         }
-        throw new IllegalArgumentException("output-format=" + name
-                + ", expected triplet, n-tuple, labeled-pair, labeled-list, flag or npy");
+        throw new QuarryUsageException("format", name, "triplet, n-tuple, labeled-pair, labeled-list, flag or npy");
     }
 }

@@ -1,5 +1,6 @@
 package dev.quarry.io;
 
+import dev.quarry.QuarryUsageException;
 /**
  * How mined anchors are written.
  *
@@ -27,18 +28,18 @@ public record OutputOptions(OutputFormat format, int numNegatives, boolean outpu
 
     public OutputOptions {
         if (!Double.isNaN(softLabelTemperature) && !(softLabelTemperature > 0 && softLabelTemperature <= 100)) {
-            throw new IllegalArgumentException("--soft-labels=" + softLabelTemperature + ", expected a temperature"
-                    + " 0 < T <= 100");
+            throw new QuarryUsageException("softLabelTemperature", softLabelTemperature, "a temperature 0 < T <= 100");
         }
         if (!Double.isNaN(softLabelTemperature) && format == OutputFormat.NPY) {
-            throw new IllegalArgumentException("--soft-labels is for JSONL formats; npy writes ids and scores");
+            throw new QuarryUsageException("softLabelTemperature", softLabelTemperature, "off with the npy format"
+                    + " (soft labels are for JSONL formats; npy writes ids and scores)");
         }
         if (includePositives && format != OutputFormat.LABELED_LIST) {
-            throw new IllegalArgumentException("--include-positives works with --output-format labeled-list"
-                    + " (where positives are ranked among the negatives), got " + format.cliName());
+            throw new QuarryUsageException("includePositives", true, "format labeled-list (where positives are"
+                    + " ranked among the negatives), not " + format.cliName());
         }
         if (format == OutputFormat.NPY && outputRanks) {
-            throw new IllegalArgumentException("--output-ranks is for JSONL formats; npy writes ids and scores");
+            throw new QuarryUsageException("outputRanks", true, "a JSONL format (npy writes ids and scores)");
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.quarry.labels;
 
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.AtomicOutput;
+import dev.quarry.files.UserFiles;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -76,7 +77,7 @@ public final class IdTable implements IdMap, AutoCloseable {
             return existing;
         }
         try {
-            AtomicOutput.checkWritable(cache);
+            UserFiles.requireOutput(cache);
         } catch (QuarryDataException readOnly) {
             try {
                 cache = Files.createTempFile("quarry-ids", ".qidx");

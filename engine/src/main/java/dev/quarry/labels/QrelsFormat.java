@@ -1,5 +1,6 @@
 package dev.quarry.labels;
 
+import dev.quarry.QuarryUsageException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,7 @@ public enum QrelsFormat {
             case "tsv" -> TSV;
             case "trec" -> TREC;
             case "jsonl" -> JSONL;
-            default -> throw new IllegalArgumentException("qrels format=" + name + ", expected tsv, trec or jsonl");
+            default -> throw new QuarryUsageException("qrelsFormat", name, "tsv, trec or jsonl");
         };
     }
 

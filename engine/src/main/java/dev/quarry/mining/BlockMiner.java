@@ -1,5 +1,6 @@
 package dev.quarry.mining;
 
+import dev.quarry.QuarryUsageException;
 import dev.quarry.index.TopK;
 import dev.quarry.mining.candidate.AnchorBlock;
 import dev.quarry.mining.candidate.AnchorContext;
@@ -34,7 +35,8 @@ public final class BlockMiner {
      */
     public BlockMiner(CandidateSource source, VectorStore corpus, VectorKernels kernels, MiningConfig config) {
         if (corpus == null && !Double.isNaN(config.nearDuplicate())) {
-            throw new IllegalArgumentException("--near-duplicate needs the corpus embeddings (--corpus)");
+            throw new QuarryUsageException("nearDuplicate", config.nearDuplicate(), "off without corpus"
+                    + " embeddings (the filter compares vectors)");
         }
         this.source = source;
         this.corpus = corpus;

@@ -1,5 +1,6 @@
 package dev.quarry.mining;
 
+import dev.quarry.QuarryUsageException;
 import dev.quarry.mining.filter.FilterChain;
 import dev.quarry.mining.filter.MarginFilter;
 import dev.quarry.mining.filter.NearDuplicateFilter;
@@ -64,31 +65,31 @@ public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double 
 
     public MiningConfig {
         if (numNegatives < 1) {
-            throw new IllegalArgumentException("--num-negatives=" + numNegatives + ", expected >= 1");
+            throw new QuarryUsageException("numNegatives", numNegatives, ">= 1");
         }
         if (rangeMin < 0 || rangeMax <= rangeMin) {
-            throw new IllegalArgumentException("--range-min=" + rangeMin + " --range-max=" + rangeMax
-                    + ", expected 0 <= range-min < range-max");
+            throw new QuarryUsageException("rangeMin=" + rangeMin + " rangeMax=" + rangeMax
+                    + ", expected 0 <= rangeMin < rangeMax");
         }
         if (numNegatives > rangeMax - rangeMin) {
-            throw new IllegalArgumentException("--num-negatives=" + numNegatives + ", expected at most range-max - "
-                    + "range-min = " + (rangeMax - rangeMin) + " (the rank window holds no more candidates)");
+            throw new QuarryUsageException("numNegatives", numNegatives, "at most rangeMax - rangeMin = "
+                    + (rangeMax - rangeMin) + " (the rank window holds no more candidates)");
         }
         if (!Double.isNaN(minScore) && !Double.isNaN(maxScore) && minScore > maxScore) {
-            throw new IllegalArgumentException("--min-score=" + minScore + " --max-score=" + maxScore
-                    + ", expected min-score <= max-score");
+            throw new QuarryUsageException("minScore=" + minScore + " maxScore=" + maxScore
+                    + ", expected minScore <= maxScore");
         }
         if (!Double.isNaN(absoluteMargin) && absoluteMargin < 0) {
-            throw new IllegalArgumentException("--absolute-margin=" + absoluteMargin + ", expected >= 0");
+            throw new QuarryUsageException("absoluteMargin", absoluteMargin, ">= 0");
         }
         if (!Double.isNaN(relativeMargin) && (relativeMargin < 0 || relativeMargin >= 1)) {
-            throw new IllegalArgumentException("--relative-margin=" + relativeMargin + ", expected 0 <= m < 1");
+            throw new QuarryUsageException("relativeMargin", relativeMargin, "0 <= m < 1");
         }
         if (!Double.isNaN(nearDuplicate) && (nearDuplicate <= -1 || nearDuplicate > 1)) {
-            throw new IllegalArgumentException("--near-duplicate=" + nearDuplicate + ", expected -1 < t <= 1");
+            throw new QuarryUsageException("nearDuplicate", nearDuplicate, "-1 < t <= 1");
         }
         if (sampling == null) {
-            throw new IllegalArgumentException("--sampling-strategy: expected top, random, semi-hard or simans");
+            throw new QuarryUsageException("sampling", null, "top, random, semi-hard or simans");
         }
     }
 

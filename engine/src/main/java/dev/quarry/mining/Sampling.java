@@ -1,5 +1,6 @@
 package dev.quarry.mining;
 
+import dev.quarry.QuarryUsageException;
 import java.util.Locale;
 
 /**
@@ -19,16 +20,16 @@ public record Sampling(SamplingStrategy strategy, double semiHardMargin, double 
 
     public Sampling {
         if (strategy == null) {
-            throw new IllegalArgumentException("--sampling-strategy: expected top, random, semi-hard or simans");
+            throw new QuarryUsageException("samplingStrategy", null, "top, random, semi-hard or simans");
         }
         if (!(semiHardMargin > 0) || semiHardMargin > 2) {
-            throw new IllegalArgumentException("--semi-hard-margin=" + semiHardMargin + ", expected 0 < m <= 2");
+            throw new QuarryUsageException("semiHardMargin", semiHardMargin, "0 < m <= 2");
         }
         if (!(simansA > 0) || simansA > 1e6) {
-            throw new IllegalArgumentException("--simans-a=" + simansA + ", expected 0 < a <= 1e6");
+            throw new QuarryUsageException("simansA", simansA, "0 < a <= 1e6");
         }
         if (!(Math.abs(simansB) <= 2)) {
-            throw new IllegalArgumentException("--simans-b=" + simansB + ", expected -2 <= b <= 2");
+            throw new QuarryUsageException("simansB", simansB, "-2 <= b <= 2");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.quarry.mining;
 
+import dev.quarry.QuarryUsageException;
 import java.util.Locale;
 
 /** How negatives are picked among the candidates that survive the filters. */
@@ -20,8 +21,7 @@ public enum SamplingStrategy {
             case "random" -> RANDOM;
             case "semi-hard" -> SEMI_HARD;
             case "simans" -> SIMANS;
-            default -> throw new IllegalArgumentException("--sampling-strategy=" + name
-                    + ", expected top, random, semi-hard or simans");
+            default -> throw new QuarryUsageException("samplingStrategy", name, "top, random, semi-hard or simans");
         };
     }
 

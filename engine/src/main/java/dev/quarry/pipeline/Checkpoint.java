@@ -27,12 +27,14 @@ import java.util.List;
  * @param fingerprint the run's fingerprint lines
  * @param nextBlock the first block not yet written
  * @param lengths byte length of each output temp file
+ * @param temps the name of each output's temp file (in the output's directory), empty once published
  * @param stats statistics of the anchors written so far
  */
-public record Checkpoint(List<String> fingerprint, int nextBlock, long[] lengths, MiningStats stats) {
+public record Checkpoint(List<String> fingerprint, int nextBlock, long[] lengths, List<String> temps,
+                         MiningStats stats) {
     // The generator must not close the channel: AtomicOutput still has to force and rename it.
     private static final JsonFactory JSON = JsonFactory.builder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     /** The checkpoint file of a run whose first output is {@code output}. */
     public static Path pathFor(Path output) {
@@ -58,6 +60,11 @@ public record Checkpoint(List<String> fingerprint, int nextBlock, long[] lengths
                     g.writeNumber(length);
                 }
                 g.writeEndArray();
+                g.writeArrayFieldStart("temps");
+                for (String temp : temps) {
+                    g.writeString(temp);
+                }
+                g.writeEndArray();
                 g.writeFieldName("stats");
                 stats.writeState(g);
                 g.writeEndObject();
@@ -78,6 +85,7 @@ public record Checkpoint(List<String> fingerprint, int nextBlock, long[] lengths
             List<String> fingerprint = new ArrayList<>();
             int nextBlock = -1;
             List<Long> lengths = new ArrayList<>();
+            List<String> temps = new ArrayList<>();
             MiningStats stats = null;
             int version = -1;
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -99,15 +107,26 @@ public record Checkpoint(List<String> fingerprint, int nextBlock, long[] lengths
                             lengths.add(p.getLongValue());
                         }
                     }
+                    case "temps" -> {
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            temps.add(p.getText());
+                        }
+                    }
                     case "stats" -> stats = MiningStats.readState(p, wanted);
                     default -> p.skipChildren();
                 }
             }
-            if (version != VERSION || nextBlock < 0 || stats == null) {
+            if (version != VERSION || nextBlock < 0 || stats == null || temps.size() != lengths.size()) {
                 throw new QuarryDataException(path, "checkpoint", "incomplete or version " + version,
                         "a version " + VERSION + " checkpoint");
             }
-            return new Checkpoint(fingerprint, nextBlock, lengths.stream().mapToLong(Long::longValue).toArray(), stats);
+            for (String temp : temps) {
+                if (temp.contains("/") || temp.contains("\\") || temp.equals("..")) {
+                    throw new QuarryDataException(path, "temps", temp, "file names in the output's directory");
+                }
+            }
+            return new Checkpoint(fingerprint, nextBlock, lengths.stream().mapToLong(Long::longValue).toArray(), temps,
+                    stats);
         } catch (IOException e) {
             throw new QuarryDataException(path, "checkpoint", "unreadable (" + e.getMessage() + ")",
                     "a Quarry checkpoint", e);

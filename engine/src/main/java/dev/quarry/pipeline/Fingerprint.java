@@ -1,16 +1,18 @@
 package dev.quarry.pipeline;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.quarry.files.ContentChecksum;
+import dev.quarry.store.VectorStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a run's output depends on, as {@code key=value} lines: input files (path, size, modification
- * time), every option that changes a byte of output. A checkpoint stores it; {@code --resume} refuses
- * to continue a run whose fingerprint differs and names the first line that does. Thread counts are
- * not part of it: the output does not depend on them.
+ * What a run's output depends on, as {@code key=value} lines: the content of every input (a store by
+ * the checksum of its rows, any other file by the checksum of its bytes: never by size and
+ * modification time, which a rewrite can keep) and every option that changes a byte of output. A
+ * checkpoint stores it; {@code --resume} refuses to continue a run whose fingerprint differs and
+ * names the first line that does. Thread counts are not part of it: the output does not depend on
+ * them.
  */
 public final class Fingerprint {
     private final List<String> lines = new ArrayList<>();
@@ -21,17 +23,22 @@ public final class Fingerprint {
         return this;
     }
 
-    /** Adds a file's identity (absolute path, size, modification time), or {@code none}. */
+    /** Adds a file by its path and the checksum of its bytes, or {@code none}. */
     public Fingerprint addFile(String key, Path file) {
         if (file == null) {
             return add(key, "none");
         }
-        try {
-            return add(key, file.toAbsolutePath().normalize() + " size=" + Files.size(file) + " mtime="
-                    + Files.getLastModifiedTime(file).toMillis());
-        } catch (IOException e) {
-            return add(key, file.toAbsolutePath().normalize() + " (unreadable)");
+        return add(key, file.toAbsolutePath().normalize() + " checksum=" + ContentChecksum.hex(ContentChecksum.ofFile(
+                file)));
+    }
+
+    /** Adds a store by its shape and the checksum of its rows, or {@code none}. */
+    public Fingerprint addStore(String key, VectorStore store) {
+        if (store == null) {
+            return add(key, "none");
         }
+        return add(key, store.path().toAbsolutePath().normalize() + " " + store.count() + " x " + store.dim()
+                + " rows checksum=" + store.content(null).checksumHex());
     }
 
     /** The lines, in order. */

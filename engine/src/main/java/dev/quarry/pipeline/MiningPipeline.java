@@ -3,6 +3,7 @@ package dev.quarry.pipeline;
 import dev.quarry.Progress;
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.AtomicOutput;
+import dev.quarry.files.UserFiles;
 import dev.quarry.io.MinedEncoder;
 import dev.quarry.mining.candidate.AnchorBlock;
 import dev.quarry.mining.BlockMiner;
@@ -89,14 +90,15 @@ public final class MiningPipeline {
                             "the files of the interrupted run");
                 }
                 for (int i = 0; i < files.size(); i++) {
-                    outputs.add(alreadyPublished(cp, blocks, files.get(i), cp.lengths()[i]) ? null
-                            : AtomicOutput.resume(files.get(i), cp.lengths()[i]));
+                    Path temp = cp.temps().get(i).isEmpty() ? null : files.get(i).resolveSibling(cp.temps().get(i));
+                    outputs.add(alreadyPublished(cp, blocks, files.get(i), temp, cp.lengths()[i]) ? null
+                            : AtomicOutput.resume(files.get(i), temp == null ? files.get(i) : temp, cp.lengths()[i]));
                 }
                 start = cp.nextBlock();
                 stats = cp.stats();
             } else {
                 for (Path file : files) {
-                    AtomicOutput.checkWritable(file);
+                    UserFiles.requireOutput(file);
                 }
                 byte[][] headers = job.output().headers(job.anchors().length);
                 for (int i = 0; i < files.size(); i++) {
@@ -141,8 +143,9 @@ public final class MiningPipeline {
      * Whether a completed run's checkpoint finds this output already renamed into place (it died
      * between renames): no temp file, and the final file has the recorded length.
      */
-    private static boolean alreadyPublished(Checkpoint cp, int blocks, Path file, long length) throws IOException {
-        return cp.nextBlock() == blocks && !Files.exists(AtomicOutput.tempOf(file)) && Files.isRegularFile(file)
+    private static boolean alreadyPublished(Checkpoint cp, int blocks, Path file, Path temp, long length)
+            throws IOException {
+        return cp.nextBlock() == blocks && (temp == null || !Files.exists(temp)) && Files.isRegularFile(file)
                 && Files.size(file) == length;
     }
 
@@ -268,20 +271,23 @@ public final class MiningPipeline {
 
     private void checkpoint(List<AtomicOutput> outputs, MiningStats stats, Path checkpointPath) {
         long[] lengths = new long[outputs.size()];
+        List<String> temps = new ArrayList<>();
         for (int i = 0; i < outputs.size(); i++) {
             AtomicOutput out = outputs.get(i);
             try {
                 if (out == null) { // published before a resume: its length is final
                     lengths[i] = Files.size(job.output().files().get(i));
+                    temps.add("");
                     continue;
                 }
                 out.force();
                 lengths[i] = out.channel().position();
+                temps.add(out.temp().getFileName().toString());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        new Checkpoint(job.fingerprint().lines(), written, lengths, stats).write(checkpointPath);
+        new Checkpoint(job.fingerprint().lines(), written, lengths, temps, stats).write(checkpointPath);
     }
 
     private static void writeFully(AtomicOutput out, byte[] bytes) {

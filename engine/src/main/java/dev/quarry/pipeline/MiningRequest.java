@@ -7,7 +7,6 @@ import dev.quarry.mining.MinedAnchor;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.mining.strategy.BatchBuilder;
 import dev.quarry.mining.strategy.Fusion;
-import dev.quarry.mining.strategy.Strategy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
@@ -38,31 +37,17 @@ import java.util.function.Consumer;
  * @param checkpointIntervalNanos minimum time between checkpoints
  * @param pauseNanosPerBlock test hook: a pause after each block written
  * @param listener receives each mined anchor in output order, or null
- * @param strategy where candidates come from
- * @param run the run file ({@link Strategy#RUN_FILE})
- * @param batchSize anchors per training batch ({@link Strategy#IN_BATCH})
- * @param batchGrouping how anchors are grouped into batches ({@link Strategy#IN_BATCH})
- * @param batchOrderOutput where the batch order is written for a trainer's data loader, or null
- * @param models more embeddings of the same corpus, each with its query embedding or null for corpus
- *               anchors ({@link Strategy#CROSS_MODEL}); the primary model is {@code corpus}/{@code queries}
- * @param agreement how many models must place a negative in the rank window (0: all of them)
- * @param fusion how agreed candidates are ordered
+ * @param strategy where candidates come from, with that strategy's options
  */
 public record MiningRequest(Path corpus, Path queries, Path qrels, QrelsFormat qrelsFormat, Path knownPositives,
                             Path anchors, Path corpusIds, Path queriesIds, Path corpusText, Path queriesText,
                             Path index, int nprobe, MiningConfig config, OutputOptions outputOptions, Path output,
                             int threads, int blockSize, boolean resume, boolean strict, long checkpointIntervalNanos,
-                            long pauseNanosPerBlock, Consumer<MinedAnchor> listener, Strategy strategy, Path run,
-                            int batchSize, BatchBuilder.Grouping batchGrouping, Path batchOrderOutput,
-                            List<ModelFiles> models, int agreement, Fusion fusion) {
+                            long pauseNanosPerBlock, Consumer<MinedAnchor> listener, StrategySpec strategy) {
 
-    /**
-     * One more model's embeddings for cross-model mining.
-     *
-     * @param corpus its corpus embedding (same rows, same order as the primary)
-     * @param queries its query embedding, or null when anchors are corpus rows
-     */
-    public record ModelFiles(Path corpus, Path queries) {
+    /** The summary JSON written beside the output: {@code OUTPUT.summary.json}, for every format. */
+    public Path summaryFile() {
+        return output.resolveSibling(output.getFileName() + ".summary.json");
     }
 
     /** A request with defaults for everything but the corpus, the labels and the output. */
@@ -99,14 +84,7 @@ public record MiningRequest(Path corpus, Path queries, Path qrels, QrelsFormat q
         private long checkpointIntervalNanos = 10_000_000_000L;
         private long pauseNanosPerBlock;
         private Consumer<MinedAnchor> listener;
-        private Strategy strategy = Strategy.INDEX;
-        private Path run;
-        private int batchSize;
-        private BatchBuilder.Grouping batchGrouping = BatchBuilder.Grouping.KMEANS;
-        private Path batchOrderOutput;
-        private List<ModelFiles> models = List.of();
-        private int agreement;
-        private Fusion fusion = Fusion.PRIMARY;
+        private StrategySpec strategy = new IndexStrategySpec();
 
         private Builder(Path corpus, Path qrels, Path output) {
             this.corpus = corpus;
@@ -199,26 +177,25 @@ public record MiningRequest(Path corpus, Path queries, Path qrels, QrelsFormat q
 
         /** Mines a run file's wrong predictions. */
         public Builder runFile(Path file) {
-            strategy = Strategy.RUN_FILE;
-            run = file;
+            strategy = new RunFileStrategySpec(file);
             return this;
         }
 
         /** Mines in-batch negatives for batches of {@code size}, grouped as given; the order goes to {@code out}. */
         public Builder inBatch(int size, BatchBuilder.Grouping grouping, Path out) {
-            strategy = Strategy.IN_BATCH;
-            batchSize = size;
-            batchGrouping = grouping;
-            batchOrderOutput = out;
+            strategy = new InBatchStrategySpec(size, grouping, out);
             return this;
         }
 
         /** Mines candidates that {@code minAgree} (0: all) of these models and the primary agree on. */
-        public Builder crossModel(List<ModelFiles> more, int minAgree, Fusion order) {
-            strategy = Strategy.CROSS_MODEL;
-            models = List.copyOf(more);
-            agreement = minAgree;
-            fusion = order;
+        public Builder crossModel(List<CrossModelStrategySpec.ModelFiles> more, int minAgree, Fusion order) {
+            strategy = new CrossModelStrategySpec(more, minAgree, order);
+            return this;
+        }
+
+        /** Any strategy. */
+        public Builder strategy(StrategySpec spec) {
+            strategy = spec;
             return this;
         }
 
@@ -227,8 +204,7 @@ public record MiningRequest(Path corpus, Path queries, Path qrels, QrelsFormat q
                     : new OutputOptions(OutputFormat.TRIPLET, config.numNegatives(), false, false, false);
             return new MiningRequest(corpus, queries, qrels, qrelsFormat, knownPositives, anchors, corpusIds,
                     queriesIds, corpusText, queriesText, index, nprobe, config, out, output, threads, blockSize, resume,
-                    strict, checkpointIntervalNanos, pauseNanosPerBlock, listener, strategy, run, batchSize,
-                    batchGrouping, batchOrderOutput, models, agreement, fusion);
+                    strict, checkpointIntervalNanos, pauseNanosPerBlock, listener, strategy);
         }
     }
 }

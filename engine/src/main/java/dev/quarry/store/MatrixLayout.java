@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.OptionalLong;
 
 /**
  * Where the rows of a matrix file are: format, element type, shape, byte offset of row 0 and the
@@ -27,11 +28,15 @@ import java.util.Locale;
  * @param dataOffset byte offset of row 0's first element
  * @param rowStride bytes from one row to the next ({@code 4 + 4 * dim} for fvecs)
  * @param normalized the file declares unit-norm rows (qvec flag)
+ * @param mayHoldNonFinite the file may hold NaN or infinite rows (qvec flag; true for formats that do not say)
  * @param headerCrc the qvec header CRC, 0 for other formats
  * @param fileSize bytes in the file
+ * @param recordedChecksum the checksum of the rows the file records (a version 2 qvec's footer), or empty
  */
 public record MatrixLayout(Path path, StoreFormat format, ElementType type, int dim, long count,
-                           long dataOffset, long rowStride, boolean normalized, int headerCrc, long fileSize) {
+                           long dataOffset, long rowStride, boolean normalized, boolean mayHoldNonFinite, int headerCrc,
+                           long fileSize,
+                           OptionalLong recordedChecksum) {
     /** Rows wider than this are certainly a misread header. */
     static final int MAX_DIM = 1 << 20;
 
@@ -45,7 +50,7 @@ public record MatrixLayout(Path path, StoreFormat format, ElementType type, int 
             ByteBuffer head = readAt(ch, 0, (int) Math.min(size, QvecHeader.SIZE));
             StoreFormat format = sniff(path, head);
             return switch (format) {
-                case QVEC -> qvec(path, head, size);
+                case QVEC -> qvec(path, ch, head, size);
                 case NPY -> npy(path, ch, head, size);
                 case FVECS -> fvecs(path, ch, head, size);
             };
@@ -79,13 +84,16 @@ public record MatrixLayout(Path path, StoreFormat format, ElementType type, int 
                 "\"QVEC\" (.qvec), \"\\x93NUMPY\" (.npy), or a file named *.fvecs");
     }
 
-    private static MatrixLayout qvec(Path path, ByteBuffer head, long size) {
+    private static MatrixLayout qvec(Path path, FileChannel ch, ByteBuffer head, long size) throws IOException {
         QvecHeader h = QvecHeader.decode(path, head);
-        long expected = QvecHeader.SIZE + h.dataBytes();
-        checkSize(path, size, expected, QvecHeader.SIZE + " + count x dim x 4 = " + expected + " bytes (count="
-                + h.count() + ", dim=" + h.dim() + ")");
+        long expected = QvecHeader.SIZE + h.dataBytes() + h.footerBytes();
+        checkSize(path, size, expected, QvecHeader.SIZE + " + count x dim x 4" + (h.footerBytes() > 0 ? " + "
+                + h.footerBytes() : "") + " = " + expected + " bytes (count=" + h.count() + ", dim=" + h.dim()
+                + ", version " + h.version() + ")");
+        OptionalLong checksum = h.footerBytes() == 0 ? OptionalLong.empty()
+                : OptionalLong.of(QvecFooter.decode(path, readAt(ch, size - QvecFooter.SIZE, QvecFooter.SIZE)));
         return new MatrixLayout(path, StoreFormat.QVEC, ElementType.FLOAT32, h.dim(), h.count(), QvecHeader.SIZE,
-                4L * h.dim(), h.normalized(), h.crc(), size);
+                4L * h.dim(), h.normalized(), h.mayHoldNonFinite(), h.crc(), size, checksum);
     }
 
     private static MatrixLayout npy(Path path, FileChannel ch, ByteBuffer head, long size) throws IOException {
@@ -127,7 +135,8 @@ public record MatrixLayout(Path path, StoreFormat format, ElementType type, int 
         long expected = headerLength + count * rowBytes;
         checkSize(path, size, expected, "header " + headerLength + " + " + count + " x " + dim + " x "
                 + type.bytes() + " = " + expected + " bytes");
-        return new MatrixLayout(path, StoreFormat.NPY, type, dim, count, headerLength, rowBytes, false, 0, size);
+        return new MatrixLayout(path, StoreFormat.NPY, type, dim, count, headerLength, rowBytes, false, true, 0, size,
+                OptionalLong.empty());
     }
 
     private static MatrixLayout fvecs(Path path, FileChannel ch, ByteBuffer head, long size) throws IOException {
@@ -149,7 +158,8 @@ public record MatrixLayout(Path path, StoreFormat format, ElementType type, int 
         if (last != dim) {
             throw new QuarryDataException(path, "row[" + (count - 1) + "] dim", last, dim + " as in row 0");
         }
-        return new MatrixLayout(path, StoreFormat.FVECS, ElementType.FLOAT32, dim, count, 4, stride, false, 0, size);
+        return new MatrixLayout(path, StoreFormat.FVECS, ElementType.FLOAT32, dim, count, 4, stride, false, true, 0, size,
+                OptionalLong.empty());
     }
 
     private static void checkSize(Path path, long size, long expected, String what) {

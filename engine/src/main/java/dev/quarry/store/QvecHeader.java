@@ -9,40 +9,54 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
- * The header of a {@code .qvec} file, version 1, little-endian:
+ * The header of a {@code .qvec} file, little-endian:
  *
  * <pre>
  * offset size field
  *      0    4 magic "QVEC"
- *      4    2 version = 1
+ *      4    2 version: 2 (written); 1 (read: the same file without a footer)
  *      6    2 dtype: 0 = float32, 1 = float16 (reserved: this version neither writes nor maps it)
  *      8    4 dim
  *     12    8 count
- *     20    4 flags: bit 0 = every row L2-normalized
+ *     20    4 flags: bit 0 = every row L2-normalized, bit 1 = rows may hold NaN or infinity (kept by --allow-nan)
  *     24    4 CRC32C of bytes 0..23
  *     28 4068 zero
  *   4096      rows, row-major
+ *    end   16 footer (version 2): see {@link QvecFooter}
  * </pre>
  *
  * The rows start page-aligned, so row 0 of a mapped file is aligned.
  *
+ * @param version the file's version (1: no footer)
  * @param dim floats per row, at least 1
  * @param count number of rows
  * @param normalized whether every row has unit L2 norm
+ * @param mayHoldNonFinite whether rows with NaN or infinity were kept
  * @param crc the header CRC (computed by {@link #encode()}, checked by {@link #decode})
  */
-public record QvecHeader(int dim, long count, boolean normalized, int crc) {
+public record QvecHeader(int version, int dim, long count, boolean normalized, boolean mayHoldNonFinite, int crc) {
     /** Bytes before row 0. */
     public static final int SIZE = 4096;
-    /** The only version this code writes and reads. */
-    public static final int VERSION = 1;
+    /** The version this code writes; it reads this one and version 1 (no footer). */
+    public static final int VERSION = 2;
     static final byte[] MAGIC = "QVEC".getBytes(StandardCharsets.US_ASCII);
     private static final int FLAG_NORMALIZED = 1;
+    private static final int FLAG_NON_FINITE = 2;
     private static final int CHECKED_BYTES = 24;
 
     /** A header for new data; the CRC is filled in. */
     public static QvecHeader of(int dim, long count, boolean normalized) {
-        return new QvecHeader(dim, count, normalized, crcOf(fields(dim, count, normalized)));
+        return of(dim, count, normalized, false);
+    }
+
+    /** A header for new data that may hold non-finite rows; the CRC is filled in. */
+    public static QvecHeader of(int dim, long count, boolean normalized, boolean mayHoldNonFinite) {
+        return new QvecHeader(VERSION, dim, count, normalized, mayHoldNonFinite,
+                crcOf(fields(VERSION, dim, count, flags(normalized, mayHoldNonFinite))));
+    }
+
+    private static int flags(boolean normalized, boolean mayHoldNonFinite) {
+        return (normalized ? FLAG_NORMALIZED : 0) | (mayHoldNonFinite ? FLAG_NON_FINITE : 0);
     }
 
     /** Bytes of rows the header announces. */
@@ -50,18 +64,23 @@ public record QvecHeader(int dim, long count, boolean normalized, int crc) {
         return count * dim * 4L;
     }
 
+    /** Bytes after the rows: the footer of version 2 files. */
+    public int footerBytes() {
+        return version >= 2 ? QvecFooter.SIZE : 0;
+    }
+
     /** The 4096 header bytes. */
     public ByteBuffer encode() {
         ByteBuffer buf = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        buf.put(fields(dim, count, normalized));
+        buf.put(fields(version, dim, count, flags(normalized, mayHoldNonFinite)));
         buf.putInt(crc);
         return buf.clear();
     }
 
-    private static byte[] fields(int dim, long count, boolean normalized) {
+    private static byte[] fields(int version, int dim, long count, int flags) {
         ByteBuffer buf = ByteBuffer.allocate(CHECKED_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        buf.put(MAGIC).putShort((short) VERSION).putShort((short) 0).putInt(dim).putLong(count)
-                .putInt(normalized ? FLAG_NORMALIZED : 0);
+        buf.put(MAGIC).putShort((short) version).putShort((short) 0).putInt(dim).putLong(count)
+                .putInt(flags);
         return buf.array();
     }
 
@@ -102,8 +121,8 @@ public record QvecHeader(int dim, long count, boolean normalized, int crc) {
             throw new QuarryDataException(file, "header crc", hex(storedCrc),
                     hex(actualCrc) + " computed from bytes 0..23 (the header is corrupt)");
         }
-        if (version != VERSION) {
-            throw new QuarryDataException(file, "version", version, VERSION + " (written by a newer Quarry?)");
+        if (version != 1 && version != VERSION) {
+            throw new QuarryDataException(file, "version", version, "1 or " + VERSION + " (written by a newer Quarry?)");
         }
         if (dtype == 1) {
             throw new QuarryDataException(file, "dtype", "1 (float16)",
@@ -118,7 +137,8 @@ public record QvecHeader(int dim, long count, boolean normalized, int crc) {
         if (count < 0 || count > Long.MAX_VALUE / 4 / dim) {
             throw new QuarryDataException(file, "count", Long.toUnsignedString(count), "a row count that fits a file");
         }
-        return new QvecHeader(dim, count, (flags & FLAG_NORMALIZED) != 0, storedCrc);
+        return new QvecHeader(version, dim, count, (flags & FLAG_NORMALIZED) != 0, (flags & FLAG_NON_FINITE) != 0,
+                storedCrc);
     }
 
     static String hex(int value) {

@@ -1,6 +1,7 @@
 package dev.quarry.store;
 
 import dev.quarry.files.AtomicOutput;
+import dev.quarry.files.ContentChecksum;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -11,8 +12,9 @@ import java.nio.file.Path;
 
 /**
  * Streams float32 rows into a new {@code .qvec} file with bounded memory: rows are appended in
- * chunks, the header (which holds the final count and its CRC) is written by {@link #finish}, and
- * the file only appears under its name once complete ({@link AtomicOutput}). Not thread-safe.
+ * chunks and checksummed on the way, the footer (the rows' checksum) and the header (which holds the
+ * final count and its CRC) are written by {@link #finish}, and the file only appears under its name
+ * once complete ({@link AtomicOutput}). Not thread-safe.
  */
 public final class QvecWriter implements AutoCloseable {
     private static final int BUFFER_BYTES = 1 << 20;
@@ -21,6 +23,7 @@ public final class QvecWriter implements AutoCloseable {
     private final int dim;
     private final ByteBuffer buffer;
     private final MemorySegment bufferSegment;
+    private final ContentChecksum checksum = new ContentChecksum();
     private long count;
 
     private QvecWriter(AtomicOutput out, int dim) {
@@ -73,11 +76,20 @@ public final class QvecWriter implements AutoCloseable {
         return dim;
     }
 
-    /** Writes the header and publishes the file under its final name. */
+    /** Writes the footer and the header, and publishes the file under its final name. */
     public void finish(boolean normalized) {
+        finish(normalized, false);
+    }
+
+    /** As {@link #finish(boolean)}, flagging that rows with NaN or infinity were kept. */
+    public void finish(boolean normalized, boolean mayHoldNonFinite) {
         flush();
         try {
-            ByteBuffer header = QvecHeader.of(dim, count, normalized).encode();
+            ByteBuffer footer = QvecFooter.encode(checksum.value());
+            while (footer.hasRemaining()) {
+                out.channel().write(footer);
+            }
+            ByteBuffer header = QvecHeader.of(dim, count, normalized, mayHoldNonFinite).encode();
             while (header.hasRemaining()) {
                 out.channel().write(header, header.position());
             }
@@ -89,6 +101,7 @@ public final class QvecWriter implements AutoCloseable {
 
     private void flush() {
         buffer.flip();
+        checksum.update(buffer.duplicate());
         try {
             while (buffer.hasRemaining()) {
                 out.channel().write(buffer);

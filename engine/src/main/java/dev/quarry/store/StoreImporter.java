@@ -2,6 +2,7 @@ package dev.quarry.store;
 
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.AtomicOutput;
+import dev.quarry.files.UserFiles;
 import dev.quarry.Progress;
 import dev.quarry.vector.VectorKernels;
 import java.io.BufferedReader;
@@ -40,10 +41,10 @@ public final class StoreImporter {
     /** Converts {@code input} into {@code output}; progress lines go to {@code progressOut} (may be null). */
     public ImportReport run(Path input, Path output, ImportOptions options, PrintWriter progressOut) {
         MatrixLayout layout = MatrixLayout.read(input);
-        AtomicOutput.checkWritable(output);
+        UserFiles.requireOutput(output);
         Path idsOut = options.ids() == null ? null : output.resolveSibling(output.getFileName() + ".ids");
         if (idsOut != null) {
-            AtomicOutput.checkWritable(idsOut);
+            UserFiles.requireOutput(idsOut);
             checkIds(options.ids(), layout.count());
         }
         int dim = layout.dim();
@@ -82,7 +83,7 @@ public final class StoreImporter {
                 progress.advance(n);
             }
             boolean normalized = layout.count() > 0 && (options.normalize() || allUnit) && nonFinite == 0;
-            writer.finish(normalized);
+            writer.finish(normalized, nonFinite > 0);
             if (idsOut != null) {
                 copyIdsOrRemove(options.ids(), idsOut, output);
             }

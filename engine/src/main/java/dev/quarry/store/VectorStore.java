@@ -2,6 +2,7 @@ package dev.quarry.store;
 
 import dev.quarry.QuarryDataException;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -9,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * A read-only matrix of float32 rows, memory-mapped through FFM: rows stay off the heap, files
@@ -25,11 +27,14 @@ public final class VectorStore implements AutoCloseable {
     private final MatrixLayout layout;
     private final Arena arena;
     private final MemorySegment segment;
+    private final boolean file;
+    private volatile StoreContent content;
 
-    private VectorStore(MatrixLayout layout, Arena arena, MemorySegment segment) {
+    private VectorStore(MatrixLayout layout, Arena arena, MemorySegment segment, boolean file) {
         this.layout = layout;
         this.arena = arena;
         this.segment = segment;
+        this.file = file;
     }
 
     /** Maps a {@code .qvec}, float32 {@code .npy} or {@code .fvecs} file, after checking its header and size. */
@@ -42,7 +47,7 @@ public final class VectorStore implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment segment = ch.map(FileChannel.MapMode.READ_ONLY, 0, layout.fileSize(), arena);
-            return new VectorStore(layout, arena, segment);
+            return new VectorStore(layout, arena, segment, true);
         } catch (IOException | RuntimeException e) {
             arena.close();
             if (e instanceof QuarryDataException qe) {
@@ -70,8 +75,8 @@ public final class VectorStore implements AutoCloseable {
             throw new IllegalArgumentException("segment size=" + segment.byteSize() + ", expected >= " + needed);
         }
         MatrixLayout layout = new MatrixLayout(Path.of(name), StoreFormat.QVEC, ElementType.FLOAT32, dim, count,
-                dataOffset, rowStride, normalized, 0, segment.byteSize());
-        return new VectorStore(layout, null, segment);
+                dataOffset, rowStride, normalized, true, 0, segment.byteSize(), OptionalLong.empty());
+        return new VectorStore(layout, null, segment, false);
     }
 
     /** Copies heap rows (all of one length) into a new off-heap store owned by the returned object. */
@@ -91,8 +96,32 @@ public final class VectorStore implements AutoCloseable {
             MemorySegment.copy(rows[r], 0, segment, FLOAT, 4L * dim * r, dim);
         }
         MatrixLayout layout = new MatrixLayout(Path.of(name), StoreFormat.QVEC, ElementType.FLOAT32, dim,
-                rows.length, 0, 4L * dim, normalized, 0, segment.byteSize());
-        return new VectorStore(layout, arena, segment);
+                rows.length, 0, 4L * dim, normalized, true, 0, segment.byteSize(), OptionalLong.empty());
+        return new VectorStore(layout, arena, segment, false);
+    }
+
+    /** Whether the rows are a mapped file (not rows wrapped or copied in memory). */
+    public boolean isFile() {
+        return file;
+    }
+
+    /**
+     * The rows' checksum and non-finite rows ({@link StoreContents}): found once per store object,
+     * from a {@code .qvec} footer, the cache beside the file, or a scan whose progress goes to
+     * {@code progress} (may be null). Thread-safe.
+     */
+    public StoreContent content(PrintWriter progress) {
+        StoreContent c = content;
+        if (c == null) {
+            synchronized (this) {
+                c = content;
+                if (c == null) {
+                    c = StoreContents.of(this, progress);
+                    content = c;
+                }
+            }
+        }
+        return c;
     }
 
     /** The file's layout as read from its header. */

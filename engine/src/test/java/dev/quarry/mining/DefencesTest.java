@@ -83,11 +83,11 @@ class DefencesTest {
     void samplingParametersOutOfRangeAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Sampling(SamplingStrategy.SIMANS, 0.2, 0, -0.1));
-        assertEquals("--simans-a=0.0, expected 0 < a <= 1e6", e.getMessage());
+        assertEquals("simansA=0.0, expected 0 < a <= 1e6", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new Sampling(SamplingStrategy.SIMANS, 0.2, 20, 3));
-        assertEquals("--simans-b=3.0, expected -2 <= b <= 2", e.getMessage());
+        assertEquals("simansB=3.0, expected -2 <= b <= 2", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new Sampling(SamplingStrategy.SEMI_HARD, 0, 20, 0));
-        assertEquals("--semi-hard-margin=0.0, expected 0 < m <= 2", e.getMessage());
+        assertEquals("semiHardMargin=0.0, expected 0 < m <= 2", e.getMessage());
     }
 
     @Test

@@ -22,7 +22,7 @@ class ScoreStatsTest {
         stats.add(new MinedAnchor(1, new int[] {4}, new float[] {0.75f}, new int[] {5}, new float[] {0.125f},
                 new int[] {3}, Shortfall.MARGIN));
         Path file = dir.resolve("x.checkpoint");
-        new Checkpoint(List.of("a=1"), 3, new long[] {10}, stats).write(file);
+        new Checkpoint(List.of("a=1"), 3, new long[] {10}, List.of("x.quarry-1-1.tmp"), stats).write(file);
         MiningStats back = Checkpoint.read(file, 2).stats();
         assertEquals(Double.POSITIVE_INFINITY, back.positiveScores().mean());
         assertEquals(stats.negativeScores().mean(), back.negativeScores().mean());

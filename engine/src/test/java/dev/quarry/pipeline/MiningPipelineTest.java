@@ -92,7 +92,7 @@ class MiningPipelineTest {
                 })));
         assertEquals("simulated crash", crash.getMessage());
         assertFalse(Files.exists(broken), "nothing under the final name");
-        assertTrue(Files.exists(AtomicOutput.tempOf(broken)), "the partial output is kept for --resume");
+        assertEquals(1, AtomicOutput.tempsOf(broken).size(), "the partial output is kept for --resume");
         assertTrue(Files.exists(Checkpoint.pathFor(broken)));
 
         MiningReport resumed = run(request(broken, OutputFormat.TRIPLET, 1, true, config(), null));
@@ -101,7 +101,7 @@ class MiningPipelineTest {
         assertEquals(700, resumed.stats().anchors(), "statistics carried over from the checkpoint");
         assertEquals(-1, Files.mismatch(whole, broken));
         assertFalse(Files.exists(Checkpoint.pathFor(broken)), "the checkpoint goes once the run completes");
-        assertFalse(Files.exists(AtomicOutput.tempOf(broken)));
+        assertEquals(List.of(), AtomicOutput.tempsOf(broken));
     }
 
     @Test
@@ -118,7 +118,7 @@ class MiningPipelineTest {
         assertTrue(e.getMessage().contains("configuration=different"), e.getMessage());
         assertTrue(e.getMessage().contains("num-negatives=4") && e.getMessage().contains("num-negatives=5"),
                 e.getMessage());
-        assertTrue(Files.exists(AtomicOutput.tempOf(out)), "a refused resume keeps the partial output");
+        assertEquals(1, AtomicOutput.tempsOf(out).size(), "a refused resume keeps the partial output");
     }
 
     @Test
@@ -165,18 +165,18 @@ class MiningPipelineTest {
         long[] lengths = new long[3];
         for (int i = 0; i < 3; i++) {
             lengths[i] = Files.size(complete.files().get(i));
-            Files.copy(complete.files().get(i), i == 0 ? files.get(i) : AtomicOutput.tempOf(files.get(i)),
-                    StandardCopyOption.REPLACE_EXISTING);
+            Path temp = files.get(i).resolveSibling(partial.temps().get(i));
+            Files.copy(complete.files().get(i), i == 0 ? files.get(i) : temp, StandardCopyOption.REPLACE_EXISTING);
         }
-        Files.delete(AtomicOutput.tempOf(files.get(0)));
-        new Checkpoint(partial.fingerprint(), (700 + 63) / 64, lengths, complete.stats())
+        Files.delete(files.get(0).resolveSibling(partial.temps().get(0)));
+        new Checkpoint(partial.fingerprint(), (700 + 63) / 64, lengths, partial.temps(), complete.stats())
                 .write(Checkpoint.pathFor(files.get(0)));
 
         MiningReport resumed = run(request(out, OutputFormat.NPY, 1, true, config(), null));
         assertEquals(0, resumed.anchorsThisRun());
         for (int i = 0; i < 3; i++) {
             assertEquals(-1, Files.mismatch(complete.files().get(i), files.get(i)), files.get(i).toString());
-            assertFalse(Files.exists(AtomicOutput.tempOf(files.get(i))));
+            assertEquals(List.of(), AtomicOutput.tempsOf(files.get(i)));
         }
         assertFalse(Files.exists(Checkpoint.pathFor(files.get(0))));
     }

@@ -126,7 +126,7 @@ class StoreImporterTest {
 
         Path aDirectory = Files.createDirectory(dir.resolve("taken.qvec"));
         e = assertThrows(QuarryDataException.class, () -> importer.run(in, aDirectory, ImportOptions.defaults(), null));
-        assertTrue(e.getMessage().contains("output=a directory, expected a file path"), e.getMessage());
+        assertTrue(e.getMessage().contains("output=a directory, expected a regular file or a new path"), e.getMessage());
     }
 
     @Test

@@ -105,6 +105,7 @@ class VectorStoreTest {
                 last.putFloat(k + 0.5f);
             }
             ch.write(last.flip(), QvecHeader.SIZE + (count - 1) * 4L * dim);
+            ch.write(QvecFooter.encode(0), QvecHeader.SIZE + count * 4L * dim);
         }
         try (VectorStore store = VectorStore.open(file)) {
             assertTrue(store.segment().byteSize() > (2L << 30));
@@ -141,7 +142,7 @@ class VectorStoreTest {
     void rejectsTruncatedData() throws IOException {
         Path qvec = TestFiles.qvec(dir.resolve("t.qvec"), TestVectors.rows(random, 4, 4), false);
         TestFiles.truncate(qvec, QvecHeader.SIZE + 60);
-        assertError(qvec, "size=4156 bytes", "4096 + count x dim x 4 = 4160", "truncated");
+        assertError(qvec, "size=4156 bytes", "4096 + count x dim x 4 + 16 = 4176", "truncated");
 
         Path npy = TestFiles.npyF4(dir.resolve("t.npy"), TestVectors.rows(random, 4, 4));
         long full = Files.size(npy);

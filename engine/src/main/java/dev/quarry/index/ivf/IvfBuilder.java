@@ -1,8 +1,9 @@
 package dev.quarry.index.ivf;
 
 import dev.quarry.files.AtomicOutput;
-import dev.quarry.store.StoreFormat;
+import dev.quarry.files.UserFiles;
 import dev.quarry.store.StoreInspector;
+import dev.quarry.store.StoreContent;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.RowPanels;
 import dev.quarry.vector.VectorKernels;
@@ -65,7 +66,9 @@ public final class IvfBuilder {
     /** Trains and writes the index of {@code store} to {@code output}. */
     public Report build(VectorStore store, KMeansParams params, Path output, PrintWriter progress) {
         long start = System.nanoTime();
-        AtomicOutput.checkWritable(output);
+        UserFiles.requireOutput(output);
+        StoreContent content = store.content(progress);
+        content.requireFinite(store, "store to index");
         KMeans.Result trained = new KMeans(kernels).train(store, params, progress);
         int k = params.k();
         int dim = store.dim();
@@ -93,7 +96,7 @@ public final class IvfBuilder {
             vectorRows += RowPanels.paddedRows(offsets[c + 1] - offsets[c]);
         }
         IvfHeader header = new IvfHeader(params.spherical() ? IvfHeader.SPHERICAL : IvfHeader.EUCLIDEAN, dim, k, count,
-                trained.sample(), params.seed(), store.count(), dim, fingerprintCrc(store), vectorRows);
+                trained.sample(), params.seed(), store.count(), dim, vectorRows, content.checksum());
         write(store, header, trained.centroids(), offsets, ordinals, output, progress);
         int min = Integer.MAX_VALUE;
         int max = 0;
@@ -114,11 +117,6 @@ public final class IvfBuilder {
     /** Whether a store's rows are unit-norm (flag, or an even sample of them measured). */
     public static boolean unitNorm(VectorStore store, VectorKernels kernels) {
         return store.normalized() || new StoreInspector(kernels).inspect(store, false, null).unitNorm(1e-3);
-    }
-
-    /** The store's header CRC, part of the fingerprint an index checks at open (0 without one). */
-    static int fingerprintCrc(VectorStore store) {
-        return store.layout().format() == StoreFormat.QVEC ? store.layout().headerCrc() : 0;
     }
 
     private static void write(VectorStore store, IvfHeader header, float[] centroids, long[] offsets, int[] ordinals,

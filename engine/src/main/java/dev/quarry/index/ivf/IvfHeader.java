@@ -13,7 +13,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * offset size field
  *      0    4 magic "QIVF"
- *      4    2 version = 2
+ *      4    2 version = 3
  *      6    2 metric: 0 = spherical (inner product, unit-norm centroids), 1 = euclidean centroids
  *      8    4 dim
  *     12    4 nlist
@@ -22,9 +22,10 @@ import java.util.zip.CRC32C;
  *     32    8 seed
  *     40    8 fingerprint: the store's count
  *     48    4 fingerprint: the store's dim
- *     52    4 fingerprint: the store's header CRC (0 for formats without one)
+ *     52    4 zero
  *     56    8 vector rows: count plus the padding of each list's last panel
- *     64    4 CRC32C of bytes 0..63
+ *     64    8 fingerprint: the checksum of the store's rows ({@link dev.quarry.store.StoreContent})
+ *     72    4 CRC32C of bytes 0..71
  * </pre>
  *
  * Then, each section starting at a multiple of 64 bytes: centroids (nlist x dim float32), list
@@ -32,16 +33,17 @@ import java.util.zip.CRC32C;
  * vectors (vector rows x dim float32, in the same order). Each list's vectors are stored in panels of
  * 16 rows ({@link dev.quarry.vector.RowPanels}), its last panel padded with zero rows, so list i
  * starts at row {@code sum over j < i of paddedRows(size j)} of the section. A probe of list i reads
- * one contiguous run. Version 1 stored the vectors row after row, unpadded.
+ * one contiguous run. Version 1 stored the vectors row after row, unpadded; version 2 fingerprinted
+ * the store by its header CRC, which two stores of the same shape share.
  */
 record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, long seed, long storeCount,
-                 int storeDim, int storeCrc, long vectorRows) {
+                 int storeDim, long vectorRows, long storeChecksum) {
     static final int SIZE = 4096;
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     static final int SPHERICAL = 0;
     static final int EUCLIDEAN = 1;
     private static final int MAGIC = 0x46564951; // "QIVF"
-    private static final int CHECKED = 64;
+    private static final int CHECKED = 72;
 
     long centroidsAt() {
         return SIZE;
@@ -70,7 +72,8 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
     ByteBuffer encode() {
         ByteBuffer buf = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         buf.putInt(MAGIC).putShort((short) VERSION).putShort((short) metric).putInt(dim).putInt(nlist).putLong(count)
-                .putLong(trainedOn).putLong(seed).putLong(storeCount).putInt(storeDim).putInt(storeCrc).putLong(vectorRows);
+                .putLong(trainedOn).putLong(seed).putLong(storeCount).putInt(storeDim).putInt(0).putLong(vectorRows)
+                .putLong(storeChecksum);
         CRC32C crc = new CRC32C();
         crc.update(buf.array(), 0, CHECKED);
         buf.putInt((int) crc.getValue());
@@ -101,10 +104,11 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
         int stored = buf.getInt(CHECKED);
         if (stored != (int) crc.getValue()) {
             throw new QuarryDataException(file, "header crc", String.format("0x%08x", stored),
-                    String.format("0x%08x computed from bytes 0..63 (the header is corrupt)", (int) crc.getValue()));
+                    String.format("0x%08x computed from bytes 0..71 (the header is corrupt)", (int) crc.getValue()));
         }
         IvfHeader h = new IvfHeader(Short.toUnsignedInt(buf.getShort(6)), buf.getInt(8), buf.getInt(12),
-                buf.getLong(16), buf.getLong(24), buf.getLong(32), buf.getLong(40), buf.getInt(48), buf.getInt(52), buf.getLong(56));
+                buf.getLong(16), buf.getLong(24), buf.getLong(32), buf.getLong(40), buf.getInt(48), buf.getLong(56),
+                buf.getLong(64));
         if (h.metric != SPHERICAL && h.metric != EUCLIDEAN) {
             throw new QuarryDataException(file, "metric", h.metric, "0 (spherical) or 1 (euclidean)");
         }

@@ -2,6 +2,7 @@ package dev.quarry.index.ivf;
 
 import dev.quarry.QuarryDataException;
 import dev.quarry.QuarryUsageException;
+import dev.quarry.files.ContentChecksum;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.SearchThreads;
@@ -76,8 +77,8 @@ public final class IvfIndex implements VectorIndex {
     }
 
     /**
-     * Opens an index and checks that it was built from {@code store} (count, dim and header CRC of the
-     * store recorded at build time).
+     * Opens an index and checks that it was built from {@code store}: the count, dim and checksum of
+     * the rows recorded at build time ({@link VectorStore#content}).
      */
     public static IvfIndex open(Path file, VectorStore store, VectorKernels kernels) {
         Arena arena = Arena.ofShared();
@@ -88,12 +89,17 @@ public final class IvfIndex implements VectorIndex {
                 // read the header
             }
             IvfHeader h = IvfHeader.decode(file, head.flip(), size);
-            int crc = IvfBuilder.fingerprintCrc(store);
-            if (h.storeCount() != store.count() || h.storeDim() != store.dim() || h.storeCrc() != crc) {
+            if (h.storeCount() != store.count() || h.storeDim() != store.dim()) {
                 throw new QuarryDataException(file, "built from", "a store of count=" + h.storeCount() + " dim="
-                        + h.storeDim() + String.format(" crc=0x%08x", h.storeCrc()), "the corpus it is used with, "
-                        + store.path() + ": count=" + store.count() + " dim=" + store.dim()
-                        + String.format(" crc=0x%08x (rebuild the index for this corpus)", crc));
+                        + h.storeDim(), "the corpus it is used with, " + store.path() + ": count=" + store.count()
+                        + " dim=" + store.dim() + " (rebuild the index for this corpus with quarry index build)");
+            }
+            long checksum = store.content(null).checksum();
+            if (h.storeChecksum() != checksum) {
+                throw new QuarryDataException(file, "store checksum", ContentChecksum.hex(h.storeChecksum()),
+                        ContentChecksum.hex(checksum) + ", the checksum of the rows of " + store.path()
+                                + " (the index was built from other rows, or the corpus changed since: rebuild it"
+                                + " with quarry index build)");
             }
             MemorySegment data = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             return new IvfIndex(file, h, arena, data, kernels);
@@ -148,7 +154,7 @@ public final class IvfIndex implements VectorIndex {
         }
         int nprobe = params.nprobe() == 0 ? defaultNprobe() : params.nprobe();
         if (nprobe < 1 || nprobe > header.nlist()) {
-            throw new QuarryUsageException("--nprobe=" + nprobe + ", expected 1 <= nprobe <= nlist=" + header.nlist());
+            throw new QuarryUsageException("nprobe", nprobe, "1 <= nprobe <= nlist=" + header.nlist());
         }
         int n = queries.count();
         TopKCollector main = new TopKCollector(Math.max(1, n), k);

@@ -61,16 +61,16 @@ public final class KMeans {
         int dim = store.dim();
         long n = store.count();
         if (k > n) {
-            throw new QuarryUsageException("--nlist=" + k + ", expected at most the number of vectors (" + n + " in "
-                    + store.path() + ")");
+            throw new QuarryUsageException("nlist", k, "at most the number of vectors (" + n + " in " + store.path()
+                    + ")");
         }
         long cap = (long) k * params.maxPointsPerCentroid();
         if (params.maxTrainingPoints() > 0) {
             cap = Math.min(cap, params.maxTrainingPoints());
         }
         if (cap < k) {
-            throw new QuarryUsageException("--train-sample=" + params.maxTrainingPoints() + ", expected at least --nlist="
-                    + k + " points (one per centroid)");
+            throw new QuarryUsageException("maxTrainingPoints", params.maxTrainingPoints(), "at least nlist=" + k
+                    + " points (one per centroid)");
         }
         long[] rows = sample(n, Math.min(n, cap), params.seed());
         int m = rows.length;

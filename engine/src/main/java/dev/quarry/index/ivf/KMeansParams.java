@@ -1,5 +1,6 @@
 package dev.quarry.index.ivf;
 
+import dev.quarry.QuarryUsageException;
 /**
  * Parameters of k-means (FAISS's {@code ClusteringParameters} ideas).
  *
@@ -15,11 +16,11 @@ public record KMeansParams(int k, int iterations, int maxPointsPerCentroid, long
                            boolean spherical, long seed, int threads) {
     public KMeansParams {
         if (k < 1) {
-            throw new IllegalArgumentException("--nlist=" + k + ", expected >= 1");
+            throw new QuarryUsageException("nlist", k, ">= 1");
         }
         if (iterations < 1 || maxPointsPerCentroid < 1 || threads < 1 || maxTrainingPoints < 0) {
-            throw new IllegalArgumentException("iterations=" + iterations + " max-points-per-centroid="
-                    + maxPointsPerCentroid + " threads=" + threads + " train-sample=" + maxTrainingPoints
+            throw new QuarryUsageException("iterations=" + iterations + " maxPointsPerCentroid="
+                    + maxPointsPerCentroid + " threads=" + threads + " maxTrainingPoints=" + maxTrainingPoints
                     + ", expected positive values");
         }
     }

@@ -34,8 +34,7 @@ public final class BatchBuilder {
                 case "random" -> RANDOM;
                 case "kmeans" -> KMEANS;
                 case "ivf" -> IVF;
-                default -> throw new IllegalArgumentException("--batch-order=" + name + ", expected kmeans, ivf or"
-                        + " random");
+                default -> throw new QuarryUsageException("batchGrouping", name, "kmeans, ivf or random");
             };
         }
     }
@@ -55,8 +54,8 @@ public final class BatchBuilder {
     public int[] order(int[] anchors, VectorStore queries, int batchSize, Grouping grouping, IvfIndex ivf, long seed,
                        int threads) {
         if (batchSize < 2 || batchSize > anchors.length) {
-            throw new QuarryUsageException("--batch-size=" + batchSize + ", expected 2 <= batch size <= the "
-                    + anchors.length + " anchors");
+            throw new QuarryUsageException("batchSize", batchSize, "2 <= batch size <= the " + anchors.length
+                    + " anchors");
         }
         int[] group = switch (grouping) {
             case RANDOM -> new int[anchors.length];
@@ -100,7 +99,7 @@ public final class BatchBuilder {
 
     private int[] ivfGroups(int[] anchors, VectorStore queries, IvfIndex ivf) {
         if (ivf == null) {
-            throw new QuarryUsageException("--batch-order ivf needs --index FILE.qivf");
+            throw new QuarryUsageException("batchGrouping", "ivf", "an IVF index (set index)");
         }
         int[] group = new int[anchors.length];
         int block = 4096;

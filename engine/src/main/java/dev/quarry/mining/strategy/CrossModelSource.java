@@ -1,5 +1,6 @@
 package dev.quarry.mining.strategy;
 
+import dev.quarry.QuarryUsageException;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
@@ -41,7 +42,7 @@ public final class CrossModelSource implements CandidateSource {
             throw new IllegalArgumentException("cross-model mining needs at least 2 models, got " + models.size());
         }
         if (minAgree < 1 || minAgree > models.size()) {
-            throw new IllegalArgumentException("--agreement=" + minAgree + ", expected 1 <= m <= " + models.size()
+            throw new QuarryUsageException("agreement", minAgree, "1 <= m <= " + models.size()
                     + " (the number of models)");
         }
         this.models = List.copyOf(models);

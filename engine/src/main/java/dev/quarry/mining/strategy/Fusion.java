@@ -1,5 +1,6 @@
 package dev.quarry.mining.strategy;
 
+import dev.quarry.QuarryUsageException;
 import java.util.Locale;
 
 /** How cross-model mining orders the candidates the models agree on. */
@@ -14,7 +15,7 @@ public enum Fusion {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "primary" -> PRIMARY;
             case "rrf" -> RRF;
-            default -> throw new IllegalArgumentException("--fusion=" + name + ", expected primary or rrf");
+            default -> throw new QuarryUsageException("fusion", name, "primary or rrf");
         };
     }
 }

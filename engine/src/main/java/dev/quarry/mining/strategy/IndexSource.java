@@ -1,5 +1,6 @@
 package dev.quarry.mining.strategy;
 
+import dev.quarry.QuarryUsageException;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
@@ -29,8 +30,7 @@ public final class IndexSource implements CandidateSource {
     @Override
     public TopK candidates(AnchorBlock block, int depth) {
         if (depth > index.size()) {
-            throw new IllegalArgumentException("--range-max=" + depth + ", expected at most the corpus size "
-                    + index.size());
+            throw new QuarryUsageException("rangeMax", depth, "at most the corpus size " + index.size());
         }
         return index.search(block.queries(), depth, Exclusions.ofSorted(block.exclusions()), params);
     }

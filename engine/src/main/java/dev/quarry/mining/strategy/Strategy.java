@@ -1,5 +1,6 @@
 package dev.quarry.mining.strategy;
 
+import dev.quarry.QuarryUsageException;
 import java.util.Locale;
 
 /** Where mining takes candidates from. */
@@ -20,8 +21,7 @@ public enum Strategy {
             case "in-batch" -> IN_BATCH;
             case "run-file" -> RUN_FILE;
             case "cross-model" -> CROSS_MODEL;
-            default -> throw new IllegalArgumentException("--strategy=" + name
-                    + ", expected index, in-batch, run-file or cross-model");
+            default -> throw new QuarryUsageException("strategy", name, "index, in-batch, run-file or cross-model");
         };
     }
 

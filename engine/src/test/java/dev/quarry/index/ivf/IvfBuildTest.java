@@ -100,12 +100,12 @@ class IvfBuildTest {
         try (VectorStore store = VectorStore.copyOf("tiny", rows, false)) {
             QuarryUsageException e = assertThrows(QuarryUsageException.class, () -> build(store, 4, 1,
                     dir.resolve("t.qivf")));
-            assertEquals("--nlist=4, expected at most the number of vectors (3 in tiny)", e.getMessage());
+            assertEquals("nlist=4, expected at most the number of vectors (3 in tiny)", e.getMessage());
         }
         try (VectorStore store = VectorStore.open(data.resolve("corpus.qvec"))) {
             QuarryUsageException e = assertThrows(QuarryUsageException.class, () -> new IvfBuilder(KERNELS).build(
                     store, new KMeansParams(100, 2, 64, 50, true, 1, 1), dir.resolve("s.qivf"), null));
-            assertEquals("--train-sample=50, expected at least --nlist=100 points (one per centroid)", e.getMessage());
+            assertEquals("maxTrainingPoints=50, expected at least nlist=100 points (one per centroid)", e.getMessage());
         }
         assertEquals(List.of(), TestFiles.list(dir), "nothing written");
     }
@@ -123,7 +123,7 @@ class IvfBuildTest {
             Path old = Files.copy(file, dir.resolve("old.qivf"));
             TestFiles.poke(old, 4, 1); // version 1: vectors row after row, before row panels
             e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(old, store, KERNELS));
-            assertTrue(e.getMessage().startsWith(old + ": version=1, expected 2")
+            assertTrue(e.getMessage().startsWith(old + ": version=1, expected 3")
                     && e.getMessage().contains("rebuild it with quarry index build"), e.getMessage());
 
             Path cut = Files.copy(file, dir.resolve("cut.qivf"));
@@ -151,7 +151,7 @@ class IvfBuildTest {
                 QueryBlock q = QueryBlock.of(new float[24]);
                 QuarryUsageException e = assertThrows(QuarryUsageException.class,
                         () -> ivf.search(q, 10, Exclusions.NONE, SearchParams.defaults().withNprobe(21)));
-                assertEquals("--nprobe=21, expected 1 <= nprobe <= nlist=20", e.getMessage());
+                assertEquals("nprobe=21, expected 1 <= nprobe <= nlist=20", e.getMessage());
             }
         }
     }

@@ -140,8 +140,7 @@ final class AuditCommand implements Callable<Integer> {
             anchors = set.anchors();
             if (c != null) {
                 Rescorer rescorer = new Rescorer(c, q == null ? c : q, docs, anchorRows, rankDepth,
-                        VectorKernelsProvider.get(), threads == null ? Runtime.getRuntime().availableProcessors()
-                        : threads);
+                        VectorKernelsProvider.get(), ThreadCount.resolve(threads, spec.commandLine()));
                 anchors = rescorer.fill(anchors);
                 unmatched(rescorer, anchors.size());
             }

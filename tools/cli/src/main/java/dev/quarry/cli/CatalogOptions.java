@@ -42,9 +42,6 @@ final class CatalogOptions {
 
     /** Threads to use. */
     int threads() {
-        if (threads != null && threads < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--threads=" + threads + ", expected >= 1");
-        }
-        return threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        return ThreadCount.resolve(threads, spec.commandLine());
     }
 }

@@ -138,7 +138,7 @@ final class EvalCommand implements Callable<Integer> {
 
     private List<EvalResult> evalStore() {
         VectorKernels kernels = VectorKernelsProvider.get();
-        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        int t = ThreadCount.resolve(threads, spec.commandLine());
         List<EvalResult> results = new ArrayList<>();
         try (VectorStore c = VectorStore.open(corpus);
              VectorStore q = queries == null ? null : VectorStore.open(queries)) {

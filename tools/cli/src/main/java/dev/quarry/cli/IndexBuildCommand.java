@@ -71,7 +71,7 @@ final class IndexBuildCommand implements Callable<Integer> {
             try {
                 params = new KMeansParams(nlist == null ? IvfBuilder.defaultNlist(corpus.count()) : nlist, iterations,
                         maxPointsPerCentroid, trainSample, spherical, seed,
-                        threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+                        ThreadCount.resolve(threads, spec.commandLine()));
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }

@@ -50,7 +50,7 @@ final class IndexRecallCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         VectorKernels kernels = VectorKernelsProvider.get();
-        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        int t = ThreadCount.resolve(threads, spec.commandLine());
         if (sample < 1 || k < 1 || t < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--sample, --k and --threads must be >= 1");
         }

@@ -6,6 +6,7 @@ import dev.quarry.mining.MiningConfig;
 import dev.quarry.mining.strategy.BatchBuilder;
 import dev.quarry.mining.strategy.Fusion;
 import dev.quarry.mining.strategy.Strategy;
+import dev.quarry.pipeline.CrossModelStrategySpec;
 import dev.quarry.pipeline.MiningReport;
 import dev.quarry.pipeline.MiningRequest;
 import dev.quarry.pipeline.MiningRunner;
@@ -125,7 +126,7 @@ final class MineCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue a killed run from its checkpoint (same options required).")
     boolean resume;
 
-    @Option(names = "--checkpoint-seconds", defaultValue = "10",
+    @Option(names = "--checkpoint-seconds", defaultValue = "10", converter = NumberOptions.Finite.class,
             description = "Seconds between checkpoints (default: ${DEFAULT-VALUE}).")
     double checkpointSeconds;
 
@@ -153,14 +154,14 @@ final class MineCommand implements Callable<Integer> {
             case RUN_FILE -> builder.runFile(run);
             case IN_BATCH -> builder.inBatch(batchSize, BatchBuilder.Grouping.parse(batchOrder), batchOrderOutput);
             case CROSS_MODEL -> {
-                List<MiningRequest.ModelFiles> more = new ArrayList<>();
+                List<CrossModelStrategySpec.ModelFiles> more = new ArrayList<>();
                 for (String m : models) {
                     String[] parts = m.split(",", -1);
                     if (parts.length > 2 || parts[0].isBlank()) {
                         throw new IllegalArgumentException("--model=" + m + ", expected CORPUS.qvec or "
                                 + "CORPUS.qvec,QUERIES.qvec");
                     }
-                    more.add(new MiningRequest.ModelFiles(Path.of(parts[0]),
+                    more.add(new CrossModelStrategySpec.ModelFiles(Path.of(parts[0]),
                             parts.length == 2 ? Path.of(parts[1]) : null));
                 }
                 if (agreement < 0) {
@@ -184,7 +185,7 @@ final class MineCommand implements Callable<Integer> {
             outputOptions = mining.output();
             format = qrelsFormat == null ? null : QrelsFormat.parse(qrelsFormat);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), FlagNames.toFlags(e.getMessage()));
         }
         Path ivf = index.equals("flat") ? null : Path.of(index);
         if (ivf == null && nprobe != null) {
@@ -193,11 +194,14 @@ final class MineCommand implements Callable<Integer> {
         if (nprobe != null && nprobe < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--nprobe=" + nprobe + ", expected >= 1");
         }
-        int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (workers < 1 || (blockSize != null && (blockSize < 1 || blockSize > 1 << 20)) || checkpointSeconds < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--threads=" + workers + " --block-size="
-                    + blockSize + " --checkpoint-seconds=" + checkpointSeconds + ", expected threads >= 1, "
-                    + "1 <= block-size <= 1048576, checkpoint-seconds >= 0");
+        int workers = ThreadCount.resolve(threads, spec.commandLine());
+        if (blockSize != null && (blockSize < 1 || blockSize > 1 << 20)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--block-size=" + blockSize
+                    + ", expected 1 <= block-size <= 1048576");
+        }
+        if (!(checkpointSeconds >= 0)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--checkpoint-seconds=" + checkpointSeconds
+                    + ", expected a number of seconds >= 0");
         }
         MiningRequest.Builder builder = MiningRequest.builder(corpus, qrels, output).queries(queries)
                 .qrelsFormat(format).knownPositives(knownPositives).anchors(anchors).ids(corpusIds, queriesIds)
@@ -208,7 +212,7 @@ final class MineCommand implements Callable<Integer> {
         try {
             strategy(builder);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), FlagNames.toFlags(e.getMessage()));
         }
         MiningRequest request = builder.build();
         MiningReport report = new MiningRunner(VectorKernelsProvider.get()).run(request, spec.commandLine().getErr());

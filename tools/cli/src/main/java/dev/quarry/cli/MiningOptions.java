@@ -29,40 +29,45 @@ final class MiningOptions {
             description = "Rank after the last one considered (default: ${DEFAULT-VALUE}).")
     int rangeMax;
 
-    @Option(names = "--min-score", description = "Drop negatives scoring below this.")
+    @Option(names = "--min-score", converter = NumberOptions.FiniteOrOff.class,
+            description = "Drop negatives scoring below this (default: off).")
     Double minScore;
 
-    @Option(names = "--max-score", description = "Drop negatives scoring above this.")
+    @Option(names = "--max-score", converter = NumberOptions.FiniteOrOff.class,
+            description = "Drop negatives scoring above this (default: off).")
     Double maxScore;
 
-    @Option(names = "--absolute-margin", description = "Keep negatives with score <= positive - M.")
+    @Option(names = "--absolute-margin", converter = NumberOptions.FiniteOrOff.class,
+            description = "Keep negatives with score <= positive - M (default: off).")
     Double absoluteMargin;
 
-    @Option(names = "--relative-margin", defaultValue = "0.05", description = "Keep negatives with score <= "
-            + "positive x (1 - M); 0 turns it off (default: ${DEFAULT-VALUE}, i.e. at most 95% of the positive).")
+    @Option(names = "--relative-margin", defaultValue = "0.05", converter = NumberOptions.FiniteOrOff.class,
+            description = "Keep negatives with score <= positive x (1 - M); off (or 0) turns it off"
+                    + " (default: ${DEFAULT-VALUE}, i.e. at most 95 percent of the positive).")
     double relativeMargin;
 
     @Option(names = "--no-defences", description = "sentence-transformers' plain shape: ranks from 0, no relative "
             + "margin, no near-duplicate filter (explicit --range-min/--relative-margin/--near-duplicate still apply).")
     boolean noDefences;
 
-    @Option(names = "--near-duplicate", defaultValue = "0.9", description = "Drop candidates whose cosine to a "
-            + "positive is at least T (likely unlabelled positives); 1.01 turns it off (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--near-duplicate", defaultValue = "0.9", converter = NumberOptions.FiniteOrOff.class,
+            description = "Drop candidates whose cosine to a positive is at least T (likely unlabelled positives);"
+                    + " off turns it off (default: ${DEFAULT-VALUE}).")
     double nearDuplicate;
 
     @Option(names = "--sampling-strategy", defaultValue = "top", description = "top (hardest first), random, "
             + "semi-hard (within --semi-hard-margin below the positive) or simans; all seeded (default: ${DEFAULT-VALUE}).")
     String samplingStrategy;
 
-    @Option(names = "--semi-hard-margin", defaultValue = "0.2",
+    @Option(names = "--semi-hard-margin", defaultValue = "0.2", converter = NumberOptions.Finite.class,
             description = "semi-hard: eligible scores are [positive - M, positive) (default: ${DEFAULT-VALUE}).")
     double semiHardMargin;
 
-    @Option(names = "--simans-a", defaultValue = "20",
+    @Option(names = "--simans-a", defaultValue = "20", converter = NumberOptions.Finite.class,
             description = "simans: sharpness a of p ~ exp(-a (s - s_pos - b)^2) (default: ${DEFAULT-VALUE}).")
     double simansA;
 
-    @Option(names = "--simans-b", defaultValue = "-0.1",
+    @Option(names = "--simans-b", defaultValue = "-0.1", converter = NumberOptions.Finite.class,
             description = "simans: preferred offset b from the positive's score (default: ${DEFAULT-VALUE}).")
     double simansB;
 
@@ -79,7 +84,7 @@ final class MiningOptions {
     @Option(names = "--output-ranks", description = "Add the negatives' ranks to every output line.")
     boolean outputRanks;
 
-    @Option(names = "--soft-labels", description = "Add a weight per negative, 1 / (1 + exp(-(s_pos - s_neg) / T)),"
+    @Option(names = "--soft-labels", converter = NumberOptions.FiniteOrOff.class, description = "Add a weight per negative, 1 / (1 + exp(-(s_pos - s_neg) / T)),"
             + " with temperature T (e.g. 0.05): near 1 for clear negatives, 0.5 when as close as the positive.")
     Double softLabels;
 
@@ -87,19 +92,18 @@ final class MiningOptions {
             + "by score (for reranking evaluation); they keep label 1.")
     boolean includePositives;
 
-    /** The mining configuration; IllegalArgumentException names the offending option. */
+    /** The mining configuration; a QuarryUsageException names the offending field. */
     MiningConfig config() {
         boolean given = spec != null;
         int min = noDefences && !(given && matched("--range-min")) ? 0 : rangeMin;
         double relative = noDefences && !(given && matched("--relative-margin")) ? 0 : relativeMargin;
-        double nearDup = noDefences && !(given && matched("--near-duplicate")) ? 2 : nearDuplicate;
+        double nearDup = noDefences && !(given && matched("--near-duplicate")) ? Double.NaN : nearDuplicate;
         return new MiningConfig(numNegatives, min, rangeMax, orNaN(minScore), orNaN(maxScore),
-                orNaN(absoluteMargin), relative == 0 ? Double.NaN : relative,
-                nearDup > 1 ? Double.NaN : nearDup,
+                orNaN(absoluteMargin), relative == 0 ? Double.NaN : relative, nearDup,
                 new Sampling(SamplingStrategy.parse(samplingStrategy), semiHardMargin, simansA, simansB), seed);
     }
 
-    /** The output options; IllegalArgumentException names the offending option. */
+    /** The output options; a QuarryUsageException names the offending field. */
     OutputOptions output() {
         return new OutputOptions(OutputFormat.parse(outputFormat), numNegatives, outputScores, outputRanks,
                 includePositives, softLabels == null ? Double.NaN : softLabels);

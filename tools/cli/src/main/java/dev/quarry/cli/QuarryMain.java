@@ -51,7 +51,7 @@ public final class QuarryMain implements Runnable {
             return handleUsage(pe, new String[0]);
         }
         if (e instanceof QuarryUsageException) {
-            err.println("quarry " + cmd.getCommandName() + ": " + e.getMessage());
+            err.println("quarry " + cmd.getCommandName() + ": " + FlagNames.toFlags(e.getMessage()));
             return ExitCodes.USAGE;
         }
         if (e instanceof UncheckedIOException io) {

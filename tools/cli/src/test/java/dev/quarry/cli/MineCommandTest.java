@@ -141,7 +141,7 @@ class MineCommandTest {
         tooMany.addAll(List.of("--num-negatives", 20, "--range-min", 0, "--range-max", 10));
         CliRun a = mine(tooMany);
         assertEquals(ExitCodes.USAGE, a.exitCode(), a::toString);
-        assertTrue(a.err().contains("--num-negatives=20, expected at most range-max - range-min = 10"), a::toString);
+        assertTrue(a.err().contains("--num-negatives=20, expected at most --range-max - --range-min = 10"), a::toString);
 
         List<Object> deep = base(dir.resolve("d.jsonl"));
         deep.addAll(List.of("--range-max", 1_000_000));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.files.AtomicOutput;
 import dev.quarry.synth.CatalogSpec;
 import dev.quarry.synth.SyntheticCatalog;
 import java.io.IOException;
@@ -56,7 +57,7 @@ class ResumeAfterKillTest {
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         assertEquals(137, process.exitValue(), "killed by SIGKILL");
         assertFalse(Files.exists(killed), "nothing under the final name after a kill");
-        assertTrue(Files.exists(dir.resolve("killed.jsonl.tmp")));
+        assertEquals(1, AtomicOutput.tempsOf(killed).size(), "the killed run's partial output is kept for --resume");
 
         List<String> otherOptions = mineArgs(catalog, killed, "4");
         otherOptions.add("--resume");

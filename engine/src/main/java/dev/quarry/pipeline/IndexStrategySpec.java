@@ -1,0 +1,31 @@
+package dev.quarry.pipeline;
+
+import dev.quarry.index.VectorIndex;
+import dev.quarry.mining.strategy.IndexSource;
+import dev.quarry.mining.strategy.Strategy;
+
+/** Index (ANN) mining: the anchors' nearest corpus rows, from the flat index or the run's IVF file. */
+public record IndexStrategySpec() implements StrategySpec {
+
+    @Override
+    public Strategy kind() {
+        return Strategy.INDEX;
+    }
+
+    @Override
+    public boolean searchesIndex() {
+        return true;
+    }
+
+    @Override
+    public SourcePlan plan(MiningInputs inputs) {
+        VectorIndex index = inputs.index();
+        return new SourcePlan(() -> new IndexSource(index, inputs.corpus(), inputs.searchParams()), index.describe(),
+                inputs.anchors().ordinals());
+    }
+
+    @Override
+    public void fingerprint(Fingerprint fingerprint) {
+        // Nothing beyond the index, which every run records.
+    }
+}

@@ -1,0 +1,47 @@
+package dev.quarry.cli;
+
+import java.util.Locale;
+import picocli.CommandLine;
+
+/**
+ * Converters for numeric options. A number option never takes NaN or an infinity: {@code NaN} would
+ * compare false with everything and silently switch a filter off. A filter that can be off says so
+ * with its own word, {@code off}.
+ */
+final class NumberOptions {
+    private NumberOptions() {
+    }
+
+    /** A finite number. */
+    static final class Finite implements CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            return parse(value);
+        }
+    }
+
+    /** A finite number, or {@code off} (the filter is not applied). */
+    static final class FiniteOrOff implements CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            if (value.strip().toLowerCase(Locale.ROOT).equals("off")) {
+                return Double.NaN;
+            }
+            return parse(value);
+        }
+    }
+
+    private static double parse(String value) {
+        double d;
+        try {
+            d = Double.parseDouble(value.strip());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a number");
+        }
+        if (!Double.isFinite(d)) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a finite number (write 'off'"
+                    + " where the option can be switched off)");
+        }
+        return d;
+    }
+}
