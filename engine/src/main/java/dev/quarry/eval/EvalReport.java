@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.AtomicOutput;
+import dev.quarry.files.UserFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
@@ -44,6 +45,7 @@ public final class EvalReport {
     /** Reads results written by {@link #write}. */
     public static List<EvalResult> read(Path file) {
         List<EvalResult> results = new ArrayList<>();
+        UserFiles.requireInput(file);
         try (JsonParser p = JSON.createParser(file.toFile())) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw bad(file);

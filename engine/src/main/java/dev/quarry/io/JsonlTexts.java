@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.UserFiles;
 import dev.quarry.labels.IdMap;
 import dev.quarry.labels.IdTable;
 import java.io.IOException;
@@ -139,6 +140,7 @@ public final class JsonlTexts implements AutoCloseable {
     }
 
     private static MemorySegment map(Path file, Arena arena) {
+        UserFiles.requireInput(file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return ch.size() == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.quarry.labels;
 
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.AtomicOutput;
+import dev.quarry.files.ContentChecksum;
 import dev.quarry.files.UserFiles;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
@@ -30,13 +31,13 @@ import java.util.Objects;
  * building is one sort, opening is one mmap, and no JVM internals are involved.
  *
  * <p>File layout (little-endian): a 64-byte header (magic {@code QIDX}, version, count, blob size,
- * source size and modification time), then {@code count + 1} u64 offsets into the blob, the blob of
+ * source size and the checksum of the source's bytes), then {@code count + 1} u64 offsets into the blob, the blob of
  * UTF-8 ids, then {@code count} u64 entries {@code hash32 << 32 | ordinal} sorted. A lookup is a binary
  * search on the 32-bit hash, then a byte comparison with the few entries that share it.
  */
 public final class IdTable implements IdMap, AutoCloseable {
     private static final int MAGIC = 0x58444951; // "QIDX" little-endian
-    private static final int VERSION = 1;
+    private static final int VERSION = 2; // 1 keyed the cache by size and mtime
     private static final int HEADER = 64;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
@@ -67,7 +68,9 @@ public final class IdTable implements IdMap, AutoCloseable {
 
     /**
      * The id table of {@code source}, whose ids (in row order) {@code ids} produces; cached as
-     * {@code source.qidx} and rebuilt when the source's size or modification time changes.
+     * {@code source.qidx} and rebuilt when the source's content changes: the cache records the
+     * checksum of the source's bytes, which is recomputed at every open (a sequential read of the
+     * id file, small next to the stores), so a rewrite that keeps size and mtime is still seen.
      */
     public static IdTable forSource(Path source, IdSource ids) {
         Path cache = source.resolveSibling(source.getFileName() + ".qidx");
@@ -170,8 +173,9 @@ public final class IdTable implements IdMap, AutoCloseable {
     }
 
     private static long[] stamp(Path source) {
+        UserFiles.requireInput(source);
         try {
-            return new long[] {Files.size(source), Files.getLastModifiedTime(source).toMillis()};
+            return new long[] {Files.size(source), ContentChecksum.ofFile(source)};
         } catch (IOException e) {
             throw new QuarryDataException(source, "file", "unreadable (" + e.getMessage() + ")", "a readable id file", e);
         }
@@ -319,6 +323,7 @@ public final class IdTable implements IdMap, AutoCloseable {
 
     private static void readLines(Path file, Consumer<String> sink) {
         long line = 0;
+        UserFiles.requireInput(file);
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String id = reader.readLine(); id != null; id = reader.readLine()) {
                 line++;

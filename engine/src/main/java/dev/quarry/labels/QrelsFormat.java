@@ -1,6 +1,7 @@
 package dev.quarry.labels;
 
 import dev.quarry.QuarryUsageException;
+import dev.quarry.files.UserFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,7 @@ public enum QrelsFormat {
         if (name.endsWith(".jsonl") || name.endsWith(".json")) {
             return JSONL;
         }
+        UserFiles.requireInput(file);
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 line = line.replace("\uFEFF", "");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.UserFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -47,6 +48,7 @@ public final class QrelsReader {
         try {
             QrelsFormat f = format != null ? format : QrelsFormat.detect(file);
             Accumulator acc = new Accumulator(file);
+            UserFiles.requireInput(file);
             try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 long lineNo = 0;
                 boolean first = true;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.UserFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -166,6 +167,7 @@ public final class RunFile {
 
     private static void parse(Path file, Entry entry) {
         boolean jsonl = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jsonl");
+        UserFiles.requireInput(file);
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             long lineNo = 0;
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {

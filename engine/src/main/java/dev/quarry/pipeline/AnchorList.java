@@ -1,6 +1,7 @@
 package dev.quarry.pipeline;
 
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.UserFiles;
 import dev.quarry.labels.IdMap;
 import dev.quarry.labels.Qrels;
 import java.io.BufferedReader;
@@ -39,6 +40,7 @@ public record AnchorList(int[] ordinals, long listed, long unknown, long without
         long unknown = 0;
         long withoutPositive = 0;
         BitSet seen = new BitSet();
+        UserFiles.requireInput(file);
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             long lineNo = 0;
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.AtomicOutput;
+import dev.quarry.files.UserFiles;
 import dev.quarry.mining.MiningStats;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -81,6 +82,7 @@ public record Checkpoint(List<String> fingerprint, int nextBlock, long[] lengths
             throw new QuarryDataException(path, "checkpoint", "missing",
                     "the checkpoint of an interrupted run to resume (run without --resume to start over)");
         }
+        UserFiles.requireInput(path);
         try (JsonParser p = JSON.createParser(path.toFile())) {
             List<String> fingerprint = new ArrayList<>();
             int nextBlock = -1;

@@ -1,6 +1,7 @@
 package dev.quarry.store;
 
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.UserFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -42,6 +43,7 @@ public record MatrixLayout(Path path, StoreFormat format, ElementType type, int 
 
     /** Reads and checks the header of a {@code .qvec}, {@code .npy} or {@code .fvecs} file. */
     public static MatrixLayout read(Path path) {
+        UserFiles.requireInput(path);
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size == 0) {

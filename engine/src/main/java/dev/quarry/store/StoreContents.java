@@ -67,6 +67,22 @@ public final class StoreContents {
         return scanned;
     }
 
+    /**
+     * Recomputes the checksum of a store's rows and compares it with the one the file records (a
+     * version 2 {@code .qvec} footer), failing with both when they differ; returns the scan, or the
+     * recomputed content of a file that records none.
+     */
+    public static StoreContent verify(VectorStore store, PrintWriter progress) {
+        StoreContent scanned = scan(store, progress);
+        MatrixLayout layout = store.layout();
+        if (layout.recordedChecksum().isPresent() && layout.recordedChecksum().getAsLong() != scanned.checksum()) {
+            throw new QuarryDataException(store.path(), "footer checksum",
+                    ContentChecksum.hex(layout.recordedChecksum().getAsLong()), scanned.checksumHex() + " computed"
+                            + " from the rows (the rows changed after the file was written: re-import the source)");
+        }
+        return scanned;
+    }
+
     /** Scans every row: checksum, non-finite values, and each {@code .fvecs} row's dimension prefix. */
     static StoreContent scan(VectorStore store, PrintWriter progressOut) {
         MatrixLayout layout = store.layout();

@@ -1,9 +1,10 @@
 package dev.quarry.store;
 
+import dev.quarry.files.OutputClaim;
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.AtomicOutput;
-import dev.quarry.files.UserFiles;
 import dev.quarry.Progress;
+import dev.quarry.files.UserFiles;
 import dev.quarry.vector.VectorKernels;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -40,11 +41,17 @@ public final class StoreImporter {
 
     /** Converts {@code input} into {@code output}; progress lines go to {@code progressOut} (may be null). */
     public ImportReport run(Path input, Path output, ImportOptions options, PrintWriter progressOut) {
-        MatrixLayout layout = MatrixLayout.read(input);
-        UserFiles.requireOutput(output);
         Path idsOut = options.ids() == null ? null : output.resolveSibling(output.getFileName() + ".ids");
+        try (OutputClaim claim = OutputClaim.builder().input("input", input).input("ids", options.ids())
+                .output(output).output(idsOut).claim()) {
+            return convert(input, output, idsOut, options, progressOut);
+        }
+    }
+
+    private ImportReport convert(Path input, Path output, Path idsOut, ImportOptions options,
+                                 PrintWriter progressOut) {
+        MatrixLayout layout = MatrixLayout.read(input);
         if (idsOut != null) {
-            UserFiles.requireOutput(idsOut);
             checkIds(options.ids(), layout.count());
         }
         int dim = layout.dim();
@@ -155,6 +162,7 @@ public final class StoreImporter {
     /** One non-empty id per row, valid UTF-8, as many lines as rows. */
     private static void checkIds(Path ids, long rows) {
         long lines = 0;
+        UserFiles.requireInput(ids);
         try (BufferedReader reader = Files.newBufferedReader(ids, StandardCharsets.UTF_8)) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 lines++;

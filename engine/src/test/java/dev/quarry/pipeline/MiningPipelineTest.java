@@ -25,6 +25,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
+import dev.quarry.store.VectorStore;
+import dev.quarry.testing.TestFiles;
+import java.nio.file.attribute.FileTime;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -199,6 +202,44 @@ class MiningPipelineTest {
                 throw new IllegalStateException("stop");
             }
         })));
+    }
+
+    @Test
+    void resumeAfterTheCorpusChangedWithTheSameSizeAndMtimeIsRefused() throws IOException {
+        Path copy = Files.createDirectories(dir.resolve("changing"));
+        for (String name : new String[] {"corpus.qvec", "queries.qvec", "qrels.tsv", "corpus.qvec.ids",
+                "queries.qvec.ids"}) {
+            Files.copy(catalog.resolve(name), copy.resolve(name));
+        }
+        Path corpus = copy.resolve("corpus.qvec");
+        Path out = dir.resolve("changing.jsonl");
+        MiningRequest.Builder builder = MiningRequest.builder(corpus, copy.resolve("qrels.tsv"), out)
+                .queries(copy.resolve("queries.qvec")).config(config()).threads(1).blockSize(64)
+                .checkpointIntervalNanos(0);
+        int[] seen = {0};
+        assertThrows(RuntimeException.class, () -> run(builder.listener(a -> {
+            if (++seen[0] == 300) {
+                throw new IllegalStateException("stop");
+            }
+        }).build()));
+        // The same rows in another order: same size; the mtime is put back as it was.
+        float[][] rows;
+        try (VectorStore store = VectorStore.open(corpus)) {
+            rows = new float[(int) store.count()][store.dim()];
+            for (int r = 0; r < rows.length; r++) {
+                store.copyRow(rows.length - 1 - r, rows[r]);
+            }
+        }
+        Path reversed = TestFiles.qvec(dir.resolve("reversed.qvec"), rows, true);
+        FileTime mtime = Files.getLastModifiedTime(corpus);
+        assertEquals(Files.size(corpus), Files.size(reversed));
+        Files.write(corpus, Files.readAllBytes(reversed));
+        Files.setLastModifiedTime(corpus, mtime);
+        QuarryDataException e = assertThrows(QuarryDataException.class,
+                () -> run(builder.listener(null).resume(true).build()));
+        assertTrue(e.getMessage().contains("configuration=different") && e.getMessage().contains("corpus="),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("run without --resume to start over"), e.getMessage());
     }
 
     @Test

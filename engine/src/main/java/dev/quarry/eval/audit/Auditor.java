@@ -1,6 +1,7 @@
 package dev.quarry.eval.audit;
 
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.UserFiles;
 import dev.quarry.labels.DynamicIdMap;
 import dev.quarry.labels.Qrels;
 import dev.quarry.labels.QrelsReader;
@@ -130,6 +131,7 @@ public final class Auditor {
 
     private static AuditReport.NoiseCheck noiseCheck(Path truth, List<AuditedAnchor> anchors, List<String> flagged) {
         Set<String> wrong = new HashSet<>();
+        UserFiles.requireInput(truth);
         try (BufferedReader reader = Files.newBufferedReader(truth, StandardCharsets.UTF_8)) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 String[] f = line.split("\t");

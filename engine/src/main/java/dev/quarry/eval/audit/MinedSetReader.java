@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.UserFiles;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.labels.IdMap;
 import java.io.BufferedReader;
@@ -71,6 +72,7 @@ public final class MinedSetReader {
         if (name.endsWith(".npy")) {
             return npy(file);
         }
+        UserFiles.requireInput(file);
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             Map<String, Builder> anchors = new LinkedHashMap<>();
             OutputFormat format = null;

@@ -1,6 +1,7 @@
 package dev.quarry.eval.audit;
 
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.UserFiles;
 import dev.quarry.store.NpyHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -60,6 +61,7 @@ final class NpyArrays {
                     descr + ", C order, 1-d or 2-d");
         }
         try {
+            UserFiles.requireInput(file);
             byte[] all = Files.readAllBytes(file);
             long cells = 1;
             for (long d : h.shape()) {

@@ -1,7 +1,7 @@
 package dev.quarry.index.ivf;
 
+import dev.quarry.files.OutputClaim;
 import dev.quarry.files.AtomicOutput;
-import dev.quarry.files.UserFiles;
 import dev.quarry.store.StoreInspector;
 import dev.quarry.store.StoreContent;
 import dev.quarry.store.VectorStore;
@@ -65,8 +65,14 @@ public final class IvfBuilder {
 
     /** Trains and writes the index of {@code store} to {@code output}. */
     public Report build(VectorStore store, KMeansParams params, Path output, PrintWriter progress) {
+        try (OutputClaim claim = OutputClaim.builder().input("store", store.isFile() ? store.path() : null)
+                .output(output).claim()) {
+            return buildClaimed(store, params, output, progress);
+        }
+    }
+
+    private Report buildClaimed(VectorStore store, KMeansParams params, Path output, PrintWriter progress) {
         long start = System.nanoTime();
-        UserFiles.requireOutput(output);
         StoreContent content = store.content(progress);
         content.requireFinite(store, "store to index");
         KMeans.Result trained = new KMeans(kernels).train(store, params, progress);

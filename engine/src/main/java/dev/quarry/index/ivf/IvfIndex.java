@@ -3,6 +3,7 @@ package dev.quarry.index.ivf;
 import dev.quarry.QuarryDataException;
 import dev.quarry.QuarryUsageException;
 import dev.quarry.files.ContentChecksum;
+import dev.quarry.files.UserFiles;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.SearchThreads;
@@ -82,6 +83,7 @@ public final class IvfIndex implements VectorIndex {
      */
     public static IvfIndex open(Path file, VectorStore store, VectorKernels kernels) {
         Arena arena = Arena.ofShared();
+        UserFiles.requireInput(file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, IvfHeader.SIZE));

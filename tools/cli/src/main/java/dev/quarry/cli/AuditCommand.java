@@ -1,34 +1,15 @@
 package dev.quarry.cli;
 
-import dev.quarry.QuarryDataException;
-import dev.quarry.eval.EvalReport;
-import dev.quarry.eval.EvalResult;
 import dev.quarry.eval.audit.AuditReport;
-import dev.quarry.eval.audit.AuditedAnchor;
-import dev.quarry.eval.audit.Auditor;
-import dev.quarry.eval.audit.HtmlReport;
-import dev.quarry.eval.audit.MinedSetReader;
-import dev.quarry.eval.audit.Rescorer;
+import dev.quarry.eval.audit.AuditRequest;
+import dev.quarry.eval.audit.AuditRun;
 import dev.quarry.eval.audit.ReviewSheet;
-import dev.quarry.eval.audit.ValueNames;
-import dev.quarry.io.JsonlTexts;
-import dev.quarry.io.OutputFormat;
-import dev.quarry.labels.DynamicIdMap;
-import dev.quarry.labels.IdMap;
-import dev.quarry.labels.Qrels;
-import dev.quarry.labels.QrelsReader;
 import dev.quarry.mining.ScoreStats;
-import dev.quarry.pipeline.StoreIds;
-import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -106,115 +87,46 @@ final class AuditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (sample != null && sample < 1 || rankDepth < 1 || threads != null && threads < 1 || !(noiseMargin >= 0)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--sample, --rank-depth, --threads >= 1 and "
+        if (sample != null && sample < 1 || rankDepth < 1 || !(noiseMargin >= 0)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--sample and --rank-depth >= 1 and "
                     + "--noise-margin >= 0 expected");
         }
         if (eval != null && html == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--eval is charted in the HTML report: add "
                     + "--html FILE");
         }
-        MinedSetReader.MinedSet set = MinedSetReader.read(mined);
-        List<AuditedAnchor> anchors = set.anchors();
-        boolean npy = set.format() == OutputFormat.NPY;
+        AuditRequest request = new AuditRequest(mined, corpus, queries, rankDepth,
+                ThreadCount.resolve(threads, spec.commandLine()), corpusText, queriesText, qrels, knownPositives, truth,
+                noiseMargin, sample == null ? 0 : sample, seed, sheet, reviewed, eval, html);
+        AuditRun.Result result = new AuditRun(VectorKernelsProvider.get()).run(request);
+        for (String warning : result.warnings()) {
+            spec.commandLine().getErr().println("quarry audit: " + warning);
+        }
         PrintWriter out = spec.commandLine().getOut();
-        try (VectorStore c = corpus == null ? null : VectorStore.open(corpus);
-             VectorStore q = queries == null ? null : VectorStore.open(queries);
-             StoreIds docIds = StoreIds.of(c, null, corpusText);
-             StoreIds queryIds = q == null && queriesText == null ? null : StoreIds.of(q, null, queriesText);
-             JsonlTexts docTexts = corpusText == null ? null : JsonlTexts.open(corpusText, docIds.ids(),
-                     docIds.ids().size());
-             JsonlTexts queryTexts = queriesText == null ? null : JsonlTexts.open(queriesText, queryIds.ids(),
-                     queryIds.ids().size())) {
-            // Anchors are rows of the query store, or of the corpus without one (whatever --queries-text names).
-            IdMap docs = docIds.ids();
-            IdMap qs = queryIds == null ? docs : queryIds.ids();
-            IdMap anchorRows = q == null ? docs : qs;
-            // npy sets hold row numbers: with the stores, they are named by the stores' ids like every other format.
-            if (npy && c != null) {
-                set = set.withStoreIds(mined, anchorRows, docs);
+        print(out, result.report());
+        if (result.sheetRows() > 0) {
+            out.printf(Locale.ROOT, "review sheet: %,d negatives, stratified by rank, in %s and %s; fill the "
+                    + "'relevant' column (1/0) and run quarry audit %s --reviewed %s%n", result.sheetRows(),
+                    request.sheetCsv(), request.sheetJsonl(), mined, request.sheetCsv());
+        }
+        ReviewSheet.Estimate estimate = result.estimate();
+        if (estimate != null) {
+            out.println("review                 " + estimate.describe());
+            long withoutIds = estimate.relevant() - estimate.relevantPairs().size();
+            if (withoutIds > 0) {
+                out.printf(Locale.ROOT, "relevant without ids   %,d rows marked relevant have no anchor_id or "
+                        + "negative_id (texts found in no --corpus-text/--queries-text file)%n", withoutIds);
             }
-            if (qrels != null) {
-                set = set.withPositives(positivesOf(qrels));
+            if (result.relevantPairsFile() != null) {
+                out.printf(Locale.ROOT, "relevant pairs         %,d in %s: pass it to quarry mine "
+                        + "--known-positives so they are never mined again%n", estimate.relevantPairs().size(),
+                        result.relevantPairsFile());
             }
-            anchors = set.anchors();
-            if (c != null) {
-                Rescorer rescorer = new Rescorer(c, q == null ? c : q, docs, anchorRows, rankDepth,
-                        VectorKernelsProvider.get(), ThreadCount.resolve(threads, spec.commandLine()));
-                anchors = rescorer.fill(anchors);
-                unmatched(rescorer, anchors.size());
-            }
-            AuditReport report = new Auditor(noiseMargin).audit(mined, new MinedSetReader.MinedSet(set.format(),
-                    anchors), knownPositives, truth);
-            print(out, report);
-            if (sample != null) {
-                Path prefix = sheet != null ? sheet : mined.resolveSibling(mined.getFileName() + ".review");
-                Path csv = prefix.resolveSibling(prefix.getFileName() + ".csv");
-                Path jsonl = prefix.resolveSibling(prefix.getFileName() + ".jsonl");
-                List<ReviewSheet.Row> rows = ReviewSheet.sample(anchors, sample, seed,
-                        ValueNames.of(known(qs), queryTexts, anchors.stream().map(AuditedAnchor::anchor).toList()),
-                        ValueNames.of(known(docs), docTexts, anchors.stream().flatMap(a -> Stream.concat(
-                                a.positives().stream(), a.negatives().stream())).toList()));
-                ReviewSheet.write(rows, csv, jsonl);
-                out.printf(Locale.ROOT, "review sheet: %,d negatives, stratified by rank, in %s and %s; fill the "
-                        + "'relevant' column (1/0) and run quarry audit %s --reviewed %s%n", rows.size(), csv, jsonl,
-                        mined, csv);
-            }
-            ReviewSheet.Estimate estimate = reviewed == null ? null : ReviewSheet.read(reviewed);
-            if (estimate != null) {
-                out.println("review                 " + estimate.describe());
-                long withoutIds = estimate.relevant() - estimate.relevantPairs().size();
-                if (withoutIds > 0) {
-                    out.printf(Locale.ROOT, "relevant without ids   %,d rows marked relevant have no anchor_id or "
-                            + "negative_id (texts found in no --corpus-text/--queries-text file)%n", withoutIds);
-                }
-                if (!estimate.relevantPairs().isEmpty()) {
-                    Path pairs = reviewed.resolveSibling(reviewed.getFileName() + ".relevant.tsv");
-                    ReviewSheet.writeRelevantPairs(estimate.relevantPairs(), pairs);
-                    out.printf(Locale.ROOT, "relevant pairs         %,d in %s: pass it to quarry mine "
-                            + "--known-positives so they are never mined again%n", estimate.relevantPairs().size(),
-                            pairs);
-                }
-            }
-            if (html != null) {
-                List<EvalResult> evals = eval == null ? null : EvalReport.read(eval);
-                HtmlReport.write(html, report, estimate, evals);
-                out.println("wrote                  " + html);
-            }
+        }
+        if (html != null) {
+            out.println("wrote                  " + html);
         }
         return ExitCodes.OK;
-    }
-
-    /** The positives of each anchor id in a qrels file. */
-    private static Function<String, List<String>> positivesOf(Path file) {
-        DynamicIdMap anchorIds = new DynamicIdMap();
-        DynamicIdMap docIds = new DynamicIdMap();
-        Qrels positives = new QrelsReader(anchorIds, docIds, false).read(file, null).qrels();
-        return anchor -> {
-            int a = anchorIds.ordinal(anchor);
-            return a < 0 ? List.of() : Arrays.stream(positives.docs(a)).mapToObj(docIds::id).toList();
-        };
-    }
-
-    /** Ids that name rows, or null when nothing names them (no store, id file or text file). */
-    private static IdMap known(IdMap ids) {
-        return ids instanceof DynamicIdMap ? null : ids;
-    }
-
-    /** Anchors the embeddings cannot score: a warning, or an error when none can be. */
-    private void unmatched(Rescorer rescorer, int anchors) {
-        if (rescorer.unmatchedAnchors() == 0) {
-            return;
-        }
-        Path store = queries != null ? queries : corpus;
-        String found = String.format(Locale.ROOT, "%,d of %,d anchors name no row of %s (e.g. %s)",
-                rescorer.unmatchedAnchors(), anchors, store, rescorer.firstUnmatchedAnchor());
-        if (rescorer.unmatchedAnchors() == anchors) {
-            throw new QuarryDataException(mined, "anchors", found, queries != null ? "ids of " + queries
-                    : "ids of the corpus rows; anchors from another store need --queries");
-        }
-        spec.commandLine().getErr().println("quarry audit: " + found + "; their scores and ranks stay as the file has "
-                + "them");
     }
 
     private static void print(PrintWriter out, AuditReport r) {

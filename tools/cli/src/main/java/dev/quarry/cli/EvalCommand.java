@@ -1,5 +1,6 @@
 package dev.quarry.cli;
 
+import dev.quarry.files.OutputClaim;
 import dev.quarry.QuarryDataException;
 import dev.quarry.eval.EvalReport;
 import dev.quarry.eval.EvalResult;
@@ -85,6 +86,14 @@ final class EvalCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--k=" + Arrays.toString(ks)
                     + ", expected cut-offs >= 1");
         }
+        try (OutputClaim claim = OutputClaim.builder().input("corpus", corpus).input("queries", queries)
+                .input("qrels", qrels).input("run", run).input("index", index.equals("flat") ? null : Path.of(index))
+                .output(json).claim()) {
+            return evaluate();
+        }
+    }
+
+    private int evaluate() {
         List<EvalResult> results = run != null ? List.of(evalRun()) : evalStore();
         PrintWriter out = spec.commandLine().getOut();
         EvalResult.printHeader(out);

@@ -1,5 +1,6 @@
 package dev.quarry.cli;
 
+import dev.quarry.files.OutputClaim;
 import dev.quarry.synth.BenchmarkVectors;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -59,12 +60,18 @@ final class GenerateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
         BenchmarkVectors data = new BenchmarkVectors(parsedKind, dim, seed);
+        try (OutputClaim claim = OutputClaim.builder().output(output).output(queriesOutput).claim()) {
+            write(data);
+        }
+        return ExitCodes.OK;
+    }
+
+    private void write(BenchmarkVectors data) {
         data.write(output, count, 0, spec.commandLine().getErr());
         spec.commandLine().getOut().printf("wrote %s: %,d x %d %s, normalized%n", output, count, dim, kind);
         if (queries > 0) {
             data.write(queriesOutput, queries, count, spec.commandLine().getErr());
             spec.commandLine().getOut().printf("wrote %s: %,d x %d queries%n", queriesOutput, queries, dim);
         }
-        return ExitCodes.OK;
     }
 }

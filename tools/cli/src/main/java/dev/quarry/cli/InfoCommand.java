@@ -1,6 +1,9 @@
 package dev.quarry.cli;
 
+import dev.quarry.files.ContentChecksum;
 import dev.quarry.store.MatrixLayout;
+import dev.quarry.store.StoreContent;
+import dev.quarry.store.StoreContents;
 import dev.quarry.store.StoreFormat;
 import dev.quarry.store.StoreInspector;
 import dev.quarry.store.StoreStats;
@@ -38,10 +41,11 @@ final class InfoCommand implements Callable<Integer> {
         try (VectorStore store = VectorStore.open(file)) {
             MatrixLayout layout = store.layout();
             StoreStats stats = new StoreInspector(VectorKernelsProvider.get()).inspect(store, verify, spec.commandLine().getErr());
+            StoreContent content = verify ? StoreContents.verify(store, spec.commandLine().getErr()) : null;
             PrintWriter out = spec.commandLine().getOut();
             row(out, "file", file.toString());
             row(out, "format", layout.format().name().toLowerCase(Locale.ROOT)
-                    + (layout.format() == StoreFormat.QVEC ? " v1" : ""));
+                    + (layout.format() == StoreFormat.QVEC ? (layout.recordedChecksum().isPresent() ? " v2" : " v1") : ""));
             row(out, "dtype", layout.format() == StoreFormat.NPY ? "<f4 (float32)" : "float32");
             row(out, "dim", String.valueOf(layout.dim()));
             row(out, "count", String.format(Locale.ROOT, "%,d", layout.count()));
@@ -49,6 +53,7 @@ final class InfoCommand implements Callable<Integer> {
             row(out, "normalized", normalizedText(layout, stats));
             row(out, "header crc", layout.format() == StoreFormat.QVEC
                     ? String.format("0x%08x ok", layout.headerCrc()) : "none in this format");
+            row(out, "rows checksum", checksumText(layout, content));
             String scope = stats.sampled()
                     ? String.format(Locale.ROOT, "sample of %,d rows; --verify scans all", stats.rowsScanned())
                     : String.format(Locale.ROOT, "all %,d rows", stats.rowsScanned());
@@ -73,6 +78,17 @@ final class InfoCommand implements Callable<Integer> {
                 : String.format(Locale.ROOT, "max |norm - 1| = %.2g", stats.maxUnitDeviation());
         boolean unit = stats.unitNorm(UNIT_TOLERANCE);
         return (unit ? "yes" : "no") + " (" + flag + "; " + measured + ")";
+    }
+
+    private static String checksumText(MatrixLayout layout, StoreContent verified) {
+        String recorded = layout.recordedChecksum().isPresent()
+                ? ContentChecksum.hex(layout.recordedChecksum().getAsLong()) : null;
+        if (verified != null) {
+            return verified.checksumHex() + (recorded != null ? " ok (matches the footer)" : " (computed; this format"
+                    + " records none)");
+        }
+        return recorded != null ? recorded + " (footer; --verify recomputes it)"
+                : "none recorded in this format (--verify computes it)";
     }
 
     private static String countText(long count, long first) {

@@ -211,7 +211,7 @@ class EvalAuditCommandTest {
                 file("queries.jsonl"));
         assertEquals(3, none.exitCode(), none::toString);
         assertTrue(none.err().contains("mined.jsonl: anchors=400 of 400 anchors name no row of " + file("corpus.qvec")
-                + " (e.g. q0), expected ids of the corpus rows; anchors from another store need --queries"),
+                + " (e.g. q0), expected ids of the corpus rows; anchors from another store need the query store"),
                 none::toString);
         // One anchor unknown to the queries: a warning, the others scored.
         List<String> lines = new ArrayList<>(Files.readAllLines(file("mined.jsonl")));

@@ -42,9 +42,9 @@ class ResumeAfterKillTest {
 
         Path killed = dir.resolve("killed.jsonl");
         Path checkpoint = dir.resolve("killed.jsonl.checkpoint");
-        List<String> child = childCommand();
-        child.addAll(mineArgs(catalog, killed, "5"));
-        child.addAll(List.of("--pause-per-block-ms", "100")); // 20 blocks: about 2 s, so the kill lands mid-run
+        List<String> args = mineArgs(catalog, killed, "5");
+        args.addAll(List.of("--pause-per-block-ms", "100")); // 20 blocks: about 2 s, so the kill lands mid-run
+        List<String> child = ChildQuarry.command(args);
         Process process = new ProcessBuilder(child).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("child.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -80,13 +80,5 @@ class ResumeAfterKillTest {
         } catch (IOException e) {
             return e.toString();
         }
-    }
-
-    /** The JVM running this test, with Quarry's flags and this test's class path, running QuarryMain. */
-    private static List<String> childCommand() {
-        return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), QuarryMain.class.getName()));
     }
 }
