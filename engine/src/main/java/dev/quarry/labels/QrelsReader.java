@@ -199,7 +199,7 @@ public final class QrelsReader {
             if (anchor < 0) {
                 if (strict) {
                     throw new QuarryDataException(file, "line " + lineNo + " anchor id", anchorId,
-                            "an id of the anchor store (" + anchorIds.size() + " rows); --strict is on");
+                            "an id of the anchor store (" + anchorIds.size() + " rows); strict is on");
                 }
                 unknownAnchors++;
                 if (firstUnknownAnchor == null) {
@@ -210,7 +210,7 @@ public final class QrelsReader {
             if (doc < 0) {
                 if (strict) {
                     throw new QuarryDataException(file, "line " + lineNo + " doc id", docId,
-                            "an id of the corpus (" + docIds.size() + " rows); --strict is on");
+                            "an id of the corpus (" + docIds.size() + " rows); strict is on");
                 }
                 unknownDocs++;
                 if (firstUnknownDoc == null) {

@@ -78,7 +78,7 @@ public final class RunFile {
                 if (strict) {
                     throw new QuarryDataException(file, "line " + lineNo + (anchor < 0 ? " anchor id" : " doc id"),
                             anchor < 0 ? a : d, "an id of the " + (anchor < 0 ? "anchors" : "corpus")
-                                    + "; --strict is on");
+                                    + "; strict is on");
                 }
                 unknown[anchor < 0 ? 0 : 1]++;
                 return;

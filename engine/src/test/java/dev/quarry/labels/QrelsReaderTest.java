@@ -70,7 +70,7 @@ class QrelsReaderTest {
         assertEquals(2, report.positives());
         QuarryDataException e = assertThrows(QuarryDataException.class,
                 () -> new QrelsReader(queries, docs, true).read(file, null));
-        assertEquals(file + ": line 2 anchor id=42, expected an id of the anchor store (10 rows); --strict is on",
+        assertEquals(file + ": line 2 anchor id=42, expected an id of the anchor store (10 rows); strict is on",
                 e.getMessage());
     }
 

@@ -7,7 +7,7 @@ public enum Shortfall {
     /** Fewer candidates than asked in the rank window (small corpus, many exclusions, deep range-min). */
     RANK_WINDOW("rank window held too few candidates"),
     /** The score window ({@code --min-score}/{@code --max-score}) left too few. */
-    SCORE_RANGE("filtered by --min-score/--max-score"),
+    SCORE_RANGE("filtered by the score window (min and max score)"),
     /** The margin to the positive left too few (often a sign the positive scores low: a suspicious label). */
     MARGIN("filtered by the margin to the positive"),
     /** Too many candidates were near-duplicates of a positive (likely unlabelled positives). */

@@ -27,10 +27,11 @@ final class FlagNames {
             "minScore", "maxScore", "absoluteMargin", "relativeMargin", "nearDuplicate", "samplingStrategy",
             "semiHardMargin", "simansA", "simansB", "seed", "nprobe", "nlist", "batchSize", "agreement", "fusion",
             "strategy", "includePositives", "outputRanks", "qrelsFormat", "threads", "blockSize", "corpus", "queries",
-            "run", "index", "iterations", "checkpointSeconds");
+            "run", "index", "iterations", "checkpointSeconds", "strict");
 
     private static final Pattern LEADING = Pattern.compile("^([a-z][A-Za-z0-9]*)=");
     private static final Pattern CAMEL = Pattern.compile("(?<![-\\w])([a-z]+[A-Z][A-Za-z0-9]*)\\b");
+    private static final Pattern SWITCHED_ON = Pattern.compile("(?<![-\\w])([a-z][A-Za-z0-9]*) is on\\b");
 
     private FlagNames() {
     }
@@ -46,7 +47,8 @@ final class FlagNames {
 
     /**
      * {@code message} with the engine's field names replaced by flags: the field the message opens
-     * with ({@code nprobe=17, expected ...}), and every multi-word field in it ({@code rangeMax}).
+     * with ({@code nprobe=17, expected ...}), every multi-word field in it ({@code rangeMax}), and a
+     * switch said to be on ({@code strict is on}).
      */
     static String toFlags(String message) {
         Matcher lead = LEADING.matcher(message);
@@ -61,6 +63,13 @@ final class FlagNames {
             m.appendReplacement(out, Matcher.quoteReplacement(flag != null ? flag : m.group(1)));
         }
         m.appendTail(out);
-        return out.toString();
+        Matcher on = SWITCHED_ON.matcher(out.toString());
+        StringBuilder switched = new StringBuilder();
+        while (on.find()) {
+            String flag = flag(on.group(1));
+            on.appendReplacement(switched, Matcher.quoteReplacement(flag != null ? flag + " is on" : on.group(0)));
+        }
+        on.appendTail(switched);
+        return switched.toString();
     }
 }

@@ -43,8 +43,12 @@ public final class QuarryMain implements Runnable {
 
     private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
-        if (e instanceof QuarryDataException) {
-            err.println("quarry: " + e.getMessage());
+        if (e instanceof QuarryDataException data) {
+            // The file's name is the user's: only the rest of the message is the engine's words.
+            String prefix = data.file() + ": ";
+            String message = e.getMessage();
+            err.println("quarry: " + (message.startsWith(prefix)
+                    ? prefix + FlagNames.toFlags(message.substring(prefix.length())) : message));
             return ExitCodes.DATA;
         }
         if (e instanceof CommandLine.ParameterException pe) {
