@@ -142,12 +142,7 @@ class MiningPipelineTest {
         MiningRequest.Builder builder = MiningRequest.builder(copy.resolve("corpus.qvec"), copy.resolve("qrels.tsv"),
                 out2).queries(copy.resolve("queries.qvec")).config(config()).threads(1).blockSize(64)
                 .checkpointIntervalNanos(0);
-        int[] seen = {0};
-        assertThrows(RuntimeException.class, () -> run(builder.listener(a -> {
-            if (++seen[0] == 300) {
-                throw new IllegalStateException("stop");
-            }
-        }).build()));
+        stopAfter(builder, 300);
         List<String> ids = new ArrayList<>(Files.readAllLines(copy.resolve("corpus.qvec.ids")));
         Collections.reverse(ids);
         Files.write(copy.resolve("corpus.qvec.ids"), ids);
@@ -191,6 +186,16 @@ class MiningPipelineTest {
         }
     }
 
+    /** Runs {@code builder}'s request until a listener fails after {@code anchors} anchors. */
+    private static void stopAfter(MiningRequest.Builder builder, int anchors) {
+        int[] seen = {0};
+        assertThrows(RuntimeException.class, () -> run(builder.listener(a -> {
+            if (++seen[0] == anchors) {
+                throw new IllegalStateException("stop");
+            }
+        }).build()));
+    }
+
     private void crashAfter(Path out, int anchors) {
         crashAfter(out, OutputFormat.TRIPLET, anchors);
     }
@@ -216,12 +221,7 @@ class MiningPipelineTest {
         MiningRequest.Builder builder = MiningRequest.builder(corpus, copy.resolve("qrels.tsv"), out)
                 .queries(copy.resolve("queries.qvec")).config(config()).threads(1).blockSize(64)
                 .checkpointIntervalNanos(0);
-        int[] seen = {0};
-        assertThrows(RuntimeException.class, () -> run(builder.listener(a -> {
-            if (++seen[0] == 300) {
-                throw new IllegalStateException("stop");
-            }
-        }).build()));
+        stopAfter(builder, 300);
         // The same rows in another order: same size; the mtime is put back as it was.
         float[][] rows;
         try (VectorStore store = VectorStore.open(corpus)) {
