@@ -85,7 +85,8 @@ public final class JsonlTexts implements AutoCloseable {
         if (start < 0) {
             return null;
         }
-        byte[] line = lineBytes(data, start);
+        // The text decoded and stripped as open() read it: a line open() accepted parses again.
+        String line = new String(lineBytes(data, start), StandardCharsets.UTF_8).strip();
         try (JsonParser p = JSON.createParser(line)) {
             String title = null;
             String text = null;
