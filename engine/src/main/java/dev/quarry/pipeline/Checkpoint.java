@@ -89,12 +89,14 @@ public record Checkpoint(List<String> fingerprint, int nextBlock, long[] lengths
                 switch (field) {
                     case "version" -> version = p.getIntValue();
                     case "fingerprint" -> {
+                        expectArray(path, p, field);
                         while (p.nextToken() != JsonToken.END_ARRAY) {
                             fingerprint.add(p.getText());
                         }
                     }
                     case "next_block" -> nextBlock = p.getIntValue();
                     case "lengths" -> {
+                        expectArray(path, p, field);
                         while (p.nextToken() != JsonToken.END_ARRAY) {
                             lengths.add(p.getLongValue());
                         }
@@ -107,10 +109,19 @@ public record Checkpoint(List<String> fingerprint, int nextBlock, long[] lengths
                 throw new QuarryDataException(path, "checkpoint", "incomplete or version " + version,
                         "a version " + VERSION + " checkpoint");
             }
+            if (lengths.stream().anyMatch(length -> length < 0)) {
+                throw new QuarryDataException(path, "lengths", lengths, "byte lengths >= 0");
+            }
             return new Checkpoint(fingerprint, nextBlock, lengths.stream().mapToLong(Long::longValue).toArray(), stats);
         } catch (IOException e) {
             throw new QuarryDataException(path, "checkpoint", "unreadable (" + e.getMessage() + ")",
                     "a Quarry checkpoint", e);
+        }
+    }
+
+    private static void expectArray(Path path, JsonParser p, String field) {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw new QuarryDataException(path, field, p.currentToken(), "an array");
         }
     }
 }
