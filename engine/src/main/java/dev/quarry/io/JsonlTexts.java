@@ -1,7 +1,7 @@
 package dev.quarry.io;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quarry.QuarryDataException;
@@ -175,7 +175,7 @@ public final class JsonlTexts implements AutoCloseable {
                 throw bad(file, lineNo, line, "an \"id\" (or \"_id\") field");
             }
             return id;
-        } catch (JsonParseException e) {
+        } catch (JsonProcessingException e) { // syntax, and Jackson's limits (nesting depth, number length)
             throw new QuarryDataException(file, "line " + lineNo, "'" + abbreviate(line) + "' ("
                     + e.getOriginalMessage() + ")", "one JSON object per line", e);
         } catch (IOException e) {
