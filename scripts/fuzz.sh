@@ -63,7 +63,7 @@ for target in "${TARGETS[@]}"; do
     status=FINDING
   fi
   # libFuzzer's last status line ("#1234 DONE ..." or the line before a crash) counts the executions.
-  runs="$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#')"
+  runs="$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)"
   printf '%-32s %12s %8s  %s\n' "$target" "${runs:-?}" "$(( $(date +%s) - t0 ))" "$status"
   if [ "$status" != ok ]; then
     echo "fuzz: $target found a problem; the full log is $log" >&2
