@@ -46,8 +46,10 @@ mkdir -p "$LOGS"
 
 # Compile once (reactor build, never install); each target then only runs the engine's `fuzz` Surefire
 # execution. JUnit's own timeout is switched off there: it would bound the whole fuzzing run, while
-# Jazzer turns the tests' @Timeout(10) into libFuzzer's limit for one execution.
+# Jazzer turns the tests' @Timeout(10) into libFuzzer's limit for one execution. Corpus copies left in
+# target/ by an earlier build are dropped first, so the corpus is exactly what the sources hold.
 echo "fuzz: compiling the engine and its tests"
+find "$ROOT/engine/target/test-classes" -type d -name '*FuzzTestInputs' -prune -exec rm -rf {} + 2>/dev/null || true
 mvn -B -ntp -q -pl engine test-compile >"$LOGS/compile.log" 2>&1 || { cat "$LOGS/compile.log" >&2; exit 1; }
 
 start=$(date +%s)
@@ -55,16 +57,24 @@ printf '%-32s %12s %8s  %s\n' target executions seconds result
 for target in "${TARGETS[@]}"; do
   log="$LOGS/${target/\#/-}.log"
   t0=$(date +%s)
-  if JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${SECONDS_PER_TARGET}s" mvn -B -ntp -pl engine surefire:test@fuzz \
-      -Dtest="$target" -Dsurefire.failIfNoSpecifiedTests=false -Djunit.jupiter.execution.timeout.mode=disabled \
-      >"$log" 2>&1; then
+  # The corpus is replayed before fuzzing starts, outside libFuzzer's timeout: the watchdog bounds that.
+  if JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${SECONDS_PER_TARGET}s" timeout -k 10 $(( SECONDS_PER_TARGET + 180 )) \
+      mvn -B -ntp -pl engine surefire:test@fuzz -Dtest="$target" -Dsurefire.failIfNoSpecifiedTests=false \
+      -Djunit.jupiter.execution.timeout.mode=disabled >"$log" 2>&1; then
     status=ok
+  elif [ $? -eq 124 ]; then
+    status=HANG
   else
     status=FINDING
   fi
   # libFuzzer's last status line ("#1234 DONE ..." or the line before a crash) counts the executions.
   runs="$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)"
   printf '%-32s %12s %8s  %s\n' "$target" "${runs:-?}" "$(( $(date +%s) - t0 ))" "$status"
+  if [ "$status" = HANG ]; then
+    echo "fuzz: $target ran $(( SECONDS_PER_TARGET + 180 ))s and was stopped: an input of its corpus hangs when" \
+      "replayed before fuzzing (mvn test names it after its 10 s timeout); the full log is $log" >&2
+    exit 1
+  fi
   if [ "$status" != ok ]; then
     echo "fuzz: $target found a problem; the full log is $log" >&2
     if grep -aq '^Caused by:' "$log"; then # an exception or assertion from the target

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Fuzzes {@link JsonlTexts}: the fuzzed bytes are a texts file for a store of 8 rows with ids "0" to
  * "7"; a file that opens must give every row's text without error.
  */
-@Timeout(10)
+@Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class JsonlTextsFuzzTest {
     private static final int ROWS = 8;
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * TREC or JSONL by content) or as JSONL, leniently and under {@code --strict}. Anchor ids are numbered
  * as they come; doc ids are "0" to "4", so unknown ids are met too.
  */
-@Timeout(10)
+@Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class QrelsReaderFuzzTest {
     @TempDir
     static Path dir;

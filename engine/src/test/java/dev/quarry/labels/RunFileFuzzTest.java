@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * starting with '{' is read as JSON) or JSONL ({@code run.jsonl}); its ids are scanned, then it is read
  * leniently and under {@code --strict}, and every list it holds is walked.
  */
-@Timeout(10)
+@Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RunFileFuzzTest {
     @TempDir
     static Path dir;

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * what {@code --resume} uses: lengths that can be truncated to, and statistics that take more scores
  * and print.
  */
-@Timeout(10)
+@Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CheckpointFuzzTest {
     @TempDir
     static Path dir;

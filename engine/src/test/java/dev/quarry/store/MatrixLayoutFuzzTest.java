@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code .qvec} they patch the header (and the end) of a file {@link QvecWriter} wrote, so the target
  * does not depend on the format's size rule. A file that opens must map every row it claims.
  */
-@Timeout(10)
+@Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MatrixLayoutFuzzTest {
     @TempDir
     static Path dir;

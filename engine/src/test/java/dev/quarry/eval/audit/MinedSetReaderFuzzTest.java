@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a u16 length of {@code NAME.scores.npy}, those two files' bytes, then {@code NAME.anchors.npy}'s.
  * A set that reads is then named by store ids, as the audit does.
  */
-@Timeout(10)
+@Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MinedSetReaderFuzzTest {
     private static final IdMap IDS = IdMap.ordinals(10);
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Fuzzes {@link ReviewSheet#read}: the fuzzed bytes are a reviewed sheet CSV, marks and all. */
-@Timeout(10)
+@Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ReviewSheetFuzzTest {
     @TempDir
     static Path dir;

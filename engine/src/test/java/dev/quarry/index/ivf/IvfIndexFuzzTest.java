@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * consistent or not, the length changed). An index that opens must search without error and return
  * only rows of the store.
  */
-@Timeout(10)
+@Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IvfIndexFuzzTest {
     private static final int ROWS = 40;
     private static final int DIM = 4;
