@@ -1,8 +1,8 @@
 package dev.quarry.io;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.UserFiles;
@@ -105,7 +105,8 @@ public final class JsonlTexts implements AutoCloseable {
         if (start < 0) {
             return null;
         }
-        byte[] line = lineBytes(data, start);
+        // The text decoded and stripped as open() read it: a line open() accepted parses again.
+        String line = new String(lineBytes(data, start), StandardCharsets.UTF_8).strip();
         try (JsonParser p = JSON.createParser(line)) {
             String title = null;
             String text = null;
@@ -206,7 +207,7 @@ public final class JsonlTexts implements AutoCloseable {
                 throw bad(file, lineNo, line, "a \"text\" (or \"title\") string");
             }
             return id;
-        } catch (JsonParseException e) {
+        } catch (JsonProcessingException e) { // syntax, and Jackson's limits (nesting depth, number length)
             throw new QuarryDataException(file, "line " + lineNo, "'" + abbreviate(line) + "' ("
                     + e.getOriginalMessage() + ")", "one JSON object per line", e);
         } catch (IOException e) {

@@ -1,11 +1,13 @@
 package dev.quarry.mining;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quarry.mining.candidate.Shortfall;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -140,6 +142,15 @@ public final class MiningStats {
         g.writeEndObject();
     }
 
+    private static Shortfall shortfall(JsonParser p) throws IOException {
+        try {
+            return Shortfall.valueOf(p.currentName());
+        } catch (IllegalArgumentException e) {
+            throw new JsonParseException(p, "shortfall reason=" + p.currentName() + ", expected one of "
+                    + Arrays.toString(Shortfall.values()));
+        }
+    }
+
     /** Restores a state written by {@link #writeState} (the parser is at its START_OBJECT). */
     public static MiningStats readState(JsonParser p, int wanted) throws IOException {
         MiningStats s = new MiningStats(wanted);
@@ -152,7 +163,7 @@ public final class MiningStats {
                 case "rank_sum" -> s.rankSum = p.getDoubleValue();
                 case "shortfalls" -> {
                     while (p.nextToken() == JsonToken.FIELD_NAME) {
-                        Shortfall reason = Shortfall.valueOf(p.currentName());
+                        Shortfall reason = shortfall(p);
                         p.nextToken();
                         s.shortfalls.put(reason, p.getLongValue());
                     }

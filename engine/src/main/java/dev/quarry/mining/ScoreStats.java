@@ -1,6 +1,7 @@
 package dev.quarry.mining;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quarry.Seeds;
@@ -120,6 +121,7 @@ public final class ScoreStats {
     /** Reads a state written by {@link #writeState} (the parser is at its START_OBJECT). */
     public static ScoreStats readState(JsonParser p) throws IOException {
         ScoreStats s = new ScoreStats();
+        int kept = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             p.nextToken();
@@ -133,9 +135,14 @@ public final class ScoreStats {
                     float[] values = new float[raw.length / 4];
                     ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
                     s.reservoir = Arrays.copyOf(values, Math.max(1024, values.length));
+                    kept = values.length;
                 }
                 default -> p.skipChildren();
             }
+        }
+        if (s.count < 0 || kept != Math.min(s.count, RESERVOIR)) {
+            throw new JsonParseException(p, "score count=" + s.count + " with " + kept + " scores kept, expected"
+                    + " count >= 0 and min(count, " + RESERVOIR + ") scores kept");
         }
         return s;
     }

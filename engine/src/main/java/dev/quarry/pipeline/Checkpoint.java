@@ -99,17 +99,20 @@ public record Checkpoint(List<String> fingerprint, int nextBlock, long[] lengths
                 switch (field) {
                     case "version" -> version = p.getIntValue();
                     case "fingerprint" -> {
+                        expectArray(path, p, field);
                         while (p.nextToken() != JsonToken.END_ARRAY) {
                             fingerprint.add(p.getText());
                         }
                     }
                     case "next_block" -> nextBlock = p.getIntValue();
                     case "lengths" -> {
+                        expectArray(path, p, field);
                         while (p.nextToken() != JsonToken.END_ARRAY) {
                             lengths.add(p.getLongValue());
                         }
                     }
                     case "temps" -> {
+                        expectArray(path, p, field);
                         while (p.nextToken() != JsonToken.END_ARRAY) {
                             temps.add(p.getText());
                         }
@@ -122,8 +125,11 @@ public record Checkpoint(List<String> fingerprint, int nextBlock, long[] lengths
                 throw new QuarryDataException(path, "checkpoint", "incomplete or version " + version,
                         "a version " + VERSION + " checkpoint");
             }
+            if (lengths.stream().anyMatch(length -> length < 0)) {
+                throw new QuarryDataException(path, "lengths", lengths, "byte lengths >= 0");
+            }
             for (String temp : temps) {
-                if (temp.contains("/") || temp.contains("\\") || temp.equals("..")) {
+                if (temp == null || temp.contains("/") || temp.contains("\\") || temp.equals("..")) {
                     throw new QuarryDataException(path, "temps", temp, "file names in the output's directory");
                 }
             }
@@ -132,6 +138,12 @@ public record Checkpoint(List<String> fingerprint, int nextBlock, long[] lengths
         } catch (IOException e) {
             throw new QuarryDataException(path, "checkpoint", "unreadable (" + e.getMessage() + ")",
                     "a Quarry checkpoint", e);
+        }
+    }
+
+    private static void expectArray(Path path, JsonParser p, String field) {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw new QuarryDataException(path, field, p.currentToken(), "an array");
         }
     }
 }

@@ -70,6 +70,9 @@ public record NpyHeader(int version, String descr, boolean fortranOrder, long[] 
         if (!hasMagic(buf)) {
             throw new QuarryDataException(file, "magic", "not \\x93NUMPY", "a .npy file");
         }
+        if (buf.remaining() < PREFIX) {
+            throw new QuarryDataException(file, "size", buf.remaining() + " bytes", "a complete .npy header");
+        }
         int major = Byte.toUnsignedInt(buf.get(buf.position() + 6));
         return switch (major) {
             case 1 -> 10L + Short.toUnsignedInt(buf.getShort(buf.position() + 8));

@@ -65,7 +65,11 @@ final class NpyArrays {
             byte[] all = Files.readAllBytes(file);
             long cells = 1;
             for (long d : h.shape()) {
-                cells *= d;
+                cells *= d; // at most (file size / 4) x 2^31 before the checks stop it: no overflow
+                if (d > Integer.MAX_VALUE || cells > all.length / 4) {
+                    throw new QuarryDataException(file, "shape", Arrays.toString(h.shape()),
+                            "a shape whose data fits the file's " + all.length + " bytes");
+                }
             }
             if (all.length != h.dataOffset() + 4 * cells) {
                 throw new QuarryDataException(file, "size", all.length + " bytes", (h.dataOffset() + 4 * cells)

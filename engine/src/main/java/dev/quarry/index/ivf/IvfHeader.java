@@ -54,7 +54,7 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
     }
 
     long ordinalsAt() {
-        return align(offsetsAt() + 8L * (nlist + 1));
+        return align(offsetsAt() + 8L * (nlist + 1L));
     }
 
     long vectorsAt() {
@@ -117,6 +117,14 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
             throw new QuarryDataException(file, "header", "dim=" + h.dim + " nlist=" + h.nlist + " count=" + h.count
                     + " vector rows=" + h.vectorRows, "dim >= 1, nlist >= 1, 0 <= count < 2^31, count <= vector rows"
                     + " <= count + nlist x 15");
+        }
+        if (h.dim != h.storeDim) {
+            throw new QuarryDataException(file, "dim", h.dim, h.storeDim + ", the dim of the store it was built from");
+        }
+        // Before fileSize(): claimed counts whose products wrap around 2^64 could add up to the real size.
+        if ((long) h.nlist * h.dim > fileSize / 4 || h.vectorRows > fileSize / 4 / h.dim) {
+            throw new QuarryDataException(file, "size", fileSize + " bytes", "room for nlist=" + h.nlist
+                    + " centroids and vector rows=" + h.vectorRows + " of dim=" + h.dim + " (truncated)");
         }
         if (fileSize != h.fileSize()) {
             throw new QuarryDataException(file, "size", fileSize + " bytes", h.fileSize() + " bytes for nlist="

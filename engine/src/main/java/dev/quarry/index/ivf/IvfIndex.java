@@ -75,6 +75,14 @@ public final class IvfIndex implements VectorIndex {
                     + offsets[header.nlist()] + ") in " + panelRows[header.nlist()] + " padded rows", "[0, count="
                     + header.count() + ") in vector rows=" + header.vectorRows());
         }
+        for (long i = 0; i < header.count(); i++) { // a search hands these rows to the miner as they are
+            int ordinal = data.get(ValueLayout.JAVA_INT_UNALIGNED, header.ordinalsAt() + 4 * i);
+            if (ordinal < 0 || ordinal >= header.storeCount()) {
+                arena.close();
+                throw new QuarryDataException(file, "ordinal[" + i + "]", ordinal, "a row of the store it was built"
+                        + " from, 0 to " + (header.storeCount() - 1));
+            }
+        }
     }
 
     /**

@@ -17,8 +17,10 @@ import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -140,6 +142,24 @@ class IvfBuildTest {
             QuarryDataException e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(file, other, KERNELS));
             assertTrue(e.getMessage().startsWith(file + ": built from=a store of count=20000 dim=24"), e.getMessage());
             assertTrue(e.getMessage().contains("dim=16"), e.getMessage());
+        }
+    }
+
+    @Test
+    void rejectsAHeaderWhoseDimIsNotTheStoresOrWhoseSectionsOverflow() throws IOException {
+        Path file = dir.resolve("x.qivf");
+        try (VectorStore store = VectorStore.open(data.resolve("corpus.qvec"))) {
+            build(store, 50, 2, file);
+            IvfHeader h = IvfHeader.decode(file, ByteBuffer.wrap(Files.readAllBytes(file)), Files.size(file));
+            // nlist x dim x 4 and dim x vector rows x 4 wrap around 2^64 to a few KiB: the file is made that long.
+            IvfHeader wrapped = new IvfHeader(h.metric(), 1 << 30, Integer.MAX_VALUE, 16, h.trainedOn(), h.seed(),
+                    h.storeCount(), h.storeDim(), (1L << 31) - 3, h.storeChecksum());
+            long size = wrapped.fileSize();
+            assertTrue(size > IvfHeader.SIZE && size < 8192, "the section sizes wrap around to " + size + " bytes");
+            Path forged = dir.resolve("forged.qivf");
+            Files.write(forged, Arrays.copyOf(wrapped.encode().array(), (int) size));
+            QuarryDataException e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(forged, store, KERNELS));
+            assertTrue(e.getMessage().startsWith(forged + ": dim=1073741824, expected 24"), e.getMessage());
         }
     }
 
