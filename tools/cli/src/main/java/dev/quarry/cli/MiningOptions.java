@@ -39,7 +39,7 @@ final class MiningOptions {
     Double absoluteMargin;
 
     @Option(names = "--relative-margin", defaultValue = "0.05", description = "Keep negatives with score <= "
-            + "positive x (1 - M); 0 turns it off (default: ${DEFAULT-VALUE}, i.e. at most 95% of the positive).")
+            + "positive x (1 - M); 0 turns it off (default: ${DEFAULT-VALUE}, i.e. at most 95%% of the positive).")
     double relativeMargin;
 
     @Option(names = "--no-defences", description = "sentence-transformers' plain shape: ranks from 0, no relative "
