@@ -67,6 +67,10 @@ class LauncherTest {
         assertTrue(tested.contains("quarry: building and testing with JDK " + jdk
                 + " (Java 25.0.2, from QUARRY_JAVA_HOME): mvn -B -ntp verify -Dtest=X"), tested);
         assertTrue(tested.contains("fake mvn -B -ntp verify -Dtest=X with JAVA_HOME=" + jdk), tested);
+        boolean chromium = Files.isExecutable(Path.of("/usr/bin/chromium")) || Files.isExecutable(Path.of("/bin/chromium"));
+        assertEquals(!chromium, tested.contains("quarry: chromium is not installed, so the browser checks of the audit"
+                + " report (engine HtmlReportTest) were skipped; install it with scripts/check-report.sh --install"),
+                tested);
 
         // A command with the jar up to date says nothing about the JDK: only the command's own output.
         String version = launch(launcher, jdk, tools, "--version");
