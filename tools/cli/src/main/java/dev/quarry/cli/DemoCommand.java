@@ -69,6 +69,11 @@ final class DemoCommand implements Callable<Integer> {
         Path workdir = catalog.workdir;
         Path dir = workdir != null ? Files.createDirectories(workdir) : Files.createTempDirectory("quarry-demo");
         boolean kept = workdir != null || keep;
+        // An interrupted demo (Ctrl-C) skips the finally block; the hook deletes the temp directory then.
+        Thread cleanup = kept ? null : new Thread(() -> deleteQuietly(dir), "quarry-demo-cleanup");
+        if (cleanup != null) {
+            Runtime.getRuntime().addShutdownHook(cleanup);
+        }
         PrintWriter out = spec().commandLine().getOut();
         try {
             long t0 = System.nanoTime();
@@ -139,6 +144,11 @@ final class DemoCommand implements Callable<Integer> {
             return ExitCodes.OK;
         } finally {
             if (!kept) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or will run: it deletes the directory
+                }
                 deleteTree(dir);
             }
         }
@@ -202,6 +212,15 @@ final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-34s %,10d %,10d %7.1f%% %10.3f %,10d %8s %12s%n", name, c.negatives(),
                 c.falseNegatives(), 100 * c.falseNegativeRate(), c.meanNegativeScore(), r.stats().shortAnchors(),
                 Progress.duration(r.seconds()), Progress.human(r.anchorsPerSecond() * 60));
+    }
+
+    /** Deletes what it can of {@code dir}, at JVM exit: files still being written may resist, nothing is thrown. */
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // best effort: the JVM is exiting
+        }
     }
 
     static void deleteTree(Path dir) {
