@@ -1,7 +1,7 @@
 package dev.quarry.io;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quarry.QuarryDataException;
@@ -123,7 +123,7 @@ public final class JsonlTexts implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return ch.size() == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
         } catch (IOException e) {
-            throw new QuarryDataException(file, "file", "unreadable (" + e.getMessage() + ")", "a readable JSONL file", e);
+            throw QuarryDataException.unreadable(file, "file", e, "a readable JSONL file");
         }
     }
 
@@ -174,9 +174,8 @@ public final class JsonlTexts implements AutoCloseable {
                 throw bad(file, lineNo, line, "an \"id\" (or \"_id\") field");
             }
             return id;
-        } catch (JsonParseException e) {
-            throw new QuarryDataException(file, "line " + lineNo, "'" + abbreviate(line) + "' ("
-                    + e.getOriginalMessage() + ")", "one JSON object per line", e);
+        } catch (JsonProcessingException e) {
+            throw QuarryDataException.json(file, "line " + lineNo, line, e, true, "one JSON object per line");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
