@@ -125,8 +125,8 @@ final class DemoCommand implements Callable<Integer> {
                     "FN rate", "mean score", "anchors <3", "time", "anchors/min");
             row(out, "defaults (skip 10, margin, near-dup)", filtered);
             row(out, "no filters (plain top-k)", unfiltered);
-            out.println("(runs of a second in a fresh JVM, compiler warm-up included; bench/README.md has"
-                    + " steady-state figures)");
+            out.println("(times in this fresh JVM include the compiler's warm-up, the first run's most;"
+                    + " bench/README.md has steady-state figures)");
             out.println();
             out.println("summary of the run with the defaults:");
             StringWriter summary = new StringWriter();
