@@ -1,15 +1,33 @@
 package dev.quarry;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The user's data or paths are wrong: a malformed or unreadable input, a value out of range in a
  * file, an output path that cannot be written. The message always names the file, the field, the
  * value found and what was expected, in the form {@code file: field=value, expected ...}, so the
  * user can fix the input without reading code. The command line maps it to exit code 3.
+ *
+ * <p>Values come from the user's files and can be anything: an id of 100 KB, a line with NUL bytes.
+ * The message prints every part through {@link #printable(Object, int)}: control characters escaped
+ * ({@code \n}, {@code \t}, {@code \u0000}), the value and the field cut to {@value #MAX_VALUE_CHARS}
+ * characters, so a message stays one short, printable line.
  */
 public class QuarryDataException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+
+    /** Characters of a value (and of a field) printed before it is cut. */
+    public static final int MAX_VALUE_CHARS = 120;
+
+    /** Characters of the expectation printed before it is cut (it is ours, but may quote a value). */
+    private static final int MAX_EXPECTED_CHARS = 1000;
+
+    /** Where Jackson names a location inside its own message: {@code [Source: ...; line: 1, column: 28]}. */
+    private static final Pattern EMBEDDED_LOCATION = Pattern.compile("\\[Source: .*?; line: (\\d+), column: (\\d+)]");
 
     private final String file;
 
@@ -30,8 +48,140 @@ public class QuarryDataException extends RuntimeException {
 
     /** For inputs that are not files (an in-process array, a stream): {@code source} names it. */
     public QuarryDataException(String source, String field, Object value, String expected, Throwable cause) {
-        super(source + ": " + field + "=" + value + ", expected " + expected, cause);
+        this(source, message(source, field, printable(value, MAX_VALUE_CHARS), expected), cause);
+    }
+
+    private QuarryDataException(String source, String message, Throwable cause) {
+        super(message, cause);
         this.file = source;
+    }
+
+    /** The message, {@code value} being printable already. */
+    private static String message(String source, String field, String value, String expected) {
+        return printable(source, Integer.MAX_VALUE) + ": " + printable(field, MAX_VALUE_CHARS) + "=" + value
+                + ", expected " + printable(expected, MAX_EXPECTED_CHARS);
+    }
+
+    /**
+     * A JSON parse error at {@code field} of {@code file}: {@code file: field='excerpt' (problem), expected ...}, the
+     * problem being Jackson's own message with where it happened (see {@link #jsonProblem}), never Jackson's
+     * description of its source ({@code Source: REDACTED ...}).
+     *
+     * @param excerpt the text that failed to parse, cut like any value
+     * @param oneLine true when the parser read this one line of the file (the field names the line; Jackson's
+     *                line number, always 1, is left out)
+     */
+    public static QuarryDataException json(Path file, String field, String excerpt, JsonProcessingException e,
+                                           boolean oneLine, String expected) {
+        // The excerpt is cut like a value; the problem, Jackson's short message made printable, is kept whole.
+        String value = "'" + printable(excerpt, MAX_VALUE_CHARS) + "' (" + jsonProblem(e, oneLine) + ")";
+        String source = String.valueOf(file);
+        return new QuarryDataException(source, message(source, field, value, expected), e);
+    }
+
+    /**
+     * A file that could not be read or parsed: {@code file: field=unreadable (reason), expected ...}, the reason as
+     * {@link #reason} gives it (Jackson's message and location for a JSON or CSV error), kept whole.
+     */
+    public static QuarryDataException unreadable(Path file, String field, Throwable e, String expected) {
+        String source = String.valueOf(file);
+        return new QuarryDataException(source, message(source, field, "unreadable (" + reason(e) + ")", expected), e);
+    }
+
+    /**
+     * Jackson's message without the description of its source that it appends or embeds ({@code [Source: REDACTED
+     * ...; line: 1, column: 28]}, which names where an array started), with the location:
+     * {@code Unexpected character ... at line 3, column 17}, or {@code ... at column 17} when {@code oneLine} (the
+     * parser read a single line and the caller names it); made printable.
+     */
+    public static String jsonProblem(JsonProcessingException e, boolean oneLine) {
+        Matcher embedded = EMBEDDED_LOCATION.matcher(String.valueOf(e.getOriginalMessage()));
+        StringBuilder message = new StringBuilder();
+        while (embedded.find()) {
+            embedded.appendReplacement(message, Matcher.quoteReplacement(
+                    location(Long.parseLong(embedded.group(1)), Long.parseLong(embedded.group(2)), oneLine)));
+        }
+        embedded.appendTail(message);
+        String problem = printable(message, 2 * MAX_VALUE_CHARS);
+        JsonLocation at = e.getLocation();
+        if (at == null || at.getColumnNr() < 1) {
+            return problem;
+        }
+        return problem + " at " + location(at.getLineNr(), at.getColumnNr(), oneLine);
+    }
+
+    private static String location(long line, long column, boolean oneLine) {
+        return oneLine ? "column " + column : "line " + line + ", column " + column;
+    }
+
+    /**
+     * The reason a read failed, printable and at most a few hundred characters: Jackson's problem and location when
+     * it is a JSON or CSV error, or wraps one as Jackson's iterators do (see {@link #jsonProblem}); the exception's
+     * message otherwise.
+     */
+    public static String reason(Throwable e) {
+        if (e instanceof JsonProcessingException json) {
+            return jsonProblem(json, false);
+        }
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return jsonProblem(json, false);
+        }
+        return printable(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName(), 2 * MAX_VALUE_CHARS);
+    }
+
+    /** {@code value} as it can be printed in a message: see {@link #printable(Object, int)}, cut at the default. */
+    public static String printable(Object value) {
+        return printable(value, MAX_VALUE_CHARS);
+    }
+
+    /**
+     * {@code value} as it can be printed in a one-line message: control characters escaped ({@code \n}, {@code \r},
+     * {@code \t}, others as {@code \u0000}; line separators and the bidirectional overrides that reorder text too),
+     * and when the escaped text is longer than {@code max} characters, its first {@code max} characters followed by
+     * {@code ... (N chars)}, N being the value's length.
+     */
+    public static String printable(Object value, int max) {
+        String text = String.valueOf(value);
+        StringBuilder out = new StringBuilder(Math.min(text.length(), max) + 24);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            String escaped = escape(c);
+            int width = escaped == null ? 1 : escaped.length();
+            // A surrogate pair is kept whole or cut whole.
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1));
+            if (out.length() + width + (pair ? 1 : 0) > max) {
+                return out.append("... (").append(text.length()).append(" chars)").toString();
+            }
+            if (escaped != null) {
+                out.append(escaped);
+            } else {
+                out.append(c);
+                if (pair) {
+                    out.append(text.charAt(++i));
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /** The escape of a character that must not reach a terminal or log as is, or null. */
+    private static String escape(char c) {
+        switch (c) {
+            case '\n':
+                return "\\n";
+            case '\r':
+                return "\\r";
+            case '\t':
+                return "\\t";
+            default:
+                break;
+        }
+        boolean control = Character.isISOControl(c)
+                || c == '\u2028' || c == '\u2029' // line and paragraph separators
+                || c == '\u200e' || c == '\u200f' // left-to-right and right-to-left marks
+                || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069'); // bidi embeddings, isolates
+        return control ? String.format("\\u%04x", (int) c) : null;
     }
 
     /** The file or source at fault, as given. */

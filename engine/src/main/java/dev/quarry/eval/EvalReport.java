@@ -62,8 +62,7 @@ public final class EvalReport {
                 }
             }
         } catch (IOException e) {
-            throw new QuarryDataException(file, "file", "unreadable (" + e.getMessage() + ")",
-                    "a JSON file written by quarry eval --json", e);
+            throw QuarryDataException.unreadable(file, "file", e, "a JSON file written by quarry eval --json");
         }
         if (results.isEmpty()) {
             throw bad(file);

@@ -6,7 +6,8 @@ import java.util.function.IntConsumer;
 
 /**
  * Runs the parts of one search on their own threads: parts 1..n-1 on new platform threads, part 0 on
- * the caller, then waits for all and rethrows the first failure (the others suppressed). For a direct
+ * the caller, then waits for all (even when the caller is interrupted) and rethrows the first failure
+ * (the others suppressed): no part outlives the call, and a failed call returns nothing. For a direct
  * search call with {@code threads > 1}; the mining pipeline never needs it.
  */
 public final class SearchThreads {
@@ -36,13 +37,24 @@ public final class SearchThreads {
                 failures.addFirst(e);
             }
         }
+        // Every part is waited for, even when the caller is interrupted: the parts write into the caller's
+        // collectors, and nothing of the search may outlive the call. The interrupt is kept, and fails the call.
+        InterruptedException interrupted = null;
         for (Thread worker : workers) {
-            try {
-                worker.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while searching", e);
+            while (true) {
+                try {
+                    worker.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = e;
+                }
             }
+        }
+        if (interrupted != null) {
+            Thread.currentThread().interrupt();
+            IllegalStateException e = new IllegalStateException(name + ": interrupted while searching", interrupted);
+            failures.forEach(e::addSuppressed);
+            throw e;
         }
         if (!failures.isEmpty()) {
             Throwable first = failures.getFirst();

@@ -145,7 +145,7 @@ public final class JsonlTexts implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return ch.size() == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
         } catch (IOException e) {
-            throw new QuarryDataException(file, "file", "unreadable (" + e.getMessage() + ")", "a readable JSONL file", e);
+            throw QuarryDataException.unreadable(file, "file", e, "a readable JSONL file");
         }
     }
 
@@ -208,8 +208,7 @@ public final class JsonlTexts implements AutoCloseable {
             }
             return id;
         } catch (JsonProcessingException e) { // syntax, and Jackson's limits (nesting depth, number length)
-            throw new QuarryDataException(file, "line " + lineNo, "'" + abbreviate(line) + "' ("
-                    + e.getOriginalMessage() + ")", "one JSON object per line", e);
+            throw QuarryDataException.json(file, "line " + lineNo, line, e, true, "one JSON object per line");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

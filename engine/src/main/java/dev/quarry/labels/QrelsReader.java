@@ -1,8 +1,8 @@
 package dev.quarry.labels;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.UserFiles;
@@ -77,7 +77,7 @@ public final class QrelsReader {
         } catch (CharacterCodingException e) {
             throw new QuarryDataException(file, "encoding", "invalid UTF-8", "UTF-8 text", e);
         } catch (IOException e) {
-            throw new QuarryDataException(file, "file", "unreadable (" + e.getMessage() + ")", "a readable qrels file", e);
+            throw QuarryDataException.unreadable(file, "file", e, "a readable qrels file");
         }
     }
 
@@ -133,9 +133,8 @@ public final class QrelsReader {
             if (p.nextToken() != null) {
                 throw malformedJson(file, lineNo, line, "one JSON object per line");
             }
-        } catch (JsonParseException e) {
-            throw new QuarryDataException(file, "line " + lineNo, "'" + abbreviate(line) + "' ("
-                    + e.getOriginalMessage() + ")", "one JSON object per line", e);
+        } catch (JsonProcessingException e) {
+            throw QuarryDataException.json(file, "line " + lineNo, line, e, true, "one JSON object per line");
         }
         if (anchor == null || positives == null) {
             throw malformedJson(file, lineNo, line, "{\"anchor\": id, \"positives\": [id, ...]}");
@@ -203,7 +202,7 @@ public final class QrelsReader {
                 }
                 unknownAnchors++;
                 if (firstUnknownAnchor == null) {
-                    firstUnknownAnchor = anchorId + " (line " + lineNo + ")";
+                    firstUnknownAnchor = QuarryDataException.printable(anchorId) + " (line " + lineNo + ")";
                 }
                 return;
             }
@@ -214,7 +213,7 @@ public final class QrelsReader {
                 }
                 unknownDocs++;
                 if (firstUnknownDoc == null) {
-                    firstUnknownDoc = docId + " (line " + lineNo + ")";
+                    firstUnknownDoc = QuarryDataException.printable(docId) + " (line " + lineNo + ")";
                 }
                 return;
             }

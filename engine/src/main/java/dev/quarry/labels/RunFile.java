@@ -1,8 +1,8 @@
 package dev.quarry.labels;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.UserFiles;
@@ -183,7 +183,7 @@ public final class RunFile {
                 }
             }
         } catch (IOException e) {
-            throw new QuarryDataException(file, "file", "unreadable (" + e.getMessage() + ")", "a readable run file", e);
+            throw QuarryDataException.unreadable(file, "file", e, "a readable run file");
         }
     }
 
@@ -232,9 +232,8 @@ public final class RunFile {
                     default -> p.skipChildren();
                 }
             }
-        } catch (JsonParseException e) {
-            throw new QuarryDataException(file, "line " + lineNo, "'" + abbreviate(line) + "' ("
-                    + e.getOriginalMessage() + ")", "one JSON object per line", e);
+        } catch (JsonProcessingException e) {
+            throw QuarryDataException.json(file, "line " + lineNo, line, e, true, "one JSON object per line");
         }
         if (anchor == null || candidates == null || (scores != null && scores.size() != candidates.size())) {
             throw bad(file, lineNo, line);

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Hard-negative mining from Java, with no files: anchors as {@code float[][]} or a
@@ -127,26 +128,63 @@ public final class Miner implements AutoCloseable {
             }
             return out;
         }
+        // A failed block stops the blocks not started yet, and the call waits for those running: nothing of a
+        // failed call keeps running (or reading the caller's corpus) after it returns.
+        AtomicBoolean failed = new AtomicBoolean();
         List<Future<MinedAnchor[]>> futures = new ArrayList<>(blocks);
         for (int b = 0; b < blocks; b++) {
             int block = b;
-            futures.add(pool.submit(() -> mineBlock(
-                    new BlockMiner(new IndexSource(index, corpus, SearchParams.defaults()), corpus, kernels, config),
-                    block, count, positives, known, filler)));
+            futures.add(pool.submit(() -> {
+                if (failed.get()) {
+                    return null;
+                }
+                try {
+                    return mineBlock(new BlockMiner(new IndexSource(index, corpus, SearchParams.defaults()), corpus,
+                            kernels, config), block, count, positives, known, filler);
+                } catch (RuntimeException | Error e) {
+                    failed.set(true);
+                    throw e;
+                }
+            }));
         }
         List<MinedAnchor> out = new ArrayList<>(count);
+        Throwable failure = null;
+        InterruptedException interrupted = null;
         for (Future<MinedAnchor[]> f : futures) {
-            try {
-                out.addAll(Arrays.asList(f.get()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while mining", e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
+            while (true) {
+                try {
+                    MinedAnchor[] mined = f.get();
+                    if (mined != null && failure == null) {
+                        out.addAll(Arrays.asList(mined));
+                    }
+                    break;
+                } catch (InterruptedException e) {
+                    failed.set(true);
+                    interrupted = e;
+                } catch (ExecutionException e) {
+                    failed.set(true);
+                    if (failure == null) {
+                        failure = e.getCause();
+                    } else {
+                        failure.addSuppressed(e.getCause());
+                    }
+                    break;
                 }
-                throw new IllegalStateException("mining failed", e.getCause());
             }
+        }
+        if (interrupted != null) {
+            Thread.currentThread().interrupt();
+            IllegalStateException e = new IllegalStateException("interrupted while mining", interrupted);
+            if (failure != null) {
+                e.addSuppressed(failure);
+            }
+            throw e;
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure != null) {
+            throw new IllegalStateException("mining failed", failure);
         }
         return out;
     }

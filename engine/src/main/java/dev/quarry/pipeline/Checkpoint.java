@@ -136,8 +136,7 @@ public record Checkpoint(List<String> fingerprint, int nextBlock, long[] lengths
             return new Checkpoint(fingerprint, nextBlock, lengths.stream().mapToLong(Long::longValue).toArray(), temps,
                     stats);
         } catch (IOException e) {
-            throw new QuarryDataException(path, "checkpoint", "unreadable (" + e.getMessage() + ")",
-                    "a Quarry checkpoint", e);
+            throw QuarryDataException.unreadable(path, "checkpoint", e, "a Quarry checkpoint");
         }
     }
 

@@ -16,6 +16,12 @@ public final class StoreInspector {
     /** Rows looked at when not verifying. */
     public static final int SAMPLE_ROWS = 10_000;
 
+    /**
+     * A row counts as unit-norm when {@code |norm - 1|} is at most this: float32 rounding of a normalized row
+     * leaves errors of about 1e-7 per component, far below it; a row that was never normalized is far above.
+     */
+    public static final double UNIT_TOLERANCE = 1e-3;
+
     private final VectorKernels kernels;
 
     public StoreInspector(VectorKernels kernels) {
@@ -39,6 +45,9 @@ public final class StoreInspector {
         long zero = 0;
         long firstNonFinite = -1;
         long firstZero = -1;
+        long nonUnit = 0;
+        long firstNonUnit = -1;
+        double firstNonUnitNorm = Double.NaN;
         Progress progress = new Progress((verify ? "verify " : "scan ") + store.path().getFileName(), "rows", scan,
                 verify ? progressOut : null);
         for (long i = 0; i < scan; i++) {
@@ -61,8 +70,20 @@ public final class StoreInspector {
                 if (firstNonFinite < 0) {
                     firstNonFinite = row;
                 }
+                nonUnit++;
+                if (firstNonUnit < 0) {
+                    firstNonUnit = row;
+                    firstNonUnitNorm = exactNorm(seg, offset, dim);
+                }
                 progress.advance(1);
                 continue;
+            }
+            if (!(Math.abs(norm - 1) <= UNIT_TOLERANCE)) {
+                nonUnit++;
+                if (firstNonUnit < 0) {
+                    firstNonUnit = row;
+                    firstNonUnitNorm = norm;
+                }
             }
             if (norm == 0) {
                 zero++;
@@ -82,7 +103,8 @@ public final class StoreInspector {
         }
         double mean = finite > 0 ? sum / finite : Double.NaN;
         return new StoreStats(scan, sampled, finite > 0 ? min : Double.NaN, mean, finite > 0 ? max : Double.NaN,
-                finite > 0 ? maxDeviation : Double.NaN, nonFinite, zero, firstNonFinite, firstZero);
+                finite > 0 ? maxDeviation : Double.NaN, nonFinite, zero, firstNonFinite, firstZero, nonUnit,
+                firstNonUnit, firstNonUnitNorm);
     }
 
     private static boolean rowIsFinite(MemorySegment seg, long offset, int dim) {

@@ -1,6 +1,7 @@
 package dev.quarry.index;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.store.VectorStore;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -119,6 +121,39 @@ public abstract class VectorIndexContract {
             assertEquals(2, top.count(0), "only two rows are left");
             assertEquals(2, top.id(0, 0));
             assertEquals(3, top.id(0, 1));
+        }
+    }
+
+    @Test
+    void aFailureInOneSearchThreadReachesTheCallerAndNoThreadOutlivesTheSearch() {
+        SplittableRandom random = new SplittableRandom(9);
+        int count = 4096;
+        float[][] rows = integerRows(random, count, 16);
+        float[][] qs = integerRows(random, 40, 16);
+        IllegalArgumentException boom = new IllegalArgumentException("exclusions failed");
+        // Checking an exclusion fails for the last quarter of the rows: the threads that meet them fail.
+        Exclusions failing = (query, ordinal) -> {
+            if (ordinal >= count * 3 / 4) {
+                throw boom;
+            }
+            return false;
+        };
+        try (VectorStore store = VectorStore.copyOf("rows", rows, false); VectorIndex index = create(store)) {
+            Set<Thread> before = Thread.getAllStackTraces().keySet();
+            RuntimeException thrown = assertThrows(RuntimeException.class,
+                    () -> index.search(QueryBlock.of(qs), 100, failing, exactParams(index).withThreads(4)));
+            assertTrue(thrown == boom || thrown.getCause() == boom, "the worker's exception, or its cause: " + thrown);
+            List<Thread> left = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> !before.contains(t) && t.isAlive() && t.getName().startsWith("quarry-")).toList();
+            assertTrue(left.isEmpty(), "threads outlived the failed search: " + left);
+            // The index is intact: the next search is the exact one.
+            TopK one = index.search(QueryBlock.of(qs), 100, Exclusions.NONE, exactParams(index));
+            TopK many = index.search(QueryBlock.of(qs), 100, Exclusions.NONE, exactParams(index).withThreads(4));
+            for (int q = 0; q < qs.length; q++) {
+                for (int r = 0; r < 100; r++) {
+                    assertEquals(one.id(q, r), many.id(q, r));
+                }
+            }
         }
     }
 

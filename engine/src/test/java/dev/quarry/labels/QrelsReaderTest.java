@@ -91,7 +91,7 @@ class QrelsReaderTest {
         Path file = Files.writeString(dir.resolve("bad.tsv"), "1\t2\t1\n1\t2\t3\t4\n");
         QuarryDataException e = assertThrows(QuarryDataException.class,
                 () -> new QrelsReader(queries, docs, false).read(file, QrelsFormat.TSV));
-        assertEquals(file + ": line 2='1\t2\t3\t4' (4 tab-separated fields), expected anchor_id<TAB>doc_id[<TAB>label]",
+        assertEquals(file + ": line 2='1\\t2\\t3\\t4' (4 tab-separated fields), expected anchor_id<TAB>doc_id[<TAB>label]",
                 e.getMessage());
     }
 }

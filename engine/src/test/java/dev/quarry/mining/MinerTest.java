@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.index.Exclusions;
+import dev.quarry.index.SearchParams;
+import dev.quarry.index.TopK;
+import dev.quarry.index.VectorIndex;
 import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.store.VectorStore;
 import dev.quarry.testing.TestVectors;
+import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.lang.foreign.Arena;
@@ -15,6 +20,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /** The in-process API: negatives are the best allowed rows, never positives, identical for any thread count. */
@@ -118,5 +125,71 @@ class MinerTest {
                     return c != 0 ? c : Integer.compare(x, y);
                 })
                 .toArray(Integer[]::new);
+    }
+    /** An index whose second search fails and whose others take a while; it counts searches and those in flight. */
+    private static final class FailingIndex implements VectorIndex {
+        private final FlatIndex inner;
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger inFlight = new AtomicInteger();
+
+        FailingIndex(VectorStore store) {
+            this.inner = new FlatIndex(store, KERNELS);
+        }
+
+        @Override
+        public TopK search(QueryBlock queries, int k, Exclusions exclusions, SearchParams params) {
+            int call = calls.getAndIncrement();
+            inFlight.incrementAndGet();
+            try {
+                if (call == 1) {
+                    throw new IllegalArgumentException("search " + call + " failed");
+                }
+                LockSupport.parkNanos(100_000_000L);
+                return inner.search(queries, k, exclusions, params);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        }
+
+        @Override
+        public int dim() {
+            return inner.dim();
+        }
+
+        @Override
+        public long size() {
+            return inner.size();
+        }
+
+        @Override
+        public String describe() {
+            return "failing";
+        }
+    }
+
+    @Test
+    void aFailingBlockFailsTheCallAndNoOtherBlockRunsOnAfterIt() {
+        SplittableRandom random = new SplittableRandom(12);
+        float[][] corpus = TestVectors.rows(random, 500, 8);
+        int count = 10 * Miner.BLOCK;
+        float[][] anchors = TestVectors.rows(random, count, 8);
+        int[][] positives = new int[count][];
+        for (int a = 0; a < count; a++) {
+            positives[a] = new int[] {random.nextInt(500)};
+        }
+        MiningConfig config = MiningConfig.defaults().withoutFilters().withNumNegatives(2).withRange(0, 10);
+        try (VectorStore store = VectorStore.copyOf("corpus", corpus, false)) {
+            FailingIndex index = new FailingIndex(store);
+            try (Miner miner = new Miner(index, store, KERNELS, config, 2)) {
+                IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
+                        () -> miner.mine(anchors, positives));
+                assertEquals("search 1 failed", thrown.getMessage(), "the block's own exception");
+                assertEquals(0, index.inFlight.get(), "a search still running after the call failed");
+                int started = index.calls.get();
+                assertTrue(started < 10, "blocks kept starting after the failure: " + started);
+                LockSupport.parkNanos(300_000_000L);
+                assertEquals(started, index.calls.get(), "a block started after the call failed");
+            }
+        }
     }
 }

@@ -34,6 +34,25 @@ class StoreInspectorTest {
             assertEquals(5.0, stats.normMax(), 1e-6);
             assertEquals((5 + 0 + 1 + 0) / 4.0, stats.normMean(), 1e-6);
             assertFalse(stats.unitNorm(1e-3));
+            assertEquals(5, stats.nonUnitRows(), "all but {1, 0}");
+            assertEquals(0, stats.firstNonUnitRow());
+            assertEquals(5.0, stats.firstNonUnitNorm(), 1e-6);
+        }
+    }
+
+    @Test
+    void findsTheFirstRowThatIsNotUnitNormIncludingHugeAndNanRows() {
+        float[][] rows = {{0.6f, 0.8f}, {1, 0}, {4e18f, 3e18f}, {Float.NaN, 0}, {0.6f, 0.8f}};
+        try (VectorStore store = VectorStore.open(TestFiles.qvec(dir.resolve("w.qvec"), rows, true))) {
+            StoreStats stats = inspector.inspect(store, true, null);
+            assertEquals(2, stats.nonUnitRows());
+            assertEquals(2, stats.firstNonUnitRow());
+            assertEquals(5e18, stats.firstNonUnitNorm(), 1e12, "squared, it overflows float32: computed exactly");
+        }
+        float third = (float) (1 / Math.sqrt(3));
+        float[][] rounded = {{0.6f, 0.8f, 0}, {third, third, third}};
+        try (VectorStore store = VectorStore.open(TestFiles.qvec(dir.resolve("r.qvec"), rounded, true))) {
+            assertEquals(-1, inspector.inspect(store, true, null).firstNonUnitRow(), "float32 rounding is unit norm");
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.quarry.eval.audit;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.UserFiles;
@@ -97,7 +97,7 @@ public final class MinedSetReader {
             }
             return new MinedSet(format, out);
         } catch (IOException e) {
-            throw new QuarryDataException(file, "file", "unreadable (" + e.getMessage() + ")", "a mined set", e);
+            throw QuarryDataException.unreadable(file, "file", e, "a mined set");
         }
     }
 
@@ -213,9 +213,8 @@ public final class MinedSetReader {
                 throw new QuarryDataException(file, "line " + lineNo, abbreviate(line), "a JSON object: " + FORMATS);
             }
             return object(p);
-        } catch (JsonParseException e) {
-            throw new QuarryDataException(file, "line " + lineNo, "'" + abbreviate(line) + "' ("
-                    + e.getOriginalMessage() + ")", "JSON lines: " + FORMATS, e);
+        } catch (JsonProcessingException e) {
+            throw QuarryDataException.json(file, "line " + lineNo, line, e, true, "JSON lines: " + FORMATS);
         } catch (IOException e) {
             throw new QuarryDataException(file, "line " + lineNo, abbreviate(line), "JSON lines", e);
         }

@@ -272,7 +272,7 @@ public final class ReviewSheet {
             if (e instanceof QuarryDataException q) {
                 throw q;
             }
-            throw new QuarryDataException(csv, "file", "unreadable (" + e.getMessage() + ")", "a review sheet CSV", e);
+            throw QuarryDataException.unreadable(csv, "file", e, "a review sheet CSV");
         }
         if (!missing.isEmpty() || !invalid.isEmpty()) {
             String found = (missing.isEmpty() ? "" : "missing in rows " + list(missing))

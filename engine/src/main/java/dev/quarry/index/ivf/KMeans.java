@@ -33,7 +33,7 @@ import java.util.List;
  * and the centroid sums are accumulated in point order on one thread.
  */
 public final class KMeans {
-    private static final int BLOCK = 256;
+    static final int BLOCK = 256;
     private static final float EPS = 1f / 1024;
 
     private final VectorKernels kernels;
@@ -146,17 +146,47 @@ public final class KMeans {
                     }
                 }));
             }
-            for (Future<?> f : futures) {
-                f.get();
+            awaitAll(futures);
+        }
+    }
+
+    /**
+     * Waits for every task, even after one failed or the caller was interrupted (the tasks read the scorer's
+     * arena, closed once this returns), then rethrows the first failure, the others suppressed.
+     */
+    private static void awaitAll(List<Future<?>> futures) {
+        Throwable failure = null;
+        InterruptedException interrupted = null;
+        for (Future<?> f : futures) {
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = e;
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause();
+                    } else {
+                        failure.addSuppressed(e.getCause());
+                    }
+                    break;
+                }
             }
-        } catch (InterruptedException e) {
+        }
+        if (interrupted != null) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during k-means", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
+            IllegalStateException e = new IllegalStateException("interrupted during k-means", interrupted);
+            if (failure != null) {
+                e.addSuppressed(failure);
             }
-            throw new IllegalStateException("k-means assignment failed", e.getCause());
+            throw e;
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure != null) {
+            throw new IllegalStateException("k-means assignment failed", failure);
         }
     }
 

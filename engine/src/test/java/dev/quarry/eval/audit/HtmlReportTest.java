@@ -89,6 +89,17 @@ class HtmlReportTest {
                 .anyMatch(d -> Files.isExecutable(Path.of(d, "chromium")));
     }
 
+    /** Skips the calling test when chromium is missing, saying so on stderr (a skip is otherwise easy to miss). */
+    private static void requireChromium(String test) {
+        if (!chromiumInstalled()) {
+            String message = "chromium is not installed (no chromium on the PATH): HtmlReportTest." + test
+                    + " is skipped, the audit report is not opened in a browser; install it with"
+                    + " scripts/check-report.sh --install";
+            System.err.println("SKIPPED: " + message);
+            assumeTrue(false, message);
+        }
+    }
+
     private static Process check(Path html, Path shot) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(CHECK.toString(), html.toString(), shot.toString()).redirectErrorStream(true)
                 .start();
@@ -98,7 +109,7 @@ class HtmlReportTest {
 
     @Test
     void reportRendersInAHeadlessBrowserWithoutConsoleErrors() throws IOException, InterruptedException {
-        assumeTrue(chromiumInstalled(), "chromium is not installed (scripts/check-report.sh --install)");
+        requireChromium("reportRendersInAHeadlessBrowserWithoutConsoleErrors");
         Path shot = dir.resolve("report.png");
         Process p = check(write(), shot);
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -110,7 +121,7 @@ class HtmlReportTest {
 
     @Test
     void browserCheckFailsOnAChartWithoutMarks() throws IOException, InterruptedException {
-        assumeTrue(chromiumInstalled(), "chromium is not installed (scripts/check-report.sh --install)");
+        requireChromium("browserCheckFailsOnAChartWithoutMarks");
         Path html = write();
         // Flatten every bar of the per-anchor chart: the page must notice and log an error.
         String text = Files.readString(html);

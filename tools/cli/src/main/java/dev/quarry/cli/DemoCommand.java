@@ -20,6 +20,7 @@ import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +58,8 @@ final class DemoCommand implements Callable<Integer> {
     @CommandLine.Mixin
     CatalogOptions catalog;
 
-    @Option(names = "--keep", description = "Keep the working directory (a temp one is deleted otherwise).")
+    @Option(names = "--keep", description = "Keep the catalog and mined sets and print where they are (without it a"
+            + " temp directory holds them and is deleted at the end; a --workdir is always kept).")
     boolean keep;
 
     @Override
@@ -66,6 +68,12 @@ final class DemoCommand implements Callable<Integer> {
         int workers = catalog.threads();
         Path workdir = catalog.workdir;
         Path dir = workdir != null ? Files.createDirectories(workdir) : Files.createTempDirectory("quarry-demo");
+        boolean kept = workdir != null || keep;
+        // An interrupted demo (Ctrl-C) skips the finally block; the hook deletes the temp directory then.
+        Thread cleanup = kept ? null : new Thread(() -> deleteQuietly(dir), "quarry-demo-cleanup");
+        if (cleanup != null) {
+            Runtime.getRuntime().addShutdownHook(cleanup);
+        }
         PrintWriter out = spec().commandLine().getOut();
         try {
             long t0 = System.nanoTime();
@@ -77,7 +85,12 @@ final class DemoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "Quarry demo: %,d documents (+%,d planted unlabelled near-copies of positives), "
                             + "%,d anchors, d=%d, %,d topics; %.0f%% of labels are wrong on purpose%n",
                     spec.docs(), planted, spec.anchors(), spec.dim(), spec.topics(), 100 * spec.labelNoise());
-            out.printf(Locale.ROOT, "catalog written to %s in %s%n%n", dir, Progress.duration(genSeconds));
+            if (kept) {
+                out.printf(Locale.ROOT, "catalog written to %s in %s (kept)%n%n", dir, Progress.duration(genSeconds));
+            } else {
+                out.printf(Locale.ROOT, "catalog generated in %s into a temporary directory, deleted at the end"
+                        + " (--keep keeps it and prints how to audit it)%n%n", Progress.duration(genSeconds));
+            }
 
             Path ivf = null;
             int probes = 0;
@@ -112,14 +125,16 @@ final class DemoCommand implements Callable<Integer> {
                     "FN rate", "mean score", "anchors <3", "time", "anchors/min");
             row(out, "defaults (skip 10, margin, near-dup)", filtered);
             row(out, "no filters (plain top-k)", unfiltered);
-            out.println("(runs of a second in a fresh JVM, compiler warm-up included; bench/README.md has"
-                    + " steady-state figures)");
+            out.println("(times in this fresh JVM include the compiler's warm-up, the first run's most;"
+                    + " bench/README.md has steady-state figures)");
             out.println();
             out.println("summary of the run with the defaults:");
-            r.print(out, config.describe());
-            if (workdir == null && !keep) {
-                out.println("(the catalog and mined sets are in a temp directory deleted now; --workdir DIR keeps them)");
-            } else {
+            StringWriter summary = new StringWriter();
+            r.print(new PrintWriter(summary), config.describe());
+            // The summary ends with the files written; in a temp directory they are about to be deleted.
+            summary.toString().lines().filter(line -> kept || !line.startsWith("wrote "))
+                    .forEach(out::println);
+            if (kept) {
                 out.printf(Locale.ROOT, "%nnext: audit the unfiltered set against the planted truth:%n  ./quarry audit %s "
                                 + "--truth %s --corpus %s --queries %s --corpus-text %s --queries-text %s --sample 200 "
                                 + "--html %s%n", dir.resolve("mined-unfiltered.jsonl"), dir.resolve("truth.tsv"),
@@ -128,7 +143,12 @@ final class DemoCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         } finally {
-            if (workdir == null && !keep) {
+            if (!kept) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or will run: it deletes the directory
+                }
                 deleteTree(dir);
             }
         }
@@ -192,6 +212,15 @@ final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-34s %,10d %,10d %7.1f%% %10.3f %,10d %8s %12s%n", name, c.negatives(),
                 c.falseNegatives(), 100 * c.falseNegativeRate(), c.meanNegativeScore(), r.stats().shortAnchors(),
                 Progress.duration(r.seconds()), Progress.human(r.anchorsPerSecond() * 60));
+    }
+
+    /** Deletes what it can of {@code dir}, at JVM exit: files still being written may resist, nothing is thrown. */
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // best effort: the JVM is exiting
+        }
     }
 
     static void deleteTree(Path dir) {

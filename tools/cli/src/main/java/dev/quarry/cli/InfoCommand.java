@@ -1,5 +1,6 @@
 package dev.quarry.cli;
 
+import dev.quarry.QuarryDataException;
 import dev.quarry.files.ContentChecksum;
 import dev.quarry.store.MatrixLayout;
 import dev.quarry.store.StoreContent;
@@ -26,14 +27,13 @@ final class InfoCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
-    /** Rows within this distance of unit norm count as normalized. */
-    private static final double UNIT_TOLERANCE = 1e-3;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The store to describe.")
     Path file;
 
     @Option(names = "--verify", description = "Scan every row (default: an even sample of "
-            + StoreInspector.SAMPLE_ROWS + " rows).")
+            + StoreInspector.SAMPLE_ROWS + " rows); fails (exit 3) when the file is flagged L2-normalized and a row's"
+            + " norm is not 1.")
     boolean verify;
 
     @Override
@@ -67,8 +67,28 @@ final class InfoCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("quarry info: warning: " + file + " has rows that mining cannot score "
                         + "(NaN/Inf or zero); re-import with --normalize to find them, or fix the source.");
             }
+            checkNormalizedFlag(layout, stats);
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * A store flagged L2-normalized must hold unit rows: mining, k-means and the near-duplicate filter trust the
+     * flag. Under --verify a row that is not is a data error (exit 3); in a sample, a warning.
+     */
+    private void checkNormalizedFlag(MatrixLayout layout, StoreStats stats) {
+        if (!layout.normalized() || stats.firstNonUnitRow() < 0) {
+            return;
+        }
+        String norm = String.format(Locale.ROOT, "%.6g", stats.firstNonUnitNorm());
+        String expected = "1 within " + StoreInspector.UNIT_TOLERANCE + ", as the header flags every row L2-normalized ("
+                + String.format(Locale.ROOT, "%,d", stats.nonUnitRows()) + " of the " + (stats.sampled()
+                ? "sampled rows" : "rows") + " are not); re-import with --normalize, or rewrite the file unflagged";
+        if (verify) {
+            throw new QuarryDataException(file, "row[" + stats.firstNonUnitRow() + "] norm", norm, expected);
+        }
+        spec.commandLine().getErr().println("quarry info: warning: " + file + ": row[" + stats.firstNonUnitRow()
+                + "] norm=" + norm + ", expected " + expected + " (--verify checks every row and fails)");
     }
 
     private static String normalizedText(MatrixLayout layout, StoreStats stats) {
@@ -76,7 +96,7 @@ final class InfoCommand implements Callable<Integer> {
                 : "no flag in this format";
         String measured = Double.isNaN(stats.maxUnitDeviation()) ? "no finite rows"
                 : String.format(Locale.ROOT, "max |norm - 1| = %.2g", stats.maxUnitDeviation());
-        boolean unit = stats.unitNorm(UNIT_TOLERANCE);
+        boolean unit = stats.unitNorm(StoreInspector.UNIT_TOLERANCE);
         return (unit ? "yes" : "no") + " (" + flag + "; " + measured + ")";
     }
 

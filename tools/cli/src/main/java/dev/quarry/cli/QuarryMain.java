@@ -76,13 +76,14 @@ public final class QuarryMain implements Runnable {
         return ExitCodes.USAGE;
     }
 
-    /** The version from the jar's manifest. */
+    /** The version from the jar's manifest, and the JVM running it (which JDK the launcher chose). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             String version = QuarryMain.class.getPackage().getImplementationVersion();
-            return new String[] {"quarry " + (version == null ? "(development build)" : version)
-                    + ", Java " + Runtime.version()};
+            return new String[] {"quarry " + (version == null ? "(development build)" : version),
+                    "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ") at "
+                            + System.getProperty("java.home")};
         }
     }
 }

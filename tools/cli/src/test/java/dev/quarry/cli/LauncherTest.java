@@ -12,7 +12,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The {@code quarry} launcher explains what it looked for when no JDK 25 is installed. */
+/**
+ * The {@code quarry} launcher explains what it looked for when no JDK 25 is installed, and says which JDK
+ * it chose where it matters (building, testing, {@code --version}).
+ */
 class LauncherTest {
     @TempDir
     Path dir;
@@ -44,12 +47,77 @@ class LauncherTest {
         assertTrue(output.contains("temurin-25-jdk"), output);
     }
 
+    @Test
+    void namesTheJdkItBuildsAndTestsWith() throws IOException, InterruptedException {
+        // A copy of the launcher in a root of its own (its build writes there), a fake JDK 25 and a fake Maven
+        // that reports what it was asked, so nothing is really built.
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Files.createDirectories(root.resolve("tools/cli/target"));
+        Path launcher = Files.copy(Path.of("..", "..", "quarry").toAbsolutePath().normalize(), root.resolve("quarry"));
+        Path jdk = dir.resolve("jdk-25");
+        fakeJava(jdk, "25.0.2");
+        Path tools = Files.createDirectories(dir.resolve("tools"));
+        executable(tools.resolve("mvn"), "#!/bin/sh\necho \"fake mvn $* with JAVA_HOME=$JAVA_HOME\"\n");
+
+        String built = launch(launcher, jdk, tools, "build");
+        assertTrue(built.contains("quarry: building the command line (first run or sources changed) with JDK "
+                + jdk + " (Java 25.0.2, from QUARRY_JAVA_HOME)"), built);
+
+        String tested = launch(launcher, jdk, tools, "test", "-Dtest=X");
+        assertTrue(tested.contains("quarry: building and testing with JDK " + jdk
+                + " (Java 25.0.2, from QUARRY_JAVA_HOME): mvn -B -ntp verify -Dtest=X"), tested);
+        assertTrue(tested.contains("fake mvn -B -ntp verify -Dtest=X with JAVA_HOME=" + jdk), tested);
+        boolean chromium = Files.isExecutable(Path.of("/usr/bin/chromium")) || Files.isExecutable(Path.of("/bin/chromium"));
+        assertEquals(!chromium, tested.contains("quarry: chromium is not installed, so the browser checks of the audit"
+                + " report (engine HtmlReportTest) were skipped; install it with scripts/check-report.sh --install"),
+                tested);
+
+        // A command with the jar up to date says nothing about the JDK: only the command's own output.
+        String version = launch(launcher, jdk, tools, "--version");
+        assertTrue(version.startsWith("fake java ") && version.strip().endsWith("--version"), version);
+        assertTrue(version.contains("-jar " + root.resolve("tools/cli/target/quarry.jar")), version);
+    }
+
+    @Test
+    void versionNamesTheJavaHomeAndVersionOfItsJvm() {
+        CliRun run = CliRun.of("--version");
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().startsWith("quarry "), run::toString);
+        assertTrue(run.out().contains("Java " + Runtime.version()), run::toString);
+        assertTrue(run.out().contains(System.getProperty("java.home")), run::toString);
+    }
+
+    /** Runs the launcher with {@code jdk} as QUARRY_JAVA_HOME and {@code tools} first on the PATH; stdout + stderr. */
+    private String launch(Path launcher, Path jdk, Path tools, String... args) throws IOException, InterruptedException {
+        String[] command = new String[args.length + 2];
+        command[0] = "bash";
+        command[1] = launcher.toString();
+        System.arraycopy(args, 0, command, 2, args.length);
+        ProcessBuilder pb = new ProcessBuilder(command);
+        Map<String, String> env = pb.environment();
+        env.remove("JAVA_HOME");
+        env.remove("QUARRY_JAVA_OPTS");
+        env.put("QUARRY_JAVA_HOME", jdk.toString());
+        env.put("PATH", tools + ":/usr/bin:/bin");
+        env.put("QUARRY_JVM_DIRS", dir.resolve("no-jvms").toString());
+        pb.redirectErrorStream(true);
+        Process process = pb.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), output);
+        return output;
+    }
+
     private static void fakeJava(Path home, String version) throws IOException {
         Path bin = Files.createDirectories(home.resolve("bin"));
         for (String tool : new String[] {"java", "javac"}) {
-            Path file = bin.resolve(tool);
-            Files.writeString(file, "#!/bin/sh\necho 'openjdk version \"" + version + "\" 2025-04-15' >&2\n");
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+            // Prints its version for -version, and otherwise what it was asked to run.
+            executable(bin.resolve(tool), "#!/bin/sh\nif [ \"$1\" = -version ]; then echo 'openjdk version \""
+                    + version + "\" 2025-04-15' >&2; else echo \"fake java $*\"; fi\n");
         }
+    }
+
+    private static void executable(Path file, String script) throws IOException {
+        Files.writeString(file, script);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 }

@@ -1,22 +1,25 @@
 package dev.quarry.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.mining.MinedAnchor;
 import dev.quarry.mining.Miner;
 import dev.quarry.mining.MiningConfig;
+import dev.quarry.mining.candidate.Shortfall;
 import dev.quarry.store.VectorStore;
 import dev.quarry.testing.TestFiles;
-import dev.quarry.testing.TestVectors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,18 +43,93 @@ class ReadmeExampleTest {
     }
     // README example end
 
+    private static final int DIM = 16;
+
+    /** A vector of small integers: every dot product is exact in float32, so scores tie and ties are real. */
+    private static float[] integers(SplittableRandom random) {
+        float[] v = new float[DIM];
+        for (int k = 0; k < DIM; k++) {
+            v[k] = random.nextInt(-3, 4);
+        }
+        return v;
+    }
+
+    private static float dot(float[] a, float[] b) {
+        float sum = 0;
+        for (int k = 0; k < DIM; k++) {
+            sum += a[k] * b[k];
+        }
+        return sum;
+    }
+
     @Test
-    void theExampleRunsAndMinesEightNegativesPerAnchor() {
+    void theExampleMinesRanksTenToSeventeenOfABruteForceRanking() {
+        // 2,000 random rows; for each of 5 anchors, two positives (the anchor with one component moved by 1) and an
+        // unlabelled copy of the anchor itself, which ranks first and must never come back as a negative.
         SplittableRandom random = new SplittableRandom(4);
-        float[][] rows = TestVectors.rows(random, 500, 16);
+        int count = 2000;
+        int anchorCount = 5;
+        float[][] rows = new float[count][];
+        for (int r = 0; r < count; r++) {
+            rows[r] = integers(random);
+        }
+        float[][] anchors = new float[anchorCount][];
+        int[][] positives = new int[anchorCount][];
+        int[] copies = new int[anchorCount];
+        for (int a = 0; a < anchorCount; a++) {
+            anchors[a] = integers(random);
+            int first = 100 + 300 * a;
+            positives[a] = new int[] {first, first + 7};
+            for (int p : positives[a]) {
+                rows[p] = anchors[a].clone();
+                rows[p][random.nextInt(DIM)] += random.nextBoolean() ? 1 : -1;
+            }
+            copies[a] = first + 150;
+            rows[copies[a]] = anchors[a].clone();
+        }
         Path corpus = TestFiles.qvec(dir.resolve("corpus.qvec"), rows, false);
-        float[][] anchors = TestVectors.rows(random, 3, 16);
-        int[][] positives = {{rows.length - 1}, {0, 1}, {42}};
+
         List<MinedAnchor> mined = mineInProcess(corpus, anchors, positives);
-        assertEquals(3, mined.size());
-        for (MinedAnchor a : mined) {
-            assertTrue(a.negatives().length <= 8);
-            assertTrue(Arrays.stream(a.negativeRanks()).allMatch(r -> r >= 10 && r < 100));
+
+        assertEquals(anchorCount, mined.size());
+        for (int a = 0; a < anchorCount; a++) {
+            MinedAnchor m = mined.get(a);
+            assertEquals(a, m.anchor());
+            // The exact ranking, by score then ordinal, of every row but the positives.
+            float[] anchor = anchors[a];
+            int[] excluded = positives[a];
+            Integer[] ranking = IntStream.range(0, count).filter(r -> Arrays.stream(excluded).noneMatch(p -> p == r))
+                    .boxed().toArray(Integer[]::new);
+            Arrays.sort(ranking, Comparator.comparingDouble((Integer r) -> -dot(anchor, rows[r]))
+                    .thenComparingInt(r -> r));
+            int[] expected = new int[8];
+            float[] expectedScores = new float[8];
+            for (int i = 0; i < 8; i++) {
+                expected[i] = ranking[10 + i];
+                expectedScores[i] = dot(anchor, rows[expected[i]]);
+            }
+            // The data leaves the defaults' filters nothing to drop among ranks 10..17: scores at most 95% of the
+            // lowest positive's, cosines to the positives below 0.9.
+            float reference = Math.min(dot(anchor, rows[excluded[0]]), dot(anchor, rows[excluded[1]]));
+            for (int i = 0; i < 8; i++) {
+                assertTrue(expectedScores[i] <= 0.95f * reference, "margin keeps rank " + (10 + i));
+                for (int p : excluded) {
+                    double cosine = dot(rows[expected[i]], rows[p])
+                            / Math.sqrt((double) dot(rows[expected[i]], rows[expected[i]]) * dot(rows[p], rows[p]));
+                    assertTrue(cosine < 0.9, "near-duplicate filter keeps rank " + (10 + i));
+                }
+            }
+            assertEquals(copies[a], ranking[0].intValue(), "the anchor's copy ranks first");
+
+            assertEquals(Shortfall.NONE, m.shortfall());
+            assertArrayEquals(expected, m.negatives(), "anchor " + a);
+            assertArrayEquals(expectedScores, m.negativeScores(), "anchor " + a + ": integer scores are exact");
+            assertArrayEquals(new int[] {10, 11, 12, 13, 14, 15, 16, 17}, m.negativeRanks());
+            assertArrayEquals(excluded, m.positives());
+            for (int n : m.negatives()) {
+                assertTrue(Arrays.stream(excluded).noneMatch(p -> p == n), "a positive mined as a negative: " + n);
+                assertTrue(n != copies[a], "the anchor itself mined as a negative");
+            }
         }
     }
 

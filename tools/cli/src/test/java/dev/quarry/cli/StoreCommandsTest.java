@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.store.QvecHeader;
+import dev.quarry.store.QvecWriter;
 import dev.quarry.testing.TestFiles;
 import dev.quarry.testing.TestVectors;
 import java.io.IOException;
@@ -50,6 +51,36 @@ class StoreCommandsTest {
         assertTrue(info.out().contains("nan/inf rows  1 (first: row 2)"), info::toString);
         assertTrue(info.out().contains("zero rows     1 (first: row 5)"), info::toString);
         assertTrue(info.err().contains("warning"), info::toString);
+    }
+
+    @Test
+    void verifyFailsOnAStoreFlaggedNormalizedWhoseRowsAreNot() {
+        // Written with the flag set but never normalized: norms up to 2e37.
+        float[][] rows = {{0.6f, 0.8f, 0}, {0, 1, 0}, {2e37f, 0, 0}, {0, 3, 4}};
+        Path file = dir.resolve("flagged.qvec");
+        try (QvecWriter writer = QvecWriter.create(file, 3)) {
+            for (float[] row : rows) {
+                writer.write(row, 0, 1);
+            }
+            writer.finish(true);
+        }
+        CliRun verify = CliRun.of("info", file, "--verify");
+        assertEquals(3, verify.exitCode(), verify::toString);
+        assertTrue(verify.err().contains("quarry: " + file + ": row[2] norm=2.00000e+37, expected 1 within 0.001, as the"
+                + " header flags every row L2-normalized (2 of the rows are not)"), verify::toString);
+        assertTrue(verify.out().contains("normalized    no (flag set"), verify::toString);
+
+        // A look at a sample warns, and leaves the failure to --verify.
+        CliRun look = CliRun.of("info", file);
+        assertEquals(0, look.exitCode(), look::toString);
+        assertTrue(look.err().contains("quarry info: warning: " + file + ": row[2] norm=2.00000e+37"), look::toString);
+
+        // The same rows, unflagged, are fine; so are flagged unit rows.
+        assertEquals(0, CliRun.of("info", TestFiles.qvec(dir.resolve("plain.qvec"), rows, false), "--verify").exitCode());
+        float[][] unit = {{0.6f, 0.8f, 0}, {0, 1, 0}};
+        CliRun ok = CliRun.of("info", TestFiles.qvec(dir.resolve("unit.qvec"), unit, true), "--verify");
+        assertEquals(0, ok.exitCode(), ok::toString);
+        assertTrue(ok.err().isEmpty() || !ok.err().contains("warning"), ok::toString);
     }
 
     @Test

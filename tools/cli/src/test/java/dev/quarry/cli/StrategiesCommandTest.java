@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.store.VectorStore;
 import dev.quarry.synth.CatalogSpec;
 import dev.quarry.synth.SyntheticCatalog;
 import dev.quarry.testing.TestFiles;
@@ -12,8 +13,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -121,22 +125,133 @@ class StrategiesCommandTest {
                 tooBig::toString);
     }
 
+    private static final Pattern FLAG_LINE = Pattern.compile("\\{\"query\":\"q(\\d+)\",\"pos\":\\[([^]]*)],\"neg\":"
+            + "\\[([^]]*)],\"pos_scores\":\\[[^]]*],\"neg_scores\":\\[([^]]*)],\"negative_ranks\":\\[([^]]*)]}");
+
+    /** Anchor id to its negatives, from a flag-format file. */
+    private static Map<String, List<String>> negatives(Path file) throws IOException {
+        Map<String, List<String>> out = new HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            String anchor = line.substring(line.indexOf("\"query\":\"") + 9, line.indexOf("\",\"pos\""));
+            String negs = line.substring(line.indexOf("\"neg\":[") + 7, line.indexOf(']', line.indexOf("\"neg\":[")));
+            out.put(anchor, negs.isEmpty() ? List.of() : List.of(negs.replace("\"", "").split(",")));
+        }
+        return out;
+    }
+
+    /**
+     * Checks every mined negative against both models' embeddings, by brute force: not a positive, ranked in
+     * [10, 100) by both models (agreement 2) among the rows that are not positives, scored by neither above its
+     * lowest positive, with the primary model's score. Returns anchor id to negatives.
+     */
+    private static Map<String, List<String>> checkAgreedByBothModels(Path file) throws IOException {
+        float[][][] corpus = new float[2][][];
+        float[][][] queries = new float[2][][];
+        String[][] names = {{"corpus.qvec", "queries.qvec"}, {"corpus-b.qvec", "queries-b.qvec"}};
+        for (int m = 0; m < 2; m++) {
+            corpus[m] = rows(catalog.resolve(names[m][0]));
+            queries[m] = rows(catalog.resolve(names[m][1]));
+        }
+        int mined = 0;
+        Map<String, List<String>> out = new HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            Matcher m = FLAG_LINE.matcher(line);
+            assertTrue(m.matches(), line);
+            int anchor = Integer.parseInt(m.group(1));
+            int[] positives = ordinals(m.group(2));
+            int[] negatives = ordinals(m.group(3));
+            out.put("q" + anchor, Arrays.stream(negatives).mapToObj(n -> "d" + n).toList());
+            String[] scores = m.group(4).isEmpty() ? new String[0] : m.group(4).split(",");
+            String[] ranks = m.group(5).isEmpty() ? new String[0] : m.group(5).split(",");
+            for (int i = 0; i < negatives.length; i++) {
+                int n = negatives[i];
+                assertFalse(contains(positives, n), "a positive mined: " + line);
+                int rank = Integer.parseInt(ranks[i]);
+                assertTrue(rank >= 10 && rank < 100, "rank " + rank + ": " + line);
+                for (int model = 0; model < 2; model++) {
+                    double[] s = new double[corpus[model].length];
+                    for (int r = 0; r < s.length; r++) {
+                        s[r] = dot(queries[model][anchor], corpus[model][r]);
+                    }
+                    double lowestPositive = Arrays.stream(positives).mapToDouble(p -> s[p]).min().orElseThrow();
+                    assertTrue(s[n] <= lowestPositive + 1e-5, "model " + model + " scores d" + n + " above a positive: "
+                            + line);
+                    // Its rank among the rows that are not positives, with room for float rounding at the edges.
+                    int above = 0;
+                    int atOrAbove = 0;
+                    for (int r = 0; r < s.length; r++) {
+                        if (r != n && !contains(positives, r)) {
+                            above += s[r] > s[n] + 1e-5 ? 1 : 0;
+                            atOrAbove += s[r] >= s[n] - 1e-5 ? 1 : 0;
+                        }
+                    }
+                    assertTrue(atOrAbove >= 10 && above < 100, "model " + model + " ranks d" + n + " at " + above
+                            + ".." + atOrAbove + ", outside [10, 100): " + line);
+                    if (model == 0) {
+                        assertEquals(s[n], Double.parseDouble(scores[i]), 1e-4, "the primary model's score: " + line);
+                    }
+                }
+                mined++;
+            }
+        }
+        assertTrue(mined > 300, "negatives mined: " + mined);
+        return out;
+    }
+
+    private static float[][] rows(Path file) {
+        try (VectorStore store = VectorStore.open(file)) {
+            float[][] rows = new float[Math.toIntExact(store.count())][store.dim()];
+            for (int r = 0; r < rows.length; r++) {
+                store.copyRow(r, rows[r]);
+            }
+            return rows;
+        }
+    }
+
+    private static boolean contains(int[] values, int value) {
+        return Arrays.stream(values).anyMatch(v -> v == value);
+    }
+
+    private static int[] ordinals(String ids) {
+        return ids.isEmpty() ? new int[0]
+                : Arrays.stream(ids.split(",")).mapToInt(id -> Integer.parseInt(id.replace("\"", "").substring(1)))
+                        .toArray();
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double sum = 0;
+        for (int k = 0; k < a.length; k++) {
+            sum += (double) a[k] * b[k];
+        }
+        return sum;
+    }
+
     private static int batchOf(List<String> batches, String anchor) {
         return batches.stream().skip(1).filter(l -> l.endsWith("\t" + anchor)).mapToInt(l -> Integer.parseInt(
                 l.split("\t")[0])).findFirst().orElse(-1);
     }
 
     @Test
-    void crossModelMinesAndRefusesStoresThatDoNotLineUp() throws IOException {
+    void crossModelMinesNegativesBothModelsAgreeOnAndRefusesStoresThatDoNotLineUp() throws IOException {
         Object[] base = {"mine", "--strategy", "cross-model", "--corpus", catalog.resolve("corpus.qvec"), "--queries",
             catalog.resolve("queries.qvec"), "--qrels", catalog.resolve("qrels.tsv"), "--output",
             dir.resolve("cm.jsonl")};
         List<Object> ok = new ArrayList<>(List.of(base));
         ok.addAll(List.of("--model", catalog.resolve("corpus-b.qvec") + "," + catalog.resolve("queries-b.qvec"),
-                "--fusion", "rrf"));
+                "--fusion", "rrf", "--output-format", "flag", "--output-scores", "--output-ranks"));
         CliRun run = CliRun.of(ok.toArray());
         assertEquals(0, run.exitCode(), run::toString);
         assertTrue(run.out().contains("(2 models, agreement 2, rrf fusion"), run::toString);
+        Map<String, List<String>> crossModel = checkAgreedByBothModels(dir.resolve("cm.jsonl"));
+
+        // One model alone mines negatives that the second model does not agree on.
+        CliRun one = CliRun.of("mine", "--corpus", catalog.resolve("corpus.qvec"), "--queries",
+                catalog.resolve("queries.qvec"), "--qrels", catalog.resolve("qrels.tsv"), "--output-format", "flag",
+                "--output", dir.resolve("one.jsonl"));
+        assertEquals(0, one.exitCode(), one::toString);
+        Map<String, List<String>> oneModel = negatives(dir.resolve("one.jsonl"));
+        long differ = oneModel.keySet().stream().filter(a -> !oneModel.get(a).equals(crossModel.get(a))).count();
+        assertTrue(differ > 0, "the second model changes some anchors' negatives");
 
         Path shorter = TestFiles.qvec(dir.resolve("short.qvec"), TestVectors.rows(new SplittableRandom(1), 10, 32),
                 true);
