@@ -25,13 +25,13 @@ SEED = 1234  # k-means seed for IVF training (FAISS's default value, set explici
 
 
 def read_qvec(path):
-    """A .qvec file: 4096-byte little-endian header (magic QVEC, u16 version 1, u16 dtype 0=float32,
-    i32 dim, i64 count), then count x dim float32 rows."""
+    """A .qvec file: 4096-byte little-endian header (magic QVEC, u16 version 1 or 2, u16 dtype
+    0=float32, i32 dim, i64 count), then count x dim float32 rows (version 2: then a 16-byte footer)."""
     with open(path, "rb") as f:
         magic, version, dtype, dim, count = struct.unpack("<4sHHiq", f.read(20))
-    if magic != b"QVEC" or version != 1 or dtype != 0:
-        sys.exit(f"faiss_bench: {path}: not a float32 .qvec v1 (magic={magic!r} version={version} dtype={dtype})")
-    if os.path.getsize(path) != 4096 + 4 * dim * count:
+    if magic != b"QVEC" or version not in (1, 2) or dtype != 0:
+        sys.exit(f"faiss_bench: {path}: not a float32 .qvec v1 or v2 (magic={magic!r} version={version} dtype={dtype})")
+    if os.path.getsize(path) != 4096 + 4 * dim * count + (16 if version == 2 else 0):
         sys.exit(f"faiss_bench: {path}: size does not match {count} x {dim} float32 rows")
     return np.memmap(path, dtype="<f4", mode="r", offset=4096, shape=(count, dim))
 
