@@ -1,6 +1,7 @@
 package dev.quarry.index;
 
 import dev.quarry.QuarryUsageException;
+
 /**
  * Per-call search options, so one index serves callers with different needs (FAISS's
  * {@code SearchParameters} idea, but Quarry takes them per call only).

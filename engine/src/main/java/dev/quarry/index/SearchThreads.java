@@ -2,33 +2,74 @@ package dev.quarry.index;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
- * Runs the parts of one search on their own threads: parts 1..n-1 on new platform threads, part 0 on
- * the caller, then waits for all (even when the caller is interrupted) and rethrows the first failure
- * (the others suppressed): no part outlives the call, and a failed call returns nothing. For a direct
- * search call with {@code threads > 1}; the mining pipeline never needs it.
+ * Runs the parts of one search in parallel: part 0 on the caller, the others on one pool of daemon
+ * worker threads that every search in the process shares (started once, on first use; no thread is
+ * started per search). The call waits for all parts (even when the caller is interrupted) and
+ * rethrows the first failure (the others suppressed): no part outlives the call, and a failed call
+ * returns nothing. A part that itself splits (a search run by a pool worker) runs its parts one after
+ * another on that worker, so the pool never waits on itself.
  */
 public final class SearchThreads {
+    private static final AtomicInteger BUSY = new AtomicInteger();
+    private static final ThreadLocal<Boolean> WORKER = ThreadLocal.withInitial(() -> false);
+    private static final ExecutorService POOL = pool();
+
     private SearchThreads() {
+    }
+
+    private static ExecutorService pool() {
+        int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(() -> {
+                        WORKER.set(true);
+                        r.run();
+                    }, "quarry-search-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.prestartAllCoreThreads(); // so that no search pays for starting a thread
+        return pool;
+    }
+
+    /** Parts running on pool workers now (0 between searches): for tests. */
+    public static int busyWorkers() {
+        return BUSY.get();
     }
 
     /** Runs {@code part.accept(i)} for i in {@code [0, parts)}, in parallel, and waits. */
     public static void run(String name, int parts, IntConsumer part) {
-        List<Thread> workers = new ArrayList<>();
+        if (parts <= 1 || WORKER.get()) {
+            runInline(name, parts, part);
+            return;
+        }
         List<Throwable> failures = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(parts - 1);
         for (int t = 1; t < parts; t++) {
             int index = t;
-            workers.add(Thread.ofPlatform().name(name + "-" + t).start(() -> {
+            POOL.execute(() -> {
+                BUSY.incrementAndGet();
                 try {
                     part.accept(index);
                 } catch (Throwable e) {
                     synchronized (failures) {
                         failures.add(e);
                     }
+                } finally {
+                    BUSY.decrementAndGet();
+                    done.countDown();
                 }
-            }));
+            });
         }
         try {
             part.accept(0);
@@ -40,16 +81,32 @@ public final class SearchThreads {
         // Every part is waited for, even when the caller is interrupted: the parts write into the caller's
         // collectors, and nothing of the search may outlive the call. The interrupt is kept, and fails the call.
         InterruptedException interrupted = null;
-        for (Thread worker : workers) {
-            while (true) {
-                try {
-                    worker.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = e;
-                }
+        while (true) {
+            try {
+                done.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = e;
             }
         }
+        synchronized (failures) {
+            rethrow(name, failures, interrupted);
+        }
+    }
+
+    private static void runInline(String name, int parts, IntConsumer part) {
+        List<Throwable> failures = new ArrayList<>();
+        for (int t = 0; t < parts; t++) {
+            try {
+                part.accept(t);
+            } catch (RuntimeException | Error e) {
+                failures.add(e);
+            }
+        }
+        rethrow(name, failures, null);
+    }
+
+    private static void rethrow(String name, List<Throwable> failures, InterruptedException interrupted) {
         if (interrupted != null) {
             Thread.currentThread().interrupt();
             IllegalStateException e = new IllegalStateException(name + ": interrupted while searching", interrupted);

@@ -1,6 +1,7 @@
 package dev.quarry.mining;
 
 import dev.quarry.index.SearchParams;
+import dev.quarry.index.SearchThreads;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.mining.candidate.AnchorBlock;
@@ -13,70 +14,85 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Hard-negative mining from Java, with no files: anchors as {@code float[][]} or a
  * {@link MemorySegment}, positives as corpus ordinals per anchor, negatives with scores and ranks
- * back. For trainers that mine in-process between epochs.
+ * back. Built for a trainer that calls it between optimizer steps:
  *
  * <pre>{@code
  * try (VectorStore corpus = VectorStore.open(Path.of("corpus.qvec"));
- *      Miner miner = Miner.over(corpus, MiningConfig.defaults().withNumNegatives(8))) {
+ *      IvfIndex index = IvfIndex.open(Path.of("corpus.qivf"), corpus, kernels);
+ *      Miner miner = Miner.builder(corpus).index(index).config(MiningConfig.defaults().withNumNegatives(8))
+ *              .search(SearchParams.defaults().withNprobe(8).withThreads(2)).build()) {
  *     List<MinedAnchor> mined = miner.mine(anchorVectors, positivesPerAnchor);
  * }
  * }</pre>
  *
- * <p>A small batch is one block searched with all the miner's threads; a large one is split into
- * blocks mined in parallel. Results are identical for any thread count. {@link MinedAnchor#anchor()}
- * is the anchor's index in the caller's array. Thread-safe: concurrent calls share the pool.
+ * <p>Everything a call needs exists before the first call: building a miner runs real calls on its
+ * own index and configuration until they run at compiled speed (the kernels, the index's scans and
+ * centroid scoring, the filters and the sampler), and parallel work goes to the process's one search
+ * pool ({@link SearchThreads}), so no call starts a thread. A small batch is one block searched with
+ * the call's threads; a large one is split into blocks mined in parallel. Results are identical for
+ * any thread count. {@link MinedAnchor#anchor()} is the anchor's index in the caller's array.
+ * Thread-safe: concurrent calls share the pool.
  */
 public final class Miner implements AutoCloseable {
     /** Anchors per block: a block's packed queries stay in L2 while the corpus streams by. */
     public static final int BLOCK = 256;
+    /** How long building a miner may spend warming up. */
+    private static final long WARM_UP_CAP_NANOS = 3_000_000_000L;
+    /** Flops of one warm-up call at most: an exact search over a large corpus warms on fewer anchors. */
+    private static final double WARM_UP_FLOPS = 2e8;
 
     private final VectorIndex index;
     private final VectorStore corpus;
     private final VectorKernels kernels;
     private final MiningConfig config;
-    private final int threads;
-    private final ExecutorService pool;
+    private final SearchParams search;
 
-    /** A miner over every row of {@code corpus} with the exact index, on all cores. */
+    /** A miner over every row of {@code corpus} with the exact index, on all cores, warmed up. */
     public static Miner over(VectorStore corpus, MiningConfig config) {
-        VectorKernels kernels = VectorKernelsProvider.get();
-        return new Miner(new FlatIndex(corpus, kernels), corpus, kernels, config,
-                Runtime.getRuntime().availableProcessors());
+        return builder(corpus).config(config).build();
     }
 
-    /** A miner over {@code index} (built over {@code corpus}) using up to {@code threads} threads. */
+    /** A miner over {@code index} (built over {@code corpus}) using up to {@code threads} threads, warmed up. */
     public Miner(VectorIndex index, VectorStore corpus, VectorKernels kernels, MiningConfig config, int threads) {
+        this(index, corpus, kernels, config, SearchParams.defaults().withThreads(threads), true);
+    }
+
+    private Miner(VectorIndex index, VectorStore corpus, VectorKernels kernels, MiningConfig config,
+                  SearchParams search, boolean warmUp) {
         if (index.dim() != corpus.dim() || index.size() != corpus.count()) {
             throw new IllegalArgumentException("index (" + index.size() + " x " + index.dim() + ") does not cover corpus "
                     + corpus);
         }
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads=" + threads + ", expected >= 1");
-        }
         this.index = index;
         this.corpus = corpus;
         this.kernels = kernels;
-        this.config = config;
-        this.threads = threads;
-        this.pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "quarry-miner");
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        this.config = Objects.requireNonNull(config, "config");
+        this.search = Objects.requireNonNull(search, "search");
+        if (warmUp) {
+            warmUp();
+        }
+    }
+
+    /** Starts a miner over {@code corpus}: the exact index, the default configuration, all cores. */
+    public static Builder builder(VectorStore corpus) {
+        return new Builder(corpus);
+    }
+
+    /** The search options a call without its own uses. */
+    public SearchParams search() {
+        return search;
     }
 
     /** Mines negatives for heap anchors; {@code positives[i]} are anchor i's positives (corpus ordinals). */
     public List<MinedAnchor> mine(float[][] anchors, int[][] positives) {
-        return mine(anchors, positives, null);
+        return mine(anchors, positives, null, search);
     }
 
     /**
@@ -84,6 +100,11 @@ public final class Miner implements AutoCloseable {
      * may be null): rows that must never be negatives but are not the labelled positive.
      */
     public List<MinedAnchor> mine(float[][] anchors, int[][] positives, int[][] knownPositives) {
+        return mine(anchors, positives, knownPositives, search);
+    }
+
+    /** As {@link #mine(float[][], int[][], int[][])}, with this call's search options (nprobe, threads). */
+    public List<MinedAnchor> mine(float[][] anchors, int[][] positives, int[][] knownPositives, SearchParams params) {
         checkShapes(anchors.length, positives, knownPositives);
         for (int i = 0; i < anchors.length; i++) {
             if (anchors[i].length != corpus.dim()) {
@@ -91,7 +112,7 @@ public final class Miner implements AutoCloseable {
                         + corpus.dim());
             }
         }
-        return mineBlocks(anchors.length, positives, knownPositives, (block, from, to) -> {
+        return mineBlocks(anchors.length, positives, knownPositives, params, (block, from, to) -> {
             for (int i = from; i < to; i++) {
                 block.add(anchors[i]);
             }
@@ -103,8 +124,14 @@ public final class Miner implements AutoCloseable {
      * byte {@code firstOffset + i * stride}), e.g. a mapped query store or a trainer's native buffer.
      */
     public List<MinedAnchor> mine(MemorySegment anchors, long firstOffset, long stride, int count, int[][] positives) {
+        return mine(anchors, firstOffset, stride, count, positives, search);
+    }
+
+    /** As {@link #mine(MemorySegment, long, long, int, int[][])}, with this call's search options. */
+    public List<MinedAnchor> mine(MemorySegment anchors, long firstOffset, long stride, int count, int[][] positives,
+                                  SearchParams params) {
         checkShapes(count, positives, null);
-        return mineBlocks(count, positives, null, (block, from, to) -> {
+        return mineBlocks(count, positives, null, params, (block, from, to) -> {
             for (int i = from; i < to; i++) {
                 block.add(anchors, firstOffset + i * stride);
             }
@@ -116,75 +143,41 @@ public final class Miner implements AutoCloseable {
         void fill(QueryBlock block, int from, int to);
     }
 
-    private List<MinedAnchor> mineBlocks(int count, int[][] positives, int[][] known, BlockFiller filler) {
-        kernels.warmUp();
+    private List<MinedAnchor> mineBlocks(int count, int[][] positives, int[][] known, SearchParams params,
+                                         BlockFiller filler) {
+        Objects.requireNonNull(params, "params");
         int blocks = (count + BLOCK - 1) / BLOCK;
-        if (blocks <= 1 || pool == null) {
-            SearchParams params = SearchParams.defaults().withThreads(blocks <= 1 ? threads : 1);
-            BlockMiner miner = new BlockMiner(new IndexSource(index, corpus, params), corpus, kernels, config);
+        if (blocks <= 1 || params.threads() == 1) {
+            // One block: its search splits across the call's threads. Several on one thread: in turn.
+            SearchParams one = blocks <= 1 ? params : params.withThreads(1);
+            BlockMiner miner = new BlockMiner(new IndexSource(index, corpus, one), corpus, kernels, config);
             List<MinedAnchor> out = new ArrayList<>(count);
             for (int b = 0; b < blocks; b++) {
                 out.addAll(Arrays.asList(mineBlock(miner, b, count, positives, known, filler)));
             }
             return out;
         }
-        // A failed block stops the blocks not started yet, and the call waits for those running: nothing of a
-        // failed call keeps running (or reading the caller's corpus) after it returns.
+        // Blocks in parallel, each searched on one thread. A failed block stops the blocks not started yet,
+        // and the call returns (or throws) only once every part is done: nothing of a failed call keeps
+        // running, or reading the caller's corpus, after it returns.
+        MinedAnchor[][] results = new MinedAnchor[blocks][];
+        AtomicInteger next = new AtomicInteger();
         AtomicBoolean failed = new AtomicBoolean();
-        List<Future<MinedAnchor[]>> futures = new ArrayList<>(blocks);
-        for (int b = 0; b < blocks; b++) {
-            int block = b;
-            futures.add(pool.submit(() -> {
-                if (failed.get()) {
-                    return null;
-                }
+        SearchParams single = params.withThreads(1);
+        SearchThreads.run("quarry-miner", Math.min(params.threads(), blocks), part -> {
+            BlockMiner miner = new BlockMiner(new IndexSource(index, corpus, single), corpus, kernels, config);
+            for (int b = next.getAndIncrement(); b < blocks && !failed.get(); b = next.getAndIncrement()) {
                 try {
-                    return mineBlock(new BlockMiner(new IndexSource(index, corpus, SearchParams.defaults()), corpus,
-                            kernels, config), block, count, positives, known, filler);
+                    results[b] = mineBlock(miner, b, count, positives, known, filler);
                 } catch (RuntimeException | Error e) {
                     failed.set(true);
                     throw e;
                 }
-            }));
-        }
+            }
+        });
         List<MinedAnchor> out = new ArrayList<>(count);
-        Throwable failure = null;
-        InterruptedException interrupted = null;
-        for (Future<MinedAnchor[]> f : futures) {
-            while (true) {
-                try {
-                    MinedAnchor[] mined = f.get();
-                    if (mined != null && failure == null) {
-                        out.addAll(Arrays.asList(mined));
-                    }
-                    break;
-                } catch (InterruptedException e) {
-                    failed.set(true);
-                    interrupted = e;
-                } catch (ExecutionException e) {
-                    failed.set(true);
-                    if (failure == null) {
-                        failure = e.getCause();
-                    } else {
-                        failure.addSuppressed(e.getCause());
-                    }
-                    break;
-                }
-            }
-        }
-        if (interrupted != null) {
-            Thread.currentThread().interrupt();
-            IllegalStateException e = new IllegalStateException("interrupted while mining", interrupted);
-            if (failure != null) {
-                e.addSuppressed(failure);
-            }
-            throw e;
-        }
-        if (failure instanceof RuntimeException re) {
-            throw re;
-        }
-        if (failure != null) {
-            throw new IllegalStateException("mining failed", failure);
+        for (MinedAnchor[] block : results) {
+            out.addAll(Arrays.asList(block));
         }
         return out;
     }
@@ -205,6 +198,39 @@ public final class Miner implements AutoCloseable {
             excluded[i - from] = BlockMiner.exclusionsOf(pos[i - from], k, -1);
         }
         return miner.mine(new AnchorBlock(block, anchorIds, pos, excluded));
+    }
+
+    /**
+     * Runs real calls (corpus rows as anchors, each its own positive) on this miner's index and
+     * configuration until their time stops falling, so the JIT has compiled what a trainer's first call
+     * runs: the kernels for the segments this index reads, its scans and centroid scoring, the filters
+     * and the sampler. Bounded by a few seconds; a second miner in the same process warms in a few calls.
+     */
+    private void warmUp() {
+        kernels.warmUp();
+        if (corpus.count() <= config.rangeMax()) {
+            return; // nothing to search that the index would accept
+        }
+        double flopsPerAnchor = 2.0 * corpus.dim() * (index instanceof FlatIndex ? corpus.count()
+                : Math.max(1, corpus.count() / 64));
+        int n = (int) Math.max(1, Math.min(64, WARM_UP_FLOPS / flopsPerAnchor));
+        float[][] anchors = new float[n][corpus.dim()];
+        int[][] positives = new int[n][];
+        for (int i = 0; i < n; i++) {
+            long row = i * (corpus.count() / n);
+            corpus.copyRow(row, anchors[i]);
+            positives[i] = new int[] {(int) row};
+        }
+        long start = System.nanoTime();
+        long best = Long.MAX_VALUE;
+        int steady = 0;
+        for (int call = 0; steady < 5 && System.nanoTime() - start < WARM_UP_CAP_NANOS; call++) {
+            long t = System.nanoTime();
+            mine(anchors, positives, null, search);
+            long took = System.nanoTime() - t;
+            steady = took <= best * 5 / 4 ? steady + 1 : 0;
+            best = Math.min(best, took);
+        }
     }
 
     private void checkShapes(int count, int[][] positives, int[][] known) {
@@ -246,11 +272,58 @@ public final class Miner implements AutoCloseable {
         return Arrays.copyOf(sorted, n);
     }
 
-    /** Stops the pool; the corpus and index stay open (the caller owns them). */
+    /** Nothing to release: the pool is the process's, and the corpus and index are the caller's. */
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdownNow();
+        // Kept AutoCloseable so callers' try-with-resources stay valid if a miner holds resources again.
+    }
+
+    /** Options of a {@link Miner}; unset ones keep their defaults. Not thread-safe. */
+    public static final class Builder {
+        private final VectorStore corpus;
+        private VectorIndex index;
+        private VectorKernels kernels = VectorKernelsProvider.get();
+        private MiningConfig config = MiningConfig.defaults();
+        private SearchParams search = SearchParams.defaults().withThreads(Runtime.getRuntime().availableProcessors());
+        private boolean warmUp = true;
+
+        private Builder(VectorStore corpus) {
+            this.corpus = Objects.requireNonNull(corpus, "corpus");
+        }
+
+        /** The index to search (default: the exact index over the corpus). */
+        public Builder index(VectorIndex i) {
+            index = i;
+            return this;
+        }
+
+        /** The kernels (default: the best this machine has). */
+        public Builder kernels(VectorKernels k) {
+            kernels = k;
+            return this;
+        }
+
+        /** What to mine (default: {@link MiningConfig#defaults()}). */
+        public Builder config(MiningConfig c) {
+            config = c;
+            return this;
+        }
+
+        /** Search options of every call that passes none: nprobe, threads (default: index default, all cores). */
+        public Builder search(SearchParams s) {
+            search = s;
+            return this;
+        }
+
+        /** Whether building warms the miner up (default: yes; a benchmark of the cold path turns it off). */
+        public Builder warmUp(boolean w) {
+            warmUp = w;
+            return this;
+        }
+
+        public Miner build() {
+            VectorIndex chosen = index != null ? index : new FlatIndex(corpus, kernels);
+            return new Miner(chosen, corpus, kernels, config, search, warmUp);
         }
     }
 }

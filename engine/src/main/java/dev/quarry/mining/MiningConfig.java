@@ -146,7 +146,8 @@ public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double 
                 new RankWindowFilter(rangeMin, rangeMax),
                 new ScoreRangeFilter(minScore, maxScore),
                 new MarginFilter(absoluteMargin, relativeMargin),
-                new NearDuplicateFilter(nearDuplicate)), numNegatives);
+                new NearDuplicateFilter(nearDuplicate,
+                        sampling.strategy() == SamplingStrategy.TOP ? numNegatives : Integer.MAX_VALUE)), numNegatives);
     }
 
     /** The sampler this configuration asks for. */

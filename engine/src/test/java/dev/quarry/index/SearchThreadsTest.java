@@ -17,10 +17,28 @@ import org.junit.jupiter.api.Test;
 /** A search split across threads fails as a whole: the failure reaches the caller, and no part outlives the call. */
 class SearchThreadsTest {
 
-    /** Threads of the given name prefix still alive. */
+    /** Parts of a search still running on the shared pool (the name is the search's, for the message). */
     private static long alive(String name) {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith(name + "-") && t.isAlive()).count();
+        return SearchThreads.busyWorkers();
+    }
+
+    @Test
+    void partsRunOnTheSharedPoolWhoseThreadsAreStartedOnce() {
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        for (int call = 0; call < 50; call++) {
+            SearchThreads.run("test-pool", 3, i -> threads.add(Thread.currentThread().getName()));
+        }
+        long poolThreads = threads.stream().filter(t -> t.startsWith("quarry-search-")).count();
+        assertTrue(poolThreads >= 1 && poolThreads <= Runtime.getRuntime().availableProcessors(),
+                "50 calls, a handful of pool threads: " + threads);
+    }
+
+    @Test
+    void aPartThatSplitsAgainRunsItsPartsOnItsOwnThread() {
+        Set<Integer> ran = ConcurrentHashMap.newKeySet();
+        SearchThreads.run("test-outer", 2, outer -> SearchThreads.run("test-inner", 3, inner ->
+                assertTrue(ran.add(outer * 10 + inner))));
+        assertEquals(Set.of(0, 1, 2, 10, 11, 12), ran, "no deadlock, every inner part once");
     }
 
     @Test

@@ -143,9 +143,12 @@ public abstract class VectorIndexContract {
             RuntimeException thrown = assertThrows(RuntimeException.class,
                     () -> index.search(QueryBlock.of(qs), 100, failing, exactParams(index).withThreads(4)));
             assertTrue(thrown == boom || thrown.getCause() == boom, "the worker's exception, or its cause: " + thrown);
+            // The shared search pool's workers stay (parked, started once); none may still run a part.
             List<Thread> left = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> !before.contains(t) && t.isAlive() && t.getName().startsWith("quarry-")).toList();
+                    .filter(t -> !before.contains(t) && t.isAlive() && t.getName().startsWith("quarry-")
+                            && !t.getName().startsWith("quarry-search-")).toList();
             assertTrue(left.isEmpty(), "threads outlived the failed search: " + left);
+            assertEquals(0, SearchThreads.busyWorkers(), "no part of the failed search still runs");
             // The index is intact: the next search is the exact one.
             TopK one = index.search(QueryBlock.of(qs), 100, Exclusions.NONE, exactParams(index));
             TopK many = index.search(QueryBlock.of(qs), 100, Exclusions.NONE, exactParams(index).withThreads(4));

@@ -38,6 +38,41 @@ class DefencesTest {
     }
 
     @Test
+    void nearDuplicateFilterStoppingAfterTheSamplersShareKeepsWhatTheFullFilterKeepsFirst() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(4);
+        float[][] rows = dev.quarry.testing.TestVectors.rows(random, 300, 8);
+        // Copies of the positive (row 0) scattered among the candidates: some are dropped before the 5th survivor.
+        for (int r = 1; r < 300; r += 7) {
+            rows[r] = rows[0].clone();
+        }
+        for (boolean unit : new boolean[] {false, true}) {
+            float[][] stored = unit ? dev.quarry.testing.TestVectors.normalized(rows) : rows;
+            try (VectorStore corpus = VectorStore.copyOf("c", stored, unit)) {
+                int[] ids = new int[299];
+                float[] scores = new float[299];
+                int[] ranks = new int[299];
+                for (int i = 0; i < ids.length; i++) {
+                    ids[i] = i + 1;
+                    scores[i] = 1f - i / 1000f;
+                    ranks[i] = i;
+                }
+                AnchorContext ctx = new AnchorContext(0, new int[] {0}, new float[] {1}, 1, corpus,
+                        VectorKernelsProvider.get());
+                Candidates all = new Candidates(299);
+                all.load(ids, scores, ranks, 299);
+                new NearDuplicateFilter(0.9).apply(all, ctx);
+                Candidates first = new Candidates(299);
+                first.load(ids, scores, ranks, 299);
+                new NearDuplicateFilter(0.9, 5).apply(first, ctx);
+                assertEquals(5, first.size());
+                assertArrayEquals(java.util.Arrays.copyOf(all.ids(all.size()), 5), first.ids(5),
+                        "the first five survivors, unit norm " + unit);
+                assertTrue(all.size() < 299 - 30, "copies were dropped: " + all.size());
+            }
+        }
+    }
+
+    @Test
     void nearDuplicateFilterDropsCandidatesByCosineToAnyPositive() {
         // row 0 is the positive; rows 1..4 at cosine 1.0, 0.95, 0.8 and 0 to it (norms differ on purpose)
         float[][] rows = {{1, 0}, {3, 0}, {0.95f, (float) Math.sqrt(1 - 0.95 * 0.95)},

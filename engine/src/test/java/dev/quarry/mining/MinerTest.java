@@ -65,6 +65,41 @@ class MinerTest {
     }
 
     @Test
+    void aCallsOwnSearchOptionsOverrideTheMinersAndEveryListProbedMinesWhatExactSearchMines(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        SplittableRandom random = new SplittableRandom(33);
+        float[][] corpus = TestVectors.rows(random, 3000, 16);
+        float[][] anchors = TestVectors.rows(random, 40, 16);
+        int[][] positives = new int[40][];
+        for (int a = 0; a < 40; a++) {
+            positives[a] = new int[] {random.nextInt(3000)};
+        }
+        MiningConfig config = MiningConfig.defaults().withoutFilters().withNumNegatives(4).withRange(1, 30);
+        java.nio.file.Path file = dir.resolve("c.qivf");
+        try (VectorStore store = VectorStore.copyOf("corpus", corpus, false)) {
+            new dev.quarry.index.ivf.IvfBuilder(KERNELS).build(store,
+                    new dev.quarry.index.ivf.KMeansParams(50, 4, 64, 0, false, 1, 2), file, null);
+            try (dev.quarry.index.ivf.IvfIndex ivf = dev.quarry.index.ivf.IvfIndex.open(file, store, KERNELS);
+                 Miner exact = Miner.builder(store).kernels(KERNELS).config(config).build();
+                 Miner approximate = Miner.builder(store).index(ivf).kernels(KERNELS).config(config)
+                         .search(SearchParams.defaults().withNprobe(1).withThreads(2)).build()) {
+                List<MinedAnchor> truth = exact.mine(anchors, positives);
+                List<MinedAnchor> everyList = approximate.mine(anchors, positives, null,
+                        SearchParams.defaults().withNprobe(50).withThreads(2));
+                List<MinedAnchor> oneList = approximate.mine(anchors, positives);
+                int differ = 0;
+                for (int a = 0; a < 40; a++) {
+                    assertArrayEquals(truth.get(a).negatives(), everyList.get(a).negatives(), "anchor " + a);
+                    assertArrayEquals(truth.get(a).negativeScores(), everyList.get(a).negativeScores());
+                    differ += Arrays.equals(truth.get(a).negatives(), oneList.get(a).negatives()) ? 0 : 1;
+                }
+                assertTrue(differ > 0, "nprobe 1, the miner's own option, probes fewer lists: some anchors differ");
+                assertEquals(1, approximate.search().nprobe());
+            }
+        }
+    }
+
+    @Test
     void givesTheSameResultForOneThreadAndManyAndFromASegment() {
         SplittableRandom random = new SplittableRandom(12);
         float[][] corpus = TestVectors.rows(random, 2000, 24);
@@ -180,7 +215,8 @@ class MinerTest {
         MiningConfig config = MiningConfig.defaults().withoutFilters().withNumNegatives(2).withRange(0, 10);
         try (VectorStore store = VectorStore.copyOf("corpus", corpus, false)) {
             FailingIndex index = new FailingIndex(store);
-            try (Miner miner = new Miner(index, store, KERNELS, config, 2)) {
+            try (Miner miner = Miner.builder(store).index(index).kernels(KERNELS).config(config)
+                    .search(SearchParams.defaults().withThreads(2)).warmUp(false).build()) {
                 IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
                         () -> miner.mine(anchors, positives));
                 assertEquals("search 1 failed", thrown.getMessage(), "the block's own exception");

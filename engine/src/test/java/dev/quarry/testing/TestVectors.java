@@ -33,6 +33,22 @@ public final class TestVectors {
      * A native segment holding the rows little-endian, row r at byte {@code lead + r * stride};
      * {@code lead} and a stride above {@code 4 * dim} exercise unaligned and strided layouts.
      */
+    /** Copies of {@code rows}, each scaled to unit L2 norm. */
+    public static float[][] normalized(float[][] rows) {
+        float[][] out = new float[rows.length][];
+        for (int r = 0; r < rows.length; r++) {
+            double sum = 0;
+            for (float x : rows[r]) {
+                sum += (double) x * x;
+            }
+            out[r] = new float[rows[r].length];
+            for (int i = 0; i < rows[r].length; i++) {
+                out[r][i] = (float) (rows[r][i] / Math.sqrt(sum));
+            }
+        }
+        return out;
+    }
+
     public static MemorySegment segment(Arena arena, float[][] rows, long lead, long stride) {
         int dim = rows.length == 0 ? 0 : rows[0].length;
         MemorySegment seg = arena.allocate(lead + Math.max(0, rows.length - 1) * stride + 4L * dim + 1, 1);

@@ -2,6 +2,7 @@ package dev.quarry.index.ivf;
 
 import dev.quarry.index.TopKCollector;
 import dev.quarry.vector.QueryBlock;
+import dev.quarry.vector.RowPanels;
 import dev.quarry.vector.VectorKernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,13 +15,21 @@ import java.lang.foreign.ValueLayout;
  * query probes. The bias rides in one extra component ({@code [c, -|c|^2/2]} against {@code [x, 1]}),
  * so both cases run the fused top-k block kernel. Thread-safe; {@link #best} allocates its own
  * buffers.
+ *
+ * <p>The centroids are kept twice: row after row, for blocks of many vectors (the query-lane block
+ * kernel fills its lanes with vectors), and in panels ({@link RowPanels}), for blocks of fewer than
+ * {@link #PANEL_BELOW} (the row-lane kernel fills its lanes with centroids): a trainer's batch of a
+ * single anchor would otherwise use one lane of sixteen.
  */
 final class CentroidScorer {
     /** Centroids scored per kernel call. */
     private static final int CHUNK = 512;
+    /** Blocks of fewer vectors than this are scored against the centroid panels. */
+    static final int PANEL_BELOW = 16;
 
     private final VectorKernels kernels;
     private final MemorySegment centroids;
+    private final MemorySegment panels;
     private final int k;
     private final int dim;
     private final boolean euclidean;
@@ -43,6 +52,13 @@ final class CentroidScorer {
             if (euclidean) {
                 float bias = -0.5f * kernels.squaredNorm(source, from, dim);
                 centroids.set(ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * width * c + 4L * dim, bias);
+            }
+        }
+        this.panels = arena.allocate(4L * width * RowPanels.paddedRows(k), 64);
+        for (int c = 0; c < k; c++) {
+            for (int i = 0; i < width; i++) {
+                panels.set(ValueLayout.JAVA_FLOAT_UNALIGNED, RowPanels.offset(c, i, width),
+                        centroids.get(ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * width * c + 4L * i));
             }
         }
     }
@@ -74,9 +90,26 @@ final class CentroidScorer {
 
     /** Fills {@code best} (reset for the block; its k is how many centroids to keep) with each vector's best. */
     void best(QueryBlock block, TopKCollector best) {
+        best(block, best, 0, k);
+    }
+
+    /**
+     * As {@link #best(QueryBlock, TopKCollector)}, among centroids {@code [from, to)} only; {@code from}
+     * is a multiple of {@link RowPanels#ROWS} (a panel boundary).
+     */
+    void best(QueryBlock block, TopKCollector best, int from, int to) {
+        if (block.count() < PANEL_BELOW) {
+            for (int first = from; first < to; first += CHUNK) {
+                int rows = Math.min(CHUNK, to - first);
+                best.rowsFrom(first);
+                kernels.scorePanelsTopK(block, panels, RowPanels.offset(first, 0, width()), rows, best.thresholds(),
+                        best);
+            }
+            return;
+        }
         long stride = 4L * width();
-        for (int first = 0; first < k; first += CHUNK) {
-            int rows = Math.min(CHUNK, k - first);
+        for (int first = from; first < to; first += CHUNK) {
+            int rows = Math.min(CHUNK, to - first);
             best.rowsFrom(first);
             kernels.scoreBlockTopK(block, centroids, stride * first, stride, rows, best.thresholds(), best);
         }

@@ -24,6 +24,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -173,15 +174,15 @@ public final class IvfIndex implements VectorIndex {
             return main.result();
         }
         int threads = Math.max(1, Math.min(params.threads(), header.nlist()));
-        int[][] probers = probe(queries, nprobe, threads);
-        if (threads == 1) {
-            scanLists(queries, probers, 0, header.nlist(), main);
+        ProbePlan plan = probe(queries, nprobe, threads);
+        if (threads == 1 || plan.lists() == 1) {
+            scanLists(queries, plan, 0, plan.lists(), main);
             return main.result();
         }
         kernels.prepare(queries);
-        int[] bounds = balance(probers, threads);
+        int[] bounds = balance(plan, threads);
         List<TopKCollector> parts = main.withPartners(threads);
-        SearchThreads.run("quarry-ivf", threads, t -> scanLists(queries, probers, bounds[t], bounds[t + 1],
+        SearchThreads.run("quarry-ivf", threads, t -> scanLists(queries, plan, bounds[t], bounds[t + 1],
                 parts.get(t)));
         main.mergeFrom(parts);
         return main.result();
@@ -189,13 +190,7 @@ public final class IvfIndex implements VectorIndex {
 
     /** The list each query of the block probes first (its nearest centroid). */
     public int[] firstLists(QueryBlock queries) {
-        int[][] lists = new int[queries.count()][];
-        probeRange(queries, 0, queries.count(), 1, lists);
-        int[] first = new int[lists.length];
-        for (int q = 0; q < lists.length; q++) {
-            first[q] = lists[q][0];
-        }
-        return first;
+        return bestLists(queries, 1, 1).lists();
     }
 
     /**
@@ -203,83 +198,164 @@ public final class IvfIndex implements VectorIndex {
      * against each list it probes; centroids not included): the work behind a throughput figure.
      */
     public long scannedRows(QueryBlock queries, int nprobe) {
+        ProbePlan plan = probe(queries, nprobe, 1);
         long rows = 0;
-        int[][] probers = probe(queries, nprobe, 1);
-        for (int c = 0; c < probers.length; c++) {
-            rows += (long) listSize(c) * probers[c].length;
+        for (int g = 0; g < plan.lists(); g++) {
+            rows += (long) listSize(plan.list(g)) * plan.probers(g);
         }
         return rows;
     }
 
-    /** For each list, the queries of the block that probe it (ascending), scoring centroids on {@code threads}. */
-    int[][] probe(QueryBlock queries, int nprobe, int threads) {
-        int n = queries.count();
-        int[][] lists = new int[n][];
-        int parts = Math.max(1, Math.min(threads, n / 64));
-        SearchThreads.run("quarry-ivf-probe", parts, t -> probeRange(queries, (int) ((long) n * t / parts),
-                (int) ((long) n * (t + 1) / parts), nprobe, lists));
-        int[] counts = new int[header.nlist()];
-        for (int[] probed : lists) {
-            for (int c : probed) {
-                counts[c]++;
-            }
+    /**
+     * Which queries probe which lists: the probed lists in ascending order, and for each the queries of
+     * the block that probe it (ascending). Sized by the block (queries x nprobe), never by nlist.
+     *
+     * @param listIds the probed lists, ascending
+     * @param start where each list's queries start in {@code queryIds} (one more entry than lists)
+     * @param queryIds the queries, grouped by list
+     */
+    record ProbePlan(int[] listIds, int[] start, int[] queryIds) {
+        int lists() {
+            return listIds.length;
         }
-        int[][] probers = new int[header.nlist()][];
-        for (int c = 0; c < counts.length; c++) {
-            probers[c] = new int[counts[c]];
+
+        int list(int g) {
+            return listIds[g];
         }
-        int[] fill = new int[header.nlist()];
-        for (int q = 0; q < n; q++) {
-            for (int c : lists[q]) {
-                probers[c][fill[c]++] = q;
-            }
+
+        int probers(int g) {
+            return start[g + 1] - start[g];
         }
-        return probers;
     }
 
-    /** The nprobe best lists of queries {@code [from, to)}, into {@code lists[q]}. */
-    private void probeRange(QueryBlock queries, int from, int to, int nprobe, int[][] lists) {
-        int n = to - from;
-        if (n <= 0) {
-            return;
+    /** The plan of a search: each query's {@code nprobe} best lists, grouped by list. */
+    ProbePlan probe(QueryBlock queries, int nprobe, int threads) {
+        int n = queries.count();
+        BestLists best = bestLists(queries, nprobe, threads);
+        // (list, query) pairs sorted: lists ascending, each list's queries ascending.
+        long[] pairs = new long[n * nprobe];
+        int m = 0;
+        for (int q = 0; q < n; q++) {
+            for (int i = 0; i < best.counts()[q]; i++) {
+                pairs[m++] = (long) best.lists()[q * nprobe + i] << 32 | q;
+            }
         }
+        Arrays.sort(pairs, 0, m);
+        int groups = 0;
+        for (int i = 0; i < m; i++) {
+            groups += i == 0 || pairs[i] >>> 32 != pairs[i - 1] >>> 32 ? 1 : 0;
+        }
+        int[] listIds = new int[groups];
+        int[] start = new int[groups + 1];
+        int[] queryIds = new int[m];
+        int g = -1;
+        for (int i = 0; i < m; i++) {
+            int list = (int) (pairs[i] >>> 32);
+            if (g < 0 || listIds[g] != list) {
+                listIds[++g] = list;
+                start[g] = i;
+            }
+            queryIds[i] = (int) pairs[i];
+        }
+        start[groups] = m;
+        return new ProbePlan(listIds, start, queryIds);
+    }
+
+    /**
+     * Each query's best lists, best first: {@code lists[q * nprobe + i]} for {@code i < counts[q]}.
+     *
+     * @param lists the lists
+     * @param counts lists found per query (nprobe, unless the index has fewer)
+     */
+    record BestLists(int[] lists, int[] counts) {
+    }
+
+    /**
+     * Each query's {@code nprobe} best lists. A large block splits its queries between threads; a small
+     * one splits the centroids (each thread scores every query against its share, and the heaps merge),
+     * so that a trainer's batch of a few dozen anchors still uses every thread.
+     */
+    BestLists bestLists(QueryBlock queries, int nprobe, int threads) {
+        int n = queries.count();
+        int[] lists = new int[n * nprobe];
+        int[] counts = new int[n];
+        int byQueries = Math.max(1, Math.min(threads, n / 64));
+        if (byQueries > 1 || threads == 1) {
+            SearchThreads.run("quarry-ivf-probe", byQueries, t -> {
+                int from = (int) ((long) n * t / byQueries);
+                int to = (int) ((long) n * (t + 1) / byQueries);
+                TopKCollector best = new TopKCollector(Math.max(1, to - from), nprobe);
+                best.reset(to - from, null);
+                centroids.best(block(queries, from, to), best, 0, header.nlist());
+                copy(best.result(), from, nprobe, lists, counts);
+            });
+            return new BestLists(lists, counts);
+        }
+        QueryBlock block = block(queries, 0, n);
         TopKCollector best = new TopKCollector(n, nprobe);
         best.reset(n, null);
-        QueryBlock block = centroids.newBlock(n);
+        int nlist = header.nlist();
+        int parts = Math.max(1, Math.min(threads, nlist / 256));
+        List<TopKCollector> heaps = best.withPartners(parts);
+        // Shares start on panel boundaries (the small-block kernel reads the centroids in panels).
+        SearchThreads.run("quarry-ivf-probe", parts, t -> centroids.best(block, heaps.get(t),
+                share(nlist, t, parts), t + 1 == parts ? nlist : share(nlist, t + 1, parts)));
+        best.mergeFrom(heaps);
+        copy(best.result(), 0, nprobe, lists, counts);
+        return new BestLists(lists, counts);
+    }
+
+    /** Where share {@code t} of {@code parts} of {@code n} centroids starts: a multiple of a panel's rows. */
+    private static int share(int n, int t, int parts) {
+        return (int) ((long) n * t / parts) / RowPanels.ROWS * RowPanels.ROWS;
+    }
+
+    /** Queries {@code [from, to)} of the block, as the centroid scorer takes them. */
+    private QueryBlock block(QueryBlock queries, int from, int to) {
+        QueryBlock block = centroids.newBlock(Math.max(1, to - from));
         float[] scratch = new float[dim() + 1];
         MemorySegment rows = MemorySegment.ofArray(queries.rowMajor());
         for (int q = from; q < to; q++) {
             centroids.add(block, rows, 4L * dim() * q, scratch);
         }
-        centroids.best(block, best);
-        TopK top = best.result();
-        for (int q = 0; q < n; q++) {
-            int[] probed = new int[top.count(q)];
-            for (int i = 0; i < probed.length; i++) {
-                probed[i] = top.id(q, i);
+        return block;
+    }
+
+    private static void copy(TopK top, int from, int nprobe, int[] lists, int[] counts) {
+        for (int q = 0; q < top.queries(); q++) {
+            counts[from + q] = top.count(q);
+            for (int i = 0; i < top.count(q); i++) {
+                lists[(from + q) * nprobe + i] = top.id(q, i);
             }
-            lists[from + q] = probed;
         }
     }
 
-    /** Scans lists {@code [from, to)} for their probing queries into {@code collector}. */
-    private void scanLists(QueryBlock queries, int[][] probers, int from, int to, TopKCollector collector) {
-        QueryBlock sub = new QueryBlock(queries.count(), dim());
+    /** Scans the lists of groups {@code [from, to)} of the plan for their probing queries into {@code collector}. */
+    private void scanLists(QueryBlock queries, ProbePlan plan, int from, int to, TopKCollector collector) {
+        int most = 1;
+        for (int g = from; g < to; g++) {
+            most = Math.max(most, plan.probers(g));
+        }
+        QueryBlock sub = new QueryBlock(most, dim());
         float[] thresholds = new float[queries.count()];
         SubBlockSink sink = new SubBlockSink(collector, thresholds);
         int[] ordinals = new int[0];
+        int[] map = new int[queries.count()];
         float[] row = new float[dim()];
-        for (int list = from; list < to; list++) {
-            int[] qs = probers[list];
+        for (int g = from; g < to; g++) {
+            int list = plan.list(g);
             int size = listSize(list);
-            if (qs.length == 0 || size == 0) {
+            int probers = plan.probers(g);
+            if (size == 0) {
                 continue;
             }
             sub.clear();
-            for (int j = 0; j < qs.length; j++) {
-                queries.copyTo(qs[j], row);
+            for (int j = 0; j < probers; j++) {
+                int q = plan.queryIds()[plan.start()[g] + j];
+                map[j] = q;
+                queries.copyTo(q, row);
                 sub.add(row);
-                thresholds[j] = collector.thresholds()[qs[j]];
+                thresholds[j] = collector.thresholds()[q];
             }
             if (ordinals.length < size) {
                 ordinals = new int[Math.max(size, 2 * ordinals.length)];
@@ -287,51 +363,32 @@ public final class IvfIndex implements VectorIndex {
             MemorySegment.copy(data, ValueLayout.JAVA_INT_UNALIGNED, header.ordinalsAt() + 4L * offsets[list],
                     ordinals, 0, size);
             collector.rowsMappedBy(ordinals);
-            sink.map = qs;
+            sink.map = map;
             kernels.scorePanelsTopK(sub, data, header.vectorsAt() + 4L * dim() * panelRows[list], size, thresholds,
                     sink);
         }
     }
 
-    /** Splits the lists into {@code threads} contiguous ranges of similar work (list size x probing queries). */
-    private int[] balance(int[][] probers, int threads) {
+    /** Splits the plan's lists into {@code threads} contiguous ranges of similar work (list size x probing queries). */
+    private int[] balance(ProbePlan plan, int threads) {
         double total = 0;
-        for (int c = 0; c < probers.length; c++) {
-            total += (double) listSize(c) * probers[c].length;
+        for (int g = 0; g < plan.lists(); g++) {
+            total += (double) listSize(plan.list(g)) * plan.probers(g);
         }
         int[] bounds = new int[threads + 1];
         double acc = 0;
         int t = 1;
-        for (int c = 0; c < probers.length && t < threads; c++) {
-            acc += (double) listSize(c) * probers[c].length;
+        for (int g = 0; g < plan.lists() && t < threads; g++) {
+            acc += (double) listSize(plan.list(g)) * plan.probers(g);
             if (acc >= total * t / threads) {
-                bounds[t++] = c + 1;
+                bounds[t++] = g + 1;
             }
         }
         while (t < threads) {
-            bounds[t++] = probers.length;
+            bounds[t++] = plan.lists();
         }
-        bounds[threads] = probers.length;
+        bounds[threads] = plan.lists();
         return bounds;
-    }
-
-    /** Maps a sub-block's queries back to the block's, and mirrors each raised threshold into the sub-block. */
-    private static final class SubBlockSink implements CandidateSink {
-        private final TopKCollector collector;
-        private final float[] thresholds;
-        private int[] map;
-
-        SubBlockSink(TopKCollector collector, float[] thresholds) {
-            this.collector = collector;
-            this.thresholds = thresholds;
-        }
-
-        @Override
-        public void offer(int query, int row, float score) {
-            int q = map[query];
-            collector.offer(q, row, score);
-            thresholds[query] = collector.thresholds()[q];
-        }
     }
 
     @Override

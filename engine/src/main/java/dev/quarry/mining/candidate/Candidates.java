@@ -5,7 +5,8 @@ import java.util.Arrays;
 
 /**
  * The candidates of one anchor as the filters narrow them: ordinals, scores and ranks, in the source's
- * order (rank order, or a fused order across models), compacted in place. Reused from anchor to anchor (no allocation per anchor). Not thread-safe.
+ * order (rank order, or a fused order across models), compacted in place. Reused from anchor to
+ * anchor (no allocation per anchor). Not thread-safe.
  */
 public final class Candidates {
     private final int[] ids;
@@ -65,6 +66,23 @@ public final class Candidates {
     public void retain(Test test) {
         int kept = 0;
         for (int i = 0; i < size; i++) {
+            if (test.keep(ids[i], scores[i], ranks[i])) {
+                ids[kept] = ids[i];
+                scores[kept] = scores[i];
+                ranks[kept] = ranks[i];
+                kept++;
+            }
+        }
+        size = kept;
+    }
+
+    /**
+     * Keeps the candidates that pass, in order, testing only until {@code limit} have passed (the rest
+     * are dropped untested): for a filter whose survivors beyond the first {@code limit} nobody uses.
+     */
+    public void retainFirst(int limit, Test test) {
+        int kept = 0;
+        for (int i = 0; i < size && kept < limit; i++) {
             if (test.keep(ids[i], scores[i], ranks[i])) {
                 ids[kept] = ids[i];
                 scores[kept] = scores[i];

@@ -8,7 +8,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -230,13 +229,18 @@ public final class PanamaVectorKernels implements VectorKernels {
                 int t = r * BlockMicroKernels.SCRATCH_ROW;
                 for (int j = 0; j < live; j += L) {
                     FloatVector scores = FloatVector.fromArray(S, tile, t + j);
-                    VectorMask<Float> pass = j + L <= live
-                            ? scores.compare(VectorOperators.GE, FloatVector.fromArray(S, thresholds, q0 + j))
-                            : scores.compare(VectorOperators.GE,
-                                    FloatVector.fromArray(S, thresholds, q0 + j, S.indexInRange(j, live)))
-                                    .and(S.indexInRange(j, live));
-                    if (pass.anyTrue()) {
-                        offerLanes(pass.toLong(), tile, t + j, q0 + j, firstRow + r, sink);
+                    // Masks become bits in each branch: a mask merged from two branches (a phi) is boxed by
+                    // C2, and every box allocates its lanes (measured: half of a trainer call's garbage).
+                    long bits;
+                    if (j + L <= live) {
+                        bits = scores.compare(VectorOperators.GE, FloatVector.fromArray(S, thresholds, q0 + j))
+                                .toLong();
+                    } else {
+                        bits = scores.compare(VectorOperators.GE, FloatVector.fromArray(S, thresholds, q0 + j,
+                                S.indexInRange(j, live))).toLong() & ((1L << (live - j)) - 1);
+                    }
+                    if (bits != 0) {
+                        offerLanes(bits, tile, t + j, q0 + j, firstRow + r, sink);
                     }
                 }
             }

@@ -6,7 +6,6 @@ import dev.quarry.vector.RowPanels;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -227,17 +226,19 @@ final class PanelKernels {
             if (live <= 0) {
                 continue;
             }
-            VectorMask<Float> rows = S.indexInRange(0, live);
+            // The live lanes as bits, not a mask: a mask passed to a method that is not inlined is boxed,
+            // and every box allocates its lanes.
+            long rows = live >= 64 ? -1L : (1L << live) - 1;
             for (int i = 0; i < queries; i++) {
                 offerPassing(scores, i * GROUP * L + j * L, row0, q0 + i, rows, thresholds, sink);
             }
         }
     }
 
-    private static void offerPassing(float[] scores, int at, int row0, int query, VectorMask<Float> rows,
+    private static void offerPassing(float[] scores, int at, int row0, int query, long rows,
                                      float[] thresholds, CandidateSink sink) {
         FloatVector s = FloatVector.fromArray(S, scores, at);
-        long bits = s.compare(VectorOperators.GE, thresholds[query]).and(rows).toLong();
+        long bits = s.compare(VectorOperators.GE, thresholds[query]).toLong() & rows;
         while (bits != 0) {
             int lane = Long.numberOfTrailingZeros(bits);
             bits &= bits - 1;
