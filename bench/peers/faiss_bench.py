@@ -76,6 +76,43 @@ def peak_rss():
     return None
 
 
+def trained_ivf(xb, corpus, dataset, nlist, index_cache, meta):
+    """An IndexIVFFlat (inner product) over xb: read from index_cache when it was trained on this very corpus
+    file, else trained (FAISS's k-means, seed SEED, its own sample of at most 256 points per centroid), filled
+    and cached. Returns (index, build_seconds)."""
+    import faiss
+    d = xb.shape[1]
+    cached = None
+    if index_cache:
+        os.makedirs(index_cache, exist_ok=True)
+        cached = os.path.join(index_cache, f"faiss-{dataset}-nlist{nlist}.index")
+    st = os.stat(corpus)
+    corpus_id = {"corpus": os.path.abspath(corpus), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    sidecar = None
+    if cached and os.path.exists(cached) and os.path.exists(cached + ".json"):
+        with open(cached + ".json") as f:
+            sidecar = json.load(f)
+        if sidecar.get("corpus_id") != corpus_id:  # the corpus was regenerated since
+            sidecar = None
+    if sidecar:
+        print(f"faiss_bench: reusing {cached} (built in {sidecar['build_seconds']:.1f} s)", file=sys.stderr)
+        return faiss.read_index(cached), sidecar["build_seconds"]
+    quantizer = faiss.IndexFlatIP(d)
+    index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
+    index.cp.seed = SEED  # k-means on FAISS's own sample (max 256 points per centroid)
+    t0 = time.perf_counter()
+    index.train(xb)
+    index.add(xb)
+    build_seconds = time.perf_counter() - t0
+    print(f"faiss_bench: trained and filled nlist={nlist} in {build_seconds:.1f} s", file=sys.stderr)
+    if cached:
+        faiss.write_index(index, cached + ".tmp")
+        os.replace(cached + ".tmp", cached)
+        with open(cached + ".json", "w") as f:
+            json.dump(dict(meta, build_seconds=build_seconds, corpus_id=corpus_id), f)
+    return index, build_seconds
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", choices=["avx2", "debian"], required=True)
@@ -127,37 +164,8 @@ def main():
         index.add(xb)
         configs = [("flat", None)]
     else:
-        cached = None
-        if a.index_cache:
-            os.makedirs(a.index_cache, exist_ok=True)
-            cached = os.path.join(a.index_cache, f"faiss-{a.dataset}-nlist{a.nlist}.index")
-        st = os.stat(a.corpus)
-        corpus_id = {"corpus": os.path.abspath(a.corpus), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
-        sidecar = None
-        if cached and os.path.exists(cached) and os.path.exists(cached + ".json"):
-            with open(cached + ".json") as f:
-                sidecar = json.load(f)
-            if sidecar.get("corpus_id") != corpus_id:  # the corpus was regenerated since
-                sidecar = None
-        if sidecar:
-            index = faiss.read_index(cached)
-            build_seconds = sidecar["build_seconds"]
-            print(f"faiss_bench: reusing {cached} (built in {build_seconds:.1f} s)", file=sys.stderr)
-        else:
-            quantizer = faiss.IndexFlatIP(d)
-            index = faiss.IndexIVFFlat(quantizer, d, a.nlist, faiss.METRIC_INNER_PRODUCT)
-            index.cp.seed = SEED  # k-means on FAISS's own sample (max 256 points per centroid)
-            t0 = time.perf_counter()
-            index.train(xb)
-            index.add(xb)
-            build_seconds = time.perf_counter() - t0
-            print(f"faiss_bench: trained and filled nlist={a.nlist} in {build_seconds:.1f} s", file=sys.stderr)
-            if cached:
-                faiss.write_index(index, cached + ".tmp")
-                os.replace(cached + ".tmp", cached)
-                with open(cached + ".json", "w") as f:
-                    json.dump({"build_seconds": build_seconds, "build": a.build, "omp_threads": omp,
-                               "blas_threads": blas, "corpus_id": corpus_id}, f)
+        index, build_seconds = trained_ivf(xb, a.corpus, a.dataset, a.nlist, a.index_cache,
+                                           {"build": a.build, "omp_threads": omp, "blas_threads": blas})
         configs = [(f"nprobe{p}", int(p)) for p in a.nprobe.split(",")]
 
     os.makedirs(os.path.dirname(os.path.abspath(a.ids_out)), exist_ok=True)

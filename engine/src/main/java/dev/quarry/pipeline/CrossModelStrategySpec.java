@@ -80,7 +80,7 @@ public record CrossModelStrategySpec(List<ModelFiles> models, int agreement, Fus
         int rangeMin = inputs.config().rangeMin();
         return new SourcePlan(() -> new CrossModelSource(all, agree, rangeMin, fusion, inputs.searchParams()),
                 all.size() + " models, agreement " + agree + ", " + fusion.name().toLowerCase(Locale.ROOT) + " fusion",
-                inputs.anchors().ordinals());
+                inputs.anchors().ordinals(), all.size() * SourcePlan.searchFlops(inputs.index(), inputs.request().nprobe()));
     }
 
     @Override

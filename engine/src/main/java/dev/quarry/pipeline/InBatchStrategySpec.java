@@ -71,7 +71,7 @@ public record InBatchStrategySpec(int batchSize, BatchBuilder.Grouping grouping,
         }
         return new SourcePlan(() -> new InBatchSource(inputs.corpus(), inputs.labels().qrels(), order, batchSize),
                 "in-batch (batches of " + batchSize + ", " + grouping.name().toLowerCase(Locale.ROOT) + " grouping)",
-                order);
+                order, 0);
     }
 
     @Override

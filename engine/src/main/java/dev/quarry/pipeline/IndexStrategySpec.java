@@ -21,7 +21,7 @@ public record IndexStrategySpec() implements StrategySpec {
     public SourcePlan plan(MiningInputs inputs) {
         VectorIndex index = inputs.index();
         return new SourcePlan(() -> new IndexSource(index, inputs.corpus(), inputs.searchParams()), index.describe(),
-                inputs.anchors().ordinals());
+                inputs.anchors().ordinals(), SourcePlan.searchFlops(index, inputs.request().nprobe()));
     }
 
     @Override

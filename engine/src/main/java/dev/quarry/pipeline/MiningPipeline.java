@@ -153,7 +153,6 @@ public final class MiningPipeline {
                              Path checkpointPath) {
         written = start;
         nextClaim.set(start);
-        job.kernels().warmUp();
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < job.threads(); t++) {
             workers.add(Thread.ofPlatform().name("quarry-miner-" + t).daemon(true).start(this::work));

@@ -24,6 +24,9 @@ import java.util.Map;
  * Every problem with the inputs is reported before any mining starts.
  */
 public final class MiningRunner {
+    /** Kernel work above which a run warms the kernels up first. */
+    private static final double WARM_UP_FLOPS = 2e9;
+
     private final VectorKernels kernels;
 
     public MiningRunner(VectorKernels kernels) {
@@ -35,6 +38,7 @@ public final class MiningRunner {
         try (OutputClaim claim = claim(request);
              MiningInputs inputs = MiningInputs.open(request, kernels, progress)) {
             SourcePlan plan = request.strategy().plan(inputs);
+            warmUpIfItPays(plan);
             MinedOutput output = new MinedOutput(request.output(), request.outputOptions(),
                     new StoreTexts(inputs.queryText(), inputs.queryIds().ids(), inputs.corpusText(),
                             inputs.corpusIds().ids()));
@@ -52,6 +56,17 @@ public final class MiningRunner {
                     result.seconds(), result.anchorsThisRun(), result.startBlock(), inputs.notes());
             MiningSummary.write(report, request, inputs.config().describe());
             return report;
+        }
+    }
+
+    /**
+     * Warms the kernels up when the run is big enough to gain from it. Compiling the kernels takes the
+     * JIT about a second; a run of a few billion flops is over sooner in the slower tiers, and a user
+     * mining 50 anchors should not wait a second for nothing.
+     */
+    private void warmUpIfItPays(SourcePlan plan) {
+        if (plan.flopsPerAnchor() * plan.order().length > WARM_UP_FLOPS) {
+            kernels.warmUp();
         }
     }
 

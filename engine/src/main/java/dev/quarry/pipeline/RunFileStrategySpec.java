@@ -49,7 +49,7 @@ public record RunFileStrategySpec(Path run) implements StrategySpec {
                 r.unknownAnchors(), r.unknownDocs(), r.duplicates(),
                 file.scored() ? "" : "; no scores: margins and score windows do not apply"));
         return new SourcePlan(() -> new RunFileSource(file, run), "run file " + run.getFileName(),
-                inputs.anchors().ordinals());
+                inputs.anchors().ordinals(), 0);
     }
 
     @Override

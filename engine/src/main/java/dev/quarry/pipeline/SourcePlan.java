@@ -1,6 +1,8 @@
 package dev.quarry.pipeline;
 
 import dev.quarry.mining.strategy.CandidateSource;
+import dev.quarry.index.VectorIndex;
+import dev.quarry.index.ivf.IvfIndex;
 import java.util.function.Supplier;
 
 /**
@@ -9,6 +11,17 @@ import java.util.function.Supplier;
  * @param sources makes one candidate source per worker thread
  * @param name how the summary names the source
  * @param order the anchors (ordinals) in output order
+ * @param flopsPerAnchor about how many floating-point operations the sources' kernels spend per anchor
+ *                       (0 when they run none): what decides whether warming the kernels up pays
  */
-public record SourcePlan(Supplier<CandidateSource> sources, String name, int[] order) {
+public record SourcePlan(Supplier<CandidateSource> sources, String name, int[] order, double flopsPerAnchor) {
+
+    /** The kernel work of searching {@code index} for one anchor at {@code nprobe} (0: its default). */
+    static double searchFlops(VectorIndex index, int nprobe) {
+        if (index instanceof IvfIndex ivf) {
+            int probes = nprobe == 0 ? ivf.defaultNprobe() : nprobe;
+            return 2.0 * ivf.dim() * (ivf.nlist() + (double) probes * ivf.size() / ivf.nlist());
+        }
+        return 2.0 * index.dim() * index.size();
+    }
 }

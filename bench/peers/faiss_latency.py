@@ -1,0 +1,115 @@
+#!/usr/bin/python3
+"""FAISS's search-only latency for trainer-sized batches, the peer of dev.quarry.bench.latency.LatencyBenchmark:
+IndexIVFFlat (inner product) over a .qvec corpus, batches of queries searched one call at a time (k = 100),
+closed loop and at fixed rates (each call timed from when it was due), percentiles over every call.
+
+Run with Debian's /usr/bin/python3 and PYTHONPATH=$(bench/peers/build-faiss.sh) for the AVX2 build.
+Appends one JSON line per (nprobe, batch, threads, mode) to --json-out; recall@100 per nprobe against exact
+search (IndexFlatIP) on --recall queries.
+"""
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+
+from faiss_bench import read_qvec, trained_ivf
+
+K = 100
+
+
+def percentiles(latencies):
+    ms = np.asarray(latencies) * 1e3
+    return {"p50_ms": float(np.percentile(ms, 50)), "p90_ms": float(np.percentile(ms, 90)),
+            "p99_ms": float(np.percentile(ms, 99)), "p999_ms": float(np.percentile(ms, 99.9)),
+            "max_ms": float(ms.max())}
+
+
+def closed_loop(index, xq, batch, calls):
+    lat = []
+    start = time.perf_counter()
+    for i in range(calls):
+        lo = (i * batch) % (len(xq) - batch + 1)
+        t = time.perf_counter()
+        index.search(xq[lo:lo + batch], K)
+        lat.append(time.perf_counter() - t)
+    return lat, calls / (time.perf_counter() - start)
+
+
+def fixed_rate(index, xq, batch, calls, rate):
+    lat = []
+    interval = 1.0 / rate
+    start = time.perf_counter()
+    for i in range(calls):
+        due = start + i * interval
+        while (now := time.perf_counter()) < due:
+            if due - now > 2e-4:
+                time.sleep(due - now - 1e-4)
+        lo = (i * batch) % (len(xq) - batch + 1)
+        index.search(xq[lo:lo + batch], K)
+        lat.append(time.perf_counter() - due)
+    return lat, calls / (time.perf_counter() - start)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--queries", required=True)
+    ap.add_argument("--dataset", required=True)
+    ap.add_argument("--index", choices=["flat", "ivf"], default="ivf")
+    ap.add_argument("--nlist", type=int, default=4096)
+    ap.add_argument("--nprobe", default="1,2,4,8")
+    ap.add_argument("--batches", default="1,8,64,256")
+    ap.add_argument("--threads", default="1,2", help="OpenMP thread counts to try (the best is reported too)")
+    ap.add_argument("--calls", type=int, default=2000)
+    ap.add_argument("--rates", default="0.5,0.8", help="fixed rates as fractions of the closed-loop throughput")
+    ap.add_argument("--recall", type=int, default=500)
+    ap.add_argument("--index-cache")
+    ap.add_argument("--json-out", required=True)
+    a = ap.parse_args()
+
+    import faiss
+
+    simd = "avx2" if hasattr(faiss, "swigfaiss_avx2") else "generic"
+    xb = np.ascontiguousarray(read_qvec(a.corpus), dtype=np.float32)
+    xq = np.ascontiguousarray(read_qvec(a.queries)[:4096], dtype=np.float32)
+    exact = faiss.IndexFlatIP(xb.shape[1])
+    exact.add(xb)
+    if a.index == "flat":
+        index, probes = exact, [0]
+    else:
+        _, truth = exact.search(xq[: a.recall], K)
+        del exact
+        index, _ = trained_ivf(xb, a.corpus, a.dataset, a.nlist, a.index_cache, {"build": simd})
+        probes = [int(p) for p in a.nprobe.split(",")]
+    out = open(a.json_out, "a")
+    for nprobe in probes:
+        recall = 1.0
+        if nprobe:
+            index.nprobe = nprobe
+            _, found = index.search(xq[: a.recall], K)
+            recall = float(np.mean([len(set(t) & set(f)) / K for t, f in zip(truth, found)]))
+        print(f"faiss_latency: nprobe {nprobe}: recall@{K} {recall:.4f}", file=sys.stderr)
+        for batch in (int(b) for b in a.batches.split(",")):
+            for threads in (int(t) for t in a.threads.split(",")):
+                faiss.omp_set_num_threads(threads)
+                closed_loop(index, xq, batch, max(20, a.calls // 10))  # warm-up, not counted
+                series = [("closed loop",) + closed_loop(index, xq, batch, a.calls)]
+                for fraction in (float(r) for r in a.rates.split(",")):
+                    rate = fraction * series[0][2]
+                    series.append((f"fixed {rate:.0f}/s",) + fixed_rate(index, xq, batch, a.calls, rate))
+                for mode, lat, per_s in series:
+                    row = {"set": a.dataset, "engine": "faiss-" + simd, "what": "search", "index": a.index,
+                           "nprobe": nprobe, "recall": recall, "batch": batch, "threads": threads, "mode": mode,
+                           "calls": a.calls, "calls_per_s": per_s}
+                    row.update(percentiles(lat))
+                    out.write(json.dumps(row) + "\n")
+                    out.flush()
+                    print(f"faiss_latency: nprobe {nprobe} batch {batch} threads {threads} {mode}: "
+                          f"p50/p99/max {row['p50_ms']:.3f}/{row['p99_ms']:.3f}/{row['max_ms']:.3f} ms",
+                          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
