@@ -29,6 +29,14 @@ public interface VectorIndex extends AutoCloseable {
      */
     TopK search(QueryBlock queries, int k, Exclusions exclusions, SearchParams params);
 
+    /**
+     * Brings what a search reads into memory now (the mapped file's pages read and mapped into this
+     * process), so that no search pays a page fault: for a trainer whose calls' tail matters. The
+     * default reads nothing.
+     */
+    default void preload() {
+    }
+
     /** Releases what the index holds (mapped files); the default holds nothing. */
     @Override
     default void close() {

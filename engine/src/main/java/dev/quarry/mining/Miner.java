@@ -11,6 +11,8 @@ import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.lang.foreign.MemorySegment;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,8 +46,11 @@ public final class Miner implements AutoCloseable {
     /** Anchors per block: a block's packed queries stay in L2 while the corpus streams by. */
     public static final int BLOCK = 256;
     /** How long building a miner may spend warming up. */
-    private static final long WARM_UP_CAP_NANOS = 3_000_000_000L;
-    /** Flops of one warm-up call at most: an exact search over a large corpus warms on fewer anchors. */
+    private static final long WARM_UP_CAP_NANOS = 5_000_000_000L;
+    /** How long the first miner of a process warms up at least. */
+    private static final long WARM_UP_FIRST_NANOS = 2_500_000_000L;
+    private static final AtomicBoolean FIRST_WARM_UP = new AtomicBoolean(true);
+    /** Flops of one warm-up block of an exact search at most: each anchor scans the whole corpus. */
     private static final double WARM_UP_FLOPS = 2e8;
 
     private final VectorIndex index;
@@ -202,34 +207,59 @@ public final class Miner implements AutoCloseable {
 
     /**
      * Runs real calls (corpus rows as anchors, each its own positive) on this miner's index and
-     * configuration until their time stops falling, so the JIT has compiled what a trainer's first call
-     * runs: the kernels for the segments this index reads, its scans and centroid scoring, the filters
-     * and the sampler. Bounded by a few seconds; a second miner in the same process warms in a few calls.
+     * configuration until the JIT has compiled what a trainer's calls run: the kernels for the segments
+     * this index reads, its scans and centroid scoring, the filters and the sampler. Calls alternate
+     * between a single anchor and a block of them, since small and large blocks take different kernels.
+     * A call's own time cannot tell compiled from interpreted (slow calls can be steady while C2 works
+     * through its queue), so the first miner of a process warms up for a few seconds in any case, and
+     * every miner until the JIT has compiled nothing new and calls stopped getting faster, within 5 s.
      */
     private void warmUp() {
-        kernels.warmUp();
         if (corpus.count() <= config.rangeMax()) {
-            return; // nothing to search that the index would accept
+            kernels.warmUp();
+            return; // nothing to search that the index would accept: the kernels' own warm-up only
         }
-        double flopsPerAnchor = 2.0 * corpus.dim() * (index instanceof FlatIndex ? corpus.count()
-                : Math.max(1, corpus.count() / 64));
-        int n = (int) Math.max(1, Math.min(64, WARM_UP_FLOPS / flopsPerAnchor));
-        float[][] anchors = new float[n][corpus.dim()];
-        int[][] positives = new int[n][];
-        for (int i = 0; i < n; i++) {
-            long row = i * (corpus.count() / n);
+        // Blocks of 64, 48, 32, 17, 8, 3 and 1 anchors: every panel width of the block kernels (4, 3, 2 and 1
+        // vectors of 16 lanes) and of the row-lane kernels (4, 2 and 1 queries), so no first call meets a kernel
+        // shape the JIT compiled away. An exact search of a large corpus warms on fewer anchors.
+        int most = index instanceof FlatIndex
+                ? (int) Math.max(1, Math.min(64, WARM_UP_FLOPS / (2.0 * corpus.dim() * corpus.count()))) : 64;
+        float[][] anchors = new float[most][corpus.dim()];
+        int[][] positives = new int[most][];
+        for (int i = 0; i < most; i++) {
+            long row = i * (corpus.count() / most);
             corpus.copyRow(row, anchors[i]);
-            positives[i] = new int[] {(int) row};
+            // Half the anchors are their own positive (their neighbours pass the margins), half have a far
+            // row as positive (their candidates fail them): every branch a real call takes is taken here,
+            // and the first real call does not meet a branch the JIT compiled away.
+            positives[i] = new int[] {(int) (i % 2 == 0 ? row : (row + corpus.count() / 2) % corpus.count())};
         }
+        int[] sizes = java.util.stream.IntStream.of(64, 48, 32, 17, 8, 3, 1).filter(n -> n <= most).toArray();
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
+        // The JIT's queue drains slowly on a small machine (the big kernels take C2 hundreds of milliseconds
+        // each, and a call can run steadily slow meanwhile), so the process's first miner warms up for a
+        // while in any case; later ones stop once nothing is compiled and calls stop getting faster.
+        long minimum = FIRST_WARM_UP.getAndSet(false) ? WARM_UP_FIRST_NANOS : 0;
         long start = System.nanoTime();
+        long lastCompile = -1;
         long best = Long.MAX_VALUE;
-        int steady = 0;
-        for (int call = 0; steady < 5 && System.nanoTime() - start < WARM_UP_CAP_NANOS; call++) {
+        int quiet = 0;
+        int noBetter = 0;
+        while (System.nanoTime() - start < WARM_UP_CAP_NANOS) {
             long t = System.nanoTime();
-            mine(anchors, positives, null, search);
+            for (int n : sizes.length == 0 ? new int[] {most} : sizes) {
+                mine(Arrays.copyOf(anchors, n), Arrays.copyOf(positives, n), null, search);
+            }
             long took = System.nanoTime() - t;
-            steady = took <= best * 5 / 4 ? steady + 1 : 0;
+            noBetter = took < best * 95 / 100 ? 0 : noBetter + 1;
             best = Math.min(best, took);
+            long compiled = watchJit ? jit.getTotalCompilationTime() : 0;
+            quiet = compiled == lastCompile ? quiet + 1 : 0;
+            lastCompile = compiled;
+            if (System.nanoTime() - start >= minimum && quiet >= 5 && noBetter >= 10) {
+                break;
+            }
         }
     }
 
@@ -286,6 +316,7 @@ public final class Miner implements AutoCloseable {
         private MiningConfig config = MiningConfig.defaults();
         private SearchParams search = SearchParams.defaults().withThreads(Runtime.getRuntime().availableProcessors());
         private boolean warmUp = true;
+        private boolean preload;
 
         private Builder(VectorStore corpus) {
             this.corpus = Objects.requireNonNull(corpus, "corpus");
@@ -321,8 +352,23 @@ public final class Miner implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether building reads the index and the corpus into memory first (default: no), so that no
+         * call pays a page fault: worth it for a trainer whose machine holds them in memory.
+         */
+        public Builder preload(boolean p) {
+            preload = p;
+            return this;
+        }
+
         public Miner build() {
             VectorIndex chosen = index != null ? index : new FlatIndex(corpus, kernels);
+            if (preload) {
+                chosen.preload();
+                if (corpus.isFile()) {
+                    corpus.segment().load(); // the filters read candidate and positive rows from it
+                }
+            }
             return new Miner(chosen, corpus, kernels, config, search, warmUp);
         }
     }

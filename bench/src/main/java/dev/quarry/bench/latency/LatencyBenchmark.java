@@ -31,7 +31,7 @@ import java.util.Locale;
  *
  * <p>Usage: {@code LatencyBenchmark --corpus C.qvec --queries Q.qvec [--index C.qivf] [--label NAME]
  * [--batches 1,8,64,256] [--nprobe 1,2,4,8] [--threads 2] [--calls 2000] [--rates 0.5,0.8]
- * [--recall 500] [--first-call] [--json OUT.jsonl]}
+ * [--recall 500] [--first-call] [--preload] [--json OUT.jsonl]}
  */
 public final class LatencyBenchmark {
     private static final int K = 100;
@@ -61,7 +61,7 @@ public final class LatencyBenchmark {
             for (int p = 0; p < nprobes.length; p++) {
                 SearchParams search = SearchParams.defaults().withThreads(o.threads).withNprobe(nprobes[p]);
                 try (Miner miner = Miner.builder(corpus).index(index).kernels(kernels).config(config())
-                        .search(search).build()) {
+                        .search(search).preload(o.preload).build()) {
                     for (int batch : o.batches) {
                         measure(o, miner, anchors, positives, batch, search, recall[p]);
                     }
@@ -124,7 +124,7 @@ public final class LatencyBenchmark {
         }
         long t0 = System.nanoTime();
         try (Miner miner = Miner.builder(corpus).index(index).kernels(kernels).config(config()).search(search)
-                .build()) {
+                .preload(o.preload).build()) {
             long built = System.nanoTime();
             int batch = o.batches[0];
             miner.mine(Arrays.copyOfRange(anchors, 0, batch), Arrays.copyOfRange(positives, 0, batch));
@@ -198,7 +198,7 @@ public final class LatencyBenchmark {
     /** The command line. */
     private record Options(Path corpus, Path queries, Path index, String label, int[] batches, int[] nprobes,
                            int threads, int calls, double[] rates, int recall, boolean firstCall,
-                           Path json) {
+                           boolean preload, Path json) {
         static Options parse(String[] args) {
             Path corpus = null;
             Path queries = null;
@@ -211,6 +211,7 @@ public final class LatencyBenchmark {
             double[] rates = {0.5, 0.8};
             int recall = 500;
             boolean firstCall = false;
+            boolean preload = false;
             Path json = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -226,6 +227,7 @@ public final class LatencyBenchmark {
                             .toArray();
                     case "--recall" -> recall = Integer.parseInt(args[++i]);
                     case "--first-call" -> firstCall = true;
+                    case "--preload" -> preload = true;
                     case "--json" -> json = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
@@ -234,7 +236,7 @@ public final class LatencyBenchmark {
                 throw new IllegalArgumentException("--corpus and --queries are required");
             }
             return new Options(corpus, queries, index, label, batches, nprobes, threads, calls, rates, recall,
-                    firstCall, json);
+                    firstCall, preload, json);
         }
 
         private static int[] ints(String list) {

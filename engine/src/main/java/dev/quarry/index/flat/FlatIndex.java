@@ -52,6 +52,12 @@ public final class FlatIndex implements VectorIndex {
         return store.count();
     }
 
+    /** Reads every page of the corpus into memory and maps it. */
+    @Override
+    public void preload() {
+        store.segment().load();
+    }
+
     @Override
     public String describe() {
         return "flat";

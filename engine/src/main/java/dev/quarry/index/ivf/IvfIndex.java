@@ -391,6 +391,12 @@ public final class IvfIndex implements VectorIndex {
         return bounds;
     }
 
+    /** Reads every page of the index file into memory and maps it (the lists are what a search reads). */
+    @Override
+    public void preload() {
+        data.load();
+    }
+
     @Override
     public void close() {
         arena.close();
