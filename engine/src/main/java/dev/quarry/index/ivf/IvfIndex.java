@@ -40,6 +40,8 @@ import java.util.List;
  * {@code threads > 1} the lists are split between threads and their heaps merged. Thread-safe.
  */
 public final class IvfIndex implements VectorIndex {
+    /** Blocks of at least this many queries split the centroids between threads. */
+    private static final int SPLIT_CENTROIDS_FROM = 4;
     private final Path file;
     private final IvfHeader header;
     private final Arena arena;
@@ -280,7 +282,9 @@ public final class IvfIndex implements VectorIndex {
         int[] lists = new int[n * nprobe];
         int[] counts = new int[n];
         int byQueries = Math.max(1, Math.min(threads, n / 64));
-        if (byQueries > 1 || threads == 1) {
+        // A few queries' centroids cost less than handing work to another thread and waiting for it (tens of
+        // microseconds, and a tail when that thread is descheduled): they are scored on the caller alone.
+        if (byQueries > 1 || threads == 1 || n < SPLIT_CENTROIDS_FROM) {
             SearchThreads.run("quarry-ivf-probe", byQueries, t -> {
                 int from = (int) ((long) n * t / byQueries);
                 int to = (int) ((long) n * (t + 1) / byQueries);
