@@ -1,5 +1,6 @@
 package dev.quarry.index.ivf;
 
+import dev.quarry.QuarryDataException;
 import dev.quarry.files.OutputClaim;
 import dev.quarry.files.AtomicOutput;
 import dev.quarry.store.StoreInspector;
@@ -71,11 +72,39 @@ public final class IvfBuilder {
         }
     }
 
+    /**
+     * Writes an index of {@code store} to {@code output} with the centroids of {@code existing}, no
+     * training: every row is assigned to its nearest existing centroid. For a corpus re-embedded by a
+     * newer model (same rows, vectors moved a little): the lists follow the new vectors at the cost of
+     * one assignment pass, and the centroids stay where they were.
+     */
+    public Report reassign(VectorStore store, IvfIndex existing, int threads, Path output, PrintWriter progress) {
+        if (store.dim() != existing.dim()) {
+            throw new QuarryDataException(store.path(), "dim", store.dim(), existing.dim() + " as the index "
+                    + existing.describe());
+        }
+        try (OutputClaim claim = OutputClaim.builder().input("store", store.isFile() ? store.path() : null)
+                .output(output).claim()) {
+            long start = System.nanoTime();
+            KMeans.Result kept = new KMeans.Result(existing.centroids(), 0, 0, Double.NaN, 0);
+            KMeansParams params = new KMeansParams(existing.nlist(), 1, 1, 0, existing.spherical(), existing.seed(),
+                    threads);
+            return lists(store, params, kept, output, progress, start);
+        }
+    }
+
     private Report buildClaimed(VectorStore store, KMeansParams params, Path output, PrintWriter progress) {
         long start = System.nanoTime();
+        store.content(progress).requireFinite(store, "store to index");
+        KMeans.Result trained = new KMeans(kernels).train(store, params, progress);
+        return lists(store, params, trained, output, progress, start);
+    }
+
+    /** Assigns every row to its best centroid and writes the index file. */
+    private Report lists(VectorStore store, KMeansParams params, KMeans.Result trained, Path output,
+                         PrintWriter progress, long start) {
         StoreContent content = store.content(progress);
         content.requireFinite(store, "store to index");
-        KMeans.Result trained = new KMeans(kernels).train(store, params, progress);
         int k = params.k();
         int dim = store.dim();
         int count = Math.toIntExact(store.count());

@@ -130,6 +130,23 @@ public final class IvfIndex implements VectorIndex {
         }
     }
 
+    /** A copy of the centroids, {@code nlist x dim} floats row after row. */
+    public float[] centroids() {
+        float[] out = new float[header.nlist() * header.dim()];
+        MemorySegment.copy(data, ValueLayout.JAVA_FLOAT_UNALIGNED, header.centroidsAt(), out, 0, out.length);
+        return out;
+    }
+
+    /** Whether the centroids are unit-norm (spherical k-means: lists picked by inner product). */
+    public boolean spherical() {
+        return header.metric() == IvfHeader.SPHERICAL;
+    }
+
+    /** The seed the index was trained with. */
+    public long seed() {
+        return header.seed();
+    }
+
     /** Number of inverted lists. */
     public int nlist() {
         return header.nlist();

@@ -175,4 +175,71 @@ class IvfBuildTest {
             }
         }
     }
+
+    @Test
+    void reassigningTheSameRowsGivesTheListsOfTheBuild() {
+        try (VectorStore store = VectorStore.open(data.resolve("corpus.qvec"))) {
+            build(store, 64, 2, dir.resolve("built.qivf"));
+            try (IvfIndex built = IvfIndex.open(dir.resolve("built.qivf"), store, KERNELS)) {
+                new IvfBuilder(KERNELS).reassign(store, built, 2, dir.resolve("again.qivf"), null);
+                try (IvfIndex again = IvfIndex.open(dir.resolve("again.qivf"), store, KERNELS)) {
+                    assertTrue(Arrays.equals(built.centroids(), again.centroids()));
+                    for (int list = 0; list < 64; list++) {
+                        assertEquals(built.listSize(list), again.listSize(list), "list " + list);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void reassigningMovedRowsKeepsTheCentroidsAndIndexesEveryRow() {
+        try (VectorStore store = VectorStore.open(data.resolve("corpus.qvec"));
+             VectorStore queries = VectorStore.open(data.resolve("queries.qvec"))) {
+            build(store, 64, 2, dir.resolve("old.qivf"));
+            // The same rows re-embedded by a "newer model": every vector moved a little.
+            java.util.Random random = new java.util.Random(3);
+            float[][] moved = new float[(int) store.count()][store.dim()];
+            for (int r = 0; r < moved.length; r++) {
+                store.copyRow(r, moved[r]);
+                for (int k = 0; k < moved[r].length; k++) {
+                    moved[r][k] += (float) (0.05 * random.nextGaussian());
+                }
+            }
+            try (IvfIndex old = IvfIndex.open(dir.resolve("old.qivf"), store, KERNELS);
+                 VectorStore next = VectorStore.copyOf("moved", moved, false)) {
+                IvfBuilder.Report report = new IvfBuilder(KERNELS).reassign(next, old, 2, dir.resolve("new.qivf"),
+                        null);
+                assertEquals(64, report.nlist());
+                try (IvfIndex fresh = IvfIndex.open(dir.resolve("new.qivf"), next, KERNELS)) {
+                    assertTrue(Arrays.equals(old.centroids(), fresh.centroids()));
+                    long rows = 0;
+                    boolean changed = false;
+                    for (int list = 0; list < 64; list++) {
+                        rows += fresh.listSize(list);
+                        changed |= fresh.listSize(list) != old.listSize(list);
+                    }
+                    assertEquals(store.count(), rows);
+                    assertTrue(changed, "moved rows should change some list");
+                    List<IndexRecall.Point> all = IndexRecall.sweep(new FlatIndex(next, KERNELS), fresh, queries, 300,
+                            100, new int[] {64}, 2);
+                    assertEquals(1.0, all.get(0).recall(), all.toString());
+                }
+            }
+        }
+    }
+
+    @Test
+    void reassigningRowsOfAnotherDimensionIsRefused() {
+        try (VectorStore store = VectorStore.open(data.resolve("corpus.qvec"));
+             VectorStore other = VectorStore.open(data.resolve("other.qvec"))) {
+            build(store, 16, 2, dir.resolve("c.qivf"));
+            try (IvfIndex ivf = IvfIndex.open(dir.resolve("c.qivf"), store, KERNELS)) {
+                QuarryDataException e = assertThrows(QuarryDataException.class, () ->
+                        new IvfBuilder(KERNELS).reassign(other, ivf, 2, dir.resolve("o.qivf"), null));
+                assertTrue(e.getMessage().contains("dim=16, expected 24"), e.getMessage());
+                assertTrue(Files.notExists(dir.resolve("o.qivf")));
+            }
+        }
+    }
 }

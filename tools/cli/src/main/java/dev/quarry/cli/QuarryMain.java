@@ -33,6 +33,7 @@ public final class QuarryMain implements Runnable {
         CommandLine cmd = new CommandLine(new QuarryMain());
         cmd.setExecutionExceptionHandler(QuarryMain::handle);
         cmd.setParameterExceptionHandler(QuarryMain::handleUsage);
+        ToolCommands.addTo(cmd);
         return cmd;
     }
 
@@ -41,7 +42,8 @@ public final class QuarryMain implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    /** Quarry's handling of a command's failure (exit codes, messages without stack traces for bad input). */
+    public static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         if (e instanceof QuarryDataException data) {
             // The file's name is the user's: only the rest of the message is the engine's words.
