@@ -1,0 +1,144 @@
+package dev.quarry.cli;
+
+import dev.quarry.QuarryUsageException;
+import dev.quarry.mining.MiningConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code quarry mine}'s mining options read from name/value pairs (a service request's query
+ * parameters or JSON fields) by the very parser the command line uses: the same names, defaults,
+ * checks and messages, so a request and a command with the same options mine the same negatives.
+ * Output-only options (format, scores, soft labels) are not among them: a service answers with
+ * scores and ranks always.
+ */
+public final class MiningFlags {
+    private static final Set<String> OUTPUT_ONLY = Set.of("output-format", "output-scores", "output-ranks",
+            "soft-labels", "include-positives");
+
+    /** The options of one request: the mining configuration, and nprobe when it was given. */
+    public record Parsed(MiningConfig config, Integer nprobe) {
+    }
+
+    /** A value refused: the option's name (without dashes), the value, and what was expected. */
+    public static final class Refused extends QuarryUsageException {
+        private static final long serialVersionUID = 1L;
+        private final String value;
+        private final String expected;
+
+        Refused(String name, String value, String expected) {
+            super(name, value, expected);
+            this.value = value;
+            this.expected = expected;
+        }
+
+        /** The value as given. */
+        public String value() {
+            return value;
+        }
+
+        /** What would have been accepted. */
+        public String expected() {
+            return expected;
+        }
+    }
+
+    @Command(name = "options")
+    static final class Holder {
+        @CommandLine.Mixin
+        MiningOptions mining = new MiningOptions();
+
+        @Option(names = "--nprobe")
+        Integer nprobe;
+    }
+
+    private MiningFlags() {
+    }
+
+    /** The names a request may use: {@code quarry mine}'s mining flags without their dashes, and nprobe. */
+    public static Set<String> names() {
+        Set<String> names = new TreeSet<>();
+        for (CommandLine.Model.OptionSpec option : new CommandLine(new Holder()).getCommandSpec().options()) {
+            String name = option.longestName().substring(2);
+            if (!OUTPUT_ONLY.contains(name)) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Reads {@code values} (name without dashes to text; a switch takes {@code true} or {@code false}).
+     *
+     * @throws Refused for an unknown name or a value the command line would refuse
+     */
+    public static Parsed parse(Map<String, String> values) {
+        Set<String> names = names();
+        CommandLine cmd = new CommandLine(new Holder());
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            String name = e.getKey();
+            String value = e.getValue() == null ? "" : e.getValue();
+            if (!names.contains(name)) {
+                throw new Refused(name, value, "one of the mining options " + String.join(", ", names));
+            }
+            CommandLine.Model.OptionSpec option = cmd.getCommandSpec().findOption("--" + name);
+            if (option.arity().max() == 0) {
+                switch (value.strip().toLowerCase(Locale.ROOT)) {
+                    case "true", "" -> args.add("--" + name);
+                    case "false" -> { }
+                    default -> throw new Refused(name, value, "true or false");
+                }
+            } else {
+                args.add("--" + name + "=" + value);
+            }
+        }
+        try {
+            cmd.parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            String name = e.getArgSpec() instanceof CommandLine.Model.OptionSpec o ? o.longestName().substring(2)
+                    : "options";
+            throw new Refused(name, values.getOrDefault(name, ""), expected(e.getArgSpec(), e.getMessage()));
+        }
+        Holder holder = cmd.getCommand();
+        try {
+            return new Parsed(holder.mining.config(), holder.nprobe);
+        } catch (QuarryUsageException e) {
+            // A message about several fields ("rangeMin=50 rangeMax=10, expected ...") is the first one's.
+            java.util.regex.Matcher lead = java.util.regex.Pattern.compile("^([a-z][A-Za-z0-9]*)=").matcher(
+                    e.getMessage());
+            String field = e.field() != null ? e.field() : lead.find() ? lead.group(1) : null;
+            String flag = field == null ? null : FlagNames.flag(field);
+            String message = FlagNames.toFlags(e.getMessage());
+            int at = message.indexOf(", expected ");
+            if (flag == null || at < 0) {
+                throw new Refused("options", "", message);
+            }
+            String name = flag.substring(2);
+            throw new Refused(name, values.getOrDefault(name, ""), message.substring(at + ", expected ".length()));
+        }
+    }
+
+    private static String expected(CommandLine.Model.ArgSpec spec, String message) {
+        if (spec == null) {
+            return message;
+        }
+        Class<?> type = spec.type();
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "an integer";
+        }
+        if (type == double.class || type == Double.class) {
+            boolean off = spec instanceof CommandLine.Model.OptionSpec o && o.converters().length > 0
+                    && o.converters()[0] instanceof NumberOptions.FiniteOrOff;
+            return off ? "a finite number (or off)" : "a finite number";
+        }
+        return message;
+    }
+}
