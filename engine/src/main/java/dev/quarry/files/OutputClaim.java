@@ -48,6 +48,7 @@ public final class OutputClaim implements AutoCloseable {
         private final Map<Path, String> inputs = new LinkedHashMap<>();
         private final List<Path> outputs = new ArrayList<>();
         private final List<Path> keepTemps = new ArrayList<>();
+        private final List<Path> updated = new ArrayList<>();
 
         private Builder() {
         }
@@ -68,6 +69,18 @@ public final class OutputClaim implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A file the run updates in place and shares with other processes (a negatives store): checked
+         * like an output against the inputs and the outputs, but not locked, since other processes may
+         * hold it open at the same time; null is ignored.
+         */
+        public Builder updated(Path file) {
+            if (file != null && !updated.contains(file)) {
+                updated.add(file);
+            }
+            return this;
+        }
+
         /** Temp files a resumed run continues: not deleted as stale. */
         public Builder keepTemps(List<Path> temps) {
             keepTemps.addAll(temps);
@@ -81,11 +94,15 @@ public final class OutputClaim implements AutoCloseable {
             }
             for (Path out : outputs) {
                 UserFiles.requireOutput(out);
-                for (Map.Entry<Path, String> in : inputs.entrySet()) {
-                    refuseIfSame(out, in.getKey(), in.getValue(), "");
-                    for (String suffix : INPUT_SIDECARS) {
-                        Path sidecar = in.getKey().resolveSibling(in.getKey().getFileName() + suffix);
-                        refuseIfSame(out, sidecar, in.getValue(), suffix);
+                refuseIfAnInput(out);
+            }
+            for (Path shared : updated) {
+                UserFiles.requireUpdatable(shared);
+                refuseIfAnInput(shared);
+                for (Path out : outputs) {
+                    if (sameFile(out, shared)) {
+                        throw new QuarryDataException(shared, "output", "also an output of the run (" + out + ")",
+                                "a file that no other output of the run replaces");
                     }
                 }
             }
@@ -102,6 +119,16 @@ public final class OutputClaim implements AutoCloseable {
                 throw e;
             }
             return new OutputClaim(locks);
+        }
+
+        private void refuseIfAnInput(Path out) {
+            for (Map.Entry<Path, String> in : inputs.entrySet()) {
+                refuseIfSame(out, in.getKey(), in.getValue(), "");
+                for (String suffix : INPUT_SIDECARS) {
+                    Path sidecar = in.getKey().resolveSibling(in.getKey().getFileName() + suffix);
+                    refuseIfSame(out, sidecar, in.getValue(), suffix);
+                }
+            }
         }
 
         private static void refuseIfSame(Path output, Path input, String field, String sidecar) {

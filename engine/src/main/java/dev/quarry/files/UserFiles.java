@@ -46,6 +46,23 @@ public final class UserFiles {
      * absent or a writable regular file.
      */
     public static void requireOutput(Path target) {
+        requireWritable(target, "a regular file or a new path (Quarry replaces outputs by renaming, which would replace"
+                + " this special file)");
+    }
+
+    /**
+     * Checks that {@code target} can be updated in place, as a file that stays where it is and is mapped
+     * and changed by several processes (a negatives store): the same checks as {@link #requireOutput},
+     * and an existing file must be readable too.
+     */
+    public static void requireUpdatable(Path target) {
+        requireWritable(target, "a regular file or a new path (Quarry maps this file and updates it in place)");
+        if (Files.isRegularFile(target) && !Files.isReadable(target)) {
+            throw new QuarryDataException(target, "output", "an existing unreadable file", "a readable, writable file");
+        }
+    }
+
+    private static void requireWritable(Path target, String expectedKind) {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
@@ -70,8 +87,7 @@ public final class UserFiles {
                     "a writable file path", e);
         }
         if (!attrs.isRegularFile()) {
-            throw new QuarryDataException(target, "output", kind(absolute, attrs), "a regular file or a new path"
-                    + " (Quarry replaces outputs by renaming, which would replace this special file)");
+            throw new QuarryDataException(target, "output", kind(absolute, attrs), expectedKind);
         }
         if (!Files.isWritable(absolute)) {
             throw new QuarryDataException(target, "output", "an existing read-only file", "a writable file path");

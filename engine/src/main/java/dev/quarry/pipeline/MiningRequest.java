@@ -38,12 +38,14 @@ import java.util.function.Consumer;
  * @param pauseNanosPerBlock test hook: a pause after each block written
  * @param listener receives each mined anchor in output order, or null
  * @param strategy where candidates come from, with that strategy's options
+ * @param negativesStore a negatives store every mined anchor is also put into, or null
  */
 public record MiningRequest(Path corpus, Path queries, Path qrels, QrelsFormat qrelsFormat, Path knownPositives,
                             Path anchors, Path corpusIds, Path queriesIds, Path corpusText, Path queriesText,
                             Path index, int nprobe, MiningConfig config, OutputOptions outputOptions, Path output,
                             int threads, int blockSize, boolean resume, boolean strict, long checkpointIntervalNanos,
-                            long pauseNanosPerBlock, Consumer<MinedAnchor> listener, StrategySpec strategy) {
+                            long pauseNanosPerBlock, Consumer<MinedAnchor> listener, StrategySpec strategy,
+                            Path negativesStore) {
 
     /** The summary JSON written beside the output: {@code OUTPUT.summary.json}, for every format. */
     public Path summaryFile() {
@@ -85,6 +87,7 @@ public record MiningRequest(Path corpus, Path queries, Path qrels, QrelsFormat q
         private long pauseNanosPerBlock;
         private Consumer<MinedAnchor> listener;
         private StrategySpec strategy = new IndexStrategySpec();
+        private Path negativesStore;
 
         private Builder(Path corpus, Path qrels, Path output) {
             this.corpus = corpus;
@@ -193,6 +196,12 @@ public record MiningRequest(Path corpus, Path queries, Path qrels, QrelsFormat q
             return this;
         }
 
+        /** Also puts every mined anchor into this negatives store (created when new, shared when open). */
+        public Builder negativesStore(Path store) {
+            negativesStore = store;
+            return this;
+        }
+
         /** Any strategy. */
         public Builder strategy(StrategySpec spec) {
             strategy = spec;
@@ -204,7 +213,7 @@ public record MiningRequest(Path corpus, Path queries, Path qrels, QrelsFormat q
                     : new OutputOptions(OutputFormat.TRIPLET, config.numNegatives(), false, false, false);
             return new MiningRequest(corpus, queries, qrels, qrelsFormat, knownPositives, anchors, corpusIds,
                     queriesIds, corpusText, queriesText, index, nprobe, config, out, output, threads, blockSize, resume,
-                    strict, checkpointIntervalNanos, pauseNanosPerBlock, listener, strategy);
+                    strict, checkpointIntervalNanos, pauseNanosPerBlock, listener, strategy, negativesStore);
         }
     }
 }

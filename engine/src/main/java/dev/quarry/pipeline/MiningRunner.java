@@ -4,12 +4,16 @@ import dev.quarry.files.AtomicOutput;
 import dev.quarry.files.OutputClaim;
 import dev.quarry.io.MinedOutput;
 import dev.quarry.io.StoreTexts;
+import dev.quarry.mining.MinedAnchor;
+import dev.quarry.negatives.MinedNegativesWriter;
+import dev.quarry.negatives.NegativesStore;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Runs a {@link MiningRequest} (files and options) in four stages, each a class of its own:
@@ -36,7 +40,8 @@ public final class MiningRunner {
     /** Runs the request; progress lines go to {@code progress} (may be null). */
     public MiningReport run(MiningRequest request, PrintWriter progress) {
         try (OutputClaim claim = claim(request);
-             MiningInputs inputs = MiningInputs.open(request, kernels, progress)) {
+             MiningInputs inputs = MiningInputs.open(request, kernels, progress);
+             NegativesStore store = openStore(request, inputs)) {
             SourcePlan plan = request.strategy().plan(inputs);
             warmUpIfItPays(plan);
             MinedOutput output = new MinedOutput(request.output(), request.outputOptions(),
@@ -45,7 +50,7 @@ public final class MiningRunner {
             MiningJob job = new MiningJob(plan.sources(), inputs.corpus(), inputs.queries(), kernels, inputs.config(),
                     plan.order(), inputs.labels().qrels(), inputs.knownPairs(), inputs.anchorsAreCorpusRows(), output,
                     request.threads(), request.effectiveBlockSize(), fingerprint(inputs, plan), request.resume(),
-                    request.checkpointIntervalNanos(), progress, request.listener(), request.pauseNanosPerBlock());
+                    request.checkpointIntervalNanos(), progress, listener(request, inputs, store), request.pauseNanosPerBlock());
             MiningPipeline.Result result = MiningPipeline.run(job);
             AnchorList anchors = inputs.anchors();
             VectorStore corpus = inputs.corpus();
@@ -57,6 +62,28 @@ public final class MiningRunner {
             MiningSummary.write(report, request, inputs.config().describe());
             return report;
         }
+    }
+
+    /** The run's negatives store, sized for its anchors, or null when it has none. */
+    private static NegativesStore openStore(MiningRequest request, MiningInputs inputs) {
+        if (request.negativesStore() == null) {
+            return null;
+        }
+        NegativesStore store = NegativesStore.open(request.negativesStore(),
+                Math.max(1, inputs.anchors().ordinals().length));
+        inputs.note("negatives store " + request.negativesStore() + ": every mined anchor put, with index version 0"
+                + (store.recovered() ? " (recovered after a process died with it open)" : ""));
+        return store;
+    }
+
+    /** The request's listener, then the store's writer: both see every anchor in output order. */
+    private static Consumer<MinedAnchor> listener(MiningRequest request, MiningInputs inputs, NegativesStore store) {
+        if (store == null) {
+            return request.listener();
+        }
+        Consumer<MinedAnchor> toStore = new MinedNegativesWriter(store, inputs.queryIds().ids(),
+                inputs.corpusIds().ids(), 0, System::currentTimeMillis);
+        return request.listener() == null ? toStore : request.listener().andThen(toStore);
     }
 
     /**
@@ -76,7 +103,8 @@ public final class MiningRunner {
                 .input("corpus", r.corpus()).input("queries", r.queries()).input("qrels", r.qrels())
                 .input("knownPositives", r.knownPositives()).input("anchors", r.anchors())
                 .input("corpusIds", r.corpusIds()).input("queriesIds", r.queriesIds())
-                .input("corpusText", r.corpusText()).input("queriesText", r.queriesText()).input("index", r.index());
+                .input("corpusText", r.corpusText()).input("queriesText", r.queriesText()).input("index", r.index())
+                .updated(r.negativesStore());
         for (Map.Entry<String, Path> in : r.strategy().inputFiles().entrySet()) {
             files.input(in.getKey(), in.getValue());
         }

@@ -39,7 +39,7 @@ class LayeringTest {
             List.of("dev.quarry.mining.candidate"),
             List.of("dev.quarry.mining.filter", "dev.quarry.mining.sample", "dev.quarry.mining.strategy"),
             List.of("dev.quarry.mining"),
-            List.of("dev.quarry.io"),
+            List.of("dev.quarry.io", "dev.quarry.negatives"),
             List.of("dev.quarry.pipeline"),
             List.of("dev.quarry.synth"),
             List.of("dev.quarry.eval"),
@@ -68,6 +68,15 @@ class LayeringTest {
     void onlyVectorInternalUsesTheIncubatingVectorApi() {
         noClasses().that().resideOutsideOfPackage("dev.quarry.vector.internal")
                 .should().dependOnClassesThat().resideInAPackage("jdk.incubator.vector..")
+                .check(engine);
+    }
+
+    @Test
+    void onlyTheNegativesStoreUsesChronicle() {
+        // Chronicle Map takes seconds to start (class generation) and needs JVM flags: it stays in one package,
+        // which only the code paths that use a store load.
+        noClasses().that().resideOutsideOfPackage("dev.quarry.negatives")
+                .should().dependOnClassesThat().resideInAPackage("net.openhft..")
                 .check(engine);
     }
 

@@ -113,6 +113,11 @@ final class MineCommand implements Callable<Integer> {
             + "NAME.anchors.npy).")
     Path output;
 
+    @Option(names = "--negatives-store", description = "Also put every mined anchor's negatives (corpus ids,"
+            + " scores) into this negatives store, by anchor id: created when new, updated in place when it exists,"
+            + " readable by other processes while the run writes (quarry serve, trainer ranks).")
+    Path negativesStore;
+
     @Option(names = "--threads", description = "Mining threads (default: all cores).")
     Integer threads;
 
@@ -208,7 +213,7 @@ final class MineCommand implements Callable<Integer> {
                 .texts(corpusText, queriesText).index(ivf, nprobe == null ? 0 : nprobe).config(config)
                 .outputOptions(outputOptions).threads(workers).blockSize(blockSize == null ? 0 : blockSize)
                 .resume(resume).strict(strict).checkpointIntervalNanos((long) (checkpointSeconds * 1e9))
-                .pauseNanosPerBlock(TimeUnit.MILLISECONDS.toNanos(pausePerBlockMs));
+                .pauseNanosPerBlock(TimeUnit.MILLISECONDS.toNanos(pausePerBlockMs)).negativesStore(negativesStore);
         try {
             strategy(builder);
         } catch (IllegalArgumentException e) {
