@@ -260,6 +260,7 @@ class FakeQuarry:
         candidates = [r for r in order if r not in excluded][opts["lo"]:opts["hi"]]
         pos_scores = [float(scores[r]) for r in excluded]
         floor = min(pos_scores) if pos_scores else None
+        closest = self._closest_positive(candidates, sorted(excluded), corpus) if opts["dup"] is not None else {}
         reasons = []
         kept = []
         for rank_offset, r in enumerate(candidates):
@@ -270,7 +271,7 @@ class FakeQuarry:
             elif floor is not None and ((opts["abs"] is not None and s > floor - opts["abs"])
                                         or (opts["rel"] is not None and s > floor * (1 - opts["rel"]))):
                 reason = "margin"
-            elif opts["dup"] is not None and any(_cosine(corpus[r], corpus[p]) >= opts["dup"] for p in excluded):
+            elif opts["dup"] is not None and closest[r] >= opts["dup"]:
                 reason = "near-duplicate"
             if reason is None:
                 kept.append((r, s, opts["lo"] + rank_offset))
@@ -283,6 +284,17 @@ class FakeQuarry:
         shortfall = "none" if len(kept) == opts["k"] else (reasons[0] if reasons else "range")
         return {"rows": [r for r, _, _ in kept], "scores": [s for _, s, _ in kept],
                 "ranks": [k for _, _, k in kept], "shortfall": shortfall}
+
+    @staticmethod
+    def _closest_positive(candidates: list[int], positives: list[int], corpus: Any) -> dict[int, float]:
+        """Per candidate row, its highest cosine to a positive (-1 without positives)."""
+        if not positives or not candidates:
+            return {r: -1.0 for r in candidates}
+        if np is None:
+            return {r: max(_cosine(corpus[r], corpus[p]) for p in positives) for r in candidates}
+        rows, pos = corpus[candidates], corpus[positives]
+        cos = (rows @ pos.T) / np.outer(np.linalg.norm(rows, axis=1), np.linalg.norm(pos, axis=1))
+        return dict(zip(candidates, cos.max(axis=1).tolist()))
 
     def keep(self, anchor_ids: list[str] | None, mined: list[dict[str, Any]]) -> None:
         if anchor_ids is None:
