@@ -1,0 +1,25 @@
+"""Python client of ``quarry serve``, Quarry's hard-negative mining service for trainers.
+
+Standard library only; numpy arrays in and out when numpy is installed, lists otherwise::
+
+    from quarry_client import Client
+
+    with Client("http://127.0.0.1:7700") as client:
+        ids, scores, version = client.mine(anchors, positives, num_negatives=8)
+"""
+
+from .client import DEFAULT_URL, Client, Mined
+from .errors import QuarryError
+from .qvec import QvecHeader, crc32c, read_qvec, read_qvec_header, write_qvec
+
+try:
+    import numpy as _numpy  # noqa: F401
+    HAVE_NUMPY = True
+except ImportError:
+    HAVE_NUMPY = False
+"""Whether numpy is there: arrays in and out when it is, lists of lists otherwise."""
+
+__version__ = "0.1.0"
+
+__all__ = ["Client", "Mined", "QuarryError", "DEFAULT_URL", "HAVE_NUMPY", "QvecHeader", "crc32c",
+           "read_qvec", "read_qvec_header", "write_qvec", "__version__"]

@@ -1,0 +1,459 @@
+"""The HTTP client of ``quarry serve``: one class over one keep-alive connection."""
+
+from __future__ import annotations
+
+import email.utils
+import http.client
+import json
+import math
+import numbers
+import os
+import struct
+import sys
+import time
+import urllib.parse
+from array import array
+from typing import Any, Iterable, Mapping, NamedTuple
+
+try:
+    import numpy as _np
+except ImportError:  # the client works without numpy, with lists instead of arrays
+    _np = None
+
+from .errors import QuarryError
+
+__all__ = ["Client", "Mined", "DEFAULT_URL"]
+
+DEFAULT_URL = "http://127.0.0.1:7700"
+"""Where ``quarry serve`` listens unless told otherwise (``--bind``)."""
+
+# Errors of a connection the server (or something between) closed while it was idle: the request
+# is sent again once on a new connection.
+_DROPPED = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
+# Request fields the client sets itself; an option of that name would clash.
+_RESERVED = frozenset({"n", "with-anchor-ids", "anchors", "positives", "anchor-ids"})
+# Longest query string of one /v1/negatives request; more ids go in further requests.
+_MAX_QUERY_CHARS = 4000
+
+
+class Mined(NamedTuple):
+    """What :meth:`Client.mine` returns; unpacks as ``ids, scores, index_version``.
+
+    Binary calls (the default): ``ids`` are corpus row numbers, int32 ``(n, k)`` padded with -1, and
+    ``scores`` float32 ``(n, k)`` padded with NaN; numpy arrays when numpy is installed, lists of
+    lists otherwise. JSON calls (``binary=False``): ``ids`` are corpus ids (strings) and both are
+    lists of lists, one per anchor, as long as the negatives found (no padding).
+    """
+
+    ids: Any
+    scores: Any
+    index_version: int
+
+
+class Client:
+    """A client of ``quarry serve``.
+
+    ``Client("http://127.0.0.1:7700")`` keeps one HTTP/1.1 connection open across calls and opens a
+    new one, once, when the server has closed it in between. It is not thread-safe: use one per
+    thread (or per data-loader worker).
+
+    Errors: an error answer raises :class:`QuarryError` with the server's message (and the field,
+    value and expected value of a 400); network failures raise the usual ``OSError`` subclasses
+    (``ConnectionRefusedError``, ``TimeoutError``). A 503 (overloaded) is retried up to ``retries``
+    times (default 2, 0 turns it off), each after the server's ``Retry-After`` (1 s when absent),
+    waiting at most ``max_retry_wait`` seconds each time.
+
+    Args:
+        url: the server, ``http://host:port`` (``https`` works too), with an optional path prefix.
+        token: sent as ``Authorization: Bearer TOKEN`` (servers started with ``--token-file``).
+        timeout: seconds to wait for the connection and for each read.
+        retries: how many times a 503 answer is retried.
+        max_retry_wait: the longest wait before a retry, whatever ``Retry-After`` says.
+    """
+
+    def __init__(self, url: str = DEFAULT_URL, token: str | None = None, timeout: float = 60.0,
+                 retries: int = 2, max_retry_wait: float = 10.0) -> None:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"url={url!r}, expected http://host:port or https://host:port")
+        if retries < 0:
+            raise ValueError(f"retries={retries}, expected >= 0")
+        self.url = url
+        self.timeout = timeout
+        self.retries = retries
+        self.max_retry_wait = max_retry_wait
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname
+        self._port = parts.port
+        self._base = parts.path.rstrip("/")
+        self._headers = {"User-Agent": "quarry-client-python", "Accept": "application/json, */*"}
+        if token is not None:
+            self._headers["Authorization"] = f"Bearer {token.strip()}"
+        self._conn: http.client.HTTPConnection | None = None
+        self._reused = False
+
+    # -- the API -------------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        """``GET /v1/health``: ``{"status": "ok"}`` when the server is up."""
+        return self._call_json("GET", "/v1/health")
+
+    def status(self) -> dict[str, Any]:
+        """``GET /v1/status``: index version, corpus path, rows, dim, index, refreshing, refresh_error."""
+        return self._call_json("GET", "/v1/status")
+
+    def mine(self, anchors: Any, positives: Any, *, anchor_ids: Iterable[str] | None = None,
+             binary: bool = True, **options: Any) -> Mined:
+        """Mines hard negatives for a batch of anchors.
+
+        Args:
+            anchors: ``(n, dim)`` float32 vectors: a numpy array (or anything ``numpy.asarray``
+                takes), or a list of lists. Embed them as the corpus was (normalized if it is).
+            positives: one entry per anchor: a list of the anchor's positive corpus ids, one id, or
+                ``None``; ``None`` for the whole batch when no anchor has one. Ids are the corpus's
+                ids (strings; ints are sent as their decimal text).
+            anchor_ids: one id per anchor: the server keeps each anchor's negatives under it in its
+                negatives store (see :meth:`negatives`).
+            binary: ``True`` (default) sends vectors and gets row numbers as binary bodies; ``False``
+                uses JSON and gets corpus ids.
+            **options: mining options in snake case, sent as the command line's kebab-case names:
+                ``num_negatives=8, range_min=10, range_max=100, min_score, max_score,
+                absolute_margin, relative_margin, near_duplicate, sampling_strategy="top", seed,
+                nprobe``. Filters take ``"off"``; ``None`` leaves an option to the server's default.
+
+        Returns:
+            :class:`Mined` ``(ids, scores, index_version)``.
+        """
+        if not binary:
+            answer = self.mine_json(anchors, positives, anchor_ids=anchor_ids, **options)
+            return Mined(answer["negatives"], answer["scores"], int(answer["index_version"]))
+        vectors, n = _anchor_bytes(anchors)
+        lines = _positive_lines(positives, n)
+        query = [("n", str(n))] + _query_options(options)
+        if anchor_ids is not None:
+            lines += _ids(anchor_ids, n, "anchor_ids")
+            query.append(("with-anchor-ids", "true"))
+        body = vectors + "".join(line + "\n" for line in lines).encode("utf-8")
+        _, headers, data = self._request("POST", "/v1/mine", query, body, "application/octet-stream")
+        return _decode_mined(headers, data, n)
+
+    def mine_json(self, anchors: Any, positives: Any, *, anchor_ids: Iterable[str] | None = None,
+                  **options: Any) -> dict[str, Any]:
+        """Like :meth:`mine` with ``binary=False``, returning the server's whole JSON answer:
+        ``index_version``, ``negatives`` (corpus ids), ``scores``, ``ranks`` and ``shortfall`` (why an
+        anchor got fewer negatives than asked, ``"none"`` when it did not)."""
+        matrix = _anchor_lists(anchors)
+        n = len(matrix)
+        payload: dict[str, Any] = {
+            "anchors": matrix,
+            "positives": [line.split("\t") if line else [] for line in _positive_lines(positives, n)],
+        }
+        if anchor_ids is not None:
+            payload["anchor_ids"] = _ids(anchor_ids, n, "anchor_ids")
+        for name, value in options.items():
+            if value is not None:
+                payload[_option_name(name)] = _json_value(value)
+        return self._call_json("POST", "/v1/mine", payload=payload)
+
+    def negatives(self, ids: str | Iterable[str]) -> dict[str, Any]:
+        """``GET /v1/negatives``: the stored negatives of anchors, by anchor id.
+
+        Returns ``{id: {"ids": [...], "scores": [...], "index_version": V, "time": epoch_millis}}``,
+        with ``None`` for an anchor the store does not hold. Raises :class:`QuarryError` 404 when the
+        server has no negatives store. Many ids are asked for in several requests.
+        """
+        wanted = [ids] if isinstance(ids, str) else _ids(ids, None, "ids")
+        found: dict[str, Any] = {}
+        chunk: list[tuple[str, str]] = []
+        chars = 0
+        for anchor in wanted:
+            cost = len(urllib.parse.quote(anchor, safe="")) + len("&anchor=")
+            if chunk and chars + cost > _MAX_QUERY_CHARS:
+                found.update(self._call_json("GET", "/v1/negatives", chunk)["negatives"])
+                chunk, chars = [], 0
+            chunk.append(("anchor", anchor))
+            chars += cost
+        if chunk:
+            found.update(self._call_json("GET", "/v1/negatives", chunk)["negatives"])
+        return found
+
+    def refresh(self, path: str | os.PathLike[str], retrain: bool = False, wait: bool = True,
+                poll: float = 0.5, timeout: float = 3600.0) -> dict[str, Any]:
+        """Asks the server to serve a re-embedded corpus (same rows and ids, new vectors).
+
+        ``path`` is a ``.qvec`` file on the server's machine (absolute is safest: a relative path is
+        the server's to resolve), e.g. one written by :func:`write_qvec`. ``retrain`` retrains the
+        index's clusters instead of keeping them. The server builds the new index beside the live one
+        and swaps it in; mining goes on meanwhile.
+
+        With ``wait`` (the default), polls ``/v1/status`` every ``poll`` seconds until the refresh is
+        done and returns that status (its ``index_version`` is the new one); raises
+        :class:`QuarryError` (``status`` None) with the server's ``refresh_error`` when the refresh
+        failed, and ``TimeoutError`` after ``timeout`` seconds. Without ``wait``, returns the
+        server's answer at once: ``{"refresh": "started", "index_version": CURRENT}``. A refresh
+        already running answers 409.
+        """
+        started = self._call_json("POST", "/v1/refresh",
+                                  payload={"corpus": os.fspath(path), "retrain": bool(retrain)})
+        if not wait:
+            return started
+        before = started.get("index_version")
+        deadline = time.monotonic() + timeout
+        while True:
+            status = self.status()
+            if not status.get("refreshing"):
+                if status.get("index_version") != before:
+                    return status
+                if status.get("refresh_error"):
+                    raise QuarryError(None, f"refresh of {os.fspath(path)} failed: {status['refresh_error']}",
+                                      error="refresh failed", body=status)
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"refresh of {os.fspath(path)} still running after {timeout:g} s "
+                                   f"(index_version {before})")
+            time.sleep(poll)
+
+    def metrics(self) -> str:
+        """``GET /metrics``: the server's Prometheus text."""
+        _, _, data = self._request("GET", "/metrics")
+        return data.decode("utf-8")
+
+    def close(self) -> None:
+        """Closes the connection (the next call opens a new one)."""
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = None
+        self._reused = False
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Client({self.url!r})"
+
+    # -- HTTP ----------------------------------------------------------------------------------
+
+    def _call_json(self, method: str, path: str, query: list[tuple[str, str]] | None = None,
+                   payload: Any = None) -> Any:
+        body = None if payload is None else json.dumps(payload, allow_nan=False).encode("utf-8")
+        _, _, data = self._request(method, path, query, body, None if body is None else "application/json")
+        try:
+            return json.loads(data)
+        except ValueError:
+            raise QuarryError(None, f"{method} {path}: the answer is not JSON: {data[:200]!r}") from None
+
+    def _request(self, method: str, path: str, query: list[tuple[str, str]] | None = None,
+                 body: bytes | None = None, content_type: str | None = None) -> tuple[int, Any, bytes]:
+        url = self._base + path
+        if query:
+            url += "?" + urllib.parse.urlencode(query, quote_via=urllib.parse.quote)
+        headers = dict(self._headers)
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        retried = 0
+        while True:
+            status, reply_headers, data = self._exchange(method, url, body, headers)
+            if status == 503 and retried < self.retries:
+                retried += 1
+                time.sleep(min(self.max_retry_wait, _retry_after(reply_headers, default=1.0)))
+                continue
+            if not 200 <= status < 300:
+                raise _error(status, reply_headers, data)
+            return status, reply_headers, data
+
+    def _exchange(self, method: str, url: str, body: bytes | None,
+                  headers: Mapping[str, str]) -> tuple[int, Any, bytes]:
+        for attempt in (0, 1):
+            reused = self._reused
+            conn = self._connection()
+            try:
+                conn.request(method, url, body=body, headers=dict(headers))
+                response = conn.getresponse()
+                data = response.read()
+            except _DROPPED:
+                self.close()
+                if reused and attempt == 0:
+                    continue  # the server closed the idle connection: once more on a new one
+                raise
+            except BaseException:
+                self.close()  # the connection's state is unknown (a timeout, an interrupt)
+                raise
+            if response.will_close:
+                self.close()
+            else:
+                self._reused = True
+            return response.status, response.headers, data
+        raise AssertionError("unreachable")
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._conn is None:
+            kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+            self._conn = kind(self._host, self._port, timeout=self.timeout)
+            self._reused = False
+        return self._conn
+
+
+# -- encoding ------------------------------------------------------------------------------------
+
+def _anchor_bytes(anchors: Any) -> tuple[bytes, int]:
+    """n x dim float32 little-endian, and n."""
+    if _np is not None:
+        matrix = _np.ascontiguousarray(anchors, dtype="<f4")
+        if matrix.ndim != 2:
+            raise ValueError(f"anchors: shape={matrix.shape}, expected (n, dim)")
+        return matrix.tobytes(), int(matrix.shape[0])
+    flat = array("f")
+    dim = -1
+    n = 0
+    for row in anchors:
+        before = len(flat)
+        flat.extend(float(v) for v in row)
+        width = len(flat) - before
+        if dim < 0:
+            dim = width
+        elif width != dim:
+            raise ValueError(f"anchors: row {n} has {width} values, expected {dim} (as row 0)")
+        n += 1
+    if sys.byteorder == "big":
+        flat.byteswap()
+    return flat.tobytes(), n
+
+
+def _anchor_lists(anchors: Any) -> list[list[float]]:
+    if _np is not None:
+        matrix = _np.asarray(anchors, dtype=_np.float32)
+        if matrix.ndim != 2:
+            raise ValueError(f"anchors: shape={matrix.shape}, expected (n, dim)")
+        return matrix.tolist()
+    rows = [[float(v) for v in row] for row in anchors]
+    for i, row in enumerate(rows):
+        if len(row) != len(rows[0]):
+            raise ValueError(f"anchors: row {i} has {len(row)} values, expected {len(rows[0])} (as row 0)")
+    return rows
+
+
+def _positive_lines(positives: Any, n: int) -> list[str]:
+    """One line per anchor: its positive ids joined by tabs."""
+    if positives is None:
+        return [""] * n
+    lines = []
+    for i, entry in enumerate(positives):
+        if entry is None:
+            lines.append("")
+        elif isinstance(entry, (str, numbers.Integral)):
+            lines.append(_id(entry, f"positives[{i}]"))
+        else:
+            lines.append("\t".join(_id(x, f"positives[{i}]") for x in entry))
+    if len(lines) != n:
+        raise ValueError(f"positives: {len(lines)} entries, expected {n} (one per anchor; None for none)")
+    return lines
+
+
+def _ids(values: Iterable[Any], n: int | None, name: str) -> list[str]:
+    ids = [_id(v, f"{name}[{i}]") for i, v in enumerate(values)]
+    if n is not None and len(ids) != n:
+        raise ValueError(f"{name}: {len(ids)} ids, expected {n} (one per anchor)")
+    return ids
+
+
+def _id(value: Any, where: str) -> str:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return str(int(value))
+    if not isinstance(value, str):
+        raise TypeError(f"{where}: {value!r} is a {type(value).__name__}, expected a corpus id (str)")
+    if not value or any(c in value for c in "\t\n\r"):
+        raise ValueError(f"{where}: id={value!r}, expected a non-empty id without tabs or line breaks")
+    return value
+
+
+def _option_name(name: str) -> str:
+    kebab = name.replace("_", "-")
+    if kebab in _RESERVED:
+        raise ValueError(f"option {name!r} is set by the client itself")
+    return kebab
+
+
+def _query_options(options: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [(_option_name(name), _option_text(value)) for name, value in options.items() if value is not None]
+
+
+def _option_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return repr(float(value))
+    return str(value)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, bool) or isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return str(value)
+
+
+# -- decoding ------------------------------------------------------------------------------------
+
+def _decode_mined(headers: Any, data: bytes, n: int) -> Mined:
+    try:
+        version = int(headers["Quarry-Index-Version"])
+        anchors = int(headers["Quarry-Anchors"])
+        k = int(headers["Quarry-Negatives"])
+    except (TypeError, ValueError):
+        raise QuarryError(None, "malformed mine answer: headers Quarry-Index-Version="
+                          f"{headers['Quarry-Index-Version']!r}, Quarry-Anchors={headers['Quarry-Anchors']!r}, "
+                          f"Quarry-Negatives={headers['Quarry-Negatives']!r}, expected integers") from None
+    if anchors != n:
+        raise QuarryError(None, f"malformed mine answer: Quarry-Anchors={anchors}, expected {n}")
+    cells = n * k
+    if k < 0 or len(data) != 8 * cells:
+        raise QuarryError(None, f"malformed mine answer: {len(data)} body bytes, expected {8 * cells} "
+                                f"(int32 and float32 [{n} x {k}])")
+    if _np is not None:
+        ids = _np.frombuffer(data, dtype="<i4", count=cells).reshape(n, k).astype(_np.int32)
+        scores = _np.frombuffer(data, dtype="<f4", count=cells, offset=4 * cells).reshape(n, k).astype(_np.float32)
+        return Mined(ids, scores, version)
+    flat_ids = struct.unpack_from(f"<{cells}i", data)
+    flat_scores = struct.unpack_from(f"<{cells}f", data, 4 * cells)
+    return Mined([list(flat_ids[i * k:(i + 1) * k]) for i in range(n)],
+                 [list(flat_scores[i * k:(i + 1) * k]) for i in range(n)], version)
+
+
+def _retry_after(headers: Any, default: float) -> float:
+    """Seconds a ``Retry-After`` header asks for (delay seconds or an HTTP date)."""
+    value = headers.get("Retry-After") if headers is not None else None
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return default
+        seconds = when.timestamp() - time.time()
+    return max(0.0, seconds) if math.isfinite(seconds) else default
+
+
+def _error(status: int, headers: Any, data: bytes) -> QuarryError:
+    text = data.decode("utf-8", "replace")
+    try:
+        body: Any = json.loads(text) if text else None
+    except ValueError:
+        body = text
+    retry_after = _retry_after(headers, default=math.nan) if status == 503 else math.nan
+    retry = None if math.isnan(retry_after) else retry_after
+    if isinstance(body, dict):
+        error = body.get("error")
+        message = body.get("message") or error or http.client.responses.get(status, "error")
+        return QuarryError(status, str(message), body.get("field"), body.get("value"), body.get("expected"),
+                           error=None if error is None else str(error), retry_after=retry, body=body)
+    message = text.strip()[:1000] or http.client.responses.get(status, "error")
+    return QuarryError(status, message, retry_after=retry, body=body)

@@ -1,0 +1,46 @@
+"""The exception the client raises when the server answers with an error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["QuarryError"]
+
+
+class QuarryError(Exception):
+    """An error answer of ``quarry serve``, carrying what the server said.
+
+    Attributes:
+        status: the HTTP status (400 a bad request, 401 unauthorized, 404, 409 a refresh already
+            running, 500 internal error, 503 overloaded), or ``None`` for a failure the server
+            reported without an error status (a failed index refresh, a malformed answer).
+        message: the server's message, e.g. ``"num-negatives=x, expected >= 1"``.
+        field, value, expected: the request field at fault, the value sent and what the server
+            expected (400 answers), else ``None``.
+        error: the server's short error name (``"unauthorized"``, ``"overloaded"``, ...).
+        retry_after: seconds the server asked to wait (503 answers' ``Retry-After``), else ``None``.
+        body: the decoded JSON body of the answer (or its text when it was not JSON).
+    """
+
+    def __init__(self, status: int | None, message: str, field: str | None = None, value: Any = None,
+                 expected: str | None = None, *, error: str | None = None, retry_after: float | None = None,
+                 body: Any = None) -> None:
+        super().__init__(status, message)
+        self.status = status
+        self.message = message
+        self.field = field
+        self.value = value
+        self.expected = expected
+        self.error = error
+        self.retry_after = retry_after
+        self.body = body
+
+    def __str__(self) -> str:
+        where = "quarry serve" if self.status is None else f"HTTP {self.status}"
+        if self.error and self.error != self.message:
+            return f"{where} {self.error}: {self.message}"
+        return f"{where}: {self.message}"
+
+    def __repr__(self) -> str:
+        return (f"QuarryError(status={self.status!r}, message={self.message!r}, field={self.field!r}, "
+                f"value={self.value!r}, expected={self.expected!r})")
