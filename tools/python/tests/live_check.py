@@ -1,0 +1,77 @@
+"""The client against a real `quarry serve` (run by the serve module's tests, not by unittest discovery).
+
+    live_check.py URL CATALOG OUT
+
+CATALOG holds queries.qvec, queries.qvec.ids, qrels.tsv and corpus.qvec as the server serves them.
+Mines the first 40 queries through the binary and the JSON shapes, has the server keep them in its
+negatives store, refreshes the server with the corpus written again by write_qvec (negated: a new
+model, same rows), and checks an option the server refuses. Writes to OUT (for the Java side to
+compare with `quarry mine`): the binary answer's rows and scores as JSON. Exits non-zero on any
+mismatch, with the reason on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from quarry_client import Client, QuarryError, read_qvec, write_qvec  # noqa: E402
+
+ANCHORS = 40
+
+
+def check(condition: bool, what: str) -> None:
+    if not condition:
+        sys.exit(f"live_check: {what}")
+
+
+def plain(values):
+    return values.tolist() if hasattr(values, "tolist") else values
+
+
+def main() -> None:
+    url, catalog, out = sys.argv[1:4]
+    queries = read_qvec(os.path.join(catalog, "queries.qvec"))
+    with open(os.path.join(catalog, "queries.qvec.ids"), encoding="utf-8") as f:
+        query_ids = [line.rstrip("\n") for line in f][:ANCHORS]
+    positives: dict[str, list[str]] = {}
+    with open(os.path.join(catalog, "qrels.tsv"), encoding="utf-8") as f:
+        for line in f:
+            q, d, *_ = line.rstrip("\n").split("\t")
+            positives.setdefault(q, []).append(d)
+    anchors = [plain(queries[i]) for i in range(ANCHORS)]
+    anchor_positives = [positives.get(q) for q in query_ids]
+    with Client(url) as client:
+        check(client.health().get("status") == "ok", "health")
+        version = client.status()["index_version"]
+        rows, scores, served = client.mine(anchors, anchor_positives, anchor_ids=query_ids, num_negatives=5,
+                                           nprobe=4, range_min=3)
+        check(served == version, f"binary answer served from version {served}, status said {version}")
+        answer = client.mine_json(anchors, anchor_positives, num_negatives=5, nprobe=4, range_min=3)
+        stored = client.negatives(query_ids)
+        for i, q in enumerate(query_ids):
+            got = [r for r in plain(rows[i]) if r >= 0]
+            check(len(answer["negatives"][i]) == len(got), f"anchor {q}: JSON and binary counts differ")
+            check(stored[q] is not None and stored[q]["ids"] == answer["negatives"][i],
+                  f"anchor {q}: the store holds {stored[q]}, the JSON answer {answer['negatives'][i]}")
+        try:
+            client.mine(anchors[:1], anchor_positives[:1], num_negatives=0)
+            check(False, "num_negatives=0 was accepted")
+        except QuarryError as e:
+            check(e.status == 400 and e.field == "num-negatives", f"refusal names the field: {e!r}")
+        corpus = read_qvec(os.path.join(catalog, "corpus.qvec"))
+        moved = os.path.join(catalog, "corpus-negated.qvec")
+        write_qvec(moved, [[-x for x in plain(row)] for row in corpus])
+        status = client.refresh(moved)
+        check(status["index_version"] == version + 1, f"refresh gave version {status['index_version']}")
+        _, _, after = client.mine(anchors[:2], anchor_positives[:2], num_negatives=5)
+        check(after == version + 1, f"after the refresh an answer came from version {after}")
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump({"rows": [plain(r) for r in rows],
+                   "scores": [[None if s != s else s for s in plain(r)] for r in scores]}, f)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+package dev.quarry.serve;
+
+/**
+ * A request the service refuses with 400: the field (as the client names it), the value it sent,
+ * and what would have been accepted. The message follows Quarry's errors: {@code field=value,
+ * expected ...}.
+ */
+final class BadRequest extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final String field;
+    private final String value;
+    private final String expected;
+
+    BadRequest(String field, Object value, String expected) {
+        super(field + "=" + Printable.of(String.valueOf(value)) + ", expected " + expected);
+        this.field = field;
+        this.value = Printable.of(String.valueOf(value));
+        this.expected = expected;
+    }
+
+    String field() {
+        return field;
+    }
+
+    String value() {
+        return value;
+    }
+
+    String expected() {
+        return expected;
+    }
+}

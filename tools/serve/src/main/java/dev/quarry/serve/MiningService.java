@@ -1,0 +1,259 @@
+package dev.quarry.serve;
+
+import dev.quarry.QuarryDataException;
+import dev.quarry.index.SearchParams;
+import dev.quarry.index.VectorIndex;
+import dev.quarry.index.flat.FlatIndex;
+import dev.quarry.index.ivf.IvfBuilder;
+import dev.quarry.index.ivf.IvfIndex;
+import dev.quarry.index.ivf.KMeansParams;
+import dev.quarry.mining.MinedAnchor;
+import dev.quarry.mining.MiningConfig;
+import dev.quarry.pipeline.StoreIds;
+import dev.quarry.store.StoreContents;
+import dev.quarry.store.VectorStore;
+import dev.quarry.vector.VectorKernels;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * What the service serves: the current {@link ServedIndex}, swapped atomically by a refresh. A mine
+ * call holds the version it started on until it returns, so it never sees two versions; a refresh
+ * opens and warms the new version beside the live one on its own thread (no request waits for it),
+ * swaps, and the old version closes after its last request.
+ */
+final class MiningService implements AutoCloseable {
+    private final VectorKernels kernels;
+    private final SearchParams search;
+    private final int threads;
+    private final PrintWriter log;
+    private final AtomicReference<ServedIndex> current = new AtomicReference<>();
+    private final AtomicBoolean refreshing = new AtomicBoolean();
+    private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "quarry-refresh");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile String refreshError;
+    /** For tests: when set, a refresh waits on it after building the next version and before swapping it in. */
+    volatile java.util.concurrent.CountDownLatch beforeSwap;
+    private final java.util.concurrent.atomic.AtomicLong refreshes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong refreshFailures = new java.util.concurrent.atomic.AtomicLong();
+
+    /** What a mine call returns: the anchors' negatives and the version they were mined from. */
+    record Mined(List<MinedAnchor> anchors, long version, dev.quarry.labels.IdMap ids) {
+    }
+
+    MiningService(VectorStore corpus, Path indexFile, Path idFile, VectorKernels kernels, SearchParams search,
+                  int threads, PrintWriter log) {
+        this.kernels = kernels;
+        this.search = search;
+        this.threads = threads;
+        this.log = log;
+        StoreIds ids = StoreIds.of(corpus, idFile, null);
+        try {
+            current.set(open(1, corpus, indexFile, ids));
+        } catch (RuntimeException | Error e) {
+            ids.close();
+            throw e;
+        }
+    }
+
+    private ServedIndex open(long version, VectorStore corpus, Path indexFile, StoreIds ids) {
+        VectorIndex index = indexFile == null ? new FlatIndex(corpus, kernels)
+                : IvfIndex.open(indexFile, corpus, kernels);
+        ServedIndex served = new ServedIndex(version, corpus, index, indexFile, ids, kernels, search);
+        try {
+            served.miner(MiningConfig.defaults()); // the default miner, warmed up before anything is served from it
+        } catch (RuntimeException | Error e) {
+            index.close();
+            throw e;
+        }
+        return served;
+    }
+
+    /** The search options of calls that give none. */
+    SearchParams search() {
+        return search;
+    }
+
+    /** The version served now. */
+    ServedIndex current() {
+        return current.get();
+    }
+
+    /** Mines with the version current when the call starts, held until it returns. */
+    Mined mine(MiningConfig config, SearchParams params, AnchorsCall call) {
+        ServedIndex served = hold();
+        try {
+            List<MinedAnchor> mined = call.mine(served, served.miner(config), params);
+            return new Mined(mined, served.version(), served.ids());
+        } finally {
+            served.release();
+        }
+    }
+
+    /** A call made with a held version. */
+    @FunctionalInterface
+    interface AnchorsCall {
+        List<MinedAnchor> mine(ServedIndex served, dev.quarry.mining.Miner miner, SearchParams params);
+    }
+
+    private ServedIndex hold() {
+        while (true) {
+            ServedIndex served = current.get();
+            if (served.acquire()) {
+                return served;
+            }
+        }
+    }
+
+    /**
+     * Starts serving {@code file} (the same rows and ids as now, re-embedded): its rows assigned to the
+     * current centroids (or, with {@code retrain}, a new index trained), written beside it, opened and
+     * warmed up, then swapped in. The file's shape and ids are checked before this returns (a
+     * {@link QuarryDataException} for a file that cannot be the same rows); the rest runs on the
+     * refresh thread. Returns false when a refresh is already running.
+     */
+    boolean refresh(Path file, boolean retrain) {
+        if (!refreshing.compareAndSet(false, true)) {
+            return false;
+        }
+        VectorStore corpus;
+        try {
+            corpus = openSameRows(file);
+        } catch (RuntimeException | Error e) {
+            refreshing.set(false);
+            throw e;
+        }
+        refreshError = null;
+        refresher.execute(() -> {
+            try {
+                swapTo(corpus, retrain);
+            } catch (RuntimeException | Error e) {
+                refreshError = e.getMessage() == null ? e.toString() : e.getMessage();
+                refreshFailures.incrementAndGet();
+                log.println("quarry serve: refresh from " + file + " failed: " + refreshError);
+                if (!(e instanceof dev.quarry.QuarryDataException || e instanceof dev.quarry.QuarryUsageException)) {
+                    e.printStackTrace(log); // not a bad input: the server's own failure, for whoever reads the log
+                }
+                log.flush();
+            } finally {
+                refreshing.set(false);
+            }
+        });
+        return true;
+    }
+
+    /** Opens {@code file} and checks it holds the rows served now: the same count, dimension and ids. */
+    private VectorStore openSameRows(Path file) {
+        ServedIndex now = current.get();
+        VectorStore corpus = VectorStore.open(file);
+        try {
+            if (corpus.count() != now.corpus().count() || corpus.dim() != now.corpus().dim()) {
+                throw new QuarryDataException(file, "shape", corpus.count() + " x " + corpus.dim(),
+                        now.corpus().count() + " x " + now.corpus().dim() + " as the corpus served now (the same"
+                                + " rows, re-embedded)");
+            }
+            try (StoreIds ids = StoreIds.of(corpus, null, null)) {
+                if (ids.file() != null) {
+                    for (int row = 0; row < corpus.count(); row++) {
+                        if (!ids.ids().id(row).equals(now.ids().id(row))) {
+                            throw new QuarryDataException(ids.file(), "ids[" + row + "]", ids.ids().id(row),
+                                    now.ids().id(row) + " as the corpus served now (a refresh keeps the rows and"
+                                            + " their order)");
+                        }
+                    }
+                }
+            }
+            return corpus;
+        } catch (RuntimeException | Error e) {
+            corpus.close();
+            throw e;
+        }
+    }
+
+    private void swapTo(VectorStore corpus, boolean retrain) {
+        long t0 = System.nanoTime();
+        ServedIndex old = hold();
+        Path file = corpus.path();
+        try {
+            // Every row read once: a corpus written by a trainer gets no trust from its footer (a torn or
+            // hand-made file), and one NaN row would score NaN against every anchor.
+            StoreContents.verify(corpus, null).requireFinite(corpus, "corpus");
+            Path indexFile = null;
+            if (old.index() instanceof IvfIndex ivf) {
+                indexFile = nextIndexFile(file);
+                if (retrain) {
+                    new IvfBuilder(kernels).build(corpus, new KMeansParams(ivf.nlist(), 10, 64, 0, ivf.spherical(),
+                            ivf.seed(), threads), indexFile, null);
+                } else {
+                    new IvfBuilder(kernels).reassign(corpus, ivf, threads, indexFile, null);
+                }
+            }
+            // The ids stay those of the first corpus: a refresh brings new vectors for the same rows.
+            StoreIds ids = StoreIds.of(old.corpus(), old.storeIds().file(), null);
+            ServedIndex next = open(old.version() + 1, corpus, indexFile, ids);
+            java.util.concurrent.CountDownLatch gate = beforeSwap;
+            if (gate != null) {
+                gate.await();
+            }
+            ServedIndex retired = current.getAndSet(next);
+            retired.release(); // the service's own hold: closes once the last request lets go
+            refreshes.incrementAndGet();
+            log.printf("quarry serve: now serving version %d from %s (%s), refreshed in %.1f s%n", next.version(),
+                    file, next.index().describe(), (System.nanoTime() - t0) / 1e9);
+            log.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("refresh interrupted (the server is stopping)", e);
+        } catch (RuntimeException | Error e) {
+            if (current.get().corpus() != corpus) {
+                corpus.close();
+            }
+            throw e;
+        } finally {
+            old.release();
+        }
+    }
+
+    /** Where a refreshed corpus's index goes: beside it, a name no other version uses. */
+    private static Path nextIndexFile(Path corpus) {
+        String base = corpus.getFileName().toString().replaceFirst("\\.(qvec|npy|fvecs)$", "");
+        Path candidate = corpus.resolveSibling(base + ".qivf");
+        for (int i = 2; Files.exists(candidate); i++) {
+            candidate = corpus.resolveSibling(base + "-" + i + ".qivf");
+        }
+        return candidate;
+    }
+
+    boolean refreshing() {
+        return refreshing.get();
+    }
+
+    String refreshError() {
+        return refreshError;
+    }
+
+    /** Refreshes swapped in since start. */
+    long refreshes() {
+        return refreshes.get();
+    }
+
+    /** Refreshes that failed since start (the version served stayed). */
+    long refreshFailures() {
+        return refreshFailures.get();
+    }
+
+    @Override
+    public void close() {
+        refresher.shutdownNow();
+        current.get().release();
+    }
+}

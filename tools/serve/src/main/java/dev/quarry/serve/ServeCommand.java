@@ -1,0 +1,276 @@
+package dev.quarry.serve;
+
+import dev.quarry.Progress;
+import dev.quarry.cli.ExitCodes;
+import dev.quarry.index.SearchParams;
+import dev.quarry.index.ivf.IvfBuilder;
+import dev.quarry.index.ivf.KMeansParams;
+import dev.quarry.store.VectorStore;
+import dev.quarry.synth.CatalogSpec;
+import dev.quarry.synth.SyntheticCatalog;
+import dev.quarry.vector.VectorKernels;
+import dev.quarry.vector.VectorKernelsProvider;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/**
+ * {@code quarry serve}: negatives for trainers over HTTP, from a corpus and its index, refreshed
+ * while it serves. Runs until SIGTERM or Ctrl-C, then drains the calls in flight and exits 0.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Serve negatives over HTTP (POST /v1/mine, GET /v1/negatives, POST /v1/refresh, GET /v1/status,"
+                + " GET /v1/health, GET /metrics) from a corpus and its index; SIGTERM drains and exits 0.",
+        footer = {"", "Examples:", "  quarry serve --demo /tmp/quarry-serve-demo",
+                "  quarry serve --corpus corpus.qvec --index corpus.qivf --negatives-store negatives.cmap",
+                "  quarry serve --corpus corpus.qvec --index corpus.qivf --bind 0.0.0.0:7700 --token-file token.txt"})
+public final class ServeCommand implements Callable<Integer> {
+    private static final int DEFAULT_PORT = 7700;
+    /**
+     * The root of java.util.logging, where the web server and Chronicle Map log: warnings only (their
+     * start-up chatter would bury Quarry's own lines). Held here: the logging framework keeps loggers
+     * weakly.
+     */
+    private static final java.util.logging.Logger LIBRARY_LOG = java.util.logging.Logger.getLogger("");
+
+    static {
+        LIBRARY_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--corpus", description = "Corpus embeddings (.qvec, .npy <f4, .fvecs).")
+    Path corpus;
+
+    @Option(names = "--index", defaultValue = "flat",
+            description = "flat (exact search) or an IVF index file built by `quarry index build` (default: ${DEFAULT-VALUE}).")
+    String index;
+
+    @Option(names = "--corpus-ids", description = "Ids of the corpus rows, one per line (default: CORPUS.ids, else row"
+            + " numbers).")
+    Path corpusIds;
+
+    @Option(names = "--demo", paramLabel = "DIR", description = "Serve the demo catalog in DIR (written there first,"
+            + " with its IVF index, when DIR does not hold it yet); instead of --corpus and --index.")
+    Path demo;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1:" + DEFAULT_PORT, description = "HOST:PORT to listen on; any"
+            + " address but loopback needs --token-file; port 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--token-file", description = "A file whose first line is the bearer token every client must send"
+            + " (Authorization: Bearer TOKEN), at least 16 characters.")
+    Path tokenFile;
+
+    @Option(names = "--negatives-store", description = "Keep every anchor mined with an id in this store (a Chronicle"
+            + " Map file other processes on the host can read), and serve GET /v1/negatives from it.")
+    Path negativesStore;
+
+    @Option(names = "--store-anchors", defaultValue = "1000000",
+            description = "Anchors the negatives store is sized for, when it is created (default: ${DEFAULT-VALUE}).")
+    long storeAnchors;
+
+    @Option(names = "--nprobe", description = "Lists probed per anchor with an IVF index, for calls that give none"
+            + " (default: nlist / 64).")
+    Integer nprobe;
+
+    @Option(names = "--threads", description = "Threads one call's search may use (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--max-anchors", defaultValue = "4096", description = "Anchors per request (default: ${DEFAULT-VALUE}).")
+    int maxAnchors;
+
+    @Option(names = "--max-body-mb", defaultValue = "64", description = "Request body size in MiB (default: ${DEFAULT-VALUE}).")
+    int maxBodyMb;
+
+    @Option(names = "--max-running", description = "Mine calls that run at once (default: the number of cores).")
+    Integer maxRunning;
+
+    @Option(names = "--max-waiting", defaultValue = "64", description = "Mine calls that may wait for a running slot;"
+            + " more are refused with 503 and Retry-After (default: ${DEFAULT-VALUE}).")
+    int maxWaiting;
+
+    @Option(names = "--refresh-dir", description = "The directory POST /v1/refresh may read corpora from (default: the"
+            + " corpus's directory).")
+    Path refreshDir;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        Path corpusFile = corpus;
+        String indexName = index;
+        if (demo != null) {
+            if (corpus != null || !index.equals("flat")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--demo serves its own catalog: leave out"
+                        + " --corpus and --index");
+            }
+            Path dir = DemoCatalog.ensure(demo, err);
+            corpusFile = dir.resolve("corpus.qvec");
+            indexName = dir.resolve("corpus.qivf").toString();
+        } else if (corpus == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--corpus is required (or --demo DIR)");
+        }
+        Address address = Address.parse(bind, spec.commandLine());
+        BearerToken token = tokenFile == null ? null : BearerToken.read(tokenFile);
+        if (token == null && !address.loopback()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--bind=" + bind + ", expected a loopback"
+                    + " address (127.0.0.1, ::1, localhost) unless --token-file is given: any other address lets the"
+                    + " network in");
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        int searchThreads = threads == null ? cores : threads;
+        if (searchThreads < 1 || searchThreads > 4 * cores) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads=" + searchThreads + ", expected 1.."
+                    + 4 * cores);
+        }
+        if (nprobe != null && nprobe < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--nprobe=" + nprobe + ", expected >= 1");
+        }
+        if (maxBodyMb < 1 || maxBodyMb > 2047) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-body-mb=" + maxBodyMb
+                    + ", expected 1..2047");
+        }
+        RequestLimits limits;
+        try {
+            limits = new RequestLimits(maxAnchors, (long) maxBodyMb << 20, maxRunning == null ? cores : maxRunning,
+                    maxWaiting);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-anchors, --max-running and"
+                    + " --max-waiting: expected >= 1, >= 1 and >= 0 (" + e.getMessage() + ")");
+        }
+        Path indexFile = indexName.equals("flat") ? null : Path.of(indexName);
+        Path corpusDir = corpusFile.toAbsolutePath().getParent();
+        ServeSettings settings = new ServeSettings(corpusFile, indexFile, corpusIds, address.host(), address.port(),
+                token, negativesStore, storeAnchors, new SearchParams(searchThreads, nprobe == null ? 0 : nprobe),
+                limits, refreshDir != null ? refreshDir : corpusDir, cores);
+        long t0 = System.nanoTime();
+        err.println("quarry serve: opening " + corpusFile + (indexFile == null ? " (exact search)" : " with " + indexFile)
+                + " and warming up...");
+        err.flush();
+        CountDownLatch stop = new CountDownLatch(1);
+        // Installed before the server starts, so a SIGTERM during start-up still drains and exits 0.
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        try (QuarryServer server = QuarryServer.start(settings, err)) {
+            err.printf("quarry serve: listening on http://%s:%d/ (index version %d, ready in %s); SIGTERM or Ctrl-C"
+                            + " stops it%n", address.urlHost(), server.port(), server.indexVersion(),
+                    Progress.duration((System.nanoTime() - t0) / 1e9));
+            err.flush();
+            stop.await();
+            err.println("quarry serve: stopping: draining the calls in flight");
+            err.flush();
+        }
+        err.println("quarry serve: stopped");
+        err.flush();
+        return ExitCodes.OK;
+    }
+
+    /** A bind address: host and port, and whether it is loopback. */
+    record Address(String host, int port, boolean loopback) {
+        static Address parse(String text, CommandLine cmd) {
+            int colon = text.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new CommandLine.ParameterException(cmd, "--bind=" + text + ", expected HOST:PORT (e.g."
+                        + " 127.0.0.1:7700)");
+            }
+            String host = text.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port;
+            try {
+                port = Integer.parseInt(text.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 0 || port > 65535) {
+                throw new CommandLine.ParameterException(cmd, "--bind=" + text + ", expected a port 0..65535 after"
+                        + " the colon");
+            }
+            boolean loopback;
+            try {
+                InetAddress[] all = InetAddress.getAllByName(host);
+                loopback = Stream.of(all).allMatch(InetAddress::isLoopbackAddress);
+            } catch (UnknownHostException e) {
+                throw new CommandLine.ParameterException(cmd, "--bind=" + text + ", expected a host name or address"
+                        + " of this machine (" + host + " is unknown)");
+            }
+            return new Address(host, port, loopback);
+        }
+
+        String urlHost() {
+            return host.contains(":") ? "[" + host + "]" : host;
+        }
+    }
+
+    /** The demo catalog a server can start on with nothing else: generated once into a directory. */
+    static final class DemoCatalog {
+        private DemoCatalog() {
+        }
+
+        /** {@code dir} holding the demo catalog and its IVF index, written there first if absent. */
+        static Path ensure(Path dir, PrintWriter err) throws IOException {
+            if (Files.isRegularFile(dir.resolve("corpus.qvec")) && Files.isRegularFile(dir.resolve("corpus.qivf"))) {
+                return dir;
+            }
+            if (Files.exists(dir) && !isEmptyDirectory(dir)) {
+                throw new dev.quarry.QuarryDataException(dir, "demo", "a directory with other files",
+                        "a new or empty directory, or one a previous --demo wrote (corpus.qvec, corpus.qivf)");
+            }
+            Path parent = dir.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            // Written beside, then renamed into place: a killed first start leaves no half catalog behind.
+            Path temp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".quarry-");
+            try {
+                CatalogSpec spec = CatalogSpec.demo();
+                err.printf("quarry serve: writing the demo catalog (%,d documents, %,d anchors, d=%d) to %s%n",
+                        spec.docs(), spec.anchors(), spec.dim(), dir);
+                err.flush();
+                new SyntheticCatalog(spec).write(temp);
+                VectorKernels kernels = VectorKernelsProvider.get();
+                try (VectorStore store = VectorStore.open(temp.resolve("corpus.qvec"))) {
+                    new IvfBuilder(kernels).build(store, new KMeansParams(IvfBuilder.defaultNlist(store.count()), 10,
+                            64, 0, IvfBuilder.unitNorm(store, kernels), 42, Runtime.getRuntime().availableProcessors()),
+                            temp.resolve("corpus.qivf"), null);
+                }
+                if (Files.exists(dir)) {
+                    Files.delete(dir); // empty, checked above
+                }
+                Files.move(temp, dir, StandardCopyOption.ATOMIC_MOVE);
+                return dir;
+            } catch (DirectoryNotEmptyException e) {
+                throw new dev.quarry.QuarryDataException(dir, "demo", "a directory that filled meanwhile",
+                        "a new or empty directory");
+            } finally {
+                if (Files.exists(temp)) {
+                    try (Stream<Path> walk = Files.walk(temp)) {
+                        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    }
+                }
+            }
+        }
+
+        private static boolean isEmptyDirectory(Path dir) throws IOException {
+            if (!Files.isDirectory(dir)) {
+                return false;
+            }
+            try (Stream<Path> entries = Files.list(dir)) {
+                return entries.findAny().isEmpty();
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.quarry.serve;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The service's metrics in Prometheus text (GET /metrics): requests by route and status, the latency
+ * of mine calls as a histogram, anchors mined, the admission queue's depth and calls running,
+ * refreshes by result, the index version served, and the JVM's memory.
+ */
+final class ServerMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer mineLatency;
+    private final Counter anchors;
+
+    ServerMetrics(Admission admission, MiningService service) {
+        mineLatency = Timer.builder("quarry.mine.latency").description("Time of a mine call, admission to answer")
+                .publishPercentileHistogram().serviceLevelObjectives(Duration.ofNanos(250_000), Duration.ofNanos(500_000))
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+        new JvmMemoryMetrics().bindTo(registry); // heap in use: what the overload benchmark watches
+        anchors = Counter.builder("quarry.mine.anchors").description("Anchors mined").register(registry);
+        Gauge.builder("quarry.queue.depth", admission, Admission::waiting)
+                .description("Mine calls waiting for a slot").register(registry);
+        Gauge.builder("quarry.mine.running", admission, Admission::running)
+                .description("Mine calls running").register(registry);
+        Gauge.builder("quarry.index.version", service, s -> s.current().version())
+                .description("Version of the index served").register(registry);
+        FunctionCounter.builder("quarry.refreshes", service, MiningService::refreshes).tag("result", "ok")
+                .description("Refreshes swapped in").register(registry);
+        FunctionCounter.builder("quarry.refreshes", service, MiningService::refreshFailures).tag("result", "failed")
+                .description("Refreshes that failed (the version served stayed)").register(registry);
+        Gauge.builder("quarry.refresh.running", service, s -> s.refreshing() ? 1 : 0)
+                .description("1 while a refresh builds the next version").register(registry);
+    }
+
+    /** One request answered. */
+    void request(String route, int status) {
+        registry.counter("quarry.requests", "route", route, "status", Integer.toString(status)).increment();
+    }
+
+    /** One mine call of {@code count} anchors that took {@code nanos}. */
+    void mined(int count, long nanos) {
+        mineLatency.record(nanos, TimeUnit.NANOSECONDS);
+        anchors.increment(count);
+    }
+
+    /** The Prometheus text exposition. */
+    String scrape() {
+        return registry.scrape();
+    }
+}
