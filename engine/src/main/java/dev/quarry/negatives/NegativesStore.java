@@ -68,6 +68,10 @@ public final class NegativesStore implements AutoCloseable {
 
     private static final Map<Path, Shared> OPEN = new HashMap<>();
 
+    static {
+        quietLoggingWithoutABinding();
+    }
+
     private final Shared shared;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -212,6 +216,22 @@ public final class NegativesStore implements AutoCloseable {
                             "fewer or shorter ids (" + tooLarge.getMessage() + ")");
             default -> e;
         };
+    }
+
+    /**
+     * Chronicle logs through SLF4J; a process with no SLF4J binding (the command line) would print three
+     * lines of SLF4J's warning on stderr at the first open. There, SLF4J's own no-op provider is chosen
+     * explicitly (and SLF4J's note that it was chosen kept quiet); a process with a binding (the server
+     * logs through java.util.logging) keeps it.
+     */
+    private static void quietLoggingWithoutABinding() {
+        if (System.getProperty("slf4j.provider") == null && java.util.ServiceLoader.load(
+                org.slf4j.spi.SLF4JServiceProvider.class, NegativesStore.class.getClassLoader()).findFirst().isEmpty()) {
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+            if (System.getProperty("slf4j.internal.verbosity") == null) {
+                System.setProperty("slf4j.internal.verbosity", "WARN");
+            }
+        }
     }
 
     /** The path that names the same file whatever the spelling (links followed), for sharing opens. */
