@@ -12,20 +12,13 @@
 # chromium is installed with apt-get when missing (as root, or with sudo).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/apt-install.sh
+. "$ROOT/scripts/lib/apt-install.sh"
 
 install_chromium() {
   command -v chromium >/dev/null && return 0
   echo "check-report: chromium is missing; installing Debian's chromium with apt-get" >&2
-  local sudo=()
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || {
-      echo "check-report: chromium is missing and this user cannot install it: run as root, or" \
-        "apt-get install chromium" >&2; exit 1; }
-    sudo=(sudo)
-  fi
-  # The variable goes after sudo, which resets the environment.
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+  apt_install check-report chromium
   command -v chromium >/dev/null || { echo "check-report: chromium could not be installed" >&2; exit 1; }
 }
 
