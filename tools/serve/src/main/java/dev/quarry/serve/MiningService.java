@@ -183,6 +183,7 @@ final class MiningService implements AutoCloseable {
         long t0 = System.nanoTime();
         ServedIndex old = hold();
         Path file = corpus.path();
+        Path written = null;
         try {
             // Every row read once: a corpus written by a trainer gets no trust from its footer (a torn or
             // hand-made file), and one NaN row would score NaN against every anchor.
@@ -190,6 +191,7 @@ final class MiningService implements AutoCloseable {
             Path indexFile = null;
             if (old.index() instanceof IvfIndex ivf) {
                 indexFile = nextIndexFile(file);
+                written = indexFile;
                 if (retrain) {
                     new IvfBuilder(kernels).build(corpus, new KMeansParams(ivf.nlist(), 10, 64, 0, ivf.spherical(),
                             ivf.seed(), threads), indexFile, null);
@@ -205,6 +207,9 @@ final class MiningService implements AutoCloseable {
                 gate.await();
             }
             ServedIndex retired = current.getAndSet(next);
+            if (retired.version() > 1) {
+                retired.deleteIndexFileOnClose(); // written by a refresh; version 1's is the user's
+            }
             retired.release(); // the service's own hold: closes once the last request lets go
             refreshes.incrementAndGet();
             log.printf("quarry serve: now serving version %d from %s (%s), refreshed in %.1f s%n", next.version(),
@@ -216,10 +221,22 @@ final class MiningService implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             if (current.get().corpus() != corpus) {
                 corpus.close();
+                deleteQuietly(written);
             }
             throw e;
         } finally {
             old.release();
+        }
+    }
+
+    /** Deletes an index file a failed refresh wrote (or began): nothing serves from it. */
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (java.io.IOException e) {
+                // disk only; the next refresh picks another name
+            }
         }
     }
 

@@ -29,6 +29,8 @@ final class ServedIndex {
     private final ConcurrentHashMap<MiningConfig, Miner> miners = new ConcurrentHashMap<>();
     /** Holders: the service itself (while current) plus every request in flight. */
     private final AtomicInteger holders = new AtomicInteger(1);
+    /** Whether closing deletes the index file: one a refresh wrote, once a newer version replaced it. */
+    private volatile boolean deleteIndexFileOnClose;
 
     ServedIndex(long version, VectorStore corpus, VectorIndex index, Path indexFile, StoreIds ids,
                 VectorKernels kernels, SearchParams search) {
@@ -92,6 +94,16 @@ final class ServedIndex {
         }
     }
 
+    /**
+     * Has the last holder delete the index file after unmapping it: for a version the server's own
+     * refresh wrote, once a newer one serves (a trainer that refreshes every epoch would otherwise leave
+     * an index as large as the corpus on disk per refresh). The index a user gave, and the one served
+     * when the server stops, stay.
+     */
+    void deleteIndexFileOnClose() {
+        deleteIndexFileOnClose = true;
+    }
+
     /** Lets go of this version; the last holder of a retired version closes it. */
     void release() {
         if (holders.decrementAndGet() == 0) {
@@ -109,5 +121,12 @@ final class ServedIndex {
         index.close();
         ids.close();
         corpus.close();
+        if (deleteIndexFileOnClose && indexFile != null) {
+            try {
+                java.nio.file.Files.deleteIfExists(indexFile);
+            } catch (java.io.IOException e) {
+                // Unmapped already; a file left behind costs disk only, and the next refresh picks another name.
+            }
+        }
     }
 }

@@ -161,6 +161,37 @@ class RefreshUnderLoadTest {
     }
 
     @Test
+    void anIndexARefreshWroteIsDeletedOnceANewerVersionServesAndTheUsersStays(@TempDir Path own) throws Exception {
+        ServeFixture.writeCatalog(own, 3_000, 20, 16);
+        Files.copy(own.resolve("corpus.qvec"), own.resolve("epoch1.qvec"));
+        Files.copy(own.resolve("corpus.qvec"), own.resolve("epoch2.qvec"));
+        try (ServeFixture.Running server = ServeFixture.Running.start(ServeFixture.settings(own, null, null,
+                ServeFixture.limits()))) {
+            ServedIndex epoch1 = null;
+            for (String corpus : List.of("epoch1.qvec", "epoch2.qvec")) {
+                long before = server.server().indexVersion();
+                HttpResponse<byte[]> started = server.post("/v1/refresh", "application/json",
+                        ("{\"corpus\": \"" + corpus + "\"}").getBytes(StandardCharsets.UTF_8));
+                assertEquals(202, started.statusCode(), ServeFixture.text(started));
+                long deadline = System.nanoTime() + 60_000_000_000L;
+                while (server.server().indexVersion() == before && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                if (epoch1 == null) {
+                    epoch1 = server.server().service().current();
+                    assertTrue(Files.exists(own.resolve("epoch1.qivf")), "the refresh wrote its index");
+                }
+            }
+            assertEquals(3, server.server().indexVersion());
+            assertEquals(0, epoch1.holders(), "version 2 is closed: no request held it");
+            assertFalse(Files.exists(own.resolve("epoch1.qivf")), "version 2's index, written by a refresh, is gone");
+            assertTrue(Files.exists(own.resolve("epoch2.qivf")), "the index served now stays");
+        }
+        assertTrue(Files.exists(own.resolve("corpus.qivf")), "the index the server was started with stays");
+        assertTrue(Files.exists(own.resolve("epoch2.qivf")), "the index served at the stop stays");
+    }
+
+    @Test
     void aRefreshThatCannotBeTheSameRowsIsRefusedAtOnce() {
         try (ServeFixture.Running server = ServeFixture.Running.start(ServeFixture.settings(dir, null, null,
                 ServeFixture.limits()))) {
