@@ -23,7 +23,7 @@ if life:
 print("| who | mode | calls | calls/s | p50 | p99 | p99.9 | max |")
 print("|---|---|---|---|---|---|---|---|")
 for r in rows:
-    if r.get("engine") in ("quarry", "faiss"):
+    if r.get("engine", "").startswith(("quarry", "faiss")):
         who = ("Miner in process" if r["engine"] == "quarry" else "FAISS IndexIVFFlat.search") + \
               f", {r['threads']} threads"
         print(f"| {who} | {r['mode']} | {r['calls']} | {r['calls_per_s']:.0f} | {ms(r, 'p50_ms')} | "
@@ -41,6 +41,7 @@ for r in rows:
             notes = (f"{r['requests_per_s']:.0f} requests/s, failed {r['failed']}, answers mixing versions "
                      f"{r['mixed']}, versions served {r['versions']}, refresh took {r['refresh_s']:.1f} s")
         print(f"| {r['mode']} | {r['count']} | {ms(r, 'p50_ms')} | {ms(r, 'p99_ms')} | {ms(r, 'max_ms')} | {notes} |")
+print("\nThe clients ask for the refresh at request 5,000 and go on until it is done and 1,000 more ran.")
 print("\n## Overload and recovery\n")
 print("| series | sent | answered | 503 | failed | answered/s | p50 | p99 | max | server heap max |")
 print("|---|---|---|---|---|---|---|---|---|---|")

@@ -138,15 +138,19 @@ public final class ServeLoad {
         Map<String, byte[]> seen = new ConcurrentHashMap<>();
         Map<Long, AtomicLong> versions = new ConcurrentHashMap<>();
         AtomicLong refreshNanos = new AtomicLong();
+        AtomicInteger limit = new AtomicInteger(requests);
         List<Thread> clients = new ArrayList<>();
         long start = System.nanoTime();
         for (int t = 0; t < threads; t++) {
             clients.add(Thread.ofPlatform().start(() -> {
-                for (int i; (i = next.getAndIncrement()) < requests; ) {
+                // With a refresh, the clients go on past `requests` until it is done and a tenth as many
+                // requests again ran on the new version: a slow refresh still gets its "after".
+                for (int i; (i = next.getAndIncrement()) < limit.get()
+                        || (refresh != null && !refreshed.get() && i >= requests); ) {
                     if (refresh != null && i == requests / 2) {
                         refreshNanos.set(System.nanoTime());
+                        startRefresh(base, refresh); // the server is refreshing once this returns 202
                         refreshing.set(true);
-                        startRefresh(base, refresh);
                     }
                     int which = i % bodies.size();
                     long t0 = System.nanoTime();
@@ -182,6 +186,7 @@ public final class ServeLoad {
                     String status = get(base + "/v1/status");
                     if (status.contains("\"refreshing\":false")) {
                         refreshNanos.set(System.nanoTime() - refreshNanos.get());
+                        limit.set(Math.max(requests, next.get() + requests / 10));
                         refreshed.set(true);
                         return;
                     }
@@ -195,11 +200,9 @@ public final class ServeLoad {
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> extra = new java.util.LinkedHashMap<>();
         extra.put("threads", threads);
-        extra.put("requests", requests);
         extra.put("failed", failed.get());
         extra.put("mixed", mixed.get());
         extra.put("versions", versions.toString());
-        extra.put("requests_per_s", requests / seconds);
         extra.put("refresh_s", refreshed.get() ? refreshNanos.get() / 1e9 : -1);
         Histogram all = new Histogram(3_600_000_000_000L, 3);
         Histogram b = before.getIntervalHistogram();
@@ -208,6 +211,9 @@ public final class ServeLoad {
         all.add(b);
         all.add(d);
         all.add(a);
+        long answered = all.getTotalCount() + failed.get();
+        extra.put("requests", answered);
+        extra.put("requests_per_s", answered / seconds);
         emit(json, label, "closed loop, " + threads + " threads", all, extra);
         if (refresh != null) {
             emit(json, label, "before the refresh", b, Map.of());
