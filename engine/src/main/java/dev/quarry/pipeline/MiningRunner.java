@@ -4,6 +4,7 @@ import dev.quarry.files.AtomicOutput;
 import dev.quarry.files.OutputClaim;
 import dev.quarry.io.MinedOutput;
 import dev.quarry.io.StoreTexts;
+import dev.quarry.mining.MiningStats;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
 import java.io.PrintWriter;
@@ -47,16 +48,26 @@ public final class MiningRunner {
                     request.threads(), request.effectiveBlockSize(), fingerprint(inputs, plan), request.resume(),
                     request.checkpointIntervalNanos(), progress, request.listener(), request.pauseNanosPerBlock());
             MiningPipeline.Result result = MiningPipeline.run(job);
-            AnchorList anchors = inputs.anchors();
-            VectorStore corpus = inputs.corpus();
-            MiningReport report = new MiningReport(result.stats(), inputs.labels().report(),
-                    inputs.known() == null ? null : inputs.known().report(), anchors.listed(), anchors.unknown(),
-                    anchors.withoutPositive(), result.files(), request.summaryFile(),
-                    inputs.corpusIds().ids().size(), corpus == null ? 0 : corpus.dim(), plan.name(), request.threads(),
-                    result.seconds(), result.anchorsThisRun(), result.startBlock(), inputs.notes());
+            MiningReport report = report(inputs, plan.name(), result.stats(), result.files(), request.threads(),
+                    result.seconds(), result.anchorsThisRun(), result.startBlock());
             MiningSummary.write(report, request, inputs.config().describe());
             return report;
         }
+    }
+
+    /**
+     * The report of a run over {@code inputs} (opened with labels) that mined with {@code source} into
+     * {@code files}: what the labels, anchors and stores held beside the statistics of the mined set.
+     */
+    public static MiningReport report(MiningInputs inputs, String source, MiningStats stats, List<Path> files,
+                                      int threads, double seconds, long anchorsThisRun, int startBlock) {
+        AnchorList anchors = inputs.anchors();
+        VectorStore corpus = inputs.corpus();
+        return new MiningReport(stats, inputs.labels().report(),
+                inputs.known() == null ? null : inputs.known().report(), anchors.listed(), anchors.unknown(),
+                anchors.withoutPositive(), files, inputs.request().summaryFile(), inputs.corpusIds().ids().size(),
+                corpus == null ? 0 : corpus.dim(), source, threads, seconds, anchorsThisRun, startBlock,
+                inputs.notes());
     }
 
     /**
@@ -70,8 +81,11 @@ public final class MiningRunner {
         }
     }
 
-    /** Stage 1: the run's files, checked and its outputs locked before anything is opened. */
-    private static OutputClaim claim(MiningRequest r) {
+    /**
+     * The first half of stage 1: a claim naming every file {@code r} reads; add the outputs and claim it.
+     * Runs that write elsewhere than {@link MinedOutput} (a distributed run's Parquet) start here too.
+     */
+    public static OutputClaim.Builder inputsOf(MiningRequest r) {
         OutputClaim.Builder files = OutputClaim.builder()
                 .input("corpus", r.corpus()).input("queries", r.queries()).input("qrels", r.qrels())
                 .input("knownPositives", r.knownPositives()).input("anchors", r.anchors())
@@ -80,6 +94,12 @@ public final class MiningRunner {
         for (Map.Entry<String, Path> in : r.strategy().inputFiles().entrySet()) {
             files.input(in.getKey(), in.getValue());
         }
+        return files;
+    }
+
+    /** Stage 1: the run's files, checked and its outputs locked before anything is opened. */
+    private static OutputClaim claim(MiningRequest r) {
+        OutputClaim.Builder files = inputsOf(r);
         List<Path> outputs = MinedOutput.filesFor(r.output(), r.outputOptions().format());
         for (Path out : outputs) {
             files.output(out);
