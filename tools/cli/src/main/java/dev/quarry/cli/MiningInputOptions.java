@@ -77,6 +77,14 @@ public final class MiningInputOptions {
      * IVF index, a block size out of range) are reported against the command.
      */
     public MiningRequest.Builder request(Path output) {
+        return request(output, false);
+    }
+
+    /**
+     * As {@link #request(Path)}; with {@code indexesElsewhere} (the indexes are the shards' own), --nprobe
+     * goes without --index.
+     */
+    public MiningRequest.Builder request(Path output, boolean indexesElsewhere) {
         CommandLine cmd = spec.commandLine();
         QrelsFormat format;
         try {
@@ -84,7 +92,7 @@ public final class MiningInputOptions {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, FlagNames.toFlags(e.getMessage()));
         }
-        if (ivf() == null && nprobe != null) {
+        if (ivf() == null && nprobe != null && !indexesElsewhere) {
             throw new CommandLine.ParameterException(cmd, "--nprobe needs --index FILE.qivf");
         }
         if (nprobe != null && nprobe < 1) {

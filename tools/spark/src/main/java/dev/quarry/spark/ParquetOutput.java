@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -81,12 +82,17 @@ final class ParquetOutput {
         }
     }
 
-    /** Deletes this run's temp directory (a failed run). */
+    /**
+     * Deletes this run's temp directory (a failed run). Tasks of the failed job that Spark is still killing
+     * may create files in it meanwhile, so the deletion is retried for a few seconds.
+     */
     void abandon() {
-        try {
-            deleteTree(temp);
-        } catch (IOException ignored) {
-            // The temp name makes a leftover obvious, and the next run deletes it.
+        for (int attempt = 0; attempt < 50 && Files.exists(temp); attempt++) {
+            try {
+                deleteTree(temp);
+            } catch (IOException | UncheckedIOException retry) {
+                LockSupport.parkNanos(200_000_000L);
+            }
         }
     }
 

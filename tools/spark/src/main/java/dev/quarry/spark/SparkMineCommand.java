@@ -73,8 +73,9 @@ public final class SparkMineCommand implements Callable<Integer> {
         SparkMiningRequest request;
         try {
             config = mining.config();
-            MiningRequest mine = inputs.request(output).config(config).outputOptions(mining.output()).build();
             Placement where = Placement.parse(placement);
+            MiningRequest mine = inputs.request(output, where == Placement.SHARDED).config(config)
+                    .outputOptions(mining.output()).build();
             if (where == Placement.REPLICATED && (shards != null || shardCount != null || shardNlist != null)) {
                 throw new IllegalArgumentException("--shards, --shard-count and --shard-nlist go with --placement sharded");
             }
@@ -85,17 +86,21 @@ public final class SparkMineCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--partitions=" + partitions + ", expected >= 1");
             }
             request = new SparkMiningRequest(mine, where, partitions == null ? 0 : partitions, shards,
-                    shardCount == null ? 0 : shardCount, shardNlist == null ? 0 : shardNlist, failTask);
+                    shardCount == null ? 0 : shardCount, shardNlist == null ? 0 : shardNlist, failTask,
+                    failTask >= 0 ? 1 : 0);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        boolean ours = SparkSession.getDefaultSession().isEmpty(); // spark-submit's or a test's session stays up
         SparkSession spark = session();
         try {
             MiningReport report = SparkMiner.run(spark, request, spec.commandLine().getErr());
             report.print(spec.commandLine().getOut(), config.describe());
             return ExitCodes.OK;
         } finally {
-            spark.stop();
+            if (ours) {
+                spark.stop();
+            }
         }
     }
 

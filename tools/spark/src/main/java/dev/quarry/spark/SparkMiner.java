@@ -30,6 +30,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Encoders;
@@ -133,11 +134,14 @@ public final class SparkMiner {
                     r.partitions() > 0 ? r.partitions() : 2 * sc.defaultParallelism()));
             boolean warmUp = plan.flopsPerAnchor() * plan.order().length > WARM_UP_FLOPS;
             WorkerSpec spec = WorkerSpec.of(runId, request, inputs.config(), request.outputOptions(),
-                    layout == null ? null : layout.dir(), warmUp, r.failTask());
+                    layout == null ? null : layout.dir(), warmUp, r.failTask(), r.failAttempts());
             say(String.format(Locale.ROOT, "mining %,d anchors on %s: %s placement, %d partitions of blocks of %d"
-                            + " anchors%s, %s", plan.order().length, sc.master(), r.placement().cliName(), partitions,
-                    blockSize, layout == null ? "" : ", " + layout.shards().size() + " shards", source));
+                            + " anchors, %s", plan.order().length, sc.master(), r.placement().cliName(), partitions,
+                    blockSize, source));
             long started = System.nanoTime();
+            sc.setJobGroup(runId, "quarry spark-mine", true);
+            StageTimes stages = new StageTimes();
+            sc.sc().addSparkListener(stages);
             JavaRDD<BlockInput> blockRdd = sc.parallelize(list, partitions);
             JavaRDD<MinedBlock> mined = layout == null ? blockRdd.mapPartitions(new ReplicatedMining(spec))
                     : sharded(blockRdd, layout, spec, partitions, blocks.blocks(), source);
@@ -152,6 +156,11 @@ public final class SparkMiner {
             } finally {
                 mined.unpersist(false);
                 WorkerInputs.release(runId);
+                sc.sc().removeSparkListener(stages);
+                sc.clearJobGroup();
+                if (progress != null) {
+                    stages.print(progress);
+                }
             }
         }
 
@@ -218,6 +227,7 @@ public final class SparkMiner {
 
         /** Parquet: Spark reads the engine's JSONL lines with the format's schema and writes them. */
         private MiningStats writeParquet(JavaRDD<MinedBlock> mined) {
+            boolean done = false;
             try {
                 JavaRDD<String> lines = mined.flatMap(b -> Arrays.asList(
                         new String(b.bytes()[0], StandardCharsets.UTF_8).split("\n")).iterator())
@@ -228,10 +238,17 @@ public final class SparkMiner {
                 say("mined and written; folding the statistics");
                 MiningStats stats = fold(mined.map(MinedBlock::withoutBytes).toLocalIterator(), List.of());
                 parquet.commit();
+                done = true;
                 return stats;
-            } catch (RuntimeException | Error e) {
-                parquet.abandon();
-                throw e;
+            } finally {
+                if (!done) { // (Spark's exceptions are checked ones thrown unchecked: no catch clause sees them)
+                    // A failed job's other tasks may still be writing their part files: stop them first.
+                    sc.cancelJobGroup(runId);
+                    for (int i = 0; i < 300 && sc.statusTracker().getActiveStageIds().length > 0; i++) {
+                        LockSupport.parkNanos(100_000_000L);
+                    }
+                    parquet.abandon();
+                }
             }
         }
 

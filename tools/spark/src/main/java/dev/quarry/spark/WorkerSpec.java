@@ -18,7 +18,8 @@ import java.nio.file.Path;
  * @param runId tells runs apart in an executor's cache of opened inputs
  * @param shards the shard layout's directory (sharded placement), or null
  * @param warmUp whether the run is big enough for the kernels' warm-up to pay (the rule of {@code quarry mine})
- * @param failTask test hook: the task of the mining stage whose first attempt fails (-1: none)
+ * @param failTask test hook: the task of the mining stage whose first attempts fail (-1: none)
+ * @param failAttempts test hook: how many of its attempts fail
  */
 record WorkerSpec(String runId, String corpus, String queries, String corpusIds, String queriesIds,
                   String corpusText, String queriesText, String qrels, String index, int nprobe, String output,
@@ -26,11 +27,11 @@ record WorkerSpec(String runId, String corpus, String queries, String corpusIds,
                   double absoluteMargin, double relativeMargin, double nearDuplicate, String sampling,
                   double semiHardMargin, double simansA, double simansB, long seed, String format,
                   boolean outputScores, boolean outputRanks, boolean includePositives, double softLabelTemperature,
-                  String shards, boolean warmUp, int failTask) implements Serializable {
+                  String shards, boolean warmUp, int failTask, int failAttempts) implements Serializable {
 
     /** The spec of {@code request} mined with {@code config} (the configuration in force after opening). */
     static WorkerSpec of(String runId, MiningRequest request, MiningConfig config, OutputOptions outputOptions,
-                         Path shards, boolean warmUp, int failTask) {
+                         Path shards, boolean warmUp, int failTask, int failAttempts) {
         Sampling s = config.sampling();
         return new WorkerSpec(runId, str(request.corpus()), str(request.queries()), str(request.corpusIds()),
                 str(request.queriesIds()), str(request.corpusText()), str(request.queriesText()), str(request.qrels()),
@@ -39,7 +40,7 @@ record WorkerSpec(String runId, String corpus, String queries, String corpusIds,
                 config.relativeMargin(), config.nearDuplicate(), s.strategy().name(), s.semiHardMargin(), s.simansA(),
                 s.simansB(), config.seed(), outputOptions.format().cliName(), outputOptions.outputScores(),
                 outputOptions.outputRanks(), outputOptions.includePositives(), outputOptions.softLabelTemperature(),
-                str(shards), warmUp, failTask);
+                str(shards), warmUp, failTask, failAttempts);
     }
 
     /** The mining configuration. */
