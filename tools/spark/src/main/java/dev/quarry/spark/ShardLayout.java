@@ -47,7 +47,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  * @param checksum its content checksum (hex)
  * @param shards each shard's range and files
  */
-record ShardLayout(Path dir, long corpusRows, int dim, String checksum, List<Entry> shards) implements Serializable {
+record ShardLayout(Path dir, long corpusRows, int dim, String checksum, List<Entry> shards) {
     static final String MANIFEST = "shards.json";
     private static final JsonFactory JSON = JsonFactory.builder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
 
@@ -135,25 +135,25 @@ record ShardLayout(Path dir, long corpusRows, int dim, String checksum, List<Ent
             for (int s = 0; s < count; s++) {
                 numbers.add(s);
             }
+            String where = dir.toAbsolutePath().toString(); // a Path does not serialize: tasks get a string
             if (spark != null) {
-                spark.parallelize(numbers, count).foreach(s -> layout.buildIvf(s, nlist));
+                spark.parallelize(numbers, count).foreach(s -> buildIvf(where, entries.get(s), nlist));
             } else {
-                numbers.forEach(s -> layout.buildIvf(s, nlist));
+                numbers.forEach(s -> buildIvf(where, entries.get(s), nlist));
             }
         }
         layout.writeManifest();
         return layout;
     }
 
-    /** Trains and writes shard {@code s}'s IVF index (on the executor that runs it, all its cores). */
-    private void buildIvf(int s, int nlist) {
-        Entry e = shards.get(s);
+    /** Trains and writes shard {@code e}'s IVF index in {@code dir} (on the executor that runs it, all its cores). */
+    private static void buildIvf(String dir, Entry e, int nlist) {
         VectorKernels kernels = VectorKernelsProvider.get();
-        try (VectorStore store = VectorStore.open(dir.resolve(e.store()))) {
+        try (VectorStore store = VectorStore.open(Path.of(dir, e.store()))) {
             int lists = (int) Math.min(nlist, store.count());
             KMeansParams params = KMeansParams.defaults(lists, IvfBuilder.unitNorm(store, kernels),
                     Runtime.getRuntime().availableProcessors());
-            new IvfBuilder(kernels).build(store, params, dir.resolve(e.ivf()), null);
+            new IvfBuilder(kernels).build(store, params, Path.of(dir, e.ivf()), null);
         }
     }
 

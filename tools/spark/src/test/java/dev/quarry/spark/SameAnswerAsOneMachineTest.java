@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.index.ivf.IvfBuilder;
+import dev.quarry.index.ivf.KMeansParams;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.mining.SamplingStrategy;
 import dev.quarry.pipeline.MiningReport;
 import dev.quarry.pipeline.MiningRequest;
+import dev.quarry.store.VectorStore;
+import dev.quarry.vector.VectorKernelsProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,5 +93,38 @@ class SameAnswerAsOneMachineTest {
         for (String part : List.of(".ids.npy", ".scores.npy", ".anchors.npy")) {
             assertArrayEquals(bytes(dir.resolve("one" + part)), bytes(dir.resolve("spark" + part)), part);
         }
+    }
+
+    @Test
+    void replicatedIvfMiningMatchesOneMachineWithTheSameIndex() throws IOException {
+        Path ivf = dir.resolve("corpus.qivf");
+        try (VectorStore corpus = VectorStore.open(catalog.corpus())) {
+            new IvfBuilder(VectorKernelsProvider.get()).build(corpus, KMeansParams.defaults(16, true, 2), ivf, null);
+        }
+        MiningConfig config = MiningConfig.defaults().withNumNegatives(3).withRange(1, 30);
+        OutputOptions options = Catalog.options(OutputFormat.LABELED_PAIR, 3);
+        Path one = dir.resolve("ivf-one.jsonl");
+        catalog.mineOnOneMachine(MiningRequest.builder(catalog.corpus(), catalog.qrels(), one).queries(catalog.queries())
+                .index(ivf, 2).config(config).outputOptions(options).build());
+        Path out = dir.resolve("ivf-spark.jsonl");
+        SparkMiner.run(spark, SparkMiningRequest.replicated(MiningRequest.builder(catalog.corpus(), catalog.qrels(), out)
+                .queries(catalog.queries()).index(ivf, 2).config(config).outputOptions(options).blockSize(100).build(),
+                3), null);
+        assertArrayEquals(bytes(one), bytes(out));
+    }
+
+    @Test
+    void shardedIvfProbingEveryListMatchesExactMining() throws IOException {
+        MiningConfig config = MiningConfig.defaults().withNumNegatives(3).withRange(1, 30);
+        OutputOptions options = Catalog.options(OutputFormat.N_TUPLE, 3);
+        Path one = dir.resolve("exact.jsonl");
+        catalog.mineOnOneMachine(catalog.request(one, config, options));
+        Path out = dir.resolve("ivf-shards.jsonl");
+        MiningRequest request = MiningRequest.builder(catalog.corpus(), catalog.qrels(), out).queries(catalog.queries())
+                .index(null, 8).config(config).outputOptions(options).build();
+        SparkMiner.run(spark, SparkMiningRequest.sharded(request, 2, dir.resolve("ivf-shards"), 2).withShardNlist(8),
+                null);
+        assertTrue(Files.exists(dir.resolve("ivf-shards").resolve("shard-00001.qivf")));
+        assertArrayEquals(bytes(one), bytes(out), "IVF with nprobe = nlist scores every row as flat search does");
     }
 }
