@@ -2,8 +2,9 @@
 # quarry spark-mine against quarry mine on the same machine: 200,000 anchors against 1M x 384 clustered, flat and
 # IVF (nlist 4096), whole commands timed back to back (JVM start included for both): quarry mine, spark-mine
 # replicated in local[2], spark-mine sharded (2 shards; IVF shards of nlist 2048 each, the same centroid work).
-# Prints each run's wall clock, the ratios to quarry mine measured in the same round, and the sharded run's stage
-# times (its merge: the reduce stage and its shuffle). Appends a markdown report to bench/results/spark.md.
+# Prints each run's wall clock, the ratios to quarry mine measured in the same round, and the runs'
+# Spark stages (its merge: the reduce stage, which reads the shuffle, merges the shards' candidates and runs the
+# filters and the encoder, and the shuffle's bytes). Appends a markdown report to bench/results/spark.md.
 #
 #   bench/spark.sh [--runs 3] [--modes ivf,flat] [--anchors 200000] [--data DIR]
 set -euo pipefail
@@ -45,12 +46,14 @@ echo 0 >"$OUT/one-anchor.txt"
 # written as npy by both: the comparison is of the mining, not of the filters.
 COMMON=(--corpus "$DATA/c1m.qvec" --queries "$A" --qrels "$OUT/qrels.tsv" --num-negatives 8 --no-defences
   --output-format npy)
-timed() { # label, then the command; prints seconds
+timed() { # label, then the command; prints its wall-clock seconds (the last line of its stderr, from time)
   local label="$1"; shift
-  local s
-  s=$( { /usr/bin/time -f "%e" "$@" >"$OUT/$label.out" 2>"$OUT/$label.err"; } 2>&1 | tail -1)
-  tail -1 "$OUT/$label.err" | grep -q '^[0-9.]*$' || { log "$label failed:"; tail -20 "$OUT/$label.err" >&2; exit 1; }
-  echo "$(tail -1 "$OUT/$label.err")"
+  /usr/bin/time -f "%e" "$@" >"$OUT/$label.out" 2>"$OUT/$label.err" \
+    || { log "$label failed:"; tail -20 "$OUT/$label.err" >&2; exit 1; }
+  tail -1 "$OUT/$label.err"
+}
+stages() { # a spark-mine run's stage lines, joined
+  grep '^spark-mine: stage ' "$OUT/$1.err" | sed 's/^spark-mine: //; s/ at SparkMiner.java:[0-9]*//' | paste -sd ';' - || true
 }
 REPORT=()
 REPORT_STAGES=()
@@ -74,11 +77,11 @@ for mode in ${MODES//,/ }; do
       "${COMMON[@]}" "${PROBE[@]}" --output "$OUT/h.npy")
     same=$(cmp -s "$OUT/m.ids.npy" "$OUT/s.ids.npy" && echo yes || echo NO)
     same_sh=$(cmp -s "$OUT/m.ids.npy" "$OUT/h.ids.npy" && echo yes || echo no)
-    merge=$(grep -E "spark-mine: stage .*reduceByKey|spark-mine: stage .*mapPartitions at" "$OUT/sharded-$mode-$r.err" \
-      | sed 's/^spark-mine: //' | paste -sd ';' -)
+    merge=$(stages "sharded-$mode-$r")
     line=$(awk -v m="$mode" -v r="$r" -v a="$t1" -v b="$t2" -v c="$t3" -v s="$same" -v h="$same_sh" \
       'BEGIN { printf "| %s | %d | %.1f | %.1f | %.2fx | %.1f | %.2fx | %s | %s |", m, r, a, b, b / a, c, c / a, s, h }')
     log "$line"
+    log "  replicated stages: $(stages "spark-$mode-$r")"
     log "  sharded stages: $merge"
     REPORT+=("$line")
     REPORT_STAGES+=("- $mode run $r, sharded: $merge")

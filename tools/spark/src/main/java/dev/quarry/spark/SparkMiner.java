@@ -1,6 +1,7 @@
 package dev.quarry.spark;
 
 import dev.quarry.Progress;
+import dev.quarry.QuarryDataException;
 import dev.quarry.QuarryUsageException;
 import dev.quarry.files.AtomicOutput;
 import dev.quarry.files.OutputClaim;
@@ -89,7 +90,24 @@ public final class SparkMiner {
              MiningInputs inputs = MiningInputs.open(request, kernels, progress)) {
             ParquetOutput parquet = r.parquet() ? ParquetOutput.create(request.output(), inputFiles(request)) : null;
             return new Run(spark, sc, r, inputs, parquet, progress).execute(files);
+        } catch (Exception e) { // Spark's SparkException is checked but undeclared: Scala throws it anyway
+            throw quarryCause(e);
         }
+    }
+
+    /**
+     * What a failed job says: the task's own {@link QuarryDataException} or {@link QuarryUsageException} when a
+     * task threw one (an input that changed or broke under the run: the user's error, with Quarry's message and
+     * exit code), else the job's failure.
+     */
+    private static RuntimeException quarryCause(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof QuarryDataException || t instanceof QuarryUsageException) {
+                return (RuntimeException) t;
+            }
+        }
+        return e instanceof RuntimeException re ? re
+                : new IllegalStateException("the Spark job failed: " + e.getMessage(), e);
     }
 
     private static List<Path> inputFiles(MiningRequest q) {
@@ -183,6 +201,9 @@ public final class SparkMiner {
                         + ShardLayout.MANIFEST + "), or a shard count to cut one");
             }
             layout.requireCutFrom(inputs.corpus(), checksum);
+            for (int s = 0; s < layout.shards().size(); s++) { // a damaged shard fails here, not in a task
+                layout.open(s, inputs.kernels()).close();
+            }
             return layout;
         }
 

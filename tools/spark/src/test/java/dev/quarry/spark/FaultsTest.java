@@ -2,16 +2,20 @@ package dev.quarry.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.QuarryDataException;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.pipeline.MiningRequest;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -103,6 +107,20 @@ class FaultsTest {
         }
         SparkMiner.run(spark, SparkMiningRequest.replicated(jsonl, 2), null);
         assertArrayEquals(Files.readAllBytes(dir.resolve("one.jsonl")), Files.readAllBytes(out));
+    }
+
+    @Test
+    void aDamagedShardIsRefusedWithItsPathBeforeAnyTaskRuns() throws IOException {
+        Path shards = dir.resolve("damaged-shards");
+        SparkMiner.run(spark, SparkMiningRequest.sharded(request("cut.jsonl"), 2, shards, 2), null);
+        try (FileChannel file = FileChannel.open(shards.resolve("shard-00001.qvec"), StandardOpenOption.WRITE)) {
+            file.truncate(1000);
+        }
+        Path out = dir.resolve("never.jsonl");
+        QuarryDataException e = assertThrows(QuarryDataException.class, () -> SparkMiner.run(spark,
+                SparkMiningRequest.sharded(request("never.jsonl"), 2, shards, 0), null));
+        assertTrue(e.getMessage().contains("shard-00001.qvec") && e.getMessage().contains("truncated"), e.getMessage());
+        assertFalse(Files.exists(out));
     }
 
     private static Path firstPart(Path parquet) throws IOException {
