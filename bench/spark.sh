@@ -31,9 +31,12 @@ mkdir -p "$DATA" "$ROOT/bench/results"
 [ -f "$DATA/c1m.qvec" ] || "$Q" generate --kind clustered --count 1000000 --dim 384 --output "$DATA/c1m.qvec" \
   --queries 20000 --queries-output "$DATA/q20k.qvec" >&2
 [ -f "$DATA/c1m.qivf" ] || "$Q" index build --store "$DATA/c1m.qvec" --type ivf --nlist 4096 --output "$DATA/c1m.qivf" >&2
-A="$DATA/a${ANCHORS}.qvec"
-if [ ! -f "$A" ]; then # anchors made as the queries are: a random corpus row, perturbed
-  "$Q" generate --kind clustered --count 1000000 --dim 384 --output "$DATA/c1m-again.qvec" --queries "$ANCHORS" \
+# Anchors made as the queries are (a random corpus row, perturbed): a pool of at least 200,000, of which the
+# first ANCHORS are mined (the qrels name only those).
+POOL=$((ANCHORS > 200000 ? ANCHORS : 200000))
+A="$DATA/a${POOL}.qvec"
+if [ ! -f "$A" ]; then
+  "$Q" generate --kind clustered --count 1000000 --dim 384 --output "$DATA/c1m-again.qvec" --queries "$POOL" \
     --queries-output "$A" >&2
   rm -f "$DATA/c1m-again.qvec"
 fi
