@@ -55,7 +55,7 @@ public final class BlockMiner {
             int[] pos = block.positives()[q];
             float[] posScores = source.positiveScores(block, q);
             AnchorContext ctx = new AnchorContext(block.anchors()[q], pos, posScores, AnchorContext.reference(posScores),
-                    corpus, kernels);
+                    corpus, kernels, source.nearDuplicates(block, q));
             candidates.load(top, q);
             Shortfall shortfall = filters.apply(candidates, ctx);
             Shortfall sampled = sampler.sample(candidates, config.numNegatives(), ctx);

@@ -54,11 +54,28 @@ public final class MiningInputs implements AutoCloseable {
 
     /** Opens and checks every input of {@code request}; a scan of a store reports to {@code progress}. */
     public static MiningInputs open(MiningRequest request, VectorKernels kernels, PrintWriter progress) {
+        return open(request, kernels, progress, true);
+    }
+
+    /**
+     * Opens what the workers of a distributed run need: stores, ids, texts and the index, checked as
+     * {@link #open} checks them, but not the labels and anchors ({@link #labels()} and {@link #anchors()}
+     * are null): the run's driver resolves those once and hands each worker its blocks' anchors and
+     * positives.
+     */
+    public static MiningInputs openForWorkers(MiningRequest request, VectorKernels kernels) {
+        return open(request, kernels, null, false);
+    }
+
+    private static MiningInputs open(MiningRequest request, VectorKernels kernels, PrintWriter progress,
+                                     boolean labels) {
         MiningInputs inputs = new MiningInputs(request, kernels, progress);
         try {
             inputs.openStores();
             inputs.openIdsAndTexts();
-            inputs.readLabels();
+            if (labels) {
+                inputs.readLabels();
+            }
             inputs.openIndex();
             return inputs;
         } catch (RuntimeException | Error e) {

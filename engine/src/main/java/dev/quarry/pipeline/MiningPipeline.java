@@ -39,6 +39,7 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
  */
 public final class MiningPipeline {
     private final MiningJob job;
+    private final BlockLayout layout;
     private final int window;
     private final ManyToOneConcurrentArrayQueue<BlockResult> queue;
     private final AtomicInteger nextClaim = new AtomicInteger();
@@ -60,6 +61,8 @@ public final class MiningPipeline {
 
     private MiningPipeline(MiningJob job) {
         this.job = job;
+        this.layout = new BlockLayout(job.anchors(), job.positives(), job.knownPositives(), job.anchorsAreCorpusRows(),
+                job.blockSize());
         this.window = Math.max(2, 4 * job.threads());
         this.queue = new ManyToOneConcurrentArrayQueue<>(window + job.threads());
     }
@@ -247,25 +250,8 @@ public final class MiningPipeline {
     }
 
     private MinedAnchor[] mineBlock(BlockMiner miner, QueryBlock block, int b) {
-        int from = b * job.blockSize();
-        int to = Math.min(job.anchors().length, from + job.blockSize());
-        if (block != null) {
-            block.clear();
-        }
-        int[] anchors = new int[to - from];
-        int[][] positives = new int[to - from][];
-        int[][] exclusions = new int[to - from][];
-        for (int i = from; i < to; i++) {
-            int anchor = job.anchors()[i];
-            anchors[i - from] = anchor;
-            if (block != null) {
-                block.add(job.queries().segment(), job.queries().rowOffset(anchor));
-            }
-            positives[i - from] = job.positives().docs(anchor);
-            exclusions[i - from] = BlockMiner.exclusionsOf(positives[i - from], job.knownPositives().docs(anchor),
-                    job.anchorsAreCorpusRows() ? anchor : -1);
-        }
-        return miner.mine(new AnchorBlock(block, anchors, positives, exclusions));
+        AnchorBlock anchors = layout.block(b);
+        return miner.mine(block == null ? anchors : BlockLayout.loadVectors(anchors, job.queries(), block));
     }
 
     private void checkpoint(List<AtomicOutput> outputs, MiningStats stats, Path checkpointPath) {

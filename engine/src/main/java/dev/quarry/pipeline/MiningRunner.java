@@ -5,6 +5,7 @@ import dev.quarry.files.OutputClaim;
 import dev.quarry.io.MinedOutput;
 import dev.quarry.io.StoreTexts;
 import dev.quarry.mining.MinedAnchor;
+import dev.quarry.mining.MiningStats;
 import dev.quarry.negatives.MinedNegativesWriter;
 import dev.quarry.negatives.NegativesStore;
 import dev.quarry.store.VectorStore;
@@ -52,13 +53,8 @@ public final class MiningRunner {
                     request.threads(), request.effectiveBlockSize(), fingerprint(inputs, plan), request.resume(),
                     request.checkpointIntervalNanos(), progress, listener(request, inputs, store), request.pauseNanosPerBlock());
             MiningPipeline.Result result = MiningPipeline.run(job);
-            AnchorList anchors = inputs.anchors();
-            VectorStore corpus = inputs.corpus();
-            MiningReport report = new MiningReport(result.stats(), inputs.labels().report(),
-                    inputs.known() == null ? null : inputs.known().report(), anchors.listed(), anchors.unknown(),
-                    anchors.withoutPositive(), result.files(), request.summaryFile(),
-                    inputs.corpusIds().ids().size(), corpus == null ? 0 : corpus.dim(), plan.name(), request.threads(),
-                    result.seconds(), result.anchorsThisRun(), result.startBlock(), inputs.notes());
+            MiningReport report = report(inputs, plan.name(), result.stats(), result.files(), request.threads(),
+                    result.seconds(), result.anchorsThisRun(), result.startBlock());
             MiningSummary.write(report, request, inputs.config().describe());
             return report;
         }
@@ -87,6 +83,21 @@ public final class MiningRunner {
     }
 
     /**
+     * The report of a run over {@code inputs} (opened with labels) that mined with {@code source} into
+     * {@code files}: what the labels, anchors and stores held beside the statistics of the mined set.
+     */
+    public static MiningReport report(MiningInputs inputs, String source, MiningStats stats, List<Path> files,
+                                      int threads, double seconds, long anchorsThisRun, int startBlock) {
+        AnchorList anchors = inputs.anchors();
+        VectorStore corpus = inputs.corpus();
+        return new MiningReport(stats, inputs.labels().report(),
+                inputs.known() == null ? null : inputs.known().report(), anchors.listed(), anchors.unknown(),
+                anchors.withoutPositive(), files, inputs.request().summaryFile(), inputs.corpusIds().ids().size(),
+                corpus == null ? 0 : corpus.dim(), source, threads, seconds, anchorsThisRun, startBlock,
+                inputs.notes());
+    }
+
+    /**
      * Warms the kernels up when the run is big enough to gain from it. Compiling the kernels takes the
      * JIT about a second; a run of a few billion flops is over sooner in the slower tiers, and a user
      * mining 50 anchors should not wait a second for nothing.
@@ -97,8 +108,11 @@ public final class MiningRunner {
         }
     }
 
-    /** Stage 1: the run's files, checked and its outputs locked before anything is opened. */
-    private static OutputClaim claim(MiningRequest r) {
+    /**
+     * The first half of stage 1: a claim naming every file {@code r} reads; add the outputs and claim it.
+     * Runs that write elsewhere than {@link MinedOutput} (a distributed run's Parquet) start here too.
+     */
+    public static OutputClaim.Builder inputsOf(MiningRequest r) {
         OutputClaim.Builder files = OutputClaim.builder()
                 .input("corpus", r.corpus()).input("queries", r.queries()).input("qrels", r.qrels())
                 .input("knownPositives", r.knownPositives()).input("anchors", r.anchors())
@@ -108,6 +122,12 @@ public final class MiningRunner {
         for (Map.Entry<String, Path> in : r.strategy().inputFiles().entrySet()) {
             files.input(in.getKey(), in.getValue());
         }
+        return files;
+    }
+
+    /** Stage 1: the run's files, checked and its outputs locked before anything is opened. */
+    private static OutputClaim claim(MiningRequest r) {
+        OutputClaim.Builder files = inputsOf(r);
         List<Path> outputs = MinedOutput.filesFor(r.output(), r.outputOptions().format());
         for (Path out : outputs) {
             files.output(out);

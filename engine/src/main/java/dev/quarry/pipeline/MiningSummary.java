@@ -13,14 +13,15 @@ import java.nio.channels.Channels;
 import java.nio.file.Path;
 
 /** The last stage of a mining run: the summary JSON written beside the output ({@code OUTPUT.summary.json}). */
-final class MiningSummary {
+public final class MiningSummary {
     // The generator must not close the channel: AtomicOutput still has to force and rename it.
     private static final JsonFactory JSON = JsonFactory.builder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
 
     private MiningSummary() {
     }
 
-    static void write(MiningReport report, MiningRequest request, String settings) {
+    /** Writes {@code report}'s summary to {@link MiningReport#summary()}, atomically. */
+    public static void write(MiningReport report, MiningRequest request, String settings) {
         Path file = report.summary();
         try (AtomicOutput out = AtomicOutput.create(file)) {
             OutputStream stream = Channels.newOutputStream(out.channel());

@@ -4,7 +4,7 @@ import dev.quarry.mining.candidate.AnchorContext;
 import dev.quarry.mining.candidate.Candidates;
 import dev.quarry.mining.candidate.Shortfall;
 import dev.quarry.store.VectorStore;
-import dev.quarry.vector.VectorKernels;
+import java.util.function.IntPredicate;
 
 /**
  * Drops candidates whose cosine to any of the anchor's positives is at least {@code threshold}: a
@@ -38,27 +38,14 @@ public record NearDuplicateFilter(double threshold, int stopAfter) implements Ca
         if (Double.isNaN(threshold) || candidates.size() == 0 || anchor.positives().length == 0) {
             return;
         }
-        VectorStore corpus = anchor.corpus();
-        VectorKernels kernels = anchor.kernels();
-        int dim = corpus.dim();
-        int[] positives = anchor.positives();
-        boolean unit = corpus.normalized();
-        double[] positiveNorms = new double[positives.length];
-        for (int p = 0; p < positives.length; p++) {
-            positiveNorms[p] = unit ? 1
-                    : Math.sqrt(kernels.squaredNorm(corpus.segment(), corpus.rowOffset(positives[p]), dim));
+        IntPredicate judged = anchor.nearDuplicates();
+        if (judged != null) { // judged where the rows are (a shard): the same test, run there
+            candidates.retainFirst(stopAfter, (id, score, rank) -> !judged.test(id));
+            return;
         }
-        candidates.retainFirst(stopAfter, (id, score, rank) -> {
-            long offset = corpus.rowOffset(id);
-            double norm = unit ? 1 : Math.sqrt(kernels.squaredNorm(corpus.segment(), offset, dim));
-            for (int p = 0; p < positives.length; p++) {
-                double dot = kernels.dot(corpus.segment(), offset, corpus.segment(), corpus.rowOffset(positives[p]),
-                        dim);
-                if (dot >= threshold * norm * positiveNorms[p]) {
-                    return false;
-                }
-            }
-            return true;
-        });
+        VectorStore corpus = anchor.corpus();
+        NearDuplicateTest test = new NearDuplicateTest(threshold, corpus, anchor.positives(), anchor.kernels());
+        candidates.retainFirst(stopAfter, (id, score, rank) -> !test.nearDuplicate(corpus.segment(),
+                corpus.rowOffset(id)));
     }
 }

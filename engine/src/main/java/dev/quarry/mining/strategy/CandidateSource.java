@@ -2,6 +2,7 @@ package dev.quarry.mining.strategy;
 
 import dev.quarry.index.TopK;
 import dev.quarry.mining.candidate.AnchorBlock;
+import java.util.function.IntPredicate;
 
 /**
  * Where the candidates of a block of anchors come from: nearest neighbours in an index, the other
@@ -19,6 +20,15 @@ public interface CandidateSource {
      * vector, {@code +Inf} when the source cannot tell (then the margins do not constrain).
      */
     float[] positiveScores(AnchorBlock block, int i);
+
+    /**
+     * Which of anchor {@code i}'s candidates are near-duplicates of its positives, when the source judged
+     * them itself (a sharded search judges each candidate where its row is, with
+     * {@link dev.quarry.mining.filter.NearDuplicateTest}); null (the default): the filter reads the rows.
+     */
+    default IntPredicate nearDuplicates(AnchorBlock block, int i) {
+        return null;
+    }
 
     /** A short description for the summary, e.g. {@code flat} or {@code run file run.trec}. */
     String describe();

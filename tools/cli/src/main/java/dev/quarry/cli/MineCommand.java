@@ -1,7 +1,6 @@
 package dev.quarry.cli;
 
 import dev.quarry.io.OutputOptions;
-import dev.quarry.labels.QrelsFormat;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.mining.strategy.BatchBuilder;
 import dev.quarry.mining.strategy.Fusion;
@@ -40,31 +39,8 @@ final class MineCommand implements Callable<Integer> {
             + " run-file (a model's ranked predictions) or cross-model (default: ${DEFAULT-VALUE}).")
     String strategy;
 
-    @Option(names = "--corpus", description = "Corpus embeddings (.qvec, .npy <f4, .fvecs); optional with run-file.")
-    Path corpus;
-
-    @Option(names = "--queries", description = "Anchor embeddings; omit when anchors are rows of the corpus.")
-    Path queries;
-
-    @Option(names = "--qrels", required = true, description = "Labelled positives: TSV, TREC or JSONL.")
-    Path qrels;
-
-    @Option(names = "--qrels-format", description = "tsv, trec or jsonl (default: detected).")
-    String qrelsFormat;
-
-    @Option(names = "--known-positives", description = "More pairs that must never be mined as negatives "
-            + "(same formats as --qrels).")
-    Path knownPositives;
-
-    @Option(names = "--anchors", description = "File of anchor ids to mine, one per line (default: every labelled anchor).")
-    Path anchors;
-
-    @Option(names = "--index", defaultValue = "flat",
-            description = "flat (exact search) or an IVF index file built by `quarry index build` (default: ${DEFAULT-VALUE}).")
-    String index;
-
-    @Option(names = "--nprobe", description = "Lists probed per anchor with an IVF index (default: nlist / 64).")
-    Integer nprobe;
+    @Mixin
+    MiningInputOptions inputs;
 
     @Option(names = "--run", description = "run-file: a TREC run (qid Q0 docid rank score tag) or JSONL "
             + "{\"anchor\", \"candidates\", \"scores\"}.")
@@ -92,20 +68,6 @@ final class MineCommand implements Callable<Integer> {
             description = "cross-model: order by the primary model's score or by rrf (default: ${DEFAULT-VALUE}).")
     String fusion;
 
-    @Option(names = "--corpus-ids", description = "Ids of the corpus rows, one per line (default: CORPUS.ids, "
-            + "the ids of --corpus-text, or row numbers).")
-    Path corpusIds;
-
-    @Option(names = "--queries-ids", description = "Ids of the query rows (default: QUERIES.ids, the ids of "
-            + "--queries-text, or row numbers).")
-    Path queriesIds;
-
-    @Option(names = "--corpus-text", description = "JSONL {\"id\", \"text\"} of the corpus: outputs show texts.")
-    Path corpusText;
-
-    @Option(names = "--queries-text", description = "JSONL {\"id\", \"text\"} of the queries.")
-    Path queriesText;
-
     @Mixin
     MiningOptions mining;
 
@@ -121,13 +83,6 @@ final class MineCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Mining threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--block-size", description = "Anchors per block (default: 256 with flat, 8192 with IVF).")
-    Integer blockSize;
-
-    @Option(names = "--strict", description = "Fail on ids that name no row and on listed anchors without a positive"
-            + " (default: count and report them).")
-    boolean strict;
-
     @Option(names = "--resume", description = "Continue a killed run from its checkpoint (same options required).")
     boolean resume;
 
@@ -142,7 +97,7 @@ final class MineCommand implements Callable<Integer> {
     /** Checks the options of the chosen strategy and sets it on the request. */
     private void strategy(MiningRequest.Builder builder) {
         Strategy chosen = Strategy.parse(strategy);
-        if (chosen != Strategy.RUN_FILE && corpus == null) {
+        if (chosen != Strategy.RUN_FILE && inputs.corpus() == null) {
             throw new IllegalArgumentException("--corpus is required (only --strategy run-file mines without embeddings)");
         }
         if ((run != null) != (chosen == Strategy.RUN_FILE)) {
@@ -184,35 +139,19 @@ final class MineCommand implements Callable<Integer> {
     public Integer call() {
         MiningConfig config;
         OutputOptions outputOptions;
-        QrelsFormat format;
         try {
             config = mining.config();
             outputOptions = mining.output();
-            format = qrelsFormat == null ? null : QrelsFormat.parse(qrelsFormat);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), FlagNames.toFlags(e.getMessage()));
         }
-        Path ivf = index.equals("flat") ? null : Path.of(index);
-        if (ivf == null && nprobe != null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--nprobe needs --index FILE.qivf");
-        }
-        if (nprobe != null && nprobe < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--nprobe=" + nprobe + ", expected >= 1");
-        }
         int workers = ThreadCount.resolve(threads, spec.commandLine());
-        if (blockSize != null && (blockSize < 1 || blockSize > 1 << 20)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--block-size=" + blockSize
-                    + ", expected 1 <= block-size <= 1048576");
-        }
         if (!(checkpointSeconds >= 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--checkpoint-seconds=" + checkpointSeconds
                     + ", expected a number of seconds >= 0");
         }
-        MiningRequest.Builder builder = MiningRequest.builder(corpus, qrels, output).queries(queries)
-                .qrelsFormat(format).knownPositives(knownPositives).anchors(anchors).ids(corpusIds, queriesIds)
-                .texts(corpusText, queriesText).index(ivf, nprobe == null ? 0 : nprobe).config(config)
-                .outputOptions(outputOptions).threads(workers).blockSize(blockSize == null ? 0 : blockSize)
-                .resume(resume).strict(strict).checkpointIntervalNanos((long) (checkpointSeconds * 1e9))
+        MiningRequest.Builder builder = inputs.request(output).config(config).outputOptions(outputOptions)
+                .threads(workers).resume(resume).checkpointIntervalNanos((long) (checkpointSeconds * 1e9))
                 .pauseNanosPerBlock(TimeUnit.MILLISECONDS.toNanos(pausePerBlockMs)).negativesStore(negativesStore);
         try {
             strategy(builder);

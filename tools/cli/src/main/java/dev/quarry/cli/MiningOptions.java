@@ -8,8 +8,11 @@ import dev.quarry.mining.SamplingStrategy;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** The mining and output options, shared by the commands that mine (sentence-transformers' names). */
-final class MiningOptions {
+/**
+ * The mining and output options, shared by the commands that mine (sentence-transformers' names). Public so a
+ * tool module ({@code quarry spark-mine}) can mix it in.
+ */
+public final class MiningOptions {
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec spec;
 
@@ -93,7 +96,7 @@ final class MiningOptions {
     boolean includePositives;
 
     /** The mining configuration; a QuarryUsageException names the offending field. */
-    MiningConfig config() {
+    public MiningConfig config() {
         boolean given = spec != null;
         int min = noDefences && !(given && matched("--range-min")) ? 0 : rangeMin;
         double relative = noDefences && !(given && matched("--relative-margin")) ? 0 : relativeMargin;
@@ -104,7 +107,7 @@ final class MiningOptions {
     }
 
     /** The output options; a QuarryUsageException names the offending field. */
-    OutputOptions output() {
+    public OutputOptions output() {
         return new OutputOptions(OutputFormat.parse(outputFormat), numNegatives, outputScores, outputRanks,
                 includePositives, softLabels == null ? Double.NaN : softLabels);
     }

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# quarry spark-mine against quarry mine on the same machine: 200,000 anchors against 1M x 384 clustered, flat and
+# IVF (nlist 4096), whole commands timed back to back (JVM start included for both): quarry mine, spark-mine
+# replicated in local[2], spark-mine sharded (2 shards; IVF shards of nlist 2048 each, the same centroid work).
+# Prints each run's wall clock, the ratios to quarry mine measured in the same round, and the runs'
+# Spark stages (its merge: the reduce stage, which reads the shuffle, merges the shards' candidates and runs the
+# filters and the encoder, and the shuffle's bytes). Appends a markdown report to bench/results/spark.md.
+#
+#   bench/spark.sh [--runs 3] [--modes ivf,flat] [--anchors 200000] [--data DIR]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATA="$ROOT/bench/data/lat"
+RUNS=3
+MODES=ivf,flat
+ANCHORS=200000
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) RUNS="$2"; shift ;;
+    --modes) MODES="$2"; shift ;;
+    --anchors) ANCHORS="$2"; shift ;;
+    --data) DATA="$2"; shift ;;
+    *) echo "spark.sh: $1: unknown option (--runs N, --modes ivf,flat, --anchors N, --data DIR)" >&2; exit 2 ;;
+  esac
+  shift
+done
+export SPARK_LOCAL_IP=127.0.0.1 # Spark binds to the machine's external address otherwise
+Q="$ROOT/quarry"
+log() { echo "spark.sh: $*" >&2; }
+mkdir -p "$DATA" "$ROOT/bench/results"
+# The data of bench/README.md's latency and IVF sections (DESIGN's clustered set, seed 7); made when missing.
+[ -f "$DATA/c1m.qvec" ] || "$Q" generate --kind clustered --count 1000000 --dim 384 --output "$DATA/c1m.qvec" \
+  --queries 20000 --queries-output "$DATA/q20k.qvec" >&2
+[ -f "$DATA/c1m.qivf" ] || "$Q" index build --store "$DATA/c1m.qvec" --type ivf --nlist 4096 --output "$DATA/c1m.qivf" >&2
+# Anchors made as the queries are (a random corpus row, perturbed): a pool of at least 200,000, of which the
+# first ANCHORS are mined (the qrels name only those).
+POOL=$((ANCHORS > 200000 ? ANCHORS : 200000))
+A="$DATA/a${POOL}.qvec"
+if [ ! -f "$A" ]; then
+  "$Q" generate --kind clustered --count 1000000 --dim 384 --output "$DATA/c1m-again.qvec" --queries "$POOL" \
+    --queries-output "$A" >&2
+  rm -f "$DATA/c1m-again.qvec"
+fi
+"$Q" build spark >&2
+OUT="$(mktemp -d)"
+trap 'rm -rf "$OUT"' EXIT
+awk -v n="$ANCHORS" 'BEGIN { for (i = 0; i < n; i++) printf "%d\t%d\n", i, (i * 7919) % 1000000 }' >"$OUT/qrels.tsv"
+echo 0 >"$OUT/one-anchor.txt"
+# Eight negatives from ranks [0, 100) unfiltered (the positive is a random row here, so the margin would drop all),
+# written as npy by both: the comparison is of the mining, not of the filters.
+COMMON=(--corpus "$DATA/c1m.qvec" --queries "$A" --qrels "$OUT/qrels.tsv" --num-negatives 8 --no-defences
+  --output-format npy)
+timed() { # label, then the command; prints its wall-clock seconds (the last line of its stderr, from time)
+  local label="$1"; shift
+  /usr/bin/time -f "%e" "$@" >"$OUT/$label.out" 2>"$OUT/$label.err" \
+    || { log "$label failed:"; tail -20 "$OUT/$label.err" >&2; exit 1; }
+  tail -1 "$OUT/$label.err"
+}
+stages() { # a spark-mine run's stage lines, joined
+  grep '^spark-mine: stage ' "$OUT/$1.err" | sed 's/^spark-mine: //; s/ at SparkMiner.java:[0-9]*//' | paste -sd ';' - || true
+}
+REPORT=()
+REPORT_STAGES=()
+for mode in ${MODES//,/ }; do
+  case "$mode" in
+    ivf) INDEX=(--index "$DATA/c1m.qivf" --nprobe 1); SHARDS="$DATA/c1m-2shards-ivf"; NLIST=(--shard-nlist 2048); PROBE=(--nprobe 1) ;;
+    flat) INDEX=(); SHARDS="$DATA/c1m-2shards-flat"; NLIST=(); PROBE=() ;;
+    *) log "unknown mode $mode"; exit 2 ;;
+  esac
+  if [ ! -f "$SHARDS/shards.json" ]; then # cut once, untimed (it is a preparation step, like index build)
+    log "cutting $SHARDS"
+    "$Q" spark-mine --master 'local[2]' --placement sharded --shards "$SHARDS" --shard-count 2 "${NLIST[@]}" \
+      "${COMMON[@]}" "${PROBE[@]}" --anchors "$OUT/one-anchor.txt" --output "$OUT/cut.npy" >/dev/null 2>"$OUT/cut.err" \
+      || { tail -20 "$OUT/cut.err" >&2; exit 1; }
+  fi
+  for r in $(seq "$RUNS"); do
+    rm -f "$OUT"/m.* "$OUT"/s.* "$OUT"/h.*
+    t1=$(timed "mine-$mode-$r" "$Q" mine "${COMMON[@]}" "${INDEX[@]}" --output "$OUT/m.npy")
+    t2=$(timed "spark-$mode-$r" "$Q" spark-mine --master 'local[2]' "${COMMON[@]}" "${INDEX[@]}" --output "$OUT/s.npy")
+    t3=$(timed "sharded-$mode-$r" "$Q" spark-mine --master 'local[2]' --placement sharded --shards "$SHARDS" \
+      "${COMMON[@]}" "${PROBE[@]}" --output "$OUT/h.npy")
+    same=$(cmp -s "$OUT/m.ids.npy" "$OUT/s.ids.npy" && echo yes || echo NO)
+    same_sh=$(cmp -s "$OUT/m.ids.npy" "$OUT/h.ids.npy" && echo yes || echo no)
+    merge=$(stages "sharded-$mode-$r")
+    line=$(awk -v m="$mode" -v r="$r" -v a="$t1" -v b="$t2" -v c="$t3" -v s="$same" -v h="$same_sh" \
+      'BEGIN { printf "| %s | %d | %.1f | %.1f | %.2fx | %.1f | %.2fx | %s | %s |", m, r, a, b, b / a, c, c / a, s, h }')
+    log "$line"
+    log "  replicated stages: $(stages "spark-$mode-$r")"
+    log "  sharded stages: $merge"
+    REPORT+=("$line")
+    REPORT_STAGES+=("- $mode run $r, sharded: $merge")
+  done
+done
+{
+  echo
+  echo "### spark-mine vs quarry mine, $ANCHORS anchors, 1M x 384 clustered ($(date +%Y-%m-%d), $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg))"
+  echo
+  echo "| index | run | quarry mine s | spark-mine replicated local[2] s | ratio | spark-mine sharded (2) s | ratio | replicated ids == mine | sharded ids == mine |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---|---|"
+  printf '%s\n' "${REPORT[@]}"
+  echo
+  printf '%s\n' "${REPORT_STAGES[@]}"
+} | tee -a "$ROOT/bench/results/spark.md"
