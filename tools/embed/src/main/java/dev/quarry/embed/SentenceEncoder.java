@@ -1,0 +1,273 @@
+package dev.quarry.embed;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.quarry.QuarryDataException;
+import dev.quarry.QuarryUsageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Texts to sentence vectors with one model, on CPU: Quarry's own inference loop over ONNX Runtime. A call
+ * tokenizes its texts (truncated to {@code maxTokens}), sorts them by token count so each batch pads
+ * little, runs each batch as one {@code [batch, longest]} call with the session's intra-op threads, pools
+ * the token vectors as the model says (masked mean, or the first token), normalizes when the model does,
+ * and puts each vector back at its text's place.
+ *
+ * <p>One caller at a time: not thread-safe (the session's own threads do the work).
+ */
+public final class SentenceEncoder implements AutoCloseable {
+    private final ModelSource model;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final HuggingFaceTokenizer tokenizer;
+    private final String output;
+    private final boolean typeIds;
+    private final int dim;
+    private final int maxTokens;
+    private final int batchSize;
+    private final int threads;
+
+    private SentenceEncoder(ModelSource model, OrtEnvironment env, OrtSession session, HuggingFaceTokenizer tokenizer,
+                            String output, boolean typeIds, int dim, int maxTokens, int batchSize, int threads) {
+        this.model = model;
+        this.env = env;
+        this.session = session;
+        this.tokenizer = tokenizer;
+        this.output = output;
+        this.typeIds = typeIds;
+        this.dim = dim;
+        this.maxTokens = maxTokens;
+        this.batchSize = batchSize;
+        this.threads = threads;
+    }
+
+    /**
+     * Loads {@code model} and checks that its inputs, output dimension and tokenizer can be read.
+     *
+     * @param threads ONNX Runtime intra-op threads
+     * @param maxTokens longest input in tokens, special tokens included (longer texts are truncated)
+     * @param batchSize texts per inference call
+     */
+    public static SentenceEncoder open(ModelSource model, int threads, int maxTokens, int batchSize) {
+        if (threads < 1) {
+            throw new QuarryUsageException("threads", threads, ">= 1");
+        }
+        if (batchSize < 1 || batchSize > 4096) {
+            throw new QuarryUsageException("batch", batchSize, "1 <= batch <= 4096");
+        }
+        if (maxTokens < 2 || maxTokens > model.maxPositions()) {
+            throw new QuarryUsageException("maxTokens", maxTokens, "2 <= max-tokens <= " + model.maxPositions()
+                    + " (the longest input " + model.name() + " takes)");
+        }
+        DjlOffline.ensure();
+        HuggingFaceTokenizer tokenizer = tokenizer(model, maxTokens);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSession session = null;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(threads);
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            session = env.createSession(ModelSource.readAll(model.onnx()), options);
+            Set<String> inputs = session.getInputNames();
+            Set<String> known = Set.of("input_ids", "attention_mask", "token_type_ids");
+            if (!inputs.contains("input_ids") || !inputs.contains("attention_mask") || !known.containsAll(inputs)) {
+                throw new QuarryDataException(model.onnx().describe(), "inputs", inputs, "input_ids and"
+                        + " attention_mask, and optionally token_type_ids (a BERT-style encoder)", null);
+            }
+            Map<String, NodeInfo> outputs = session.getOutputInfo();
+            String name = outputs.containsKey("last_hidden_state") ? "last_hidden_state"
+                    : outputs.containsKey("token_embeddings") ? "token_embeddings" : outputs.keySet().iterator().next();
+            int d = -1;
+            if (outputs.get(name).getInfo() instanceof TensorInfo info && info.type == OnnxJavaType.FLOAT
+                    && info.getShape().length == 3) {
+                d = (int) info.getShape()[2];
+            }
+            if (d < 1) {
+                throw new QuarryDataException(model.onnx().describe(), "output " + name,
+                        outputs.get(name).getInfo(), "float token vectors [batch, tokens, dim] with a fixed dim", null);
+            }
+            SentenceEncoder encoder = new SentenceEncoder(model, env, session, tokenizer, name,
+                    inputs.contains("token_type_ids"), d, maxTokens, batchSize, threads);
+            session = null;
+            return encoder;
+        } catch (OrtException e) {
+            tokenizer.close();
+            throw new QuarryDataException(model.onnx().describe(), "ONNX graph", "unreadable (" + e.getMessage() + ")",
+                    "an ONNX model ONNX Runtime can load", e);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        } finally {
+            if (session != null) {
+                try {
+                    session.close();
+                } catch (OrtException ignored) {
+                    // already failing
+                }
+            }
+        }
+    }
+
+    private static HuggingFaceTokenizer tokenizer(ModelSource model, int maxTokens) {
+        Map<String, String> options = new HashMap<>();
+        options.put("padding", "false"); // batches are padded here, after sorting by length
+        options.put("truncation", "true");
+        options.put("maxLength", Integer.toString(maxTokens));
+        options.put("modelMaxLength", Integer.toString(model.maxPositions()));
+        try (InputStream in = model.tokenizer().open()) {
+            return HuggingFaceTokenizer.newInstance(in, options);
+        } catch (IOException | RuntimeException e) {
+            throw new QuarryDataException(model.tokenizer().describe(), "tokenizer", "unreadable ("
+                    + e.getMessage() + ")", "a Hugging Face tokenizer.json", e);
+        }
+    }
+
+    /** Floats per vector. */
+    public int dim() {
+        return dim;
+    }
+
+    /** The model. */
+    public ModelSource model() {
+        return model;
+    }
+
+    /** The intra-op threads. */
+    public int threads() {
+        return threads;
+    }
+
+    /** Longest input in tokens. */
+    public int maxTokens() {
+        return maxTokens;
+    }
+
+    /** Texts per inference call. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Token counts of texts as this encoder truncates them (special tokens included). */
+    public int[] tokenCounts(String[] texts) {
+        Encoding[] encodings = tokenizer.batchEncode(texts);
+        int[] counts = new int[texts.length];
+        for (int i = 0; i < texts.length; i++) {
+            counts[i] = encodings[i].getIds().length;
+        }
+        return counts;
+    }
+
+    /** Embeds {@code texts}: vector i goes to {@code out[i * dim, (i + 1) * dim)}. */
+    public void encode(String[] texts, float[] out) {
+        if (out.length < (long) texts.length * dim) {
+            throw new IllegalArgumentException("out holds " + out.length + " floats, expected " + texts.length * dim);
+        }
+        if (texts.length == 0) {
+            return;
+        }
+        Encoding[] encodings = tokenizer.batchEncode(texts);
+        Integer[] order = new Integer[texts.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        // Longest first: the first batch needs the most memory, so a batch too large fails at once.
+        Arrays.sort(order, (a, b) -> Integer.compare(encodings[b].getIds().length, encodings[a].getIds().length));
+        for (int from = 0; from < order.length; from += batchSize) {
+            int n = Math.min(batchSize, order.length - from);
+            runBatch(encodings, order, from, n, out);
+        }
+    }
+
+    private void runBatch(Encoding[] encodings, Integer[] order, int from, int n, float[] out) {
+        int length = encodings[order[from]].getIds().length;
+        long[] ids = new long[n * length];
+        long[] mask = new long[n * length];
+        long[] types = new long[n * length];
+        for (int r = 0; r < n; r++) {
+            Encoding e = encodings[order[from + r]];
+            long[] eIds = e.getIds();
+            System.arraycopy(eIds, 0, ids, r * length, eIds.length);
+            System.arraycopy(e.getAttentionMask(), 0, mask, r * length, eIds.length);
+            System.arraycopy(e.getTypeIds(), 0, types, r * length, eIds.length);
+        }
+        long[] shape = {n, length};
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try {
+            inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
+            inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
+            if (typeIds) {
+                inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
+            }
+            try (OrtSession.Result result = session.run(inputs, Set.of(output))) {
+                FloatBuffer hidden = ((OnnxTensor) result.get(output).orElseThrow()).getFloatBuffer();
+                for (int r = 0; r < n; r++) {
+                    pool(hidden, r * length, mask, r * length, length, out, order[from + r] * dim);
+                }
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on a batch of " + n + " texts of up to " + length
+                    + " tokens with " + model.name() + ": " + e.getMessage(), e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** Pools one text's token vectors (rows {@code token0..token0+length} of {@code hidden}) into out. */
+    private void pool(FloatBuffer hidden, int token0, long[] mask, int mask0, int length, float[] out, int at) {
+        Arrays.fill(out, at, at + dim, 0f);
+        if (model.pooling() == Pooling.CLS) {
+            hidden.get(token0 * dim, out, at, dim);
+        } else {
+            int kept = 0;
+            for (int t = 0; t < length; t++) {
+                if (mask[mask0 + t] == 0) {
+                    continue;
+                }
+                kept++;
+                int base = (token0 + t) * dim;
+                for (int j = 0; j < dim; j++) {
+                    out[at + j] += hidden.get(base + j);
+                }
+            }
+            float inv = 1f / Math.max(kept, 1);
+            for (int j = 0; j < dim; j++) {
+                out[at + j] *= inv;
+            }
+        }
+        if (model.normalize()) {
+            double sum = 0;
+            for (int j = 0; j < dim; j++) {
+                sum += (double) out[at + j] * out[at + j];
+            }
+            float inv = sum > 0 ? (float) (1 / Math.sqrt(sum)) : 0f;
+            for (int j = 0; j < dim; j++) {
+                out[at + j] *= inv;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
