@@ -42,9 +42,10 @@ public final class EmbedCommand implements Callable<Integer> {
             + " none).")
     String prefix;
 
-    @Option(names = "--batch", defaultValue = "64", description = "Texts per inference call (default:"
-            + " ${DEFAULT-VALUE}).")
-    int batch;
+    @Option(names = "--batch", description = "Texts per inference call (default: 64; 1 for a dynamically quantized"
+            + " model such as bge-small and e5-small, whose vectors would otherwise depend on the texts batched"
+            + " together).")
+    Integer batch;
 
     @Option(names = "--threads", description = "ONNX Runtime threads (default: all cores).")
     Integer threads;
@@ -78,8 +79,16 @@ public final class EmbedCommand implements Callable<Integer> {
         ModelSource source = ModelSource.resolve(model);
         EmbedRun run = new EmbedRun(input, output, field, prefix, resume, (long) (checkpointSeconds * 1e9),
                 stopAfterWindows);
+        if (batch != null && batch < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--batch=" + batch + ", expected >= 1");
+        }
         try (SentenceEncoder encoder = SentenceEncoder.open(source, threads == null ? cores : threads, maxTokens,
-                batch)) {
+                batch == null ? 0 : batch)) {
+            if (encoder.dynamicQuantization() && encoder.batchSize() > 1) {
+                spec.commandLine().getErr().println("quarry embed: " + source.name() + " quantizes its activations"
+                        + " per batch: with --batch " + encoder.batchSize() + " a text's vector depends slightly on the"
+                        + " texts batched with it (--batch 1 makes each vector the text's own)");
+            }
             EmbedRun.Result r = run.run(encoder, spec.commandLine().getErr());
             spec.commandLine().getOut().println(String.format(Locale.ROOT, "embedded %,d texts (%s, d=%d, %s pooling%s,"
                             + " max %d tokens) into %s and %s in %s: %s texts/s, %d threads%s", r.rows(), source.name(),

@@ -40,9 +40,14 @@ public final class SentenceEncoder implements AutoCloseable {
     private final int maxTokens;
     private final int batchSize;
     private final int threads;
+    private final boolean dynamicQuantization;
+
+    /** Texts per inference call when none is asked for, for graphs without dynamic quantization. */
+    public static final int DEFAULT_BATCH = 64;
 
     private SentenceEncoder(ModelSource model, OrtEnvironment env, OrtSession session, HuggingFaceTokenizer tokenizer,
-                            String output, boolean typeIds, int dim, int maxTokens, int batchSize, int threads) {
+                            String output, boolean typeIds, int dim, int maxTokens, int batchSize, int threads,
+                            boolean dynamicQuantization) {
         this.model = model;
         this.env = env;
         this.session = session;
@@ -53,6 +58,7 @@ public final class SentenceEncoder implements AutoCloseable {
         this.maxTokens = maxTokens;
         this.batchSize = batchSize;
         this.threads = threads;
+        this.dynamicQuantization = dynamicQuantization;
     }
 
     /**
@@ -60,13 +66,15 @@ public final class SentenceEncoder implements AutoCloseable {
      *
      * @param threads ONNX Runtime intra-op threads
      * @param maxTokens longest input in tokens, special tokens included (longer texts are truncated)
-     * @param batchSize texts per inference call
+     * @param batchSize texts per inference call; 0 chooses: {@value #DEFAULT_BATCH}, or 1 for a graph with
+     *     dynamic quantization, whose activations are quantized with one scale for the whole batch, so a text's
+     *     vector would depend on the texts batched with it (cosine about 0.994 to its vector alone)
      */
     public static SentenceEncoder open(ModelSource model, int threads, int maxTokens, int batchSize) {
         if (threads < 1) {
             throw new QuarryUsageException("threads", threads, ">= 1");
         }
-        if (batchSize < 1 || batchSize > 4096) {
+        if (batchSize < 0 || batchSize > 4096) {
             throw new QuarryUsageException("batch", batchSize, "1 <= batch <= 4096");
         }
         if (maxTokens < 2 || maxTokens > model.maxPositions()) {
@@ -82,7 +90,11 @@ public final class SentenceEncoder implements AutoCloseable {
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            session = env.createSession(ModelSource.readAll(model.onnx()), options);
+            byte[] graph = ModelSource.readAll(model.onnx());
+            boolean quantized = contains(graph, "DynamicQuantizeLinear".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            int batch = batchSize > 0 ? batchSize : quantized ? 1 : DEFAULT_BATCH;
+            session = env.createSession(graph, options);
+            graph = null; // the session holds its own copy
             Set<String> inputs = session.getInputNames();
             Set<String> known = Set.of("input_ids", "attention_mask", "token_type_ids");
             if (!inputs.contains("input_ids") || !inputs.contains("attention_mask") || !known.containsAll(inputs)) {
@@ -102,7 +114,7 @@ public final class SentenceEncoder implements AutoCloseable {
                         outputs.get(name).getInfo(), "float token vectors [batch, tokens, dim] with a fixed dim", null);
             }
             SentenceEncoder encoder = new SentenceEncoder(model, env, session, tokenizer, name,
-                    inputs.contains("token_type_ids"), d, maxTokens, batchSize, threads);
+                    inputs.contains("token_type_ids"), d, maxTokens, batch, threads, quantized);
             session = null;
             return encoder;
         } catch (OrtException e) {
@@ -135,6 +147,24 @@ public final class SentenceEncoder implements AutoCloseable {
             throw new QuarryDataException(model.tokenizer().describe(), "tokenizer", "unreadable ("
                     + e.getMessage() + ")", "a Hugging Face tokenizer.json", e);
         }
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Whether the graph quantizes activations dynamically (then batched texts affect each other's vectors). */
+    public boolean dynamicQuantization() {
+        return dynamicQuantization;
     }
 
     /** Floats per vector. */
