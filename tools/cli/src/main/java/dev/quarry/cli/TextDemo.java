@@ -97,8 +97,11 @@ final class TextDemo {
         return rows;
     }
 
-    private Row mine(TextCatalog catalog, Path dir, Path corpus, Path queries, String name, MiningConfig config,
+    private Row mine(TextCatalog catalog, Path dir, Path corpus, Path queries, String name, MiningConfig asked,
                      List<CrossModelStrategySpec.ModelFiles> more) {
+        // A small catalog (--docs under 100) has fewer ranks than the default window.
+        MiningConfig config = asked.rangeMax() <= catalog.docs() ? asked
+                : asked.withRange(Math.min(asked.rangeMin(), catalog.docs() / 2), catalog.docs());
         TextCatalog.Counter counter = catalog.new Counter();
         String file = "mined-" + name.replaceAll("[^a-z0-9]+", "-").replaceAll("-+$", "") + ".jsonl";
         MiningRequest.Builder builder = MiningRequest.builder(corpus, dir.resolve("qrels.tsv"), dir.resolve(file))
