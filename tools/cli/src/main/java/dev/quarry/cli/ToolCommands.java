@@ -35,7 +35,7 @@ final class ToolCommands {
     }
 
     /** The stand-in for a tool command whose module is not on the class path. */
-    @Command(description = "(Its module is not on the class path: run it through ./quarry, which builds it.)")
+    @Command(mixinStandardHelpOptions = true, description = "(Its module is not on the class path: run it through ./quarry, which builds it.)")
     static final class Missing implements Callable<Integer> {
         private final String name;
         private final String module;

@@ -47,7 +47,7 @@ public final class EmbedCommand implements Callable<Integer> {
             + " together).")
     Integer batch;
 
-    @Option(names = "--threads", description = "ONNX Runtime threads (default: all cores).")
+    @Option(names = "--threads", description = "Worker threads, each running whole batches (default: all cores).")
     Integer threads;
 
     @Option(names = "--max-tokens", defaultValue = "256", description = "Longer texts are truncated to this many"
