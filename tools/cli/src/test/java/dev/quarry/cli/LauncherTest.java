@@ -1,6 +1,7 @@
 package dev.quarry.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -76,6 +77,43 @@ class LauncherTest {
         String version = launch(launcher, jdk, tools, "--version");
         assertTrue(version.startsWith("fake java ") && version.strip().endsWith("--version"), version);
         assertTrue(version.contains("-jar " + root.resolve("tools/cli/target/quarry.jar")), version);
+    }
+
+    @Test
+    void addsTheEmbedModuleOnlyWhenTextsMustBeEmbedded() throws IOException, InterruptedException {
+        // Built jars in a root of their own and a fake JDK that prints how it was started: the class path says
+        // whether the launcher added the embed module.
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Files.createDirectories(root.resolve("tools/cli/target"));
+        Files.createDirectories(root.resolve("tools/embed/target"));
+        Files.writeString(root.resolve("tools/cli/target/quarry.jar"), "");
+        Files.writeString(root.resolve("tools/embed/target/quarry-embed.jar"), "");
+        Path launcher = Files.copy(Path.of("..", "..", "quarry").toAbsolutePath().normalize(), root.resolve("quarry"));
+        Path jdk = dir.resolve("jdk-25");
+        fakeJava(jdk, "25.0.2");
+        Path tools = Files.createDirectories(dir.resolve("tools"));
+
+        String[][] embedded = {
+            {"mine", "--corpus-text", "c.jsonl", "--queries-text", "q.jsonl", "--qrels", "r.tsv"},
+            {"mine", "--corpus-text=c.jsonl", "--cross-model", "bge-small"},
+            {"demo", "--texts"},
+            {"embed", "--input", "t.jsonl"},
+        };
+        for (String[] args : embedded) {
+            String out = launch(launcher, jdk, tools, args);
+            assertTrue(out.contains("quarry-embed.jar") && out.contains("dev.quarry.cli.QuarryMain"), out);
+        }
+        String[][] bare = {
+            {"mine", "--corpus", "c.qvec", "--corpus-text", "c.jsonl", "--queries-text", "q.jsonl"},
+            {"mine", "--corpus-text", "c.jsonl", "--strategy", "run-file", "--run", "run.tsv"},
+            {"mine", "--corpus=c.qvec", "--queries-text=q.jsonl"},
+            {"demo"},
+        };
+        for (String[] args : bare) {
+            String out = launch(launcher, jdk, tools, args);
+            assertTrue(out.contains("-jar " + root.resolve("tools/cli/target/quarry.jar")), out);
+            assertFalse(out.contains("quarry-embed"), out);
+        }
     }
 
     @Test
