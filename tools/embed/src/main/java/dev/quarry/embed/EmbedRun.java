@@ -65,7 +65,7 @@ public record EmbedRun(Path input, Path output, String field, String prefix, boo
     }
 
     private OutputClaim claim(Path checkpoint) {
-        OutputClaim.Builder builder = OutputClaim.builder().input("input", input).output(output)
+        OutputClaim.Builder builder = OutputClaim.builder().input("texts", input).output(output)
                 .output(idsOf(output)).output(checkpoint);
         if (resume && Files.isRegularFile(checkpoint)) {
             Checkpoint cp = Checkpoint.read(checkpoint, 1);
