@@ -15,10 +15,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Texts to sentence vectors with one model, on CPU: Quarry's own inference loop over ONNX Runtime. A call
@@ -46,7 +53,7 @@ public final class SentenceEncoder implements AutoCloseable {
     private final int batchSize;
     private final int threads;
     private final boolean dynamicQuantization;
-    private final java.util.concurrent.ExecutorService workers;
+    private final ExecutorService workers;
 
     /** Texts per inference call when none is asked for, for graphs without dynamic quantization. */
     public static final int DEFAULT_BATCH = 64;
@@ -65,7 +72,7 @@ public final class SentenceEncoder implements AutoCloseable {
         this.batchSize = batchSize;
         this.threads = threads;
         this.dynamicQuantization = dynamicQuantization;
-        this.workers = threads == 1 ? null : java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+        this.workers = threads == 1 ? null : Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "quarry-embed-worker");
             t.setDaemon(true);
             return t;
@@ -237,8 +244,8 @@ public final class SentenceEncoder implements AutoCloseable {
             return;
         }
         // Workers take the next batch (longest first) until none is left: uneven batches balance themselves.
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> running = new ArrayList<>();
         for (int w = 0; w < Math.min(threads, batches); w++) {
             running.add(workers.submit(() -> {
                 for (int b = next.getAndIncrement(); b < batches; b = next.getAndIncrement()) {
@@ -247,16 +254,16 @@ public final class SentenceEncoder implements AutoCloseable {
             }));
         }
         try {
-            for (java.util.concurrent.Future<?> f : running) {
+            for (Future<?> f : running) {
                 f.get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running.forEach(f -> f.cancel(true));
             throw new IllegalStateException("interrupted while embedding", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             next.set(batches);
-            for (java.util.concurrent.Future<?> f : running) {
+            for (Future<?> f : running) {
                 try {
                     f.get();
                 } catch (Exception ignored) {

@@ -36,7 +36,8 @@ class MatchesReferenceModelTest {
         check("e5-small", new E5SmallV2QuantizedEmbeddingModel(), 512, texts);
     }
 
-    private static void check(String model, EmbeddingModel reference, int maxTokens, List<String> texts) {
+    /** Asserts the lowest cosine over {@code texts} is at least 0.9999 and returns it. */
+    static double check(String model, EmbeddingModel reference, int maxTokens, List<String> texts) {
         String[] array = texts.toArray(String[]::new);
         try (SentenceEncoder encoder = SentenceEncoder.open(ModelSource.resolve(model), 2, maxTokens, 0)) {
             // The default batch: 64 for MiniLM's float graph, one text per call for the int8 graphs.
@@ -58,7 +59,27 @@ class MatchesReferenceModelTest {
                     worst, worstAt, worstAt < 0 ? "" : array[worstAt]));
             int longest = java.util.Arrays.stream(encoder.tokenCounts(array)).max().orElse(0);
             assertTrue(longest >= Math.min(maxTokens, 100), "the sample holds long texts too: " + longest);
+            return worst;
         }
+    }
+
+    /**
+     * The same check on more texts than CI runs: {@code java -cp TEST_CLASSPATH
+     * dev.quarry.embed.MatchesReferenceModelTest 1000} prints each model's lowest cosine over 1,000 texts.
+     */
+    public static void main(String[] args) {
+        System.setProperty("ai.djl.offline", "true");
+        System.setProperty("OPT_OUT_TRACKING", "true");
+        int n = Integer.parseInt(args[0]);
+        List<String> texts = RealTexts.sample(n);
+        System.out.printf(Locale.ROOT, "minilm: lowest cosine %.6f over %d texts%n",
+                check("minilm", new AllMiniLmL6V2EmbeddingModel(), 128, texts), texts.size());
+        System.out.printf(Locale.ROOT, "bge-small: lowest cosine %.6f over %d texts%n",
+                check("bge-small", new BgeSmallEnV15QuantizedEmbeddingModel(), 512, texts), texts.size());
+        List<String> queries = texts.stream().map(t -> "query: " + t).toList();
+        System.out.printf(Locale.ROOT, "e5-small: lowest cosine %.6f over %d texts%n",
+                check("e5-small", new E5SmallV2QuantizedEmbeddingModel(), 512, queries), queries.size());
+        System.exit(0);
     }
 
     private static double cosine(float[] a, int at, float[] b) {
