@@ -80,6 +80,15 @@ class LauncherTest {
     }
 
     @Test
+    void versionNamesTheJavaHomeAndVersionOfItsJvm() {
+        CliRun run = CliRun.of("--version");
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().startsWith("quarry "), run::toString);
+        assertTrue(run.out().contains("Java " + Runtime.version()), run::toString);
+        assertTrue(run.out().contains(System.getProperty("java.home")), run::toString);
+    }
+
+    @Test
     void addsTheEmbedModuleOnlyWhenTextsMustBeEmbedded() throws IOException, InterruptedException {
         // Built jars in a root of their own and a fake JDK that prints how it was started: the class path says
         // whether the launcher added the embed module.
@@ -88,6 +97,7 @@ class LauncherTest {
         Files.createDirectories(root.resolve("tools/embed/target"));
         Files.writeString(root.resolve("tools/cli/target/quarry.jar"), "");
         Files.writeString(root.resolve("tools/embed/target/quarry-embed.jar"), "");
+        Files.writeString(root.resolve("tools/embed/pom.xml"), ""); // the checkout has the module
         Path launcher = Files.copy(Path.of("..", "..", "quarry").toAbsolutePath().normalize(), root.resolve("quarry"));
         Path jdk = dir.resolve("jdk-25");
         fakeJava(jdk, "25.0.2");
@@ -105,7 +115,6 @@ class LauncherTest {
         }
         String[][] bare = {
             {"mine", "--corpus", "c.qvec", "--corpus-text", "c.jsonl", "--queries-text", "q.jsonl"},
-            {"mine", "--corpus-text", "c.jsonl", "--strategy", "run-file", "--run", "run.tsv"},
             {"mine", "--corpus=c.qvec", "--queries-text=q.jsonl"},
             {"demo"},
         };
@@ -114,15 +123,6 @@ class LauncherTest {
             assertTrue(out.contains("-jar " + root.resolve("tools/cli/target/quarry.jar")), out);
             assertFalse(out.contains("quarry-embed"), out);
         }
-    }
-
-    @Test
-    void versionNamesTheJavaHomeAndVersionOfItsJvm() {
-        CliRun run = CliRun.of("--version");
-        assertEquals(0, run.exitCode(), run::toString);
-        assertTrue(run.out().startsWith("quarry "), run::toString);
-        assertTrue(run.out().contains("Java " + Runtime.version()), run::toString);
-        assertTrue(run.out().contains(System.getProperty("java.home")), run::toString);
     }
 
     /** Runs the launcher with {@code jdk} as QUARRY_JAVA_HOME and {@code tools} first on the PATH; stdout + stderr. */
