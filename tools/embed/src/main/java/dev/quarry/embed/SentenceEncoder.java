@@ -54,6 +54,10 @@ public final class SentenceEncoder implements AutoCloseable {
     private final int threads;
     private final boolean dynamicQuantization;
     private final ExecutorService workers;
+    /** Calls inside ONNX Runtime now; the shutdown hook waits for them (see {@link #awaitCallsAtExit}). */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean exiting;
+    private final Thread exitHook = new Thread(this::awaitCallsAtExit, "quarry-embed-exit");
 
     /** Texts per inference call when none is asked for, for graphs without dynamic quantization. */
     public static final int DEFAULT_BATCH = 64;
@@ -77,6 +81,7 @@ public final class SentenceEncoder implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        Runtime.getRuntime().addShutdownHook(exitHook);
     }
 
     /**
@@ -291,7 +296,13 @@ public final class SentenceEncoder implements AutoCloseable {
         }
         long[] shape = {n, length};
         Map<String, OnnxTensor> inputs = new HashMap<>();
+        // Counted before the exit flag is read, while the hook sets the flag before it reads the count: a
+        // call either sees the flag and does not start, or is waited for.
+        inFlight.incrementAndGet();
         try {
+            if (exiting) {
+                throw new IllegalStateException("the JVM is exiting");
+            }
             inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
             inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
             if (typeIds) {
@@ -308,6 +319,7 @@ public final class SentenceEncoder implements AutoCloseable {
                     + " tokens with " + model.name() + ": " + e.getMessage(), e);
         } finally {
             inputs.values().forEach(OnnxTensor::close);
+            inFlight.decrementAndGet();
         }
     }
 
@@ -345,8 +357,31 @@ public final class SentenceEncoder implements AutoCloseable {
         }
     }
 
+    /**
+     * At exit (Ctrl-C, SIGTERM) the JVM runs its hooks and then the native library's own exit code, which
+     * tears down ONNX Runtime's state; a worker still inside a call then crashes the process (SIGSEGV and
+     * an hs_err file in the user's directory). So no new call starts once exiting, and the calls running
+     * are waited for (a batch takes well under a second; 10 s at most).
+     */
+    private void awaitCallsAtExit() {
+        exiting = true;
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException exiting) {
+            // closed by an exit in progress: the hook is running or has run
+        }
         if (workers != null) {
             workers.shutdownNow();
         }
