@@ -54,7 +54,7 @@ public final class JsonlTexts implements AutoCloseable {
             MemorySegment data = map(file, arena);
             long[] starts = new long[(int) rows];
             Arrays.fill(starts, -1);
-            forEachLine(file, data, (lineNo, start, id) -> {
+            forEachLine(file, data, null, (lineNo, start, id) -> {
                 int ordinal = ids.ordinal(id);
                 if (ordinal >= 0) {
                     starts[ordinal] = start;
@@ -72,7 +72,7 @@ public final class JsonlTexts implements AutoCloseable {
     public static IdTable idsOf(Path file) {
         return IdTable.forSource(file, sink -> {
             try (Arena arena = Arena.ofConfined()) {
-                forEachLine(file, map(file, arena), (lineNo, start, id) -> sink.accept(id));
+                forEachLine(file, map(file, arena), null, (lineNo, start, id) -> sink.accept(id));
             }
         });
     }
@@ -106,17 +106,42 @@ public final class JsonlTexts implements AutoCloseable {
             return null;
         }
         // The text decoded and stripped as open() read it: a line open() accepted parses again.
-        String line = new String(lineBytes(data, start), StandardCharsets.UTF_8).strip();
+        return textOf(file, new String(lineBytes(data, start), StandardCharsets.UTF_8).strip(), null);
+    }
+
+    /** What {@link #forEachText} hands over for each line: its row (0-based, blank lines skipped), id and text. */
+    public interface TextSink {
+        /** One line's row, id and text. */
+        void accept(long row, String id, String text);
+    }
+
+    /**
+     * Streams the rows of a JSONL file in line order with bounded memory: each line's id and the text of
+     * {@code field} ({@code null}: {@code text}, with {@code title} before it when present, as {@link #text}).
+     * Lines are checked as {@link #open} checks them; a line without a string {@code field} is refused.
+     */
+    public static void forEachText(Path file, String field, TextSink sink) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = map(file, arena);
+            long[] row = {0};
+            forEachLine(file, data, field, (lineNo, start, id) -> {
+                String line = new String(lineBytes(data, start), StandardCharsets.UTF_8).strip();
+                sink.accept(row[0]++, id, textOf(file, line, field));
+            });
+        }
+    }
+
+    private static String textOf(Path file, String line, String field) {
         try (JsonParser p = JSON.createParser(line)) {
             String title = null;
             String text = null;
             p.nextToken();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
+                String name = p.currentName();
                 JsonToken t = p.nextToken();
-                if (t == JsonToken.VALUE_STRING && field.equals("text")) {
+                if (t == JsonToken.VALUE_STRING && name.equals(field == null ? "text" : field)) {
                     text = p.getText();
-                } else if (t == JsonToken.VALUE_STRING && field.equals("title")) {
+                } else if (t == JsonToken.VALUE_STRING && field == null && name.equals("title")) {
                     title = p.getText();
                 } else {
                     p.skipChildren();
@@ -149,7 +174,7 @@ public final class JsonlTexts implements AutoCloseable {
         }
     }
 
-    private static void forEachLine(Path file, MemorySegment data, LineVisitor visitor) {
+    private static void forEachLine(Path file, MemorySegment data, String field, LineVisitor visitor) {
         long size = data.byteSize();
         long start = 0;
         long lineNo = 0;
@@ -159,7 +184,7 @@ public final class JsonlTexts implements AutoCloseable {
             long next = start + line.length + 1;
             String trimmed = new String(line, StandardCharsets.UTF_8).strip();
             if (!trimmed.isEmpty()) {
-                visitor.visit(lineNo, start, idOf(file, lineNo, trimmed));
+                visitor.visit(lineNo, start, idOf(file, lineNo, trimmed, field));
             }
             start = next;
         }
@@ -176,7 +201,8 @@ public final class JsonlTexts implements AutoCloseable {
         return line;
     }
 
-    private static String idOf(Path file, long lineNo, String line) {
+    /** The line's id, once the line is checked: an object with an id and a string text ({@code field}, or text/title). */
+    private static String idOf(Path file, long lineNo, String line, String textField) {
         try (JsonParser p = JSON.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw bad(file, lineNo, line, "a JSON object per line");
@@ -184,14 +210,14 @@ public final class JsonlTexts implements AutoCloseable {
             String id = null;
             boolean hasText = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
+                String name = p.currentName();
                 JsonToken t = p.nextToken();
-                if ((field.equals("id") || field.equals("_id"))
+                if ((name.equals("id") || name.equals("_id"))
                         && (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT)) {
                     id = p.getText();
-                } else if (field.equals("text") || field.equals("title")) {
+                } else if (textField == null ? name.equals("text") || name.equals("title") : name.equals(textField)) {
                     if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NULL) {
-                        throw new QuarryDataException(file, "line " + lineNo + " \"" + field + "\"", t.isScalarValue()
+                        throw new QuarryDataException(file, "line " + lineNo + " \"" + name + "\"", t.isScalarValue()
                                 ? p.getText() + " (a " + kind(t) + ")" : "a " + kind(t), "a string");
                     }
                     hasText |= t == JsonToken.VALUE_STRING;
@@ -204,7 +230,8 @@ public final class JsonlTexts implements AutoCloseable {
                 throw bad(file, lineNo, line, "an \"id\" (or \"_id\") field");
             }
             if (!hasText) {
-                throw bad(file, lineNo, line, "a \"text\" (or \"title\") string");
+                throw bad(file, lineNo, line, textField == null ? "a \"text\" (or \"title\") string"
+                        : "a \"" + textField + "\" string");
             }
             return id;
         } catch (JsonProcessingException e) { // syntax, and Jackson's limits (nesting depth, number length)

@@ -4,10 +4,12 @@ import dev.quarry.files.AtomicOutput;
 import dev.quarry.files.ContentChecksum;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
@@ -46,6 +48,50 @@ public final class QvecWriter implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return new QvecWriter(out, dim);
+    }
+
+    /**
+     * Continues the temp file {@code temp} that a killed writer of {@code target} left, after its first
+     * {@code rows} rows (anything after them is dropped): the checksum of those rows is rebuilt by reading
+     * them back, so the finished file is the one an uninterrupted run writes.
+     */
+    public static QvecWriter resume(Path target, Path temp, int dim, long rows) {
+        if (dim < 1 || rows < 0) {
+            throw new IllegalArgumentException("dim=" + dim + ", rows=" + rows + ", expected dim >= 1, rows >= 0");
+        }
+        long rowBytes = rows * dim * Float.BYTES;
+        AtomicOutput out = AtomicOutput.resume(target, temp, QvecHeader.SIZE + rowBytes);
+        try {
+            QvecWriter writer = new QvecWriter(out, dim);
+            if (rowBytes > 0) {
+                try (Arena arena = Arena.ofConfined()) {
+                    writer.checksum.update(out.channel().map(FileChannel.MapMode.READ_ONLY, QvecHeader.SIZE, rowBytes,
+                            arena), 0, rowBytes);
+                }
+            }
+            writer.count = rows;
+            return writer;
+        } catch (IOException e) {
+            out.close();
+            throw new UncheckedIOException("cannot read back " + temp, e);
+        }
+    }
+
+    /** The temp file being written (what a checkpoint names to {@link #resume}). */
+    public Path temp() {
+        return out.temp();
+    }
+
+    /** Writes the buffered rows and forces them to disk, so a checkpoint may count them. */
+    public void sync() {
+        flush();
+        out.force();
+    }
+
+    /** Keeps the temp file for a later {@link #resume} instead of deleting it at {@link #close}. */
+    public void keepForResume() {
+        flush();
+        out.keepForResume();
     }
 
     /** Appends {@code rows} rows stored row-major in {@code data} from {@code offset}. */

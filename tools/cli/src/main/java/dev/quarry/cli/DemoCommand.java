@@ -25,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -40,7 +41,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Generate a catalog with planted unlabelled positives and label noise, mine it with the"
                 + " default filters and with none, and print throughput and false-negative rates.",
-        footer = {"", "Example:", "  quarry demo --docs 1000000 --anchors 20000 --dim 384 --workdir /tmp/demo --keep"})
+        footer = {"", "Examples:", "  quarry demo --docs 1000000 --anchors 20000 --dim 384 --workdir /tmp/demo --keep",
+                "  quarry demo --texts --cross-model bge-small,e5-small    # real texts and models"})
 final class DemoCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -62,8 +64,30 @@ final class DemoCommand implements Callable<Integer> {
             + " temp directory holds them and is deleted at the end; a --workdir is always kept).")
     boolean keep;
 
+    @Option(names = "--texts", description = "Run on real texts instead: the docstrings of Python's standard library"
+            + " (listed by python3), embedded with a real model; --docs caps the documents (default 3000, 0: all).")
+    boolean texts;
+
+    @Option(names = "--model", defaultValue = "minilm", description = "--texts: the model that embeds the texts"
+            + " (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--cross-model", split = ",", description = "--texts: more models for cross-model agreement,"
+            + " e.g. bge-small,e5-small.")
+    List<String> crossModels;
+
+    @Option(names = "--python", defaultValue = "python3", description = "--texts: the Python that lists the"
+            + " docstrings (default: ${DEFAULT-VALUE}).")
+    String python;
+
     @Override
     public Integer call() throws IOException {
+        if (texts) {
+            return textDemo();
+        }
+        if (crossModels != null || spec().commandLine().getParseResult().hasMatchedOption("--model")) {
+            throw new CommandLine.ParameterException(spec().commandLine(), "--model and --cross-model go with --texts");
+        }
         CatalogSpec spec = catalog.catalog();
         int workers = catalog.threads();
         Path workdir = catalog.workdir;
@@ -156,6 +180,43 @@ final class DemoCommand implements Callable<Integer> {
 
     private CommandLine.Model.CommandSpec spec() {
         return spec;
+    }
+
+    /** {@code --texts}: the text demo in a work directory kept or deleted as for the synthetic one. */
+    private int textDemo() throws IOException {
+        CommandLine.ParseResult parsed = spec().commandLine().getParseResult();
+        int maxDocs = parsed.hasMatchedOption("--docs") ? catalog.docs : 3000;
+        if (maxDocs < 0) {
+            throw new CommandLine.ParameterException(spec().commandLine(), "--docs=" + maxDocs + ", expected >= 0");
+        }
+        TextEmbeddings embeddings = TextEmbeddings.find().orElseThrow(() -> new CommandLine.ParameterException(
+                spec().commandLine(), TextEmbeddings.missingMessage("demo --texts")));
+        int workers = catalog.threads();
+        Path workdir = catalog.workdir;
+        Path dir = workdir != null ? Files.createDirectories(workdir) : Files.createTempDirectory("quarry-text-demo");
+        boolean kept = workdir != null || keep;
+        Thread cleanup = kept ? null : new Thread(() -> deleteQuietly(dir), "quarry-demo-cleanup");
+        if (cleanup != null) {
+            Runtime.getRuntime().addShutdownHook(cleanup);
+        }
+        try {
+            new TextDemo(embeddings, model, crossModels == null ? List.of() : crossModels, workers,
+                    spec().commandLine().getOut(), spec().commandLine().getErr()).run(dir, python, maxDocs);
+            if (kept) {
+                spec().commandLine().getOut().printf(Locale.ROOT, "catalog, embeddings and mined sets kept in %s"
+                        + " (truth.tsv lists the known duplicates)%n", dir);
+            }
+            return ExitCodes.OK;
+        } finally {
+            if (!kept) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or will run: it deletes the directory
+                }
+                deleteTree(dir);
+            }
+        }
     }
 
     private record Run(MiningReport report, CatalogTruth.Counter counter) {

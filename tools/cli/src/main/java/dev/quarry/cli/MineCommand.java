@@ -57,8 +57,14 @@ final class MineCommand implements Callable<Integer> {
     Path batchOrderOutput;
 
     @Option(names = "--model", description = "cross-model: another embedding of the corpus, as CORPUS.qvec or "
-            + "CORPUS.qvec,QUERIES.qvec; repeat for more models (--corpus/--queries is the primary).")
+            + "CORPUS.qvec,QUERIES.qvec; repeat for more models (--corpus/--queries is the primary). From texts "
+            + "(--corpus-text without --corpus): the model that embeds them, minilm (default), bge-small, e5-small "
+            + "or a model directory.")
     List<String> models;
+
+    @Option(names = "--cross-model", split = ",", description = "From texts: more models (bge-small, e5-small, a "
+            + "directory) that embed the same texts for the cross-model strategy, which this selects.")
+    List<String> crossModels;
 
     @Option(names = "--agreement", defaultValue = "0",
             description = "cross-model: models that must place a negative in the rank window (default: all).")
@@ -94,10 +100,67 @@ final class MineCommand implements Callable<Integer> {
             description = "Testing: pause after each block written, so a test can kill the run mid-way.")
     long pausePerBlockMs;
 
-    /** Checks the options of the chosen strategy and sets it on the request. */
-    private void strategy(MiningRequest.Builder builder) {
+    /** Files the run reads its vectors from: given, or embedded from texts. */
+    private record Vectors(Path corpus, Path queries, List<String> models) {
+    }
+
+    /**
+     * From texts (--corpus-text without --corpus, any strategy but run-file): the texts embedded by --model
+     * and each --cross-model, through the embed module; otherwise the files given.
+     */
+    private Vectors vectors() {
+        boolean fromTexts = inputs.corpus() == null && inputs.corpusText() != null
+                && Strategy.parse(strategy) != Strategy.RUN_FILE;
+        if (!fromTexts) {
+            if (crossModels != null && !crossModels.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--cross-model goes with texts to embed "
+                        + "(--corpus-text without --corpus); with embeddings use --strategy cross-model --model FILES");
+            }
+            return new Vectors(inputs.corpus(), inputs.queries(), models);
+        }
+        if (inputs.queries() != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--queries goes with --corpus; from texts "
+                    + "give --queries-text");
+        }
+        if (models != null && models.size() > 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--model=" + String.join(",", models)
+                    + ", expected one model to embed the texts (more go to --cross-model)");
+        }
         Strategy chosen = Strategy.parse(strategy);
-        if (chosen != Strategy.RUN_FILE && inputs.corpus() == null) {
+        boolean cross = crossModels != null && !crossModels.isEmpty();
+        if (cross && chosen != Strategy.INDEX && chosen != Strategy.CROSS_MODEL) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--cross-model selects the cross-model "
+                    + "strategy, not --strategy " + strategy);
+        }
+        if (!cross && chosen == Strategy.CROSS_MODEL) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "from texts, --strategy cross-model needs "
+                    + "--cross-model MODEL (the models that embed the texts beside --model)");
+        }
+        TextEmbeddings embeddings = TextEmbeddings.find().orElseThrow(() -> new CommandLine.ParameterException(
+                spec.commandLine(), TextEmbeddings.missingMessage("mining from texts (--corpus-text without --corpus)")));
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        String primary = models == null || models.isEmpty() ? "minilm" : models.getFirst();
+        Path c = embeddings.embed(inputs.corpusText(), primary, TextEmbeddings.Role.PASSAGE, err);
+        Path q = inputs.queriesText() == null ? null
+                : embeddings.embed(inputs.queriesText(), primary, TextEmbeddings.Role.QUERY, err);
+        List<String> more = null;
+        if (cross) {
+            strategy = "cross-model";
+            more = new ArrayList<>();
+            for (String m : crossModels) {
+                Path mc = embeddings.embed(inputs.corpusText(), m, TextEmbeddings.Role.PASSAGE, err);
+                Path mq = inputs.queriesText() == null ? null
+                        : embeddings.embed(inputs.queriesText(), m, TextEmbeddings.Role.QUERY, err);
+                more.add(mq == null ? mc.toString() : mc + "," + mq);
+            }
+        }
+        return new Vectors(c, q, more);
+    }
+
+    /** Checks the options of the chosen strategy and sets it on the request. */
+    private void strategy(MiningRequest.Builder builder, Path corpus, List<String> models) {
+        Strategy chosen = Strategy.parse(strategy);
+        if (chosen != Strategy.RUN_FILE && corpus == null) {
             throw new IllegalArgumentException("--corpus is required (only --strategy run-file mines without embeddings)");
         }
         if ((run != null) != (chosen == Strategy.RUN_FILE)) {
@@ -150,11 +213,21 @@ final class MineCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--checkpoint-seconds=" + checkpointSeconds
                     + ", expected a number of seconds >= 0");
         }
-        MiningRequest.Builder builder = inputs.request(output).config(config).outputOptions(outputOptions)
-                .threads(workers).resume(resume).checkpointIntervalNanos((long) (checkpointSeconds * 1e9))
+        Vectors vectors;
+        try {
+            vectors = vectors();
+        } catch (IllegalArgumentException e) {
+            if (e instanceof dev.quarry.QuarryUsageException) {
+                throw e;
+            }
+            throw new CommandLine.ParameterException(spec.commandLine(), FlagNames.toFlags(e.getMessage()));
+        }
+        MiningRequest.Builder builder = inputs.request(output, vectors.corpus(), vectors.queries(), false)
+                .config(config).outputOptions(outputOptions).threads(workers).resume(resume)
+                .checkpointIntervalNanos((long) (checkpointSeconds * 1e9))
                 .pauseNanosPerBlock(TimeUnit.MILLISECONDS.toNanos(pausePerBlockMs)).negativesStore(negativesStore);
         try {
-            strategy(builder);
+            strategy(builder, vectors.corpus(), vectors.models());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), FlagNames.toFlags(e.getMessage()));
         }

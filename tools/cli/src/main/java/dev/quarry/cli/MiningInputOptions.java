@@ -67,6 +67,21 @@ public final class MiningInputOptions {
         return corpus;
     }
 
+    /** The anchors' store given, or null. */
+    public Path queries() {
+        return queries;
+    }
+
+    /** The corpus texts given, or null. */
+    public Path corpusText() {
+        return corpusText;
+    }
+
+    /** The queries' texts given, or null. */
+    public Path queriesText() {
+        return queriesText;
+    }
+
     /** The IVF index file given, or null for flat search. */
     public Path ivf() {
         return index.equals("flat") ? null : Path.of(index);
@@ -85,6 +100,14 @@ public final class MiningInputOptions {
      * goes without --index.
      */
     public MiningRequest.Builder request(Path output, boolean indexesElsewhere) {
+        return request(output, corpus, queries, indexesElsewhere);
+    }
+
+    /**
+     * As {@link #request(Path, boolean)}, mining {@code corpusFile} and {@code queriesFile} in place of
+     * the --corpus and --queries given (vectors embedded from the texts given).
+     */
+    public MiningRequest.Builder request(Path output, Path corpusFile, Path queriesFile, boolean indexesElsewhere) {
         CommandLine cmd = spec.commandLine();
         QrelsFormat format;
         try {
@@ -102,7 +125,7 @@ public final class MiningInputOptions {
             throw new CommandLine.ParameterException(cmd, "--block-size=" + blockSize
                     + ", expected 1 <= block-size <= 1048576");
         }
-        return MiningRequest.builder(corpus, qrels, output).queries(queries).qrelsFormat(format)
+        return MiningRequest.builder(corpusFile, qrels, output).queries(queriesFile).qrelsFormat(format)
                 .knownPositives(knownPositives).anchors(anchors).ids(corpusIds, queriesIds)
                 .texts(corpusText, queriesText).index(ivf(), nprobe == null ? 0 : nprobe)
                 .blockSize(blockSize == null ? 0 : blockSize).strict(strict);

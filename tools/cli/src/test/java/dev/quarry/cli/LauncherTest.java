@@ -1,6 +1,7 @@
 package dev.quarry.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -101,6 +102,43 @@ class LauncherTest {
         assertTrue(run.out().startsWith("quarry "), run::toString);
         assertTrue(run.out().contains("Java " + Runtime.version()), run::toString);
         assertTrue(run.out().contains(System.getProperty("java.home")), run::toString);
+    }
+
+    @Test
+    void addsTheEmbedModuleOnlyWhenTextsMustBeEmbedded() throws IOException, InterruptedException {
+        // Built jars in a root of their own and a fake JDK that prints how it was started: the class path says
+        // whether the launcher added the embed module.
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Files.createDirectories(root.resolve("tools/cli/target"));
+        Files.createDirectories(root.resolve("tools/embed/target"));
+        Files.writeString(root.resolve("tools/cli/target/quarry.jar"), "");
+        Files.writeString(root.resolve("tools/embed/target/quarry-embed.jar"), "");
+        Files.writeString(root.resolve("tools/embed/pom.xml"), ""); // the checkout has the module
+        Path launcher = Files.copy(Path.of("..", "..", "quarry").toAbsolutePath().normalize(), root.resolve("quarry"));
+        Path jdk = dir.resolve("jdk-25");
+        fakeJava(jdk, "25.0.2");
+        Path tools = Files.createDirectories(dir.resolve("tools"));
+
+        String[][] embedded = {
+            {"mine", "--corpus-text", "c.jsonl", "--queries-text", "q.jsonl", "--qrels", "r.tsv"},
+            {"mine", "--corpus-text=c.jsonl", "--cross-model", "bge-small"},
+            {"demo", "--texts"},
+            {"embed", "--input", "t.jsonl"},
+        };
+        for (String[] args : embedded) {
+            String out = launch(launcher, jdk, tools, args);
+            assertTrue(out.contains("quarry-embed.jar") && out.contains("dev.quarry.cli.QuarryMain"), out);
+        }
+        String[][] bare = {
+            {"mine", "--corpus", "c.qvec", "--corpus-text", "c.jsonl", "--queries-text", "q.jsonl"},
+            {"mine", "--corpus=c.qvec", "--queries-text=q.jsonl"},
+            {"demo"},
+        };
+        for (String[] args : bare) {
+            String out = launch(launcher, jdk, tools, args);
+            assertTrue(out.contains("-jar " + root.resolve("tools/cli/target/quarry.jar")), out);
+            assertFalse(out.contains("quarry-embed"), out);
+        }
     }
 
     /** Runs the launcher with {@code jdk} as QUARRY_JAVA_HOME and {@code tools} first on the PATH; stdout + stderr. */

@@ -1,0 +1,164 @@
+package dev.quarry.embed;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.quarry.pipeline.Checkpoint;
+import dev.quarry.store.VectorStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code quarry embed}: what it writes, how it resumes, and what it refuses. */
+class EmbedCommandTest {
+    @TempDir
+    Path dir;
+
+    static Path jsonl(Path file, List<String> texts) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            lines.add("{\"id\": \"doc-" + i + "\", \"text\": \""
+                    + new String(JsonStringEncoder.getInstance().quoteAsString(texts.get(i))) + "\"}");
+        }
+        Files.write(file, lines, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    static float[] rows(VectorStore store) {
+        float[] all = new float[(int) store.count() * store.dim()];
+        float[] row = new float[store.dim()];
+        for (int i = 0; i < store.count(); i++) {
+            store.copyRow(i, row);
+            System.arraycopy(row, 0, all, i * store.dim(), row.length);
+        }
+        return all;
+    }
+
+    @Test
+    void writesOneNormalizedRowPerLineWithItsIdsAndTheEncodersVectors() throws IOException {
+        List<String> texts = RealTexts.sample(40);
+        Path input = jsonl(dir.resolve("texts.jsonl"), texts);
+        Path output = dir.resolve("texts.qvec");
+        Run run = Run.of("embed", "--input", input, "--output", output, "--batch", "8", "--threads", "2");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("embedded 40 texts (minilm, d=384, mean pooling, normalized"), run.out());
+        assertTrue(run.err().contains("texts/s"), "progress with a rate: " + run.err());
+        List<String> ids = Files.readAllLines(EmbedRun.idsOf(output));
+        assertEquals(40, ids.size());
+        assertEquals("doc-0", ids.getFirst());
+        assertEquals("doc-39", ids.getLast());
+        try (VectorStore store = VectorStore.open(output);
+             SentenceEncoder encoder = SentenceEncoder.open(ModelSource.resolve("minilm"), 2, 256, 8)) {
+            assertEquals(40, store.count());
+            assertEquals(384, store.dim());
+            assertTrue(store.normalized());
+            float[] expected = new float[40 * 384];
+            encoder.encode(texts.toArray(String[]::new), expected);
+            assertArrayEquals(expected, rows(store), 1e-6f);
+        }
+    }
+
+    @Test
+    void aKilledRunResumesToTheBytesOfAnUninterruptedOne() throws IOException {
+        List<String> texts = RealTexts.sample(100);
+        Path input = jsonl(dir.resolve("texts.jsonl"), texts);
+        Path whole = dir.resolve("whole.qvec");
+        Path resumed = dir.resolve("resumed.qvec");
+        assertEquals(0, Run.of("embed", "--input", input, "--output", whole, "--batch", "2").exitCode());
+
+        // Windows of 64 texts (32 batches of 2): stopped after the first, as a kill after its checkpoint.
+        Run stopped = Run.of("embed", "--input", input, "--output", resumed, "--batch", "2", "--checkpoint-seconds",
+                "0", "--stop-after-windows", "1");
+        assertNotEquals(0, stopped.exitCode(), stopped.toString());
+        assertFalse(Files.exists(resumed));
+        assertTrue(Files.isRegularFile(Checkpoint.pathFor(resumed)));
+
+        Run different = Run.of("embed", "--input", input, "--output", resumed, "--batch", "2", "--prefix", "x: ",
+                "--resume");
+        assertEquals(3, different.exitCode(), different.toString());
+        assertTrue(different.err().contains("prefix"), different.err());
+
+        Run resume = Run.of("embed", "--input", input, "--output", resumed, "--batch", "2", "--resume");
+        assertEquals(0, resume.exitCode(), resume.toString());
+        assertTrue(resume.out().contains("resumed at row 64"), resume.out());
+        assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(resumed));
+        assertArrayEquals(Files.readAllBytes(EmbedRun.idsOf(whole)), Files.readAllBytes(EmbedRun.idsOf(resumed)));
+        assertFalse(Files.exists(Checkpoint.pathFor(resumed)));
+    }
+
+    @Test
+    void refusesAModelDirectoryWithoutPoolingConfig() throws IOException {
+        Path model = Files.createDirectories(dir.resolve("model"));
+        Files.write(model.resolve("model.onnx"), new byte[] {1, 2, 3});
+        Files.writeString(model.resolve("tokenizer.json"), "{}");
+        Path input = jsonl(dir.resolve("t.jsonl"), List.of("hello"));
+        Run run = Run.of("embed", "--input", input, "--output", dir.resolve("t.qvec"), "--model", model);
+        assertEquals(3, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("pooling") && run.err().contains("1_Pooling/config.json"), run.err());
+    }
+
+    @Test
+    void refusesAModelDirectoryWhosePoolingItCannotDo() throws IOException {
+        Path model = Files.createDirectories(dir.resolve("model"));
+        Files.write(model.resolve("model.onnx"), new byte[] {1, 2, 3});
+        Files.writeString(model.resolve("tokenizer.json"), "{}");
+        Files.createDirectories(model.resolve("1_Pooling"));
+        Files.writeString(model.resolve("1_Pooling/config.json"), "{\"word_embedding_dimension\": 384,"
+                + " \"pooling_mode_cls_token\": false, \"pooling_mode_mean_tokens\": false,"
+                + " \"pooling_mode_max_tokens\": true}");
+        Run run = Run.of("embed", "--input", jsonl(dir.resolve("t.jsonl"), List.of("hello")), "--output",
+                dir.resolve("t.qvec"), "--model", model);
+        assertEquals(3, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("pooling_mode_max_tokens"), run.err());
+    }
+
+    @Test
+    void refusesAGraphItCannotRead() throws IOException {
+        Path model = Files.createDirectories(dir.resolve("model"));
+        Files.write(model.resolve("model.onnx"), new byte[] {1, 2, 3});
+        Files.copy(ModelSource.resolve("minilm").tokenizer().open(), model.resolve("tokenizer.json"));
+        Files.createDirectories(model.resolve("1_Pooling"));
+        Files.writeString(model.resolve("1_Pooling/config.json"), "{\"pooling_mode_mean_tokens\": true}");
+        Run run = Run.of("embed", "--input", jsonl(dir.resolve("t.jsonl"), List.of("hello")), "--output",
+                dir.resolve("t.qvec"), "--model", model);
+        assertEquals(3, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("ONNX graph") && run.err().contains("model.onnx"), run.err());
+    }
+
+    @Test
+    void refusesAnUnknownModelName() throws IOException {
+        Run run = Run.of("embed", "--input", jsonl(dir.resolve("t.jsonl"), List.of("hello")), "--output",
+                dir.resolve("t.qvec"), "--model", "gpt-17");
+        assertEquals(2, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("minilm, bge-small, e5-small"), run.err());
+    }
+
+    @Test
+    void embedsAChosenFieldWithAPrefix() throws IOException {
+        Path input = dir.resolve("q.jsonl");
+        Files.writeString(input, "{\"_id\": \"a\", \"query\": \"how do I join paths\"}\n"
+                + "{\"_id\": \"b\", \"query\": \"read a file line by line\"}\n");
+        Path output = dir.resolve("q.qvec");
+        Run run = Run.of("embed", "--input", input, "--output", output, "--field", "query", "--prefix", "query: ",
+                "--model", "e5-small");
+        assertEquals(0, run.exitCode(), run.toString());
+        try (VectorStore store = VectorStore.open(output);
+             SentenceEncoder encoder = SentenceEncoder.open(ModelSource.resolve("e5-small"), 2, 256, 0)) {
+            float[] expected = new float[2 * 384];
+            encoder.encode(new String[] {"query: how do I join paths", "query: read a file line by line"}, expected);
+            assertArrayEquals(expected, rows(store), 1e-6f);
+        }
+        Run missing = Run.of("embed", "--input", input, "--output", dir.resolve("r.qvec"), "--field", "title");
+        assertEquals(3, missing.exitCode(), missing.toString());
+        assertTrue(missing.err().contains("\"title\" string"), missing.err());
+    }
+}

@@ -1,0 +1,29 @@
+package dev.quarry.embed;
+
+import dev.quarry.cli.QuarryMain;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
+
+/** One in-process run of the command line (with the embed module on the class path), and what it printed. */
+record Run(int exitCode, String out, String err) {
+
+    static Run of(Object... args) {
+        String[] argv = new String[args.length];
+        for (int i = 0; i < args.length; i++) {
+            argv[i] = String.valueOf(args[i]);
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = QuarryMain.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute(argv);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Override
+    public String toString() {
+        return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+}
