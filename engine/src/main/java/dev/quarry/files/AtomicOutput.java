@@ -154,6 +154,18 @@ public final class AtomicOutput implements AutoCloseable {
         return channel;
     }
 
+    /** Appends all of {@code bytes} at the channel's position (a channel may write fewer per call). */
+    public void writeFully(byte[] bytes) {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+        try {
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + temp, e);
+        }
+    }
+
     /** Forces the bytes to disk (for checkpoints that must not get ahead of the data). */
     public void force() {
         try {

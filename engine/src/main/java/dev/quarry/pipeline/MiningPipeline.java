@@ -12,7 +12,6 @@ import dev.quarry.mining.MiningStats;
 import dev.quarry.vector.QueryBlock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -107,7 +106,7 @@ public final class MiningPipeline {
                 for (int i = 0; i < files.size(); i++) {
                     AtomicOutput out = AtomicOutput.create(files.get(i));
                     outputs.add(out);
-                    writeFully(out, headers[i]);
+                    out.writeFully(headers[i]);
                 }
                 Files.deleteIfExists(checkpointPath);
                 start = 0;
@@ -178,7 +177,7 @@ public final class MiningPipeline {
                 idle.reset();
                 pending[written % window] = null;
                 for (int i = 0; i < outputs.size(); i++) {
-                    writeFully(outputs.get(i), next.bytes()[i]); // never null here: only a completed run has those
+                    outputs.get(i).writeFully(next.bytes()[i]); // never null here: only a completed run has those
                 }
                 for (MinedAnchor a : next.anchors()) {
                     stats.add(a);
@@ -273,17 +272,6 @@ public final class MiningPipeline {
             }
         }
         new Checkpoint(job.fingerprint().lines(), written, lengths, temps, stats).write(checkpointPath);
-    }
-
-    private static void writeFully(AtomicOutput out, byte[] bytes) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        try {
-            while (buf.hasRemaining()) {
-                out.channel().write(buf);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out.temp(), e);
-        }
     }
 
     /** On failure: keeps the temp files when a checkpoint can resume them, deletes them otherwise. */

@@ -4,10 +4,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine;
 
-/** One in-process run of the command line, with what it printed. */
-record CliRun(int exitCode, String out, String err) {
+/**
+ * One in-process run of the command line (with whatever tool modules are on the class path), with what it
+ * printed. Shared with the tool modules' tests through this module's test jar.
+ */
+public record CliRun(int exitCode, String out, String err) {
 
-    static CliRun of(Object... args) {
+    public static CliRun of(Object... args) {
         String[] argv = new String[args.length];
         for (int i = 0; i < args.length; i++) {
             argv[i] = String.valueOf(args[i]);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.cli.CliRun;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.quarry.pipeline.Checkpoint;
 import dev.quarry.store.VectorStore;
@@ -48,7 +49,7 @@ class EmbedCommandTest {
         List<String> texts = RealTexts.sample(40);
         Path input = jsonl(dir.resolve("texts.jsonl"), texts);
         Path output = dir.resolve("texts.qvec");
-        Run run = Run.of("embed", "--input", input, "--output", output, "--batch", "8", "--threads", "2");
+        CliRun run = CliRun.of("embed", "--input", input, "--output", output, "--batch", "8", "--threads", "2");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("embedded 40 texts (minilm, d=384, mean pooling, normalized"), run.out());
         assertTrue(run.err().contains("texts/s"), "progress with a rate: " + run.err());
@@ -73,21 +74,21 @@ class EmbedCommandTest {
         Path input = jsonl(dir.resolve("texts.jsonl"), texts);
         Path whole = dir.resolve("whole.qvec");
         Path resumed = dir.resolve("resumed.qvec");
-        assertEquals(0, Run.of("embed", "--input", input, "--output", whole, "--batch", "2").exitCode());
+        assertEquals(0, CliRun.of("embed", "--input", input, "--output", whole, "--batch", "2").exitCode());
 
         // Windows of 64 texts (32 batches of 2): stopped after the first, as a kill after its checkpoint.
-        Run stopped = Run.of("embed", "--input", input, "--output", resumed, "--batch", "2", "--checkpoint-seconds",
+        CliRun stopped = CliRun.of("embed", "--input", input, "--output", resumed, "--batch", "2", "--checkpoint-seconds",
                 "0", "--stop-after-windows", "1");
         assertNotEquals(0, stopped.exitCode(), stopped.toString());
         assertFalse(Files.exists(resumed));
         assertTrue(Files.isRegularFile(Checkpoint.pathFor(resumed)));
 
-        Run different = Run.of("embed", "--input", input, "--output", resumed, "--batch", "2", "--prefix", "x: ",
+        CliRun different = CliRun.of("embed", "--input", input, "--output", resumed, "--batch", "2", "--prefix", "x: ",
                 "--resume");
         assertEquals(3, different.exitCode(), different.toString());
         assertTrue(different.err().contains("prefix"), different.err());
 
-        Run resume = Run.of("embed", "--input", input, "--output", resumed, "--batch", "2", "--resume");
+        CliRun resume = CliRun.of("embed", "--input", input, "--output", resumed, "--batch", "2", "--resume");
         assertEquals(0, resume.exitCode(), resume.toString());
         assertTrue(resume.out().contains("resumed at row 64"), resume.out());
         assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(resumed));
@@ -101,7 +102,7 @@ class EmbedCommandTest {
         Files.write(model.resolve("model.onnx"), new byte[] {1, 2, 3});
         Files.writeString(model.resolve("tokenizer.json"), "{}");
         Path input = jsonl(dir.resolve("t.jsonl"), List.of("hello"));
-        Run run = Run.of("embed", "--input", input, "--output", dir.resolve("t.qvec"), "--model", model);
+        CliRun run = CliRun.of("embed", "--input", input, "--output", dir.resolve("t.qvec"), "--model", model);
         assertEquals(3, run.exitCode(), run.toString());
         assertTrue(run.err().contains("pooling") && run.err().contains("1_Pooling/config.json"), run.err());
     }
@@ -115,7 +116,7 @@ class EmbedCommandTest {
         Files.writeString(model.resolve("1_Pooling/config.json"), "{\"word_embedding_dimension\": 384,"
                 + " \"pooling_mode_cls_token\": false, \"pooling_mode_mean_tokens\": false,"
                 + " \"pooling_mode_max_tokens\": true}");
-        Run run = Run.of("embed", "--input", jsonl(dir.resolve("t.jsonl"), List.of("hello")), "--output",
+        CliRun run = CliRun.of("embed", "--input", jsonl(dir.resolve("t.jsonl"), List.of("hello")), "--output",
                 dir.resolve("t.qvec"), "--model", model);
         assertEquals(3, run.exitCode(), run.toString());
         assertTrue(run.err().contains("pooling_mode_max_tokens"), run.err());
@@ -128,7 +129,7 @@ class EmbedCommandTest {
         Files.copy(ModelSource.resolve("minilm").tokenizer().open(), model.resolve("tokenizer.json"));
         Files.createDirectories(model.resolve("1_Pooling"));
         Files.writeString(model.resolve("1_Pooling/config.json"), "{\"pooling_mode_mean_tokens\": true}");
-        Run run = Run.of("embed", "--input", jsonl(dir.resolve("t.jsonl"), List.of("hello")), "--output",
+        CliRun run = CliRun.of("embed", "--input", jsonl(dir.resolve("t.jsonl"), List.of("hello")), "--output",
                 dir.resolve("t.qvec"), "--model", model);
         assertEquals(3, run.exitCode(), run.toString());
         assertTrue(run.err().contains("ONNX graph") && run.err().contains("model.onnx"), run.err());
@@ -136,7 +137,7 @@ class EmbedCommandTest {
 
     @Test
     void refusesAnUnknownModelName() throws IOException {
-        Run run = Run.of("embed", "--input", jsonl(dir.resolve("t.jsonl"), List.of("hello")), "--output",
+        CliRun run = CliRun.of("embed", "--input", jsonl(dir.resolve("t.jsonl"), List.of("hello")), "--output",
                 dir.resolve("t.qvec"), "--model", "gpt-17");
         assertEquals(2, run.exitCode(), run.toString());
         assertTrue(run.err().contains("minilm, bge-small, e5-small"), run.err());
@@ -148,7 +149,7 @@ class EmbedCommandTest {
         Files.writeString(input, "{\"_id\": \"a\", \"query\": \"how do I join paths\"}\n"
                 + "{\"_id\": \"b\", \"query\": \"read a file line by line\"}\n");
         Path output = dir.resolve("q.qvec");
-        Run run = Run.of("embed", "--input", input, "--output", output, "--field", "query", "--prefix", "query: ",
+        CliRun run = CliRun.of("embed", "--input", input, "--output", output, "--field", "query", "--prefix", "query: ",
                 "--model", "e5-small");
         assertEquals(0, run.exitCode(), run.toString());
         try (VectorStore store = VectorStore.open(output);
@@ -157,7 +158,7 @@ class EmbedCommandTest {
             encoder.encode(new String[] {"query: how do I join paths", "query: read a file line by line"}, expected);
             assertArrayEquals(expected, rows(store), 1e-6f);
         }
-        Run missing = Run.of("embed", "--input", input, "--output", dir.resolve("r.qvec"), "--field", "title");
+        CliRun missing = CliRun.of("embed", "--input", input, "--output", dir.resolve("r.qvec"), "--field", "title");
         assertEquals(3, missing.exitCode(), missing.toString());
         assertTrue(missing.err().contains("\"title\" string"), missing.err());
     }

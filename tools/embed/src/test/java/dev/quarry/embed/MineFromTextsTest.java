@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.cli.CliRun;
 import dev.quarry.cli.PythonDocstrings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,12 +46,12 @@ class MineFromTextsTest {
         return "\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
     }
 
-    private Run mine(String output, String... more) {
+    private CliRun mine(String output, String... more) {
         List<Object> args = new ArrayList<>(List.of("mine", "--corpus-text", dir.resolve("corpus.jsonl"),
                 "--queries-text", dir.resolve("queries.jsonl"), "--qrels", dir.resolve("qrels.tsv"), "--range-min", "0", "--range-max", "30",
                 "--output", dir.resolve(output)));
         args.addAll(List.of(more));
-        return Run.of(args.toArray());
+        return CliRun.of(args.toArray());
     }
 
     private long cacheFiles() throws IOException {
@@ -62,7 +63,7 @@ class MineFromTextsTest {
     @Test
     void minesTextsEmbeddedOnceAndWritesTexts() throws IOException {
         catalog();
-        Run first = mine("mined.jsonl", "--model", "minilm");
+        CliRun first = mine("mined.jsonl", "--model", "minilm");
         assertEquals(0, first.exitCode(), first.toString());
         assertTrue(first.err().contains("embed corpus.jsonl with minilm"), first.err());
         assertEquals(2, cacheFiles(), "corpus and queries embedded beside the texts");
@@ -70,7 +71,7 @@ class MineFromTextsTest {
         assertTrue(line.startsWith("{\"anchor\":\"") && !line.contains("\"q-"), "texts, not ids: " + line);
         assertTrue(first.out().contains("anchors mined          20"), first.out());
 
-        Run again = mine("again.jsonl");
+        CliRun again = mine("again.jsonl");
         assertEquals(0, again.exitCode(), again.toString());
         assertTrue(again.err().contains("reusing") && !again.err().contains("embed corpus.jsonl with"), again.err());
         assertEquals(Files.readString(dir.resolve("mined.jsonl")), Files.readString(dir.resolve("again.jsonl")));
@@ -78,7 +79,7 @@ class MineFromTextsTest {
         // Changed texts: another key, embedded again (the stale cache is never read).
         Files.writeString(dir.resolve("corpus.jsonl"), "{\"id\": \"extra\", \"text\": \"an extra document\"}\n",
                 java.nio.file.StandardOpenOption.APPEND);
-        Run changed = mine("changed.jsonl");
+        CliRun changed = mine("changed.jsonl");
         assertEquals(0, changed.exitCode(), changed.toString());
         assertTrue(changed.err().contains("embed corpus.jsonl with minilm: 41/41"), changed.err());
         assertFalse(changed.err().contains("embed queries.jsonl with"), "queries unchanged: " + changed.err());
@@ -87,18 +88,18 @@ class MineFromTextsTest {
     @Test
     void crossModelAgreementWithASecondRealModel() throws IOException {
         catalog();
-        Run run = mine("cross.jsonl", "--cross-model", "bge-small");
+        CliRun run = mine("cross.jsonl", "--cross-model", "bge-small");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.err().contains("embed corpus.jsonl with bge-small"), run.err());
         assertTrue(run.out().contains("anchors mined          20"), run.out());
-        Run wrong = mine("wrong.jsonl", "--cross-model", "bge-small", "--strategy", "in-batch", "--batch-size", "4");
+        CliRun wrong = mine("wrong.jsonl", "--cross-model", "bge-small", "--strategy", "in-batch", "--batch-size", "4");
         assertEquals(2, wrong.exitCode(), wrong.toString());
         assertTrue(wrong.err().contains("--cross-model selects the cross-model strategy"), wrong.err());
     }
 
     @Test
     void textDemoCountsKnownDuplicatesAsFalseNegatives() {
-        Run run = Run.of("demo", "--texts", "--docs", "60", "--workdir", dir.resolve("demo"));
+        CliRun run = CliRun.of("demo", "--texts", "--docs", "60", "--workdir", dir.resolve("demo"));
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("no defence (plain top-k)") && run.out().contains("defaults (skip 10"),
                 run.out());

@@ -19,10 +19,7 @@ import dev.quarry.pipeline.MiningSummary;
 import dev.quarry.pipeline.SourcePlan;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -234,7 +231,7 @@ public final class SparkMiner {
             try {
                 for (int i = 0; i < files.size(); i++) {
                     outs.add(AtomicOutput.create(files.get(i)));
-                    write(outs.get(i), headers[i]);
+                    outs.get(i).writeFully(headers[i]);
                 }
                 MiningStats stats = fold(mined.toLocalIterator(), outs);
                 for (AtomicOutput out : outs) {
@@ -287,7 +284,7 @@ public final class SparkMiner {
                 }
                 expected++;
                 for (int i = 0; i < outs.size(); i++) {
-                    write(outs.get(i), b.bytes()[i]);
+                    outs.get(i).writeFully(b.bytes()[i]);
                 }
                 MinedAnchor[] anchors = b.anchorsMined();
                 for (MinedAnchor a : anchors) {
@@ -297,17 +294,6 @@ public final class SparkMiner {
             }
             bar.finish();
             return stats;
-        }
-
-        private static void write(AtomicOutput out, byte[] bytes) {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            try {
-                while (buf.hasRemaining()) {
-                    out.channel().write(buf);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + out.temp(), e);
-            }
         }
 
         private void say(String line) {
