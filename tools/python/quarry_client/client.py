@@ -8,6 +8,7 @@ import json
 import math
 import numbers
 import os
+import socket
 import struct
 import sys
 import time
@@ -289,10 +290,31 @@ class Client:
 
     def _connection(self) -> http.client.HTTPConnection:
         if self._conn is None:
-            kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+            kind = _NoDelayHTTPSConnection if self._https else _NoDelayHTTPConnection
             self._conn = kind(self._host, self._port, timeout=self.timeout)
             self._reused = False
         return self._conn
+
+
+def _no_delay(conn: http.client.HTTPConnection) -> None:
+    # http.client writes a request's headers and its body in two sends; with Nagle's algorithm on, the
+    # body's last segment waits for the server's delayed ACK of the headers: about 2 ms a 64-anchor call
+    # on loopback (measured), as much as the call's own work.
+    if conn.sock is not None:
+        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _NoDelayHTTPConnection(http.client.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _no_delay(self)
+
+
+if hasattr(http.client, "HTTPSConnection"):  # absent from a Python built without ssl
+    class _NoDelayHTTPSConnection(http.client.HTTPSConnection):
+        def connect(self) -> None:
+            super().connect()
+            _no_delay(self)
 
 
 # -- encoding ------------------------------------------------------------------------------------

@@ -41,6 +41,12 @@ class ClientCases(NumpyModes):
         self.assertEqual((status["index_version"], status["rows"], status["dim"], status["refreshing"]),
                          (1, 40, DIM, False))
 
+    def test_the_connection_sends_without_waiting_for_acks(self) -> None:
+        # headers and body leave in two writes: Nagle's algorithm would hold the body for a delayed ACK
+        import socket
+        self.client.health()
+        self.assertNotEqual(self.client._conn.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), 0)
+
     def test_metrics_returns_prometheus_text(self) -> None:
         self.client.health()
         self.assertIn('quarry_requests_total{path="/v1/health"} 1', self.client.metrics())
