@@ -59,11 +59,26 @@ public final class MiningFlags {
         Integer nprobe;
     }
 
+    /** The names, read once from the options' annotations. */
+    private static final Set<String> NAMES = readNames();
+
+    /**
+     * Options already read, by their name/value pairs: a trainer sends the same few sets call after call,
+     * and building the parser costs more than a small call's mining (it reads every option's annotations).
+     * Bounded: cleared when it holds {@value #CACHED} sets.
+     */
+    private static final Map<Map<String, String>, Parsed> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int CACHED = 1024;
+
     private MiningFlags() {
     }
 
     /** The names a request may use: {@code quarry mine}'s mining flags without their dashes, and nprobe. */
     public static Set<String> names() {
+        return NAMES;
+    }
+
+    private static Set<String> readNames() {
         Set<String> names = new TreeSet<>();
         for (CommandLine.Model.OptionSpec option : new CommandLine(new Holder()).getCommandSpec().options()) {
             String name = option.longestName().substring(2);
@@ -71,7 +86,7 @@ public final class MiningFlags {
                 names.add(name);
             }
         }
-        return names;
+        return java.util.Collections.unmodifiableSet(names);
     }
 
     /**
@@ -80,7 +95,23 @@ public final class MiningFlags {
      * @throws Refused for an unknown name or a value the command line would refuse
      */
     public static Parsed parse(Map<String, String> values) {
-        Set<String> names = names();
+        Parsed known = PARSED.get(values);
+        if (known != null) {
+            return known;
+        }
+        Parsed parsed = read(values);
+        // Map.of rejects even a query for null: look at the entries instead
+        if (values.entrySet().stream().noneMatch(e -> e.getKey() == null || e.getValue() == null)) {
+            if (PARSED.size() >= CACHED) {
+                PARSED.clear();
+            }
+            PARSED.put(Map.copyOf(values), parsed);
+        }
+        return parsed;
+    }
+
+    private static Parsed read(Map<String, String> values) {
+        Set<String> names = NAMES;
         CommandLine cmd = new CommandLine(new Holder());
         List<String> args = new ArrayList<>();
         for (Map.Entry<String, String> e : values.entrySet()) {

@@ -47,6 +47,26 @@ class MiningFlagsTest {
     }
 
     @Test
+    void aSetReadAgainGivesTheSameOptionsAndARefusedSetIsRefusedEveryTime() {
+        // sets are kept once read (a service sees the same ones call after call): what was kept must be
+        // what reading gives, whatever map the values come in, and refusals are never kept as answers
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("num-negatives", "5");
+        values.put("seed", "3");
+        MiningFlags.Parsed first = MiningFlags.parse(values);
+        MiningFlags.Parsed again = MiningFlags.parse(new java.util.HashMap<>(values));
+        assertEquals(first, again);
+        assertEquals(5, again.config().numNegatives());
+        assertEquals(MiningConfig.defaults(), MiningFlags.parse(Map.of()).config());
+        for (int i = 0; i < 2; i++) {
+            assertThrows(MiningFlags.Refused.class, () -> MiningFlags.parse(Map.of("num-negatives", "0")));
+        }
+        Map<String, String> withNull = new java.util.HashMap<>();
+        withNull.put("output-scores", null);
+        assertThrows(MiningFlags.Refused.class, () -> MiningFlags.parse(withNull));
+    }
+
+    @Test
     void noDefencesAsASwitchDropsTheDefencesNotTheExplicitOnes() {
         MiningConfig plain = MiningFlags.parse(Map.of("no-defences", "true")).config();
         assertEquals(0, plain.rangeMin());
