@@ -90,16 +90,10 @@ final class DemoCommand implements Callable<Integer> {
         }
         CatalogSpec spec = catalog.catalog();
         int workers = catalog.threads();
-        Path workdir = catalog.workdir;
-        Path dir = workdir != null ? Files.createDirectories(workdir) : Files.createTempDirectory("quarry-demo");
-        boolean kept = workdir != null || keep;
-        // An interrupted demo (Ctrl-C) skips the finally block; the hook deletes the temp directory then.
-        Thread cleanup = kept ? null : new Thread(() -> deleteQuietly(dir), "quarry-demo-cleanup");
-        if (cleanup != null) {
-            Runtime.getRuntime().addShutdownHook(cleanup);
-        }
         PrintWriter out = spec().commandLine().getOut();
-        try {
+        try (WorkDir work = WorkDir.open(catalog.workdir, keep, "quarry-demo")) {
+            Path dir = work.dir();
+            boolean kept = work.kept();
             long t0 = System.nanoTime();
             SyntheticCatalog catalog = new SyntheticCatalog(spec);
             catalog.write(dir);
@@ -166,15 +160,6 @@ final class DemoCommand implements Callable<Integer> {
                         dir.resolve("queries.jsonl"), dir.resolve("report.html"));
             }
             return ExitCodes.OK;
-        } finally {
-            if (!kept) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(cleanup);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running or will run: it deletes the directory
-                }
-                deleteTree(dir);
-            }
         }
     }
 
@@ -192,30 +177,44 @@ final class DemoCommand implements Callable<Integer> {
         TextEmbeddings embeddings = TextEmbeddings.find().orElseThrow(() -> new CommandLine.ParameterException(
                 spec().commandLine(), TextEmbeddings.missingMessage("demo --texts")));
         int workers = catalog.threads();
-        Path workdir = catalog.workdir;
-        Path dir = workdir != null ? Files.createDirectories(workdir) : Files.createTempDirectory("quarry-text-demo");
-        boolean kept = workdir != null || keep;
-        Thread cleanup = kept ? null : new Thread(() -> deleteQuietly(dir), "quarry-demo-cleanup");
-        if (cleanup != null) {
-            Runtime.getRuntime().addShutdownHook(cleanup);
-        }
-        try {
+        try (WorkDir work = WorkDir.open(catalog.workdir, keep, "quarry-text-demo")) {
+            Path dir = work.dir();
             new TextDemo(embeddings, model, crossModels == null ? List.of() : crossModels, workers,
                     spec().commandLine().getOut(), spec().commandLine().getErr()).run(dir, python, maxDocs);
-            if (kept) {
+            if (work.kept()) {
                 spec().commandLine().getOut().printf(Locale.ROOT, "catalog, embeddings and mined sets kept in %s"
                         + " (truth.tsv lists the known duplicates)%n", dir);
             }
             return ExitCodes.OK;
-        } finally {
-            if (!kept) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(cleanup);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running or will run: it deletes the directory
-                }
-                deleteTree(dir);
+        }
+    }
+
+    /**
+     * A demo's directory: the --workdir (kept), or a temp directory kept with --keep and otherwise deleted
+     * at close, or by a shutdown hook when the demo is interrupted (Ctrl-C skips the close).
+     */
+    private record WorkDir(Path dir, boolean kept, Thread cleanup) implements AutoCloseable {
+        static WorkDir open(Path workdir, boolean keep, String tempPrefix) throws IOException {
+            Path dir = workdir != null ? Files.createDirectories(workdir) : Files.createTempDirectory(tempPrefix);
+            boolean kept = workdir != null || keep;
+            Thread cleanup = kept ? null : new Thread(() -> deleteQuietly(dir), "quarry-demo-cleanup");
+            if (cleanup != null) {
+                Runtime.getRuntime().addShutdownHook(cleanup);
             }
+            return new WorkDir(dir, kept, cleanup);
+        }
+
+        @Override
+        public void close() {
+            if (kept) {
+                return;
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or will run: it deletes the directory
+            }
+            deleteTree(dir);
         }
     }
 
