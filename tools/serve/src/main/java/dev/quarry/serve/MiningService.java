@@ -183,15 +183,13 @@ final class MiningService implements AutoCloseable {
         long t0 = System.nanoTime();
         ServedIndex old = hold();
         Path file = corpus.path();
-        Path written = null;
+        Path indexFile = null; // written by this refresh (IVF only), deleted when the refresh fails
         try {
             // Every row read once: a corpus written by a trainer gets no trust from its footer (a torn or
             // hand-made file), and one NaN row would score NaN against every anchor.
             StoreContents.verify(corpus, null).requireFinite(corpus, "corpus");
-            Path indexFile = null;
             if (old.index() instanceof IvfIndex ivf) {
                 indexFile = nextIndexFile(file);
-                written = indexFile;
                 if (retrain) {
                     new IvfBuilder(kernels).build(corpus, new KMeansParams(ivf.nlist(), 10, 64, 0, ivf.spherical(),
                             ivf.seed(), threads), indexFile, null);
@@ -221,7 +219,7 @@ final class MiningService implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             if (current.get().corpus() != corpus) {
                 corpus.close();
-                deleteQuietly(written);
+                deleteQuietly(indexFile);
             }
             throw e;
         } finally {

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.cli.QuarryMain;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,8 +48,8 @@ class PythonClientTest {
                 dir.resolve("queries.qvec").toString(), "--qrels", dir.resolve("qrels.tsv").toString(), "--index",
                 dir.resolve("corpus.qivf").toString(), "--nprobe", "4", "--num-negatives", "5", "--range-min", "3",
                 "--output", mined.toString(), "--output-format", "npy"));
-        int[] rows = ints(dir.resolve("mined.ids.npy"));
-        int[] anchors = ints(dir.resolve("mined.anchors.npy"));
+        int[] rows = ServeFixture.ints(ServeFixture.npyData(dir.resolve("mined.ids.npy")));
+        int[] anchors = ServeFixture.ints(ServeFixture.npyData(dir.resolve("mined.anchors.npy")));
         String json = Files.readString(answer);
         // quarry mine writes anchors in row order; the client sent queries 0..39, which are labelled rows here
         assertEquals(0, anchors[0]);
@@ -64,15 +61,5 @@ class PythonClientTest {
         }
         expected.append("]");
         assertTrue(json.startsWith(expected.toString()), "client: " + json + "\nquarry mine: " + expected);
-    }
-
-    private static int[] ints(Path npy) throws IOException {
-        byte[] bytes = Files.readAllBytes(npy);
-        int headerLength = (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8;
-        ByteBuffer data = ByteBuffer.wrap(bytes, 10 + headerLength, bytes.length - 10 - headerLength)
-                .order(ByteOrder.LITTLE_ENDIAN);
-        int[] out = new int[data.remaining() / 4];
-        data.asIntBuffer().get(out);
-        return out;
     }
 }

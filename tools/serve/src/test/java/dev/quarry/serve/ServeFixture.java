@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,6 +127,20 @@ final class ServeFixture {
         System.arraycopy(vectors.array(), 0, body, 0, vectors.capacity());
         System.arraycopy(tail, 0, body, vectors.capacity(), tail.length);
         return body;
+    }
+
+    /** The data of an .npy file as {@code quarry mine} writes it (version 1 header), without the header. */
+    static byte[] npyData(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        int headerLength = (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8;
+        return Arrays.copyOfRange(bytes, 10 + headerLength, bytes.length);
+    }
+
+    /** Little-endian int32s. */
+    static int[] ints(byte[] data) {
+        int[] out = new int[data.length / 4];
+        ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out);
+        return out;
     }
 
     static String text(HttpResponse<byte[]> response) {

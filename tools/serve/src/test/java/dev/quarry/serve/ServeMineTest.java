@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -57,20 +56,8 @@ class ServeMineTest {
         String[] args = Arrays.copyOf(base, base.length + options.length);
         System.arraycopy(options, 0, args, base.length, options.length);
         assertEquals(0, QuarryMain.run(args));
-        return new byte[][] {npyData(out.resolve("mined.ids.npy")), npyData(out.resolve("mined.scores.npy")),
-                npyData(out.resolve("mined.anchors.npy"))};
-    }
-
-    private static byte[] npyData(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        int headerLength = (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8;
-        return Arrays.copyOfRange(bytes, 10 + headerLength, bytes.length);
-    }
-
-    private static int[] ints(byte[] data) {
-        int[] out = new int[data.length / 4];
-        ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out);
-        return out;
+        return new byte[][] {ServeFixture.npyData(out.resolve("mined.ids.npy")), ServeFixture.npyData(out.resolve("mined.scores.npy")),
+                ServeFixture.npyData(out.resolve("mined.anchors.npy"))};
     }
 
     private static List<List<String>> positivesOf(int[] rows) {
@@ -81,7 +68,7 @@ class ServeMineTest {
     @Test
     void binaryAnswerIsByteForByteWhatQuarryMineWrites() throws IOException {
         byte[][] mined = quarryMine("--nprobe", "4", "--num-negatives", "5", "--range-min", "3");
-        int[] rows = ints(mined[2]);
+        int[] rows = ServeFixture.ints(mined[2]);
         assertEquals(300, rows.length);
         HttpResponse<byte[]> answer = server.post("/v1/mine?n=" + rows.length + "&nprobe=4&num-negatives=5&range-min=3",
                 BINARY, ServeFixture.binaryBody(queries, rows, positivesOf(rows), null));
@@ -97,8 +84,8 @@ class ServeMineTest {
     @Test
     void jsonAnswerNamesTheSameNegativesByTheirIds() throws IOException {
         byte[][] mined = quarryMine("--nprobe", "4", "--sampling-strategy", "random", "--seed", "9");
-        int[] rows = Arrays.copyOf(ints(mined[2]), 20);
-        int[] negatives = ints(mined[0]);
+        int[] rows = Arrays.copyOf(ServeFixture.ints(mined[2]), 20);
+        int[] negatives = ServeFixture.ints(mined[0]);
         StringBuilder json = new StringBuilder("{\"nprobe\": 4, \"sampling_strategy\": \"random\", \"seed\": 9,"
                 + " \"anchors\": [");
         float[] row = new float[queries.dim()];
