@@ -115,6 +115,10 @@ quarry_index() { # name nlist build-opts...
   [ $# -gt 0 ] && tag="-$(printf '%s ' "$@" | md5sum | cut -c1-8)"
   local out="$SWEEP_DATA/$name/quarry-nlist$nlist$tag.qivf"
   mkdir -p "$SWEEP_DATA/$name"
+  if [ -f "$out" ] && [ -z "$(index_nlist "$out")" ]; then # built by an older Quarry that this one refuses
+    log "$out does not open with this quarry: rebuilt"
+    flock "$SWEEP_LOCK" sh -c 'rm -f "$1" "$1".recall-*' _ "$out"
+  fi
   if [ ! -f "$out" ]; then
     log "$name: quarry index build --nlist $nlist $* ($(sweep_load))"
     flock "$SWEEP_LOCK" sh -c '[ -f "$1" ] || { out="$1"; shift; exec "$@" --output "$out"; }' _ "$out" \
