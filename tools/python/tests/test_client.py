@@ -339,3 +339,22 @@ class ClientSetup(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class KeywordNamesFromTheSchema(unittest.TestCase):
+    """The client's mining keywords are the request schema's (quarry options --json), documented one by one."""
+
+    def test_every_setting_the_service_takes_is_a_keyword_named_as_the_schema_names_it(self) -> None:
+        import json
+        import os
+        import quarry_client.client as client
+        path = os.path.join(os.path.dirname(client.__file__), "schema.json")
+        with open(path, encoding="utf-8") as f:
+            settings = json.load(f)["settings"]
+        wanted = {s["names"]["python"]: s["names"]["http"] for s in settings if "python" in s["names"]}
+        self.assertEqual(client.MINE_OPTIONS, wanted)
+        self.assertIn("num_negatives", wanted)
+        self.assertNotIn("output_format", wanted)  # the service answers with ids and scores, not a file format
+        doc = client.Client.mine.__doc__ or ""
+        for name in wanted:
+            self.assertIn(name, doc, f"Client.mine documents {name}")

@@ -36,7 +36,7 @@ class ErrorCases(NumpyModes):
 
     def test_400_for_an_option_the_server_does_not_know(self) -> None:
         e = self.error_of(self.client.mine, CORPUS[:1], None, num_negativs=3)
-        self.assertEqual((e.status, e.field, e.error), (400, "num-negativs", "unknown parameter"))
+        self.assertEqual((e.status, e.field, e.error), (400, "num_negativs", "unknown parameter"))
 
     def test_500_carries_the_servers_message(self) -> None:
         self.fake.script(500, {"error": "internal error", "message": "IllegalStateException: index closed"})

@@ -185,7 +185,11 @@ public final class Setting<T> {
             }
             default -> throw new AssertionError(kind);
         }
-        return require(type.cast(value));
+        try {
+            return require(type.cast(value));
+        } catch (OptionError e) {
+            throw new OptionError(this, text, e.expected()); // the value as the user wrote it
+        }
     }
 
     /**

@@ -51,10 +51,13 @@ public final class SchemaOptions {
                     .paramLabel(label(s))
                     .type(onOff ? boolean.class : String.class)
                     .arity(onOff ? "0" : "1")
+                    .hasInitialValue(false) // only what the user typed reaches the setter: defaults are the schema's
                     .setter(new CommandLine.Model.ISetter() {
                         @Override
                         public <T> T set(T value) {
-                            typed.put(s, String.valueOf(value));
+                            if (value != null) {
+                                typed.put(s, String.valueOf(value));
+                            }
                             return null;
                         }
                     });

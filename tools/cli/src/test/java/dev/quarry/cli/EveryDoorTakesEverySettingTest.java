@@ -30,9 +30,9 @@ class EveryDoorTakesEverySettingTest {
     private static MineOptions viaCommandLine(String... args) {
         CommandLine cmd = QuarryMain.commandLine();
         CommandLine mine = cmd.getSubcommands().get("mine");
-        List<String> all = new ArrayList<>(List.of("--qrels", "q.tsv", "--output", "out.jsonl"));
+        List<String> all = new ArrayList<>(List.of("mine", "--qrels", "q.tsv", "--output", "out.jsonl"));
         all.addAll(List.of(args));
-        mine.parseArgs(all.toArray(String[]::new));
+        cmd.parseArgs(all.toArray(String[]::new));
         return ((SchemaOptions.Mines) mine.getCommand()).schemaOptions().options();
     }
 
