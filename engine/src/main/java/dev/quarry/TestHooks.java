@@ -11,7 +11,10 @@ package dev.quarry;
  *       written (a test kills the run mid-way);</li>
  *   <li>{@value #FAIL_TASK} and {@value #FAIL_ATTEMPTS}: the Spark mining task that fails after its first
  *       block, and in how many of its first attempts (Spark must retry it, or the run dies);</li>
- *   <li>{@value #STOP_AFTER_WINDOWS}: {@code quarry embed} fails after this many windows, as a kill would.</li>
+ *   <li>{@value #STOP_AFTER_WINDOWS}: {@code quarry embed} fails after this many windows, as a kill would;</li>
+ *   <li>{@value #HOLD_MINE_CALLS}: a path; {@code quarry serve} holds each admitted mine call until a file
+ *       of that name exists, after creating {@code PATH.held} (a test in another process knows the call is in
+ *       flight, sends SIGTERM, then releases it: no timing).</li>
  * </ul>
  */
 public final class TestHooks {
@@ -23,6 +26,9 @@ public final class TestHooks {
     public static final String FAIL_ATTEMPTS = "quarry.test.fail-attempts";
     /** System property: windows {@code quarry embed} writes before it fails. */
     public static final String STOP_AFTER_WINDOWS = "quarry.test.stop-after-windows";
+
+    /** System property: the release file of held mine calls. */
+    public static final String HOLD_MINE_CALLS = "quarry.test.hold-mine-calls";
 
     private TestHooks() {
     }
@@ -45,5 +51,28 @@ public final class TestHooks {
     /** Windows {@code quarry embed} writes before it fails (0: never). */
     public static int stopAfterWindows() {
         return Integer.getInteger(STOP_AFTER_WINDOWS, 0);
+    }
+
+    /**
+     * Holds the calling thread while {@value #HOLD_MINE_CALLS} names a file that does not exist yet (60 s at
+     * most), after creating {@code PATH.held}; returns at once when the hook is off.
+     */
+    public static void holdMineCall() {
+        String release = System.getProperty(HOLD_MINE_CALLS);
+        if (release == null) {
+            return;
+        }
+        java.nio.file.Path file = java.nio.file.Path.of(release);
+        try {
+            java.nio.file.Files.writeString(file.resolveSibling(file.getFileName() + ".held"), "held\n");
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!java.nio.file.Files.exists(file) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

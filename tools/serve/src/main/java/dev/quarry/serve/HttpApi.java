@@ -155,6 +155,7 @@ final class HttpApi {
                     : "the server is at capacity: retry after a second"), Map.of("Retry-After", "1"));
         }
         try (ticket) {
+            dev.quarry.TestHooks.holdMineCall();
             long t0 = System.nanoTime();
             long length = req.headers().contentLength().orElse(-1);
             if (length > limits.maxBodyBytes()) {
