@@ -38,12 +38,26 @@ public enum Door {
 
     /** The setting whose name at this door is {@code name}, or null. */
     public Setting<?> find(String name) {
-        for (Setting<?> s : MineSettings.ALL) {
-            if (s.appliesTo(this) && accepted(s).contains(name)) {
-                return s;
+        return Names.BY_DOOR.get(this).get(name);
+    }
+
+    /** Every door's names, computed once (a request looks each of its names up here). */
+    private static final class Names {
+        static final java.util.Map<Door, java.util.Map<String, Setting<?>>> BY_DOOR = byDoor();
+
+        private static java.util.Map<Door, java.util.Map<String, Setting<?>>> byDoor() {
+            java.util.Map<Door, java.util.Map<String, Setting<?>>> out = new java.util.EnumMap<>(Door.class);
+            for (Door door : values()) {
+                java.util.Map<String, Setting<?>> names = new java.util.HashMap<>();
+                for (Setting<?> s : MineSettings.ALL) {
+                    if (s.appliesTo(door)) {
+                        door.accepted(s).forEach(n -> names.put(n, s));
+                    }
+                }
+                out.put(door, java.util.Map.copyOf(names));
             }
+            return out;
         }
-        return null;
     }
 
     /**
