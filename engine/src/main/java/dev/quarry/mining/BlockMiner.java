@@ -2,7 +2,6 @@ package dev.quarry.mining;
 
 import dev.quarry.options.MineSettings;
 import dev.quarry.options.OptionError;
-import dev.quarry.QuarryUsageException;
 import dev.quarry.index.TopK;
 import dev.quarry.mining.candidate.AnchorBlock;
 import dev.quarry.mining.candidate.AnchorContext;

@@ -3,7 +3,6 @@ package dev.quarry.index.ivf;
 import dev.quarry.options.MineSettings;
 import dev.quarry.options.OptionError;
 import dev.quarry.QuarryDataException;
-import dev.quarry.QuarryUsageException;
 import dev.quarry.files.ContentChecksum;
 import dev.quarry.files.UserFiles;
 import dev.quarry.index.Exclusions;

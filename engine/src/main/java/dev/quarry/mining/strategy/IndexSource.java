@@ -2,7 +2,6 @@ package dev.quarry.mining.strategy;
 
 import dev.quarry.options.MineSettings;
 import dev.quarry.options.OptionError;
-import dev.quarry.QuarryUsageException;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;

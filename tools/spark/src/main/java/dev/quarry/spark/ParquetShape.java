@@ -1,6 +1,5 @@
 package dev.quarry.spark;
 
-import dev.quarry.QuarryUsageException;
 import dev.quarry.io.OutputOptions;
 import java.util.ArrayList;
 import java.util.List;
