@@ -7,19 +7,21 @@
 #     numpy hidden, against the real `quarry serve` started by the tests on loopback (./quarry builds the
 #     server module first when its jar is missing or stale), and the examples end to end, the ANCE
 #     example included (torch).
-# Debian's python3, python3-venv, python3-numpy, python3-torch (about 75 s to install) and python3-mypy are
-# installed with apt-get when missing (as root, or with sudo). Arguments go to unittest (e.g. -v, or
-# -k refresh). Exit code: 0 when every step passed, else the first failing step's.
+# Debian's python3, python3-venv, python3-wheel (pip builds with it), python3-numpy, python3-torch (about
+# 75 s to install) and python3-mypy are installed with apt-get when missing (as root, or with sudo).
+# Arguments go to unittest (e.g. -v, or -k refresh). Exit code: 0 when every step passed, else the first
+# failing step's.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY=/usr/bin/python3
 # shellcheck source=lib/apt-install.sh
 . "$ROOT/scripts/lib/apt-install.sh"
 
-if [ ! -x "$PY" ] || ! "$PY" -c 'import ensurepip, numpy, torch, mypy' 2>/dev/null; then
-  echo "python-test: installing Debian's python3-venv, python3-numpy, python3-torch and python3-mypy with apt-get" >&2
-  apt_install python-test python3 python3-venv python3-numpy python3-torch python3-mypy
-  "$PY" -c 'import ensurepip, numpy, torch, mypy' || { echo "python-test: the packages could not be installed" >&2; exit 1; }
+NEEDED='import ensurepip, wheel, numpy, torch, mypy'
+if [ ! -x "$PY" ] || ! "$PY" -c "$NEEDED" 2>/dev/null; then
+  echo "python-test: installing Debian's python3-venv, -wheel, -numpy, -torch and -mypy with apt-get" >&2
+  apt_install python-test python3 python3-venv python3-wheel python3-numpy python3-torch python3-mypy
+  "$PY" -c "$NEEDED" || { echo "python-test: the packages could not be installed" >&2; exit 1; }
 fi
 
 cd "$ROOT"
