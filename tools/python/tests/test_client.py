@@ -339,10 +339,12 @@ class ClientCases(NumpyModes):
                          {"refresh": "started", "index_version": before})
         self.addCleanup(self.serve_the_main_corpus_again)
         deadline = time.monotonic() + CLIENT_TIMEOUT
-        while self.client.status()["index_version"] == before:  # the refresh runs on: wait for its version
-            self.assertLess(time.monotonic(), deadline, "the refresh did not finish")
+        status = self.client.status()
+        while status["index_version"] == before or status["refreshing"]:  # it runs on: wait for it to end
+            self.assertLess(time.monotonic(), deadline, f"the refresh did not finish: {status}")
             time.sleep(0.05)
-        self.assertEqual(self.client.status()["corpus"], str(path))
+            status = self.client.status()
+        self.assertEqual((status["index_version"], status["corpus"]), (before + 1, str(path)))
 
     def test_a_corpus_of_other_rows_is_refused_at_once(self) -> None:
         before = self.client.status()["index_version"]
