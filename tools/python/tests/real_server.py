@@ -39,6 +39,13 @@ def _with_parent_death_signal(command: list[str]) -> list[str]:
     return [setpriv, "--pdeathsig", "TERM", "--", *command] if setpriv else command
 
 
+def _signal_group(pid: int, sig: int) -> None:
+    try:
+        os.killpg(pid, sig)
+    except ProcessLookupError:
+        pass  # gone already
+
+
 class QuarryServe:
     """One ``quarry serve`` process serving ``catalog`` on 127.0.0.1, port chosen by the server.
 
@@ -64,9 +71,14 @@ class QuarryServe:
                                          text=True, start_new_session=True)
         threading.Thread(target=self._read, name="quarry-serve-log", daemon=True).start()
         if not self._ready.wait(START_SECONDS) or not self.url:
-            code = self._process.poll()
-            self.stop()
-            state = f"exited with {code}" if code is not None else f"not listening after {START_SECONDS:g} s"
+            ended = self._ready.is_set()  # its output ended: it exited (or is exiting) without listening
+            if ended:
+                try:
+                    self._process.wait(STOP_SECONDS)
+                except subprocess.TimeoutExpired:
+                    pass  # stop() ends it
+            code = self.stop()
+            state = f"exited with {code}" if ended else f"not listening after {START_SECONDS:g} s"
             raise RuntimeError(f"quarry serve {state}; its output:\n" + "\n".join(self.log))
         return self
 
@@ -86,14 +98,12 @@ class QuarryServe:
         if process is None:
             return None
         if process.poll() is None:
+            _signal_group(process.pid, signal.SIGTERM)  # its group: the launcher's build too, if one runs
             try:
-                os.killpg(process.pid, signal.SIGTERM)  # its group: the launcher's build too, if one runs
                 process.wait(STOP_SECONDS)
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+                _signal_group(process.pid, signal.SIGKILL)
                 process.wait(STOP_SECONDS)
-            except ProcessLookupError:
-                pass
         if process.stdout is not None:
             process.stdout.close()
         return process.returncode
