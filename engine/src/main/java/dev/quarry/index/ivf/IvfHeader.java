@@ -22,7 +22,7 @@ import java.util.zip.CRC32C;
  *     32    8 seed
  *     40    8 fingerprint: the store's count
  *     48    4 fingerprint: the store's dim
- *     52    4 zero
+ *     52    4 list encoding: 0 = float32, 1 = int8 (version 4; zero in version 3)
  *     56    8 vector rows: count plus the padding of each list's last panel
  *     64    8 fingerprint: the checksum of the store's rows ({@link dev.quarry.store.StoreContent})
  *     72    4 CRC32C of bytes 0..71
@@ -30,18 +30,26 @@ import java.util.zip.CRC32C;
  *
  * Then, each section starting at a multiple of 64 bytes: centroids (nlist x dim float32), list
  * offsets (nlist + 1 u64, in vectors), ordinals (count int32, list-major, ascending within a list),
- * vectors (vector rows x dim float32, in the same order). Each list's vectors are stored in panels of
+ * for int8 lists the quantizer (dim float32 lows, then dim float32 steps: component i of a code c
+ * stands for {@code low[i] + step[i] x (c + 128)}), then the vectors (vector rows x dim components,
+ * float32 or one signed byte each, in the same order). Each list's vectors are stored in panels of
  * 16 rows ({@link dev.quarry.vector.RowPanels}), its last panel padded with zero rows, so list i
  * starts at row {@code sum over j < i of paddedRows(size j)} of the section. A probe of list i reads
  * one contiguous run. Version 1 stored the vectors row after row, unpadded; version 2 fingerprinted
- * the store by its header CRC, which two stores of the same shape share.
+ * the store by its header CRC, which two stores of the same shape share. Version 4 added the list
+ * encoding; float32 indexes are still written as version 3, the bytes older releases read.
  */
 record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, long seed, long storeCount,
-                 int storeDim, long vectorRows, long storeChecksum) {
+                 int storeDim, long vectorRows, long storeChecksum, int encoding) {
     static final int SIZE = 4096;
+    /** The version of an index with float32 lists. */
     static final int VERSION = 3;
+    /** The version of an index whose lists have another encoding. */
+    static final int VERSION_ENCODED = 4;
     static final int SPHERICAL = 0;
     static final int EUCLIDEAN = 1;
+    static final int FLOAT32 = 0;
+    static final int INT8 = 1;
     private static final int MAGIC = 0x46564951; // "QIVF"
     private static final int CHECKED = 72;
 
@@ -57,12 +65,26 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
         return align(offsetsAt() + 8L * (nlist + 1L));
     }
 
-    long vectorsAt() {
+    /** Where the int8 quantizer starts (where the vectors start in a float32 index). */
+    long quantizerAt() {
         return align(ordinalsAt() + 4L * count);
     }
 
+    long vectorsAt() {
+        return encoding == INT8 ? align(quantizerAt() + 8L * dim) : quantizerAt();
+    }
+
+    /** Bytes per stored vector component: 4 (float32) or 1 (int8). */
+    int componentBytes() {
+        return encoding == INT8 ? 1 : 4;
+    }
+
     long fileSize() {
-        return vectorsAt() + 4L * dim * vectorRows;
+        return vectorsAt() + (long) componentBytes() * dim * vectorRows;
+    }
+
+    int version() {
+        return encoding == FLOAT32 ? VERSION : VERSION_ENCODED;
     }
 
     private static long align(long offset) {
@@ -71,8 +93,8 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
 
     ByteBuffer encode() {
         ByteBuffer buf = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putInt(MAGIC).putShort((short) VERSION).putShort((short) metric).putInt(dim).putInt(nlist).putLong(count)
-                .putLong(trainedOn).putLong(seed).putLong(storeCount).putInt(storeDim).putInt(0).putLong(vectorRows)
+        buf.putInt(MAGIC).putShort((short) version()).putShort((short) metric).putInt(dim).putInt(nlist).putLong(count)
+                .putLong(trainedOn).putLong(seed).putLong(storeCount).putInt(storeDim).putInt(encoding).putLong(vectorRows)
                 .putLong(storeChecksum);
         CRC32C crc = new CRC32C();
         crc.update(buf.array(), 0, CHECKED);
@@ -92,9 +114,9 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
         }
         // Before the CRC: an older version checks fewer bytes, and should be told to rebuild, not "corrupt".
         int version = Short.toUnsignedInt(buf.getShort(4));
-        if (version != VERSION) {
-            throw new QuarryDataException(file, "version", version, VERSION + (version < VERSION
-                    ? " (an index from an older Quarry: rebuild it with quarry index build)"
+        if (version != VERSION && version != VERSION_ENCODED) {
+            throw new QuarryDataException(file, "version", version, VERSION + " or " + VERSION_ENCODED
+                    + (version < VERSION ? " (an index from an older Quarry: rebuild it with quarry index build)"
                     : " (written by a newer Quarry?)"));
         }
         CRC32C crc = new CRC32C();
@@ -108,9 +130,14 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
         }
         IvfHeader h = new IvfHeader(Short.toUnsignedInt(buf.getShort(6)), buf.getInt(8), buf.getInt(12),
                 buf.getLong(16), buf.getLong(24), buf.getLong(32), buf.getLong(40), buf.getInt(48), buf.getLong(56),
-                buf.getLong(64));
+                buf.getLong(64), buf.getInt(52));
         if (h.metric != SPHERICAL && h.metric != EUCLIDEAN) {
             throw new QuarryDataException(file, "metric", h.metric, "0 (spherical) or 1 (euclidean)");
+        }
+        if (version == VERSION ? h.encoding != FLOAT32 : h.encoding != INT8) {
+            throw new QuarryDataException(file, "list encoding", h.encoding, version == VERSION
+                    ? "0 (float32) in a version " + VERSION + " index" : "1 (int8) in a version " + VERSION_ENCODED
+                    + " index");
         }
         if (h.dim < 1 || h.nlist < 1 || h.count < 0 || h.count > Integer.MAX_VALUE || h.vectorRows < h.count
                 || h.vectorRows > h.count + (long) h.nlist * (RowPanels.ROWS - 1)) {
@@ -122,7 +149,7 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
             throw new QuarryDataException(file, "dim", h.dim, h.storeDim + ", the dim of the store it was built from");
         }
         // Before fileSize(): claimed counts whose products wrap around 2^64 could add up to the real size.
-        if ((long) h.nlist * h.dim > fileSize / 4 || h.vectorRows > fileSize / 4 / h.dim) {
+        if ((long) h.nlist * h.dim > fileSize / 4 || h.vectorRows > fileSize / h.componentBytes() / h.dim) {
             throw new QuarryDataException(file, "size", fileSize + " bytes", "room for nlist=" + h.nlist
                     + " centroids and vector rows=" + h.vectorRows + " of dim=" + h.dim + " (truncated)");
         }

@@ -38,10 +38,17 @@ import java.util.List;
  * <p>Results follow the total order of {@link TopK}, and each score has the bits the flat index
  * computes for the same pair: with {@code nprobe = nlist} the result is exactly the flat one. With
  * {@code threads > 1} the lists are split between threads and their heaps merged. Thread-safe.
+ *
+ * <p>Lists stored as int8 codes ({@link ListEncoding#INT8}) are scanned for each query's best
+ * candidates by approximate score, which are then rescored with the store's float32 rows
+ * ({@link CandidateRescorer}): the scores returned are the float32 index's, and so are the ids whenever
+ * the rescored candidates hold that index's top k.
  */
 public final class IvfIndex implements VectorIndex {
     /** Blocks of at least this many queries split the centroids between threads. */
     private static final int SPLIT_CENTROIDS_FROM = 4;
+    /** Candidates rescored per query at most, as a multiple of k, when a call does not say (int8 lists). */
+    static final float DEFAULT_OVERSAMPLE = 2f;
     private final Path file;
     private final IvfHeader header;
     private final Arena arena;
@@ -51,13 +58,21 @@ public final class IvfIndex implements VectorIndex {
     private final long[] offsets;
     /** Where each list's vectors start, in rows of the vectors section (lists are padded to whole panels). */
     private final long[] panelRows;
+    /** The int8 lists' quantizer, or null for float32 lists. */
+    private final Int8Quantizer quantizer;
+    /** Scores an int8 index's candidates with the store's rows; null for float32 lists. */
+    private final CandidateRescorer rescorer;
 
-    private IvfIndex(Path file, IvfHeader header, Arena arena, MemorySegment data, VectorKernels kernels) {
+    private IvfIndex(Path file, IvfHeader header, Arena arena, MemorySegment data, VectorKernels kernels,
+                     VectorStore store) {
         this.file = file;
         this.header = header;
         this.arena = arena;
         this.data = data;
         this.kernels = kernels;
+        this.quantizer = header.encoding() == IvfHeader.INT8
+                ? Int8Quantizer.read(file, data, header.quantizerAt(), header.dim()) : null;
+        this.rescorer = quantizer == null ? null : new CandidateRescorer(store, kernels);
         this.centroids = new CentroidScorer(kernels, data, header.centroidsAt(), header.nlist(), header.dim(),
                 header.metric() == IvfHeader.EUCLIDEAN, arena);
         this.offsets = new long[header.nlist() + 1];
@@ -90,7 +105,8 @@ public final class IvfIndex implements VectorIndex {
 
     /**
      * Opens an index and checks that it was built from {@code store}: the count, dim and checksum of
-     * the rows recorded at build time ({@link VectorStore#content}).
+     * the rows recorded at build time ({@link VectorStore#content}). An index with int8 lists reads the
+     * store's rows at search time (to rescore), so the store must stay open as long as the index.
      */
     public static IvfIndex open(Path file, VectorStore store, VectorKernels kernels) {
         Arena arena = Arena.ofShared();
@@ -115,7 +131,7 @@ public final class IvfIndex implements VectorIndex {
                                 + " with quarry index build)");
             }
             MemorySegment data = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return new IvfIndex(file, h, arena, data, kernels);
+            return new IvfIndex(file, h, arena, data, kernels, store);
         } catch (NoSuchFileException e) {
             arena.close();
             throw new QuarryDataException(file, "file", "not found", "an index built by quarry index build", e);
@@ -147,6 +163,11 @@ public final class IvfIndex implements VectorIndex {
         return header.seed();
     }
 
+    /** How the lists store their vectors. */
+    public ListEncoding encoding() {
+        return ListEncoding.of(header.encoding());
+    }
+
     /** Number of inverted lists. */
     public int nlist() {
         return header.nlist();
@@ -174,7 +195,7 @@ public final class IvfIndex implements VectorIndex {
 
     @Override
     public String describe() {
-        return "ivf nlist=" + header.nlist() + " (" + file.getFileName() + ")";
+        return "ivf nlist=" + header.nlist() + (quantizer == null ? "" : " int8") + " (" + file.getFileName() + ")";
     }
 
     @Override
@@ -194,17 +215,71 @@ public final class IvfIndex implements VectorIndex {
         }
         int threads = Math.max(1, Math.min(params.threads(), header.nlist()));
         ProbePlan plan = probe(queries, nprobe, threads);
-        if (threads == 1 || plan.lists() == 1) {
-            scanLists(queries, plan, 0, plan.lists(), main);
+        if (quantizer == null) {
+            scan(queries, null, plan, threads, main);
             return main.result();
+        }
+        Candidates candidates = candidates(queries, plan, k, exclusions, params, threads);
+        rescorer.rescore(queries, candidates.approximate(), candidates.kept(), main, threads);
+        return main.result();
+    }
+
+    /**
+     * An int8 index's candidates, before rescoring.
+     *
+     * @param approximate each query's best rows by approximate score, best first
+     * @param kept how many of each query's are rescored
+     */
+    record Candidates(TopK approximate, int[] kept) {
+    }
+
+    /** The approximate stage of a search over int8 lists, and which candidates it leaves to rescore. */
+    Candidates candidates(QueryBlock queries, ProbePlan plan, int k, Exclusions exclusions, SearchParams params,
+                          int threads) {
+        int n = queries.count();
+        float oversample = params.oversample() == 0 ? DEFAULT_OVERSAMPLE : params.oversample();
+        long probed = 1;
+        for (int g = 0; g < plan.lists(); g++) { // no query can have more candidates than the rows probed
+            probed += listSize(plan.list(g));
+        }
+        int most = (int) Math.min(Math.min(probed, Integer.MAX_VALUE / Math.max(1, n)),
+                Math.ceil((double) k * oversample));
+        Int8Quantizer.Scaled scaled = quantizer.prepare(queries);
+        TopKCollector approximate = new TopKCollector(Math.max(1, n), Math.max(k, most));
+        approximate.reset(n, exclusions);
+        scan(scaled.scaled(), scaled.bases(), plan, threads, approximate);
+        TopK best = approximate.result();
+        int[] kept = new int[n];
+        for (int q = 0; q < n; q++) {
+            kept[q] = Float.isInfinite(oversample) ? best.count(q)
+                    : CandidateRescorer.kept(best, q, k, scaled.spreads()[q]);
+        }
+        return new Candidates(best, kept);
+    }
+
+    /** What {@link #search} rescores for {@code queries} (an int8 index): for tests. */
+    Candidates candidates(QueryBlock queries, int k, Exclusions exclusions, SearchParams params) {
+        int nprobe = params.nprobe() == 0 ? defaultNprobe() : params.nprobe();
+        int threads = Math.max(1, Math.min(params.threads(), header.nlist()));
+        return candidates(queries, probe(queries, nprobe, threads), k, exclusions, params, threads);
+    }
+
+    /**
+     * Scans the plan's lists for their probing queries into {@code collector}, on {@code threads}
+     * threads. {@code bases} is null for float32 lists; for int8 lists the queries are scaled and
+     * {@code bases} completes their sums ({@link Int8Quantizer.Scaled}).
+     */
+    private void scan(QueryBlock queries, float[] bases, ProbePlan plan, int threads, TopKCollector collector) {
+        if (threads == 1 || plan.lists() == 1) {
+            scanLists(queries, bases, plan, 0, plan.lists(), collector);
+            return;
         }
         kernels.prepare(queries);
         int[] bounds = balance(plan, threads);
-        List<TopKCollector> parts = main.withPartners(threads);
-        SearchThreads.run("quarry-ivf", threads, t -> scanLists(queries, plan, bounds[t], bounds[t + 1],
+        List<TopKCollector> parts = collector.withPartners(threads);
+        SearchThreads.run("quarry-ivf", threads, t -> scanLists(queries, bases, plan, bounds[t], bounds[t + 1],
                 parts.get(t)));
-        main.mergeFrom(parts);
-        return main.result();
+        collector.mergeFrom(parts);
     }
 
     /** The list each query of the block probes first (its nearest centroid). */
@@ -352,14 +427,15 @@ public final class IvfIndex implements VectorIndex {
     }
 
     /** Scans the lists of groups {@code [from, to)} of the plan for their probing queries into {@code collector}. */
-    private void scanLists(QueryBlock queries, ProbePlan plan, int from, int to, TopKCollector collector) {
+    private void scanLists(QueryBlock queries, float[] bases, ProbePlan plan, int from, int to,
+                           TopKCollector collector) {
         int most = 1;
         for (int g = from; g < to; g++) {
             most = Math.max(most, plan.probers(g));
         }
         QueryBlock sub = new QueryBlock(most, dim());
         float[] thresholds = new float[queries.count()];
-        SubBlockSink sink = new SubBlockSink(collector, thresholds);
+        SubBlockSink sink = new SubBlockSink(collector, thresholds, bases);
         int[] ordinals = new int[0];
         int[] map = new int[queries.count()];
         float[] row = new float[dim()];
@@ -376,7 +452,7 @@ public final class IvfIndex implements VectorIndex {
                 map[j] = q;
                 queries.copyTo(q, row);
                 sub.add(row);
-                thresholds[j] = collector.thresholds()[q];
+                thresholds[j] = sink.threshold(q);
             }
             if (ordinals.length < size) {
                 ordinals = new int[Math.max(size, 2 * ordinals.length)];
@@ -385,8 +461,12 @@ public final class IvfIndex implements VectorIndex {
                     ordinals, 0, size);
             collector.rowsMappedBy(ordinals);
             sink.map = map;
-            kernels.scorePanelsTopK(sub, data, header.vectorsAt() + 4L * dim() * panelRows[list], size, thresholds,
-                    sink);
+            long at = header.vectorsAt() + (long) header.componentBytes() * dim() * panelRows[list];
+            if (bases == null) {
+                kernels.scorePanelsTopK(sub, data, at, size, thresholds, sink);
+            } else {
+                kernels.scoreCodePanelsTopK(sub, data, at, size, thresholds, sink);
+            }
         }
     }
 
