@@ -24,9 +24,10 @@ public final class IndexRecall {
      *
      * @param nprobe lists probed
      * @param recall mean recall@k
-     * @param queriesPerSecond search throughput of the approximate index on this block
+     * @param queriesPerSecond search throughput of the approximate index, searching in blocks of the sweep's batch
+     * @param params the whole setting searched with
      */
-    public record Point(int nprobe, double recall, double queriesPerSecond) {
+    public record Point(int nprobe, double recall, double queriesPerSecond, SearchParams params) {
     }
 
     /**
@@ -35,21 +36,64 @@ public final class IndexRecall {
      */
     public static List<Point> sweep(VectorIndex exact, VectorIndex approx, VectorStore queries, int count, int k,
                                     int[] nprobes, int threads) {
+        List<SearchParams> settings = new ArrayList<>();
+        for (int nprobe : nprobes) {
+            settings.add(SearchParams.defaults().withThreads(threads).withNprobe(nprobe));
+        }
+        return sweep(exact, approx, queries, count, k, settings, 0);
+    }
+
+    /**
+     * Measures recall@k of {@code approx} against {@code exact} on the first {@code count} rows of
+     * {@code queries}, for each setting, searching the queries in calls of {@code batch} (0: all in one call,
+     * as batch mining does; a trainer's call is a few dozen). Each setting's calls run twice, the second
+     * timed, so a setting is not charged for compiling code the ones before it did not use.
+     */
+    public static List<Point> sweep(VectorIndex exact, VectorIndex approx, VectorStore queries, int count, int k,
+                                    List<SearchParams> settings, int batch) {
         int n = (int) Math.min(count, queries.count());
         QueryBlock block = new QueryBlock(Math.max(1, n), queries.dim());
         for (int q = 0; q < n; q++) {
             block.add(queries.segment(), queries.rowOffset(q));
         }
+        int threads = settings.stream().mapToInt(SearchParams::threads).max().orElse(1);
         TopK truth = exact.search(block, k, Exclusions.NONE, SearchParams.defaults().withThreads(threads));
         List<Point> points = new ArrayList<>();
-        for (int nprobe : nprobes) {
-            long start = System.nanoTime();
-            TopK found = approx.search(block, k, Exclusions.NONE,
-                    SearchParams.defaults().withThreads(threads).withNprobe(nprobe));
-            double seconds = (System.nanoTime() - start) / 1e9;
-            points.add(new Point(nprobe, recall(truth, found), n / seconds));
+        for (SearchParams params : settings) {
+            TopK found = batch <= 0 || batch >= n ? approx.search(block, k, Exclusions.NONE, params) : null;
+            double seconds = batch <= 0 || batch >= n ? timeOnce(approx, block, k, params)
+                    : timeInCalls(approx, queries, n, batch, k, params);
+            if (found == null) {
+                found = approx.search(block, k, Exclusions.NONE, params);
+            }
+            points.add(new Point(params.nprobe(), recall(truth, found), n / seconds, params));
         }
         return points;
+    }
+
+    private static double timeOnce(VectorIndex index, QueryBlock block, int k, SearchParams params) {
+        long start = System.nanoTime();
+        index.search(block, k, Exclusions.NONE, params);
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Seconds to search the first n queries in calls of {@code batch}, after one untimed pass. */
+    private static double timeInCalls(VectorIndex index, VectorStore queries, int n, int batch, int k,
+                                      SearchParams params) {
+        QueryBlock block = new QueryBlock(batch, queries.dim());
+        double seconds = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            long start = System.nanoTime();
+            for (int from = 0; from < n; from += batch) {
+                block.clear();
+                for (int q = from; q < Math.min(n, from + batch); q++) {
+                    block.add(queries.segment(), queries.rowOffset(q));
+                }
+                index.search(block, k, Exclusions.NONE, params);
+            }
+            seconds = (System.nanoTime() - start) / 1e9;
+        }
+        return seconds;
     }
 
     /** Mean over queries of |found ∩ truth| / |truth|. */

@@ -62,6 +62,10 @@ public final class IvfIndex implements VectorIndex {
     private final Int8Quantizer quantizer;
     /** Scores an int8 index's candidates with the store's rows; null for float32 lists. */
     private final CandidateRescorer rescorer;
+    /** The centroid graph, once built. */
+    private volatile CentroidGraph graph;
+    /** The graph's beam when a call does not say. */
+    static final int DEFAULT_EF = 32;
 
     private IvfIndex(Path file, IvfHeader header, Arena arena, MemorySegment data, VectorKernels kernels,
                      VectorStore store) {
@@ -214,7 +218,7 @@ public final class IvfIndex implements VectorIndex {
             return main.result();
         }
         int threads = Math.max(1, Math.min(params.threads(), header.nlist()));
-        ProbePlan plan = probe(queries, nprobe, threads);
+        ProbePlan plan = probe(queries, nprobe, threads, beam(params, n, nprobe));
         if (quantizer == null) {
             scan(queries, null, plan, threads, main);
             return main.result();
@@ -261,7 +265,8 @@ public final class IvfIndex implements VectorIndex {
     Candidates candidates(QueryBlock queries, int k, Exclusions exclusions, SearchParams params) {
         int nprobe = params.nprobe() == 0 ? defaultNprobe() : params.nprobe();
         int threads = Math.max(1, Math.min(params.threads(), header.nlist()));
-        return candidates(queries, probe(queries, nprobe, threads), k, exclusions, params, threads);
+        return candidates(queries, probe(queries, nprobe, threads, beam(params, queries.count(), nprobe)), k,
+                exclusions, params, threads);
     }
 
     /**
@@ -292,7 +297,7 @@ public final class IvfIndex implements VectorIndex {
      * against each list it probes; centroids not included): the work behind a throughput figure.
      */
     public long scannedRows(QueryBlock queries, int nprobe) {
-        ProbePlan plan = probe(queries, nprobe, 1);
+        ProbePlan plan = probe(queries, nprobe, 1, 0);
         long rows = 0;
         for (int g = 0; g < plan.lists(); g++) {
             rows += (long) listSize(plan.list(g)) * plan.probers(g);
@@ -322,10 +327,13 @@ public final class IvfIndex implements VectorIndex {
         }
     }
 
-    /** The plan of a search: each query's {@code nprobe} best lists, grouped by list. */
-    ProbePlan probe(QueryBlock queries, int nprobe, int threads) {
+    /**
+     * The plan of a search: each query's {@code nprobe} best lists, grouped by list, found by scoring every
+     * centroid ({@code beam} 0) or through the centroid graph with that beam.
+     */
+    ProbePlan probe(QueryBlock queries, int nprobe, int threads, int beam) {
         int n = queries.count();
-        BestLists best = bestLists(queries, nprobe, threads);
+        BestLists best = beam == 0 ? bestLists(queries, nprobe, threads) : graphLists(queries, nprobe, beam, threads);
         // (list, query) pairs sorted: lists ascending, each list's queries ascending.
         long[] pairs = new long[n * nprobe];
         int m = 0;
@@ -393,12 +401,71 @@ public final class IvfIndex implements VectorIndex {
         int nlist = header.nlist();
         int parts = Math.max(1, Math.min(threads, nlist / 256));
         List<TopKCollector> heaps = best.withPartners(parts);
+        centroids.prepare(block); // packed once, before the threads read it
         // Shares start on panel boundaries (the small-block kernel reads the centroids in panels).
         SearchThreads.run("quarry-ivf-probe", parts, t -> centroids.best(block, heaps.get(t),
                 share(nlist, t, parts), t + 1 == parts ? nlist : share(nlist, t + 1, parts)));
         best.mergeFrom(heaps);
         copy(best.result(), 0, nprobe, lists, counts);
         return new BestLists(lists, counts);
+    }
+
+    /**
+     * Each query's {@code nprobe} best lists through the centroid graph, a beam of {@code beam} centroids;
+     * blocks of 4 queries or more split their queries between threads.
+     */
+    BestLists graphLists(QueryBlock queries, int nprobe, int beam, int threads) {
+        int n = queries.count();
+        int[] lists = new int[n * nprobe];
+        int[] counts = new int[n];
+        CentroidGraph g = graph();
+        int parts = n < SPLIT_CENTROIDS_FROM ? 1 : Math.max(1, Math.min(threads, n));
+        int width = centroids.rowWidth();
+        SearchThreads.run("quarry-ivf-probe", parts, t -> {
+            int from = (int) ((long) n * t / parts);
+            int to = (int) ((long) n * (t + 1) / parts);
+            TopKCollector best = new TopKCollector(Math.max(1, to - from), nprobe);
+            best.reset(to - from, null);
+            float[] query = new float[width];
+            if (width > dim()) {
+                query[dim()] = 1f; // the bias component of Euclidean centroids
+            }
+            for (int q = from; q < to; q++) {
+                queries.copyTo(q, query);
+                g.search(kernels, query, centroids.rows(), centroids.stride(), width, beam, best, q - from);
+            }
+            copy(best.result(), from, nprobe, lists, counts);
+        });
+        return new BestLists(lists, counts);
+    }
+
+    /** The centroid graph's beam when a call asks for {@code nprobe} lists and no beam. */
+    public int defaultEf(int nprobe) {
+        return Math.max(nprobe, DEFAULT_EF);
+    }
+
+    /** The graph's beam a call uses, or 0 when it scores every centroid. */
+    private int beam(SearchParams params, int queries, int nprobe) {
+        return switch (params.coarse()) {
+            case EXACT, AUTO -> 0;
+            case GRAPH -> params.ef() == 0 ? defaultEf(nprobe) : Math.max(nprobe, params.ef());
+        };
+    }
+
+    /** The centroid graph, built on first use. */
+    private CentroidGraph graph() {
+        CentroidGraph g = graph;
+        if (g == null) {
+            synchronized (this) {
+                g = graph;
+                if (g == null) {
+                    g = CentroidGraph.build(kernels, centroids, centroids(), header.nlist(), dim(),
+                            Runtime.getRuntime().availableProcessors());
+                    graph = g;
+                }
+            }
+        }
+        return g;
     }
 
     /** Where share {@code t} of {@code parts} of {@code n} centroids starts: a multiple of a panel's rows. */

@@ -1,0 +1,142 @@
+package dev.quarry.index.ivf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quarry.index.Exclusions;
+import dev.quarry.index.SearchParams;
+import dev.quarry.index.TopK;
+import dev.quarry.store.VectorStore;
+import dev.quarry.testing.TestVectors;
+import dev.quarry.vector.QueryBlock;
+import dev.quarry.vector.VectorKernels;
+import dev.quarry.vector.VectorKernelsProvider;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The centroid graph: its shape (bounded degree, no self or repeated edges, every centroid reachable from
+ * the entry, the same graph for any thread count), and the coarse stage it gives: with a beam of every
+ * centroid, exactly the lists the exact stage picks; with the default beam, nearly always on data with
+ * structure (low-dimensional rows, Euclidean and spherical).
+ */
+class CentroidGraphTest {
+    private static final VectorKernels KERNELS = VectorKernelsProvider.get();
+
+    @TempDir
+    static Path dir;
+
+    private static VectorStore store;
+    private static IvfIndex euclidean;
+    private static IvfIndex spherical;
+    private static float[][] queries;
+
+    @BeforeAll
+    static void build() {
+        SplittableRandom random = new SplittableRandom(5);
+        float[][] rows = TestVectors.rows(random, 20_000, 12);
+        store = VectorStore.copyOf("rows", rows, false);
+        new IvfBuilder(KERNELS).build(store, new KMeansParams(600, 4, 32, 0, false, 1, 2), dir.resolve("e.qivf"), null);
+        new IvfBuilder(KERNELS).build(store, new KMeansParams(600, 4, 32, 0, true, 1, 2), dir.resolve("s.qivf"), null);
+        euclidean = IvfIndex.open(dir.resolve("e.qivf"), store, KERNELS);
+        spherical = IvfIndex.open(dir.resolve("s.qivf"), store, KERNELS);
+        queries = TestVectors.rows(random, 300, 12);
+    }
+
+    @AfterAll
+    static void close() {
+        euclidean.close();
+        spherical.close();
+        store.close();
+    }
+
+    @Test
+    void everyCentroidIsReachableFromTheEntryThroughBoundedDistinctEdges() {
+        for (boolean sph : new boolean[] {false, true}) {
+            CentroidGraph g = graph(sph ? spherical : euclidean, 2);
+            boolean[] reached = new boolean[g.nlist()];
+            ArrayDeque<Integer> queue = new ArrayDeque<>();
+            queue.add(g.entry());
+            reached[g.entry()] = true;
+            int count = 1;
+            while (!queue.isEmpty()) {
+                int n = queue.poll();
+                int[] edges = g.edges(n);
+                assertEquals(CentroidGraph.DEGREE, edges.length);
+                int distinct = (int) Arrays.stream(edges).filter(e -> e >= 0).distinct().count();
+                assertEquals(Arrays.stream(edges).filter(e -> e >= 0).count(), distinct, "repeated edge at " + n);
+                for (int e : edges) {
+                    assertTrue(e != n, "self edge at " + n);
+                    if (e >= 0 && !reached[e]) {
+                        reached[e] = true;
+                        count++;
+                        queue.add(e);
+                    }
+                }
+            }
+            assertEquals(g.nlist(), count, "centroids reachable from the entry");
+        }
+    }
+
+    @Test
+    void theGraphIsTheSameForAnyThreadCount() {
+        assertTrue(Arrays.equals(graph(euclidean, 1).edges(), graph(euclidean, 3).edges()));
+        assertEquals(graph(euclidean, 1).entry(), graph(euclidean, 3).entry());
+    }
+
+    @Test
+    void aBeamOfEveryCentroidPicksTheExactStagesListsAndResults() {
+        for (IvfIndex index : new IvfIndex[] {euclidean, spherical}) {
+            for (int nprobe : new int[] {1, 5}) {
+                SearchParams exact = SearchParams.defaults().withNprobe(nprobe).withCoarse(SearchParams.Coarse.EXACT);
+                SearchParams graph = exact.withCoarse(SearchParams.Coarse.GRAPH).withEf(index.nlist());
+                for (int n : new int[] {1, 3, 64, 300}) {
+                    QueryBlock block = QueryBlock.of(Arrays.copyOf(queries, n));
+                    assertSameResults(index.search(block, 20, Exclusions.NONE, exact),
+                            index.search(block, 20, Exclusions.NONE, graph.withThreads(2)), "n=" + n);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theDefaultBeamFindsTheExactListsOnLowDimensionalData() {
+        for (IvfIndex index : new IvfIndex[] {euclidean, spherical}) {
+            QueryBlock block = QueryBlock.of(queries);
+            SearchParams exact = SearchParams.defaults().withNprobe(4).withCoarse(SearchParams.Coarse.EXACT);
+            int[] expected = index.bestLists(block, 4, 1).lists();
+            int[] found = index.graphLists(block, 4, index.defaultEf(4), 1).lists();
+            int same = 0;
+            for (int i = 0; i < expected.length; i++) {
+                same += expected[i] == found[i] ? 1 : 0;
+            }
+            assertTrue(same >= expected.length * 99 / 100, same + " of " + expected.length + " lists as the exact stage");
+            assertTrue(exact.nprobe() == 4);
+        }
+    }
+
+    private static CentroidGraph graph(IvfIndex index, int threads) {
+        try (Arena arena = Arena.ofShared()) {
+            CentroidScorer scorer = CentroidScorer.of(KERNELS, index.centroids(), index.nlist(), index.dim(),
+                    !index.spherical(), arena);
+            return CentroidGraph.build(KERNELS, scorer, index.centroids(), index.nlist(), index.dim(), threads);
+        }
+    }
+
+    private static void assertSameResults(TopK expected, TopK actual, String where) {
+        for (int q = 0; q < expected.queries(); q++) {
+            assertEquals(expected.count(q), actual.count(q), where + " q=" + q);
+            for (int r = 0; r < expected.count(q); r++) {
+                assertEquals(expected.id(q, r), actual.id(q, r), where + " q=" + q + " rank " + r);
+                assertEquals(Float.floatToIntBits(expected.score(q, r)), Float.floatToIntBits(actual.score(q, r)));
+            }
+        }
+    }
+}
