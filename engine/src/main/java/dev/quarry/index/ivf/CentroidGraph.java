@@ -38,19 +38,49 @@ final class CentroidGraph {
      */
     private static final float ALPHA_SQUARED = 1.44f;
 
+    /** Indexes with fewer lists get no graph: scoring every centroid costs less than a graph search would. */
+    static final int FROM_NLIST = 1024;
+    /** The beams a build measures, smallest first. */
+    private static final int[] BEAMS = {8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512};
+    /** The share of measured rows whose nearest centroid the default beam must find. */
+    static final double AGREEMENT = 0.995;
+    /** Rows of the store a build measures the graph on. */
+    private static final int MEASURED_ROWS = 2000;
+
     private final int nlist;
     private final int degree;
     private final int entry;
     /** Node n's out-edges at {@code [n * degree, (n + 1) * degree)}, -1 after the last. */
     private final int[] edges;
+    private final Quality quality;
     private final ThreadLocal<Beam> beams;
 
-    CentroidGraph(int nlist, int degree, int entry, int[] edges) {
+    CentroidGraph(int nlist, int degree, int entry, int[] edges, Quality quality) {
         this.nlist = nlist;
         this.degree = degree;
         this.entry = entry;
         this.edges = edges;
+        this.quality = quality;
         this.beams = ThreadLocal.withInitial(() -> new Beam(nlist));
+    }
+
+    /**
+     * What a build measured on rows of the store: the smallest beam that finds the nearest centroid of at
+     * least {@link #AGREEMENT} of them, that share, and the centroids a search with that beam scores on
+     * average. A beam of 0 means none up to 512 did: the graph is not used unless a call asks for it.
+     *
+     * @param beam the default beam, or 0
+     * @param agreement the share of measured rows whose nearest centroid that beam found (at the largest
+     *                  beam measured when none qualified)
+     * @param scored centroids scored per search at that beam, on average
+     * @param rows rows measured
+     */
+    record Quality(int beam, float agreement, float scored, int rows) {
+        static final Quality UNMEASURED = new Quality(0, 0f, 0f, 0);
+    }
+
+    Quality quality() {
+        return quality;
     }
 
     int nlist() {
@@ -86,14 +116,10 @@ final class CentroidGraph {
         int[] edges = new int[nlist * degree];
         Arrays.fill(edges, -1);
         if (nlist == 1) {
-            return new CentroidGraph(1, degree, 0, edges);
-        }
-        float[] norms = new float[nlist];
-        for (int c = 0; c < nlist; c++) {
-            norms[c] = kernels.squaredNorm(centroids, c * dim, dim);
+            return new CentroidGraph(1, degree, 0, edges, Quality.UNMEASURED);
         }
         TopK near = nearest(scorer, centroids, nlist, dim, candidates, threads);
-        Geometry g = new Geometry(kernels, centroids, norms, dim);
+        Geometry g = new Geometry(kernels, scorer, nlist, dim);
         // Each node's edges from its own nearest centroids, then every edge offered back (undirected
         // reachability), each node pruned again to its degree.
         int[][] chosen = new int[nlist][];
@@ -131,7 +157,85 @@ final class CentroidGraph {
         });
         int entry = g.medoid(nlist);
         connect(edges, degree, nlist, entry, g);
-        return new CentroidGraph(nlist, degree, entry, edges);
+        return new CentroidGraph(nlist, degree, entry, edges, Quality.UNMEASURED);
+    }
+
+    /**
+     * This graph with its quality measured on up to {@link #MEASURED_ROWS} rows of {@code store} spread
+     * evenly over it: each row's nearest centroid by the exact stage, against a search with each beam of
+     * {@link #BEAMS} in turn until one finds it for {@link #AGREEMENT} of the rows.
+     */
+    CentroidGraph measured(VectorKernels kernels, CentroidScorer scorer, dev.quarry.store.VectorStore store) {
+        int n = (int) Math.min(MEASURED_ROWS, store.count());
+        if (n == 0 || nlist < 2) {
+            return this;
+        }
+        QueryBlock block = scorer.newBlock(n);
+        float[] scratch = new float[scorer.rowWidth()];
+        for (int i = 0; i < n; i++) {
+            scorer.add(block, store.segment(), store.rowOffset(store.count() * i / n), scratch);
+        }
+        TopKCollector exact = new TopKCollector(n, 1);
+        exact.reset(n, null);
+        scorer.best(block, exact);
+        TopK truth = exact.result();
+        Quality quality = Quality.UNMEASURED;
+        float[] query = new float[scorer.rowWidth()];
+        for (int beam : BEAMS) {
+            if (beam > nlist) {
+                break;
+            }
+            TopKCollector found = new TopKCollector(n, 1);
+            found.reset(n, null);
+            long scored = 0;
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(block.rowMajor(), i * scorer.rowWidth(), query, 0, scorer.rowWidth());
+                scored += search(kernels, query, scorer.rows(), scorer.stride(), scorer.rowWidth(), beam, found, i);
+            }
+            TopK top = found.result();
+            int same = 0;
+            for (int i = 0; i < n; i++) {
+                same += top.count(i) > 0 && top.id(i, 0) == truth.id(i, 0) ? 1 : 0;
+            }
+            float agreement = (float) same / n;
+            quality = new Quality(agreement >= AGREEMENT ? beam : 0, agreement, (float) scored / n, n);
+            if (agreement >= AGREEMENT) {
+                break;
+            }
+        }
+        return new CentroidGraph(nlist, degree, entry, edges, quality);
+    }
+
+    /** Writes the section's head (the first 20 of its {@link IvfHeader#GRAPH_HEAD} bytes; the rest are zero). */
+    void writeHead(java.nio.ByteBuffer head) {
+        head.putInt(entry).putInt(quality.beam()).putFloat(quality.agreement()).putFloat(quality.scored())
+                .putInt(quality.rows());
+    }
+
+    /** The graph stored at byte {@code at} of an index file, every field checked. */
+    static CentroidGraph read(java.nio.file.Path file, MemorySegment data, long at, int nlist, int degree) {
+        ValueLayout.OfInt i32 = ValueLayout.JAVA_INT_UNALIGNED;
+        ValueLayout.OfFloat f32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+        int entry = data.get(i32, at);
+        Quality quality = new Quality(data.get(i32, at + 4), data.get(f32, at + 8), data.get(f32, at + 12),
+                data.get(i32, at + 16));
+        if (entry < 0 || entry >= nlist) {
+            throw new dev.quarry.QuarryDataException(file, "graph entry", entry, "a centroid, 0 to " + (nlist - 1));
+        }
+        if (quality.beam() < 0 || quality.beam() > nlist || !(quality.agreement() >= 0 && quality.agreement() <= 1)
+                || !(quality.scored() >= 0 && quality.scored() <= nlist) || quality.rows() < 0) {
+            throw new dev.quarry.QuarryDataException(file, "graph quality", quality, "beam 0 to nlist=" + nlist
+                    + ", agreement 0 to 1, centroids scored 0 to nlist, rows >= 0");
+        }
+        int[] edges = new int[Math.multiplyExact(nlist, degree)];
+        MemorySegment.copy(data, i32, at + IvfHeader.GRAPH_HEAD, edges, 0, edges.length);
+        for (int i = 0; i < edges.length; i++) {
+            if (edges[i] < -1 || edges[i] >= nlist) {
+                throw new dev.quarry.QuarryDataException(file, "graph edge[" + i + "]", edges[i],
+                        "-1 or a centroid, 0 to " + (nlist - 1));
+            }
+        }
+        return new CentroidGraph(nlist, degree, entry, edges, quality);
     }
 
     /** Each centroid's nearest others by the index's own rule, best first. */
@@ -338,24 +442,25 @@ final class CentroidGraph {
     /** Distances between centroids, for building: squared Euclidean, from inner products and norms. */
     private static final class Geometry {
         private final VectorKernels kernels;
-        private final float[] centroids;
+        private final MemorySegment rows;
+        private final long stride;
         private final float[] norms;
         private final int dim;
-        private final ThreadLocal<float[][]> rows;
 
-        Geometry(VectorKernels kernels, float[] centroids, float[] norms, int dim) {
+        /** The centroids as the scorer holds them (a row may carry the bias after its {@code dim} components). */
+        Geometry(VectorKernels kernels, CentroidScorer scorer, int nlist, int dim) {
             this.kernels = kernels;
-            this.centroids = centroids;
-            this.norms = norms;
+            this.rows = scorer.rows();
+            this.stride = scorer.stride();
             this.dim = dim;
-            this.rows = ThreadLocal.withInitial(() -> new float[][] {new float[dim], new float[dim]});
+            this.norms = new float[nlist];
+            for (int c = 0; c < nlist; c++) {
+                norms[c] = kernels.squaredNorm(rows, stride * c, dim);
+            }
         }
 
         float distance(int a, int b) {
-            float[][] r = rows.get();
-            System.arraycopy(centroids, a * dim, r[0], 0, dim);
-            System.arraycopy(centroids, b * dim, r[1], 0, dim);
-            return Math.max(0f, norms[a] + norms[b] - 2 * kernels.dot(r[0], r[1], dim));
+            return Math.max(0f, norms[a] + norms[b] - 2 * kernels.dot(rows, stride * a, rows, stride * b, dim));
         }
 
         /** {@code pool} sorted by distance from c (ties by id). */
@@ -375,7 +480,8 @@ final class CentroidGraph {
         /**
          * The relative-neighbourhood rule over {@code pool} (nearest first): a candidate is kept unless a
          * kept neighbour is nearer to it, by the factor alpha, than c is. At most {@code degree} kept; if the
-         * rule keeps fewer, the nearest pruned ones fill the rest (short lists cost visits, not recall).
+         * rule keeps fewer than half the degree, the nearest pruned ones fill up to half (short lists cost
+         * visits, not recall).
          */
         int[] prune(int c, int[] pool, int degree) {
             int[] kept = new int[degree];
@@ -406,7 +512,7 @@ final class CentroidGraph {
             double[] mean = new double[dim];
             for (int c = 0; c < nlist; c++) {
                 for (int i = 0; i < dim; i++) {
-                    mean[i] += centroids[c * dim + i];
+                    mean[i] += rows.get(ValueLayout.JAVA_FLOAT_UNALIGNED, stride * c + 4L * i);
                 }
             }
             int best = 0;
@@ -414,7 +520,7 @@ final class CentroidGraph {
             for (int c = 0; c < nlist; c++) {
                 double d = 0;
                 for (int i = 0; i < dim; i++) {
-                    double x = centroids[c * dim + i] - mean[i] / nlist;
+                    double x = rows.get(ValueLayout.JAVA_FLOAT_UNALIGNED, stride * c + 4L * i) - mean[i] / nlist;
                     d += x * x;
                 }
                 if (d < bestDistance) {

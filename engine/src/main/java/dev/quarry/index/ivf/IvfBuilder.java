@@ -11,6 +11,7 @@ import dev.quarry.vector.VectorKernels;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -48,14 +49,24 @@ public final class IvfBuilder {
      * @param seconds wall time of the whole build
      */
     public record Report(Path file, int nlist, boolean spherical, KMeans.Result training, int minList, int maxList,
-                         int emptyLists, double imbalance, double seconds, ListEncoding encoding) {
+                         int emptyLists, double imbalance, double seconds, ListEncoding encoding,
+                         CentroidGraph.Quality graph) {
         /** One line for the command line. */
         public String describe() {
             return String.format(Locale.ROOT, "%s: nlist=%d (%s k-means on %,d points, empty "
                             + "clusters repaired: %d), %s lists, sizes min %,d max %,d, %d empty, imbalance %.2f, "
-                            + "trained in %.1fs, built in %.1fs", file, nlist, spherical ? "spherical" : "euclidean",
+                            + "trained in %.1fs, built in %.1fs%s", file, nlist, spherical ? "spherical" : "euclidean",
                     training.sample(), training.emptyRepaired(), encoding.label(), minList, maxList, emptyLists,
-                    imbalance, training.seconds(), seconds);
+                    imbalance, training.seconds(), seconds, graph == null ? "" : "; " + describe(graph));
+        }
+
+        private static String describe(CentroidGraph.Quality q) {
+            return q.beam() > 0
+                    ? String.format(Locale.ROOT, "centroid graph: a beam of %d finds the nearest centroid of %.1f%%"
+                    + " of %,d rows, scoring %.0f centroids a search", q.beam(), 100 * q.agreement(), q.rows(), q.scored())
+                    : String.format(Locale.ROOT, "centroid graph not used by default: the widest beam measured found"
+                    + " the nearest centroid of only %.1f%% of %,d rows (these centroids give a search no direction;"
+                    + " coarse=graph still asks for it)", 100 * q.agreement(), q.rows());
         }
     }
 
@@ -96,7 +107,7 @@ public final class IvfBuilder {
             KMeans.Result kept = new KMeans.Result(existing.centroids(), 0, 0, Double.NaN, 0);
             KMeansParams params = new KMeansParams(existing.nlist(), 1, 1, 0, existing.spherical(), existing.seed(),
                     threads);
-            return lists(store, params, existing.encoding(), kept, output, progress, start);
+            return lists(store, params, existing.encoding(), kept, existing.storedGraph(), output, progress, start);
         }
     }
 
@@ -105,12 +116,23 @@ public final class IvfBuilder {
         long start = System.nanoTime();
         store.content(progress).requireFinite(store, "store to index");
         KMeans.Result trained = new KMeans(kernels).train(store, params, progress);
-        return lists(store, params, encoding, trained, output, progress, start);
+        CentroidGraph graph = params.k() < CentroidGraph.FROM_NLIST ? null : graph(store, params, trained);
+        return lists(store, params, encoding, trained, graph, output, progress, start);
+    }
+
+    /** The centroid graph of trained centroids, measured on rows of the store. */
+    private CentroidGraph graph(VectorStore store, KMeansParams params, KMeans.Result trained) {
+        try (Arena arena = Arena.ofShared()) {
+            CentroidScorer scorer = CentroidScorer.of(kernels, trained.centroids(), params.k(), store.dim(),
+                    !params.spherical(), arena);
+            return CentroidGraph.build(kernels, scorer, trained.centroids(), params.k(), store.dim(), params.threads())
+                    .measured(kernels, scorer, store);
+        }
     }
 
     /** Assigns every row to its best centroid and writes the index file. */
     private Report lists(VectorStore store, KMeansParams params, ListEncoding encoding, KMeans.Result trained,
-                         Path output, PrintWriter progress, long start) {
+                         CentroidGraph graph, Path output, PrintWriter progress, long start) {
         StoreContent content = store.content(progress);
         content.requireFinite(store, "store to index");
         int k = params.k();
@@ -139,9 +161,10 @@ public final class IvfBuilder {
             vectorRows += RowPanels.paddedRows(offsets[c + 1] - offsets[c]);
         }
         IvfHeader header = new IvfHeader(params.spherical() ? IvfHeader.SPHERICAL : IvfHeader.EUCLIDEAN, dim, k, count,
-                trained.sample(), params.seed(), store.count(), dim, vectorRows, content.checksum(), encoding.code());
+                trained.sample(), params.seed(), store.count(), dim, vectorRows, content.checksum(), encoding.code(),
+                graph == null ? 0 : graph.degree());
         Int8Quantizer quantizer = encoding == ListEncoding.INT8 ? Int8Quantizer.train(store) : null;
-        write(store, header, trained.centroids(), offsets, ordinals, quantizer, output, progress);
+        write(store, header, trained.centroids(), offsets, ordinals, quantizer, graph, output, progress);
         int min = Integer.MAX_VALUE;
         int max = 0;
         int empty = 0;
@@ -155,7 +178,7 @@ public final class IvfBuilder {
         }
         double imbalance = count == 0 ? 1 : k * squares / ((double) count * count);
         return new Report(output, k, params.spherical(), trained, min, max, empty, imbalance,
-                (System.nanoTime() - start) / 1e9, encoding);
+                (System.nanoTime() - start) / 1e9, encoding, graph == null ? null : graph.quality());
     }
 
     /** Whether a store's rows are unit-norm (flag, or an even sample of them measured). */
@@ -164,7 +187,7 @@ public final class IvfBuilder {
     }
 
     private static void write(VectorStore store, IvfHeader header, float[] centroids, long[] offsets, int[] ordinals,
-                              Int8Quantizer quantizer, Path output, PrintWriter progress) {
+                              Int8Quantizer quantizer, CentroidGraph graph, Path output, PrintWriter progress) {
         try (AtomicOutput out = AtomicOutput.create(output)) {
             SectionWriter w = new SectionWriter(out.channel());
             w.seek(0);
@@ -195,6 +218,14 @@ public final class IvfBuilder {
                     } else {
                         writeCodePanel(w, store, quantizer, ordinals, first, rows, codes);
                     }
+                }
+            }
+            if (graph != null) {
+                w.seek(header.graphAt());
+                graph.writeHead(w.room(IvfHeader.GRAPH_HEAD));
+                w.seek(header.graphAt() + IvfHeader.GRAPH_HEAD);
+                for (int e : graph.edges()) {
+                    w.room(4).putInt(e);
                 }
             }
             w.seek(header.fileSize());

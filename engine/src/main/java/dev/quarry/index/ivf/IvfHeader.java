@@ -22,7 +22,8 @@ import java.util.zip.CRC32C;
  *     32    8 seed
  *     40    8 fingerprint: the store's count
  *     48    4 fingerprint: the store's dim
- *     52    4 list encoding: 0 = float32, 1 = int8 (version 4; zero in version 3)
+ *     52    2 list encoding: 0 = float32, 1 = int8 (version 4; zero in version 3)
+ *     54    2 centroid graph degree: 0 = no graph (version 4; zero in version 3)
  *     56    8 vector rows: count plus the padding of each list's last panel
  *     64    8 fingerprint: the checksum of the store's rows ({@link dev.quarry.store.StoreContent})
  *     72    4 CRC32C of bytes 0..71
@@ -35,12 +36,15 @@ import java.util.zip.CRC32C;
  * float32 or one signed byte each, in the same order). Each list's vectors are stored in panels of
  * 16 rows ({@link dev.quarry.vector.RowPanels}), its last panel padded with zero rows, so list i
  * starts at row {@code sum over j < i of paddedRows(size j)} of the section. A probe of list i reads
- * one contiguous run. Version 1 stored the vectors row after row, unpadded; version 2 fingerprinted
- * the store by its header CRC, which two stores of the same shape share. Version 4 added the list
- * encoding; float32 indexes are still written as version 3, the bytes older releases read.
+ * one contiguous run. Then, when the degree is not 0, the centroid graph ({@link CentroidGraph}): a
+ * 64-byte head (entry u32, default beam u32, the agreement and centroids scored measured at that beam
+ * f32 x 2, rows measured u32, zero) and nlist x degree int32 out-edges, -1 after a node's last.
+ * Version 1 stored the vectors row after row, unpadded; version 2 fingerprinted the store by its header
+ * CRC, which two stores of the same shape share. Version 4 added the list encoding and the graph; an
+ * index with float32 lists and no graph is still written as version 3, the bytes older releases read.
  */
 record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, long seed, long storeCount,
-                 int storeDim, long vectorRows, long storeChecksum, int encoding) {
+                 int storeDim, long vectorRows, long storeChecksum, int encoding, int graphDegree) {
     static final int SIZE = 4096;
     /** The version of an index with float32 lists. */
     static final int VERSION = 3;
@@ -50,6 +54,10 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
     static final int EUCLIDEAN = 1;
     static final int FLOAT32 = 0;
     static final int INT8 = 1;
+    /** Bytes of the graph section's head. */
+    static final int GRAPH_HEAD = 64;
+    /** The most out-edges a graph node may have. */
+    static final int MAX_DEGREE = 1024;
     private static final int MAGIC = 0x46564951; // "QIVF"
     private static final int CHECKED = 72;
 
@@ -79,12 +87,18 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
         return encoding == INT8 ? 1 : 4;
     }
 
+    /** Where the centroid graph's section starts (the end of the vectors when there is none). */
+    long graphAt() {
+        long end = vectorsAt() + (long) componentBytes() * dim * vectorRows;
+        return graphDegree == 0 ? end : align(end);
+    }
+
     long fileSize() {
-        return vectorsAt() + (long) componentBytes() * dim * vectorRows;
+        return graphAt() + (graphDegree == 0 ? 0 : GRAPH_HEAD + 4L * nlist * graphDegree);
     }
 
     int version() {
-        return encoding == FLOAT32 ? VERSION : VERSION_ENCODED;
+        return encoding == FLOAT32 && graphDegree == 0 ? VERSION : VERSION_ENCODED;
     }
 
     private static long align(long offset) {
@@ -94,7 +108,8 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
     ByteBuffer encode() {
         ByteBuffer buf = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         buf.putInt(MAGIC).putShort((short) version()).putShort((short) metric).putInt(dim).putInt(nlist).putLong(count)
-                .putLong(trainedOn).putLong(seed).putLong(storeCount).putInt(storeDim).putInt(encoding).putLong(vectorRows)
+                .putLong(trainedOn).putLong(seed).putLong(storeCount).putInt(storeDim).putShort((short) encoding).putShort((short) graphDegree)
+                .putLong(vectorRows)
                 .putLong(storeChecksum);
         CRC32C crc = new CRC32C();
         crc.update(buf.array(), 0, CHECKED);
@@ -130,14 +145,17 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
         }
         IvfHeader h = new IvfHeader(Short.toUnsignedInt(buf.getShort(6)), buf.getInt(8), buf.getInt(12),
                 buf.getLong(16), buf.getLong(24), buf.getLong(32), buf.getLong(40), buf.getInt(48), buf.getLong(56),
-                buf.getLong(64), buf.getInt(52));
+                buf.getLong(64), Short.toUnsignedInt(buf.getShort(52)), Short.toUnsignedInt(buf.getShort(54)));
         if (h.metric != SPHERICAL && h.metric != EUCLIDEAN) {
             throw new QuarryDataException(file, "metric", h.metric, "0 (spherical) or 1 (euclidean)");
         }
-        if (version == VERSION ? h.encoding != FLOAT32 : h.encoding != INT8) {
+        if (version == VERSION ? h.encoding != FLOAT32 : h.encoding != FLOAT32 && h.encoding != INT8) {
             throw new QuarryDataException(file, "list encoding", h.encoding, version == VERSION
-                    ? "0 (float32) in a version " + VERSION + " index" : "1 (int8) in a version " + VERSION_ENCODED
-                    + " index");
+                    ? "0 (float32) in a version " + VERSION + " index" : "0 (float32) or 1 (int8)");
+        }
+        if (version == VERSION ? h.graphDegree != 0 : h.graphDegree > MAX_DEGREE) {
+            throw new QuarryDataException(file, "graph degree", h.graphDegree, version == VERSION
+                    ? "0 in a version " + VERSION + " index" : "0 to " + MAX_DEGREE);
         }
         if (h.dim < 1 || h.nlist < 1 || h.count < 0 || h.count > Integer.MAX_VALUE || h.vectorRows < h.count
                 || h.vectorRows > h.count + (long) h.nlist * (RowPanels.ROWS - 1)) {

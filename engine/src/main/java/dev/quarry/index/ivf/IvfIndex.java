@@ -62,10 +62,8 @@ public final class IvfIndex implements VectorIndex {
     private final Int8Quantizer quantizer;
     /** Scores an int8 index's candidates with the store's rows; null for float32 lists. */
     private final CandidateRescorer rescorer;
-    /** The centroid graph, once built. */
-    private volatile CentroidGraph graph;
-    /** The graph's beam when a call does not say. */
-    static final int DEFAULT_EF = 32;
+    /** The centroid graph, or null when the index has none. */
+    private final CentroidGraph graph;
 
     private IvfIndex(Path file, IvfHeader header, Arena arena, MemorySegment data, VectorKernels kernels,
                      VectorStore store) {
@@ -77,6 +75,8 @@ public final class IvfIndex implements VectorIndex {
         this.quantizer = header.encoding() == IvfHeader.INT8
                 ? Int8Quantizer.read(file, data, header.quantizerAt(), header.dim()) : null;
         this.rescorer = quantizer == null ? null : new CandidateRescorer(store, kernels);
+        this.graph = header.graphDegree() == 0 ? null
+                : CentroidGraph.read(file, data, header.graphAt(), header.nlist(), header.graphDegree());
         this.centroids = new CentroidScorer(kernels, data, header.centroidsAt(), header.nlist(), header.dim(),
                 header.metric() == IvfHeader.EUCLIDEAN, arena);
         this.offsets = new long[header.nlist() + 1];
@@ -418,7 +418,7 @@ public final class IvfIndex implements VectorIndex {
         int n = queries.count();
         int[] lists = new int[n * nprobe];
         int[] counts = new int[n];
-        CentroidGraph g = graph();
+        CentroidGraph g = graph;
         int parts = n < SPLIT_CENTROIDS_FROM ? 1 : Math.max(1, Math.min(threads, n));
         int width = centroids.rowWidth();
         SearchThreads.run("quarry-ivf-probe", parts, t -> {
@@ -439,33 +439,39 @@ public final class IvfIndex implements VectorIndex {
         return new BestLists(lists, counts);
     }
 
-    /** The centroid graph's beam when a call asks for {@code nprobe} lists and no beam. */
+    /** Whether the index holds a centroid graph (built for nlist >= 1024). */
+    public boolean hasGraph() {
+        return graph != null;
+    }
+
+    /**
+     * The centroid graph's beam when a call asks for {@code nprobe} lists and no beam: the beam the build
+     * measured (or the widest it tried, when none was good enough), and at least twice nprobe.
+     */
     public int defaultEf(int nprobe) {
-        return Math.max(nprobe, DEFAULT_EF);
+        int measured = graph == null ? 0 : graph.quality().beam();
+        return Math.max(2 * nprobe, measured > 0 ? measured : Math.min(header.nlist(), 512));
     }
 
     /** The graph's beam a call uses, or 0 when it scores every centroid. */
     private int beam(SearchParams params, int queries, int nprobe) {
         return switch (params.coarse()) {
-            case EXACT, AUTO -> 0;
-            case GRAPH -> params.ef() == 0 ? defaultEf(nprobe) : Math.max(nprobe, params.ef());
+            case EXACT -> 0;
+            case AUTO -> 0;
+            case GRAPH -> {
+                if (graph == null) {
+                    throw new QuarryUsageException("coarse", "graph", "an index with a centroid graph ("
+                            + describe() + " has none: indexes of nlist >= " + CentroidGraph.FROM_NLIST
+                            + " built by this Quarry have one)");
+                }
+                yield params.ef() == 0 ? defaultEf(nprobe) : Math.max(nprobe, params.ef());
+            }
         };
     }
 
-    /** The centroid graph, built on first use. */
-    private CentroidGraph graph() {
-        CentroidGraph g = graph;
-        if (g == null) {
-            synchronized (this) {
-                g = graph;
-                if (g == null) {
-                    g = CentroidGraph.build(kernels, centroids, centroids(), header.nlist(), dim(),
-                            Runtime.getRuntime().availableProcessors());
-                    graph = g;
-                }
-            }
-        }
-        return g;
+    /** The stored graph, for an index rebuilt over the same centroids; null when there is none. */
+    CentroidGraph storedGraph() {
+        return graph;
     }
 
     /** Where share {@code t} of {@code parts} of {@code n} centroids starts: a multiple of a panel's rows. */

@@ -1,17 +1,24 @@
 package dev.quarry.index.ivf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.QuarryDataException;
+import dev.quarry.QuarryUsageException;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
 import dev.quarry.store.VectorStore;
+import dev.quarry.testing.TestFiles;
 import dev.quarry.testing.TestVectors;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
+import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -41,10 +48,13 @@ class CentroidGraphTest {
     @BeforeAll
     static void build() {
         SplittableRandom random = new SplittableRandom(5);
-        float[][] rows = TestVectors.rows(random, 20_000, 12);
+        float[][] rows = TestVectors.rows(random, 30_000, 12);
         store = VectorStore.copyOf("rows", rows, false);
-        new IvfBuilder(KERNELS).build(store, new KMeansParams(600, 4, 32, 0, false, 1, 2), dir.resolve("e.qivf"), null);
-        new IvfBuilder(KERNELS).build(store, new KMeansParams(600, 4, 32, 0, true, 1, 2), dir.resolve("s.qivf"), null);
+        int nlist = CentroidGraph.FROM_NLIST; // the smallest index that gets a graph
+        new IvfBuilder(KERNELS).build(store, new KMeansParams(nlist, 3, 16, 0, false, 1, 2), dir.resolve("e.qivf"),
+                null);
+        new IvfBuilder(KERNELS).build(store, new KMeansParams(nlist, 3, 16, 0, true, 1, 2), dir.resolve("s.qivf"),
+                null);
         euclidean = IvfIndex.open(dir.resolve("e.qivf"), store, KERNELS);
         spherical = IvfIndex.open(dir.resolve("s.qivf"), store, KERNELS);
         queries = TestVectors.rows(random, 300, 12);
@@ -86,6 +96,51 @@ class CentroidGraphTest {
     }
 
     @Test
+    void theIndexStoresTheGraphOfItsCentroidsAndWhatItsBuildMeasured() {
+        for (IvfIndex index : new IvfIndex[] {euclidean, spherical}) {
+            CentroidGraph stored = index.storedGraph();
+            assertTrue(Arrays.equals(graph(index, 2).edges(), stored.edges()), "the stored edges are the graph's");
+            CentroidGraph.Quality q = stored.quality();
+            assertEquals(2000, q.rows());
+            assertTrue(q.beam() > 0 && q.agreement() >= CentroidGraph.AGREEMENT, q.toString());
+            assertTrue(q.scored() > 0 && q.scored() < index.nlist(), q.toString());
+            assertEquals(Math.max(8, q.beam()), index.defaultEf(4));
+        }
+    }
+
+    @Test
+    void aCorruptGraphIsRefusedAndAnIndexWithoutOneSaysSoWhenAskedForIt(@TempDir Path tmp) throws IOException {
+        Path file = dir.resolve("e.qivf");
+        IvfHeader h = IvfHeader.decode(file, ByteBuffer.wrap(Files.readAllBytes(file)), Files.size(file));
+        assertEquals(4, h.version(), "an index with a graph is version 4");
+        Path edge = Files.copy(file, tmp.resolve("edge.qivf"));
+        TestFiles.poke(edge, h.graphAt() + IvfHeader.GRAPH_HEAD + 4L * 7 + 3, 0x7f); // edge 7: a huge centroid
+        QuarryDataException e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(edge, store, KERNELS));
+        assertTrue(e.getMessage().startsWith(edge + ": graph edge[7]="), e.getMessage());
+
+        Path small = tmp.resolve("small.qivf");
+        new IvfBuilder(KERNELS).build(store, new KMeansParams(100, 2, 16, 0, false, 1, 2), small, null);
+        try (IvfIndex none = IvfIndex.open(small, store, KERNELS)) {
+            assertTrue(!none.hasGraph());
+            QuarryUsageException u = assertThrows(QuarryUsageException.class, () -> none.search(
+                    QueryBlock.of(queries[0]), 5, Exclusions.NONE,
+                    SearchParams.defaults().withCoarse(SearchParams.Coarse.GRAPH)));
+            assertTrue(u.getMessage().startsWith("coarse=graph, expected an index with a centroid graph"),
+                    u.getMessage());
+        }
+    }
+
+    @Test
+    void reassigningRowsKeepsTheGraphOfTheUnchangedCentroids(@TempDir Path tmp) {
+        Path again = tmp.resolve("again.qivf");
+        new IvfBuilder(KERNELS).reassign(store, euclidean, 2, again, null);
+        try (IvfIndex reassigned = IvfIndex.open(again, store, KERNELS)) {
+            assertTrue(Arrays.equals(euclidean.storedGraph().edges(), reassigned.storedGraph().edges()));
+            assertEquals(euclidean.storedGraph().quality(), reassigned.storedGraph().quality());
+        }
+    }
+
+    @Test
     void theGraphIsTheSameForAnyThreadCount() {
         assertTrue(Arrays.equals(graph(euclidean, 1).edges(), graph(euclidean, 3).edges()));
         assertEquals(graph(euclidean, 1).entry(), graph(euclidean, 3).entry());
@@ -114,10 +169,14 @@ class CentroidGraphTest {
             int[] expected = index.bestLists(block, 4, 1).lists();
             int[] found = index.graphLists(block, 4, index.defaultEf(4), 1).lists();
             int same = 0;
-            for (int i = 0; i < expected.length; i++) {
-                same += expected[i] == found[i] ? 1 : 0;
+            for (int q = 0; q < queries.length; q++) { // the lists probed: a set per query
+                int[] want = Arrays.copyOfRange(expected, 4 * q, 4 * q + 4);
+                Arrays.sort(want);
+                for (int i = 4 * q; i < 4 * q + 4; i++) {
+                    same += Arrays.binarySearch(want, found[i]) >= 0 ? 1 : 0;
+                }
             }
-            assertTrue(same >= expected.length * 99 / 100, same + " of " + expected.length + " lists as the exact stage");
+            assertTrue(same >= expected.length * 98 / 100, same + " of " + expected.length + " lists as the exact stage");
             assertTrue(exact.nprobe() == 4);
         }
     }

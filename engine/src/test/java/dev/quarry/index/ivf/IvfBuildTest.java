@@ -153,7 +153,7 @@ class IvfBuildTest {
             IvfHeader h = IvfHeader.decode(file, ByteBuffer.wrap(Files.readAllBytes(file)), Files.size(file));
             // nlist x dim x 4 and dim x vector rows x 4 wrap around 2^64 to a few KiB: the file is made that long.
             IvfHeader wrapped = new IvfHeader(h.metric(), 1 << 30, Integer.MAX_VALUE, 16, h.trainedOn(), h.seed(),
-                    h.storeCount(), h.storeDim(), (1L << 31) - 3, h.storeChecksum(), IvfHeader.FLOAT32);
+                    h.storeCount(), h.storeDim(), (1L << 31) - 3, h.storeChecksum(), IvfHeader.FLOAT32, 0);
             long size = wrapped.fileSize();
             assertTrue(size > IvfHeader.SIZE && size < 8192, "the section sizes wrap around to " + size + " bytes");
             Path forged = dir.resolve("forged.qivf");
