@@ -38,7 +38,8 @@ def main(jsonl, machine, out):
         key = (r["set"], r["index"], r["nprobe"], r["batch"])
         fixed = next((x for x in quarry if (x["set"], x["index"], x["nprobe"], x["batch"]) == key
                       and x["mode"].startswith("fixed")), None)
-        f = faiss_modes.get(key, {})
+        # A Quarry variant (ivf+graph, ivf+int8) is set beside FAISS's IndexIVFFlat of the same set and nprobe.
+        f = faiss_modes.get((r["set"], r["index"].split("+")[0], r["nprobe"], r["batch"]), {})
         fc, ff = f.get("closed"), f.get("fixed")
         lines.append(f"| {r['set']} {r['index']} | {r['nprobe'] or '-'} | {r['recall']:.3f} / "
                      f"{fc['recall']:.3f} | {r['batch']} | {fmt(r)} | {fmt(fixed) if fixed else '-'} | "
