@@ -1,19 +1,18 @@
 package dev.quarry.index.ivf;
 
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.FileFormat;
 import dev.quarry.vector.RowPanels;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.zip.CRC32C;
 
 /**
- * The header of a {@code .qivf} file (little-endian), 4096 bytes:
+ * The header of a {@code .qivf} file, a {@link FileFormat} file (little-endian), 4096 bytes:
  *
  * <pre>
  * offset size field
  *      0    4 magic "QIVF"
- *      4    2 version = 3
+ *      4    2 version: 4, or 5 when the lists are int8 or there is a centroid graph
  *      6    2 metric: 0 = spherical (inner product, unit-norm centroids), 1 = euclidean centroids
  *      8    4 dim
  *     12    4 nlist
@@ -22,34 +21,40 @@ import java.util.zip.CRC32C;
  *     32    8 seed
  *     40    8 fingerprint: the store's count
  *     48    4 fingerprint: the store's dim
- *     52    2 list encoding: 0 = float32, 1 = int8 (version 4; zero in version 3)
- *     54    2 centroid graph degree: 0 = no graph (version 4; zero in version 3)
+ *     52    2 list encoding: 0 = float32, 1 = int8 (zero in version 4)
+ *     54    2 centroid graph degree: 0 = no graph (zero in version 4)
  *     56    8 vector rows: count plus the padding of each list's last panel
  *     64    8 fingerprint: the checksum of the store's rows ({@link dev.quarry.store.StoreContent})
  *     72    4 CRC32C of bytes 0..71
  * </pre>
  *
- * Then, each section starting at a multiple of 64 bytes: centroids (nlist x dim float32), list
- * offsets (nlist + 1 u64, in vectors), ordinals (count int32, list-major, ascending within a list),
- * for int8 lists the quantizer (dim float32 lows, then dim float32 steps: component i of a code c
- * stands for {@code low[i] + step[i] x (c + 128)}), then the vectors (vector rows x dim components,
- * float32 or one signed byte each, in the same order). Each list's vectors are stored in panels of
- * 16 rows ({@link dev.quarry.vector.RowPanels}), its last panel padded with zero rows, so list i
- * starts at row {@code sum over j < i of paddedRows(size j)} of the section. A probe of list i reads
- * one contiguous run. Then, when the degree is not 0, the centroid graph ({@link CentroidGraph}): a
- * 64-byte head (entry u32, default beam u32, the agreement and centroids scored measured at that beam
- * f32 x 2, rows measured u32, zero) and nlist x degree int32 out-edges, -1 after a node's last.
- * Version 1 stored the vectors row after row, unpadded; version 2 fingerprinted the store by its header
- * CRC, which two stores of the same shape share. Version 4 added the list encoding and the graph; an
- * index with float32 lists and no graph is still written as version 3, the bytes older releases read.
+ * Then the body, each section starting at a multiple of 64 bytes (the gaps zero): centroids (nlist x
+ * dim float32), list offsets (nlist + 1 u64, in vectors), ordinals (count int32, list-major, ascending
+ * within a list), for int8 lists the quantizer ({@link Int8Quantizer}: dim float32 lows, then dim
+ * float32 steps; code c of component i stands for {@code low[i] + step[i] x (c + 128)}), then the
+ * vectors (vector rows x dim components, float32 or one signed byte each, in the same order). Each
+ * list's vectors are stored in panels of 16 rows ({@link dev.quarry.vector.RowPanels}), its last panel
+ * padded with zero rows, so list i starts at row {@code sum over j < i of paddedRows(size j)} of the
+ * section. A probe of list i reads one contiguous run. When the graph degree is not 0, the centroid
+ * graph ({@link CentroidGraph}): a 64-byte head (entry u32, default beam u32, the agreement and the
+ * centroids scored measured at that beam f32 x 2, rows measured u32, zero), then nlist x degree int32
+ * out-edges, -1 after a node's last. Last, the footer: the checksum of the body ({@link FileFormat#footer}).
+ *
+ * <p>Version 1 stored the vectors row after row, unpadded; version 2 fingerprinted the store by its
+ * header CRC, which two stores of the same shape share; version 3 had no footer. Each is refused with
+ * the command that rebuilds it. Version 5 gave the zero field at 52 the list encoding and the graph
+ * degree; an index with float32 lists and no graph is still written as version 4, the bytes the
+ * releases before read, and both versions are read. To add a field: put it after the last one, move
+ * {@code CHECKED} (and the CRC) past it, and bump {@code VERSION}; a new section gets an offset method
+ * like those below, and {@link #fileSize()} ends after it.
  */
 record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, long seed, long storeCount,
                  int storeDim, long vectorRows, long storeChecksum, int encoding, int graphDegree) {
     static final int SIZE = 4096;
-    /** The version of an index with float32 lists. */
-    static final int VERSION = 3;
-    /** The version of an index whose lists have another encoding. */
-    static final int VERSION_ENCODED = 4;
+    /** The version written for an index with int8 lists or a centroid graph. */
+    static final int VERSION = 5;
+    /** The version written for float32 lists and no graph (the field at 52 zero), still read. */
+    static final int VERSION_PLAIN = 4;
     static final int SPHERICAL = 0;
     static final int EUCLIDEAN = 1;
     static final int FLOAT32 = 0;
@@ -58,8 +63,8 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
     static final int GRAPH_HEAD = 64;
     /** The most out-edges a graph node may have. */
     static final int MAX_DEGREE = 1024;
-    private static final int MAGIC = 0x46564951; // "QIVF"
     private static final int CHECKED = 72;
+    static final FileFormat FORMAT = new FileFormat("QIVF", "a .qivf index", VERSION, VERSION_PLAIN, CHECKED, SIZE);
 
     long centroidsAt() {
         return SIZE;
@@ -73,7 +78,7 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
         return align(offsetsAt() + 8L * (nlist + 1L));
     }
 
-    /** Where the int8 quantizer starts (where the vectors start in a float32 index). */
+    /** Where the int8 quantizer starts (where the vectors start when the lists are float32). */
     long quantizerAt() {
         return align(ordinalsAt() + 4L * count);
     }
@@ -93,12 +98,18 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
         return graphDegree == 0 ? end : align(end);
     }
 
-    long fileSize() {
+    /** Where the footer starts: the end of the body. */
+    long footerAt() {
         return graphAt() + (graphDegree == 0 ? 0 : GRAPH_HEAD + 4L * nlist * graphDegree);
     }
 
+    /** The version this header is written with. */
     int version() {
-        return encoding == FLOAT32 && graphDegree == 0 ? VERSION : VERSION_ENCODED;
+        return encoding == FLOAT32 && graphDegree == 0 ? VERSION_PLAIN : VERSION;
+    }
+
+    long fileSize() {
+        return footerAt() + FileFormat.FOOTER_BYTES;
     }
 
     private static long align(long offset) {
@@ -106,42 +117,24 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
     }
 
     ByteBuffer encode() {
-        ByteBuffer buf = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putInt(MAGIC).putShort((short) version()).putShort((short) metric).putInt(dim).putInt(nlist).putLong(count)
-                .putLong(trainedOn).putLong(seed).putLong(storeCount).putInt(storeDim).putShort((short) encoding).putShort((short) graphDegree)
-                .putLong(vectorRows)
-                .putLong(storeChecksum);
-        CRC32C crc = new CRC32C();
-        crc.update(buf.array(), 0, CHECKED);
-        buf.putInt((int) crc.getValue());
-        return buf.clear();
+        ByteBuffer header = FORMAT.startHeader().putShort((short) metric).putInt(dim).putInt(nlist).putLong(count)
+                .putLong(trainedOn).putLong(seed).putLong(storeCount).putInt(storeDim).putShort((short) encoding)
+                .putShort((short) graphDegree).putLong(vectorRows).putLong(storeChecksum);
+        header.putShort(4, (short) version());
+        return FORMAT.sealHeader(header);
     }
 
-    static IvfHeader decode(Path file, ByteBuffer head, long fileSize) {
-        ByteBuffer buf = head.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (fileSize < SIZE || buf.remaining() < CHECKED + 4) {
+    /**
+     * Parses and checks a header against the file's size.
+     *
+     * @param olderRemedy what to do with an index of an older version: the command that rebuilds it
+     */
+    static IvfHeader decode(Path file, ByteBuffer head, long fileSize, String olderRemedy) {
+        FileFormat.Header read = FORMAT.readHeader(file, head, olderRemedy);
+        ByteBuffer buf = read.bytes();
+        if (fileSize < SIZE + FileFormat.FOOTER_BYTES) {
             throw new QuarryDataException(file, "size", fileSize + " bytes", "at least a " + SIZE
-                    + "-byte .qivf header (truncated?)");
-        }
-        if (buf.getInt(0) != MAGIC) {
-            throw new QuarryDataException(file, "magic", String.format("0x%08x", buf.getInt(0)),
-                    "\"QIVF\" (is this a .qivf index?)");
-        }
-        // Before the CRC: an older version checks fewer bytes, and should be told to rebuild, not "corrupt".
-        int version = Short.toUnsignedInt(buf.getShort(4));
-        if (version != VERSION && version != VERSION_ENCODED) {
-            throw new QuarryDataException(file, "version", version, VERSION + " or " + VERSION_ENCODED
-                    + (version < VERSION ? " (an index from an older Quarry: rebuild it with quarry index build)"
-                    : " (written by a newer Quarry?)"));
-        }
-        CRC32C crc = new CRC32C();
-        byte[] checked = new byte[CHECKED];
-        buf.get(0, checked);
-        crc.update(checked);
-        int stored = buf.getInt(CHECKED);
-        if (stored != (int) crc.getValue()) {
-            throw new QuarryDataException(file, "header crc", String.format("0x%08x", stored),
-                    String.format("0x%08x computed from bytes 0..71 (the header is corrupt)", (int) crc.getValue()));
+                    + "-byte .qivf header and a footer (truncated?)");
         }
         IvfHeader h = new IvfHeader(Short.toUnsignedInt(buf.getShort(6)), buf.getInt(8), buf.getInt(12),
                 buf.getLong(16), buf.getLong(24), buf.getLong(32), buf.getLong(40), buf.getInt(48), buf.getLong(56),
@@ -149,13 +142,14 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
         if (h.metric != SPHERICAL && h.metric != EUCLIDEAN) {
             throw new QuarryDataException(file, "metric", h.metric, "0 (spherical) or 1 (euclidean)");
         }
-        if (version == VERSION ? h.encoding != FLOAT32 : h.encoding != FLOAT32 && h.encoding != INT8) {
-            throw new QuarryDataException(file, "list encoding", h.encoding, version == VERSION
-                    ? "0 (float32) in a version " + VERSION + " index" : "0 (float32) or 1 (int8)");
+        boolean plain = read.version() == VERSION_PLAIN;
+        if (plain ? h.encoding != FLOAT32 : h.encoding != FLOAT32 && h.encoding != INT8) {
+            throw new QuarryDataException(file, "list encoding", h.encoding, plain
+                    ? "0 (float32) in a version " + VERSION_PLAIN + " index" : "0 (float32) or 1 (int8)");
         }
-        if (version == VERSION ? h.graphDegree != 0 : h.graphDegree > MAX_DEGREE) {
-            throw new QuarryDataException(file, "graph degree", h.graphDegree, version == VERSION
-                    ? "0 in a version " + VERSION + " index" : "0 to " + MAX_DEGREE);
+        if (plain ? h.graphDegree != 0 : h.graphDegree > MAX_DEGREE) {
+            throw new QuarryDataException(file, "graph degree", h.graphDegree, plain
+                    ? "0 in a version " + VERSION_PLAIN + " index" : "0 to " + MAX_DEGREE);
         }
         if (h.dim < 1 || h.nlist < 1 || h.count < 0 || h.count > Integer.MAX_VALUE || h.vectorRows < h.count
                 || h.vectorRows > h.count + (long) h.nlist * (RowPanels.ROWS - 1)) {

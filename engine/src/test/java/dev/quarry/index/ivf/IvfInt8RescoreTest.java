@@ -177,30 +177,22 @@ class IvfInt8RescoreTest {
     @Test
     void aCorruptQuantizerOrAnEncodingItsVersionDoesNotHaveIsRefused(@TempDir Path dir) throws IOException {
         Path file = data.resolve("b.qivf");
-        IvfHeader h;
-        try (var ch = java.nio.channels.FileChannel.open(file)) {
-            java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(IvfHeader.SIZE);
-            ch.read(head, 0);
-            h = IvfHeader.decode(file, head.flip(), ch.size());
-        }
-        assertEquals(4, h.version(), "an int8 index is version 4");
+        IvfHeader h = IvfHeader.decode(file, java.nio.ByteBuffer.wrap(Files.readAllBytes(file)), Files.size(file), "");
+        assertEquals(5, h.version(), "an index with int8 lists is version 5");
         Path step = Files.copy(file, dir.resolve("step.qivf"));
         TestFiles.poke(step, h.quantizerAt() + 4L * 48 + 3, 0xff); // the first step's sign and exponent: NaN
         QuarryDataException e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(step, store, KERNELS));
+        assertTrue(e.getMessage().startsWith(step + ": footer checksum="), "the body checksum first: "
+                + e.getMessage());
+        IvfTestFiles.reseal(step);
+        e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(step, store, KERNELS));
         assertTrue(e.getMessage().startsWith(step + ": quantizer[0]="), e.getMessage());
 
         Path version = Files.copy(file, dir.resolve("version.qivf"));
-        TestFiles.poke(version, 4, 3); // version 3 with an int8 encoding: the CRC covers it, so fix the CRC
-        fixCrc(version);
+        TestFiles.poke(version, 4, 4); // version 4 knows no list encoding
+        IvfTestFiles.reseal(version);
         e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(version, store, KERNELS));
-        assertTrue(e.getMessage().startsWith(version + ": list encoding=1, expected 0 (float32)"), e.getMessage());
-    }
-
-    private static void fixCrc(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(bytes, 0, 72);
-        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(72, (int) crc.getValue());
-        Files.write(file, bytes);
+        assertTrue(e.getMessage().startsWith(version + ": list encoding=1, expected 0 (float32) in a version 4"
+                + " index"), e.getMessage());
     }
 }
