@@ -319,6 +319,24 @@ public final class IvfIndex implements VectorIndex {
     }
 
     /**
+     * The lists a search of {@code queries} with {@code params} probes: query q's best lists, best first, at
+     * {@code [q * nprobe, (q + 1) * nprobe)} (-1 where the index has fewer), found as the search finds
+     * them (every centroid scored, or through the graph). The coarse stage alone, for measuring it.
+     */
+    public int[] probedLists(QueryBlock queries, SearchParams params) {
+        int n = queries.count();
+        int nprobe = params.nprobe() == 0 ? defaultNprobe() : params.nprobe();
+        int threads = Math.max(1, Math.min(params.threads(), header.nlist()));
+        int beam = beam(params, n, nprobe);
+        BestLists best = beam == 0 ? bestLists(queries, nprobe, threads) : graphLists(queries, nprobe, beam, threads);
+        int[] lists = best.lists().clone();
+        for (int q = 0; q < n; q++) {
+            Arrays.fill(lists, q * nprobe + best.counts()[q], (q + 1) * nprobe, -1);
+        }
+        return lists;
+    }
+
+    /**
      * Vectors a search of {@code queries} with {@code nprobe} scans in its lists (each query counted
      * against each list it probes; centroids not included): the work behind a throughput figure.
      */
@@ -480,10 +498,11 @@ public final class IvfIndex implements VectorIndex {
     }
 
     /** The graph's beam a call uses, or 0 when it scores every centroid. */
-    private int beam(SearchParams params, int queries, int nprobe) {
+    int beam(SearchParams params, int queries, int nprobe) {
         return switch (params.coarse()) {
             case EXACT -> 0;
-            case AUTO -> 0;
+            case AUTO -> graphPays(queries, nprobe, params.ef()) ? (params.ef() == 0 ? defaultEf(nprobe)
+                    : Math.max(nprobe, params.ef())) : 0;
             case GRAPH -> {
                 if (graph == null) {
                     throw new QuarryUsageException("coarse", "graph", "an index with a centroid graph ("
@@ -494,6 +513,33 @@ public final class IvfIndex implements VectorIndex {
             }
         };
     }
+
+    /**
+     * Whether a call of {@code queries} queries finds its lists for less through the graph than by scoring
+     * every centroid: only when the build found a beam good enough ({@link CentroidGraph.Quality}), and the
+     * centroids that beam scores, each at {@link #GRAPH_VISIT} times the cost of a centroid in the exact
+     * kernel, cost less than all nlist of them. A beam wider than the measured one scores proportionally more.
+     */
+    private boolean graphPays(int queries, int nprobe, int ef) {
+        if (graph == null || graph.quality().beam() == 0) {
+            return false;
+        }
+        CentroidGraph.Quality q = graph.quality();
+        int beam = ef == 0 ? defaultEf(nprobe) : Math.max(nprobe, ef);
+        double scored = q.scored() * Math.max(1.0, (double) beam / q.beam());
+        double visit = queries < CentroidScorer.PANEL_BELOW ? GRAPH_VISIT : GRAPH_VISIT_BLOCK;
+        return scored * visit < header.nlist();
+    }
+
+    /**
+     * What scoring one centroid in a graph search costs, in centroids scored by the exact stage's row-lane
+     * kernel (blocks of fewer than 16 queries): a dot product of its own (four accumulators, a lane
+     * reduction, a random row of the centroids) and the beam's bookkeeping, against one lane of a 16-row
+     * panel. Measured (bench/README.md, "Coarse stage").
+     */
+    static final double GRAPH_VISIT = 6;
+    /** The same against the block kernel of 16 queries or more, near the FMA peak: graphs lose there. */
+    static final double GRAPH_VISIT_BLOCK = 30;
 
     /** The stored graph, for an index rebuilt over the same centroids; null when there is none. */
     CentroidGraph storedGraph() {

@@ -48,9 +48,9 @@ class CentroidGraphTest {
     @BeforeAll
     static void build() {
         SplittableRandom random = new SplittableRandom(5);
-        float[][] rows = TestVectors.rows(random, 30_000, 12);
+        float[][] rows = TestVectors.rows(random, 40_000, 12);
         store = VectorStore.copyOf("rows", rows, false);
-        int nlist = CentroidGraph.FROM_NLIST; // the smallest index that gets a graph
+        int nlist = 2 * CentroidGraph.FROM_NLIST; // large enough that a graph search pays for one query
         new IvfBuilder(KERNELS).build(store, new KMeansParams(nlist, 3, 16, 0, false, 1, 2), dir.resolve("e.qivf"),
                 null);
         new IvfBuilder(KERNELS).build(store, new KMeansParams(nlist, 3, 16, 0, true, 1, 2), dir.resolve("s.qivf"),
@@ -139,6 +139,20 @@ class CentroidGraphTest {
             assertTrue(Arrays.equals(euclidean.storedGraph().edges(), reassigned.storedGraph().edges()));
             assertEquals(euclidean.storedGraph().quality(), reassigned.storedGraph().quality());
         }
+    }
+
+    @Test
+    void autoTakesTheGraphForASingleQueryWhereItScoresFewCentroidsAndTheExactStageForABlock() {
+        SearchParams auto = SearchParams.defaults().withNprobe(1);
+        CentroidGraph.Quality q = euclidean.storedGraph().quality();
+        assertTrue(q.scored() * IvfIndex.GRAPH_VISIT < euclidean.nlist(), "the test index's graph pays: " + q);
+        assertEquals(euclidean.defaultEf(1), euclidean.beam(auto, 1, 1), "one query: the graph, at its beam");
+        assertEquals(0, euclidean.beam(auto, 64, 1), "64 queries: every centroid, in the block kernel");
+        assertEquals(0, euclidean.beam(auto.withCoarse(SearchParams.Coarse.EXACT), 1, 1), "exact when asked");
+        assertTrue(euclidean.beam(auto.withCoarse(SearchParams.Coarse.GRAPH), 64, 1) > 0, "the graph when asked");
+        QueryBlock one = QueryBlock.of(queries[7]);
+        assertSameResults(euclidean.search(one, 20, Exclusions.NONE, auto.withCoarse(SearchParams.Coarse.GRAPH)),
+                euclidean.search(one, 20, Exclusions.NONE, auto), "auto, one query");
     }
 
     @Test

@@ -48,7 +48,8 @@ final class IndexRecallCommand implements Callable<Integer> {
     int[] nprobes;
 
     @Option(names = "--coarse", split = ",", description = "How lists are found: exact (every centroid scored),"
-            + " graph (the centroid graph), or both, a row each (default: both).")
+            + " graph (the centroid graph), auto (the index's choice per call), a row each (default: exact, and"
+            + " graph when the index has one).")
     String[] coarse;
 
     @Option(names = "--ef", split = ",", description = "The centroid graph's beam, for graph rows"
@@ -75,12 +76,17 @@ final class IndexRecallCommand implements Callable<Integer> {
                     "--sample, --k and --threads must be >= 1, --batch >= 0");
         }
         List<SearchParams.Coarse> modes = new ArrayList<>();
-        for (String c : coarse == null ? new String[] {"exact", "graph"} : coarse) {
+        for (String c : coarse == null ? new String[] {"exact", "graph?"} : coarse) {
+            if (c.equals("graph?")) { // by default, graph rows only for an index that has a graph
+                modes.add(null);
+                continue;
+            }
             modes.add(switch (c) {
                 case "exact" -> SearchParams.Coarse.EXACT;
                 case "graph" -> SearchParams.Coarse.GRAPH;
+                case "auto" -> SearchParams.Coarse.AUTO;
                 default -> throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--coarse=" + c + ", expected exact, graph or both (exact,graph)");
+                        "--coarse=" + c + ", expected exact, graph or auto (several: exact,graph)");
             });
         }
         try (VectorStore corpus = VectorStore.open(store);
@@ -89,6 +95,9 @@ final class IndexRecallCommand implements Callable<Integer> {
             VectorStore qs = q == null ? corpus : q;
             if (qs.dim() != corpus.dim()) {
                 throw new QuarryDataException(queries, "dim", qs.dim(), corpus.dim() + " as in " + store);
+            }
+            if (modes.remove(null) && ivf.hasGraph()) {
+                modes.add(SearchParams.Coarse.GRAPH);
             }
             int[] sweep = nprobes != null ? nprobes : defaultSweep(ivf.nlist());
             List<SearchParams> settings = settings(modes, sweep, ivf, t);
@@ -106,7 +115,7 @@ final class IndexRecallCommand implements Callable<Integer> {
             for (IndexRecall.Point p : points) {
                 SearchParams s = p.params();
                 boolean graph = s.coarse() == SearchParams.Coarse.GRAPH;
-                out.printf(Locale.ROOT, "%6s %5s %8d%s %10.4f %12.0f %14s%s%n", graph ? "graph" : "exact",
+                out.printf(Locale.ROOT, "%6s %5s %8d%s %10.4f %12.0f %14s%s%n", s.coarse().name().toLowerCase(Locale.ROOT),
                         graph ? String.valueOf(s.ef() == 0 ? ivf.defaultEf(s.nprobe()) : Math.max(s.ef(), s.nprobe()))
                                 : "-", p.nprobe(),
                         int8 ? String.format(Locale.ROOT, " %10s", s.oversample() == 0 ? "default" : s.oversample())
