@@ -350,6 +350,21 @@ public final class IvfIndex implements VectorIndex {
     }
 
     /**
+     * Rows of the store a search of {@code queries} for {@code k} rescores in float32 (an int8 index; 0 for
+     * float32 lists), over every query: with {@link #scannedRows}, the bytes behind a call's time.
+     */
+    public long rescoredRows(QueryBlock queries, int k, SearchParams params) {
+        if (quantizer == null) {
+            return 0;
+        }
+        long rows = 0;
+        for (int kept : candidates(queries, k, Exclusions.NONE, params).kept()) {
+            rows += kept;
+        }
+        return rows;
+    }
+
+    /**
      * Which queries probe which lists: the probed lists in ascending order, and for each the queries of
      * the block that probe it (ascending). Sized by the block (queries x nprobe), never by nlist.
      *

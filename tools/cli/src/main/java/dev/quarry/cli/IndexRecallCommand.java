@@ -8,6 +8,7 @@ import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.index.ivf.ListEncoding;
 import dev.quarry.Progress;
 import dev.quarry.store.VectorStore;
+import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.io.PrintWriter;
@@ -109,17 +110,25 @@ final class IndexRecallCommand implements Callable<Integer> {
                     ivf.describe(), n, batch <= 0 || batch >= n ? "one call" : "calls of " + batch, t,
                     t == 1 ? "" : "s");
             boolean int8 = ivf.encoding() == ListEncoding.INT8;
+            QueryBlock sampled = null;
+            if (int8) {
+                sampled = new QueryBlock(Math.max(1, n), qs.dim());
+                for (int row = 0; row < n; row++) {
+                    sampled.add(qs.segment(), qs.rowOffset(row));
+                }
+            }
             out.printf(Locale.ROOT, "%6s %5s %8s%s %10s %12s %14s%s%n", "coarse", "ef", "nprobe",
-                    int8 ? String.format(Locale.ROOT, " %10s", "oversample") : "", "recall", "queries/s", "queries/min",
-                    batch > 0 && batch < n ? String.format(Locale.ROOT, " %10s", "ms/call") : "");
+                    int8 ? String.format(Locale.ROOT, " %10s %11s", "oversample", "rescored/q") : "", "recall",
+                    "queries/s", "queries/min", batch > 0 && batch < n ? String.format(Locale.ROOT, " %10s", "ms/call")
+                            : "");
             for (IndexRecall.Point p : points) {
                 SearchParams s = p.params();
                 boolean graph = s.coarse() == SearchParams.Coarse.GRAPH;
                 out.printf(Locale.ROOT, "%6s %5s %8d%s %10.4f %12.0f %14s%s%n", s.coarse().name().toLowerCase(Locale.ROOT),
                         graph ? String.valueOf(s.ef() == 0 ? ivf.defaultEf(s.nprobe()) : Math.max(s.ef(), s.nprobe()))
                                 : "-", p.nprobe(),
-                        int8 ? String.format(Locale.ROOT, " %10s", s.oversample() == 0 ? "default" : s.oversample())
-                                : "",
+                        int8 ? String.format(Locale.ROOT, " %10s %11.1f", s.oversample() == 0 ? "default"
+                                : s.oversample(), (double) ivf.rescoredRows(sampled, k, s) / n) : "",
                         p.recall(), p.queriesPerSecond(), Progress.human(60 * p.queriesPerSecond()),
                         batch > 0 && batch < n ? String.format(Locale.ROOT, " %10.3f", 1e3 * batch
                                 / p.queriesPerSecond()) : "");
