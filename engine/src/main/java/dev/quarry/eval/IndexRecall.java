@@ -46,8 +46,9 @@ public final class IndexRecall {
     /**
      * Measures recall@k of {@code approx} against {@code exact} on the first {@code count} rows of
      * {@code queries}, for each setting, searching the queries in calls of {@code batch} (0: all in one call,
-     * as batch mining does; a trainer's call is a few dozen). Each setting's calls run twice, the second
-     * timed, so a setting is not charged for compiling code the ones before it did not use.
+     * as batch mining does; a trainer's call is a few dozen), recall from those calls' results. Each
+     * setting's calls run twice, the second timed, so a setting is not charged for compiling code the ones
+     * before it did not use.
      */
     public static List<Point> sweep(VectorIndex exact, VectorIndex approx, VectorStore queries, int count, int k,
                                     List<SearchParams> settings, int batch) {
@@ -60,40 +61,72 @@ public final class IndexRecall {
         TopK truth = exact.search(block, k, Exclusions.NONE, SearchParams.defaults().withThreads(threads));
         List<Point> points = new ArrayList<>();
         for (SearchParams params : settings) {
-            TopK found = batch <= 0 || batch >= n ? approx.search(block, k, Exclusions.NONE, params) : null;
-            double seconds = batch <= 0 || batch >= n ? timeOnce(approx, block, k, params)
-                    : timeInCalls(approx, queries, n, batch, k, params);
-            if (found == null) {
-                found = approx.search(block, k, Exclusions.NONE, params);
+            if (batch <= 0 || batch >= n) {
+                TopK found = approx.search(block, k, Exclusions.NONE, params); // also the untimed pass
+                long start = System.nanoTime();
+                approx.search(block, k, Exclusions.NONE, params);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                points.add(new Point(params.nprobe(), recall(truth, found), n / seconds, params));
+            } else {
+                double[] recallAndSeconds = inCalls(approx, queries, truth, n, batch, k, params);
+                points.add(new Point(params.nprobe(), recallAndSeconds[0], n / recallAndSeconds[1], params));
             }
-            points.add(new Point(params.nprobe(), recall(truth, found), n / seconds, params));
         }
         return points;
     }
 
-    private static double timeOnce(VectorIndex index, QueryBlock block, int k, SearchParams params) {
-        long start = System.nanoTime();
-        index.search(block, k, Exclusions.NONE, params);
-        return (System.nanoTime() - start) / 1e9;
-    }
-
-    /** Seconds to search the first n queries in calls of {@code batch}, after one untimed pass. */
-    private static double timeInCalls(VectorIndex index, VectorStore queries, int n, int batch, int k,
-                                      SearchParams params) {
+    /**
+     * Searches the first n queries in calls of {@code batch} twice, the second pass timed: the mean recall of
+     * those calls' results (a call's size may change how an index searches) and the seconds they took.
+     */
+    private static double[] inCalls(VectorIndex index, VectorStore queries, TopK truth, int n, int batch, int k,
+                                    SearchParams params) {
         QueryBlock block = new QueryBlock(batch, queries.dim());
         double seconds = 0;
+        double sum = 0;
+        int counted = 0;
         for (int pass = 0; pass < 2; pass++) {
+            sum = 0;
+            counted = 0;
             long start = System.nanoTime();
+            long searching = 0;
             for (int from = 0; from < n; from += batch) {
                 block.clear();
                 for (int q = from; q < Math.min(n, from + batch); q++) {
                     block.add(queries.segment(), queries.rowOffset(q));
                 }
-                index.search(block, k, Exclusions.NONE, params);
+                long t = System.nanoTime();
+                TopK found = index.search(block, k, Exclusions.NONE, params);
+                searching += System.nanoTime() - t;
+                for (int q = 0; q < block.count(); q++) {
+                    double r = recall(truth, from + q, found, q);
+                    if (!Double.isNaN(r)) { // a query with no truth (an empty corpus) counts for nothing
+                        sum += r;
+                        counted++;
+                    }
+                }
             }
-            seconds = (System.nanoTime() - start) / 1e9;
+            seconds = searching / 1e9;
         }
-        return seconds;
+        return new double[] {counted == 0 ? Double.NaN : sum / counted, seconds};
+    }
+
+    /** |found ∩ truth| / |truth| of one query: query {@code tq} of {@code truth}, {@code fq} of {@code found}. */
+    private static double recall(TopK truth, int tq, TopK found, int fq) {
+        int t = truth.count(tq);
+        if (t == 0) {
+            return Double.NaN;
+        }
+        int[] expected = new int[t];
+        for (int i = 0; i < t; i++) {
+            expected[i] = truth.id(tq, i);
+        }
+        Arrays.sort(expected);
+        int hits = 0;
+        for (int i = 0; i < found.count(fq); i++) {
+            hits += Arrays.binarySearch(expected, found.id(fq, i)) >= 0 ? 1 : 0;
+        }
+        return (double) hits / t;
     }
 
     /** Mean over queries of |found ∩ truth| / |truth|. */

@@ -512,8 +512,11 @@ public final class IvfIndex implements VectorIndex {
         return Math.max(2 * nprobe, measured > 0 ? measured : Math.min(header.nlist(), 512));
     }
 
-    /** The graph's beam a call uses, or 0 when it scores every centroid. */
-    int beam(SearchParams params, int queries, int nprobe) {
+    /**
+     * The graph's beam a call of {@code queries} queries uses with {@code params} at {@code nprobe}, or 0
+     * when it scores every centroid: what {@code coarse=auto} chooses, for reports.
+     */
+    public int beam(SearchParams params, int queries, int nprobe) {
         return switch (params.coarse()) {
             case EXACT -> 0;
             case AUTO -> graphPays(queries, nprobe, params.ef()) ? (params.ef() == 0 ? defaultEf(nprobe)

@@ -117,21 +117,20 @@ final class IndexRecallCommand implements Callable<Integer> {
                     sampled.add(qs.segment(), qs.rowOffset(row));
                 }
             }
-            out.printf(Locale.ROOT, "%6s %5s %8s%s %10s %12s %14s%s%n", "coarse", "ef", "nprobe",
-                    int8 ? String.format(Locale.ROOT, " %10s %11s", "oversample", "rescored/q") : "", "recall",
-                    "queries/s", "queries/min", batch > 0 && batch < n ? String.format(Locale.ROOT, " %10s", "ms/call")
-                            : "");
+            // nprobe and recall lead (scripts read the first two columns), then how the lists were found.
+            boolean calls = batch > 0 && batch < n;
+            out.printf(Locale.ROOT, "%8s %10s %12s %14s %6s %5s%s%s%n", "nprobe", "recall", "queries/s", "queries/min",
+                    "coarse", "ef", int8 ? String.format(Locale.ROOT, " %10s %11s", "oversample", "rescored/q") : "",
+                    calls ? String.format(Locale.ROOT, " %10s", "ms/call") : "");
             for (IndexRecall.Point p : points) {
                 SearchParams s = p.params();
-                boolean graph = s.coarse() == SearchParams.Coarse.GRAPH;
-                out.printf(Locale.ROOT, "%6s %5s %8d%s %10.4f %12.0f %14s%s%n", s.coarse().name().toLowerCase(Locale.ROOT),
-                        graph ? String.valueOf(s.ef() == 0 ? ivf.defaultEf(s.nprobe()) : Math.max(s.ef(), s.nprobe()))
-                                : "-", p.nprobe(),
+                int beam = ivf.beam(s, calls ? batch : n, s.nprobe());
+                out.printf(Locale.ROOT, "%8d %10.4f %12.0f %14s %6s %5s%s%s%n", p.nprobe(), p.recall(),
+                        p.queriesPerSecond(), Progress.human(60 * p.queriesPerSecond()),
+                        s.coarse().name().toLowerCase(Locale.ROOT), beam == 0 ? "-" : String.valueOf(beam),
                         int8 ? String.format(Locale.ROOT, " %10s %11.1f", s.oversample() == 0 ? "default"
                                 : s.oversample(), (double) ivf.rescoredRows(sampled, k, s) / n) : "",
-                        p.recall(), p.queriesPerSecond(), Progress.human(60 * p.queriesPerSecond()),
-                        batch > 0 && batch < n ? String.format(Locale.ROOT, " %10.3f", 1e3 * batch
-                                / p.queriesPerSecond()) : "");
+                        calls ? String.format(Locale.ROOT, " %10.3f", 1e3 * batch / p.queriesPerSecond()) : "");
             }
         }
         return ExitCodes.OK;
