@@ -1,13 +1,13 @@
 package dev.quarry.eval;
 
 import dev.quarry.index.Exclusions;
+import dev.quarry.index.Recall;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.QueryBlock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -66,7 +66,7 @@ public final class IndexRecall {
                 long start = System.nanoTime();
                 approx.search(block, k, Exclusions.NONE, params);
                 double seconds = (System.nanoTime() - start) / 1e9;
-                points.add(new Point(params.nprobe(), recall(truth, found), n / seconds, params));
+                points.add(new Point(params.nprobe(), Recall.of(truth, found), n / seconds, params));
             } else {
                 double[] recallAndSeconds = inCalls(approx, queries, truth, n, batch, k, params);
                 points.add(new Point(params.nprobe(), recallAndSeconds[0], n / recallAndSeconds[1], params));
@@ -99,7 +99,7 @@ public final class IndexRecall {
                 TopK found = index.search(block, k, Exclusions.NONE, params);
                 searching += System.nanoTime() - t;
                 for (int q = 0; q < block.count(); q++) {
-                    double r = recall(truth, from + q, found, q);
+                    double r = Recall.ofQuery(truth, from + q, found, q);
                     if (!Double.isNaN(r)) { // a query with no truth (an empty corpus) counts for nothing
                         sum += r;
                         counted++;
@@ -109,49 +109,5 @@ public final class IndexRecall {
             seconds = searching / 1e9;
         }
         return new double[] {counted == 0 ? Double.NaN : sum / counted, seconds};
-    }
-
-    /** |found ∩ truth| / |truth| of one query: query {@code tq} of {@code truth}, {@code fq} of {@code found}. */
-    private static double recall(TopK truth, int tq, TopK found, int fq) {
-        int t = truth.count(tq);
-        if (t == 0) {
-            return Double.NaN;
-        }
-        int[] expected = new int[t];
-        for (int i = 0; i < t; i++) {
-            expected[i] = truth.id(tq, i);
-        }
-        Arrays.sort(expected);
-        int hits = 0;
-        for (int i = 0; i < found.count(fq); i++) {
-            hits += Arrays.binarySearch(expected, found.id(fq, i)) >= 0 ? 1 : 0;
-        }
-        return (double) hits / t;
-    }
-
-    /** Mean over queries of |found ∩ truth| / |truth|. */
-    public static double recall(TopK truth, TopK found) {
-        double sum = 0;
-        int queries = 0;
-        for (int q = 0; q < truth.queries(); q++) {
-            int t = truth.count(q);
-            if (t == 0) {
-                continue;
-            }
-            int[] expected = new int[t];
-            for (int i = 0; i < t; i++) {
-                expected[i] = truth.id(q, i);
-            }
-            Arrays.sort(expected);
-            int hits = 0;
-            for (int i = 0; i < found.count(q); i++) {
-                if (Arrays.binarySearch(expected, found.id(q, i)) >= 0) {
-                    hits++;
-                }
-            }
-            sum += (double) hits / t;
-            queries++;
-        }
-        return queries == 0 ? Double.NaN : sum / queries;
     }
 }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.QuarryDataException;
-import dev.quarry.eval.IndexRecall;
 import dev.quarry.index.Exclusions;
+import dev.quarry.index.Recall;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
 import dev.quarry.store.VectorStore;
@@ -145,7 +145,7 @@ class IvfInt8RescoreTest {
         QueryBlock block = QueryBlock.of(queries);
         for (int nprobe : new int[] {1, 8}) {
             SearchParams params = SearchParams.defaults().withNprobe(nprobe);
-            double recall = IndexRecall.recall(float32.search(block, K, Exclusions.NONE, params),
+            double recall = Recall.of(float32.search(block, K, Exclusions.NONE, params),
                     int8.search(block, K, Exclusions.NONE, params));
             assertTrue(recall >= 0.995, "recall@" + K + " against the float32 index at nprobe " + nprobe + ": " + recall);
         }
