@@ -180,11 +180,16 @@ class EmbedCommandTest {
         Path output = dir.resolve("t.qvec");
         CliRun replaced = CliRun.of("embed", "--input", input, "--output", output, "--on-invalid-utf8", "replace");
         assertEquals(0, replaced.exitCode(), replaced.toString());
-        try (VectorStore store = VectorStore.open(output);
-             SentenceEncoder encoder = SentenceEncoder.open(ModelSource.resolve("minilm"), 2, 256, 0)) {
-            float[] expected = new float[2 * 384];
-            encoder.encode(new String[] {"hello", "caf\u00e9 \ufffdx"}, expected);
-            assertArrayEquals(expected, rows(store), 1e-6f);
+        assertRowsAreTheVectorsOf(output, "minilm", "hello", "caf\u00e9 \ufffdx");
+    }
+
+    /** Asserts that {@code store} holds the vectors {@code model} gives {@code texts}, in order (384-d models). */
+    private static void assertRowsAreTheVectorsOf(Path store, String model, String... texts) {
+        try (VectorStore written = VectorStore.open(store);
+             SentenceEncoder encoder = SentenceEncoder.open(ModelSource.resolve(model), 2, 256, 0)) {
+            float[] expected = new float[texts.length * 384];
+            encoder.encode(texts, expected);
+            assertArrayEquals(expected, rows(written), 1e-6f);
         }
     }
 
@@ -264,12 +269,7 @@ class EmbedCommandTest {
         CliRun run = CliRun.of("embed", "--input", input, "--output", output, "--field", "query", "--prefix", "query: ",
                 "--model", "e5-small");
         assertEquals(0, run.exitCode(), run.toString());
-        try (VectorStore store = VectorStore.open(output);
-             SentenceEncoder encoder = SentenceEncoder.open(ModelSource.resolve("e5-small"), 2, 256, 0)) {
-            float[] expected = new float[2 * 384];
-            encoder.encode(new String[] {"query: how do I join paths", "query: read a file line by line"}, expected);
-            assertArrayEquals(expected, rows(store), 1e-6f);
-        }
+        assertRowsAreTheVectorsOf(output, "e5-small", "query: how do I join paths", "query: read a file line by line");
         CliRun missing = CliRun.of("embed", "--input", input, "--output", dir.resolve("r.qvec"), "--field", "title");
         assertEquals(3, missing.exitCode(), missing.toString());
         assertTrue(missing.err().contains("\"title\" string"), missing.err());
