@@ -80,6 +80,7 @@ public final class StoreContents {
             FileFormat.checkBody(store.path(), layout.recordedChecksum().getAsLong(), scanned.checksum(), "the rows",
                     "re-import the source");
         }
+        store.rowsCheckedElsewhere();
         return scanned;
     }
 

@@ -98,6 +98,7 @@ public final class IvfBuilder {
     private Report buildClaimed(VectorStore store, KMeansParams params, Path output, PrintWriter progress) {
         long start = System.nanoTime();
         store.content(progress).requireFinite(store, "store to index");
+        store.checkRows(); // before training: the build reads every row, so a damaged store fails now, not later
         KMeans.Result trained = new KMeans(kernels).train(store, params, progress);
         return lists(store, params, trained, output, progress, start);
     }
@@ -107,6 +108,7 @@ public final class IvfBuilder {
                          PrintWriter progress, long start) {
         StoreContent content = store.content(progress);
         content.requireFinite(store, "store to index");
+        store.checkRows(); // every row is read below: they must be the rows whose checksum the index records
         int k = params.k();
         int dim = store.dim();
         int count = Math.toIntExact(store.count());

@@ -4,6 +4,7 @@ import dev.quarry.QuarryDataException;
 import dev.quarry.QuarryUsageException;
 import dev.quarry.files.ContentChecksum;
 import dev.quarry.files.FileFormat;
+import dev.quarry.files.MappedFiles;
 import dev.quarry.files.UserFiles;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
@@ -53,6 +54,7 @@ public final class IvfIndex implements VectorIndex {
     private final long[] offsets;
     /** Where each list's vectors start, in rows of the vectors section (lists are padded to whole panels). */
     private final long[] panelRows;
+    private final Object mapping; // MappedFiles' token
 
     private IvfIndex(Path file, IvfHeader header, Arena arena, MemorySegment data, VectorKernels kernels) {
         this.file = file;
@@ -88,6 +90,7 @@ public final class IvfIndex implements VectorIndex {
                         + " from, 0 to " + (header.storeCount() - 1));
             }
         }
+        this.mapping = MappedFiles.mapped(file, data.byteSize());
     }
 
     /**
@@ -442,6 +445,7 @@ public final class IvfIndex implements VectorIndex {
 
     @Override
     public void close() {
+        MappedFiles.unmapped(mapping);
         arena.close();
     }
 }

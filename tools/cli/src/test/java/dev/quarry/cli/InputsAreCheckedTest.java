@@ -76,6 +76,19 @@ class InputsAreCheckedTest {
     }
 
     @Test
+    void aCorpusWhoseRowsDifferFromItsFooterIsRefusedByTheScanThatReadsThem() {
+        Path qvec = TestFiles.qvec(dir.resolve("corpus.qvec"), rows, false);
+        TestFiles.flip(qvec, 4096 + 4L * DIM * 150 + 2); // row 150: header, size and footer all look right
+        CliRun run = CliRun.of(mine(qvec, "--threads", 2).toArray());
+        assertEquals(ExitCodes.DATA, run.exitCode(), run::toString);
+        assertTrue(run.err().startsWith("quarry: " + qvec + ": footer checksum=0x"), run::toString);
+        assertTrue(run.err().contains("computed from the rows as a scan read them (the file is damaged, or changed"
+                + " after it was written: re-import the source)"), run::toString);
+        assertFalse(run.err().contains("\tat "), "no stack trace: " + run);
+        assertFalse(Files.exists(dir.resolve("mined.jsonl")), "nothing published");
+    }
+
+    @Test
     void textsThatMissRowsOrHoldNumbersAreRefused() throws IOException {
         Path corpus = TestFiles.qvec(dir.resolve("corpus.qvec"), rows, false);
         StringBuilder some = new StringBuilder();
