@@ -1,6 +1,7 @@
 package dev.quarry.store;
 
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.FileStamp;
 import dev.quarry.files.MappedFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -31,6 +32,7 @@ public final class VectorStore implements AutoCloseable {
     private final boolean file;
     private final RowsCheck rowsCheck;
     private volatile Object mapping; // MappedFiles' token, while mapped
+    private FileStamp openedAs; // the file's stamp taken before it was read (null: unknown, nothing cached)
     private volatile StoreContent content;
 
     private VectorStore(MatrixLayout layout, Arena arena, MemorySegment segment, boolean file) {
@@ -43,6 +45,7 @@ public final class VectorStore implements AutoCloseable {
 
     /** Maps a {@code .qvec}, float32 {@code .npy} or {@code .fvecs} file, after checking its header and size. */
     public static VectorStore open(Path path) {
+        FileStamp stamp = FileStamp.orNull(path); // before any read: a cached checksum must be of these bytes
         MatrixLayout layout = MatrixLayout.read(path);
         if (layout.type() != ElementType.FLOAT32) {
             throw new QuarryDataException(path, "dtype", "<f2", "<f4 to open in place; convert it once with "
@@ -53,6 +56,7 @@ public final class VectorStore implements AutoCloseable {
             MemorySegment segment = ch.map(FileChannel.MapMode.READ_ONLY, 0, layout.fileSize(), arena);
             VectorStore store = new VectorStore(layout, arena, segment, true);
             store.mapping = MappedFiles.mapped(path, layout.fileSize());
+            store.openedAs = stamp;
             return store;
         } catch (IOException | RuntimeException e) {
             arena.close();
@@ -111,6 +115,11 @@ public final class VectorStore implements AutoCloseable {
         return file;
     }
 
+    /** The file's stamp taken before it was opened and read (null for rows in memory, or when unknown). */
+    FileStamp openedAs() {
+        return openedAs;
+    }
+
     /**
      * The rows' checksum and non-finite rows ({@link StoreContents}): found once per store object,
      * from a {@code .qvec} footer, the cache beside the file, or a scan whose progress goes to
@@ -161,7 +170,7 @@ public final class VectorStore implements AutoCloseable {
         return rowsCheck == null || rowsCheck.passed();
     }
 
-    /** Records that a whole scan just checked every row ({@link StoreContents#verify}). */
+    /** Records that a whole scan just read every row and found the checksum they must hold ({@link StoreContents}). */
     void rowsCheckedElsewhere() {
         if (rowsCheck != null) {
             rowsCheck.passedElsewhere();

@@ -36,9 +36,9 @@ class InputCutDuringRunTest {
         Path checkpoint = dir.resolve("mined.jsonl.checkpoint");
         List<String> args = List.of("mine", "--corpus", corpus.toString(), "--queries",
                 catalog.resolve("queries.qvec").toString(), "--qrels", catalog.resolve("qrels.tsv").toString(),
-                "--block-size", "32", "--checkpoint-seconds", "0", "--threads", "1", "--pause-per-block-ms", "200",
+                "--block-size", "32", "--checkpoint-seconds", "0", "--threads", "1",
                 "--output", output.toString());
-        Process process = new ProcessBuilder(ChildQuarry.command(args)).directory(dir.toFile())
+        Process process = new ProcessBuilder(ChildQuarry.paused(200, args)).directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(checkpoint) && process.isAlive() && System.nanoTime() < deadline) {

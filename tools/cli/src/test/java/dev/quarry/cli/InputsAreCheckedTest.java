@@ -55,7 +55,7 @@ class InputsAreCheckedTest {
     void nonFiniteRowsOfAnNpyMinedInPlaceAreRefusedNamingTheRow() {
         rows[17][3] = Float.NaN;
         rows[150][0] = Float.POSITIVE_INFINITY;
-        Path npy = TestFiles.npyF4(dir.resolve("corpus.npy"), rows);
+        Path npy = TestFiles.awaitSettled(TestFiles.npyF4(dir.resolve("corpus.npy"), rows)); // else nothing is kept
         CliRun run = CliRun.of(mine(npy).toArray());
         assertEquals(ExitCodes.DATA, run.exitCode(), run::toString);
         assertTrue(run.err().contains(npy + ": row[17]=NaN or infinite (2 such rows)"), run::toString);
