@@ -18,7 +18,7 @@ public final class QuarryServer implements AutoCloseable {
     private final MiningService service;
     private final Admission admission;
     private final NegativesStore store;
-    private final HttpApi api;
+    private final InFlight inFlight = new InFlight();
     private final WebServer server;
     private final PrintWriter log;
 
@@ -46,14 +46,14 @@ public final class QuarryServer implements AutoCloseable {
             RequestLimits limits = settings.limits();
             this.admission = new Admission(limits.running(), limits.waiting());
             ServerMetrics metrics = new ServerMetrics(admission, service);
-            this.api = new HttpApi(service, admission, metrics, limits, settings.token(), store,
-                    new RefreshFiles(settings.refreshDir()), log);
+            ServeRouting.ServeParts parts = new ServeRouting.ServeParts(service, admission, metrics, limits,
+                    settings.token(), store, new RefreshFiles(settings.refreshDir()), inFlight);
             this.server = WebServer.builder().host(settings.host()).port(settings.port())
                     .maxPayloadSize(limits.maxBodyBytes())
                     // Beyond the calls running and waiting, a few for health, status and metrics.
                     .maxConcurrentRequests(limits.running() + limits.waiting() + 16)
                     .shutdownGracePeriod(Duration.ofSeconds(5))
-                    .routing(api::routes).build().start();
+                    .routing(routing -> ServeRouting.build(routing, parts, log)).build().start();
         } catch (RuntimeException | Error e) {
             if (negatives != null) {
                 negatives.close();
@@ -92,18 +92,16 @@ public final class QuarryServer implements AutoCloseable {
     @Override
     public void close() {
         admission.drain();
-        long deadline = System.nanoTime() + DRAIN_GRACE.toNanos();
-        while (api.inFlight() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        boolean drained;
+        try {
+            drained = inFlight.awaitDrained(DRAIN_GRACE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
         }
-        if (api.inFlight() > 0) {
-            log.println("quarry serve: " + api.inFlight() + " requests still running after " + DRAIN_GRACE.toSeconds()
-                    + " s; stopping anyway");
+        if (!drained) {
+            log.println("quarry serve: " + inFlight.count() + " requests still running after "
+                    + DRAIN_GRACE.toSeconds() + " s; stopping anyway");
         }
         server.stop();
         service.close();
