@@ -11,6 +11,8 @@ import dev.quarry.options.MineSettings;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +20,8 @@ import java.util.Map;
 /**
  * {@code POST /v1/mine}: anchors (binary or JSON, {@link MineRequestDecoder}) in, their negatives out
  * ({@link MineResponses}), mined from one version of the index ({@link MiningService}), under admission
- * ({@link Admission}: 503 with Retry-After past its bounds). Anchors sent with ids are kept in the
+ * ({@link Admission}: the body read and decoded in a waiting place, then mined in a running slot; 503 with
+ * Retry-After past their bounds). Anchors sent with ids are kept in the
  * negatives store, if the server has one.
  */
 final class MineResource implements HttpService {
@@ -29,6 +32,7 @@ final class MineResource implements HttpService {
     private final ServerMetrics metrics;
     private final RequestLimits limits;
     private final NegativesStore store;
+    private final BodyReader bodies;
 
     MineResource(MiningService service, Admission admission, ServerMetrics metrics, RequestLimits limits,
                  NegativesStore store) {
@@ -37,27 +41,21 @@ final class MineResource implements HttpService {
         this.metrics = metrics;
         this.limits = limits;
         this.store = store;
+        this.bodies = new BodyReader(limits.maxBodyBytes(), limits.bodySecondsPerMiB());
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post(PATH, (req, res) -> mine(req).send(res));
+        rules.post(PATH, (req, res) -> mine(req, res).send(res));
     }
 
-    private Answer mine(ServerRequest req) throws InterruptedException {
-        Admission.Ticket ticket = admission.enter();
+    private Answer mine(ServerRequest req, ServerResponse res) throws InterruptedException {
+        Admission.Ticket ticket = admission.admit();
         if (ticket == null) {
-            throw new Refusal(ApiError.of(503, "overloaded", admission.draining() ? "the server is shutting down"
-                    : "the server is at capacity: retry after a second"), Map.of("Retry-After", "1"));
+            throw overloaded();
         }
         try (ticket) {
-            TestHooks.holdMineCall();
             long t0 = System.nanoTime();
-            long length = req.headers().contentLength().orElse(-1);
-            if (length > limits.maxBodyBytes()) {
-                throw new BadRequest("body", length + " bytes", "at most " + limits.maxBodyBytes() + " bytes"
-                        + " (--max-body-mb)");
-            }
             Map<String, String> query = query(req);
             boolean binaryIn = req.headers().contentType().map(t -> t.mediaType().text().equals(Answer.OCTETS))
                     .orElse(false);
@@ -65,7 +63,8 @@ final class MineResource implements HttpService {
             if (!format.equals("binary") && !format.equals("json")) {
                 throw new BadRequest("format", format, "binary or json");
             }
-            byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+            // Read and decoded in a waiting place: a slow or stalled upload never holds a running slot.
+            byte[] body = bodies.read(req, res, ticket);
             ServedIndex current = service.current();
             MineRequestDecoder decoder = new MineRequestDecoder(current.corpus().dim(), current.corpus().count(),
                     current.ids(), limits, MineOptions.defaults());
@@ -73,14 +72,24 @@ final class MineResource implements HttpService {
             MiningConfig config = MiningConfig.of(request.options());
             Integer nprobe = request.options().get(MineSettings.NPROBE);
             SearchParams search = nprobe == null ? service.search() : service.search().withNprobe(nprobe);
+            if (!ticket.awaitSlot()) {
+                throw overloaded();
+            }
+            TestHooks.holdMineCall();
             MiningService.Mined mined = service.mine(config, search, (served, miner, params) -> {
                 List<MinedAnchor> anchors = request.count() == 0 ? List.of() : miner.mine(request.anchors(),
                         request.offset(), (long) request.dim() * Float.BYTES, request.count(), request.positives(),
                         params);
                 if (store != null && request.anchorIds() != null) {
+                    // Every entry built (and so checked) before the first is written: a request the store
+                    // cannot take whole leaves the store as it was.
                     long now = System.currentTimeMillis();
+                    List<StoredNegatives> entries = new ArrayList<>(anchors.size());
                     for (MinedAnchor a : anchors) {
-                        store.put(request.anchorIds()[a.anchor()], stored(a, served, now));
+                        entries.add(stored(a, served, now));
+                    }
+                    for (int i = 0; i < anchors.size(); i++) {
+                        store.put(request.anchorIds()[anchors.get(i).anchor()], entries.get(i));
                     }
                 }
                 return anchors;
@@ -94,6 +103,11 @@ final class MineResource implements HttpService {
                     : new Answer(200, Answer.JSON, MineResponses.json(mined.anchors(), mined.ids(), mined.version()),
                     headers);
         }
+    }
+
+    private Refusal overloaded() {
+        return new Refusal(ApiError.of(503, "overloaded", admission.draining() ? "the server is shutting down"
+                : "the server is at capacity: retry after a second"), Map.of("Retry-After", "1"));
     }
 
     private static StoredNegatives stored(MinedAnchor a, ServedIndex served, long now) {

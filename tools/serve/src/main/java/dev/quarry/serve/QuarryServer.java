@@ -4,7 +4,10 @@ import dev.quarry.negatives.NegativesStore;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernelsProvider;
 import io.helidon.webserver.WebServer;
+import dev.quarry.store.StoreContent;
+import dev.quarry.store.StoreContents;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -19,18 +22,31 @@ public final class QuarryServer implements AutoCloseable {
     private final Admission admission;
     private final NegativesStore store;
     private final InFlight inFlight = new InFlight();
+    private final WorkDirectory work;
     private final WebServer server;
     private final PrintWriter log;
 
     private QuarryServer(ServeSettings settings, PrintWriter log) {
         this.log = log;
-        VectorStore corpus = VectorStore.open(settings.corpus());
+        this.work = WorkDirectory.claim(settings.workDir(), log);
         MiningService opened;
+        VectorStore corpus = null;
         try {
-            opened = new MiningService(corpus, settings.index(), settings.corpusIds(), VectorKernelsProvider.get(),
-                    settings.search(), settings.buildThreads(), log);
+            // The server maps only files it owns: the corpus, its ids and its index are copied in first.
+            Path corpusCopy = work.copyIn(settings.corpus(), settings.corpusIds(), 1);
+            Path indexCopy = settings.index() == null ? null : work.copyIn(settings.index(), null, 1);
+            corpus = VectorStore.open(corpusCopy);
+            StoreContent content = StoreContents.verify(corpus, null);
+            log.println("quarry serve: serving a copy of " + settings.corpus() + " in " + work.path() + " (rows checksum "
+                    + content.checksumHex() + ")");
+            log.flush();
+            opened = new MiningService(work, corpus, indexCopy, null, VectorKernelsProvider.get(), settings.search(),
+                    settings.buildThreads(), log);
         } catch (RuntimeException | Error e) {
-            corpus.close();
+            if (corpus != null) {
+                corpus.close();
+            }
+            work.close();
             throw e;
         }
         this.service = opened;
@@ -44,12 +60,13 @@ public final class QuarryServer implements AutoCloseable {
             }
             this.store = negatives;
             RequestLimits limits = settings.limits();
-            this.admission = new Admission(limits.running(), limits.waiting());
+            this.admission = new Admission(limits.running(), limits.waiting(), limits.bodiesBytes());
             ServerMetrics metrics = new ServerMetrics(admission, service);
             ServeRouting.ServeParts parts = new ServeRouting.ServeParts(service, admission, metrics, limits,
                     settings.token(), store, new RefreshFiles(settings.refreshDir()), inFlight);
             this.server = WebServer.builder().host(settings.host()).port(settings.port())
-                    .maxPayloadSize(limits.maxBodyBytes())
+                    // Bodies are bounded by BodyReader, which answers 413 after reading what is left, so
+                    // the client reads its answer; the framework's own bound would close on it instead.
                     // Beyond the calls running and waiting, a few for health, status and metrics.
                     .maxConcurrentRequests(limits.running() + limits.waiting() + 16)
                     .shutdownGracePeriod(Duration.ofSeconds(5))
@@ -59,6 +76,7 @@ public final class QuarryServer implements AutoCloseable {
                 negatives.close();
             }
             service.close();
+            work.close();
             throw e;
         }
     }
@@ -108,6 +126,7 @@ public final class QuarryServer implements AutoCloseable {
         if (store != null) {
             store.close();
         }
+        work.close();
         log.flush();
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -17,6 +18,8 @@ import java.nio.file.Path;
 final class RefreshResource implements HttpService {
     static final String PATH = "/v1/refresh";
     private static final JsonFactory JSON = new JsonFactory();
+    /** A refresh names a file: 64 KiB is plenty, read at the default pace. */
+    private static final BodyReader BODY = new BodyReader(64 << 10, RequestLimits.DEFAULT_BODY_SECONDS_PER_MIB);
     private static final String SHAPE = "{\"corpus\": \"PATH.qvec\", \"retrain\": false}";
 
     private final MiningService service;
@@ -29,11 +32,11 @@ final class RefreshResource implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post(PATH, (req, res) -> refresh(req).send(res));
+        rules.post(PATH, (req, res) -> refresh(req, res).send(res));
     }
 
-    private Answer refresh(ServerRequest req) throws IOException {
-        byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+    private Answer refresh(ServerRequest req, ServerResponse res) throws IOException {
+        byte[] body = BODY.read(req, res, null);
         String corpus = null;
         boolean retrain = false;
         try (JsonParser p = JSON.createParser(body)) {

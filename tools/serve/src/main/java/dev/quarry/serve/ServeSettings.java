@@ -18,8 +18,9 @@ import java.nio.file.Path;
  * @param limits request limits
  * @param refreshDir the directory refreshes may read from
  * @param buildThreads threads of a refresh's index build
+ * @param workDir the directory the server owns: copies of what it serves, and their indexes
  */
 record ServeSettings(Path corpus, Path index, Path corpusIds, String host, int port, BearerToken token,
                      Path negativesStore, long storeAnchors, SearchParams search, RequestLimits limits,
-                     Path refreshDir, int buildThreads) {
+                     Path refreshDir, int buildThreads, Path workDir) {
 }
