@@ -41,7 +41,7 @@ public final class QuarryServer implements AutoCloseable {
                     + content.checksumHex() + ")");
             log.flush();
             opened = new MiningService(work, corpus, indexCopy, null, VectorKernelsProvider.get(), settings.search(),
-                    settings.buildThreads(), log);
+                    settings.preset(), settings.buildThreads(), log);
         } catch (RuntimeException | Error e) {
             if (corpus != null) {
                 corpus.close();
@@ -104,6 +104,11 @@ public final class QuarryServer implements AutoCloseable {
     /** The index version served now. */
     public long indexVersion() {
         return service.current().version();
+    }
+
+    /** The search options of calls that give none, and how they were chosen (the server's options or its preset). */
+    public String describeSearch() {
+        return service.current().describeSearch();
     }
 
     /** Stops admitting, lets calls in flight finish (30 s at most), then stops and closes everything. */
