@@ -352,6 +352,7 @@ public final class IvfIndex implements VectorIndex {
         int nlist = header.nlist();
         int parts = Math.max(1, Math.min(threads, nlist / 256));
         List<TopKCollector> heaps = best.withPartners(parts);
+        kernels.prepare(block);
         // Shares start on panel boundaries (the small-block kernel reads the centroids in panels).
         SearchThreads.run("quarry-ivf-probe", parts, t -> centroids.best(block, heaps.get(t),
                 share(nlist, t, parts), t + 1 == parts ? nlist : share(nlist, t + 1, parts)));
