@@ -9,7 +9,7 @@ Standard library only; numpy arrays in and out when numpy is installed, lists ot
 """
 
 from .client import DEFAULT_URL, Client, Mined
-from .errors import QuarryError
+from .errors import QuarryError, RecallDropWarning
 from .qvec import QvecHeader, crc32c, read_qvec, read_qvec_header, write_qvec
 
 try:
@@ -21,5 +21,5 @@ except ImportError:
 
 __version__ = "0.1.0"
 
-__all__ = ["Client", "Mined", "QuarryError", "DEFAULT_URL", "HAVE_NUMPY", "QvecHeader", "crc32c",
+__all__ = ["Client", "Mined", "QuarryError", "RecallDropWarning", "DEFAULT_URL", "HAVE_NUMPY", "QvecHeader", "crc32c",
            "read_qvec", "read_qvec_header", "write_qvec", "__version__"]

@@ -6,7 +6,6 @@ import dev.quarry.mining.MinedAnchor;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.negatives.NegativesStore;
 import dev.quarry.negatives.StoredNegatives;
-import dev.quarry.options.MineOptions;
 import dev.quarry.options.MineSettings;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -33,9 +32,11 @@ final class MineResource implements HttpService {
     private final RequestLimits limits;
     private final NegativesStore store;
     private final BodyReader bodies;
+    private final TrainingAnchors training;
 
     MineResource(MiningService service, Admission admission, ServerMetrics metrics, RequestLimits limits,
-                 NegativesStore store) {
+                 NegativesStore store, TrainingAnchors training) {
+        this.training = training;
         this.service = service;
         this.admission = admission;
         this.metrics = metrics;
@@ -67,8 +68,18 @@ final class MineResource implements HttpService {
             byte[] body = bodies.read(req, res, ticket);
             ServedIndex current = service.current();
             MineRequestDecoder decoder = new MineRequestDecoder(current.corpus().dim(), current.corpus().count(),
-                    current.ids(), limits, MineOptions.defaults());
+                    current.ids(), limits, service.monitor().servedDefaults());
             MineRequest request = binaryIn ? decoder.binary(body, query) : decoder.json(body, query);
+            if (request.anchorIds() != null) {
+                HeldOutSet heldout = service.monitor().heldout();
+                String shared = heldout == null ? null : heldout.firstShared(request.anchorIds());
+                if (shared != null) {
+                    throw new BadRequest("anchor_ids", shared, "training anchors that are not held-out queries ("
+                            + shared + " is one of " + heldout.qrelsFile().getFileName() + ": training on it would"
+                            + " hide from the held-out recall what training does to unseen queries)");
+                }
+                training.add(request.anchorIds());
+            }
             MiningConfig config = MiningConfig.of(request.options());
             Integer nprobe = request.options().get(MineSettings.NPROBE);
             SearchParams search = nprobe == null ? service.search() : service.search().withNprobe(nprobe);

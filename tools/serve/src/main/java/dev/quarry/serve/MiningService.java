@@ -35,6 +35,7 @@ final class MiningService implements AutoCloseable {
     private final MinerPreset preset;
     private final int threads;
     private final PrintWriter log;
+    private final RecallMonitor monitor;
     private final AtomicReference<ServedIndex> current = new AtomicReference<>();
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
@@ -53,8 +54,9 @@ final class MiningService implements AutoCloseable {
     }
 
     MiningService(WorkDirectory work, VectorStore corpus, Path indexFile, Path idFile, VectorKernels kernels,
-                  SearchParams search, MinerPreset preset, int threads, PrintWriter log) {
+                  SearchParams search, MinerPreset preset, int threads, RecallMonitor monitor, PrintWriter log) {
         this.work = work;
+        this.monitor = monitor;
         this.kernels = kernels;
         this.search = search;
         this.preset = preset;
@@ -86,6 +88,11 @@ final class MiningService implements AutoCloseable {
     /** The search options of calls that give none: the server's, with what its preset chose for the version served. */
     SearchParams search() {
         return current().search();
+    }
+
+    /** The held-out recall of each version, and the options calls that leave them out are served. */
+    RecallMonitor monitor() {
+        return monitor;
     }
 
     /** The version served now. */
@@ -125,9 +132,11 @@ final class MiningService implements AutoCloseable {
      * opened and warmed up, then swapped in. The file is copied into the work directory, and the copy's
      * shape and ids checked, before this returns (a
      * {@link QuarryDataException} for a file that cannot be the same rows); the rest runs on the
-     * refresh thread. Returns false when a refresh is already running.
+     * refresh thread. Once the new version is served, its held-out recall is measured on {@code heldout}
+     * (re-embedded held-out queries; null: the set in use) before the refresh counts as done. Returns false
+     * when a refresh is already running ({@code heldout} is then the caller's to close).
      */
-    boolean refresh(Path file, boolean retrain) {
+    boolean refresh(Path file, boolean retrain, HeldOutSet heldout) {
         if (!refreshing.compareAndSet(false, true)) {
             return false;
         }
@@ -147,8 +156,11 @@ final class MiningService implements AutoCloseable {
         refreshError = null;
         refresher.execute(() -> {
             try {
-                swapTo(corpus, retrain);
+                swapTo(corpus, retrain, heldout);
             } catch (RuntimeException | Error e) {
+                if (heldout != null && monitor.heldout() != heldout) {
+                    heldout.close(); // never adopted: the version it came with was not served
+                }
                 refreshError = e.getMessage() == null ? e.toString() : e.getMessage();
                 refreshFailures.incrementAndGet();
                 log.println("quarry serve: refresh from " + file + " failed: " + refreshError);
@@ -191,7 +203,7 @@ final class MiningService implements AutoCloseable {
         }
     }
 
-    private void swapTo(VectorStore corpus, boolean retrain) {
+    private void swapTo(VectorStore corpus, boolean retrain, HeldOutSet heldout) {
         long t0 = System.nanoTime();
         ServedIndex old = hold();
         Path file = corpus.path();
@@ -223,6 +235,16 @@ final class MiningService implements AutoCloseable {
             log.printf("quarry serve: now serving version %d from %s (rows checksum %s; %s), refreshed in %.1f s%n",
                     next.version(), file, content.checksumHex(), next.index().describe(), (System.nanoTime() - t0) / 1e9);
             log.flush();
+            // Served already: the held-out evaluation delays no call, only the end of the refresh.
+            if (next.acquire()) { // held while measured: a server stopping meanwhile closes it after
+                try {
+                    monitor.evaluate(next, heldout);
+                } finally {
+                    next.release();
+                }
+            } else if (heldout != null) {
+                heldout.close();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("refresh interrupted (the server is stopping)", e);

@@ -21,6 +21,7 @@ public final class QuarryServer implements AutoCloseable {
     private final MiningService service;
     private final Admission admission;
     private final NegativesStore store;
+    private final RecallMonitor monitor;
     private final InFlight inFlight = new InFlight();
     private final WorkDirectory work;
     private final WebServer server;
@@ -31,6 +32,9 @@ public final class QuarryServer implements AutoCloseable {
         this.work = WorkDirectory.claim(settings.workDir(), log);
         MiningService opened;
         VectorStore corpus = null;
+        HeldOutSettings heldout = settings.heldout();
+        this.monitor = new RecallMonitor(VectorKernelsProvider.get(), settings.buildThreads(), heldout.recallDrop(),
+                heldout.onDrop(), log);
         try {
             // The server maps only files it owns: the corpus, its ids and its index are copied in first.
             Path corpusCopy = work.copyIn(settings.corpus(), settings.corpusIds(), 1);
@@ -41,7 +45,7 @@ public final class QuarryServer implements AutoCloseable {
                     + content.checksumHex() + ")");
             log.flush();
             opened = new MiningService(work, corpus, indexCopy, null, VectorKernelsProvider.get(), settings.search(),
-                    settings.preset(), settings.buildThreads(), log);
+                    settings.preset(), settings.buildThreads(), monitor, log);
         } catch (RuntimeException | Error e) {
             if (corpus != null) {
                 corpus.close();
@@ -59,11 +63,18 @@ public final class QuarryServer implements AutoCloseable {
                 log.flush();
             }
             this.store = negatives;
+            TrainingAnchors training = new TrainingAnchors(negatives);
+            if (heldout.queries() != null) {
+                // Measured before the server listens: the first version is the baseline later ones are held to.
+                ServedIndex first = service.current();
+                monitor.evaluate(first, HeldOutSet.load(heldout.queries(), heldout.qrels(), first.ids(),
+                        first.corpus().dim(), work, training::contains));
+            }
             RequestLimits limits = settings.limits();
             this.admission = new Admission(limits.running(), limits.waiting(), limits.bodiesBytes());
             ServerMetrics metrics = new ServerMetrics(admission, service);
             ServeRouting.ServeParts parts = new ServeRouting.ServeParts(service, admission, metrics, limits,
-                    settings.token(), store, new RefreshFiles(settings.refreshDir()), inFlight);
+                    settings.token(), store, new RefreshFiles(settings.refreshDir()), inFlight, work, training);
             this.server = WebServer.builder().host(settings.host()).port(settings.port())
                     // Bodies are bounded by BodyReader, which answers 413 after reading what is left, so
                     // the client reads its answer; the framework's own bound would close on it instead.
@@ -75,6 +86,7 @@ public final class QuarryServer implements AutoCloseable {
             if (negatives != null) {
                 negatives.close();
             }
+            monitor.close();
             service.close();
             work.close();
             throw e;
@@ -128,6 +140,7 @@ public final class QuarryServer implements AutoCloseable {
         }
         server.stop();
         service.close();
+        monitor.close();
         if (store != null) {
             store.close();
         }

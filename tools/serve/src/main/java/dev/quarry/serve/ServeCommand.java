@@ -136,6 +136,25 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
             + " accepted; emptied at start and stop (default: .quarry-serve beside the corpus).")
     Path workDir;
 
+    @Option(names = "--heldout-queries", paramLabel = "HQ", description = "Held-out queries' embeddings (.qvec, .npy,"
+            + " .fvecs; ids in HQ.ids, else row numbers), with --heldout-qrels: exact recall@10/@100 and nDCG@10 over"
+            + " the corpus are measured at start and after every refresh, per version (GET /v1/status, /metrics). A"
+            + " refresh may bring them re-embedded (heldout_queries, heldout_qrels).")
+    Path heldoutQueries;
+
+    @Option(names = "--heldout-qrels", paramLabel = "H.tsv", description = "The held-out queries' qrels (TSV, TREC"
+            + " or JSONL; doc ids of the corpus). No held-out query may be a training anchor.")
+    Path heldoutQrels;
+
+    @Option(names = "--recall-drop", defaultValue = "0.01", description = "Flag a version whose held-out recall@10"
+            + " is more than this (absolute) below the best version's so far (default: ${DEFAULT-VALUE}).")
+    double recallDrop;
+
+    @Option(names = "--on-recall-drop", defaultValue = "warn", description = "warn (flag it in status, metrics and"
+            + " the client), or tighten: also mine calls that leave options out with safer ones from then on"
+            + " (relative_margin 0.1, near_duplicate 0.85, sampling_strategy random) (default: ${DEFAULT-VALUE}).")
+    String onRecallDrop;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -192,6 +211,21 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-anchors, --max-running and"
                     + " --max-waiting: expected >= 1, >= 1 and >= 0 (" + e.getMessage() + ")");
         }
+        if ((heldoutQueries == null) != (heldoutQrels == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), (heldoutQueries == null
+                    ? "--heldout-qrels needs --heldout-queries" : "--heldout-queries needs --heldout-qrels")
+                    + " (the held-out queries' embeddings and their qrels go together)");
+        }
+        if (!(recallDrop >= 0 && recallDrop <= 1)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--recall-drop=" + recallDrop
+                    + ", expected an absolute recall drop in [0, 1]");
+        }
+        RecallMonitor.OnDrop onDrop = switch (onRecallDrop) {
+            case "warn" -> RecallMonitor.OnDrop.WARN;
+            case "tighten" -> RecallMonitor.OnDrop.TIGHTEN;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--on-recall-drop=" + onRecallDrop
+                    + ", expected warn or tighten");
+        };
         Path refreshFrom = refreshDir != null ? refreshDir : corpusFile.toAbsolutePath().getParent();
         if (!Files.isDirectory(refreshFrom)) {
             // Checked before the corpus is opened and warmed up: a typo costs no minute of start-up.
@@ -202,7 +236,8 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
         ServeSettings settings = new ServeSettings(corpusFile, indexFile, corpusIds, address.host(), address.port(),
                 token, negativesStore, storeAnchors, new SearchParams(searchThreads, nprobe == null ? 0 : nprobe),
                 limits, refreshFrom, cores, minerPreset, workDir != null ? workDir
-                : corpusFile.toAbsolutePath().resolveSibling(WorkDirectory.MARKER));
+                : corpusFile.toAbsolutePath().resolveSibling(WorkDirectory.MARKER),
+                new HeldOutSettings(heldoutQueries, heldoutQrels, recallDrop, onDrop));
         long t0 = System.nanoTime();
         err.println("quarry serve: opening " + corpusFile + (indexFile == null ? " (exact search)" : " with " + indexFile)
                 + " and warming up...");

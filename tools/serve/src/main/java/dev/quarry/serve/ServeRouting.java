@@ -21,9 +21,10 @@ final class ServeRouting {
         NegativesStore store = parts.store();
         routing.register(new HealthResource(),
                 new StatusResource(parts.service(), parts.admission(), store),
-                new MineResource(parts.service(), parts.admission(), parts.metrics(), parts.limits(), store),
+                new MineResource(parts.service(), parts.admission(), parts.metrics(), parts.limits(), store,
+                        parts.training()),
                 new NegativesResource(store, parts.limits()),
-                new RefreshResource(parts.service(), parts.refreshFiles()),
+                new RefreshResource(parts.service(), parts.refreshFiles(), parts.work(), parts.training()),
                 new MetricsResource(parts.metrics()));
         routing.any((req, res) -> {
             throw new Refusal(404, "not_found", req.prologue().method().text() + " "
@@ -35,6 +36,7 @@ final class ServeRouting {
 
     /** What the resources answer from. */
     record ServeParts(MiningService service, Admission admission, ServerMetrics metrics, RequestLimits limits,
-                      BearerToken token, NegativesStore store, RefreshFiles refreshFiles, InFlight inFlight) {
+                      BearerToken token, NegativesStore store, RefreshFiles refreshFiles, InFlight inFlight,
+                      WorkDirectory work, TrainingAnchors training) {
     }
 }

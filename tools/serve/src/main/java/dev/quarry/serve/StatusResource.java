@@ -57,8 +57,69 @@ final class StatusResource implements HttpService {
                 g.writeStringField("negatives_store", store.file().toString());
                 g.writeNumberField("negatives_stored", store.size());
             }
+            writeHeldOut(g, service.monitor());
             g.writeEndObject();
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * {@code "heldout"}: the held-out set, every version's figures, the alert when the last version dropped,
+     * and the options served to calls that leave them out ({@code "served_defaults"}).
+     */
+    private static void writeHeldOut(JsonGenerator g, RecallMonitor monitor) throws IOException {
+        g.writeObjectFieldStart("served_defaults");
+        g.writeStringField("name", monitor.tightenedAt() == 0 ? "defaults" : "tightened");
+        g.writeObjectFieldStart("options");
+        for (var e : monitor.servedDefaults().givenText().entrySet()) {
+            g.writeStringField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+        if (monitor.tightenedAt() != 0) {
+            g.writeNumberField("tightened_at_version", monitor.tightenedAt());
+        }
+        g.writeEndObject();
+        HeldOutSet set = monitor.heldout();
+        if (set == null) {
+            g.writeNullField("heldout");
+            return;
+        }
+        g.writeObjectFieldStart("heldout");
+        g.writeStringField("queries", set.queriesFile().toString());
+        g.writeStringField("qrels", set.qrelsFile().toString());
+        g.writeNumberField("recall_drop", monitor.allowedDrop());
+        g.writeStringField("on_recall_drop", monitor.onDrop().name().toLowerCase(java.util.Locale.ROOT));
+        g.writeBooleanField("evaluating", monitor.evaluating());
+        if (monitor.error() == null) {
+            g.writeNullField("error");
+        } else {
+            g.writeStringField("error", monitor.error());
+        }
+        VersionRecall latest = monitor.latest();
+        if (latest != null && latest.drop()) {
+            g.writeObjectFieldStart("alert");
+            g.writeNumberField("version", latest.version());
+            g.writeNumberField("recall_at_10", latest.recallAt10());
+            g.writeNumberField("best_recall_at_10", latest.best());
+            g.writeStringField("advice", RecallMonitor.ADVICE);
+            g.writeEndObject();
+        } else {
+            g.writeNullField("alert");
+        }
+        g.writeArrayFieldStart("history");
+        for (VersionRecall r : monitor.history()) {
+            g.writeStartObject();
+            g.writeNumberField("version", r.version());
+            g.writeNumberField("recall_at_10", r.recallAt10());
+            g.writeNumberField("recall_at_100", r.recallAt100());
+            g.writeNumberField("ndcg_at_10", r.ndcgAt10());
+            g.writeNumberField("queries", r.queries());
+            g.writeStringField("qrels", r.qrels());
+            g.writeNumberField("seconds", r.seconds());
+            g.writeBooleanField("drop", r.drop());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
     }
 }

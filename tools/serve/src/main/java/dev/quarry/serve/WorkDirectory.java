@@ -89,7 +89,15 @@ final class WorkDirectory implements AutoCloseable {
      * before and after: a file rewritten while it was copied is refused, never served torn.
      */
     Path copyIn(Path source, Path ids, long version) {
-        Path copy = dir.resolve(prefix(version) + source.getFileName());
+        return copyIn(source, ids, prefix(version));
+    }
+
+    /**
+     * Copies {@code source} and its ids in under {@code prefix} (which names the files {@link #deletePrefix}
+     * removes), as {@link #copyIn(Path, Path, long)} does for a version's corpus: a held-out set's queries.
+     */
+    Path copyIn(Path source, Path ids, String prefix) {
+        Path copy = dir.resolve(prefix + source.getFileName());
         Path idsSource = ids != null ? ids : source.resolveSibling(source.getFileName() + ".ids");
         try {
             FileStamp before = FileStamp.of(source);
@@ -130,6 +138,11 @@ final class WorkDirectory implements AutoCloseable {
     /** Deletes every file of version {@code version} (copies, ids, caches, index, temps). */
     void deleteVersion(long version) {
         deleteMatching(name -> name.startsWith(prefix(version)));
+    }
+
+    /** Deletes every file whose name starts with {@code prefix}. */
+    void deletePrefix(String prefix) {
+        deleteMatching(name -> name.startsWith(prefix));
     }
 
     private static String prefix(long version) {

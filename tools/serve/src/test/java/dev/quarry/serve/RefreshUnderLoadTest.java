@@ -284,7 +284,7 @@ class RefreshUnderLoadTest {
         ServeSettings base = ServeFixture.settings(own, null, null, ServeFixture.limits());
         ServeSettings intoUsers = new ServeSettings(base.corpus(), base.index(), base.corpusIds(), base.host(),
                 base.port(), base.token(), base.negativesStore(), base.storeAnchors(), base.search(), base.limits(),
-                base.refreshDir(), base.buildThreads(), base.preset(), users);
+                base.refreshDir(), base.buildThreads(), base.preset(), users, base.heldout());
         dev.quarry.QuarryDataException refused = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.quarry.QuarryDataException.class, () -> QuarryServer.start(intoUsers,
                         new java.io.PrintWriter(new java.io.StringWriter())));
