@@ -53,7 +53,7 @@ final class MiningService implements AutoCloseable {
     record Mined(List<MinedAnchor> anchors, long version, dev.quarry.labels.IdMap ids) {
     }
 
-    MiningService(WorkDirectory work, VectorStore corpus, Path indexFile, Path idFile, VectorKernels kernels,
+    MiningService(WorkDirectory work, Path source, VectorStore corpus, Path indexFile, Path idFile, VectorKernels kernels,
                   SearchParams search, MinerPreset preset, int threads, RecallMonitor monitor, PrintWriter log) {
         this.work = work;
         this.monitor = monitor;
@@ -64,17 +64,17 @@ final class MiningService implements AutoCloseable {
         this.log = log;
         StoreIds ids = StoreIds.of(corpus, idFile, null);
         try {
-            current.set(open(1, corpus, indexFile, ids));
+            current.set(open(1, source, corpus, indexFile, ids));
         } catch (RuntimeException | Error e) {
             ids.close();
             throw e;
         }
     }
 
-    private ServedIndex open(long version, VectorStore corpus, Path indexFile, StoreIds ids) {
+    private ServedIndex open(long version, Path source, VectorStore corpus, Path indexFile, StoreIds ids) {
         VectorIndex index = indexFile == null ? new FlatIndex(corpus, kernels)
                 : IvfIndex.open(indexFile, corpus, kernels);
-        ServedIndex served = new ServedIndex(version, corpus, index, indexFile, ids, kernels, search, preset);
+        ServedIndex served = new ServedIndex(version, source, corpus, index, indexFile, ids, kernels, search, preset);
         served.afterClose(() -> work.deleteVersion(version)); // every file of a version is the server's own copy
         try {
             served.miner(MiningConfig.defaults()); // the default miner, warmed up before anything is served from it
@@ -156,7 +156,7 @@ final class MiningService implements AutoCloseable {
         refreshError = null;
         refresher.execute(() -> {
             try {
-                swapTo(corpus, retrain, heldout);
+                swapTo(file, corpus, retrain, heldout);
             } catch (RuntimeException | Error e) {
                 if (heldout != null && monitor.heldout() != heldout) {
                     heldout.close(); // never adopted: the version it came with was not served
@@ -203,7 +203,7 @@ final class MiningService implements AutoCloseable {
         }
     }
 
-    private void swapTo(VectorStore corpus, boolean retrain, HeldOutSet heldout) {
+    private void swapTo(Path source, VectorStore corpus, boolean retrain, HeldOutSet heldout) {
         long t0 = System.nanoTime();
         ServedIndex old = hold();
         Path file = corpus.path();
@@ -224,7 +224,7 @@ final class MiningService implements AutoCloseable {
             }
             // The ids stay those served (checked, or carried over): a refresh brings new vectors for the same rows.
             StoreIds ids = StoreIds.of(corpus, null, null);
-            ServedIndex next = open(old.version() + 1, corpus, indexFile, ids);
+            ServedIndex next = open(old.version() + 1, source, corpus, indexFile, ids);
             java.util.concurrent.CountDownLatch gate = beforeSwap;
             if (gate != null) {
                 gate.await();
@@ -233,7 +233,7 @@ final class MiningService implements AutoCloseable {
             retired.release(); // the service's own hold: closes once the last request lets go
             refreshes.incrementAndGet();
             log.printf("quarry serve: now serving version %d from %s (rows checksum %s; %s), refreshed in %.1f s%n",
-                    next.version(), file, content.checksumHex(), next.index().describe(), (System.nanoTime() - t0) / 1e9);
+                    next.version(), source, content.checksumHex(), next.index().describe(), (System.nanoTime() - t0) / 1e9);
             log.flush();
             // Served already: the held-out evaluation delays no call, only the end of the refresh.
             if (next.acquire()) { // held while measured: a server stopping meanwhile closes it after

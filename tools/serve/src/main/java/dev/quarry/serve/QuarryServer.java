@@ -44,7 +44,7 @@ public final class QuarryServer implements AutoCloseable {
             log.println("quarry serve: serving a copy of " + settings.corpus() + " in " + work.path() + " (rows checksum "
                     + content.checksumHex() + ")");
             log.flush();
-            opened = new MiningService(work, corpus, indexCopy, null, VectorKernelsProvider.get(), settings.search(),
+            opened = new MiningService(work, settings.corpus(), corpus, indexCopy, null, VectorKernelsProvider.get(), settings.search(),
                     settings.preset(), settings.buildThreads(), monitor, log);
         } catch (RuntimeException | Error e) {
             if (corpus != null) {

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ServedIndex {
     private final long version;
+    private final Path source;
     private final VectorStore corpus;
     private final VectorIndex index;
     private final StoreIds ids;
@@ -34,9 +35,10 @@ final class ServedIndex {
     /** Run by the last holder once the files are unmapped: deletes the version's files from the work directory. */
     private volatile Runnable afterClose = () -> { };
 
-    ServedIndex(long version, VectorStore corpus, VectorIndex index, Path indexFile, StoreIds ids,
+    ServedIndex(long version, Path source, VectorStore corpus, VectorIndex index, Path indexFile, StoreIds ids,
                 VectorKernels kernels, SearchParams search, MinerPreset preset) {
         this.version = version;
+        this.source = source;
         this.corpus = corpus;
         this.index = index;
         this.indexFile = indexFile;
@@ -48,6 +50,11 @@ final class ServedIndex {
 
     long version() {
         return version;
+    }
+
+    /** The corpus file as the user named it (the server serves its own copy of it, {@link #corpus()}). */
+    Path source() {
+        return source;
     }
 
     VectorStore corpus() {

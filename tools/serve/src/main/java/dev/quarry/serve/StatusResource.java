@@ -35,7 +35,8 @@ final class StatusResource implements HttpService {
         try (JsonGenerator g = JSON.createGenerator(bytes)) {
             g.writeStartObject();
             g.writeNumberField("index_version", served.version());
-            g.writeStringField("corpus", served.corpus().path().toString());
+            g.writeStringField("corpus", served.source().toString());
+            g.writeStringField("corpus_copy", served.corpus().path().toString());
             g.writeNumberField("rows", served.corpus().count());
             g.writeNumberField("dim", served.corpus().dim());
             g.writeStringField("index", served.index().describe());
