@@ -26,11 +26,9 @@ rotations U, V and singular values s log-spaced from 1 down to 1e-6, which hides
 (recall@10 about 0.62), and each run has to train it back. Before (b) the server is refreshed to
 serve the starting model's corpus; at the end it is refreshed back to the corpus it served before,
 and the re-embedded corpora written here are removed, with the caches Quarry keeps beside them.
-With an IVF index the server builds an index for each corpus it is refreshed to, beside that
-corpus, and deletes each once a newer version replaces it. The one it builds for the corpus it is
-put back on (CORPUS-N.qivf beside it, named on the last line) is the server's and stays: the index
-a server serves when it stops is kept. Delete it once the server is stopped, or start the server
-on it with --index.
+With an IVF index the server builds an index for each corpus it is refreshed to in its own work
+directory (--work-dir) and deletes each once a newer version replaces it, the last when it stops:
+nothing of this example stays in the catalog.
 
     quarry serve --demo DIR &
     /usr/bin/python3 tools/python/examples/ance_loop.py [DIR] [--url http://127.0.0.1:7700]
@@ -46,7 +44,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import shutil
 import statistics
 import sys
@@ -334,10 +331,6 @@ def main(argv: list[str] | None = None) -> int:
                     warnings.simplefilter("ignore", RecallDropWarning)
                     restored = client.refresh(served, retrain=True)
                 print(f"\nserver back on {served} (index_version {restored['index_version']}, {restored['index']})")
-                built = re.search(r"\((\S+\.qivf)\)$", restored["index"])
-                if built:
-                    print(f"{built.group(1)} stays beside it: the server built it for this refresh and serves it "
-                          "(delete it once the server is stopped)")
                 for path in trainer.written:
                     # The file, its ids, and the caches Quarry keeps beside a store.
                     for leftover in (path, path + ".ids", path + ".qsum", path + ".ids.qidx"):
