@@ -1,6 +1,7 @@
 package dev.quarry.serve;
 
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.ChecksumCache;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.index.flat.FlatIndex;
@@ -251,6 +252,9 @@ final class MiningService implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             if (current.get().corpus() != corpus) {
                 corpus.close();
+                if (indexFile != null) {
+                    ChecksumCache.forget(indexFile); // the build kept its body's checksum; before the delete
+                }
                 work.deleteVersion(old.version() + 1);
             }
             throw e;

@@ -144,6 +144,9 @@ final class ServedIndex {
         index.close();
         ids.close();
         corpus.close();
+        if (indexFile != null) {
+            dev.quarry.files.ChecksumCache.forget(indexFile); // its check, kept while it was served
+        }
         afterClose.run();
     }
 }
