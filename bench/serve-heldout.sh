@@ -8,21 +8,24 @@
 # the ratio of the median refresh times (same run, same machine); the server logs stay in
 # bench/data/serve-heldout/run-<date>/.
 #
-#   bench/serve-heldout.sh [--refreshes N] [--heldout N]     (default 2 refreshes, 2000 held-out queries)
+#   bench/serve-heldout.sh [--refreshes N] [--heldout N] [--data DIR]
+#     (default 2 refreshes, 2000 held-out queries, DIR bench/data/latency/clustered-1M: corpus.qvec,
+#     corpus.qivf and queries.qvec, ids beside them when they have any)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REFRESHES=2
 HELDOUT=2000
+DATA="$ROOT/bench/data/latency/clustered-1M"
 while [ $# -gt 0 ]; do
   case "$1" in
     --refreshes) REFRESHES="$2"; shift 2 ;;
     --heldout) HELDOUT="$2"; shift 2 ;;
-    *) echo "usage: bench/serve-heldout.sh [--refreshes N] [--heldout N]" >&2; exit 2 ;;
+    --data) DATA="$2"; shift 2 ;;
+    *) echo "usage: bench/serve-heldout.sh [--refreshes N] [--heldout N] [--data DIR]" >&2; exit 2 ;;
   esac
 done
 PORT="${QUARRY_BENCH_PORT:-7732}"
 URL="http://127.0.0.1:$PORT"
-DATA="$ROOT/bench/data/latency/clustered-1M"
 RUN="$ROOT/bench/data/serve-heldout/run-$(date +%Y%m%d-%H%M%S)"
 log() { echo "serve-heldout: $*" >&2; }
 if [ ! -f "$DATA/corpus.qivf" ] || [ ! -f "$DATA/queries.qvec" ]; then
@@ -31,12 +34,21 @@ if [ ! -f "$DATA/corpus.qivf" ] || [ ! -f "$DATA/queries.qvec" ]; then
 fi
 mkdir -p "$RUN"
 "$ROOT/quarry" build serve >&2
-/usr/bin/python3 - "$HELDOUT" "$RUN/heldout.tsv" <<'EOF'
-import random, sys
-n, out = int(sys.argv[1]), sys.argv[2]
+/usr/bin/python3 - "$HELDOUT" "$RUN/heldout.tsv" "$DATA" <<'EOF'
+import os, random, struct, sys
+n, out, data = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def ids(name):
+    path = os.path.join(data, name + ".ids")
+    if os.path.exists(path):
+        return open(path, encoding="utf-8").read().splitlines()
+    with open(os.path.join(data, name), "rb") as f:  # .qvec header: magic, version, dim, count
+        f.read(8)
+        _, count = struct.unpack("<IQ", f.read(12))
+    return [str(i) for i in range(count)]
+queries, docs = ids("queries.qvec"), ids("corpus.qvec")
 r = random.Random(1)
-with open(out, "w") as f:
-    f.writelines(f"{q}\t{r.randrange(1_000_000)}\t1\n" for q in range(n))
+with open(out, "w", encoding="utf-8") as f:
+    f.writelines(f"{queries[q]}\t{docs[r.randrange(len(docs))]}\t1\n" for q in r.sample(range(len(queries)), n))
 EOF
 log "copying the corpus for the refreshes (the re-embedded corpus a trainer would write)"
 cp "$DATA/corpus.qvec" "$RUN/corpus-epoch2.qvec"

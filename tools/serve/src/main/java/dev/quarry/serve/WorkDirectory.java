@@ -105,7 +105,7 @@ final class WorkDirectory implements AutoCloseable {
             if (Files.isRegularFile(idsSource)) {
                 copy(idsSource, copy.resolveSibling(copy.getFileName() + ".ids"));
             }
-            if (!FileStamp.of(source).equals(before)) {
+            if (!FileStamp.of(source).sameAs(before)) {
                 throw new QuarryDataException(source, "content", "changed while the server copied it",
                         "a file left alone until the server has accepted it (answered 202, or started)");
             }
