@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A child process whose stdout and stderr go to files (no pipe to fill), waited for with a deadline. */
-record Exec(Process process, Path out, Path err) {
+record Exec(Process process, Path outFile, Path errFile) {
     static Exec start(List<String> command, Path prefix) throws IOException {
         Path out = Path.of(prefix + ".out");
         Path err = Path.of(prefix + ".err");
@@ -28,11 +28,11 @@ record Exec(Process process, Path out, Path err) {
     }
 
     String out() {
-        return read(out);
+        return read(outFile);
     }
 
     String err() {
-        return read(err);
+        return read(errFile);
     }
 
     private static String read(Path p) {
