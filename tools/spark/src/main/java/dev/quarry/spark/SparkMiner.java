@@ -150,6 +150,7 @@ public final class SparkMiner {
             boolean warmUp = plan.flopsPerAnchor() * plan.order().length > WARM_UP_FLOPS;
             WorkerSpec spec = WorkerSpec.of(runId, request, inputs.config(), request.outputOptions(),
                     layout == null ? null : layout.dir(), warmUp, r.failTask(), r.failAttempts());
+            ExecutorPaths.requireVisible(sc, executorFiles(layout)); // a cluster's executors see the driver's files
             say(String.format(Locale.ROOT, "mining %,d anchors on %s: %s placement, %d partitions of blocks of %d"
                             + " anchors, %s", plan.order().length, sc.master(), r.placement().cliName(), partitions,
                     blockSize, source));
@@ -202,6 +203,21 @@ public final class SparkMiner {
                 layout.open(s, inputs.kernels()).close();
             }
             return layout;
+        }
+
+        /** The files the executors open: the request's inputs, and the shard layout's. */
+        private List<Path> executorFiles(ShardLayout layout) {
+            List<Path> files = new ArrayList<>(inputFiles(r.request()));
+            if (layout != null) {
+                files.add(layout.dir().resolve(ShardLayout.MANIFEST));
+                for (ShardLayout.Entry e : layout.shards()) {
+                    files.add(layout.dir().resolve(e.store()));
+                    if (e.ivf() != null) {
+                        files.add(layout.dir().resolve(e.ivf()));
+                    }
+                }
+            }
+            return files;
         }
 
         private String shardedName(ShardLayout layout) {

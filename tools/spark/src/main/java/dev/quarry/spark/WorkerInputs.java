@@ -9,12 +9,9 @@ import dev.quarry.pipeline.MiningInputs;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.spark.SparkEnv;
 
 /**
  * A run's inputs as one executor opens them, once per JVM and run, shared by the tasks that JVM runs at
@@ -37,7 +34,7 @@ final class WorkerInputs implements AutoCloseable {
     private WorkerInputs(WorkerSpec spec) {
         this.spec = spec;
         // Before anything reaches Agrona, Chronicle Map or the Vector API: a flag missing on an executor is named.
-        JvmFlags.requireOnThisJvm(thisExecutor());
+        JvmFlags.requireOnThisJvm(ExecutorPaths.where());
         VectorKernels kernels = VectorKernelsProvider.get();
         this.inputs = MiningInputs.openForWorkers(spec.request(), kernels);
         this.config = inputs.config();
@@ -74,19 +71,6 @@ final class WorkerInputs implements AutoCloseable {
                 open.close();
             }
         }
-    }
-
-    /** This JVM as a message names it: the executor's id, host and pid. */
-    private static String thisExecutor() {
-        SparkEnv env = SparkEnv.get();
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = "an unnamed host";
-        }
-        return (env == null ? "JVM" : "executor " + env.executorId()) + " on " + host + ", pid "
-                + ProcessHandle.current().pid();
     }
 
     MiningConfig config() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.quarry.cli.CliRun;
 import dev.quarry.index.ivf.IvfBuilder;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code scripts/spark-cluster.sh}): executors in JVMs of their own, given Quarry's jars and flags by spark-mine or
  * by the documented submission, write {@code quarry mine}'s bytes, replicated and sharded, flat and IVF, also when
  * an executor JVM is killed mid-stage; a missing flag and a bad or unreachable master are refused with Quarry's
- * messages. Runs after the module's package (the jars a user runs), as Maven's integration tests.
+ * messages; an input the executors cannot see is refused before the mining job. Runs after the module's package (the jars a user runs), as Maven's integration tests.
  */
 class StandaloneClusterIT {
     private static final long RUN_DEADLINE_S = 300;
@@ -144,8 +145,8 @@ class StandaloneClusterIT {
             ProcessHandle executor = ProcessHandle.of(pid).orElseThrow();
             assertTrue(executor.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"),
                     "the marker names an executor JVM: " + executor.info());
-            new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor(10, TimeUnit.SECONDS);
-            assertTrue(executor.onExit().get(30, TimeUnit.SECONDS) != null);
+            assertTrue(executor.destroyForcibly(), "SIGKILL sent to " + pid); // destroyForcibly is SIGKILL on Linux
+            executor.onExit().get(30, TimeUnit.SECONDS);
         } finally {
             Files.writeString(pause.resolve("go"), ""); // the other tasks go on; reruns never pause
         }
@@ -177,6 +178,32 @@ class StandaloneClusterIT {
         run.awaitExit(120);
         assertEquals(2, run.exitCode(), run::toString);
         assertTrue(run.err().contains("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"), run::toString);
+    }
+
+    @Test
+    void anInputTheExecutorsCannotSeeIsRefusedBeforeTheMiningJob() throws Exception {
+        // The driver runs in a mount namespace of its own, where a tmpfs over a directory holds a copy of the
+        // queries: the driver sees the file, the executors (outside that namespace) see an empty directory, as
+        // executors on other machines see a driver's local disk.
+        assumeTrue(new ProcessBuilder("unshare", "-m", "--propagation", "private", "true").start()
+                .waitFor() == 0, "unshare -m needs root (or user namespaces) here");
+        Path hidden = Files.createDirectories(dir.resolve("driver-only"));
+        Path queries = hidden.resolve("queries.qvec");
+        List<String> args = new ArrayList<>(List.of("--master", cluster.url(), "--corpus", catalog.corpus().toString(),
+                "--queries", queries.toString(), "--qrels", catalog.qrels().toString(), "--output",
+                dir.resolve("never-hidden.jsonl").toString()));
+        args.addAll(OPTIONS);
+        List<String> cmd = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+                "mount -t tmpfs quarry-test \"$0\" && cp \"$1\" \"$0\"/ && shift && exec \"$@\"", hidden.toString(),
+                catalog.queries().toString()));
+        cmd.addAll(StandaloneCluster.sparkMine(args));
+        Exec run = Exec.start(cmd, dir.resolve("hidden"));
+        run.awaitExit(RUN_DEADLINE_S);
+        assertEquals(3, run.exitCode(), run::toString);
+        assertTrue(run.err().contains(queries.toString()) && run.err().contains("missing")
+                && run.err().contains("executor"), run::toString);
+        assertFalse(run.err().contains("spark-mine: mining"), "refused before the mining job: " + run);
+        assertFalse(Files.exists(dir.resolve("never-hidden.jsonl")));
     }
 
     @Test
