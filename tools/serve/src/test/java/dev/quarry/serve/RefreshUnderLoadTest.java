@@ -184,6 +184,11 @@ class RefreshUnderLoadTest {
             }
             assertEquals(3, server.server().indexVersion());
             assertEquals(0, epoch1.holders(), "version 2 is closed: no request held it");
+            // Its last holder (the refresh's thread) closes it and then deletes the file: wait for that, bounded.
+            long closed = System.nanoTime() + 30_000_000_000L;
+            while (Files.exists(own.resolve("epoch1.qivf")) && System.nanoTime() < closed) {
+                Thread.sleep(20);
+            }
             assertFalse(Files.exists(own.resolve("epoch1.qivf")), "version 2's index, written by a refresh, is gone");
             assertTrue(Files.exists(own.resolve("epoch2.qivf")), "the index served now stays");
         }
