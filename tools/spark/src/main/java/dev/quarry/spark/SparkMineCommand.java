@@ -3,8 +3,8 @@ package dev.quarry.spark;
 import dev.quarry.QuarryDataException;
 import dev.quarry.cli.ExitCodes;
 import dev.quarry.cli.MiningInputOptions;
-import dev.quarry.cli.MiningOptions;
-import dev.quarry.mining.MiningConfig;
+import dev.quarry.cli.SchemaOptions;
+import dev.quarry.options.MineOptions;
 import dev.quarry.pipeline.MiningReport;
 import dev.quarry.pipeline.MiningRequest;
 import java.net.URISyntaxException;
@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
                 "",
                 "Every path must be the same on every machine (a shared mount): executors map the stores in place.",
                 "A killed run replaces nothing: outputs go to temp names and are renamed when the run completes."})
-public final class SparkMineCommand implements Callable<Integer> {
+public final class SparkMineCommand implements Callable<Integer>, SchemaOptions.Mines {
     private static final String EXECUTOR_OPTIONS = "spark.executor.extraJavaOptions";
     /** How long a cluster's run waits for its first executor. */
     static final int EXECUTOR_WAIT_SECONDS = 60;
@@ -73,27 +73,26 @@ public final class SparkMineCommand implements Callable<Integer> {
     @Mixin
     MiningInputOptions inputs;
 
-    @Mixin
-    MiningOptions mining;
+    /** The request's settings (--num-negatives, ...), declared by the schema. */
+    private final SchemaOptions mining = new SchemaOptions();
+
+    @Override
+    public SchemaOptions schemaOptions() {
+        return mining;
+    }
 
     @Option(names = "--output", required = true, description = "NAME.parquet (a Parquet directory in the"
             + " --output-format's columns), or the file(s) quarry mine writes (JSONL; npy: NAME.ids.npy...).")
     Path output;
 
-    @Option(names = "--fail-first-attempt-of-task", hidden = true, defaultValue = "-1",
-            description = "Testing: the first attempt of this mining task fails, so Spark must retry it.")
-    int failTask;
-
     @Override
     public Integer call() {
-        MiningConfig config;
+        MineOptions options = mining.options();
         SparkMiningRequest request;
         SparkConf sparkConf;
         try {
-            config = mining.config();
             Placement where = Placement.parse(placement);
-            MiningRequest mine = inputs.request(output, where == Placement.SHARDED).config(config)
-                    .outputOptions(mining.output()).build();
+            MiningRequest mine = inputs.request(output, options, where == Placement.SHARDED).build();
             if (where == Placement.REPLICATED && (shards != null || shardCount != null || shardNlist != null)) {
                 throw new IllegalArgumentException("--shards, --shard-count and --shard-nlist go with --placement sharded");
             }
@@ -104,17 +103,19 @@ public final class SparkMineCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--partitions=" + partitions + ", expected >= 1");
             }
             request = new SparkMiningRequest(mine, where, partitions == null ? 0 : partitions, shards,
-                    shardCount == null ? 0 : shardCount, shardNlist == null ? 0 : shardNlist, failTask,
-                    failTask >= 0 ? 1 : 0);
+                    shardCount == null ? 0 : shardCount, shardNlist == null ? 0 : shardNlist);
             sparkConf = sparkConf();
         } catch (IllegalArgumentException e) {
+            if (e instanceof dev.quarry.QuarryUsageException) {
+                throw e;
+            }
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         boolean ours = SparkSession.getDefaultSession().isEmpty(); // spark-submit's or a test's session stays up
         SparkSession spark = ours ? session(sparkConf) : SparkSession.getDefaultSession().get();
         try {
             MiningReport report = SparkMiner.run(spark, request, spec.commandLine().getErr());
-            report.print(spec.commandLine().getOut(), config.describe());
+            report.print(spec.commandLine().getOut(), request.request().config().describe());
             return ExitCodes.OK;
         } finally {
             if (ours) {
