@@ -173,7 +173,7 @@ public final class SparkMineCommand implements Callable<Integer>, SchemaOptions.
     /** The jars holding quarry.jar's and this module's classes, comma-separated (none when run from classes). */
     private static String ownJars() {
         List<String> jars = new ArrayList<>();
-        for (Class<?> c : List.of(dev.quarry.cli.QuarryMain.class, SparkMineCommand.class)) {
+        for (Class<?> c : List.of(dev.quarry.cli.ToolCommand.class, SparkMineCommand.class)) { // quarry.jar, this jar
             try {
                 Path p = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
                 if (Files.isRegularFile(p) && !jars.contains(p.toString())) {
