@@ -82,7 +82,11 @@ public final class TopKCollector implements CandidateSink {
         }
     }
 
-    /** Offers one candidate directly, with the exclusion check. */
+    /**
+     * Offers one candidate directly, with the exclusion check. Threads that each offer only their own
+     * queries of the block may call this at once: a query's heap, size and threshold are touched only
+     * by its offers.
+     */
     public void offerOrdinal(int query, int ordinal, float score) {
         if (score >= thresholds[query] && !exclusions.excludes(query, ordinal)) {
             push(query, ordinal, score);
@@ -187,6 +191,31 @@ public final class TopKCollector implements CandidateSink {
                 }
             }
         }
+    }
+
+    /**
+     * The results, each query's heap sorted best first in the collector's own arrays, without a copy
+     * (a search of hundreds of thousands of queries would otherwise hold its candidates twice). The
+     * collector must not be used again: the result is its storage.
+     */
+    public TopK sortedInPlace() {
+        for (int q = 0; q < queries; q++) {
+            int base = q * k;
+            int size = sizes[q];
+            // Heap sort: the root is the worst, so moving it behind the shrinking heap leaves the best first.
+            for (int n = size; n > 1; n--) {
+                float s = scores[base + n - 1];
+                int o = ids[base + n - 1];
+                scores[base + n - 1] = scores[base];
+                ids[base + n - 1] = ids[base];
+                siftDown(scores, ids, base, n - 1, s, o);
+            }
+            Arrays.fill(ids, base + size, base + k, -1);
+            Arrays.fill(scores, base + size, base + k, Float.NaN);
+        }
+        int[] counts = Arrays.copyOf(sizes, queries);
+        queries = 0;
+        return new TopK(counts.length, k, ids, scores, counts);
     }
 
     /** The results, each query's heap sorted best first. The collector can be reset afterwards. */

@@ -49,7 +49,19 @@ public final class BlockMiner {
 
     /** Mines the anchors of a block. */
     public MinedAnchor[] mine(AnchorBlock block) {
-        TopK top = source.candidates(block, config.rangeMax());
+        return mine(block, source.candidates(block, config.rangeMax()));
+    }
+
+    /**
+     * Mines the anchors of a block from candidates searched beforehand (ranks {@code [0, rangeMax)} of
+     * each anchor, exclusions applied, as the source would have given them): a search of many blocks at
+     * once shares the index's lists between them. The source still scores the positives.
+     */
+    public MinedAnchor[] mine(AnchorBlock block, TopK top) {
+        if (top.queries() != block.size() || top.k() > config.rangeMax()) {
+            throw new IllegalArgumentException("candidates for " + top.queries() + " anchors, k=" + top.k()
+                    + "; expected " + block.size() + " anchors, k <= rangeMax=" + config.rangeMax());
+        }
         MinedAnchor[] mined = new MinedAnchor[block.size()];
         for (int q = 0; q < block.size(); q++) {
             int[] pos = block.positives()[q];

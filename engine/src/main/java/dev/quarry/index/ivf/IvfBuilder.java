@@ -93,6 +93,22 @@ public final class IvfBuilder {
         }
     }
 
+    /**
+     * Writes the index of {@code store} with centroids trained beforehand ({@code trained}, for
+     * {@code params.k()} lists): what a build that compared several nlist values keeps of the chosen one.
+     */
+    public Report build(VectorStore store, KMeansParams params, KMeans.Result trained, Path output,
+                        PrintWriter progress) {
+        try (OutputClaim claim = OutputClaim.builder().input("store", store.isFile() ? store.path() : null)
+                .output(output).claim()) {
+            return lists(store, params, trained, output, progress, System.nanoTime() - secondsToNanos(trained));
+        }
+    }
+
+    private static long secondsToNanos(KMeans.Result trained) {
+        return (long) (trained.seconds() * 1e9);
+    }
+
     private Report buildClaimed(VectorStore store, KMeansParams params, Path output, PrintWriter progress) {
         long start = System.nanoTime();
         store.content(progress).requireFinite(store, "store to index");

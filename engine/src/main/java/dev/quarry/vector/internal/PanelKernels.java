@@ -47,18 +47,25 @@ final class PanelKernels {
         int vectors = (int) (RowPanels.paddedRows(rowCount) / L);
         int qa = 0;
         if (quads) {
-            for (; qa + 4 <= count; qa += 4) {
-                int v = 0;
-                for (; v + GROUP <= vectors; v += GROUP) {
-                    quad4(q, qa * dim, dim, panels, offset, v, scores);
-                    offer(scores, GROUP, v, qa, 4, rowCount, thresholds, sink);
-                }
-                for (; v < vectors; v++) {
-                    single(q, qa * dim, (qa + 1) * dim, dim, panels, offset, v, scores, 0);
-                    single(q, (qa + 2) * dim, (qa + 3) * dim, dim, panels, offset, v, scores, 2 * GROUP * L);
-                    offer(scores, 1, v, qa, 4, rowCount, thresholds, sink);
+            // Rows outside, queries inside: a group of row vectors (4 panels, 96 KB at d = 384) stays in L2
+            // while every quad of queries is scored against it, so a list probed by many queries of a
+            // super-block is read from memory once, not once per quad.
+            int quadEnd = count / 4 * 4;
+            int v = 0;
+            for (; v + GROUP <= vectors; v += GROUP) {
+                for (int qq = 0; qq < quadEnd; qq += 4) {
+                    quad4(q, qq * dim, dim, panels, offset, v, scores);
+                    offer(scores, GROUP, v, qq, 4, rowCount, thresholds, sink);
                 }
             }
+            for (; v < vectors; v++) {
+                for (int qq = 0; qq < quadEnd; qq += 4) {
+                    single(q, qq * dim, (qq + 1) * dim, dim, panels, offset, v, scores, 0);
+                    single(q, (qq + 2) * dim, (qq + 3) * dim, dim, panels, offset, v, scores, 2 * GROUP * L);
+                    offer(scores, 1, v, qq, 4, rowCount, thresholds, sink);
+                }
+            }
+            qa = quadEnd;
         }
         for (; qa < count; qa += 2) {
             // An odd last query is scored twice (as both of the pair); its copy is not offered.

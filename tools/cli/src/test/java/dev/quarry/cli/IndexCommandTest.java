@@ -42,7 +42,7 @@ class IndexCommandTest {
         CliRun recall = CliRun.of("index", "recall", "--store", catalog.resolve("corpus.qvec"), "--index", index,
                 "--queries", catalog.resolve("queries.qvec"), "--nprobe", "1,8,64", "--k", 50);
         assertEquals(0, recall.exitCode(), recall::toString);
-        assertTrue(recall.out().matches("(?s).*\\n\\s+64\\s+1\\.0000\\s.*"), "every list probed is exact: " + recall);
+        assertTrue(recall.out().matches("(?s).*\\n\\s+64\\s+64\\s+1\\.0000\\s.*"), "every list probed is exact: " + recall);
 
         Path flat = dir.resolve("flat.jsonl");
         Path ivf = dir.resolve("ivf.jsonl");

@@ -1,0 +1,227 @@
+package dev.quarry.index.ivf;
+
+import dev.quarry.index.Exclusions;
+import dev.quarry.index.SearchThreads;
+import dev.quarry.index.TopK;
+import dev.quarry.index.TopKCollector;
+import dev.quarry.vector.CandidateSink;
+import dev.quarry.vector.QueryBlock;
+import dev.quarry.vector.VectorKernels;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The search of a super-block: tens or hundreds of thousands of queries read in place from a mapped
+ * store, assigned to their lists first, then each list scored once against all the queries that probe
+ * it. The more queries share a list, the more dot products each byte of the list read from memory
+ * serves (a list of 1,000 rows probed by 64 queries is a 64 x 1,000 x d matrix product), which is
+ * what makes small nlist pay for a batch (docs/architecture.md, "Batch mining").
+ *
+ * <p>Threads split the queries, not the lists: thread t owns a contiguous range of queries (cut so the
+ * ranges hold similar list work) and scans every probed list for its own queries, into the one
+ * collector of the super-block. No two threads touch a query's heap, so there is no merge and no copy
+ * of the heaps per thread; each list is read once per thread, at about the same time by all, while it
+ * sits in the shared cache. Scores have the bits of {@link IvfIndex#search}: the same kernel, the same
+ * FMA chain per (query, row).
+ */
+final class IvfBatchSearch {
+    /** Queries whose centroids a thread scores per step (a packed block of this many). */
+    private static final int COARSE_CHUNK = 1024;
+
+    private final IvfIndex index;
+    private final VectorKernels kernels;
+    private final MemorySegment data;
+    private final int dim;
+
+    IvfBatchSearch(IvfIndex index, VectorKernels kernels, MemorySegment data) {
+        this.index = index;
+        this.kernels = kernels;
+        this.data = data;
+        this.dim = index.dim();
+    }
+
+    /**
+     * The {@code k} best rows of each query: query q is the {@code dim} floats at byte
+     * {@code offsets[q]} of {@code rows}.
+     */
+    TopK search(MemorySegment rows, long[] offsets, int k, Exclusions exclusions, int nprobe, int threads) {
+        int n = offsets.length;
+        TopKCollector collector = new TopKCollector(Math.max(1, n), k);
+        collector.reset(n, exclusions);
+        if (n == 0) {
+            return collector.sortedInPlace();
+        }
+        Plan plan = plan(rows, offsets, nprobe, threads);
+        int[] bounds = balance(plan, n, threads);
+        SearchThreads.run("quarry-ivf-batch", threads, t -> scan(rows, offsets, plan, bounds[t], bounds[t + 1],
+                collector));
+        return collector.sortedInPlace();
+    }
+
+    /**
+     * Which queries probe which list, lists ascending and each list's queries ascending: a counting sort
+     * of the (list, query) pairs by list.
+     *
+     * @param start where list c's queries start in {@code queries} (nlist + 1 entries)
+     * @param queries the probing queries, grouped by list
+     * @param work per query, the rows of the lists it probes
+     */
+    record Plan(int[] start, int[] queries, long[] work) {
+    }
+
+    private Plan plan(MemorySegment rows, long[] offsets, int nprobe, int threads) {
+        int n = offsets.length;
+        int[] lists = new int[n * nprobe];
+        int[] counts = new int[n];
+        int chunks = (n + COARSE_CHUNK - 1) / COARSE_CHUNK;
+        AtomicInteger next = new AtomicInteger();
+        SearchThreads.run("quarry-ivf-probe", Math.min(threads, chunks), t -> {
+            QueryBlock block = index.centroidBlock(Math.min(n, COARSE_CHUNK));
+            TopKCollector best = new TopKCollector(Math.min(n, COARSE_CHUNK), nprobe);
+            float[] scratch = new float[dim + 1];
+            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                int from = c * COARSE_CHUNK;
+                int to = Math.min(n, from + COARSE_CHUNK);
+                block.clear();
+                for (int q = from; q < to; q++) {
+                    index.addToCentroidBlock(block, rows, offsets[q], scratch);
+                }
+                best.reset(to - from, null);
+                index.bestLists(block, best);
+                TopK top = best.result();
+                for (int q = 0; q < to - from; q++) {
+                    counts[from + q] = top.count(q);
+                    for (int i = 0; i < top.count(q); i++) {
+                        lists[(from + q) * nprobe + i] = top.id(q, i);
+                    }
+                }
+            }
+        });
+        int nlist = index.nlist();
+        int[] start = new int[nlist + 1];
+        long[] work = new long[n];
+        for (int q = 0; q < n; q++) {
+            for (int i = 0; i < counts[q]; i++) {
+                int list = lists[q * nprobe + i];
+                start[list + 1]++;
+                work[q] += index.listSize(list);
+            }
+        }
+        for (int c = 0; c < nlist; c++) {
+            start[c + 1] += start[c];
+        }
+        int[] fill = start.clone();
+        int[] queries = new int[start[nlist]];
+        for (int q = 0; q < n; q++) { // queries ascending, so each list's queries come out ascending
+            for (int i = 0; i < counts[q]; i++) {
+                queries[fill[lists[q * nprobe + i]]++] = q;
+            }
+        }
+        return new Plan(start, queries, work);
+    }
+
+    /** Cuts the queries into {@code threads} contiguous ranges of similar list work. */
+    private static int[] balance(Plan plan, int n, int threads) {
+        double total = 0;
+        for (long w : plan.work()) {
+            total += w;
+        }
+        int[] bounds = new int[threads + 1];
+        double acc = 0;
+        int t = 1;
+        for (int q = 0; q < n && t < threads; q++) {
+            acc += plan.work()[q];
+            while (t < threads && acc >= total * t / threads) {
+                bounds[t++] = q + 1;
+            }
+        }
+        while (t < threads) {
+            bounds[t++] = n;
+        }
+        bounds[threads] = n;
+        return bounds;
+    }
+
+    /** Scans every list for its probing queries within {@code [from, to)}. */
+    private void scan(MemorySegment rows, long[] offsets, Plan plan, int from, int to, TopKCollector collector) {
+        if (from >= to) {
+            return;
+        }
+        int nlist = index.nlist();
+        QueryBlock sub = null;
+        float[] thresholds = new float[0];
+        int[] map = new int[0];
+        int[] ordinals = new int[0];
+        OrdinalSink sink = new OrdinalSink(collector);
+        for (int list = 0; list < nlist; list++) {
+            int lo = lowerBound(plan.queries(), plan.start()[list], plan.start()[list + 1], from);
+            int hi = lowerBound(plan.queries(), lo, plan.start()[list + 1], to);
+            int size = index.listSize(list);
+            int m = hi - lo;
+            if (m == 0 || size == 0) {
+                continue;
+            }
+            if (sub == null || sub.capacity() < m) {
+                int capacity = Math.max(m, sub == null ? 64 : 2 * sub.capacity());
+                sub = new QueryBlock(capacity, dim);
+                thresholds = new float[capacity];
+                map = new int[capacity];
+            }
+            sub.clear();
+            for (int j = 0; j < m; j++) {
+                int q = plan.queries()[lo + j];
+                map[j] = q;
+                sub.add(rows, offsets[q]);
+                thresholds[j] = collector.thresholds()[q];
+            }
+            if (ordinals.length < size) {
+                ordinals = new int[Math.max(size, 2 * ordinals.length)];
+            }
+            index.copyOrdinals(list, ordinals);
+            sink.point(map, ordinals, thresholds);
+            kernels.scorePanelsTopK(sub, data, index.listVectorsAt(list), size, thresholds, sink);
+        }
+    }
+
+    /** The first index in {@code [lo, hi)} of ascending {@code a} whose value is at least {@code key}. */
+    private static int lowerBound(int[] a, int lo, int hi, int key) {
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < key) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /**
+     * Offers a list's scores to the super-block's collector: sub-block query j is query {@code map[j]},
+     * list row r is corpus row {@code ordinals[r]}, and each threshold the collector raises is mirrored
+     * into the sub-block's. One per thread.
+     */
+    private static final class OrdinalSink implements CandidateSink {
+        private final TopKCollector collector;
+        private int[] map;
+        private int[] ordinals;
+        private float[] thresholds;
+
+        OrdinalSink(TopKCollector collector) {
+            this.collector = collector;
+        }
+
+        void point(int[] queries, int[] rowOrdinals, float[] subThresholds) {
+            this.map = queries;
+            this.ordinals = rowOrdinals;
+            this.thresholds = subThresholds;
+        }
+
+        @Override
+        public void offer(int query, int row, float score) {
+            int q = map[query];
+            collector.offerOrdinal(q, ordinals[row], score);
+            thresholds[query] = collector.thresholds()[q];
+        }
+    }
+}
