@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.AtomicOutput;
+import dev.quarry.index.ivf.IvfBuilder;
+import dev.quarry.index.ivf.KMeansParams;
 import dev.quarry.io.MinedOutput;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;
@@ -78,6 +80,46 @@ class MiningPipelineTest {
             }
             assertEquals(700, one.stats().anchors());
         }
+    }
+
+    @Test
+    void ivfSuperBlocksGiveTheSameBytesForAnyThreadCountAndResumeMidSuperBlock() throws IOException {
+        Path index = dir.resolve("corpus.qivf");
+        try (VectorStore corpus = VectorStore.open(catalog.resolve("corpus.qvec"))) {
+            new IvfBuilder(VectorKernelsProvider.get()).build(corpus, new KMeansParams(16, 4, 64, 0, true, 42, 2),
+                    index, null);
+        }
+        // nlist 16 at nprobe 8: a super-block holds 128 anchors per thread (64 per list and thread), so one,
+        // two and three threads cut the run's 11 blocks of 64 into super-blocks of 2, 4 and 6 blocks.
+        MiningReport one = run(ivf(request(dir.resolve("ivf1.jsonl"), OutputFormat.N_TUPLE, 1, false, config(), null),
+                index));
+        for (int threads : new int[] {2, 3}) {
+            MiningReport many = run(ivf(request(dir.resolve("ivf" + threads + ".jsonl"), OutputFormat.N_TUPLE, threads,
+                    false, config(), null), index));
+            assertEquals(-1, Files.mismatch(one.files().getFirst(), many.files().getFirst()), threads + " threads");
+        }
+        Path broken = dir.resolve("ivf-broken.jsonl");
+        int[] seen = {0};
+        assertThrows(RuntimeException.class, () -> run(ivf(request(broken, OutputFormat.N_TUPLE, 3, false, config(),
+                a -> {
+                    if (++seen[0] == 330) { // block 5 of 11: inside the second super-block of three threads
+                        throw new IllegalStateException("simulated crash");
+                    }
+                }), index)));
+        MiningReport resumed = run(ivf(request(broken, OutputFormat.N_TUPLE, 2, true, config(), null), index));
+        assertTrue(resumed.resumedFromBlock() > 0 && resumed.resumedFromBlock() % 4 != 0,
+                "resumed inside a super-block of two threads: block " + resumed.resumedFromBlock());
+        assertEquals(-1, Files.mismatch(one.files().getFirst(), broken));
+    }
+
+    /** {@code request} mining with the IVF index at nprobe 8. */
+    private static MiningRequest ivf(MiningRequest request, Path index) {
+        return new MiningRequest(request.corpus(), request.queries(), request.qrels(), request.qrelsFormat(),
+                request.knownPositives(), request.anchors(), request.corpusIds(), request.queriesIds(),
+                request.corpusText(), request.queriesText(), index, 8, request.config(), request.outputOptions(),
+                request.output(), request.threads(), request.blockSize(), request.resume(), request.strict(),
+                request.checkpointIntervalNanos(), request.pauseNanosPerBlock(), request.listener(), request.strategy(),
+                request.negativesStore());
     }
 
     @Test
