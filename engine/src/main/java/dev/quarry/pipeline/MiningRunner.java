@@ -1,7 +1,9 @@
 package dev.quarry.pipeline;
 
 import dev.quarry.files.AtomicOutput;
+import dev.quarry.files.ContentChecksum;
 import dev.quarry.files.OutputClaim;
+import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.io.MinedOutput;
 import dev.quarry.io.StoreTexts;
 import dev.quarry.mining.MinedAnchor;
@@ -158,8 +160,14 @@ public final class MiningRunner {
                 .add("strategy", r.strategy().kind().cliName())
                 .add("source", plan.name());
         r.strategy().fingerprint(f);
-        return f.addFile("index-file", r.index())
-                .add("nprobe", r.nprobe())
+        // An IVF index is checked against its footer when opened; its content checksum saves reading it again.
+        if (inputs.index() instanceof IvfIndex ivf) {
+            f.add("index-file", r.index().toAbsolutePath().normalize() + " checksum="
+                    + ContentChecksum.hex(ivf.contentChecksum()));
+        } else {
+            f.addFile("index-file", r.index());
+        }
+        return f.add("nprobe", r.nprobe())
                 .add("kernels", kernels.description())
                 .add("mining", inputs.config().describe())
                 .add("output", r.outputOptions())

@@ -75,28 +75,30 @@ final class IndexRecallCommand implements Callable<Integer> {
             }
             QueryBlock block = IndexRecall.sample(qs, sample);
             TopK truth = IndexRecall.truth(new FlatIndex(corpus, kernels), block, k, t);
-            out.printf(Locale.ROOT, "recall@%d against exact search, %d queries; anchors/min of a batch search (the"
-                    + " anchors of a super-block searched at once, as quarry mine does), %d thread%s%n", k,
-                    block.count(), t, t == 1 ? "" : "s");
-            out.printf(Locale.ROOT, "%8s %8s %10s %14s %10s %12s %10s%n", "nlist", "nprobe", "recall", "anchors/min",
-                    "anchors", "MFLOP/anchor", "GFLOP/s");
+            out.printf(Locale.ROOT, "recall@%d against exact search, %d queries, %d thread%s; anchors/min of a batch"
+                    + " search: the anchors of a super-block searched at once, as quarry mine does%n", k, block.count(), t,
+                    t == 1 ? "" : "s");
             for (Path file : indexes) {
                 try (IvfIndex ivf = IvfIndex.open(file, corpus, kernels)) {
+                    out.printf(Locale.ROOT, "%s%n", ivf.describe());
+                    out.printf(Locale.ROOT, "%8s %10s %14s %10s %12s %10s%n", "nprobe", "recall", "anchors/min",
+                            "anchors", "MFLOP/anchor", "GFLOP/s");
                     int[] sweep = nprobes != null ? nprobes : defaultSweep(ivf.nlist());
                     for (IndexRecall.Point p : IndexRecall.sweep(truth, ivf, block, k, sweep, t)) {
                         int anchors = throughputAnchors != null ? throughputAnchors
                                 : ivf.batchQueries(p.nprobe(), t, k);
                         if (anchors == 0) {
-                            out.printf(Locale.ROOT, "%8d %8d %10.4f%n", ivf.nlist(), p.nprobe(), p.recall());
+                            out.printf(Locale.ROOT, "%8d %10.4f %14s %10s %12s %10s%n", p.nprobe(), p.recall(), "-", "-",
+                                    "-", "-");
                         } else {
                             err.printf(Locale.ROOT, "index recall: nlist %d nprobe %d: timing %,d anchors...%n",
                                     ivf.nlist(), p.nprobe(), anchors);
                             err.flush();
                             IndexRecall.Throughput speed = IndexRecall.batchThroughput(ivf, qs, anchors, k, p.nprobe(),
                                     t, 2);
-                            out.printf(Locale.ROOT, "%8d %8d %10.4f %14s %10d %12.2f %10.1f%n", ivf.nlist(),
-                                    p.nprobe(), p.recall(), Progress.human(60 * speed.anchorsPerSecond()), anchors,
-                                    speed.flopsPerAnchor() / 1e6, speed.gflops());
+                            out.printf(Locale.ROOT, "%8d %10.4f %14s %10d %12.2f %10.1f%n", p.nprobe(), p.recall(),
+                                    Progress.human(60 * speed.anchorsPerSecond()), anchors, speed.flopsPerAnchor() / 1e6,
+                                    speed.gflops());
                         }
                         out.flush();
                     }
