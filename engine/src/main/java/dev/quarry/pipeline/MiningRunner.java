@@ -53,7 +53,7 @@ public final class MiningRunner {
             MiningJob job = new MiningJob(plan.sources(), plan.batch(), inputs.corpus(), inputs.queries(), kernels, inputs.config(),
                     plan.order(), inputs.labels().qrels(), inputs.knownPairs(), inputs.anchorsAreCorpusRows(), output,
                     request.threads(), request.effectiveBlockSize(), fingerprint(inputs, plan), request.resume(),
-                    request.checkpointIntervalNanos(), progress, listener(request, inputs, store), request.pauseNanosPerBlock());
+                    request.checkpointIntervalNanos(), progress, listener(request, inputs, store));
             MiningPipeline.Result result = MiningPipeline.run(job);
             MiningReport report = report(inputs, plan.name(), result.stats(), result.files(), request.threads(),
                     result.seconds(), result.anchorsThisRun(), result.startBlock());

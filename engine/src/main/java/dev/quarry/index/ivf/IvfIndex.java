@@ -1,7 +1,8 @@
 package dev.quarry.index.ivf;
 
+import dev.quarry.options.MineSettings;
+import dev.quarry.options.OptionError;
 import dev.quarry.QuarryDataException;
-import dev.quarry.QuarryUsageException;
 import dev.quarry.files.ContentChecksum;
 import dev.quarry.files.FileFormat;
 import dev.quarry.files.UserFiles;
@@ -227,7 +228,7 @@ public final class IvfIndex implements VectorIndex {
         }
         int nprobe = params.nprobe() == 0 ? defaultNprobe() : params.nprobe();
         if (nprobe < 1 || nprobe > header.nlist()) {
-            throw new QuarryUsageException("nprobe", nprobe, "1 <= nprobe <= nlist=" + header.nlist());
+            throw new OptionError(MineSettings.NPROBE, nprobe, "1 <= {nprobe} <= nlist=" + header.nlist());
         }
         int n = queries.count();
         TopKCollector main = new TopKCollector(Math.max(1, n), k);

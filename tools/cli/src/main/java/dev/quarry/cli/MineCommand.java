@@ -1,10 +1,9 @@
 package dev.quarry.cli;
 
-import dev.quarry.io.OutputOptions;
-import dev.quarry.mining.MiningConfig;
 import dev.quarry.mining.strategy.BatchBuilder;
 import dev.quarry.mining.strategy.Fusion;
 import dev.quarry.mining.strategy.Strategy;
+import dev.quarry.options.MineOptions;
 import dev.quarry.pipeline.CrossModelStrategySpec;
 import dev.quarry.pipeline.MiningReport;
 import dev.quarry.pipeline.MiningRequest;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,7 +28,7 @@ import picocli.CommandLine.Option;
                 "              --corpus-text corpus.jsonl --queries-text queries.jsonl --output mined.jsonl",
                 "",
                 "A killed run continues where it stopped with the same command plus --resume."})
-final class MineCommand implements Callable<Integer> {
+final class MineCommand implements Callable<Integer>, SchemaOptions.Mines {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -74,8 +72,13 @@ final class MineCommand implements Callable<Integer> {
             description = "cross-model: order by the primary model's score or by rrf (default: ${DEFAULT-VALUE}).")
     String fusion;
 
-    @Mixin
-    MiningOptions mining;
+    /** The request's settings (--num-negatives, --range-min, ...), declared by the schema. */
+    private final SchemaOptions mining = new SchemaOptions();
+
+    @Override
+    public SchemaOptions schemaOptions() {
+        return mining;
+    }
 
     @Option(names = "--output", required = true, description = "Output file (npy: NAME.ids.npy, NAME.scores.npy, "
             + "NAME.anchors.npy).")
@@ -95,10 +98,6 @@ final class MineCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-seconds", defaultValue = "10", converter = NumberOptions.Finite.class,
             description = "Seconds between checkpoints (default: ${DEFAULT-VALUE}).")
     double checkpointSeconds;
-
-    @Option(names = "--pause-per-block-ms", hidden = true, defaultValue = "0",
-            description = "Testing: pause after each block written, so a test can kill the run mid-way.")
-    long pausePerBlockMs;
 
     /** Files the run reads its vectors from: given, or embedded from texts. */
     private record Vectors(Path corpus, Path queries, List<String> models) {
@@ -200,14 +199,7 @@ final class MineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        MiningConfig config;
-        OutputOptions outputOptions;
-        try {
-            config = mining.config();
-            outputOptions = mining.output();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), FlagNames.toFlags(e.getMessage()));
-        }
+        MineOptions options = mining.options();
         int workers = ThreadCount.resolve(threads, spec.commandLine());
         if (!(checkpointSeconds >= 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--checkpoint-seconds=" + checkpointSeconds
@@ -220,20 +212,22 @@ final class MineCommand implements Callable<Integer> {
             if (e instanceof dev.quarry.QuarryUsageException) {
                 throw e;
             }
-            throw new CommandLine.ParameterException(spec.commandLine(), FlagNames.toFlags(e.getMessage()));
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        MiningRequest.Builder builder = inputs.request(output, vectors.corpus(), vectors.queries(), false)
-                .config(config).outputOptions(outputOptions).threads(workers).resume(resume)
-                .checkpointIntervalNanos((long) (checkpointSeconds * 1e9))
-                .pauseNanosPerBlock(TimeUnit.MILLISECONDS.toNanos(pausePerBlockMs)).negativesStore(negativesStore);
+        MiningRequest.Builder builder = inputs.request(output, options, vectors.corpus(), vectors.queries(), false)
+                .threads(workers).resume(resume).checkpointIntervalNanos((long) (checkpointSeconds * 1e9))
+                .negativesStore(negativesStore);
         try {
             strategy(builder, vectors.corpus(), vectors.models());
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), FlagNames.toFlags(e.getMessage()));
+            if (e instanceof dev.quarry.QuarryUsageException) {
+                throw e;
+            }
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         MiningRequest request = builder.build();
         MiningReport report = new MiningRunner(VectorKernelsProvider.get()).run(request, spec.commandLine().getErr());
-        report.print(spec.commandLine().getOut(), config.describe());
+        report.print(spec.commandLine().getOut(), request.config().describe());
         return ExitCodes.OK;
     }
 }

@@ -2,9 +2,11 @@ package dev.quarry.serve;
 
 import dev.quarry.Progress;
 import dev.quarry.cli.ExitCodes;
+import dev.quarry.cli.SchemaOptions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.KMeansParams;
+import dev.quarry.options.MineSettings;
 import dev.quarry.store.VectorStore;
 import dev.quarry.synth.CatalogSpec;
 import dev.quarry.synth.SyntheticCatalog;
@@ -37,7 +39,7 @@ import sun.misc.Signal;
         footer = {"", "Examples:", "  quarry serve --demo /tmp/quarry-serve-demo",
                 "  quarry serve --corpus corpus.qvec --index corpus.qivf --negatives-store negatives.cmap",
                 "  quarry serve --corpus corpus.qvec --index corpus.qivf --bind 0.0.0.0:7700 --token-file token.txt"})
-public final class ServeCommand implements Callable<Integer> {
+public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mines {
     private static final int DEFAULT_PORT = 7700;
     /**
      * The root of java.util.logging, where the web server and Chronicle Map log: warnings only (their
@@ -84,9 +86,13 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Anchors the negatives store is sized for, when it is created (default: ${DEFAULT-VALUE}).")
     long storeAnchors;
 
-    @Option(names = "--nprobe", description = "Lists probed per anchor with an IVF index, for calls that give none"
-            + " (default: nlist / 64).")
-    Integer nprobe;
+    /** The default nprobe of calls that give none (--nprobe), declared by the request schema. */
+    private final SchemaOptions defaults = new SchemaOptions(MineSettings.NPROBE);
+
+    @Override
+    public SchemaOptions schemaOptions() {
+        return defaults;
+    }
 
     @Option(names = "--threads", description = "Threads one call's search may use (default: all cores).")
     Integer threads;
@@ -137,9 +143,7 @@ public final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads=" + searchThreads + ", expected 1.."
                     + 4 * cores);
         }
-        if (nprobe != null && nprobe < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--nprobe=" + nprobe + ", expected >= 1");
-        }
+        Integer nprobe = defaults.options().get(MineSettings.NPROBE);
         if (maxBodyMb < 1 || maxBodyMb > 2047) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-body-mb=" + maxBodyMb
                     + ", expected 1..2047");
