@@ -1,5 +1,6 @@
 package dev.quarry.eval;
 
+import dev.quarry.QuarryDataException;
 import dev.quarry.QuarryUsageException;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
@@ -117,7 +118,7 @@ public final class NlistChoice {
         long n = store.count();
         int dim = store.dim();
         if (queries != null && queries.dim() != dim) {
-            throw new QuarryUsageException("queries", "dim=" + queries.dim(), "dim=" + dim + " as the store");
+            throw new QuarryDataException(queries.path(), "dim", queries.dim(), dim + " as in " + store.path());
         }
         VectorStore qs = queries == null ? store : queries;
         int count = (int) Math.min(sample, qs.count());

@@ -1,10 +1,11 @@
 package dev.quarry.pipeline;
 
-import dev.quarry.QuarryUsageException;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
 import dev.quarry.index.ivf.IvfIndex;
+import dev.quarry.options.MineSettings;
+import dev.quarry.options.OptionError;
 import dev.quarry.store.VectorStore;
 
 /**
@@ -20,7 +21,7 @@ record IvfSuperBlockSearch(IvfIndex index, VectorStore queries, SearchParams par
     @Override
     public TopK search(int[] anchors, int[][] exclusions, int depth) {
         if (depth > index.size()) {
-            throw new QuarryUsageException("rangeMax", depth, "at most the corpus size " + index.size());
+            throw new OptionError(MineSettings.RANGE_MAX, depth, "at most the corpus size " + index.size());
         }
         long[] offsets = new long[anchors.length];
         for (int i = 0; i < anchors.length; i++) {

@@ -49,11 +49,16 @@ class MiningPipelineTest {
 
     private static MiningRequest request(Path output, OutputFormat format, int threads, boolean resume,
                                          MiningConfig config, Consumer<MinedAnchor> listener) {
+        return builder(output, format, threads, resume, config, listener).build();
+    }
+
+    private static MiningRequest.Builder builder(Path output, OutputFormat format, int threads, boolean resume,
+                                                 MiningConfig config, Consumer<MinedAnchor> listener) {
         return MiningRequest.builder(catalog.resolve("corpus.qvec"), catalog.resolve("qrels.tsv"), output)
                 .queries(catalog.resolve("queries.qvec"))
                 .texts(catalog.resolve("corpus.jsonl"), catalog.resolve("queries.jsonl")).config(config)
                 .outputOptions(new OutputOptions(format, config.numNegatives(), true, format != OutputFormat.NPY, false))
-                .threads(threads).blockSize(64).resume(resume).checkpointIntervalNanos(0).listener(listener).build();
+                .threads(threads).blockSize(64).resume(resume).checkpointIntervalNanos(0).listener(listener);
     }
 
     private static MiningConfig config() {
@@ -91,35 +96,26 @@ class MiningPipelineTest {
         }
         // nlist 16 at nprobe 8: a super-block holds 128 anchors per thread (64 per list and thread), so one,
         // two and three threads cut the run's 11 blocks of 64 into super-blocks of 2, 4 and 6 blocks.
-        MiningReport one = run(ivf(request(dir.resolve("ivf1.jsonl"), OutputFormat.N_TUPLE, 1, false, config(), null),
-                index));
+        MiningReport one = run(builder(dir.resolve("ivf1.jsonl"), OutputFormat.N_TUPLE, 1, false, config(), null)
+                .index(index, 8).build());
         for (int threads : new int[] {2, 3}) {
-            MiningReport many = run(ivf(request(dir.resolve("ivf" + threads + ".jsonl"), OutputFormat.N_TUPLE, threads,
-                    false, config(), null), index));
+            MiningReport many = run(builder(dir.resolve("ivf" + threads + ".jsonl"), OutputFormat.N_TUPLE, threads,
+                    false, config(), null).index(index, 8).build());
             assertEquals(-1, Files.mismatch(one.files().getFirst(), many.files().getFirst()), threads + " threads");
         }
         Path broken = dir.resolve("ivf-broken.jsonl");
         int[] seen = {0};
-        assertThrows(RuntimeException.class, () -> run(ivf(request(broken, OutputFormat.N_TUPLE, 3, false, config(),
+        assertThrows(RuntimeException.class, () -> run(builder(broken, OutputFormat.N_TUPLE, 3, false, config(),
                 a -> {
                     if (++seen[0] == 330) { // block 5 of 11: inside the second super-block of three threads
                         throw new IllegalStateException("simulated crash");
                     }
-                }), index)));
-        MiningReport resumed = run(ivf(request(broken, OutputFormat.N_TUPLE, 2, true, config(), null), index));
+                }).index(index, 8).build()));
+        MiningReport resumed = run(builder(broken, OutputFormat.N_TUPLE, 2, true, config(), null).index(index, 8)
+                .build());
         assertTrue(resumed.resumedFromBlock() > 0 && resumed.resumedFromBlock() % 4 != 0,
                 "resumed inside a super-block of two threads: block " + resumed.resumedFromBlock());
         assertEquals(-1, Files.mismatch(one.files().getFirst(), broken));
-    }
-
-    /** {@code request} mining with the IVF index at nprobe 8. */
-    private static MiningRequest ivf(MiningRequest request, Path index) {
-        return new MiningRequest(request.corpus(), request.queries(), request.qrels(), request.qrelsFormat(),
-                request.knownPositives(), request.anchors(), request.corpusIds(), request.queriesIds(),
-                request.corpusText(), request.queriesText(), index, 8, request.config(), request.outputOptions(),
-                request.output(), request.threads(), request.blockSize(), request.resume(), request.strict(),
-                request.checkpointIntervalNanos(), request.pauseNanosPerBlock(), request.listener(), request.strategy(),
-                request.negativesStore());
     }
 
     @Test

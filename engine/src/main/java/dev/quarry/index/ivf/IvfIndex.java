@@ -261,7 +261,7 @@ public final class IvfIndex implements VectorIndex {
     public TopK searchRows(MemorySegment rows, long[] offsets, int k, Exclusions exclusions, SearchParams params) {
         int nprobe = params.nprobe() == 0 ? defaultNprobe() : params.nprobe();
         if (nprobe < 1 || nprobe > header.nlist()) {
-            throw new QuarryUsageException("nprobe", nprobe, "1 <= nprobe <= nlist=" + header.nlist());
+            throw new OptionError(MineSettings.NPROBE, nprobe, "1 <= {nprobe} <= nlist=" + header.nlist());
         }
         return new IvfBatchSearch(this, kernels, data).search(rows, offsets, k, exclusions, nprobe,
                 Math.max(1, params.threads()));
