@@ -74,6 +74,11 @@ public final class TopKCollector implements CandidateSink {
         return k;
     }
 
+    /** Candidates query {@code q}'s heap holds now (at most k). */
+    public int size(int q) {
+        return sizes[q];
+    }
+
     @Override
     public void offer(int query, int row, float score) {
         int ordinal = rowIds == null ? rowBase + row : rowIds[row];

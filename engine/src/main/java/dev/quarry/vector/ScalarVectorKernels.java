@@ -88,6 +88,33 @@ public final class ScalarVectorKernels implements VectorKernels {
         topK(queries, rowCount, (r, i) -> panels.get(FLOAT, offset + RowPanels.offset(r, i, dim)), thresholds, sink);
     }
 
+    @Override
+    public void scorePanels(QueryBlock queries, MemorySegment panels, long offset, int rowCount, float[] scores,
+                            int stride) {
+        int dim = queries.dim();
+        float[] q = queries.rowMajor();
+        for (int qi = 0; qi < queries.count(); qi++) {
+            for (int r = 0; r < rowCount; r++) {
+                float sum = 0f;
+                for (int i = 0; i < dim; i++) {
+                    sum += q[qi * dim + i] * panels.get(FLOAT, offset + RowPanels.offset(r, i, dim));
+                }
+                scores[qi * stride + r] = sum;
+            }
+        }
+    }
+
+    @Override
+    public int indicesAtLeast(float[] values, int from, int n, float threshold, int[] rows) {
+        int m = 0;
+        for (int r = 0; r < n; r++) {
+            if (values[from + r] >= threshold) {
+                rows[m++] = r;
+            }
+        }
+        return m;
+    }
+
     /** Component {@code i} of row {@code r}, wherever the layout keeps it. */
     @FunctionalInterface
     private interface Component {

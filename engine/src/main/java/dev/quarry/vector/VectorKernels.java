@@ -70,6 +70,22 @@ public interface VectorKernels {
                          CandidateSink sink);
 
     /**
+     * Every score of the block's queries against {@code rowCount} rows stored in panels, written
+     * query-major: {@code scores[q * stride + r]} for {@code r < rowCount}, with {@code stride} at
+     * least {@link RowPanels#paddedRows} of the row count (the padding rows' scores may be written too).
+     * Each score has the bits {@link #scorePanelsTopK} offers for the same pair. For a consumer that
+     * looks at a query's scores of a whole run of rows before deciding what to keep (a top-k that
+     * estimates its cut from them instead of raising a threshold one offer at a time).
+     */
+    void scorePanels(QueryBlock queries, MemorySegment panels, long offset, int rowCount, float[] scores, int stride);
+
+    /**
+     * Writes into {@code rows} the positions {@code r < n} whose value {@code values[from + r]} is at
+     * least {@code threshold}, ascending, and returns how many; NaN is never at least anything.
+     */
+    int indicesAtLeast(float[] values, int from, int n, float threshold, int[] rows);
+
+    /**
      * Prepares a block for scoring (packs it for the SIMD micro-kernel, cached in the block). The
      * block kernels do this themselves; call it explicitly before several threads score the same
      * block concurrently, so that none of them writes to it.

@@ -4,8 +4,8 @@ import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchThreads;
 import dev.quarry.index.TopK;
 import dev.quarry.index.TopKCollector;
-import dev.quarry.vector.CandidateSink;
 import dev.quarry.vector.QueryBlock;
+import dev.quarry.vector.RowPanels;
 import dev.quarry.vector.VectorKernels;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,6 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class IvfBatchSearch {
     /** Queries whose centroids a thread scores per step (a packed block of this many). */
     private static final int COARSE_CHUNK = 1024;
+    /** Queries a list is scored against at once. */
+    private static final int SCAN_QUERIES = 64;
+    /** Rows of a list scored at once (a multiple of the panel height): 64 x 2,048 scores fit L2. */
+    private static final int SCAN_ROWS = 2048;
 
     private final IvfIndex index;
     private final VectorKernels kernels;
@@ -142,44 +146,49 @@ final class IvfBatchSearch {
         return bounds;
     }
 
-    /** Scans every list for its probing queries within {@code [from, to)}. */
+    /**
+     * Scans every list for its probing queries within {@code [from, to)}: up to {@value #SCAN_QUERIES}
+     * queries and {@value #SCAN_ROWS} rows at a time, scored into a matrix, then each query's scores
+     * offered to its heap at once ({@link ListOffers}).
+     */
     private void scan(MemorySegment rows, long[] offsets, Plan plan, int from, int to, TopKCollector collector) {
         if (from >= to) {
             return;
         }
         int nlist = index.nlist();
-        QueryBlock sub = null;
-        float[] thresholds = new float[0];
-        int[] map = new int[0];
+        QueryBlock sub = new QueryBlock(SCAN_QUERIES, dim);
+        int[] map = new int[SCAN_QUERIES];
         int[] ordinals = new int[0];
-        OrdinalSink sink = new OrdinalSink(collector);
+        float[] matrix = new float[SCAN_QUERIES * SCAN_ROWS];
+        ListOffers offers = new ListOffers(kernels);
         for (int list = 0; list < nlist; list++) {
             int lo = lowerBound(plan.queries(), plan.start()[list], plan.start()[list + 1], from);
             int hi = lowerBound(plan.queries(), lo, plan.start()[list + 1], to);
             int size = index.listSize(list);
-            int m = hi - lo;
-            if (m == 0 || size == 0) {
+            if (hi == lo || size == 0) {
                 continue;
-            }
-            if (sub == null || sub.capacity() < m) {
-                int capacity = Math.max(m, sub == null ? 64 : 2 * sub.capacity());
-                sub = new QueryBlock(capacity, dim);
-                thresholds = new float[capacity];
-                map = new int[capacity];
-            }
-            sub.clear();
-            for (int j = 0; j < m; j++) {
-                int q = plan.queries()[lo + j];
-                map[j] = q;
-                sub.add(rows, offsets[q]);
-                thresholds[j] = collector.thresholds()[q];
             }
             if (ordinals.length < size) {
                 ordinals = new int[Math.max(size, 2 * ordinals.length)];
             }
             index.copyOrdinals(list, ordinals);
-            sink.point(map, ordinals, thresholds);
-            kernels.scorePanelsTopK(sub, data, index.listVectorsAt(list), size, thresholds, sink);
+            int stride = (int) RowPanels.paddedRows(Math.min(size, SCAN_ROWS));
+            for (int first = lo; first < hi; first += SCAN_QUERIES) {
+                int m = Math.min(SCAN_QUERIES, hi - first);
+                sub.clear();
+                for (int j = 0; j < m; j++) {
+                    map[j] = plan.queries()[first + j];
+                    sub.add(rows, offsets[map[j]]);
+                }
+                // Long lists in runs of SCAN_ROWS rows (whole panels), so the matrix stays in L2.
+                for (int row = 0; row < size; row += SCAN_ROWS) {
+                    int n = Math.min(SCAN_ROWS, size - row);
+                    kernels.scorePanels(sub, data, index.listVectorsAt(list) + 4L * dim * row, n, matrix, stride);
+                    for (int j = 0; j < m; j++) {
+                        offers.offer(collector, map[j], matrix, j * stride, n, ordinals, row);
+                    }
+                }
+            }
         }
     }
 
@@ -194,34 +203,5 @@ final class IvfBatchSearch {
             }
         }
         return lo;
-    }
-
-    /**
-     * Offers a list's scores to the super-block's collector: sub-block query j is query {@code map[j]},
-     * list row r is corpus row {@code ordinals[r]}, and each threshold the collector raises is mirrored
-     * into the sub-block's. One per thread.
-     */
-    private static final class OrdinalSink implements CandidateSink {
-        private final TopKCollector collector;
-        private int[] map;
-        private int[] ordinals;
-        private float[] thresholds;
-
-        OrdinalSink(TopKCollector collector) {
-            this.collector = collector;
-        }
-
-        void point(int[] queries, int[] rowOrdinals, float[] subThresholds) {
-            this.map = queries;
-            this.ordinals = rowOrdinals;
-            this.thresholds = subThresholds;
-        }
-
-        @Override
-        public void offer(int query, int row, float score) {
-            int q = map[query];
-            collector.offerOrdinal(q, ordinals[row], score);
-            thresholds[query] = collector.thresholds()[q];
-        }
     }
 }

@@ -83,6 +83,52 @@ final class PanelKernels {
         }
     }
 
+    /**
+     * {@link dev.quarry.vector.VectorKernels#scorePanels}: the same tiles as {@link #scoreTopK}, rows
+     * outside and queries inside, each tile's scores copied into the query-major matrix instead of
+     * compared. Row vector v covers rows {@code [v L, (v + 1) L)}, so a tile's scores of one query are one
+     * contiguous run of the matrix.
+     */
+    static void scores(QueryBlock queries, MemorySegment panels, long offset, int rowCount, boolean quads,
+                       float[] out, int stride, float[] scratch) {
+        int dim = queries.dim();
+        int count = queries.count();
+        float[] q = queries.rowMajor();
+        int vectors = (int) (RowPanels.paddedRows(rowCount) / L);
+        int quadEnd = quads ? count / 4 * 4 : 0;
+        int v = 0;
+        for (; v + GROUP <= vectors; v += GROUP) {
+            for (int qa = 0; qa < quadEnd; qa += 4) {
+                quad4(q, qa * dim, dim, panels, offset, v, scratch);
+                copy(scratch, GROUP, v, qa, 4, out, stride);
+            }
+            for (int qa = quadEnd; qa < count; qa += 2) {
+                int pair = Math.min(2, count - qa);
+                pair4(q, qa * dim, (qa + pair - 1) * dim, dim, panels, offset, v, scratch);
+                copy(scratch, GROUP, v, qa, pair, out, stride);
+            }
+        }
+        for (; v < vectors; v++) {
+            for (int qa = 0; qa < quadEnd; qa += 4) {
+                single(q, qa * dim, (qa + 1) * dim, dim, panels, offset, v, scratch, 0);
+                single(q, (qa + 2) * dim, (qa + 3) * dim, dim, panels, offset, v, scratch, 2 * GROUP * L);
+                copy(scratch, 1, v, qa, 4, out, stride);
+            }
+            for (int qa = quadEnd; qa < count; qa += 2) {
+                int pair = Math.min(2, count - qa);
+                single(q, qa * dim, (qa + pair - 1) * dim, dim, panels, offset, v, scratch, 0);
+                copy(scratch, 1, v, qa, pair, out, stride);
+            }
+        }
+    }
+
+    /** Copies the scores of {@code n} row vectors from {@code v} for queries {@code [q0, q0 + queries)} into the matrix. */
+    private static void copy(float[] scratch, int n, int v, int q0, int queries, float[] out, int stride) {
+        for (int i = 0; i < queries; i++) {
+            System.arraycopy(scratch, i * GROUP * L, out, (q0 + i) * stride + v * L, n * L);
+        }
+    }
+
     /** Byte offset of component 0 of row vector {@code v}. */
     private static long vectorAt(long offset, int v, int dim) {
         return offset + 4L * ((long) (v / PER_PANEL) * RowPanels.ROWS * dim + (v % PER_PANEL) * L);
