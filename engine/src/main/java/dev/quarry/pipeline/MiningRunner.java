@@ -160,14 +160,12 @@ public final class MiningRunner {
                 .add("strategy", r.strategy().kind().cliName())
                 .add("source", plan.name());
         r.strategy().fingerprint(f);
-        // An IVF index is checked against its footer when opened; its content checksum saves reading it again.
-        if (inputs.index() instanceof IvfIndex ivf) {
-            f.add("index-file", r.index().toAbsolutePath().normalize() + " checksum="
-                    + ContentChecksum.hex(ivf.contentChecksum()));
-        } else {
-            f.addFile("index-file", r.index());
-        }
-        return f.add("nprobe", r.nprobe())
+        // An IVF file by what it serves (ContentChecksum of the whole file would read it all: the corpus again).
+        f = r.index() == null || !(inputs.index() instanceof IvfIndex ivf) ? f.addFile("index-file", r.index())
+                : f.add("index-file", r.index().toAbsolutePath().normalize() + " content="
+                        + ContentChecksum.hex(ivf.contentChecksum()));
+        return f
+                .add("nprobe", r.nprobe())
                 .add("kernels", kernels.description())
                 .add("mining", inputs.config().describe())
                 .add("output", r.outputOptions())
