@@ -204,7 +204,17 @@ public final class TopKCollector implements CandidateSink {
      * collector must not be used again: the result is its storage.
      */
     public TopK sortedInPlace() {
-        for (int q = 0; q < queries; q++) {
+        sortInPlace(0, queries);
+        return sortedResult();
+    }
+
+    /**
+     * Sorts the heaps of queries {@code [from, to)} best first in the collector's own arrays, so that
+     * threads that each own a range of queries sort their own ({@link #sortedResult()} then takes the
+     * results without a copy). Disjoint ranges may be sorted at once; no query may be offered to after.
+     */
+    public void sortInPlace(int from, int to) {
+        for (int q = from; q < to; q++) {
             int base = q * k;
             int size = sizes[q];
             // Heap sort: the root is the worst, so moving it behind the shrinking heap leaves the best first.
@@ -218,6 +228,13 @@ public final class TopKCollector implements CandidateSink {
             Arrays.fill(ids, base + size, base + k, -1);
             Arrays.fill(scores, base + size, base + k, Float.NaN);
         }
+    }
+
+    /**
+     * The results in the collector's own arrays, once {@link #sortInPlace} has sorted every query's heap
+     * exactly once. The collector must not be used again: the result is its storage.
+     */
+    public TopK sortedResult() {
         int[] counts = Arrays.copyOf(sizes, queries);
         queries = 0;
         return new TopK(counts.length, k, ids, scores, counts);

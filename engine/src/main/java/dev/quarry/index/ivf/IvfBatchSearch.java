@@ -57,9 +57,13 @@ final class IvfBatchSearch {
         }
         Plan plan = plan(rows, offsets, nprobe, threads);
         int[] bounds = balance(plan, n, threads);
-        SearchThreads.run("quarry-ivf-batch", threads, t -> scan(rows, offsets, plan, bounds[t], bounds[t + 1],
-                collector));
-        return collector.sortedInPlace();
+        // Each thread sorts the heaps of its own queries once it has scanned them: sorted on one thread, the
+        // candidates of a super-block took about a tenth of its search.
+        SearchThreads.run("quarry-ivf-batch", threads, t -> {
+            scan(rows, offsets, plan, bounds[t], bounds[t + 1], collector);
+            collector.sortInPlace(bounds[t], bounds[t + 1]);
+        });
+        return collector.sortedResult();
     }
 
     /**
