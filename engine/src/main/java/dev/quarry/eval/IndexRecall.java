@@ -25,9 +25,10 @@ public final class IndexRecall {
      *
      * @param nprobe lists probed
      * @param recall mean recall@k
-     * @param queriesPerSecond search throughput of the approximate index on this block
+     * @param queriesPerSecond search throughput of the approximate index, searching in blocks of the sweep's batch
+     * @param params the whole setting searched with
      */
-    public record Point(int nprobe, double recall, double queriesPerSecond) {
+    public record Point(int nprobe, double recall, double queriesPerSecond, SearchParams params) {
     }
 
     /**
@@ -36,8 +37,25 @@ public final class IndexRecall {
      */
     public static List<Point> sweep(VectorIndex exact, VectorIndex approx, VectorStore queries, int count, int k,
                                     int[] nprobes, int threads) {
+        List<SearchParams> settings = new ArrayList<>();
+        for (int nprobe : nprobes) {
+            settings.add(SearchParams.defaults().withThreads(threads).withNprobe(nprobe));
+        }
+        return sweep(exact, approx, queries, count, k, settings, 0);
+    }
+
+    /**
+     * Measures recall@k of {@code approx} against {@code exact} on the first {@code count} rows of
+     * {@code queries}, for each setting, searching the queries in calls of {@code batch} (0: all in one call,
+     * as batch mining does; a trainer's call is a few dozen), recall from those calls' results. Each
+     * setting's calls run twice, the second timed, so a setting is not charged for compiling code the ones
+     * before it did not use.
+     */
+    public static List<Point> sweep(VectorIndex exact, VectorIndex approx, VectorStore queries, int count, int k,
+                                    List<SearchParams> settings, int batch) {
         QueryBlock block = sample(queries, count);
-        return sweep(truth(exact, block, k, threads), approx, block, k, nprobes, threads);
+        int threads = settings.stream().mapToInt(SearchParams::threads).max().orElse(1);
+        return sweep(truth(exact, block, k, threads), approx, queries, block, k, settings, batch);
     }
 
     /** The first {@code count} rows of {@code queries} (all of them if fewer), as one block. */
@@ -55,16 +73,26 @@ public final class IndexRecall {
         return exact.search(block, k, Exclusions.NONE, SearchParams.defaults().withThreads(threads));
     }
 
-    /** Recall@k of {@code approx} against {@code truth} (of the same block) for each nprobe, with its speed. */
-    public static List<Point> sweep(TopK truth, VectorIndex approx, QueryBlock block, int k, int[] nprobes,
-                                    int threads) {
+    /**
+     * Recall@k of {@code approx} against {@code truth} for each setting, as {@link #sweep(VectorIndex,
+     * VectorIndex, VectorStore, int, int, List, int)} measures it; {@code block} is {@link #sample} of
+     * {@code queries} and {@code truth} its exact answer, shared by every index of a comparison.
+     */
+    public static List<Point> sweep(TopK truth, VectorIndex approx, VectorStore queries, QueryBlock block, int k,
+                                    List<SearchParams> settings, int batch) {
+        int n = block.count();
         List<Point> points = new ArrayList<>();
-        for (int nprobe : nprobes) {
-            long start = System.nanoTime();
-            TopK found = approx.search(block, k, Exclusions.NONE,
-                    SearchParams.defaults().withThreads(threads).withNprobe(nprobe));
-            double seconds = (System.nanoTime() - start) / 1e9;
-            points.add(new Point(nprobe, Recall.of(truth, found), block.count() / seconds));
+        for (SearchParams params : settings) {
+            if (batch <= 0 || batch >= n) {
+                TopK found = approx.search(block, k, Exclusions.NONE, params); // also the untimed pass
+                long start = System.nanoTime();
+                approx.search(block, k, Exclusions.NONE, params);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                points.add(new Point(params.nprobe(), Recall.of(truth, found), n / seconds, params));
+            } else {
+                double[] recallAndSeconds = inCalls(approx, queries, truth, n, batch, k, params);
+                points.add(new Point(params.nprobe(), recallAndSeconds[0], n / recallAndSeconds[1], params));
+            }
         }
         return points;
     }
@@ -106,5 +134,41 @@ public final class IndexRecall {
         }
         double rows = (double) ivf.scannedRows(sample, nprobe) / sample.count();
         return new Throughput(anchors, anchors / best, 2.0 * ivf.dim() * (ivf.nlist() + rows));
+    }
+
+    /**
+     * Searches the first n queries in calls of {@code batch} twice, the second pass timed: the mean recall of
+     * those calls' results (a call's size may change how an index searches) and the seconds they took.
+     */
+    private static double[] inCalls(VectorIndex index, VectorStore queries, TopK truth, int n, int batch, int k,
+                                    SearchParams params) {
+        QueryBlock block = new QueryBlock(batch, queries.dim());
+        double seconds = 0;
+        double sum = 0;
+        int counted = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            sum = 0;
+            counted = 0;
+            long start = System.nanoTime();
+            long searching = 0;
+            for (int from = 0; from < n; from += batch) {
+                block.clear();
+                for (int q = from; q < Math.min(n, from + batch); q++) {
+                    block.add(queries.segment(), queries.rowOffset(q));
+                }
+                long t = System.nanoTime();
+                TopK found = index.search(block, k, Exclusions.NONE, params);
+                searching += System.nanoTime() - t;
+                for (int q = 0; q < block.count(); q++) {
+                    double r = Recall.ofQuery(truth, from + q, found, q);
+                    if (!Double.isNaN(r)) { // a query with no truth (an empty corpus) counts for nothing
+                        sum += r;
+                        counted++;
+                    }
+                }
+            }
+            seconds = searching / 1e9;
+        }
+        return new double[] {counted == 0 ? Double.NaN : sum / counted, seconds};
     }
 }

@@ -21,8 +21,10 @@ public record IndexStrategySpec() implements StrategySpec {
     @Override
     public SourcePlan plan(MiningInputs inputs) {
         VectorIndex index = inputs.index();
-        // An IVF index is searched many blocks at a time on all threads, so its lists are shared by more anchors.
+        // An IVF index is searched many blocks at a time on all threads, so its lists are shared by more anchors
+        // (float32 lists and the exact coarse stage; otherwise each block searches its own: IvfIndex.searchesRows).
         BatchSearch batch = index instanceof IvfIndex ivf && inputs.queries() != null
+                && ivf.searchesRows(inputs.searchParams())
                 ? new IvfSuperBlockSearch(ivf, inputs.queries(), inputs.searchParams().withThreads(inputs.threads()))
                 : null;
         return new SourcePlan(() -> new IndexSource(index, inputs.corpus(), inputs.searchParams()), index.describe(),

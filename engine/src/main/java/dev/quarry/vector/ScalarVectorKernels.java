@@ -105,6 +105,26 @@ public final class ScalarVectorKernels implements VectorKernels {
     }
 
     @Override
+    public void scoreCodePanelsTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount,
+                                    float[] thresholds, CandidateSink sink) {
+        int dim = queries.dim();
+        float[] q = queries.rowMajor();
+        for (int r = 0; r < rowCount; r++) {
+            for (int qi = 0; qi < queries.count(); qi++) {
+                int base = qi * dim;
+                float sum = 0f;
+                for (int i = 0; i < dim; i++) {
+                    sum = Math.fma(q[base + i], panels.get(ValueLayout.JAVA_BYTE, offset + RowPanels.index(r, i, dim)),
+                            sum);
+                }
+                if (sum >= thresholds[qi]) {
+                    sink.offer(qi, r, sum);
+                }
+            }
+        }
+    }
+
+    @Override
     public int indicesAtLeast(float[] values, int from, int n, float threshold, int[] rows) {
         int m = 0;
         for (int r = 0; r < n; r++) {
@@ -113,6 +133,13 @@ public final class ScalarVectorKernels implements VectorKernels {
             }
         }
         return m;
+    }
+
+    @Override
+    public void laneDots(float[] query, int dim, MemorySegment rows, long[] offsets, int count, float[] out) {
+        for (int j = 0; j < count; j++) {
+            out[j] = LaneDot.dot(query, rows, offsets[j], dim);
+        }
     }
 
     /** Component {@code i} of row {@code r}, wherever the layout keeps it. */

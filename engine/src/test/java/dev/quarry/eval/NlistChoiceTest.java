@@ -8,6 +8,7 @@ import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.index.ivf.KMeansParams;
+import dev.quarry.index.ivf.ListEncoding;
 import dev.quarry.store.VectorStore;
 import dev.quarry.synth.BenchmarkVectors;
 import dev.quarry.vector.VectorKernels;
@@ -77,7 +78,7 @@ class NlistChoiceTest {
             // The recall the choice measured is the built index's: same centroids, same assignment, same probes.
             Path file = dir.resolve("auto.qivf");
             new IvfBuilder(KERNELS).build(store, new KMeansParams(choice.nlist(), 6, 64, 0, true, 42, 2),
-                    choice.trained(), file, null);
+                    ListEncoding.FLOAT32, choice.trained(), file, null);
             try (IvfIndex ivf = IvfIndex.open(file, store, KERNELS)) {
                 List<IndexRecall.Point> points = IndexRecall.sweep(new FlatIndex(store, KERNELS), ivf, queries, 300,
                         100, new int[] {choice.nprobe()}, 2);

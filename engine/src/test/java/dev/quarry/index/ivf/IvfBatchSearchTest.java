@@ -1,6 +1,9 @@
 package dev.quarry.index.ivf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
@@ -83,6 +86,26 @@ class IvfBatchSearchTest extends VectorIndexContract {
     @Override
     protected SearchParams exactParams(VectorIndex index) {
         return SearchParams.defaults().withNprobe(((RowsSearch) index).ivf().nlist());
+    }
+
+    @Test
+    void anInt8IndexOrTheCentroidGraphIsLeftToTheBlockSearch() throws IOException {
+        float[][] rows = TestVectors.rows(new SplittableRandom(5), 600, 16);
+        try (VectorStore store = VectorStore.copyOf("rows", rows, false)) {
+            Path file = Files.createTempFile(dir, "int8", ".qivf");
+            new IvfBuilder(KERNELS).build(store, new KMeansParams(8, 4, 64, 0, false, 42, 2), ListEncoding.INT8, file,
+                    null);
+            try (IvfIndex int8 = IvfIndex.open(file, store, KERNELS); IvfIndex plain = build(store, 8)) {
+                SearchParams params = SearchParams.defaults().withNprobe(2);
+                assertTrue(plain.searchesRows(params));
+                assertTrue(plain.searchesRows(params.withCoarse(SearchParams.Coarse.AUTO)));
+                assertFalse(plain.searchesRows(params.withCoarse(SearchParams.Coarse.GRAPH)));
+                assertFalse(int8.searchesRows(params)); // its codes are not float32 panels
+                long[] one = {store.rowOffset(0)};
+                assertThrows(IllegalArgumentException.class,
+                        () -> int8.searchRows(store.segment(), one, 5, Exclusions.NONE, params));
+            }
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.quarry.eval.NlistChoice;
 import dev.quarry.files.OutputClaim;
 import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.KMeansParams;
+import dev.quarry.index.ivf.ListEncoding;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Option;
 @Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train k-means on a store and write an IVF index (.qivf) of its rows.",
         footer = {"", "Examples:", "  quarry index build --store corpus.qvec --type ivf --nlist 4096 --output corpus.qivf",
+                "  quarry index build --store corpus.qvec --nlist 4096 --lists int8 --output corpus-int8.qivf",
                 "  quarry index build --store corpus.qvec --nlist auto --check-queries queries.qvec --output corpus.qivf"})
 final class IndexBuildCommand implements Callable<Integer> {
 
@@ -67,6 +69,12 @@ final class IndexBuildCommand implements Callable<Integer> {
             description = "spherical, euclidean, or auto: spherical for unit-norm rows (default: ${DEFAULT-VALUE}).")
     String metric;
 
+    @Option(names = "--lists", defaultValue = "float32",
+            description = "How the lists store vectors: float32, or int8 (a quarter of the bytes a probe reads;"
+                    + " each query's best candidates are rescored with the store's float32 rows, so scores stay"
+                    + " exact) (default: ${DEFAULT-VALUE}).")
+    String lists;
+
     @Option(names = "--threads", description = "Threads (default: all cores).")
     Integer threads;
 
@@ -75,6 +83,12 @@ final class IndexBuildCommand implements Callable<Integer> {
         if (!type.equals("ivf")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--type=" + type + ", expected ivf");
         }
+        ListEncoding encoding = switch (lists) {
+            case "float32" -> ListEncoding.FLOAT32;
+            case "int8" -> ListEncoding.INT8;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--lists=" + lists + ", expected float32 or int8");
+        };
         VectorKernels kernels = VectorKernelsProvider.get();
         try (VectorStore corpus = VectorStore.open(store)) {
             boolean spherical = switch (metric) {
@@ -95,9 +109,9 @@ final class IndexBuildCommand implements Callable<Integer> {
             }
             IvfBuilder.Report report;
             if (auto) {
-                report = buildAuto(corpus, params, kernels);
+                report = buildAuto(corpus, params, encoding, kernels);
             } else {
-                report = new IvfBuilder(kernels).build(corpus, params, output, spec.commandLine().getErr());
+                report = new IvfBuilder(kernels).build(corpus, params, encoding, output, spec.commandLine().getErr());
             }
             spec.commandLine().getOut().println("wrote " + report.describe());
         }
@@ -114,7 +128,8 @@ final class IndexBuildCommand implements Callable<Integer> {
     }
 
     /** {@code --nlist auto}: candidates compared by arithmetic and a measured recall, the winner built. */
-    private IvfBuilder.Report buildAuto(VectorStore corpus, KMeansParams params, VectorKernels kernels) {
+    private IvfBuilder.Report buildAuto(VectorStore corpus, KMeansParams params, ListEncoding encoding,
+                                         VectorKernels kernels) {
         if (!(targetRecall > 0 && targetRecall <= 1) || checkSample < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--target-recall=" + targetRecall
                     + " --check-sample=" + checkSample + ", expected 0 < recall <= 1 and a sample >= 1");
@@ -130,7 +145,7 @@ final class IndexBuildCommand implements Callable<Integer> {
             out.flush();
             KMeansParams chosen = new KMeansParams(choice.nlist(), params.iterations(), params.maxPointsPerCentroid(),
                     params.maxTrainingPoints(), params.spherical(), params.seed(), params.threads());
-            return new IvfBuilder(kernels).build(corpus, chosen, choice.trained(), output, err);
+            return new IvfBuilder(kernels).build(corpus, chosen, encoding, choice.trained(), output, err);
         }
     }
 }

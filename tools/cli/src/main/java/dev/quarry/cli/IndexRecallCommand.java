@@ -3,16 +3,19 @@ package dev.quarry.cli;
 import dev.quarry.QuarryDataException;
 import dev.quarry.eval.IndexRecall;
 import dev.quarry.index.flat.FlatIndex;
+import dev.quarry.index.SearchParams;
+import dev.quarry.index.TopK;
 import dev.quarry.index.ivf.IvfIndex;
+import dev.quarry.index.ivf.ListEncoding;
 import dev.quarry.Progress;
 import dev.quarry.store.VectorStore;
+import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import dev.quarry.index.TopK;
-import dev.quarry.vector.QueryBlock;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -50,6 +53,23 @@ final class IndexRecallCommand implements Callable<Integer> {
     @Option(names = "--nprobe", split = ",", description = "nprobe values (default: 1, 2, 4, ... up to nlist/4).")
     int[] nprobes;
 
+    @Option(names = "--coarse", split = ",", description = "How lists are found: exact (every centroid scored),"
+            + " graph (the centroid graph), auto (the index's choice per call), a row each (default: exact, and"
+            + " graph when the index has one).")
+    String[] coarse;
+
+    @Option(names = "--ef", split = ",", description = "The centroid graph's beam, for graph rows"
+            + " (default: the index's).")
+    int[] efs;
+
+    @Option(names = "--oversample", split = ",", description = "For an int8 index: candidates rescored per query at"
+            + " most, as a multiple of k; a row each (default: the index's).")
+    float[] oversamples;
+
+    @Option(names = "--batch", defaultValue = "0", description = "Queries per search call for the timing: 0 for all"
+            + " at once, as batch mining searches; 64 is a trainer's call (default: ${DEFAULT-VALUE}).")
+    int batch;
+
     @Option(names = "--threads", description = "Threads (default: all cores).")
     Integer threads;
 
@@ -61,9 +81,23 @@ final class IndexRecallCommand implements Callable<Integer> {
     public Integer call() {
         VectorKernels kernels = VectorKernelsProvider.get();
         int t = ThreadCount.resolve(threads, spec.commandLine());
-        if (sample < 1 || k < 1 || t < 1 || (throughputAnchors != null && throughputAnchors < 0)) {
+        if (sample < 1 || k < 1 || t < 1 || batch < 0 || (throughputAnchors != null && throughputAnchors < 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--sample, --k and --threads must be >= 1, --throughput-anchors >= 0");
+                    "--sample, --k and --threads must be >= 1, --batch and --throughput-anchors >= 0");
+        }
+        List<SearchParams.Coarse> modes = new ArrayList<>();
+        for (String c : coarse == null ? new String[] {"exact", "graph?"} : coarse) {
+            if (c.equals("graph?")) { // by default, graph rows only for an index that has a graph
+                modes.add(null);
+                continue;
+            }
+            modes.add(switch (c) {
+                case "exact" -> SearchParams.Coarse.EXACT;
+                case "graph" -> SearchParams.Coarse.GRAPH;
+                case "auto" -> SearchParams.Coarse.AUTO;
+                default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--coarse=" + c + ", expected exact, graph or auto (several: exact,graph)");
+            });
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -75,31 +109,39 @@ final class IndexRecallCommand implements Callable<Integer> {
             }
             QueryBlock block = IndexRecall.sample(qs, sample);
             TopK truth = IndexRecall.truth(new FlatIndex(corpus, kernels), block, k, t);
-            out.printf(Locale.ROOT, "recall@%d against exact search, %d queries, %d thread%s; anchors/min of a batch"
-                    + " search: the anchors of a super-block searched at once, as quarry mine does%n", k, block.count(), t,
-                    t == 1 ? "" : "s");
+            int n = block.count();
+            boolean calls = batch > 0 && batch < n;
+            out.printf(Locale.ROOT, "recall@%d against exact search, %d queries, %s, %d thread%s; anchors/min of a"
+                    + " batch search: the anchors of a super-block searched at once, as quarry mine does%n", k, n,
+                    calls ? "calls of " + batch : "one call", t, t == 1 ? "" : "s");
             for (Path file : indexes) {
                 try (IvfIndex ivf = IvfIndex.open(file, corpus, kernels)) {
-                    out.printf(Locale.ROOT, "%s%n", ivf.describe());
-                    out.printf(Locale.ROOT, "%8s %10s %14s %10s %12s %10s%n", "nprobe", "recall", "anchors/min",
-                            "anchors", "MFLOP/anchor", "GFLOP/s");
+                    List<SearchParams.Coarse> these = new ArrayList<>(modes);
+                    if (these.remove(null) && ivf.hasGraph()) {
+                        these.add(SearchParams.Coarse.GRAPH);
+                    }
                     int[] sweep = nprobes != null ? nprobes : defaultSweep(ivf.nlist());
-                    for (IndexRecall.Point p : IndexRecall.sweep(truth, ivf, block, k, sweep, t)) {
-                        int anchors = throughputAnchors != null ? throughputAnchors
-                                : ivf.batchQueries(p.nprobe(), t, k);
-                        if (anchors == 0) {
-                            out.printf(Locale.ROOT, "%8d %10.4f %14s %10s %12s %10s%n", p.nprobe(), p.recall(), "-", "-",
-                                    "-", "-");
-                        } else {
-                            err.printf(Locale.ROOT, "index recall: nlist %d nprobe %d: timing %,d anchors...%n",
-                                    ivf.nlist(), p.nprobe(), anchors);
-                            err.flush();
-                            IndexRecall.Throughput speed = IndexRecall.batchThroughput(ivf, qs, anchors, k, p.nprobe(),
-                                    t, 2);
-                            out.printf(Locale.ROOT, "%8d %10.4f %14s %10d %12.2f %10.1f%n", p.nprobe(), p.recall(),
-                                    Progress.human(60 * speed.anchorsPerSecond()), anchors, speed.flopsPerAnchor() / 1e6,
-                                    speed.gflops());
-                        }
+                    List<IndexRecall.Point> points = IndexRecall.sweep(truth, ivf, qs, block, k,
+                            settings(these, sweep, ivf, t), batch);
+                    boolean int8 = ivf.encoding() == ListEncoding.INT8;
+                    out.printf(Locale.ROOT, "%s%n", ivf.describe());
+                    // nprobe and recall lead (scripts read the first two columns), then how the lists were found,
+                    // then mining's speed where the super-block search serves the setting.
+                    out.printf(Locale.ROOT, "%8s %10s %12s %14s %6s %5s%s%s %14s %10s %12s %10s%n", "nprobe", "recall",
+                            "queries/s", "queries/min", "coarse", "ef", int8 ? String.format(Locale.ROOT, " %10s %11s",
+                                    "oversample", "rescored/q") : "",
+                            calls ? String.format(Locale.ROOT, " %10s", "ms/call") : "",
+                            "anchors/min", "anchors", "MFLOP/anchor", "GFLOP/s");
+                    for (IndexRecall.Point p : points) {
+                        SearchParams s = p.params();
+                        int beam = ivf.beam(s, calls ? batch : n, s.nprobe());
+                        out.printf(Locale.ROOT, "%8d %10.4f %12.0f %14s %6s %5s%s%s %s%n", p.nprobe(), p.recall(),
+                                p.queriesPerSecond(), Progress.human(60 * p.queriesPerSecond()),
+                                s.coarse().name().toLowerCase(Locale.ROOT), beam == 0 ? "-" : String.valueOf(beam),
+                                int8 ? String.format(Locale.ROOT, " %10s %11.1f", s.oversample() == 0 ? "default"
+                                        : s.oversample(), (double) ivf.rescoredRows(block, k, s) / n) : "",
+                                calls ? String.format(Locale.ROOT, " %10.3f", 1e3 * batch / p.queriesPerSecond()) : "",
+                                throughput(ivf, qs, s, t, err));
                         out.flush();
                     }
                 }
@@ -107,6 +149,45 @@ final class IndexRecallCommand implements Callable<Integer> {
         }
         return ExitCodes.OK;
     }
+
+    /**
+     * The anchors/min, anchors, MFLOP/anchor and GFLOP/s columns: {@code quarry mine}'s super-block search
+     * timed at this setting, or dashes where mining searches block by block (an int8 index, the graph).
+     */
+    private String throughput(IvfIndex ivf, VectorStore qs, SearchParams s, int t, PrintWriter err) {
+        int anchors = throughputAnchors != null ? throughputAnchors : ivf.batchQueries(s.nprobe(), t, k);
+        if (anchors == 0 || !ivf.searchesRows(s) || s.coarse() == SearchParams.Coarse.GRAPH) {
+            return String.format(Locale.ROOT, "%14s %10s %12s %10s", "-", "-", "-", "-");
+        }
+        err.printf(Locale.ROOT, "index recall: nlist %d nprobe %d: timing %,d anchors...%n", ivf.nlist(), s.nprobe(),
+                anchors);
+        err.flush();
+        IndexRecall.Throughput speed = IndexRecall.batchThroughput(ivf, qs, anchors, k, s.nprobe(), t, 2);
+        return String.format(Locale.ROOT, "%14s %10d %12.2f %10.1f", Progress.human(60 * speed.anchorsPerSecond()),
+                anchors, speed.flopsPerAnchor() / 1e6, speed.gflops());
+    }
+
+    /** Every combination asked for: coarse modes, beams (graph rows only), nprobe, oversample (int8 only). */
+    private List<SearchParams> settings(List<SearchParams.Coarse> modes, int[] sweep, IvfIndex ivf, int t) {
+        List<SearchParams> settings = new ArrayList<>();
+        float[] factors = ivf.encoding() == ListEncoding.INT8 && oversamples != null ? oversamples : new float[] {0};
+        for (SearchParams.Coarse mode : modes) {
+            int[] beams = mode == SearchParams.Coarse.GRAPH && efs != null ? efs : new int[] {0};
+            for (int ef : beams) {
+                for (int nprobe : sweep) {
+                    for (float factor : factors) {
+                        try {
+                            settings.add(new SearchParams(t, nprobe, mode, ef, factor));
+                        } catch (dev.quarry.QuarryUsageException e) {
+                            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                        }
+                    }
+                }
+            }
+        }
+        return settings;
+    }
+
     private static int[] defaultSweep(int nlist) {
         int count = 0;
         for (int p = 1; p <= Math.max(1, nlist / 4); p *= 2) {
