@@ -17,10 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * block micro-kernel, so the scores have the same bits.
  *
  * <p>Four row vectors are in flight, to hide the FMA latency, against four queries (16 accumulators,
- * with 32 vector registers) or two (8, for 16 registers and for the last one or two queries). The
- * score matrix of a super-block ({@link #scores}) takes six queries at a time where it can (24
- * accumulators): a group of row vectors does not fit L1, so each of its loads from L2 then serves six
- * FMAs instead of four.
+ * with 32 vector registers) or two (8, for 16 registers and for the last one or two queries).
  */
 final class PanelKernels {
     static final VectorSpecies<Float> S = PanamaVectorKernels.S;
@@ -30,8 +27,8 @@ final class PanelKernels {
     private static final int PER_PANEL = RowPanels.ROWS / L;
     /** Row vectors scored together. */
     private static final int GROUP = 4;
-    /** Scratch floats a call needs: the scores of six queries against {@link #GROUP} row vectors. */
-    static final int SCRATCH = 6 * GROUP * L;
+    /** Scratch floats a call needs: the scores of four queries against {@link #GROUP} row vectors. */
+    static final int SCRATCH = 4 * GROUP * L;
 
     private PanelKernels() {
     }
@@ -98,15 +95,10 @@ final class PanelKernels {
         int count = queries.count();
         float[] q = queries.rowMajor();
         int vectors = (int) (RowPanels.paddedRows(rowCount) / L);
-        int hexEnd = quads ? count / 6 * 6 : 0;
-        int quadEnd = hexEnd + (quads ? (count - hexEnd) / 4 * 4 : 0);
+        int quadEnd = quads ? count / 4 * 4 : 0;
         int v = 0;
         for (; v + GROUP <= vectors; v += GROUP) {
-            for (int qa = 0; qa < hexEnd; qa += 6) {
-                hex4(q, qa * dim, dim, panels, offset, v, scratch);
-                copy(scratch, GROUP, v, qa, 6, out, stride);
-            }
-            for (int qa = hexEnd; qa < quadEnd; qa += 4) {
+            for (int qa = 0; qa < quadEnd; qa += 4) {
                 quad4(q, qa * dim, dim, panels, offset, v, scratch);
                 copy(scratch, GROUP, v, qa, 4, out, stride);
             }
@@ -116,8 +108,13 @@ final class PanelKernels {
                 copy(scratch, GROUP, v, qa, pair, out, stride);
             }
         }
-        for (; v < vectors; v++) { // the last row vectors of a list: two queries at a time
-            for (int qa = 0; qa < count; qa += 2) {
+        for (; v < vectors; v++) {
+            for (int qa = 0; qa < quadEnd; qa += 4) {
+                single(q, qa * dim, (qa + 1) * dim, dim, panels, offset, v, scratch, 0);
+                single(q, (qa + 2) * dim, (qa + 3) * dim, dim, panels, offset, v, scratch, 2 * GROUP * L);
+                copy(scratch, 1, v, qa, 4, out, stride);
+            }
+            for (int qa = quadEnd; qa < count; qa += 2) {
                 int pair = Math.min(2, count - qa);
                 single(q, qa * dim, (qa + pair - 1) * dim, dim, panels, offset, v, scratch, 0);
                 copy(scratch, 1, v, qa, pair, out, stride);
@@ -206,109 +203,6 @@ final class PanelKernels {
         d1.intoArray(scores, 3 * GROUP * L + L);
         d2.intoArray(scores, 3 * GROUP * L + 2 * L);
         d3.intoArray(scores, 3 * GROUP * L + 3 * L);
-    }
-
-    /**
-     * Six queries x four row vectors (24 accumulators, 32 vector registers): query i's scores go to
-     * {@code scores[i 4L, (i + 1) 4L)}, as {@link #quad4} lays out its four. Each (query, row) is the same
-     * FMA chain as in {@link #quad4}, so the bits are the same.
-     */
-    private static void hex4(float[] q, int a, int dim, MemorySegment panels, long offset, int v, float[] scores) {
-        long o0 = vectorAt(offset, v, dim);
-        long o1 = vectorAt(offset, v + 1, dim);
-        long o2 = vectorAt(offset, v + 2, dim);
-        long o3 = vectorAt(offset, v + 3, dim);
-        long step = 4L * RowPanels.ROWS;
-        int b = a + dim;
-        int c = b + dim;
-        int d = c + dim;
-        int e = d + dim;
-        int f = e + dim;
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
-        FloatVector a3 = FloatVector.zero(S);
-        FloatVector b0 = FloatVector.zero(S);
-        FloatVector b1 = FloatVector.zero(S);
-        FloatVector b2 = FloatVector.zero(S);
-        FloatVector b3 = FloatVector.zero(S);
-        FloatVector c0 = FloatVector.zero(S);
-        FloatVector c1 = FloatVector.zero(S);
-        FloatVector c2 = FloatVector.zero(S);
-        FloatVector c3 = FloatVector.zero(S);
-        FloatVector d0 = FloatVector.zero(S);
-        FloatVector d1 = FloatVector.zero(S);
-        FloatVector d2 = FloatVector.zero(S);
-        FloatVector d3 = FloatVector.zero(S);
-        FloatVector e0 = FloatVector.zero(S);
-        FloatVector e1 = FloatVector.zero(S);
-        FloatVector e2 = FloatVector.zero(S);
-        FloatVector e3 = FloatVector.zero(S);
-        FloatVector f0 = FloatVector.zero(S);
-        FloatVector f1 = FloatVector.zero(S);
-        FloatVector f2 = FloatVector.zero(S);
-        FloatVector f3 = FloatVector.zero(S);
-        for (int k = 0; k < dim; k++) {
-            long at = step * k;
-            FloatVector r0 = FloatVector.fromMemorySegment(S, panels, o0 + at, LE);
-            FloatVector r1 = FloatVector.fromMemorySegment(S, panels, o1 + at, LE);
-            FloatVector r2 = FloatVector.fromMemorySegment(S, panels, o2 + at, LE);
-            FloatVector r3 = FloatVector.fromMemorySegment(S, panels, o3 + at, LE);
-            FloatVector qa = FloatVector.broadcast(S, q[a + k]);
-            a0 = qa.fma(r0, a0);
-            a1 = qa.fma(r1, a1);
-            a2 = qa.fma(r2, a2);
-            a3 = qa.fma(r3, a3);
-            FloatVector qb = FloatVector.broadcast(S, q[b + k]);
-            b0 = qb.fma(r0, b0);
-            b1 = qb.fma(r1, b1);
-            b2 = qb.fma(r2, b2);
-            b3 = qb.fma(r3, b3);
-            FloatVector qc = FloatVector.broadcast(S, q[c + k]);
-            c0 = qc.fma(r0, c0);
-            c1 = qc.fma(r1, c1);
-            c2 = qc.fma(r2, c2);
-            c3 = qc.fma(r3, c3);
-            FloatVector qd = FloatVector.broadcast(S, q[d + k]);
-            d0 = qd.fma(r0, d0);
-            d1 = qd.fma(r1, d1);
-            d2 = qd.fma(r2, d2);
-            d3 = qd.fma(r3, d3);
-            FloatVector qe = FloatVector.broadcast(S, q[e + k]);
-            e0 = qe.fma(r0, e0);
-            e1 = qe.fma(r1, e1);
-            e2 = qe.fma(r2, e2);
-            e3 = qe.fma(r3, e3);
-            FloatVector qf = FloatVector.broadcast(S, q[f + k]);
-            f0 = qf.fma(r0, f0);
-            f1 = qf.fma(r1, f1);
-            f2 = qf.fma(r2, f2);
-            f3 = qf.fma(r3, f3);
-        }
-        a0.intoArray(scores, 0);
-        a1.intoArray(scores, L);
-        a2.intoArray(scores, 2 * L);
-        a3.intoArray(scores, 3 * L);
-        b0.intoArray(scores, GROUP * L);
-        b1.intoArray(scores, GROUP * L + L);
-        b2.intoArray(scores, GROUP * L + 2 * L);
-        b3.intoArray(scores, GROUP * L + 3 * L);
-        c0.intoArray(scores, 2 * GROUP * L);
-        c1.intoArray(scores, 2 * GROUP * L + L);
-        c2.intoArray(scores, 2 * GROUP * L + 2 * L);
-        c3.intoArray(scores, 2 * GROUP * L + 3 * L);
-        d0.intoArray(scores, 3 * GROUP * L);
-        d1.intoArray(scores, 3 * GROUP * L + L);
-        d2.intoArray(scores, 3 * GROUP * L + 2 * L);
-        d3.intoArray(scores, 3 * GROUP * L + 3 * L);
-        e0.intoArray(scores, 4 * GROUP * L);
-        e1.intoArray(scores, 4 * GROUP * L + L);
-        e2.intoArray(scores, 4 * GROUP * L + 2 * L);
-        e3.intoArray(scores, 4 * GROUP * L + 3 * L);
-        f0.intoArray(scores, 5 * GROUP * L);
-        f1.intoArray(scores, 5 * GROUP * L + L);
-        f2.intoArray(scores, 5 * GROUP * L + 2 * L);
-        f3.intoArray(scores, 5 * GROUP * L + 3 * L);
     }
 
     /** Two queries x four row vectors; query a's scores go to scores[0, 4L), b's to [4L, 8L). */
