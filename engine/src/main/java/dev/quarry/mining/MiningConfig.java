@@ -38,10 +38,11 @@ import java.util.Locale;
  * @param nearDuplicate drop candidates with cosine to any positive {@code >= t} (NaN: off; needs vectors)
  * @param sampling how the negatives are picked among the survivors
  * @param seed seed of every random choice, mixed with the anchor ordinal
+ * @param shortfall what happens to anchors the filters leave with fewer negatives than asked
  */
 public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double minScore, double maxScore,
                            double absoluteMargin, double relativeMargin, double nearDuplicate, Sampling sampling,
-                           long seed) {
+                           long seed, ShortfallPolicy shortfall) {
     /** Default near-duplicate threshold (settled by the evidence table in docs/defences.md). */
     public static final double DEFAULT_NEAR_DUPLICATE = 0.9;
 
@@ -60,7 +61,15 @@ public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double 
     /** sentence-transformers' shape: ranks from 0 and no filter (the rank window's end and sampling stay). */
     public MiningConfig withoutFilters() {
         return new MiningConfig(numNegatives, 0, rangeMax, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, sampling, seed);
+                Double.NaN, sampling, seed, shortfall);
+    }
+
+    /** A configuration whose short anchors keep what they got ({@link ShortfallPolicy#KEEP}). */
+    public MiningConfig(int numNegatives, int rangeMin, int rangeMax, double minScore, double maxScore,
+                        double absoluteMargin, double relativeMargin, double nearDuplicate, Sampling sampling,
+                        long seed) {
+        this(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin, nearDuplicate,
+                sampling, seed, ShortfallPolicy.KEEP);
     }
 
     public MiningConfig {
@@ -91,36 +100,43 @@ public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double 
         if (sampling == null) {
             throw new QuarryUsageException("sampling", null, "top, random, semi-hard or simans");
         }
+        if (shortfall == null) {
+            shortfall = ShortfallPolicy.KEEP;
+        }
+        if (shortfall.widens() && shortfall.widenTo() <= rangeMax) {
+            throw new QuarryUsageException("widenTo", shortfall.widenTo(), "a rank > rangeMax=" + rangeMax
+                    + " (short anchors take candidates from ranks [rangeMax, widenTo)), or off");
+        }
     }
 
     public MiningConfig withNumNegatives(int n) {
         return new MiningConfig(n, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
-                nearDuplicate, sampling, seed);
+                nearDuplicate, sampling, seed, shortfall);
     }
 
     public MiningConfig withRange(int min, int max) {
         return new MiningConfig(numNegatives, min, max, minScore, maxScore, absoluteMargin, relativeMargin,
-                nearDuplicate, sampling, seed);
+                nearDuplicate, sampling, seed, shortfall);
     }
 
     public MiningConfig withScoreRange(double min, double max) {
         return new MiningConfig(numNegatives, rangeMin, rangeMax, min, max, absoluteMargin, relativeMargin,
-                nearDuplicate, sampling, seed);
+                nearDuplicate, sampling, seed, shortfall);
     }
 
     public MiningConfig withAbsoluteMargin(double m) {
         return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, m, relativeMargin,
-                nearDuplicate, sampling, seed);
+                nearDuplicate, sampling, seed, shortfall);
     }
 
     public MiningConfig withRelativeMargin(double m) {
         return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, m,
-                nearDuplicate, sampling, seed);
+                nearDuplicate, sampling, seed, shortfall);
     }
 
     public MiningConfig withNearDuplicate(double t) {
         return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
-                t, sampling, seed);
+                t, sampling, seed, shortfall);
     }
 
     public MiningConfig withSampling(SamplingStrategy s) {
@@ -129,12 +145,27 @@ public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double 
 
     public MiningConfig withSampling(Sampling s) {
         return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
-                nearDuplicate, s, seed);
+                nearDuplicate, s, seed, shortfall);
     }
 
     public MiningConfig withSeed(long s) {
         return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
-                nearDuplicate, sampling, s);
+                nearDuplicate, sampling, s, shortfall);
+    }
+
+    public MiningConfig withShortfall(ShortfallPolicy policy) {
+        return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
+                nearDuplicate, sampling, seed, policy);
+    }
+
+    /** How deep a source is searched: {@code rangeMax}, or the rank short anchors widen to. */
+    public int searchDepth() {
+        return shortfall.widens() ? shortfall.widenTo() : rangeMax;
+    }
+
+    /** {@link #searchDepth()} over a corpus of {@code rows} rows: widening stops at the corpus's last rank. */
+    public int searchDepth(long rows) {
+        return (int) Math.max(rangeMax, Math.min(searchDepth(), rows));
     }
 
     /**
@@ -142,8 +173,13 @@ public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double 
      * near-duplicates: the one that reads vectors runs last, on the fewest candidates).
      */
     public FilterChain filterChain() {
+        return filterChain(rangeMin, rangeMax);
+    }
+
+    /** The same filters over the ranks {@code [from, to)} instead of the rank window (a widened window). */
+    public FilterChain filterChain(int from, int to) {
         return new FilterChain(List.of(
-                new RankWindowFilter(rangeMin, rangeMax),
+                new RankWindowFilter(from, to),
                 new ScoreRangeFilter(minScore, maxScore),
                 new MarginFilter(absoluteMargin, relativeMargin),
                 new NearDuplicateFilter(nearDuplicate,
@@ -163,9 +199,9 @@ public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double 
     /** Every setting in force, one line, as the summary prints it. */
     public String describe() {
         return String.format(Locale.ROOT, "num-negatives=%d range=[%d, %d) min-score=%s max-score=%s "
-                        + "absolute-margin=%s relative-margin=%s near-duplicate=%s sampling-strategy=%s seed=%d",
+                        + "absolute-margin=%s relative-margin=%s near-duplicate=%s sampling-strategy=%s seed=%d shortfall=%s",
                 numNegatives, rangeMin, rangeMax, off(minScore), off(maxScore), off(absoluteMargin),
-                off(relativeMargin), off(nearDuplicate), sampling.describe(), seed);
+                off(relativeMargin), off(nearDuplicate), sampling.describe(), seed, shortfall.describe());
     }
 
     private static String off(double v) {

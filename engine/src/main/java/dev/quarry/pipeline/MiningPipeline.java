@@ -110,7 +110,7 @@ public final class MiningPipeline {
                 }
                 Files.deleteIfExists(checkpointPath);
                 start = 0;
-                stats = new MiningStats(job.config().numNegatives());
+                stats = new MiningStats(job.config());
             }
             long started = System.nanoTime();
             long anchorsBefore = Math.min((long) start * job.blockSize(), job.anchors().length);

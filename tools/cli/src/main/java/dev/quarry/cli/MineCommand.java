@@ -77,6 +77,11 @@ final class MineCommand implements Callable<Integer> {
     @Mixin
     MiningOptions mining;
 
+    @Option(names = "--options-file", description = "Mining options read from this file (quarry mine's flags, any"
+            + " number per line, # for a comment), as `quarry tune` writes its best configuration; options given on"
+            + " the command line win.")
+    Path optionsFile;
+
     @Option(names = "--output", required = true, description = "Output file (npy: NAME.ids.npy, NAME.scores.npy, "
             + "NAME.anchors.npy).")
     Path output;
@@ -198,13 +203,42 @@ final class MineCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The options of --options-file with those typed on the command line over them: the file is checked on its
+     * own first (its values are the file's data, exit 3), then with the command line's (a conflict is a usage
+     * error, exit 2).
+     */
+    private MiningFlags.Parsed withOptionsFile() {
+        java.util.Map<String, String> merged = new java.util.LinkedHashMap<>(OptionsFile.read(optionsFile));
+        for (CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+            String name = o.longestName().substring(2);
+            if (MiningFlags.names().contains(name)) {
+                List<String> given = o.originalStringValues();
+                merged.put(name, o.arity().max() == 0 ? "true" : given.getLast());
+            }
+        }
+        try {
+            return MiningFlags.parse(merged);
+        } catch (MiningFlags.Refused e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.field() + "=" + e.value()
+                    + ", expected " + e.expected() + " (with the options of " + optionsFile + ")");
+        }
+    }
+
     @Override
     public Integer call() {
         MiningConfig config;
         OutputOptions outputOptions;
+        Integer nprobe = null;
         try {
-            config = mining.config();
-            outputOptions = mining.output();
+            if (optionsFile == null) {
+                config = mining.config();
+            } else {
+                MiningFlags.Parsed parsed = withOptionsFile();
+                config = parsed.config();
+                nprobe = parsed.nprobe();
+            }
+            outputOptions = mining.output(config.numNegatives());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), FlagNames.toFlags(e.getMessage()));
         }
@@ -226,12 +260,25 @@ final class MineCommand implements Callable<Integer> {
                 .config(config).outputOptions(outputOptions).threads(workers).resume(resume)
                 .checkpointIntervalNanos((long) (checkpointSeconds * 1e9))
                 .pauseNanosPerBlock(TimeUnit.MILLISECONDS.toNanos(pausePerBlockMs)).negativesStore(negativesStore);
+        if (nprobe != null) {
+            if (inputs.ivf() == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--nprobe=" + nprobe + " (from "
+                        + optionsFile + ") needs --index FILE.qivf");
+            }
+            builder.index(inputs.ivf(), nprobe);
+        }
         try {
             strategy(builder, vectors.corpus(), vectors.models());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), FlagNames.toFlags(e.getMessage()));
         }
         MiningRequest request = builder.build();
+        if (optionsFile != null) {
+            for (java.nio.file.Path out : dev.quarry.io.MinedOutput.filesFor(output, outputOptions.format())) {
+                dev.quarry.files.OutputClaim.refuseIfInput(out, "optionsFile", optionsFile);
+            }
+            dev.quarry.files.OutputClaim.refuseIfInput(request.summaryFile(), "optionsFile", optionsFile);
+        }
         MiningReport report = new MiningRunner(VectorKernelsProvider.get()).run(request, spec.commandLine().getErr());
         report.print(spec.commandLine().getOut(), config.describe());
         return ExitCodes.OK;

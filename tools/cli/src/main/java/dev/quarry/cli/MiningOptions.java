@@ -5,6 +5,7 @@ import dev.quarry.io.OutputOptions;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.mining.Sampling;
 import dev.quarry.mining.SamplingStrategy;
+import dev.quarry.mining.ShortfallPolicy;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -77,6 +78,16 @@ public final class MiningOptions {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of random sampling (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--widen-to", defaultValue = "off", converter = NumberOptions.RankOrOff.class,
+            description = "An anchor the filters leave with fewer negatives than asked takes candidates from the next"
+                    + " windows of ranks ([range-max, range-max + width), ...), under the same filters, up to this rank;"
+                    + " off: it keeps what it got (default: ${DEFAULT-VALUE}).")
+    int widenTo;
+
+    @Option(names = "--leave-out-short", description = "Leave anchors that still have fewer negatives than asked out"
+            + " of the output, in every format (n-tuple always does).")
+    boolean leaveOutShort;
+
     @Option(names = "--output-format", defaultValue = "triplet", description = "triplet, n-tuple, labeled-pair, "
             + "labeled-list, flag or npy (default: ${DEFAULT-VALUE}).")
     String outputFormat;
@@ -103,12 +114,18 @@ public final class MiningOptions {
         double nearDup = noDefences && !(given && matched("--near-duplicate")) ? Double.NaN : nearDuplicate;
         return new MiningConfig(numNegatives, min, rangeMax, orNaN(minScore), orNaN(maxScore),
                 orNaN(absoluteMargin), relative == 0 ? Double.NaN : relative, nearDup,
-                new Sampling(SamplingStrategy.parse(samplingStrategy), semiHardMargin, simansA, simansB), seed);
+                new Sampling(SamplingStrategy.parse(samplingStrategy), semiHardMargin, simansA, simansB), seed,
+                new ShortfallPolicy(widenTo, leaveOutShort));
     }
 
     /** The output options; a QuarryUsageException names the offending field. */
     public OutputOptions output() {
-        return new OutputOptions(OutputFormat.parse(outputFormat), numNegatives, outputScores, outputRanks,
+        return output(numNegatives);
+    }
+
+    /** The output options for {@code negatives} per anchor (the number in force, from an options file too). */
+    public OutputOptions output(int negatives) {
+        return new OutputOptions(OutputFormat.parse(outputFormat), negatives, outputScores, outputRanks,
                 includePositives, softLabels == null ? Double.NaN : softLabels);
     }
 

@@ -272,7 +272,7 @@ public final class SparkMiner {
 
         /** Folds the blocks, in order, into the statistics, appending their bytes to {@code outs}. */
         private MiningStats fold(Iterator<MinedBlock> blocks, List<AtomicOutput> outs) {
-            MiningStats stats = new MiningStats(inputs.config().numNegatives());
+            MiningStats stats = new MiningStats(inputs.config());
             Progress bar = new Progress("spark-mine", "anchors", inputs.anchors().ordinals().length, progress,
                     2_000_000_000L, 0);
             int expected = 0;

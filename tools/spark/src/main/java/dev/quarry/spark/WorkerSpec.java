@@ -5,6 +5,7 @@ import dev.quarry.io.OutputOptions;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.mining.Sampling;
 import dev.quarry.mining.SamplingStrategy;
+import dev.quarry.mining.ShortfallPolicy;
 import dev.quarry.pipeline.MiningRequest;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -25,7 +26,8 @@ record WorkerSpec(String runId, String corpus, String queries, String corpusIds,
                   String corpusText, String queriesText, String qrels, String index, int nprobe, String output,
                   int numNegatives, int rangeMin, int rangeMax, double minScore, double maxScore,
                   double absoluteMargin, double relativeMargin, double nearDuplicate, String sampling,
-                  double semiHardMargin, double simansA, double simansB, long seed, String format,
+                  double semiHardMargin, double simansA, double simansB, long seed, int widenTo, boolean leaveOut,
+                  String format,
                   boolean outputScores, boolean outputRanks, boolean includePositives, double softLabelTemperature,
                   String shards, boolean warmUp, int failTask, int failAttempts) implements Serializable {
 
@@ -38,7 +40,8 @@ record WorkerSpec(String runId, String corpus, String queries, String corpusIds,
                 str(request.index()), request.nprobe(), str(request.output()), config.numNegatives(),
                 config.rangeMin(), config.rangeMax(), config.minScore(), config.maxScore(), config.absoluteMargin(),
                 config.relativeMargin(), config.nearDuplicate(), s.strategy().name(), s.semiHardMargin(), s.simansA(),
-                s.simansB(), config.seed(), outputOptions.format().cliName(), outputOptions.outputScores(),
+                s.simansB(), config.seed(), config.shortfall().widenTo(), config.shortfall().leaveOut(),
+                outputOptions.format().cliName(), outputOptions.outputScores(),
                 outputOptions.outputRanks(), outputOptions.includePositives(), outputOptions.softLabelTemperature(),
                 str(shards), warmUp, failTask, failAttempts);
     }
@@ -47,7 +50,7 @@ record WorkerSpec(String runId, String corpus, String queries, String corpusIds,
     MiningConfig config() {
         return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
                 nearDuplicate, new Sampling(SamplingStrategy.valueOf(sampling), semiHardMargin, simansA, simansB),
-                seed);
+                seed, new ShortfallPolicy(widenTo, leaveOut));
     }
 
     /** How lines are encoded. */
