@@ -27,7 +27,8 @@ final class FlagNames {
             "minScore", "maxScore", "absoluteMargin", "relativeMargin", "nearDuplicate", "samplingStrategy",
             "semiHardMargin", "simansA", "simansB", "seed", "nprobe", "nlist", "batchSize", "agreement", "fusion",
             "strategy", "includePositives", "outputRanks", "qrelsFormat", "threads", "blockSize", "corpus", "queries",
-            "run", "index", "iterations", "checkpointSeconds", "strict", "widenTo");
+            "run", "index", "iterations", "checkpointSeconds", "strict", "widenTo", "temperature",
+            "learningRate", "epochs", "seeds", "heldoutSplit", "heldoutQueries", "candidates");
 
     private static final Pattern LEADING = Pattern.compile("^([a-z][A-Za-z0-9]*)=");
     private static final Pattern CAMEL = Pattern.compile("(?<![-\\w])([a-z]+[A-Z][A-Za-z0-9]*)\\b");

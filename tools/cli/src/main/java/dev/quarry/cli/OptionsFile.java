@@ -26,6 +26,11 @@ final class OptionsFile {
     record Line(long number, String text, Map<String, String> options) {
     }
 
+    /** The options of one line of text (the default candidates of quarry tune, written in the code). */
+    static Map<String, String> options(String text) {
+        return text.isBlank() ? Map.of() : pairs(Path.of("options"), 1, text.strip());
+    }
+
     /** Every line holding options, in order. */
     static List<Line> lines(Path file) {
         UserFiles.requireInput(file);

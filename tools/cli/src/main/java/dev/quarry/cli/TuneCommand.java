@@ -1,0 +1,236 @@
+package dev.quarry.cli;
+
+import dev.quarry.QuarryDataException;
+import dev.quarry.mining.MiningConfig;
+import dev.quarry.tune.TrainingOptions;
+import dev.quarry.tune.TuneCandidate;
+import dev.quarry.tune.TuneReport;
+import dev.quarry.tune.TuneRequest;
+import dev.quarry.tune.TuneRun;
+import dev.quarry.vector.VectorKernelsProvider;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code quarry tune}: which mining settings buy a trainer the most. Mines the training anchors with each
+ * candidate configuration, trains a small model (a linear adapter on the query embeddings) on each mined
+ * set, and ranks the configurations by held-out recall@10 after training; writes the best one as an
+ * options file that {@code quarry mine --options-file} reads.
+ */
+@Command(name = "tune", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Choose mining settings by what they buy a trainer: mine the training anchors with each candidate"
+                + " configuration, train a linear adapter on the query embeddings on each mined set (InfoNCE with the"
+                + " mined and in-batch negatives, several seeds), rank them by held-out recall@10, and write the best"
+                + " as an options file for quarry mine --options-file.",
+        footer = {"", "Examples:",
+                "  quarry tune --corpus corpus.qvec --queries queries.qvec --qrels qrels.tsv --output best.options",
+                "  quarry tune --corpus corpus.qvec --queries queries.qvec --qrels train.tsv \\",
+                "              --heldout-qrels heldout.tsv --truth truth.tsv --candidates mine.candidates \\",
+                "              --json tune.json --output best.options",
+                "  quarry mine --corpus corpus.qvec --queries queries.qvec --qrels qrels.tsv \\",
+                "              --options-file best.options --output mined.jsonl",
+                "",
+                "Candidates by default: " + TuneCommand.DEFAULTS_SUMMARY + "; in-batch only is the baseline."})
+final class TuneCommand implements Callable<Integer> {
+    /** The default candidates: a name and the quarry mine options that give it. */
+    static final List<String[]> DEFAULT_CANDIDATES = List.of(
+            new String[] {"defaults", ""},
+            new String[] {"no defences (plain top-k)", "--no-defences"},
+            new String[] {"ranks [30, 100)", "--range-min 30"},
+            new String[] {"relative margin 0.1", "--relative-margin 0.1"},
+            new String[] {"random from ranks [10, 50)", "--range-max 50 --sampling-strategy random"},
+            new String[] {"SimANS from ranks [10, 100)", "--sampling-strategy simans"},
+            new String[] {"short anchors widened to rank 1000", "--widen-to 1000"},
+            new String[] {"short anchors left out", "--leave-out-short"});
+    static final String DEFAULTS_SUMMARY = "the defaults; no defences; ranks [30, 100); relative margin 0.1; random"
+            + " from ranks [10, 50); SimANS; short anchors widened to rank 1000; short anchors left out";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--corpus", description = "Corpus embeddings (.qvec, .npy <f4, .fvecs).")
+    Path corpus;
+
+    @Option(names = "--queries", description = "Anchor embeddings; omit when anchors are rows of the corpus.")
+    Path queries;
+
+    @Option(names = "--corpus-text", description = "Instead of --corpus: JSONL {\"id\", \"text\"} embedded with --model"
+            + " (cached beside the texts, as quarry mine does).")
+    Path corpusText;
+
+    @Option(names = "--queries-text", description = "Instead of --queries: the anchors' JSONL texts.")
+    Path queriesText;
+
+    @Option(names = "--model", defaultValue = "minilm", description = "With texts: the model that embeds them"
+            + " (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--qrels", required = true, description = "Training labels: TSV, TREC or JSONL.")
+    Path qrels;
+
+    @Option(names = "--known-positives", description = "Pairs never mined as negatives (as quarry mine).")
+    Path knownPositives;
+
+    @Option(names = "--truth", description = "True positives beyond the labels, anchor<TAB>doc[<TAB>kind] per line"
+            + " (the demos' truth.tsv): mined negatives among them are counted as known false negatives.")
+    Path truth;
+
+    @Option(names = "--heldout-qrels", description = "Held-out labels (queries that are not training anchors);"
+            + " without them a seeded split of the labelled anchors is held out.")
+    Path heldoutQrels;
+
+    @Option(names = "--heldout-queries", description = "The held-out queries' embeddings (default: --queries).")
+    Path heldoutQueries;
+
+    @Option(names = "--heldout-split", defaultValue = "0.2", converter = NumberOptions.Finite.class,
+            description = "Without --heldout-qrels: the share (< 1) or number (>= 1) of labelled anchors held out,"
+                    + " chosen by --seed (default: ${DEFAULT-VALUE}).")
+    double heldoutSplit;
+
+    @Option(names = "--candidates", description = "More configurations to compare: one set of quarry mine options"
+            + " per line (# for a comment), e.g. --range-min 5 --range-max 40 --sampling-strategy random.")
+    Path candidates;
+
+    @Option(names = "--no-default-candidates", description = "Compare only the configurations of --candidates"
+            + " (and in-batch only).")
+    boolean noDefaultCandidates;
+
+    @Option(names = "--index", defaultValue = "flat", description = "Mine with flat (exact) search or an IVF index"
+            + " file (default: ${DEFAULT-VALUE}); held-out recall is always measured by exact search.")
+    String index;
+
+    @Option(names = "--nprobe", description = "Lists probed with an IVF index (default: nlist / 64).")
+    Integer nprobe;
+
+    @Option(names = "--seeds", defaultValue = "3", description = "Seeds per configuration: the spread over them is"
+            + " the noise a difference must beat (default: ${DEFAULT-VALUE}).")
+    int seeds;
+
+    @Option(names = "--seed", defaultValue = "42", description = "First seed: seed i is SEED + i, for sampling,"
+            + " training and the held-out split (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--temperature", defaultValue = "" + TrainingOptions.DEFAULT_TEMPERATURE,
+            converter = NumberOptions.Finite.class, description = "InfoNCE temperature (default: ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--learning-rate", defaultValue = "" + TrainingOptions.DEFAULT_LEARNING_RATE,
+            converter = NumberOptions.Finite.class, description = "Adam's learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--epochs", defaultValue = "" + TrainingOptions.DEFAULT_EPOCHS,
+            description = "Passes over the training examples (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "" + TrainingOptions.DEFAULT_BATCH_SIZE,
+            description = "Examples per step; their positives are each other's in-batch negatives"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--threads", description = "Threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--strict", description = "Fail on ids that name no row (default: count and report them).")
+    boolean strict;
+
+    @Option(names = "--json", description = "Also write the whole report as JSON.")
+    Path json;
+
+    @Option(names = "--output", required = true, description = "The options file the best configuration is written"
+            + " to (read by quarry mine --options-file).")
+    Path output;
+
+    @Override
+    public Integer call() {
+        CommandLine cmd = spec.commandLine();
+        int workers = ThreadCount.resolve(threads, cmd);
+        if ((corpus == null) == (corpusText == null)) {
+            throw new CommandLine.ParameterException(cmd, "give the corpus as --corpus (embeddings) or --corpus-text"
+                    + " (texts to embed), one of them");
+        }
+        if (queries != null && queriesText != null) {
+            throw new CommandLine.ParameterException(cmd, "--queries and --queries-text: give one of them");
+        }
+        if (heldoutQueries != null && heldoutQrels == null) {
+            throw new CommandLine.ParameterException(cmd, "--heldout-queries goes with --heldout-qrels");
+        }
+        if (nprobe != null && index.equals("flat")) {
+            throw new CommandLine.ParameterException(cmd, "--nprobe needs --index FILE.qivf");
+        }
+        TrainingOptions training;
+        List<TuneCandidate> list;
+        try {
+            training = new TrainingOptions(temperature, learningRate, epochs, batchSize);
+            list = candidates();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, FlagNames.toFlags(e.getMessage()));
+        }
+        Path corpusFile = corpus;
+        Path queriesFile = queries;
+        if (corpusText != null || queriesText != null) {
+            TextEmbeddings embeddings = TextEmbeddings.find().orElseThrow(() -> new CommandLine.ParameterException(cmd,
+                    TextEmbeddings.missingMessage("tuning from texts (--corpus-text, --queries-text)")));
+            PrintWriter err = cmd.getErr();
+            if (corpusText != null) {
+                corpusFile = embeddings.embed(corpusText, model, TextEmbeddings.Role.PASSAGE, err);
+            }
+            if (queriesText != null) {
+                queriesFile = embeddings.embed(queriesText, model, TextEmbeddings.Role.QUERY, err);
+            }
+        }
+        TuneRequest request;
+        try {
+            request = new TuneRequest(corpusFile, queriesFile, qrels, knownPositives, null, null,
+                    index.equals("flat") ? null : Path.of(index), nprobe == null ? 0 : nprobe, heldoutQueries,
+                    heldoutQrels, heldoutSplit, truth, candidates, list, training, seed, seeds, workers, strict, output,
+                    json);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, FlagNames.toFlags(e.getMessage()));
+        }
+        TuneReport report = new TuneRun(VectorKernelsProvider.get()).run(request, cmd.getErr());
+        PrintWriter out = cmd.getOut();
+        report.print(out);
+        out.println("wrote " + output + (json == null ? "" : " and " + json) + "; mine with it: quarry mine ..."
+                + " --options-file " + output);
+        if (report.warning() != null) {
+            cmd.getErr().println("quarry tune: warning: " + report.warning());
+        }
+        return ExitCodes.OK;
+    }
+
+    /** The default candidates (unless switched off) and those of --candidates, each parsed as quarry mine's options. */
+    private List<TuneCandidate> candidates() {
+        List<TuneCandidate> list = new ArrayList<>();
+        if (!noDefaultCandidates) {
+            for (String[] c : DEFAULT_CANDIDATES) {
+                list.add(new TuneCandidate(c[0], c[1], MiningFlags.parse(OptionsFile.options(c[1])).config()));
+            }
+        }
+        if (candidates != null) {
+            for (OptionsFile.Line line : OptionsFile.lines(candidates)) {
+                MiningFlags.Parsed parsed = OptionsFile.parse(candidates, line);
+                Map<String, String> options = line.options();
+                for (String own : List.of("seed", "nprobe")) {
+                    if (options.containsKey(own)) {
+                        throw new QuarryDataException(candidates, "line " + line.number() + " --" + own,
+                                options.get(own), "no --" + own + " in a candidate: tune sets it for every candidate"
+                                + " (--" + own + (own.equals("seed") ? ", --seeds" : "") + " of quarry tune)");
+                    }
+                }
+                MiningConfig config = parsed.config();
+                list.add(new TuneCandidate(line.text(), line.text(), config));
+            }
+        } else if (noDefaultCandidates) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--no-default-candidates needs --candidates"
+                    + " FILE (the configurations to compare)");
+        }
+        return list;
+    }
+}
