@@ -1,6 +1,7 @@
 package dev.quarry.store;
 
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.FileFormat;
 import dev.quarry.files.UserFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -93,7 +94,8 @@ public record MatrixLayout(Path path, StoreFormat format, ElementType type, int 
                 + h.footerBytes() : "") + " = " + expected + " bytes (count=" + h.count() + ", dim=" + h.dim()
                 + ", version " + h.version() + ")");
         OptionalLong checksum = h.footerBytes() == 0 ? OptionalLong.empty()
-                : OptionalLong.of(QvecFooter.decode(path, readAt(ch, size - QvecFooter.SIZE, QvecFooter.SIZE)));
+                : OptionalLong.of(QvecHeader.FORMAT.readFooter(path, readAt(ch, size - FileFormat.FOOTER_BYTES,
+                FileFormat.FOOTER_BYTES)));
         return new MatrixLayout(path, StoreFormat.QVEC, ElementType.FLOAT32, h.dim(), h.count(), QvecHeader.SIZE,
                 4L * h.dim(), h.normalized(), h.mayHoldNonFinite(), h.crc(), size, checksum);
     }

@@ -2,6 +2,7 @@ package dev.quarry.store;
 
 import dev.quarry.files.AtomicOutput;
 import dev.quarry.files.ContentChecksum;
+import dev.quarry.files.FileFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -131,7 +132,7 @@ public final class QvecWriter implements AutoCloseable {
     public void finish(boolean normalized, boolean mayHoldNonFinite) {
         flush();
         try {
-            ByteBuffer footer = QvecFooter.encode(checksum.value());
+            ByteBuffer footer = FileFormat.footer(checksum.value());
             while (footer.hasRemaining()) {
                 out.channel().write(footer);
             }

@@ -10,6 +10,7 @@ import dev.quarry.Progress;
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.AtomicOutput;
 import dev.quarry.files.ContentChecksum;
+import dev.quarry.files.FileFormat;
 import dev.quarry.files.FileStamp;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -75,10 +76,9 @@ public final class StoreContents {
     public static StoreContent verify(VectorStore store, PrintWriter progress) {
         StoreContent scanned = scan(store, progress);
         MatrixLayout layout = store.layout();
-        if (layout.recordedChecksum().isPresent() && layout.recordedChecksum().getAsLong() != scanned.checksum()) {
-            throw new QuarryDataException(store.path(), "footer checksum",
-                    ContentChecksum.hex(layout.recordedChecksum().getAsLong()), scanned.checksumHex() + " computed"
-                            + " from the rows (the rows changed after the file was written: re-import the source)");
+        if (layout.recordedChecksum().isPresent()) {
+            FileFormat.checkBody(store.path(), layout.recordedChecksum().getAsLong(), scanned.checksum(), "the rows",
+                    "re-import the source");
         }
         return scanned;
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.FileFormat;
 import dev.quarry.testing.TestFiles;
 import dev.quarry.testing.TestVectors;
 import java.io.IOException;
@@ -105,7 +106,7 @@ class VectorStoreTest {
                 last.putFloat(k + 0.5f);
             }
             ch.write(last.flip(), QvecHeader.SIZE + (count - 1) * 4L * dim);
-            ch.write(QvecFooter.encode(0), QvecHeader.SIZE + count * 4L * dim);
+            ch.write(FileFormat.footer(0), QvecHeader.SIZE + count * 4L * dim);
         }
         try (VectorStore store = VectorStore.open(file)) {
             assertTrue(store.segment().byteSize() > (2L << 30));

@@ -98,6 +98,17 @@ public final class TestFiles {
         }
     }
 
+    /** Inverts every bit of the byte at {@code offset}: whatever it held, it changes. */
+    public static void flip(Path path, long offset) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            ch.read(one, offset);
+            ch.write(ByteBuffer.wrap(new byte[] {(byte) ~one.get(0)}), offset);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Cuts the file to {@code length} bytes. */
     public static void truncate(Path path, long length) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {

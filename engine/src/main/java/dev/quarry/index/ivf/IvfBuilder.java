@@ -3,6 +3,8 @@ package dev.quarry.index.ivf;
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.OutputClaim;
 import dev.quarry.files.AtomicOutput;
+import dev.quarry.files.ContentChecksum;
+import dev.quarry.files.FileFormat;
 import dev.quarry.store.StoreInspector;
 import dev.quarry.store.StoreContent;
 import dev.quarry.store.VectorStore;
@@ -157,9 +159,7 @@ public final class IvfBuilder {
     private static void write(VectorStore store, IvfHeader header, float[] centroids, long[] offsets, int[] ordinals,
                               Path output, PrintWriter progress) {
         try (AtomicOutput out = AtomicOutput.create(output)) {
-            SectionWriter w = new SectionWriter(out.channel());
-            w.seek(0);
-            w.put(header.encode());
+            SectionWriter w = new SectionWriter(out.channel(), IvfHeader.SIZE);
             w.seek(header.centroidsAt());
             for (float c : centroids) {
                 w.room(4).putFloat(c);
@@ -178,7 +178,10 @@ public final class IvfBuilder {
                     writePanel(w, store, ordinals, first, (int) Math.min(RowPanels.ROWS, offsets[c + 1] - first));
                 }
             }
-            w.seek(header.fileSize());
+            w.seek(header.footerAt());
+            long body = w.finish();
+            writeAt(out.channel(), FileFormat.footer(body), header.footerAt());
+            writeAt(out.channel(), header.encode(), 0);
             out.commit();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + output, e);
@@ -201,20 +204,44 @@ public final class IvfBuilder {
         }
     }
 
-    /** Buffered little-endian writes into sections of a file at given offsets (gaps stay zero). */
+    private static void writeAt(FileChannel ch, ByteBuffer bytes, long position) throws IOException {
+        while (bytes.hasRemaining()) {
+            position += ch.write(bytes, position);
+        }
+    }
+
+    /**
+     * Buffered little-endian writes into the sections of a file's body, in order, at given offsets (gaps
+     * stay zero), with the checksum of the body (gaps included) computed on the way.
+     */
     private static final class SectionWriter {
+        private static final ByteBuffer ZEROS = ByteBuffer.allocate(4096);
         private final FileChannel ch;
         private final ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        private final ContentChecksum checksum = new ContentChecksum();
         private long position;
 
-        SectionWriter(FileChannel ch) {
+        SectionWriter(FileChannel ch, long bodyStart) {
             this.ch = ch;
+            this.position = bodyStart;
         }
 
-        /** Flushes and continues at {@code offset}. */
+        /** Flushes and continues at {@code offset}, at or after where the last section ended. */
         void seek(long offset) throws IOException {
             flush();
+            if (offset < position) {
+                throw new IllegalStateException("seek back from " + position + " to " + offset);
+            }
+            for (long gap = offset - position; gap > 0; gap -= Math.min(gap, ZEROS.capacity())) {
+                checksum.update(ZEROS.duplicate().limit((int) Math.min(gap, ZEROS.capacity())));
+            }
             position = offset;
+        }
+
+        /** Flushes; the checksum of the body written. */
+        long finish() throws IOException {
+            flush();
+            return checksum.value();
         }
 
         /** The buffer, with room for {@code bytes} more. */
@@ -225,12 +252,9 @@ public final class IvfBuilder {
             return buf;
         }
 
-        void put(ByteBuffer bytes) throws IOException {
-            room(bytes.remaining()).put(bytes);
-        }
-
         private void flush() throws IOException {
             buf.flip();
+            checksum.update(buf.duplicate());
             while (buf.hasRemaining()) {
                 position += ch.write(buf, position);
             }

@@ -1,19 +1,18 @@
 package dev.quarry.index.ivf;
 
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.FileFormat;
 import dev.quarry.vector.RowPanels;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.zip.CRC32C;
 
 /**
- * The header of a {@code .qivf} file (little-endian), 4096 bytes:
+ * The header of a {@code .qivf} file, a {@link FileFormat} file (little-endian), 4096 bytes:
  *
  * <pre>
  * offset size field
  *      0    4 magic "QIVF"
- *      4    2 version = 3
+ *      4    2 version = 4
  *      6    2 metric: 0 = spherical (inner product, unit-norm centroids), 1 = euclidean centroids
  *      8    4 dim
  *     12    4 nlist
@@ -28,22 +27,27 @@ import java.util.zip.CRC32C;
  *     72    4 CRC32C of bytes 0..71
  * </pre>
  *
- * Then, each section starting at a multiple of 64 bytes: centroids (nlist x dim float32), list
- * offsets (nlist + 1 u64, in vectors), ordinals (count int32, list-major, ascending within a list),
- * vectors (vector rows x dim float32, in the same order). Each list's vectors are stored in panels of
- * 16 rows ({@link dev.quarry.vector.RowPanels}), its last panel padded with zero rows, so list i
- * starts at row {@code sum over j < i of paddedRows(size j)} of the section. A probe of list i reads
- * one contiguous run. Version 1 stored the vectors row after row, unpadded; version 2 fingerprinted
- * the store by its header CRC, which two stores of the same shape share.
+ * Then the body, each section starting at a multiple of 64 bytes (the gaps zero): centroids (nlist x
+ * dim float32), list offsets (nlist + 1 u64, in vectors), ordinals (count int32, list-major, ascending
+ * within a list), vectors (vector rows x dim float32, in the same order). Each list's vectors are stored
+ * in panels of 16 rows ({@link dev.quarry.vector.RowPanels}), its last panel padded with zero rows, so
+ * list i starts at row {@code sum over j < i of paddedRows(size j)} of the section. A probe of list i
+ * reads one contiguous run. Last, the footer: the checksum of the body ({@link FileFormat#footer}).
+ *
+ * <p>Version 1 stored the vectors row after row, unpadded; version 2 fingerprinted the store by its
+ * header CRC, which two stores of the same shape share; version 3 had no footer. Each is refused with
+ * the command that rebuilds it. To add a field: put it after the last one, move {@code CHECKED} (and the
+ * CRC) past it, and bump {@code VERSION}; a new section gets an offset method like those below, and
+ * {@link #fileSize()} ends after it.
  */
 record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, long seed, long storeCount,
                  int storeDim, long vectorRows, long storeChecksum) {
     static final int SIZE = 4096;
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     static final int SPHERICAL = 0;
     static final int EUCLIDEAN = 1;
-    private static final int MAGIC = 0x46564951; // "QIVF"
     private static final int CHECKED = 72;
+    static final FileFormat FORMAT = new FileFormat("QIVF", "a .qivf index", VERSION, VERSION, CHECKED, SIZE);
 
     long centroidsAt() {
         return SIZE;
@@ -61,8 +65,13 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
         return align(ordinalsAt() + 4L * count);
     }
 
-    long fileSize() {
+    /** Where the footer starts: the end of the body. */
+    long footerAt() {
         return vectorsAt() + 4L * dim * vectorRows;
+    }
+
+    long fileSize() {
+        return footerAt() + FileFormat.FOOTER_BYTES;
     }
 
     private static long align(long offset) {
@@ -70,41 +79,21 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
     }
 
     ByteBuffer encode() {
-        ByteBuffer buf = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putInt(MAGIC).putShort((short) VERSION).putShort((short) metric).putInt(dim).putInt(nlist).putLong(count)
+        return FORMAT.sealHeader(FORMAT.startHeader().putShort((short) metric).putInt(dim).putInt(nlist).putLong(count)
                 .putLong(trainedOn).putLong(seed).putLong(storeCount).putInt(storeDim).putInt(0).putLong(vectorRows)
-                .putLong(storeChecksum);
-        CRC32C crc = new CRC32C();
-        crc.update(buf.array(), 0, CHECKED);
-        buf.putInt((int) crc.getValue());
-        return buf.clear();
+                .putLong(storeChecksum));
     }
 
-    static IvfHeader decode(Path file, ByteBuffer head, long fileSize) {
-        ByteBuffer buf = head.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (fileSize < SIZE || buf.remaining() < CHECKED + 4) {
+    /**
+     * Parses and checks a header against the file's size.
+     *
+     * @param olderRemedy what to do with an index of an older version: the command that rebuilds it
+     */
+    static IvfHeader decode(Path file, ByteBuffer head, long fileSize, String olderRemedy) {
+        ByteBuffer buf = FORMAT.readHeader(file, head, olderRemedy).bytes();
+        if (fileSize < SIZE + FileFormat.FOOTER_BYTES) {
             throw new QuarryDataException(file, "size", fileSize + " bytes", "at least a " + SIZE
-                    + "-byte .qivf header (truncated?)");
-        }
-        if (buf.getInt(0) != MAGIC) {
-            throw new QuarryDataException(file, "magic", String.format("0x%08x", buf.getInt(0)),
-                    "\"QIVF\" (is this a .qivf index?)");
-        }
-        // Before the CRC: an older version checks fewer bytes, and should be told to rebuild, not "corrupt".
-        int version = Short.toUnsignedInt(buf.getShort(4));
-        if (version != VERSION) {
-            throw new QuarryDataException(file, "version", version, VERSION + (version < VERSION
-                    ? " (an index from an older Quarry: rebuild it with quarry index build)"
-                    : " (written by a newer Quarry?)"));
-        }
-        CRC32C crc = new CRC32C();
-        byte[] checked = new byte[CHECKED];
-        buf.get(0, checked);
-        crc.update(checked);
-        int stored = buf.getInt(CHECKED);
-        if (stored != (int) crc.getValue()) {
-            throw new QuarryDataException(file, "header crc", String.format("0x%08x", stored),
-                    String.format("0x%08x computed from bytes 0..71 (the header is corrupt)", (int) crc.getValue()));
+                    + "-byte .qivf header and a footer (truncated?)");
         }
         IvfHeader h = new IvfHeader(Short.toUnsignedInt(buf.getShort(6)), buf.getInt(8), buf.getInt(12),
                 buf.getLong(16), buf.getLong(24), buf.getLong(32), buf.getLong(40), buf.getInt(48), buf.getLong(56),

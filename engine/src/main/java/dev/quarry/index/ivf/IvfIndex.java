@@ -3,6 +3,7 @@ package dev.quarry.index.ivf;
 import dev.quarry.QuarryDataException;
 import dev.quarry.QuarryUsageException;
 import dev.quarry.files.ContentChecksum;
+import dev.quarry.files.FileFormat;
 import dev.quarry.files.UserFiles;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
@@ -20,6 +21,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -89,8 +91,10 @@ public final class IvfIndex implements VectorIndex {
     }
 
     /**
-     * Opens an index and checks that it was built from {@code store}: the count, dim and checksum of
-     * the rows recorded at build time ({@link VectorStore#content}).
+     * Opens an index and checks it: its header, that it was built from {@code store} (the count, dim and
+     * checksum of the rows recorded at build time, {@link VectorStore#content}), and its body against the
+     * checksum in its footer, which rereads the whole file once (the lists are a copy of the corpus: a
+     * damaged byte there would change scores silently).
      */
     public static IvfIndex open(Path file, VectorStore store, VectorKernels kernels) {
         Arena arena = Arena.ofShared();
@@ -101,20 +105,27 @@ public final class IvfIndex implements VectorIndex {
             while (head.hasRemaining() && ch.read(head, head.position()) > 0) {
                 // read the header
             }
-            IvfHeader h = IvfHeader.decode(file, head.flip(), size);
+            head.flip();
+            int nlist = head.remaining() >= 16 ? head.order(ByteOrder.LITTLE_ENDIAN).getInt(12) : 0;
+            IvfHeader h = IvfHeader.decode(file, head, size, rebuild(file, store, nlist));
             if (h.storeCount() != store.count() || h.storeDim() != store.dim()) {
                 throw new QuarryDataException(file, "built from", "a store of count=" + h.storeCount() + " dim="
                         + h.storeDim(), "the corpus it is used with, " + store.path() + ": count=" + store.count()
-                        + " dim=" + store.dim() + " (rebuild the index for this corpus with quarry index build)");
+                        + " dim=" + store.dim() + " (" + rebuild(file, store, h.nlist()) + ")");
             }
             long checksum = store.content(null).checksum();
             if (h.storeChecksum() != checksum) {
                 throw new QuarryDataException(file, "store checksum", ContentChecksum.hex(h.storeChecksum()),
                         ContentChecksum.hex(checksum) + ", the checksum of the rows of " + store.path()
-                                + " (the index was built from other rows, or the corpus changed since: rebuild it"
-                                + " with quarry index build)");
+                                + " (the index was built from other rows, or the corpus changed since: "
+                                + rebuild(file, store, h.nlist()) + ")");
             }
             MemorySegment data = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            long recorded = IvfHeader.FORMAT.readFooter(file, data.asSlice(h.footerAt(), FileFormat.FOOTER_BYTES)
+                    .asByteBuffer());
+            FileFormat.checkBody(file, recorded, new ContentChecksum().update(data, IvfHeader.SIZE, h.footerAt()
+                    - IvfHeader.SIZE).value(), "bytes " + IvfHeader.SIZE + ".." + (h.footerAt() - 1),
+                    rebuild(file, store, h.nlist()));
             return new IvfIndex(file, h, arena, data, kernels);
         } catch (NoSuchFileException e) {
             arena.close();
@@ -128,6 +139,17 @@ public final class IvfIndex implements VectorIndex {
             }
             throw e;
         }
+    }
+
+    /** The command that rebuilds {@code file} over {@code store} with {@code nlist} lists (0: the default). */
+    static String rebuild(Path file, VectorStore store, int nlist) {
+        return "rebuild it with quarry index build --store " + shellWord(store.path()) + " --type ivf"
+                + (nlist > 0 ? " --nlist " + nlist : "") + " --output " + shellWord(file);
+    }
+
+    private static String shellWord(Path path) {
+        String word = path.toString();
+        return word.matches("[A-Za-z0-9._/+:=@%,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 
     /** A copy of the centroids, {@code nlist x dim} floats row after row. */

@@ -125,8 +125,9 @@ class IvfBuildTest {
             Path old = Files.copy(file, dir.resolve("old.qivf"));
             TestFiles.poke(old, 4, 1); // version 1: vectors row after row, before row panels
             e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(old, store, KERNELS));
-            assertTrue(e.getMessage().startsWith(old + ": version=1, expected 3")
-                    && e.getMessage().contains("rebuild it with quarry index build"), e.getMessage());
+            assertEquals(old + ": version=1, expected 4 (a .qivf index written by an older Quarry: rebuild it with"
+                    + " quarry index build --store " + store.path() + " --type ivf --nlist 50 --output " + old + ")",
+                    e.getMessage());
 
             Path cut = Files.copy(file, dir.resolve("cut.qivf"));
             TestFiles.truncate(cut, Files.size(file) - 4);
@@ -146,11 +147,40 @@ class IvfBuildTest {
     }
 
     @Test
+    void aDamagedByteAnywhereInTheBodyIsRefusedNamingTheFileAndTheRebuild() throws IOException {
+        Path file = dir.resolve("x.qivf");
+        try (VectorStore store = VectorStore.open(data.resolve("corpus.qvec"))) {
+            build(store, 50, 2, file);
+            long size = Files.size(file);
+            // A centroid, a list offset, an ordinal, a vector, the last byte before the footer: each is caught.
+            IvfHeader h = IvfHeader.decode(file, ByteBuffer.wrap(Files.readAllBytes(file)), size, "");
+            for (long at : new long[] {h.centroidsAt() + 5, h.offsetsAt() + 9, h.ordinalsAt() + 2, h.vectorsAt() + 77,
+                    h.footerAt() - 1}) {
+                Path damaged = Files.copy(file, dir.resolve("damaged-" + at + ".qivf"));
+                TestFiles.flip(damaged, at);
+                QuarryDataException e = assertThrows(QuarryDataException.class,
+                        () -> IvfIndex.open(damaged, store, KERNELS), "byte " + at);
+                assertTrue(e.getMessage().startsWith(damaged + ": footer checksum=0x"), e.getMessage());
+                assertTrue(e.getMessage().contains(" computed from bytes 4096.." + (h.footerAt() - 1) + " (the file is"
+                        + " damaged, or changed after it was written: rebuild it with quarry index build --store "
+                        + store.path() + " --type ivf --nlist 50 --output " + damaged + ")"), e.getMessage());
+            }
+            Path footer = Files.copy(file, dir.resolve("footer.qivf"));
+            TestFiles.flip(footer, size - 16); // the footer's magic
+            QuarryDataException e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(footer, store, KERNELS));
+            assertTrue(e.getMessage().startsWith(footer + ": footer magic="), e.getMessage());
+            try (IvfIndex intact = IvfIndex.open(file, store, KERNELS)) {
+                assertEquals(50, intact.nlist());
+            }
+        }
+    }
+
+    @Test
     void rejectsAHeaderWhoseDimIsNotTheStoresOrWhoseSectionsOverflow() throws IOException {
         Path file = dir.resolve("x.qivf");
         try (VectorStore store = VectorStore.open(data.resolve("corpus.qvec"))) {
             build(store, 50, 2, file);
-            IvfHeader h = IvfHeader.decode(file, ByteBuffer.wrap(Files.readAllBytes(file)), Files.size(file));
+            IvfHeader h = IvfHeader.decode(file, ByteBuffer.wrap(Files.readAllBytes(file)), Files.size(file), "");
             // nlist x dim x 4 and dim x vector rows x 4 wrap around 2^64 to a few KiB: the file is made that long.
             IvfHeader wrapped = new IvfHeader(h.metric(), 1 << 30, Integer.MAX_VALUE, 16, h.trainedOn(), h.seed(),
                     h.storeCount(), h.storeDim(), (1L << 31) - 3, h.storeChecksum());
