@@ -25,7 +25,8 @@ import java.util.Locale;
  * <p>Defaults are defensive, because the hardest ranks hold most unlabelled positives: the 10 hardest
  * ranks are skipped ({@code rangeMin = 10}), negatives must score at most 95% of the positive
  * ({@code relativeMargin = 0.05}, NV-Retriever's TopK-PercPos), and candidates whose cosine to a
- * positive is 0.9 or more are dropped ({@code nearDuplicate}). The evidence is in docs/defences.md.
+ * positive is 0.9 or more are dropped ({@code nearDuplicate}), and an anchor they leave with fewer negatives
+ * than asked is left out ({@code shortfall}). The evidence is in docs/defences.md.
  * {@link #withoutFilters} gives sentence-transformers' plain top-k shape.
  *
  * @param numNegatives negatives wanted per anchor
@@ -50,18 +51,27 @@ public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double 
     public static final int DEFAULT_RANGE_MIN = 10;
 
     /**
+     * Default shortfall policy: anchors the filters leave short are left out ({@code quarry tune}'s evidence in
+     * docs/defences.md: never far from the best held-out recall, and no anchor trained without a negative).
+     */
+    public static final ShortfallPolicy DEFAULT_SHORTFALL = new ShortfallPolicy(0, true);
+
+    /**
      * The defaults: 3 negatives from ranks [10, 100), relative margin 0.05, near-duplicates 0.9, top
-     * sampling, seed 42.
+     * sampling, seed 42, anchors left short left out.
      */
     public static MiningConfig defaults() {
         return new MiningConfig(3, DEFAULT_RANGE_MIN, 100, Double.NaN, Double.NaN, Double.NaN, 0.05,
-                DEFAULT_NEAR_DUPLICATE, Sampling.of(SamplingStrategy.TOP), 42);
+                DEFAULT_NEAR_DUPLICATE, Sampling.of(SamplingStrategy.TOP), 42, DEFAULT_SHORTFALL);
     }
 
-    /** sentence-transformers' shape: ranks from 0 and no filter (the rank window's end and sampling stay). */
+    /**
+     * sentence-transformers' shape: ranks from 0, no filter, every anchor kept (the rank window's end and
+     * sampling stay).
+     */
     public MiningConfig withoutFilters() {
         return new MiningConfig(numNegatives, 0, rangeMax, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, sampling, seed, shortfall);
+                Double.NaN, sampling, seed, ShortfallPolicy.KEEP);
     }
 
     /** A configuration whose short anchors keep what they got ({@link ShortfallPolicy#KEEP}). */

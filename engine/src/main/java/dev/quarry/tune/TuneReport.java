@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.quarry.Progress;
-import dev.quarry.eval.EvalResult;
+import dev.quarry.eval.HeldoutRecall;
 import dev.quarry.mining.candidate.Shortfall;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,7 +26,8 @@ import java.util.Locale;
  * @param setup what the run trained and evaluated on
  * @param seconds the run's wall time
  */
-public record TuneReport(List<Row> rows, int baseline, int best, EvalResult untrained, Setup setup, double seconds) {
+public record TuneReport(List<Row> rows, int baseline, int best, HeldoutRecall untrained, Setup setup,
+                         double seconds) {
 
     /**
      * One candidate's results.
@@ -112,7 +113,7 @@ public record TuneReport(List<Row> rows, int baseline, int best, EvalResult untr
         out.printf(Locale.ROOT, "%-44s %17s %8s %10s %11s %9s %9s %9s%n", "", "recall@10", "nDCG@10", "recall@100",
                 "no negative", "left out", "neg score", s.knownTruth() ? "known FN" : "");
         out.printf(Locale.ROOT, "%-44s %17s %8.4f %10.4f%n", "no training (the embeddings as given)",
-                String.format(Locale.ROOT, "%.4f", untrained.recall()[0]), untrained.ndcg()[0], untrained.recall()[1]);
+                String.format(Locale.ROOT, "%.4f", untrained.recallAt10()), untrained.ndcgAt10(), untrained.recallAt100());
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
             String recall = String.format(Locale.ROOT, "%.4f ± %.4f", mean(r.recall10()), spread(r.recall10()));
@@ -185,9 +186,9 @@ public record TuneReport(List<Row> rows, int baseline, int best, EvalResult untr
             g.writeNumberField("seeds", setup.seeds());
             g.writeNumberField("seconds", seconds);
             g.writeObjectFieldStart("untrained");
-            g.writeNumberField("recall_at_10", untrained.recall()[0]);
-            g.writeNumberField("ndcg_at_10", untrained.ndcg()[0]);
-            g.writeNumberField("recall_at_100", untrained.recall()[1]);
+            g.writeNumberField("recall_at_10", untrained.recallAt10());
+            g.writeNumberField("ndcg_at_10", untrained.ndcgAt10());
+            g.writeNumberField("recall_at_100", untrained.recallAt100());
             g.writeEndObject();
             g.writeArrayFieldStart("candidates");
             for (int i = 0; i < rows.size(); i++) {

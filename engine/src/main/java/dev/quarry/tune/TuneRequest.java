@@ -1,22 +1,19 @@
 package dev.quarry.tune;
 
 import dev.quarry.QuarryUsageException;
+import dev.quarry.pipeline.IndexStrategySpec;
+import dev.quarry.pipeline.MiningRequest;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A {@code quarry tune} run described by files and options: the training labels (mined once per
- * candidate), the held-out set (files, or a seeded split of the labelled anchors), the candidates, how the
- * adapter is trained, and where the best configuration goes.
+ * A {@code quarry tune} run described by files and options: the training inputs (as a mining run reads
+ * them; each candidate is mined with them), the held-out set (files, or a seeded split of the labelled
+ * anchors), the candidates, how the adapter is trained, and where the best configuration goes.
  *
- * @param corpus the corpus store
- * @param queries the anchors' store, or null when anchors are rows of the corpus
- * @param qrels the training labels
- * @param knownPositives pairs never mined as negatives (counted as false negatives when mined), or null
- * @param corpusIds the corpus id file, or null ({@code CORPUS.ids} or row numbers)
- * @param queriesIds the queries' id file, or null
- * @param index an IVF index to mine with, or null for exact search (held-out recall is always exact)
- * @param nprobe lists probed with an IVF index (0: its default)
+ * @param inputs the training inputs: corpus, anchors, labels, known positives, ids, index, threads, strict
+ *               (its configuration and output are not used: each candidate brings its own, nothing is mined to
+ *               a file)
  * @param heldoutQueries the held-out queries' store, or null: the training queries' store
  * @param heldoutQrels held-out labels, or null: a split of the training labels
  * @param heldoutSplit without held-out labels, the share ({@code < 1}) or number ({@code >= 1}) of labelled
@@ -28,15 +25,12 @@ import java.util.List;
  * @param training how the adapter is trained
  * @param seed the first seed; seed {@code i} of {@code seeds} is {@code seed + i}, for sampling and training
  * @param seeds seeds per candidate (the spread over them is the noise a difference must beat)
- * @param threads worker threads
- * @param strict fail on ids that name no row
  * @param output the options file the best configuration is written to
  * @param json the whole report as JSON, or null
  */
-public record TuneRequest(Path corpus, Path queries, Path qrels, Path knownPositives, Path corpusIds, Path queriesIds,
-                          Path index, int nprobe, Path heldoutQueries, Path heldoutQrels, double heldoutSplit,
+public record TuneRequest(MiningRequest inputs, Path heldoutQueries, Path heldoutQrels, double heldoutSplit,
                           Path truth, Path candidatesFile, List<TuneCandidate> candidates, TrainingOptions training,
-                          long seed, int seeds, int threads, boolean strict, Path output, Path json) {
+                          long seed, int seeds, Path output, Path json) {
 
     public TuneRequest {
         candidates = List.copyOf(candidates);
@@ -54,8 +48,9 @@ public record TuneRequest(Path corpus, Path queries, Path qrels, Path knownPosit
             throw new QuarryUsageException("heldoutQueries", heldoutQueries, "given with heldoutQrels (the held-out"
                     + " labels)");
         }
-        if (threads < 1) {
-            throw new QuarryUsageException("threads", threads, ">= 1");
+        if (!(inputs.strategy() instanceof IndexStrategySpec)) {
+            throw new QuarryUsageException("strategy", inputs.strategy().kind().cliName(), "index (tune mines the"
+                    + " nearest neighbours with every candidate)");
         }
     }
 }

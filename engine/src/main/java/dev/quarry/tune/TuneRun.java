@@ -3,14 +3,11 @@ package dev.quarry.tune;
 import dev.quarry.Progress;
 import dev.quarry.QuarryDataException;
 import dev.quarry.QuarryUsageException;
-import dev.quarry.eval.EvalResult;
-import dev.quarry.eval.Evaluator;
 import dev.quarry.eval.HeldoutQueries;
+import dev.quarry.eval.HeldoutRecall;
 import dev.quarry.files.AtomicOutput;
 import dev.quarry.files.OutputClaim;
-import dev.quarry.index.SearchParams;
 import dev.quarry.index.SearchThreads;
-import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.labels.IdMap;
 import dev.quarry.labels.Qrels;
 import dev.quarry.labels.QrelsReader;
@@ -19,10 +16,12 @@ import dev.quarry.mining.MiningConfig;
 import dev.quarry.pipeline.BlockLayout;
 import dev.quarry.pipeline.MiningInputs;
 import dev.quarry.pipeline.MiningRequest;
+import dev.quarry.pipeline.MiningRunner;
 import dev.quarry.pipeline.StoreIds;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -40,8 +39,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and the JSON report. Every problem with the inputs is reported before any mining starts.
  */
 public final class TuneRun {
-    private static final int[] KS = {10, 100};
-
     private final VectorKernels kernels;
 
     public TuneRun(VectorKernels kernels) {
@@ -51,13 +48,11 @@ public final class TuneRun {
     /** Runs the request; progress goes to {@code progress} (may be null). */
     public TuneReport run(TuneRequest r, PrintWriter progress) {
         long start = System.nanoTime();
-        try (OutputClaim claim = OutputClaim.builder().input("corpus", r.corpus()).input("queries", r.queries())
-                .input("qrels", r.qrels()).input("knownPositives", r.knownPositives()).input("corpusIds", r.corpusIds())
-                .input("queriesIds", r.queriesIds()).input("index", r.index())
-                .input("heldoutQueries", r.heldoutQueries()).input("heldoutQrels", r.heldoutQrels())
-                .input("truth", r.truth()).input("candidates", r.candidatesFile()).output(r.output()).output(r.json())
-                .claim();
-             MiningInputs inputs = MiningInputs.open(miningRequest(r), kernels, progress);
+        MiningRequest training = miningRequest(r);
+        try (OutputClaim claim = MiningRunner.inputsOf(training).input("heldoutQueries", r.heldoutQueries())
+                .input("heldoutQrels", r.heldoutQrels()).input("truth", r.truth())
+                .input("candidates", r.candidatesFile()).output(r.output()).output(r.json()).claim();
+             MiningInputs inputs = MiningInputs.open(training, kernels, progress);
              VectorStore heldoutStore = r.heldoutQueries() == null ? null : VectorStore.open(r.heldoutQueries());
              StoreIds heldoutIds = heldoutStore == null ? null : StoreIds.of(heldoutStore, null, null)) {
             VectorStore corpus = inputs.corpus();
@@ -92,7 +87,7 @@ public final class TuneRun {
             Progress mining = new Progress("tune: mine " + configs.size() + " configurations", "anchors",
                     heldout.training.length, progress);
             MinedAnchor[][] mined = CandidateMining.mine(configs, inputs.index(), corpus, inputs.queries(), kernels,
-                    layout, r.nprobe(), r.threads(), mining);
+                    layout, training.nprobe(), training.threads(), mining);
             mining.finish();
             List<MinedSetSummary> summaries = new ArrayList<>();
             List<TrainingExamples> examples = new ArrayList<>();
@@ -103,40 +98,37 @@ public final class TuneRun {
             }
             TrainingExamples inBatch = TrainingExamples.inBatchOnly(heldout.training, labels);
 
-            FlatIndex exact = new FlatIndex(corpus, kernels);
             AdapterTrainer trainer = new AdapterTrainer(corpus, inputs.queries(), kernels, r.training());
             double[][][] metrics = new double[candidates.size()][4][r.seeds()];
             int jobs = candidates.size() * r.seeds();
-            Progress training = new Progress("tune: train and evaluate", "adapters", jobs, progress);
+            Progress trainings = new Progress("tune: train and evaluate", "adapters", jobs, progress);
             AtomicInteger next = new AtomicInteger();
             AtomicBoolean failed = new AtomicBoolean();
-            EvalResult[] untrained = new EvalResult[1];
-            SearchParams oneThread = SearchParams.defaults().withThreads(1);
-            SearchThreads.run("quarry-tune-train", Math.max(1, Math.min(r.threads(), jobs + 1)), part -> {
+            HeldoutRecall[] untrained = new HeldoutRecall[1];
+            SearchThreads.run("quarry-tune-train", Math.max(1, Math.min(training.threads(), jobs + 1)), part -> {
                 for (int j = next.getAndIncrement(); j <= jobs && !failed.get(); j = next.getAndIncrement()) {
                     try {
                         if (j == jobs) {
-                            untrained[0] = Evaluator.evaluate("untrained", exact, heldout.queries, null, KS, oneThread);
+                            untrained[0] = HeldoutRecall.measure(corpus, heldout.queries, null, kernels, 1);
                             continue;
                         }
                         int c = j / r.seeds();
                         int s = j % r.seeds();
                         TrainingExamples ex = runOf[c][s] < 0 ? inBatch : examples.get(runOf[c][s]);
                         AdapterTrainer.Trained t = trainer.train(ex, r.seed() + s);
-                        EvalResult e = Evaluator.evaluate(candidates.get(c).name(), exact, heldout.queries,
-                                t.adapter(), KS, oneThread);
-                        metrics[c][0][s] = e.recall()[0];
-                        metrics[c][1][s] = e.ndcg()[0];
-                        metrics[c][2][s] = e.recall()[1];
+                        HeldoutRecall e = HeldoutRecall.measure(corpus, heldout.queries, t.adapter(), kernels, 1);
+                        metrics[c][0][s] = e.recallAt10();
+                        metrics[c][1][s] = e.ndcgAt10();
+                        metrics[c][2][s] = e.recallAt100();
                         metrics[c][3][s] = t.lastEpochLoss();
-                        training.advance(1);
+                        trainings.advance(1);
                     } catch (RuntimeException | Error e) {
                         failed.set(true);
                         throw e;
                     }
                 }
             });
-            training.finish();
+            trainings.finish();
 
             List<TuneReport.Row> rows = new ArrayList<>();
             int baseline = candidates.size() - 1;
@@ -155,10 +147,11 @@ public final class TuneRun {
                     best = c;
                 }
             }
-            String search = inputs.index().describe() + (r.index() == null ? "" : ", nprobe " + r.nprobe());
+            String search = inputs.index().describe() + (training.index() == null ? "" : ", nprobe "
+                    + training.nprobe());
             TuneReport.Setup setup = new TuneReport.Setup(heldout.training.length, heldout.queries.size(),
                     heldout.source, corpus.count(), corpus.dim(), search, r.training(), r.seed(), r.seeds(),
-                    r.truth() != null || r.knownPositives() != null);
+                    r.truth() != null || training.knownPositives() != null);
             TuneReport report = new TuneReport(rows, baseline, best, untrained[0], setup,
                     (System.nanoTime() - start) / 1e9);
             write(r.output(), report.optionsFile().getBytes(StandardCharsets.UTF_8));
@@ -169,20 +162,25 @@ public final class TuneRun {
         }
     }
 
-    /** The mining request whose inputs the training anchors are read with (no output: nothing is written). */
+    /**
+     * The training inputs as a mining request whose configuration is the candidate with the shallowest rank
+     * window (the inputs check a window against the corpus; every candidate's is checked after).
+     */
     private static MiningRequest miningRequest(TuneRequest r) {
         MiningConfig shallowest = r.candidates().stream().filter(TuneCandidate::mines).map(TuneCandidate::config)
                 .min(java.util.Comparator.comparingInt(MiningConfig::rangeMax)).orElseThrow();
-        return MiningRequest.builder(r.corpus(), r.qrels(), null).queries(r.queries())
-                .knownPositives(r.knownPositives()).ids(r.corpusIds(), r.queriesIds()).index(r.index(), r.nprobe())
-                .config(shallowest).threads(r.threads()).strict(r.strict()).build();
+        MiningRequest in = r.inputs();
+        return new MiningRequest(in.corpus(), in.queries(), in.qrels(), in.qrelsFormat(), in.knownPositives(),
+                in.anchors(), in.corpusIds(), in.queriesIds(), in.corpusText(), in.queriesText(), in.index(),
+                in.nprobe(), shallowest, in.outputOptions(), in.output(), in.threads(), in.blockSize(), false,
+                in.strict(), in.checkpointIntervalNanos(), 0, null, in.strategy(), null);
     }
 
     private static void checkCandidates(TuneRequest r, VectorStore corpus) {
         for (TuneCandidate c : r.candidates()) {
             if (c.mines() && c.config().rangeMax() > corpus.count()) {
                 throw new QuarryUsageException("rangeMax", c.config().rangeMax(), "at most the corpus size ("
-                        + corpus.count() + " rows in " + r.corpus() + "), in candidate '" + c.name() + "'");
+                        + corpus.count() + " rows in " + r.inputs().corpus() + "), in candidate '" + c.name() + "'");
             }
         }
     }
@@ -195,9 +193,10 @@ public final class TuneRun {
                                    StoreIds heldoutStoreIds) {
         int[] labelled = inputs.anchors().ordinals();
         if (r.heldoutQrels() == null) {
-            HeldoutSplit split = HeldoutSplit.of(labelled, r.heldoutSplit(), r.seed(), r.qrels());
+            Path qrels = r.inputs().qrels();
+            HeldoutSplit split = HeldoutSplit.of(labelled, r.heldoutSplit(), r.seed(), qrels);
             HeldoutQueries queries = HeldoutQueries.of(inputs.queries(), inputs.labels().qrels(), split.heldout(),
-                    inputs.anchorsAreCorpusRows(), r.qrels());
+                    inputs.anchorsAreCorpusRows(), qrels);
             String share = r.heldoutSplit() < 1 ? String.format(Locale.ROOT, "%.0f%%", 100 * r.heldoutSplit())
                     : String.format(Locale.ROOT, "%,d", (long) r.heldoutSplit());
             return new Heldout(split.training(), queries, "a seeded split of " + share + " of the labelled anchors");
@@ -205,10 +204,10 @@ public final class TuneRun {
         VectorStore store = heldoutStore == null ? inputs.queries() : heldoutStore;
         if (store.dim() != inputs.corpus().dim()) {
             throw new QuarryDataException(r.heldoutQueries(), "dim", store.dim(), inputs.corpus().dim() + " as in "
-                    + r.corpus());
+                    + r.inputs().corpus());
         }
         IdMap ids = heldoutStoreIds == null ? inputs.queryIds().ids() : heldoutStoreIds.ids();
-        QrelsReader.Result read = new QrelsReader(ids, inputs.corpusIds().ids(), r.strict()).read(r.heldoutQrels(),
+        QrelsReader.Result read = new QrelsReader(ids, inputs.corpusIds().ids(), r.inputs().strict()).read(r.heldoutQrels(),
                 null);
         Qrels heldoutPairs = read.qrels();
         if (heldoutPairs.anchorCount() == 0) {
@@ -228,7 +227,7 @@ public final class TuneRun {
             int t = heldoutStoreIds == null ? h : trainingIds.ordinal(id);
             if (t >= 0 && training.get(t)) {
                 throw new QuarryDataException(r.heldoutQrels(), "anchor id", id, "held-out anchors that are not"
-                        + " training anchors (" + id + " has positives in " + r.qrels() + " too)");
+                        + " training anchors (" + id + " has positives in " + r.inputs().qrels() + " too)");
             }
         }
         boolean selfRows = heldoutStoreIds == null && inputs.anchorsAreCorpusRows();

@@ -64,7 +64,7 @@ class ShortfallPolicyTest {
 
     private static MiningConfig base() {
         return MiningConfig.defaults().withNearDuplicate(Double.NaN).withNumNegatives(3).withRange(2, 20)
-                .withRelativeMargin(0.05);
+                .withRelativeMargin(0.05).withShortfall(ShortfallPolicy.KEEP);
     }
 
     @Test
@@ -191,6 +191,8 @@ class ShortfallPolicyTest {
         assertTrue(e.getMessage().startsWith("widenTo=20, expected a rank > rangeMax=20"), e.getMessage());
         assertThrows(QuarryUsageException.class, () -> new ShortfallPolicy(-1, false));
         assertFalse(MiningConfig.defaults().shortfall().widens());
+        assertTrue(MiningConfig.defaults().shortfall().leaveOut(), "short anchors are left out by default");
+        assertFalse(MiningConfig.defaults().withoutFilters().shortfall().leaveOut(), "the plain shape keeps them");
         assertEquals("widen-to-400+leave-out", new ShortfallPolicy(400, true).describe());
     }
 

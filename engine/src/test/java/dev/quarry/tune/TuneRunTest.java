@@ -17,6 +17,7 @@ import dev.quarry.mining.SamplingStrategy;
 import dev.quarry.mining.ShortfallPolicy;
 import dev.quarry.Progress;
 import dev.quarry.pipeline.BlockLayout;
+import dev.quarry.pipeline.MiningRequest;
 import dev.quarry.store.VectorStore;
 import dev.quarry.synth.CatalogSpec;
 import dev.quarry.synth.SyntheticCatalog;
@@ -60,10 +61,11 @@ class TuneRunTest {
     }
 
     private TuneRequest request(int threads, Path heldoutQrels, Path heldoutQueries, String name) {
-        return new TuneRequest(catalog.resolve("corpus.qvec"), catalog.resolve("queries.qvec"),
-                catalog.resolve("qrels.tsv"), null, null, null, null, 0, heldoutQueries, heldoutQrels, 0.25,
-                catalog.resolve("truth.tsv"), null, candidates(), new TrainingOptions(0.05, 1e-2, 2, 32), 42, 2,
-                threads, false, dir.resolve(name + ".options"), dir.resolve(name + ".json"));
+        MiningRequest inputs = MiningRequest.builder(catalog.resolve("corpus.qvec"), catalog.resolve("qrels.tsv"), null)
+                .queries(catalog.resolve("queries.qvec")).threads(threads).build();
+        return new TuneRequest(inputs, heldoutQueries, heldoutQrels, 0.25, catalog.resolve("truth.tsv"), null,
+                candidates(), new TrainingOptions(0.05, 1e-2, 2, 32), 42, 2, dir.resolve(name + ".options"),
+                dir.resolve(name + ".json"));
     }
 
     @Test

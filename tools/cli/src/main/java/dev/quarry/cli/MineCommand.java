@@ -214,7 +214,7 @@ final class MineCommand implements Callable<Integer> {
             String name = o.longestName().substring(2);
             if (MiningFlags.names().contains(name)) {
                 List<String> given = o.originalStringValues();
-                merged.put(name, o.arity().max() == 0 ? "true" : given.getLast());
+                merged.put(name, o.arity().max() == 0 ? String.valueOf((Object) o.getValue()) : given.getLast());
             }
         }
         try {

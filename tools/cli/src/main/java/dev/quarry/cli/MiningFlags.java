@@ -117,15 +117,26 @@ public final class MiningFlags {
         for (Map.Entry<String, String> e : values.entrySet()) {
             String name = e.getKey();
             String value = e.getValue() == null ? "" : e.getValue();
+            // A switch that is on by default is switched off as no-NAME (true) or NAME=false.
+            boolean negated = name != null && name.startsWith("no-") && names.contains(name.substring(3))
+                    && cmd.getCommandSpec().findOption("--" + name.substring(3)).negatable();
+            if (negated) {
+                name = name.substring(3);
+            }
             if (!names.contains(name)) {
                 throw new Refused(name, value, "one of the mining options " + String.join(", ", names));
             }
             CommandLine.Model.OptionSpec option = cmd.getCommandSpec().findOption("--" + name);
             if (option.arity().max() == 0) {
-                switch (value.strip().toLowerCase(Locale.ROOT)) {
-                    case "true", "" -> args.add("--" + name);
-                    case "false" -> { }
-                    default -> throw new Refused(name, value, "true or false");
+                boolean on = switch (value.strip().toLowerCase(Locale.ROOT)) {
+                    case "true", "" -> true;
+                    case "false" -> false;
+                    default -> throw new Refused(e.getKey(), value, "true or false");
+                };
+                if (on != negated) {
+                    args.add("--" + name);
+                } else if (option.negatable()) {
+                    args.add("--no-" + name);
                 }
             } else {
                 args.add("--" + name + "=" + value);

@@ -51,7 +51,8 @@ public final class MiningOptions {
     double relativeMargin;
 
     @Option(names = "--no-defences", description = "sentence-transformers' plain shape: ranks from 0, no relative "
-            + "margin, no near-duplicate filter (explicit --range-min/--relative-margin/--near-duplicate still apply).")
+            + "margin, no near-duplicate filter, short anchors kept (explicit --range-min/--relative-margin/"
+            + "--near-duplicate/--leave-out-short still apply).")
     boolean noDefences;
 
     @Option(names = "--near-duplicate", defaultValue = "0.9", converter = NumberOptions.FiniteOrOff.class,
@@ -84,8 +85,9 @@ public final class MiningOptions {
                     + " off: it keeps what it got (default: ${DEFAULT-VALUE}).")
     int widenTo;
 
-    @Option(names = "--leave-out-short", description = "Leave anchors that still have fewer negatives than asked out"
-            + " of the output, in every format (n-tuple always does).")
+    @Option(names = "--leave-out-short", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Leave anchors that still have fewer negatives than asked out of the output, in every format"
+                    + " (n-tuple always does); --no-leave-out-short writes them with what they got (default: on).")
     boolean leaveOutShort;
 
     @Option(names = "--output-format", defaultValue = "triplet", description = "triplet, n-tuple, labeled-pair, "
@@ -112,10 +114,11 @@ public final class MiningOptions {
         int min = noDefences && !(given && matched("--range-min")) ? 0 : rangeMin;
         double relative = noDefences && !(given && matched("--relative-margin")) ? 0 : relativeMargin;
         double nearDup = noDefences && !(given && matched("--near-duplicate")) ? Double.NaN : nearDuplicate;
+        boolean leaveOut = leaveOutShort && !(noDefences && !(given && matched("--leave-out-short")));
         return new MiningConfig(numNegatives, min, rangeMax, orNaN(minScore), orNaN(maxScore),
                 orNaN(absoluteMargin), relative == 0 ? Double.NaN : relative, nearDup,
                 new Sampling(SamplingStrategy.parse(samplingStrategy), semiHardMargin, simansA, simansB), seed,
-                new ShortfallPolicy(widenTo, leaveOutShort));
+                new ShortfallPolicy(widenTo, leaveOut));
     }
 
     /** The output options; a QuarryUsageException names the offending field. */

@@ -47,36 +47,21 @@ final class TuneCommand implements Callable<Integer> {
             new String[] {"relative margin 0.1", "--relative-margin 0.1"},
             new String[] {"random from ranks [10, 50)", "--range-max 50 --sampling-strategy random"},
             new String[] {"SimANS from ranks [10, 100)", "--sampling-strategy simans"},
-            new String[] {"short anchors widened to rank 1000", "--widen-to 1000"},
-            new String[] {"short anchors left out", "--leave-out-short"});
+            new String[] {"short anchors kept", "--no-leave-out-short"},
+            new String[] {"short anchors widened to rank 1000", "--widen-to 1000"});
     static final String DEFAULTS_SUMMARY = "the defaults; no defences; ranks [30, 100); relative margin 0.1; random"
-            + " from ranks [10, 50); SimANS; short anchors widened to rank 1000; short anchors left out";
+            + " from ranks [10, 50); SimANS; short anchors kept; short anchors widened to rank 1000";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--corpus", description = "Corpus embeddings (.qvec, .npy <f4, .fvecs).")
-    Path corpus;
+    @CommandLine.Mixin
+    MiningInputOptions inputs;
 
-    @Option(names = "--queries", description = "Anchor embeddings; omit when anchors are rows of the corpus.")
-    Path queries;
-
-    @Option(names = "--corpus-text", description = "Instead of --corpus: JSONL {\"id\", \"text\"} embedded with --model"
-            + " (cached beside the texts, as quarry mine does).")
-    Path corpusText;
-
-    @Option(names = "--queries-text", description = "Instead of --queries: the anchors' JSONL texts.")
-    Path queriesText;
-
-    @Option(names = "--model", defaultValue = "minilm", description = "With texts: the model that embeds them"
-            + " (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "minilm", description = "With texts to embed (--corpus-text without"
+            + " --corpus): the model that embeds them, cached beside them as quarry mine does (default:"
+            + " ${DEFAULT-VALUE}).")
     String model;
-
-    @Option(names = "--qrels", required = true, description = "Training labels: TSV, TREC or JSONL.")
-    Path qrels;
-
-    @Option(names = "--known-positives", description = "Pairs never mined as negatives (as quarry mine).")
-    Path knownPositives;
 
     @Option(names = "--truth", description = "True positives beyond the labels, anchor<TAB>doc[<TAB>kind] per line"
             + " (the demos' truth.tsv): mined negatives among them are counted as known false negatives.")
@@ -101,13 +86,6 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--no-default-candidates", description = "Compare only the configurations of --candidates"
             + " (and in-batch only).")
     boolean noDefaultCandidates;
-
-    @Option(names = "--index", defaultValue = "flat", description = "Mine with flat (exact) search or an IVF index"
-            + " file (default: ${DEFAULT-VALUE}); held-out recall is always measured by exact search.")
-    String index;
-
-    @Option(names = "--nprobe", description = "Lists probed with an IVF index (default: nlist / 64).")
-    Integer nprobe;
 
     @Option(names = "--seeds", defaultValue = "3", description = "Seeds per configuration: the spread over them is"
             + " the noise a difference must beat (default: ${DEFAULT-VALUE}).")
@@ -137,9 +115,6 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--strict", description = "Fail on ids that name no row (default: count and report them).")
-    boolean strict;
-
     @Option(names = "--json", description = "Also write the whole report as JSON.")
     Path json;
 
@@ -151,18 +126,12 @@ final class TuneCommand implements Callable<Integer> {
     public Integer call() {
         CommandLine cmd = spec.commandLine();
         int workers = ThreadCount.resolve(threads, cmd);
-        if ((corpus == null) == (corpusText == null)) {
+        if (inputs.corpus() == null && inputs.corpusText() == null) {
             throw new CommandLine.ParameterException(cmd, "give the corpus as --corpus (embeddings) or --corpus-text"
-                    + " (texts to embed), one of them");
-        }
-        if (queries != null && queriesText != null) {
-            throw new CommandLine.ParameterException(cmd, "--queries and --queries-text: give one of them");
+                    + " (texts to embed)");
         }
         if (heldoutQueries != null && heldoutQrels == null) {
             throw new CommandLine.ParameterException(cmd, "--heldout-queries goes with --heldout-qrels");
-        }
-        if (nprobe != null && index.equals("flat")) {
-            throw new CommandLine.ParameterException(cmd, "--nprobe needs --index FILE.qivf");
         }
         TrainingOptions training;
         List<TuneCandidate> list;
@@ -172,24 +141,24 @@ final class TuneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, FlagNames.toFlags(e.getMessage()));
         }
-        Path corpusFile = corpus;
-        Path queriesFile = queries;
-        if (corpusText != null || queriesText != null) {
+        Path corpusFile = inputs.corpus();
+        Path queriesFile = inputs.queries();
+        if (corpusFile == null) { // texts to embed, as quarry mine embeds them
+            if (queriesFile != null) {
+                throw new CommandLine.ParameterException(cmd, "--queries goes with --corpus; from texts give"
+                        + " --queries-text");
+            }
             TextEmbeddings embeddings = TextEmbeddings.find().orElseThrow(() -> new CommandLine.ParameterException(cmd,
-                    TextEmbeddings.missingMessage("tuning from texts (--corpus-text, --queries-text)")));
+                    TextEmbeddings.missingMessage("tuning from texts (--corpus-text without --corpus)")));
             PrintWriter err = cmd.getErr();
-            if (corpusText != null) {
-                corpusFile = embeddings.embed(corpusText, model, TextEmbeddings.Role.PASSAGE, err);
-            }
-            if (queriesText != null) {
-                queriesFile = embeddings.embed(queriesText, model, TextEmbeddings.Role.QUERY, err);
-            }
+            corpusFile = embeddings.embed(inputs.corpusText(), model, TextEmbeddings.Role.PASSAGE, err);
+            queriesFile = inputs.queriesText() == null ? null
+                    : embeddings.embed(inputs.queriesText(), model, TextEmbeddings.Role.QUERY, err);
         }
         TuneRequest request;
         try {
-            request = new TuneRequest(corpusFile, queriesFile, qrels, knownPositives, null, null,
-                    index.equals("flat") ? null : Path.of(index), nprobe == null ? 0 : nprobe, heldoutQueries,
-                    heldoutQrels, heldoutSplit, truth, candidates, list, training, seed, seeds, workers, strict, output,
+            request = new TuneRequest(inputs.request(null, corpusFile, queriesFile, false).threads(workers).build(),
+                    heldoutQueries, heldoutQrels, heldoutSplit, truth, candidates, list, training, seed, seeds, output,
                     json);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, FlagNames.toFlags(e.getMessage()));

@@ -31,6 +31,23 @@ class MiningFlagsTest {
     }
 
     @Test
+    void aSwitchOnByDefaultIsSwitchedOffByItsNoNameOrFalse() {
+        assertTrue(MiningFlags.parse(Map.of()).config().shortfall().leaveOut());
+        assertTrue(MiningFlags.parse(Map.of("leave-out-short", "true")).config().shortfall().leaveOut());
+        assertFalse(MiningFlags.parse(Map.of("leave-out-short", "false")).config().shortfall().leaveOut());
+        assertFalse(MiningFlags.parse(Map.of("no-leave-out-short", "true")).config().shortfall().leaveOut());
+        assertTrue(MiningFlags.parse(Map.of("no-leave-out-short", "false")).config().shortfall().leaveOut());
+        assertFalse(MiningFlags.parse(Map.of("no-defences", "true")).config().shortfall().leaveOut(),
+                "the plain shape keeps short anchors");
+        assertTrue(MiningFlags.parse(Map.of("no-defences", "true", "leave-out-short", "true")).config().shortfall()
+                .leaveOut());
+        assertEquals(400, MiningFlags.parse(Map.of("widen-to", "400")).config().shortfall().widenTo());
+        MiningFlags.Refused e = assertThrows(MiningFlags.Refused.class,
+                () -> MiningFlags.parse(Map.of("no-leave-out-short", "maybe")));
+        assertEquals("no-leave-out-short", e.field());
+    }
+
+    @Test
     void valuesAreReadAsTheCommandLineReadsThem() {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("num-negatives", "8");
