@@ -6,8 +6,7 @@
 #   bench/ivf.sh                                  all three data sets (about 25 minutes)
 #   bench/ivf.sh --sets clustered --nprobe 1,2,4,8
 #
-# Then bench/mine_e2e.sh: the whole `quarry mine` command for 200,000 and 1,000,000 anchors beside FAISS's
-# search-only throughput (bench/results/mine-e2e.md).
+# The whole `quarry mine` command against FAISS, each at its best nlist and nprobe: bench/mine_e2e.sh.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JDK="$("$ROOT/quarry" jdk)"
@@ -21,4 +20,3 @@ CPU="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
   --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Xmx1g \
   -cp "$ROOT/bench/target/quarry-bench.jar" dev.quarry.bench.IvfBenchmark \
   --cpu "$CPU" --data "$ROOT/bench/data" --output "$OUT/ivf.md" "$@"
-"$ROOT/bench/mine_e2e.sh"

@@ -36,6 +36,7 @@ TARGETS=(
   MinedSetReaderFuzzTest#jsonl
   MinedSetReaderFuzzTest#npy
   CheckpointFuzzTest#read
+  CheckpointFuzzTest#framed
 )
 [ $# -gt 0 ] && TARGETS=("$@")
 

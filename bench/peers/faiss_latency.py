@@ -1,11 +1,14 @@
 #!/usr/bin/python3
 """FAISS's search-only latency for trainer-sized batches, the peer of dev.quarry.bench.latency.LatencyBenchmark:
-IndexIVFFlat (inner product) over a .qvec corpus, batches of queries searched one call at a time (k = 100),
-closed loop and at fixed rates (each call timed from when it was due), percentiles over every call.
+IVF indexes (inner product; the variants of faiss_sweep.py: IndexIVFFlat, HNSW coarse quantizer, SQ8 lists, all
+built from one k-means per nlist, cached) or IndexFlatIP over a .qvec corpus, batches of queries searched one call
+at a time (k = 100), closed loop and at fixed rates (each call timed from when it was due), percentiles over
+every call.
 
 Run with Debian's /usr/bin/python3 and PYTHONPATH=$(bench/peers/build-faiss.sh) for the AVX2 build.
-Appends one JSON line per (nprobe, batch, threads, mode) to --json-out; recall@100 per nprobe against exact
-search (IndexFlatIP) on --recall queries.
+Appends one JSON line per (variant, nprobe, batch, threads, mode) to --json-out; recall@100 per nprobe against
+exact search (IndexFlatIP) on --recall queries. With --target, each variant is timed only at the smallest nprobe
+of --nprobe reaching that recall.
 """
 import argparse
 import json
@@ -14,7 +17,8 @@ import time
 
 import numpy as np
 
-from faiss_bench import read_qvec, trained_ivf
+from faiss_bench import read_qvec
+from faiss_sweep import build, centroids
 
 K = 100
 
@@ -56,10 +60,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--queries", required=True)
-    ap.add_argument("--dataset", required=True)
+    ap.add_argument("--dataset", required=True, help="names the corpus in the index cache")
+    ap.add_argument("--label", help="the set's name in the JSON lines (default: --dataset)")
     ap.add_argument("--index", choices=["flat", "ivf"], default="ivf")
     ap.add_argument("--nlist", type=int, default=4096)
     ap.add_argument("--nprobe", default="1,2,4,8")
+    ap.add_argument("--variants", default="ivf", help="comma-separated: ivf, ivf-hnsw, ivf-sq8, ivf-hnsw-sq8")
+    ap.add_argument("--quantizer-ef", type=int, default=64, help="efSearch of the HNSW coarse quantizer")
+    ap.add_argument("--target", type=float, help="time only the smallest nprobe reaching this recall@100")
     ap.add_argument("--batches", default="1,8,64,256")
     ap.add_argument("--threads", default="1,2", help="OpenMP thread counts to try (the best is reported too)")
     ap.add_argument("--calls", type=int, default=2000)
@@ -76,21 +84,39 @@ def main():
     xq = np.ascontiguousarray(read_qvec(a.queries)[:4096], dtype=np.float32)
     exact = faiss.IndexFlatIP(xb.shape[1])
     exact.add(xb)
-    if a.index == "flat":
-        index, probes = exact, [0]
-    else:
-        _, truth = exact.search(xq[: a.recall], K)
-        del exact
-        index, _ = trained_ivf(xb, a.corpus, a.dataset, a.nlist, a.index_cache, {"build": simd})
-        probes = [int(p) for p in a.nprobe.split(",")]
     out = open(a.json_out, "a")
-    for nprobe in probes:
-        recall = 1.0
-        if nprobe:
+    if a.index == "flat":
+        measure(a, out, simd, xq, "flat", exact, [(0, 1.0)])
+        return
+    _, truth = exact.search(xq[: a.recall], K)
+    del exact
+    c, _ = centroids(faiss, xb, a.corpus, a.dataset, a.nlist, a.index_cache)
+    for variant in a.variants.split(","):
+        index = build(faiss, variant, xb, c, a.quantizer_ef)
+        probes = []
+        for nprobe in (int(p) for p in a.nprobe.split(",")):
             index.nprobe = nprobe
             _, found = index.search(xq[: a.recall], K)
             recall = float(np.mean([len(set(t) & set(f)) / K for t, f in zip(truth, found)]))
-        print(f"faiss_latency: nprobe {nprobe}: recall@{K} {recall:.4f}", file=sys.stderr)
+            print(f"faiss_latency: {variant} nlist {a.nlist} nprobe {nprobe}: recall@{K} {recall:.4f}",
+                  file=sys.stderr)
+            if a.target is None:
+                probes.append((nprobe, recall))
+            elif recall >= a.target:
+                probes.append((nprobe, recall))
+                break
+        measure(a, out, simd, xq, variant, index, probes)
+        del index
+
+
+def measure(a, out, simd, xq, variant, index, probes):
+    """Closed loop and fixed rates of each batch size and thread count at each (nprobe, recall) of probes."""
+    import faiss
+
+    xq = np.ascontiguousarray(read_qvec(a.queries)[:4096], dtype=np.float32)
+    for nprobe, recall in probes:
+        if nprobe:
+            index.nprobe = nprobe
         for batch in (int(b) for b in a.batches.split(",")):
             for threads in (int(t) for t in a.threads.split(",")):
                 faiss.omp_set_num_threads(threads)
@@ -100,13 +126,15 @@ def main():
                     rate = fraction * series[0][2]
                     series.append((f"fixed {rate:.0f}/s",) + fixed_rate(index, xq, batch, a.calls, rate))
                 for mode, lat, per_s in series:
-                    row = {"set": a.dataset, "engine": "faiss-" + simd, "what": "search", "index": a.index,
-                           "nprobe": nprobe, "recall": recall, "batch": batch, "threads": threads, "mode": mode,
+                    row = {"set": a.label or a.dataset, "engine": "faiss-" + simd, "what": "search", "index": a.index,
+                           "variant": variant, "nlist": a.nlist if a.index != "flat" else 0, "nprobe": nprobe,
+                           "recall": recall, "batch": batch, "threads": threads, "mode": mode,
                            "calls": a.calls, "calls_per_s": per_s}
                     row.update(percentiles(lat))
                     out.write(json.dumps(row) + "\n")
                     out.flush()
-                    print(f"faiss_latency: nprobe {nprobe} batch {batch} threads {threads} {mode}: "
+                    print(f"faiss_latency: {variant} nlist {a.nlist} nprobe {nprobe} batch {batch} threads {threads} "
+                          f"{mode}: "
                           f"p50/p99/max {row['p50_ms']:.3f}/{row['p99_ms']:.3f}/{row['max_ms']:.3f} ms",
                           file=sys.stderr)
 

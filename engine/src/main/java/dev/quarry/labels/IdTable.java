@@ -3,6 +3,7 @@ package dev.quarry.labels;
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.AtomicOutput;
 import dev.quarry.files.ContentChecksum;
+import dev.quarry.files.FileFormat;
 import dev.quarry.files.UserFiles;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
@@ -30,15 +31,20 @@ import java.util.Objects;
  * persistent hash map because a mining run needs an immutable map that opens in milliseconds:
  * building is one sort, opening is one mmap, and no JVM internals are involved.
  *
- * <p>File layout (little-endian): a 64-byte header (magic {@code QIDX}, version, count, blob size,
- * source size and the checksum of the source's bytes), then {@code count + 1} u64 offsets into the blob, the blob of
- * UTF-8 ids, then {@code count} u64 entries {@code hash32 << 32 | ordinal} sorted. A lookup is a binary
- * search on the 32-bit hash, then a byte comparison with the few entries that share it.
+ * <p>File layout, a {@link FileFormat} file (little-endian): a 64-byte header (magic {@code QIDX},
+ * version u16, zero u16, count u64, blob size u64, source size u64, the checksum of the source's bytes u64,
+ * CRC32C of bytes 0..39), then the body: {@code count + 1} u64 offsets into the blob, the blob of UTF-8 ids
+ * (zero-padded to 8 bytes), then {@code count} u64 entries {@code hash32 << 32 | ordinal} sorted; then the
+ * footer with the body's checksum. A lookup is a binary search on the 32-bit hash, then a byte comparison
+ * with the few entries that share it.
+ *
+ * <p>The table is a cache: one of another version, a damaged one (header CRC, size, or body checksum, all
+ * checked at open: a few milliseconds for a million ids) or one of another source is rebuilt, never trusted.
  */
 public final class IdTable implements IdMap, AutoCloseable {
-    private static final int MAGIC = 0x58444951; // "QIDX" little-endian
-    private static final int VERSION = 2; // 1 keyed the cache by size and mtime
+    private static final int VERSION = 3; // 1 keyed the cache by size and mtime; 2 had no CRC and no footer
     private static final int HEADER = 64;
+    private static final FileFormat FORMAT = new FileFormat("QIDX", "a .qidx id table", VERSION, VERSION, 40, HEADER);
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
     private final Arena arena;
@@ -181,29 +187,43 @@ public final class IdTable implements IdMap, AutoCloseable {
         }
     }
 
+    /** The cache, when it is intact, of this version and of this source; null when it must be (re)built. */
     private static IdTable openIfFresh(Path cache, long[] stamp) {
         if (!Files.isRegularFile(cache)) {
             return null;
         }
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(cache, StandardOpenOption.READ)) {
-            if (ch.size() < HEADER) {
+            long size = ch.size();
+            if (size < HEADER + FileFormat.FOOTER_BYTES) {
                 arena.close();
                 return null;
             }
-            MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            boolean fresh = seg.get(ValueLayout.JAVA_INT_UNALIGNED, 0) == MAGIC
-                    && seg.get(ValueLayout.JAVA_INT_UNALIGNED, 4) == VERSION
-                    && seg.get(LONG, 24) == stamp[0] && seg.get(LONG, 32) == stamp[1];
+            MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            ByteBuffer header = FORMAT.readHeader(cache, seg.asSlice(0, HEADER).asByteBuffer(), "rebuilt").bytes();
+            long count = header.getLong(8);
+            long blobBytes = header.getLong(16);
+            boolean fresh = header.getLong(24) == stamp[0] && header.getLong(32) == stamp[1]
+                    && count >= 0 && count < Integer.MAX_VALUE && blobBytes >= 0 && blobBytes < size
+                    && size == bodyEnd(count, blobBytes) + FileFormat.FOOTER_BYTES;
             if (!fresh) {
                 arena.close();
                 return null;
             }
+            long body = bodyEnd(count, blobBytes);
+            FileFormat.checkBody(cache, FORMAT.readFooter(cache, seg.asSlice(body, FileFormat.FOOTER_BYTES)
+                    .asByteBuffer()), new ContentChecksum().update(seg, HEADER, body - HEADER).value(), "the table",
+                    "rebuilt");
             return new IdTable(arena, seg);
-        } catch (IOException e) {
+        } catch (IOException | QuarryDataException damagedOrOld) {
             arena.close();
-            return null;
+            return null; // a cache: rebuilt from its source
         }
+    }
+
+    /** Where the body of a table of {@code count} ids in {@code blobBytes} ends. */
+    private static long bodyEnd(long count, long blobBytes) {
+        return (HEADER + 8 * (count + 1) + blobBytes + 7) / 8 * 8 + 8 * count;
     }
 
     private static void build(Path source, IdSource ids, Path cache, long[] stamp) {
@@ -250,38 +270,48 @@ public final class IdTable implements IdMap, AutoCloseable {
     private static void write(AtomicOutput out, int n, long[] offsets, Path blobFile, long blobBytes, long[] sorted,
                               long[] stamp) throws IOException {
         FileChannel ch = out.channel();
-        ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
-        header.putInt(MAGIC).putInt(VERSION).putLong(n).putLong(blobBytes).putLong(stamp[0]).putLong(stamp[1]);
-        writeFully(ch, header.clear());
+        ch.position(HEADER);
+        ContentChecksum body = new ContentChecksum();
         ByteBuffer longs = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i <= n; i++) {
             if (!longs.hasRemaining()) {
-                writeFully(ch, longs.flip());
+                writeFully(ch, longs.flip(), body);
                 longs.clear();
             }
             longs.putLong(offsets[i]);
         }
-        writeFully(ch, longs.flip());
+        writeFully(ch, longs.flip(), body);
         try (FileChannel blob = FileChannel.open(blobFile, StandardOpenOption.READ)) {
-            long done = 0;
-            while (done < blobBytes) {
-                done += blob.transferTo(done, blobBytes - done, ch);
+            ByteBuffer chunk = ByteBuffer.allocate(1 << 16);
+            while (blob.read(chunk) > 0) {
+                writeFully(ch, chunk.flip(), body);
+                chunk.clear();
             }
         }
         long pad = (8 - (HEADER + 8L * (n + 1) + blobBytes) % 8) % 8;
-        writeFully(ch, ByteBuffer.allocate((int) pad));
+        writeFully(ch, ByteBuffer.allocate((int) pad), body);
         longs.clear();
         for (int i = 0; i < n; i++) {
             if (!longs.hasRemaining()) {
-                writeFully(ch, longs.flip());
+                writeFully(ch, longs.flip(), body);
                 longs.clear();
             }
             longs.putLong(sorted[i]);
         }
-        writeFully(ch, longs.flip());
+        writeFully(ch, longs.flip(), body);
+        writeFully(ch, FileFormat.footer(body.value()), null);
+        ByteBuffer header = FORMAT.sealHeader(FORMAT.startHeader().putShort((short) 0).putLong(n).putLong(blobBytes)
+                .putLong(stamp[0]).putLong(stamp[1]));
+        while (header.hasRemaining()) {
+            ch.write(header, header.position());
+        }
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+    /** Writes all of {@code buf} at the channel's position, adding it to {@code checksum} (when not null). */
+    private static void writeFully(FileChannel ch, ByteBuffer buf, ContentChecksum checksum) throws IOException {
+        if (checksum != null) {
+            checksum.update(buf.duplicate());
+        }
         while (buf.hasRemaining()) {
             ch.write(buf);
         }

@@ -10,14 +10,18 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import net.openhft.chronicle.hash.ChecksumEntry;
 import net.openhft.chronicle.hash.ChronicleHashClosedException;
 import net.openhft.chronicle.hash.ChronicleHashRecoveryFailedException;
 import net.openhft.chronicle.hash.locks.InterProcessDeadLockException;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
 
 /**
  * Negatives by anchor id, in a file that several processes on one host share: persisted, off-heap,
@@ -125,14 +129,31 @@ public final class NegativesStore implements AutoCloseable {
         }
     }
 
-    /** The negatives of {@code anchorId}, or null when the store has none. */
+    /**
+     * The negatives of {@code anchorId}, or null when the store has none. The entry's checksum (Chronicle's,
+     * over its key and value, written by every put) is checked first: a damaged entry is a
+     * {@link QuarryDataException} naming the anchor, never negatives it was not given.
+     */
     public StoredNegatives get(String anchorId) {
         StoredNegatives.checkedUtf8Length("anchorId", anchorId);
         ChronicleMap<String, StoredNegatives> map = map();
-        try {
-            return map.get(anchorId);
+        try (ExternalMapQueryContext<String, StoredNegatives, ?> context = map.queryContext(anchorId)) {
+            context.updateLock().lock(); // checkSum() takes it: taken first, as a read lock cannot be upgraded
+            MapEntry<String, StoredNegatives> entry = context.entry();
+            if (entry == null) {
+                return null;
+            }
+            if (!((ChecksumEntry) entry).checkSum()) {
+                throw new NegativesCodec.CorruptEntryException("bytes that do not match the entry's checksum");
+            }
+            return entry.value().get();
         } catch (RuntimeException e) {
-            throw translate(e, anchorId);
+            RuntimeException known = translate(e, anchorId);
+            if (known != e || e instanceof QuarryUsageException) {
+                throw known;
+            }
+            // Bytes damaged where Chronicle keeps an entry's sizes make it fail in its own ways.
+            throw translate(new NegativesCodec.CorruptEntryException("unreadable (" + e + ")"), anchorId);
         }
     }
 
@@ -165,7 +186,16 @@ public final class NegativesStore implements AutoCloseable {
 
     /** Whether this process's open recovered the store (a process had died with it open). */
     public boolean recovered() {
-        return shared.recovered;
+        return shared.recovery != null;
+    }
+
+    /**
+     * What this process's open recovered, in a sentence: {@code recovered after a process died with it open:
+     * kept 9,998 entries (10,000 when Quarry last opened or closed it; 2 damaged or half-written dropped)}; null
+     * when it did not recover the store.
+     */
+    public String recovery() {
+        return shared.recovery;
     }
 
     /** Entries or structures the recovery found damaged and dropped or repaired (0 when not recovered). */
@@ -200,7 +230,8 @@ public final class NegativesStore implements AutoCloseable {
         String anchor = anchorId == null ? "" : " of anchor '" + QuarryDataException.printable(anchorId) + "'";
         return switch (e) {
             case NegativesCodec.CorruptEntryException corrupt -> new QuarryDataException(file, "entry" + anchor,
-                    corrupt.getMessage(), "an entry as NegativesStore writes it (the store is damaged)", corrupt);
+                    corrupt.getMessage(), "an entry as NegativesStore writes it (the store is damaged: put the"
+                            + " anchor's negatives again, mining it again, to replace the entry)", corrupt);
             case InterProcessDeadLockException dead -> new QuarryDataException(file, "lock" + anchor,
                     "not released in time", "a segment lock released (a process holding it died or hangs): close every"
                             + " process that has this store open, and the next open recovers it", dead);
@@ -257,6 +288,7 @@ public final class NegativesStore implements AutoCloseable {
                 .averageKey(TYPICAL_ID)
                 .averageValue(typical)
                 .maxBloatFactor(MAX_BLOAT)
+                .checksumEntries(true)
                 .putReturnsNull(true)
                 .removeReturnsNull(true);
     }
@@ -267,29 +299,41 @@ public final class NegativesStore implements AutoCloseable {
         final Path key;
         final ChronicleMap<String, StoredNegatives> map;
         final StoreUsers users;
-        final boolean recovered;
+        final String recovery;
         final long corruptions;
         int handles;
 
         private Shared(Path file, Path key, ChronicleMap<String, StoredNegatives> map, StoreUsers users,
-                       boolean recovered, long corruptions) {
+                       String recovery, long corruptions) {
             this.file = file;
             this.key = key;
             this.map = map;
             this.users = users;
-            this.recovered = recovered;
+            this.recovery = recovery;
             this.corruptions = corruptions;
         }
 
-        /** Opens, creates or recovers the map, with the gate held, and joins the store's users. */
+        /**
+         * Opens, creates or recovers the map, with the gate held, and joins the store's users. A store shorter
+         * than its record says, or one that opens clean with other entries than it was closed with, is refused
+         * with the numbers before anything is written to it: recovering it would extend the file with zeros
+         * and keep what is left as if nothing had been lost.
+         */
         static Shared open(Path file, Path key, long capacity) {
             StoreUsers users = StoreUsers.open(file);
             ChronicleMap<String, StoredNegatives> map = null;
             try (FileLock gate = users.gate()) {
                 boolean alone = users.alone();
-                long count = users.count();
-                StoreHeader.State state = StoreHeader.check(file, Files.exists(file) ? Files.size(file) : 0);
-                boolean recover = state != StoreHeader.State.NEW && alone && count != 0;
+                StoreUsers.Record record = users.record();
+                long size = Files.exists(file) ? Files.size(file) : 0;
+                StoreHeader.State state = StoreHeader.check(file, size);
+                if (state != StoreHeader.State.NEW && size < record.size()) {
+                    throw new QuarryDataException(file, "size", size + " bytes", "at least " + record.size()
+                            + " bytes, its size when Quarry last opened or closed it, holding " + record.entries()
+                            + " entries (the file was cut: restore it, or mine into a new store; if it was replaced"
+                            + " by an older copy on purpose, delete " + users.file().getFileName() + ")");
+                }
+                boolean recover = state != StoreHeader.State.NEW && alone && record.users() != 0;
                 if (state == StoreHeader.State.NOT_READY && !recover) {
                     throw new QuarryDataException(file, "header", "not ready (a process died creating or recovering"
                             + " it)", "a ready store: close every process that has it open, and the next open"
@@ -297,14 +341,29 @@ public final class NegativesStore implements AutoCloseable {
                 }
                 AtomicLong corruptions = new AtomicLong();
                 ChronicleMapBuilder<String, StoredNegatives> builder = builder(file, capacity);
+                if (recover && state == StoreHeader.State.READY) {
+                    // Opening checks the file's length against its header; recovery would not, and would extend it.
+                    builder.createPersistedTo(file.toFile()).close();
+                }
                 map = recover ? builder.recoverPersistedTo(file.toFile(), false, c -> corruptions.incrementAndGet())
                         : builder.createPersistedTo(file.toFile());
-                users.join(alone ? 1 : Math.max(0, count) + 1);
-                return new Shared(file, key, map, users, recover, corruptions.get());
+                long entries = map.longSize();
+                if (!recover && alone && record.users() == 0 && record.entries() >= 0 && entries != record.entries()) {
+                    throw new QuarryDataException(file, "entries", entries, record.entries() + ", the entries it held"
+                            + " when Quarry last closed it, and no process has opened it since (the file was changed"
+                            + " or damaged: restore it, or mine into a new store; if it was replaced by an older copy"
+                            + " on purpose, delete " + users.file().getFileName() + ")");
+                }
+                users.join(alone ? 1 : Math.max(0, record.users()) + 1, entries, Files.size(file));
+                String recovery = recover ? String.format(Locale.ROOT, "recovered after a process died with it open:"
+                        + " kept %,d entries (%s when Quarry last opened or closed it; %,d damaged or half-written"
+                        + " dropped)", entries, record.entries() < 0 ? "unknown" : String.format(Locale.ROOT, "%,d",
+                        record.entries()), corruptions.get()) : null;
+                return new Shared(file, key, map, users, recovery, corruptions.get());
             } catch (IOException | ChronicleHashRecoveryFailedException e) {
                 closeQuietly(map, users);
-                throw new QuarryDataException(file, "file", "cannot be opened as a store (" + e.getMessage() + ")",
-                        "a negatives store as Chronicle Map wrote it, an empty file or a new path", e);
+                throw new QuarryDataException(file, "file", "cannot be opened as a store", "a negatives store as"
+                        + " Chronicle Map wrote it, an empty file or a new path (" + e.getMessage() + ")", e);
             } catch (RuntimeException | Error e) {
                 closeQuietly(map, users);
                 throw e;
@@ -318,11 +377,12 @@ public final class NegativesStore implements AutoCloseable {
             users.abandon();
         }
 
-        /** Closes the map and leaves the users, with the gate held. */
+        /** Closes the map and leaves the users, recording its entries and size, with the gate held. */
         void close() {
             try (FileLock gate = users.gate()) {
+                long entries = map.longSize();
                 map.close();
-                users.leave();
+                users.leave(entries, Files.size(file));
             } catch (IOException e) {
                 // The map is closed or will be at exit; the users file counts this process as a user, so the
                 // next open alone recovers the store: safe, only slower.

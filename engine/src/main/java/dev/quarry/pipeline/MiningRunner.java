@@ -68,7 +68,7 @@ public final class MiningRunner {
         NegativesStore store = NegativesStore.open(request.negativesStore(),
                 Math.max(1, inputs.anchors().ordinals().length));
         inputs.note("negatives store " + request.negativesStore() + ": every mined anchor put, with index version 0"
-                + (store.recovered() ? " (recovered after a process died with it open)" : ""));
+                + (store.recovered() ? " (" + store.recovery() + ")" : ""));
         return store;
     }
 

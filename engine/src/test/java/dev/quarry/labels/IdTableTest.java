@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,31 @@ class IdTableTest {
         Path file = Files.writeString(dir.resolve("gap.txt"), "a\n\nc\n");
         QuarryDataException e = assertThrows(QuarryDataException.class, () -> IdTable.forIdFile(file));
         assertEquals(file + ": line 2=empty, expected one non-empty id per line", e.getMessage());
+    }
+
+    @Test
+    void aDamagedCacheIsRebuiltNeverTrusted() throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            ids.add("id-" + i);
+        }
+        Path file = Files.write(dir.resolve("ids.txt"), ids);
+        Path cache = dir.resolve("ids.txt.qidx");
+        IdTable.forIdFile(file).close();
+        byte[] intact = Files.readAllBytes(cache);
+        // A header field, an offset, an id's bytes, a sorted entry's ordinal, the footer: each would mislead.
+        long size = intact.length;
+        for (long at : new long[] {9, 64 + 8 * 10, 64 + 8 * 1001 + 40, size - 16 - 8 * 500, size - 3}) {
+            Files.write(cache, intact);
+            dev.quarry.testing.TestFiles.flip(cache, at);
+            try (IdTable table = IdTable.forIdFile(file)) {
+                for (int i = 0; i < ids.size(); i++) {
+                    assertEquals(i, table.ordinal(ids.get(i)), "byte " + at + ": " + ids.get(i));
+                    assertEquals(ids.get(i), table.id(i), "byte " + at);
+                }
+            }
+            assertEquals(-1, Arrays.mismatch(intact, Files.readAllBytes(cache)), "byte " + at + ": rebuilt as it was");
+        }
     }
 
     @Test

@@ -131,6 +131,8 @@ class NegativesStoreProcessesTest {
         try (NegativesStore store = NegativesStore.open(file, 10)) {
             assertTrue(store.recovered(), "the first open after a writer died with the store open recovers it");
             long size = store.size();
+            assertTrue(store.recovery().startsWith(String.format("recovered after a process died with it open: kept %,d"
+                    + " entries (0 when Quarry last opened or closed it; ", size)), store.recovery());
             assertTrue(size == reported || size == reported + 1, "every reported put, and at most the one in flight: "
                     + size + " entries, " + reported + " reported");
             for (long i = 0; i < size; i++) {

@@ -287,7 +287,7 @@ class NegativesStoreTest {
         Files.write(file, bytes);
         QuarryDataException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
                 () -> assertThrows(QuarryDataException.class, () -> NegativesStore.open(file, 10)));
-        assertTrue(e.getMessage().startsWith(file + ": file=cannot be opened as a store ("), e.getMessage());
+        assertTrue(e.getMessage().startsWith(file + ": file=cannot be opened as a store, expected"), e.getMessage());
     }
 
     @Test

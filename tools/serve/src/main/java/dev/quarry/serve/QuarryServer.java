@@ -38,6 +38,10 @@ public final class QuarryServer implements AutoCloseable {
         try {
             negatives = settings.negativesStore() == null ? null
                     : NegativesStore.open(settings.negativesStore(), settings.storeAnchors());
+            if (negatives != null && negatives.recovered()) {
+                log.println("quarry serve: " + settings.negativesStore() + ": " + negatives.recovery());
+                log.flush();
+            }
             this.store = negatives;
             RequestLimits limits = settings.limits();
             this.admission = new Admission(limits.running(), limits.waiting());
