@@ -174,7 +174,10 @@ class RefreshUnderLoadTest {
                         ("{\"corpus\": \"" + corpus + "\"}").getBytes(StandardCharsets.UTF_8));
                 assertEquals(202, started.statusCode(), ServeFixture.text(started));
                 long deadline = System.nanoTime() + 60_000_000_000L;
-                while (server.server().indexVersion() == before && System.nanoTime() < deadline) {
+                // the version moves before the refresh has let go of the old one: wait for both, or the next
+                // refresh finds this one still running (409) on a busy machine
+                while ((server.server().indexVersion() == before || server.server().service().refreshing())
+                        && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
                 if (epoch1 == null) {
