@@ -8,8 +8,8 @@
 # nprobe reaching the target, at 1 and 2 OpenMP threads. Writes bench/results/latency.md (bench/latency_report.py)
 # and keeps the raw JSON lines in bench/data/latency/run-<date>/.
 #
-#   bench/latency.sh            nlist 256-4096 and auto, batches 1/8/64/256, 2,000 calls (about 2 hours)
-#   bench/latency.sh --quick    nlist 1024, 4096 and auto, batches 1 and 64, 300 calls, no flat (about 30 min)
+#   bench/latency.sh            nlist 256-4096 and auto, batches 1/8/64/256, 2,000 calls (estimated 2 hours idle)
+#   bench/latency.sh --quick    nlist 1024, 4096 and auto, batches 1 and 64, 300 calls, no flat (estimated 30-60 min idle)
 #
 # Options (one value each; lists comma-separated):
 #   --sets clustered-1M,glove,realdata   --nlist 256,512,1024,2048,4096,auto   --nprobe 1,2,4,8,16,32,64

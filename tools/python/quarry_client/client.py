@@ -32,6 +32,16 @@ DEFAULT_URL = "http://127.0.0.1:7700"
 # is sent again once on a new connection.
 _DROPPED = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
 # Request fields the client sets itself; an option of that name would clash.
+def _mine_options() -> dict[str, str]:
+    """Python keyword -> HTTP name of every setting of the request schema that the service takes."""
+    with open(os.path.join(os.path.dirname(__file__), "schema.json"), encoding="utf-8") as f:
+        schema = json.load(f)
+    return {s["names"]["python"]: s["names"]["http"] for s in schema["settings"] if "python" in s["names"]}
+
+
+MINE_OPTIONS: dict[str, str] = _mine_options()
+"""The mining options :meth:`Client.mine` takes, by keyword, and the name each has over HTTP."""
+
 _RESERVED = frozenset({"n", "with-anchor-ids", "anchors", "positives", "anchor-ids"})
 # Longest query string of one /v1/negatives request; more ids go in further requests.
 _MAX_QUERY_CHARS = 4000
@@ -117,10 +127,12 @@ class Client:
                 negatives store (see :meth:`negatives`).
             binary: ``True`` (default) sends vectors and gets row numbers as binary bodies; ``False``
                 uses JSON and gets corpus ids.
-            **options: mining options in snake case, sent as the command line's kebab-case names:
-                ``num_negatives=8, range_min=10, range_max=100, min_score, max_score,
-                absolute_margin, relative_margin, near_duplicate, sampling_strategy="top", seed,
-                nprobe``. Filters take ``"off"``; ``None`` leaves an option to the server's default.
+            **options: mining options by the names of Quarry's request schema (``schema.json``
+                beside this module, written by ``quarry options --json``): ``num_negatives=8,
+                range_min=10, range_max=100, min_score, max_score, absolute_margin,
+                relative_margin, no_defences, near_duplicate, min_positive_score,
+                sampling_strategy="top", semi_hard_margin, simans_a, simans_b, seed, nprobe``.
+                Filters take ``"off"``; ``None`` leaves an option to the server's default.
 
         Returns:
             :class:`Mined` ``(ids, scores, index_version)``.
@@ -391,10 +403,10 @@ def _id(value: Any, where: str) -> str:
 
 
 def _option_name(name: str) -> str:
-    kebab = name.replace("_", "-")
-    if kebab in _RESERVED:
+    """The option's name over HTTP: the schema's (unknown names go as given; the server refuses them)."""
+    if name in _RESERVED or name.replace("_", "-") in _RESERVED:
         raise ValueError(f"option {name!r} is set by the client itself")
-    return kebab
+    return MINE_OPTIONS.get(name, name)
 
 
 def _query_options(options: Mapping[str, Any]) -> list[tuple[str, str]]:

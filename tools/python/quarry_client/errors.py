@@ -14,7 +14,7 @@ class QuarryError(Exception):
         status: the HTTP status (400 a bad request, 401 unauthorized, 404, 409 a refresh already
             running, 500 internal error, 503 overloaded), or ``None`` for a failure the server
             reported without an error status (a failed index refresh, a malformed answer).
-        message: the server's message, e.g. ``"num-negatives=x, expected >= 1"``.
+        message: the server's message, e.g. ``"num_negatives=x, expected >= 1"``.
         field, value, expected: the request field at fault, the value sent and what the server
             expected (400 answers), else ``None``.
         error: the server's short error name (``"unauthorized"``, ``"overloaded"``, ...).

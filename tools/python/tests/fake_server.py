@@ -37,8 +37,8 @@ except ImportError:
     np = None
 
 DEFAULTS = {
-    "num-negatives": "3", "range-min": "10", "range-max": "100", "min-score": "off", "max-score": "off",
-    "absolute-margin": "off", "relative-margin": "0.05", "near-duplicate": "0.9", "sampling-strategy": "top",
+    "num_negatives": "3", "range_min": "10", "range_max": "100", "min_score": "off", "max_score": "off",
+    "absolute_margin": "off", "relative_margin": "0.05", "near_duplicate": "0.9", "sampling_strategy": "top",
     "seed": "42", "nprobe": "1",
 }
 
@@ -212,15 +212,15 @@ class FakeQuarry:
                 raise BadRequest(name, raw[name], "a finite number or off")
             return v
 
-        opts = {"k": integer("num-negatives", 1), "lo": integer("range-min", 0), "hi": integer("range-max", 1),
-                "min": real("min-score"), "max": real("max-score"), "abs": real("absolute-margin"),
-                "rel": real("relative-margin"), "dup": real("near-duplicate"), "seed": integer("seed", 0),
-                "sampling": raw["sampling-strategy"]}
+        opts = {"k": integer("num_negatives", 1), "lo": integer("range_min", 0), "hi": integer("range_max", 1),
+                "min": real("min_score"), "max": real("max_score"), "abs": real("absolute_margin"),
+                "rel": real("relative_margin"), "dup": real("near_duplicate"), "seed": integer("seed", 0),
+                "sampling": raw["sampling_strategy"]}
         integer("nprobe", 1)
         if opts["hi"] <= opts["lo"]:
-            raise BadRequest("range-max", opts["hi"], f"> range-min ({opts['lo']})")
+            raise BadRequest("range_max", opts["hi"], f"> range_min ({opts['lo']})")
         if opts["sampling"] not in ("top", "random"):
-            raise BadRequest("sampling-strategy", opts["sampling"], "top or random")
+            raise BadRequest("sampling_strategy", opts["sampling"], "top or random")
         return opts
 
     def _scores(self, anchors: Any, corpus: Any) -> list[list[float]] | Any:
@@ -272,7 +272,7 @@ class FakeQuarry:
                                         or (opts["rel"] is not None and s > floor * (1 - opts["rel"]))):
                 reason = "margin"
             elif opts["dup"] is not None and closest[r] >= opts["dup"]:
-                reason = "near-duplicate"
+                reason = "near_duplicate"
             if reason is None:
                 kept.append((r, s, opts["lo"] + rank_offset))
             else:

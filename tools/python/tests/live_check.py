@@ -60,7 +60,7 @@ def main() -> None:
             client.mine(anchors[:1], anchor_positives[:1], num_negatives=0)
             check(False, "num_negatives=0 was accepted")
         except QuarryError as e:
-            check(e.status == 400 and e.field == "num-negatives", f"refusal names the field: {e!r}")
+            check(e.status == 400 and e.field == "num_negatives", f"refusal names the field: {e!r}")
         corpus = read_qvec(os.path.join(catalog, "corpus.qvec"))
         moved = os.path.join(catalog, "corpus-negated.qvec")
         write_qvec(moved, [[-x for x in plain(row)] for row in corpus])

@@ -59,8 +59,8 @@ class ClientCases(NumpyModes):
                          relative_margin="off", near_duplicate=0.95, seed=7)
         (request,) = self.mine_requests()
         self.assertEqual(request.method, "POST")
-        self.assertEqual(request.query, [("n", "2"), ("num-negatives", "2"), ("range-min", "0"),
-                                         ("relative-margin", "off"), ("near-duplicate", "0.95"), ("seed", "7")])
+        self.assertEqual(request.query, [("n", "2"), ("num_negatives", "2"), ("range_min", "0"),
+                                         ("relative_margin", "off"), ("near_duplicate", "0.95"), ("seed", "7")])
         self.assertEqual(request.headers["Content-Type"], "application/octet-stream")
         expected = struct.pack("<8f", 1.0, -2.5, 0.0, 0.25, 0.5, 0.5, -0.5, 3.0) + b"d1\td2\n\n"
         self.assertEqual(request.body, expected)
@@ -81,16 +81,16 @@ class ClientCases(NumpyModes):
         self.assertEqual(first.body[4 * DIM * 4:], b"d1\nd2\n\n7\n")
         self.assertEqual(second.body[2 * DIM * 4:], b"\n\n")
 
-    def test_options_in_snake_case_go_out_in_kebab_case(self) -> None:
+    def test_options_go_out_by_their_schema_names(self) -> None:
         self.client.mine(self.anchors(CORPUS[:1]), [["d0"]], num_negatives=3, range_min=0, range_max=20,
                          min_score=0.1, max_score="off", absolute_margin=0.05, relative_margin="off",
                          near_duplicate="off", sampling_strategy="random", seed=11, nprobe=4, max_rank=None)
         (request,) = self.mine_requests()
         self.assertEqual([name for name, _ in request.query],
-                         ["n", "num-negatives", "range-min", "range-max", "min-score", "max-score",
-                          "absolute-margin", "relative-margin", "near-duplicate", "sampling-strategy", "seed",
+                         ["n", "num_negatives", "range_min", "range_max", "min_score", "max_score",
+                          "absolute_margin", "relative_margin", "near_duplicate", "sampling_strategy", "seed",
                           "nprobe"])
-        self.assertEqual(dict(request.query)["min-score"], "0.1")
+        self.assertEqual(dict(request.query)["min_score"], "0.1")
 
     def test_bad_arguments_fail_before_sending(self) -> None:
         cases = [
@@ -156,8 +156,8 @@ class ClientCases(NumpyModes):
         self.assertEqual(request.headers["Content-Type"], "application/json")
         self.assertEqual(request.query, [])
         self.assertEqual(json.loads(request.body), {"anchors": rows, "positives": [["d1", "d2"]],
-                                                    "anchor_ids": ["q9"], "num-negatives": 2,
-                                                    "relative-margin": "off", "seed": 5})
+                                                    "anchor_ids": ["q9"], "num_negatives": 2,
+                                                    "relative_margin": "off", "seed": 5})
 
     def test_json_and_binary_answers_agree(self) -> None:
         anchors = self.anchors(CORPUS[10:14])
@@ -339,3 +339,22 @@ class ClientSetup(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class KeywordNamesFromTheSchema(unittest.TestCase):
+    """The client's mining keywords are the request schema's (quarry options --json), documented one by one."""
+
+    def test_every_setting_the_service_takes_is_a_keyword_named_as_the_schema_names_it(self) -> None:
+        import json
+        import os
+        import quarry_client.client as client
+        path = os.path.join(os.path.dirname(client.__file__), "schema.json")
+        with open(path, encoding="utf-8") as f:
+            settings = json.load(f)["settings"]
+        wanted = {s["names"]["python"]: s["names"]["http"] for s in settings if "python" in s["names"]}
+        self.assertEqual(client.MINE_OPTIONS, wanted)
+        self.assertIn("num_negatives", wanted)
+        self.assertNotIn("output_format", wanted)  # the service answers with ids and scores, not a file format
+        doc = client.Client.mine.__doc__ or ""
+        for name in wanted:
+            self.assertIn(name, doc, f"Client.mine documents {name}")

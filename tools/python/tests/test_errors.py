@@ -28,15 +28,15 @@ class ErrorCases(NumpyModes):
         for binary in (True, False):
             with self.subTest(binary=binary):
                 e = self.error_of(self.client.mine, CORPUS[:1], None, binary=binary, num_negatives="x")
-                self.assertEqual((e.status, e.field, e.value, e.expected), (400, "num-negatives", "x", ">= 1"))
-                self.assertEqual(e.message, "num-negatives=x, expected >= 1")
+                self.assertEqual((e.status, e.field, e.value, e.expected), (400, "num_negatives", "x", ">= 1"))
+                self.assertEqual(e.message, "num_negatives=x, expected >= 1")
                 self.assertEqual(e.error, "bad request")
-                self.assertIn("num-negatives=x, expected >= 1", str(e))
-                self.assertEqual(e.body["field"], "num-negatives")
+                self.assertIn("num_negatives=x, expected >= 1", str(e))
+                self.assertEqual(e.body["field"], "num_negatives")
 
     def test_400_for_an_option_the_server_does_not_know(self) -> None:
         e = self.error_of(self.client.mine, CORPUS[:1], None, num_negativs=3)
-        self.assertEqual((e.status, e.field, e.error), (400, "num-negativs", "unknown parameter"))
+        self.assertEqual((e.status, e.field, e.error), (400, "num_negativs", "unknown parameter"))
 
     def test_500_carries_the_servers_message(self) -> None:
         self.fake.script(500, {"error": "internal error", "message": "IllegalStateException: index closed"})

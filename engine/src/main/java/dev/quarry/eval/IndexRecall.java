@@ -1,13 +1,13 @@
 package dev.quarry.eval;
 
 import dev.quarry.index.Exclusions;
+import dev.quarry.index.Recall;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.QueryBlock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -47,34 +47,8 @@ public final class IndexRecall {
             TopK found = approx.search(block, k, Exclusions.NONE,
                     SearchParams.defaults().withThreads(threads).withNprobe(nprobe));
             double seconds = (System.nanoTime() - start) / 1e9;
-            points.add(new Point(nprobe, recall(truth, found), n / seconds));
+            points.add(new Point(nprobe, Recall.of(truth, found), n / seconds));
         }
         return points;
-    }
-
-    /** Mean over queries of |found ∩ truth| / |truth|. */
-    public static double recall(TopK truth, TopK found) {
-        double sum = 0;
-        int queries = 0;
-        for (int q = 0; q < truth.queries(); q++) {
-            int t = truth.count(q);
-            if (t == 0) {
-                continue;
-            }
-            int[] expected = new int[t];
-            for (int i = 0; i < t; i++) {
-                expected[i] = truth.id(q, i);
-            }
-            Arrays.sort(expected);
-            int hits = 0;
-            for (int i = 0; i < found.count(q); i++) {
-                if (Arrays.binarySearch(expected, found.id(q, i)) >= 0) {
-                    hits++;
-                }
-            }
-            sum += (double) hits / t;
-            queries++;
-        }
-        return queries == 0 ? Double.NaN : sum / queries;
     }
 }

@@ -1,5 +1,7 @@
 package dev.quarry.index;
 
+import dev.quarry.options.MineSettings;
+import dev.quarry.options.OptionError;
 import dev.quarry.QuarryUsageException;
 
 /**
@@ -15,7 +17,7 @@ public record SearchParams(int threads, int nprobe) {
             throw new QuarryUsageException("threads", threads, ">= 1");
         }
         if (nprobe < 0) {
-            throw new QuarryUsageException("nprobe", nprobe, ">= 0");
+            throw new OptionError(MineSettings.NPROBE, nprobe, ">= 0");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.quarry.io;
 
-import dev.quarry.QuarryUsageException;
+import dev.quarry.options.MineSettings;
+import dev.quarry.options.OptionError;
 import java.util.Locale;
 
 /** The shapes a mined set is written in (JSONL shapes of sentence-transformers and FlagEmbedding, or npy). */
@@ -36,6 +37,6 @@ public enum OutputFormat {
                 return f;
             }
         }
-        throw new QuarryUsageException("format", name, "triplet, n-tuple, labeled-pair, labeled-list, flag or npy");
+        throw new OptionError(MineSettings.OUTPUT_FORMAT, name, MineSettings.OUTPUT_FORMAT.expected());
     }
 }

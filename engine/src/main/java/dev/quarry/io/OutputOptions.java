@@ -1,8 +1,10 @@
 package dev.quarry.io;
 
-import dev.quarry.QuarryUsageException;
+import dev.quarry.options.MineOptions;
+import dev.quarry.options.MineSettings;
 /**
- * How mined anchors are written.
+ * How mined anchors are written: the output settings of a request's {@link MineOptions}, as the encoders
+ * read them.
  *
  * @param format the shape
  * @param numNegatives negatives asked per anchor (n-tuple width, npy columns)
@@ -27,19 +29,15 @@ public record OutputOptions(OutputFormat format, int numNegatives, boolean outpu
     }
 
     public OutputOptions {
-        if (!Double.isNaN(softLabelTemperature) && !(softLabelTemperature > 0 && softLabelTemperature <= 100)) {
-            throw new QuarryUsageException("softLabelTemperature", softLabelTemperature, "a temperature 0 < T <= 100");
-        }
-        if (!Double.isNaN(softLabelTemperature) && format == OutputFormat.NPY) {
-            throw new QuarryUsageException("softLabelTemperature", softLabelTemperature, "off with the npy format"
-                    + " (soft labels are for JSONL formats; npy writes ids and scores)");
-        }
-        if (includePositives && format != OutputFormat.LABELED_LIST) {
-            throw new QuarryUsageException("includePositives", true, "format labeled-list (where positives are"
-                    + " ranked among the negatives), not " + format.cliName());
-        }
-        if (format == OutputFormat.NPY && outputRanks) {
-            throw new QuarryUsageException("outputRanks", true, "a JSONL format (npy writes ids and scores)");
-        }
+        MineSettings.NUM_NEGATIVES.require(numNegatives);
+        MineSettings.checkOutput(format.cliName(), outputRanks, includePositives, softLabelTemperature);
+    }
+
+    /** The output settings of a request (a view: the values live in {@code options}). */
+    public static OutputOptions of(MineOptions options) {
+        return new OutputOptions(OutputFormat.parse(options.get(MineSettings.OUTPUT_FORMAT)),
+                options.get(MineSettings.NUM_NEGATIVES), options.get(MineSettings.OUTPUT_SCORES),
+                options.get(MineSettings.OUTPUT_RANKS), options.get(MineSettings.INCLUDE_POSITIVES),
+                options.get(MineSettings.SOFT_LABELS));
     }
 }

@@ -1,6 +1,7 @@
 package dev.quarry.mining;
 
-import dev.quarry.QuarryUsageException;
+import dev.quarry.options.MineSettings;
+import dev.quarry.options.OptionError;
 import dev.quarry.index.TopK;
 import dev.quarry.mining.candidate.AnchorBlock;
 import dev.quarry.mining.candidate.AnchorContext;
@@ -41,7 +42,7 @@ public final class BlockMiner {
      */
     public BlockMiner(CandidateSource source, VectorStore corpus, VectorKernels kernels, MiningConfig config) {
         if (corpus == null && !Double.isNaN(config.nearDuplicate())) {
-            throw new QuarryUsageException("nearDuplicate", config.nearDuplicate(), "off without corpus"
+            throw new OptionError(MineSettings.NEAR_DUPLICATE, config.nearDuplicate(), "off without corpus"
                     + " embeddings (the filter compares vectors)");
         }
         this.source = source;

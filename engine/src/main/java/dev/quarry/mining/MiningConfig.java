@@ -1,9 +1,11 @@
 package dev.quarry.mining;
 
-import dev.quarry.QuarryUsageException;
+import dev.quarry.options.MineOptions;
+import dev.quarry.options.MineSettings;
 import dev.quarry.mining.filter.FilterChain;
 import dev.quarry.mining.filter.MarginFilter;
 import dev.quarry.mining.filter.NearDuplicateFilter;
+import dev.quarry.mining.filter.PositiveScoreFilter;
 import dev.quarry.mining.filter.RankWindowFilter;
 import dev.quarry.mining.filter.ScoreRangeFilter;
 import dev.quarry.mining.sample.NegativeSampler;
@@ -15,157 +17,188 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What to mine per anchor, with the names users know from sentence-transformers'
- * {@code mine_hard_negatives}. Ranks are 0-based among the corpus rows left after excluding the
- * anchor's positives, known positives and (for corpus anchors) the anchor itself; the rank window
- * {@code [rangeMin, rangeMax)} is applied first, then the score window, then the margins to the
- * positive (the lowest-scoring labelled positive when there are several), then the near-duplicate
- * filter, then sampling.
+ * What to mine per anchor, as the kernel reads it: a view of a request's {@link MineOptions} (the schema
+ * object, which holds every value once and checks them), with the names users know from
+ * sentence-transformers' {@code mine_hard_negatives}. Ranks are 0-based among the corpus rows left after
+ * excluding the anchor's positives, known positives and (for corpus anchors) the anchor itself; the rank
+ * window {@code [rangeMin, rangeMax)} is applied first, then the score window, then the margins to the
+ * positive (the lowest-scoring labelled positive when there are several), then the near-duplicate filter,
+ * then sampling.
  *
  * <p>Defaults are defensive, because the hardest ranks hold most unlabelled positives: the 10 hardest
  * ranks are skipped ({@code rangeMin = 10}), negatives must score at most 95% of the positive
  * ({@code relativeMargin = 0.05}, NV-Retriever's TopK-PercPos), and candidates whose cosine to a
  * positive is 0.9 or more are dropped ({@code nearDuplicate}), and an anchor they leave with fewer negatives
- * than asked is left out ({@code shortfall}). The evidence is in docs/defences.md.
- * {@link #withoutFilters} gives sentence-transformers' plain top-k shape.
- *
- * @param numNegatives negatives wanted per anchor
- * @param rangeMin first rank considered (skips the hardest ranks)
- * @param rangeMax rank after the last one considered (also how deep the index searches)
- * @param minScore drop negatives scoring below this (NaN: off)
- * @param maxScore drop negatives scoring above this (NaN: off)
- * @param absoluteMargin keep negatives with {@code score <= positive - m} (NaN: off)
- * @param relativeMargin keep negatives with {@code score <= positive * (1 - m)} (NaN: off)
- * @param nearDuplicate drop candidates with cosine to any positive {@code >= t} (NaN: off; needs vectors)
- * @param sampling how the negatives are picked among the survivors
- * @param seed seed of every random choice, mixed with the anchor ordinal
- * @param shortfall what happens to anchors the filters leave with fewer negatives than asked
+ * than asked is left out ({@link #shortfall}). The evidence is in docs/defences.md.
+ * {@link #withoutFilters} gives sentence-transformers' plain top-k shape. Off values are NaN.
+ * Two configurations are equal when they mine the same (output settings aside).
  */
-public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double minScore, double maxScore,
-                           double absoluteMargin, double relativeMargin, double nearDuplicate, Sampling sampling,
-                           long seed, ShortfallPolicy shortfall) {
+public final class MiningConfig {
     /** Default near-duplicate threshold (settled by the evidence table in docs/defences.md). */
-    public static final double DEFAULT_NEAR_DUPLICATE = 0.9;
+    public static final double DEFAULT_NEAR_DUPLICATE = MineSettings.NEAR_DUPLICATE.defaultValue();
 
     /** Default first rank considered: the hardest ranks are skipped. */
-    public static final int DEFAULT_RANGE_MIN = 10;
+    public static final int DEFAULT_RANGE_MIN = MineSettings.RANGE_MIN.defaultValue();
 
-    /**
-     * Default shortfall policy: anchors the filters leave short are left out ({@code quarry tune}'s evidence in
-     * docs/defences.md: never far from the best held-out recall, and no anchor trained without a negative).
-     */
-    public static final ShortfallPolicy DEFAULT_SHORTFALL = new ShortfallPolicy(0, true);
+    private static final MiningConfig DEFAULTS = new MiningConfig(MineOptions.defaults());
+
+    private final MineOptions options;
+    private final int numNegatives;
+    private final int rangeMin;
+    private final int rangeMax;
+    private final double minScore;
+    private final double maxScore;
+    private final double absoluteMargin;
+    private final double relativeMargin;
+    private final double nearDuplicate;
+    private final double minPositiveScore;
+    private final Sampling sampling;
+    private final long seed;
+    private final ShortfallPolicy shortfall;
+
+    private MiningConfig(MineOptions o) {
+        this.options = o;
+        this.numNegatives = o.get(MineSettings.NUM_NEGATIVES);
+        this.rangeMin = o.get(MineSettings.RANGE_MIN);
+        this.rangeMax = o.get(MineSettings.RANGE_MAX);
+        this.minScore = o.get(MineSettings.MIN_SCORE);
+        this.maxScore = o.get(MineSettings.MAX_SCORE);
+        this.absoluteMargin = o.get(MineSettings.ABSOLUTE_MARGIN);
+        double relative = o.get(MineSettings.RELATIVE_MARGIN);
+        this.relativeMargin = relative == 0 ? Double.NaN : relative; // 0 is the margin switched off
+        this.nearDuplicate = o.get(MineSettings.NEAR_DUPLICATE);
+        this.minPositiveScore = o.get(MineSettings.MIN_POSITIVE_SCORE);
+        this.sampling = new Sampling(SamplingStrategy.parse(o.get(MineSettings.SAMPLING_STRATEGY)),
+                o.get(MineSettings.SEMI_HARD_MARGIN), o.get(MineSettings.SIMANS_A), o.get(MineSettings.SIMANS_B));
+        this.seed = o.get(MineSettings.SEED);
+        this.shortfall = new ShortfallPolicy(o.get(MineSettings.WIDEN_TO), o.get(MineSettings.LEAVE_OUT_SHORT));
+    }
+
+    /** The configuration of these options. */
+    public static MiningConfig of(MineOptions options) {
+        return new MiningConfig(options);
+    }
 
     /**
      * The defaults: 3 negatives from ranks [10, 100), relative margin 0.05, near-duplicates 0.9, top
      * sampling, seed 42, anchors left short left out.
      */
     public static MiningConfig defaults() {
-        return new MiningConfig(3, DEFAULT_RANGE_MIN, 100, Double.NaN, Double.NaN, Double.NaN, 0.05,
-                DEFAULT_NEAR_DUPLICATE, Sampling.of(SamplingStrategy.TOP), 42, DEFAULT_SHORTFALL);
+        return DEFAULTS;
+    }
+
+    /** The schema object this configuration reads. */
+    public MineOptions options() {
+        return options;
     }
 
     /**
-     * sentence-transformers' shape: ranks from 0, no filter, every anchor kept (the rank window's end and
+     * sentence-transformers' shape: ranks from 0, no filter, every anchor kept as mined (the rank window's end and
      * sampling stay).
      */
     public MiningConfig withoutFilters() {
-        return new MiningConfig(numNegatives, 0, rangeMax, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, sampling, seed, ShortfallPolicy.KEEP);
+        return with(options.toBuilder().set(MineSettings.RANGE_MIN, 0).set(MineSettings.MIN_SCORE, Double.NaN)
+                .set(MineSettings.MAX_SCORE, Double.NaN).set(MineSettings.ABSOLUTE_MARGIN, Double.NaN)
+                .set(MineSettings.RELATIVE_MARGIN, Double.NaN).set(MineSettings.NEAR_DUPLICATE, Double.NaN)
+                .set(MineSettings.MIN_POSITIVE_SCORE, Double.NaN).set(MineSettings.WIDEN_TO, 0)
+                .set(MineSettings.LEAVE_OUT_SHORT, false));
     }
 
-    /** A configuration whose short anchors keep what they got ({@link ShortfallPolicy#KEEP}). */
-    public MiningConfig(int numNegatives, int rangeMin, int rangeMax, double minScore, double maxScore,
-                        double absoluteMargin, double relativeMargin, double nearDuplicate, Sampling sampling,
-                        long seed) {
-        this(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin, nearDuplicate,
-                sampling, seed, ShortfallPolicy.KEEP);
+    private static MiningConfig with(MineOptions.Builder b) {
+        return new MiningConfig(b.build());
     }
 
-    public MiningConfig {
-        if (numNegatives < 1) {
-            throw new QuarryUsageException("numNegatives", numNegatives, ">= 1");
-        }
-        if (rangeMin < 0 || rangeMax <= rangeMin) {
-            throw new QuarryUsageException("rangeMin=" + rangeMin + " rangeMax=" + rangeMax
-                    + ", expected 0 <= rangeMin < rangeMax");
-        }
-        if (numNegatives > rangeMax - rangeMin) {
-            throw new QuarryUsageException("numNegatives", numNegatives, "at most rangeMax - rangeMin = "
-                    + (rangeMax - rangeMin) + " (the rank window holds no more candidates)");
-        }
-        if (!Double.isNaN(minScore) && !Double.isNaN(maxScore) && minScore > maxScore) {
-            throw new QuarryUsageException("minScore=" + minScore + " maxScore=" + maxScore
-                    + ", expected minScore <= maxScore");
-        }
-        if (!Double.isNaN(absoluteMargin) && absoluteMargin < 0) {
-            throw new QuarryUsageException("absoluteMargin", absoluteMargin, ">= 0");
-        }
-        if (!Double.isNaN(relativeMargin) && (relativeMargin < 0 || relativeMargin >= 1)) {
-            throw new QuarryUsageException("relativeMargin", relativeMargin, "0 <= m < 1");
-        }
-        if (!Double.isNaN(nearDuplicate) && (nearDuplicate <= -1 || nearDuplicate > 1)) {
-            throw new QuarryUsageException("nearDuplicate", nearDuplicate, "-1 < t <= 1");
-        }
-        if (sampling == null) {
-            throw new QuarryUsageException("sampling", null, "top, random, semi-hard or simans");
-        }
-        if (shortfall == null) {
-            shortfall = ShortfallPolicy.KEEP;
-        }
-        if (shortfall.widens() && shortfall.widenTo() <= rangeMax) {
-            throw new QuarryUsageException("widenTo", shortfall.widenTo(), "a rank > rangeMax=" + rangeMax
-                    + " (short anchors take candidates from ranks [rangeMax, widenTo)), or off");
-        }
+    public int numNegatives() {
+        return numNegatives;
+    }
+
+    public int rangeMin() {
+        return rangeMin;
+    }
+
+    public int rangeMax() {
+        return rangeMax;
+    }
+
+    public double minScore() {
+        return minScore;
+    }
+
+    public double maxScore() {
+        return maxScore;
+    }
+
+    public double absoluteMargin() {
+        return absoluteMargin;
+    }
+
+    public double relativeMargin() {
+        return relativeMargin;
+    }
+
+    public double nearDuplicate() {
+        return nearDuplicate;
+    }
+
+    /** Anchors whose positive scores below this get no negatives (NaN: off). */
+    public double minPositiveScore() {
+        return minPositiveScore;
+    }
+
+    public Sampling sampling() {
+        return sampling;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /** What happens to anchors the filters leave with fewer negatives than asked. */
+    public ShortfallPolicy shortfall() {
+        return shortfall;
     }
 
     public MiningConfig withNumNegatives(int n) {
-        return new MiningConfig(n, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
-                nearDuplicate, sampling, seed, shortfall);
+        return with(options.toBuilder().set(MineSettings.NUM_NEGATIVES, n));
     }
 
     public MiningConfig withRange(int min, int max) {
-        return new MiningConfig(numNegatives, min, max, minScore, maxScore, absoluteMargin, relativeMargin,
-                nearDuplicate, sampling, seed, shortfall);
+        return with(options.toBuilder().set(MineSettings.RANGE_MIN, min).set(MineSettings.RANGE_MAX, max));
     }
 
     public MiningConfig withScoreRange(double min, double max) {
-        return new MiningConfig(numNegatives, rangeMin, rangeMax, min, max, absoluteMargin, relativeMargin,
-                nearDuplicate, sampling, seed, shortfall);
+        return with(options.toBuilder().set(MineSettings.MIN_SCORE, min).set(MineSettings.MAX_SCORE, max));
     }
 
     public MiningConfig withAbsoluteMargin(double m) {
-        return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, m, relativeMargin,
-                nearDuplicate, sampling, seed, shortfall);
+        return with(options.toBuilder().set(MineSettings.ABSOLUTE_MARGIN, m));
     }
 
     public MiningConfig withRelativeMargin(double m) {
-        return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, m,
-                nearDuplicate, sampling, seed, shortfall);
+        return with(options.toBuilder().set(MineSettings.RELATIVE_MARGIN, m));
     }
 
     public MiningConfig withNearDuplicate(double t) {
-        return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
-                t, sampling, seed, shortfall);
+        return with(options.toBuilder().set(MineSettings.NEAR_DUPLICATE, t));
     }
 
     public MiningConfig withSampling(SamplingStrategy s) {
-        return withSampling(Sampling.of(s));
+        return with(options.toBuilder().set(MineSettings.SAMPLING_STRATEGY, s.cliName()));
     }
 
     public MiningConfig withSampling(Sampling s) {
-        return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
-                nearDuplicate, s, seed, shortfall);
+        return with(options.toBuilder().set(MineSettings.SAMPLING_STRATEGY, s.strategy().cliName())
+                .set(MineSettings.SEMI_HARD_MARGIN, s.semiHardMargin()).set(MineSettings.SIMANS_A, s.simansA())
+                .set(MineSettings.SIMANS_B, s.simansB()));
     }
 
     public MiningConfig withSeed(long s) {
-        return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
-                nearDuplicate, sampling, s, shortfall);
+        return with(options.toBuilder().set(MineSettings.SEED, s));
     }
 
     public MiningConfig withShortfall(ShortfallPolicy policy) {
-        return new MiningConfig(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin, relativeMargin,
-                nearDuplicate, sampling, seed, policy);
+        return with(options.toBuilder().set(MineSettings.WIDEN_TO, policy.widenTo())
+                .set(MineSettings.LEAVE_OUT_SHORT, policy.leaveOut()));
     }
 
     /** How deep a source is searched: {@code rangeMax}, or the rank short anchors widen to. */
@@ -176,6 +209,30 @@ public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double 
     /** {@link #searchDepth()} over a corpus of {@code rows} rows: widening stops at the corpus's last rank. */
     public int searchDepth(long rows) {
         return (int) Math.max(rangeMax, Math.min(searchDepth(), rows));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MiningConfig c && numNegatives == c.numNegatives && rangeMin == c.rangeMin
+                && rangeMax == c.rangeMax && same(minScore, c.minScore) && same(maxScore, c.maxScore)
+                && same(absoluteMargin, c.absoluteMargin) && same(relativeMargin, c.relativeMargin)
+                && same(nearDuplicate, c.nearDuplicate) && same(minPositiveScore, c.minPositiveScore)
+                && sampling.equals(c.sampling) && seed == c.seed && shortfall.equals(c.shortfall);
+    }
+
+    private static boolean same(double a, double b) {
+        return Double.compare(a, b) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin,
+                relativeMargin, nearDuplicate, minPositiveScore, sampling, seed, shortfall);
+    }
+
+    @Override
+    public String toString() {
+        return describe();
     }
 
     /**
@@ -189,6 +246,7 @@ public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double 
     /** The same filters over the ranks {@code [from, to)} instead of the rank window (a widened window). */
     public FilterChain filterChain(int from, int to) {
         return new FilterChain(List.of(
+                new PositiveScoreFilter(minPositiveScore),
                 new RankWindowFilter(from, to),
                 new ScoreRangeFilter(minScore, maxScore),
                 new MarginFilter(absoluteMargin, relativeMargin),
@@ -209,9 +267,10 @@ public record MiningConfig(int numNegatives, int rangeMin, int rangeMax, double 
     /** Every setting in force, one line, as the summary prints it. */
     public String describe() {
         return String.format(Locale.ROOT, "num-negatives=%d range=[%d, %d) min-score=%s max-score=%s "
-                        + "absolute-margin=%s relative-margin=%s near-duplicate=%s sampling-strategy=%s seed=%d shortfall=%s",
+                        + "absolute-margin=%s relative-margin=%s near-duplicate=%s sampling-strategy=%s seed=%d shortfall=%s%s",
                 numNegatives, rangeMin, rangeMax, off(minScore), off(maxScore), off(absoluteMargin),
-                off(relativeMargin), off(nearDuplicate), sampling.describe(), seed, shortfall.describe());
+                off(relativeMargin), off(nearDuplicate), sampling.describe(), seed, shortfall.describe(),
+                Double.isNaN(minPositiveScore) ? "" : " min-positive-score=" + minPositiveScore);
     }
 
     private static String off(double v) {

@@ -1,6 +1,7 @@
 package dev.quarry.mining;
 
-import dev.quarry.QuarryUsageException;
+import dev.quarry.options.MineSettings;
+import dev.quarry.options.OptionError;
 import java.util.Locale;
 
 /**
@@ -14,23 +15,17 @@ import java.util.Locale;
  */
 public record Sampling(SamplingStrategy strategy, double semiHardMargin, double simansA, double simansB) {
     /** SimANS defaults for cosine scores: a = 20, b = -0.1 (prefer negatives about 0.1 below the positive). */
-    public static final double DEFAULT_SIMANS_A = 20;
-    public static final double DEFAULT_SIMANS_B = -0.1;
-    public static final double DEFAULT_SEMI_HARD_MARGIN = 0.2;
+    public static final double DEFAULT_SIMANS_A = MineSettings.SIMANS_A.defaultValue();
+    public static final double DEFAULT_SIMANS_B = MineSettings.SIMANS_B.defaultValue();
+    public static final double DEFAULT_SEMI_HARD_MARGIN = MineSettings.SEMI_HARD_MARGIN.defaultValue();
 
     public Sampling {
         if (strategy == null) {
-            throw new QuarryUsageException("samplingStrategy", null, "top, random, semi-hard or simans");
+            throw new OptionError(MineSettings.SAMPLING_STRATEGY, null, MineSettings.SAMPLING_STRATEGY.expected());
         }
-        if (!(semiHardMargin > 0) || semiHardMargin > 2) {
-            throw new QuarryUsageException("semiHardMargin", semiHardMargin, "0 < m <= 2");
-        }
-        if (!(simansA > 0) || simansA > 1e6) {
-            throw new QuarryUsageException("simansA", simansA, "0 < a <= 1e6");
-        }
-        if (!(Math.abs(simansB) <= 2)) {
-            throw new QuarryUsageException("simansB", simansB, "-2 <= b <= 2");
-        }
+        MineSettings.SEMI_HARD_MARGIN.require(semiHardMargin);
+        MineSettings.SIMANS_A.require(simansA);
+        MineSettings.SIMANS_B.require(simansB);
     }
 
     /** A strategy with default parameters. */

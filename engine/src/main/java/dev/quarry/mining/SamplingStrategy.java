@@ -1,6 +1,7 @@
 package dev.quarry.mining;
 
-import dev.quarry.QuarryUsageException;
+import dev.quarry.options.MineSettings;
+import dev.quarry.options.OptionError;
 import java.util.Locale;
 
 /** How negatives are picked among the candidates that survive the filters. */
@@ -21,7 +22,7 @@ public enum SamplingStrategy {
             case "random" -> RANDOM;
             case "semi-hard" -> SEMI_HARD;
             case "simans" -> SIMANS;
-            default -> throw new QuarryUsageException("samplingStrategy", name, "top, random, semi-hard or simans");
+            default -> throw new OptionError(MineSettings.SAMPLING_STRATEGY, name, MineSettings.SAMPLING_STRATEGY.expected());
         };
     }
 

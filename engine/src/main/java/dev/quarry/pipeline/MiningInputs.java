@@ -1,5 +1,7 @@
 package dev.quarry.pipeline;
 
+import dev.quarry.options.MineSettings;
+import dev.quarry.options.OptionError;
 import dev.quarry.QuarryDataException;
 import dev.quarry.QuarryUsageException;
 import dev.quarry.index.SearchParams;
@@ -96,9 +98,8 @@ public final class MiningInputs implements AutoCloseable {
             throw new QuarryDataException(request.queries(), "dim", queries.dim(),
                     corpus.dim() + " as in " + request.corpus());
         }
-        if (corpus != null && strategy instanceof IndexStrategySpec && config.rangeMax() > corpus.count()) {
-            throw new QuarryUsageException("rangeMax", config.rangeMax(), "at most the corpus size ("
-                    + corpus.count() + " rows in " + request.corpus() + ")");
+        if (corpus != null && strategy instanceof IndexStrategySpec) {
+            MineSettings.checkCorpus(request.options(), corpus.count(), request.corpus().toString());
         }
         if (corpus == null && !Double.isNaN(config.nearDuplicate())) {
             config = config.withNearDuplicate(Double.NaN);
@@ -144,7 +145,7 @@ public final class MiningInputs implements AutoCloseable {
         index = request.index() == null ? new FlatIndex(corpus, kernels)
                 : remember(IvfIndex.open(request.index(), corpus, kernels));
         if (index instanceof IvfIndex ivf && (request.nprobe() < 0 || request.nprobe() > ivf.nlist())) {
-            throw new QuarryUsageException("nprobe", request.nprobe(), "1 <= nprobe <= nlist=" + ivf.nlist()
+            throw new OptionError(MineSettings.NPROBE, request.nprobe(), "1 <= {nprobe} <= nlist=" + ivf.nlist()
                     + " of " + request.index());
         }
     }

@@ -31,13 +31,12 @@ import java.util.function.Supplier;
  * @param checkpointIntervalNanos minimum time between checkpoints (0: after every block)
  * @param progress where progress lines go (null: silent)
  * @param listener receives every mined anchor in output order, on the writer thread (null: none)
- * @param pauseNanosPerBlock a pause after each block written, to let tests interrupt a run mid-way
  */
 public record MiningJob(Supplier<CandidateSource> sources, VectorStore corpus, VectorStore queries, VectorKernels kernels,
                         MiningConfig config, int[] anchors, Qrels positives, Qrels knownPositives,
                         boolean anchorsAreCorpusRows, MinedOutput output, int threads, int blockSize,
                         Fingerprint fingerprint, boolean resume, long checkpointIntervalNanos, PrintWriter progress,
-                        Consumer<MinedAnchor> listener, long pauseNanosPerBlock) {
+                        Consumer<MinedAnchor> listener) {
 
     /** Blocks in the run. */
     public int blocks() {

@@ -193,8 +193,9 @@ public final class MiningPipeline {
                     checkpointed = true;
                     lastCheckpoint = now;
                 }
-                if (job.pauseNanosPerBlock() > 0) {
-                    LockSupport.parkNanos(job.pauseNanosPerBlock());
+                long pause = dev.quarry.TestHooks.pauseNanosPerBlock();
+                if (pause > 0) {
+                    LockSupport.parkNanos(pause);
                 }
             }
             Throwable failed = failure.get();

@@ -1,12 +1,14 @@
 package dev.quarry.pipeline;
 
-import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;
 import dev.quarry.labels.QrelsFormat;
 import dev.quarry.mining.MinedAnchor;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.mining.strategy.BatchBuilder;
 import dev.quarry.mining.strategy.Fusion;
+import dev.quarry.options.MineOptions;
+import dev.quarry.options.MineSettings;
+import dev.quarry.options.Setting;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
@@ -26,26 +28,38 @@ import java.util.function.Consumer;
  * @param corpusText JSONL texts of the corpus, or null (outputs then show ids)
  * @param queriesText JSONL texts of the queries, or null
  * @param index a {@code .qivf} index over the corpus, or null for exact (flat) search
- * @param nprobe lists probed per anchor with an IVF index (0: the index's default)
- * @param config what to mine
- * @param outputOptions how to write it
+ * @param options the request's settings, each held once: what to mine, how to search, how to write it
  * @param output the output path
  * @param threads mining workers
  * @param blockSize anchors per block (0: 256 for flat search, 8192 for IVF, whose lists are shared by a block)
  * @param resume continue an interrupted run
  * @param strict fail on ids that name no row, and on listed anchors without a positive
  * @param checkpointIntervalNanos minimum time between checkpoints
- * @param pauseNanosPerBlock test hook: a pause after each block written
  * @param listener receives each mined anchor in output order, or null
  * @param strategy where candidates come from, with that strategy's options
  * @param negativesStore a negatives store every mined anchor is also put into, or null
  */
 public record MiningRequest(Path corpus, Path queries, Path qrels, QrelsFormat qrelsFormat, Path knownPositives,
                             Path anchors, Path corpusIds, Path queriesIds, Path corpusText, Path queriesText,
-                            Path index, int nprobe, MiningConfig config, OutputOptions outputOptions, Path output,
-                            int threads, int blockSize, boolean resume, boolean strict, long checkpointIntervalNanos,
-                            long pauseNanosPerBlock, Consumer<MinedAnchor> listener, StrategySpec strategy,
-                            Path negativesStore) {
+                            Path index, MineOptions options, Path output, int threads, int blockSize,
+                            boolean resume, boolean strict, long checkpointIntervalNanos,
+                            Consumer<MinedAnchor> listener, StrategySpec strategy, Path negativesStore) {
+
+    /** What to mine (a view of {@link #options}). */
+    public MiningConfig config() {
+        return MiningConfig.of(options);
+    }
+
+    /** How to write it (a view of {@link #options}). */
+    public OutputOptions outputOptions() {
+        return OutputOptions.of(options);
+    }
+
+    /** Lists probed per anchor with an IVF index (0: the index's default). */
+    public int nprobe() {
+        Integer n = options.get(MineSettings.NPROBE);
+        return n == null ? 0 : n;
+    }
 
     /** The summary JSON written beside the output: {@code OUTPUT.summary.json}, for every format. */
     public Path summaryFile() {
@@ -76,15 +90,15 @@ public record MiningRequest(Path corpus, Path queries, Path qrels, QrelsFormat q
         private Path corpusText;
         private Path queriesText;
         private Path index;
-        private int nprobe;
-        private MiningConfig config = MiningConfig.defaults();
+        private MineOptions options = MineOptions.defaults();
+        private MiningConfig config;
         private OutputOptions outputOptions;
+        private int nprobe;
         private int threads = Runtime.getRuntime().availableProcessors();
         private int blockSize;
         private boolean resume;
         private boolean strict;
         private long checkpointIntervalNanos = 10_000_000_000L;
-        private long pauseNanosPerBlock;
         private Consumer<MinedAnchor> listener;
         private StrategySpec strategy = new IndexStrategySpec();
         private Path negativesStore;
@@ -127,17 +141,32 @@ public record MiningRequest(Path corpus, Path queries, Path qrels, QrelsFormat q
             return this;
         }
 
+        /** The index file (null: flat search); nprobe comes with the options. */
+        public Builder index(Path qivf) {
+            index = qivf;
+            return this;
+        }
+
+        /** The index file and nprobe (0: the options' nprobe, else the index's default). */
         public Builder index(Path qivf, int probes) {
             index = qivf;
             nprobe = probes;
             return this;
         }
 
+        /** Every setting of the request at once. */
+        public Builder options(MineOptions o) {
+            options = o;
+            return this;
+        }
+
+        /** The mining settings of {@code c} (a Java caller's shorthand; output settings stay). */
         public Builder config(MiningConfig c) {
             config = c;
             return this;
         }
 
+        /** The output settings of {@code o} (a Java caller's shorthand; its numNegatives is the config's). */
         public Builder outputOptions(OutputOptions o) {
             outputOptions = o;
             return this;
@@ -165,11 +194,6 @@ public record MiningRequest(Path corpus, Path queries, Path qrels, QrelsFormat q
 
         public Builder checkpointIntervalNanos(long nanos) {
             checkpointIntervalNanos = nanos;
-            return this;
-        }
-
-        public Builder pauseNanosPerBlock(long nanos) {
-            pauseNanosPerBlock = nanos;
             return this;
         }
 
@@ -209,11 +233,36 @@ public record MiningRequest(Path corpus, Path queries, Path qrels, QrelsFormat q
         }
 
         public MiningRequest build() {
-            OutputOptions out = outputOptions != null ? outputOptions
-                    : new OutputOptions(OutputFormat.TRIPLET, config.numNegatives(), false, false, false);
+            MineOptions.Builder b = options.toBuilder();
+            if (config != null) {
+                MineOptions c = config.options();
+                for (Setting<?> s : MineSettings.ALL) {
+                    if (!isOutput(s) && s != MineSettings.NPROBE) {
+                        copy(s, c, b);
+                    }
+                }
+            }
+            if (outputOptions != null) {
+                b.set(MineSettings.OUTPUT_FORMAT, outputOptions.format().cliName())
+                        .set(MineSettings.OUTPUT_SCORES, outputOptions.outputScores())
+                        .set(MineSettings.OUTPUT_RANKS, outputOptions.outputRanks())
+                        .set(MineSettings.INCLUDE_POSITIVES, outputOptions.includePositives())
+                        .set(MineSettings.SOFT_LABELS, outputOptions.softLabelTemperature());
+            }
+            if (nprobe > 0) {
+                b.set(MineSettings.NPROBE, nprobe);
+            }
             return new MiningRequest(corpus, queries, qrels, qrelsFormat, knownPositives, anchors, corpusIds,
-                    queriesIds, corpusText, queriesText, index, nprobe, config, out, output, threads, blockSize, resume,
-                    strict, checkpointIntervalNanos, pauseNanosPerBlock, listener, strategy, negativesStore);
+                    queriesIds, corpusText, queriesText, index, b.build(), output, threads, blockSize, resume,
+                    strict, checkpointIntervalNanos, listener, strategy, negativesStore);
+        }
+
+        private static boolean isOutput(Setting<?> s) {
+            return !s.appliesTo(dev.quarry.options.Door.HTTP);
+        }
+
+        private static <T> void copy(Setting<T> s, MineOptions from, MineOptions.Builder to) {
+            to.set(s, from.isGiven(s) || s.defaultValue() != null ? from.get(s) : null);
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.quarry.pipeline;
 
 import dev.quarry.files.AtomicOutput;
+import dev.quarry.files.ContentChecksum;
 import dev.quarry.files.OutputClaim;
+import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.io.MinedOutput;
 import dev.quarry.io.StoreTexts;
 import dev.quarry.mining.MinedAnchor;
@@ -51,7 +53,7 @@ public final class MiningRunner {
             MiningJob job = new MiningJob(plan.sources(), inputs.corpus(), inputs.queries(), kernels, inputs.config(),
                     plan.order(), inputs.labels().qrels(), inputs.knownPairs(), inputs.anchorsAreCorpusRows(), output,
                     request.threads(), request.effectiveBlockSize(), fingerprint(inputs, plan), request.resume(),
-                    request.checkpointIntervalNanos(), progress, listener(request, inputs, store), request.pauseNanosPerBlock());
+                    request.checkpointIntervalNanos(), progress, listener(request, inputs, store));
             MiningPipeline.Result result = MiningPipeline.run(job);
             MiningReport report = report(inputs, plan.name(), result.stats(), result.files(), request.threads(),
                     result.seconds(), result.anchorsThisRun(), result.startBlock());
@@ -158,7 +160,11 @@ public final class MiningRunner {
                 .add("strategy", r.strategy().kind().cliName())
                 .add("source", plan.name());
         r.strategy().fingerprint(f);
-        return f.addFile("index-file", r.index())
+        // An IVF file by what it serves (ContentChecksum of the whole file would read it all: the corpus again).
+        f = r.index() == null || !(inputs.index() instanceof IvfIndex ivf) ? f.addFile("index-file", r.index())
+                : f.add("index-file", r.index().toAbsolutePath().normalize() + " content="
+                        + ContentChecksum.hex(ivf.contentChecksum()));
+        return f
                 .add("nprobe", r.nprobe())
                 .add("kernels", kernels.description())
                 .add("mining", inputs.config().describe())

@@ -5,7 +5,7 @@ import dev.quarry.mining.SamplingStrategy;
 
 /**
  * One configuration {@code quarry tune} compares: a name, the {@code quarry mine} options that give it
- * (what the options file of the best one holds), and the mining configuration they parse to; or the
+ * (as the table shows them), and the mining configuration they parse to; or the
  * baseline every mined set must beat, training with in-batch negatives only ({@code config} null).
  *
  * @param name how the table names it

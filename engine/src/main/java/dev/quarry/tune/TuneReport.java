@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.quarry.Progress;
 import dev.quarry.eval.HeldoutRecall;
 import dev.quarry.mining.candidate.Shortfall;
+import dev.quarry.options.MineOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,7 +18,7 @@ import java.util.Locale;
  * What a {@code quarry tune} run found: per candidate, the held-out metrics of the adapter trained on its
  * mined set for each seed, and what it mined; which candidate is best (the highest mean recall@10 among
  * those that mine) and whether it beats in-batch negatives alone. Printed as a table, written as JSON, and
- * the best candidate's options as an options file.
+ * the best candidate's settings as an options file.
  *
  * @param rows one per candidate, in the order given (the in-batch baseline among them)
  * @param baseline the row of in-batch only
@@ -146,22 +147,22 @@ public record TuneReport(List<Row> rows, int baseline, int best, HeldoutRecall u
         return r.mined().stream().mapToDouble(f).average().orElse(Double.NaN);
     }
 
-    /** The options file of the best candidate: comments saying where it comes from, then its options. */
-    public String optionsFile() {
+    /**
+     * The best candidate's settings, with the first seed (the one its first mined set used): what the options
+     * file holds.
+     */
+    public MineOptions bestOptions() {
+        return rows.get(best).candidate().config().withSeed(setup.seed()).options();
+    }
+
+    /** Where the options file's settings come from, in a sentence (the file's {@code source}). */
+    public String source() {
         Row b = rows.get(best);
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "# quarry tune: the best of %d mining configurations by held-out"
-                        + " recall@10 after training: %s, %.4f +- %.4f over %d seeds (in-batch only: %.4f)%n",
-                rows.size() - 1, b.candidate().name(), mean(b.recall10()), spread(b.recall10()), setup.seeds(),
-                mean(rows.get(baseline).recall10())));
-        sb.append("# read by: quarry mine --options-file FILE (options given on the command line win)\n");
-        if (!minedBeatsInBatch()) {
-            sb.append("# warning: ").append(warning()).append('\n');
-        }
-        if (!b.candidate().options().isEmpty()) {
-            sb.append(b.candidate().options()).append('\n');
-        }
-        return sb.toString();
+        return String.format(Locale.ROOT, "quarry tune: the best of %d mining configurations by held-out recall@10"
+                        + " after training: %s (%s), %.4f +- %.4f over %d seeds (in-batch only: %.4f)",
+                rows.size() - 1, b.candidate().name(), b.candidate().options().isEmpty() ? "the defaults"
+                        : b.candidate().options(), mean(b.recall10()), spread(b.recall10()), setup.seeds(),
+                mean(rows.get(baseline).recall10()));
     }
 
     /** The whole report as JSON. */

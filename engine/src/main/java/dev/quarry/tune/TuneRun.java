@@ -2,7 +2,6 @@ package dev.quarry.tune;
 
 import dev.quarry.Progress;
 import dev.quarry.QuarryDataException;
-import dev.quarry.QuarryUsageException;
 import dev.quarry.eval.HeldoutQueries;
 import dev.quarry.eval.HeldoutRecall;
 import dev.quarry.files.AtomicOutput;
@@ -13,6 +12,10 @@ import dev.quarry.labels.Qrels;
 import dev.quarry.labels.QrelsReader;
 import dev.quarry.mining.MinedAnchor;
 import dev.quarry.mining.MiningConfig;
+import dev.quarry.io.OptionsFile;
+import dev.quarry.options.MineOptions;
+import dev.quarry.options.MineSettings;
+import dev.quarry.options.OptionError;
 import dev.quarry.pipeline.BlockLayout;
 import dev.quarry.pipeline.MiningInputs;
 import dev.quarry.pipeline.MiningRequest;
@@ -22,7 +25,6 @@ import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -154,7 +156,7 @@ public final class TuneRun {
                     r.truth() != null || training.knownPositives() != null);
             TuneReport report = new TuneReport(rows, baseline, best, untrained[0], setup,
                     (System.nanoTime() - start) / 1e9);
-            write(r.output(), report.optionsFile().getBytes(StandardCharsets.UTF_8));
+            OptionsFile.write(r.output(), report.bestOptions(), report.source(), report.warning());
             if (r.json() != null) {
                 write(r.json(), report.json());
             }
@@ -170,17 +172,22 @@ public final class TuneRun {
         MiningConfig shallowest = r.candidates().stream().filter(TuneCandidate::mines).map(TuneCandidate::config)
                 .min(java.util.Comparator.comparingInt(MiningConfig::rangeMax)).orElseThrow();
         MiningRequest in = r.inputs();
+        MineOptions options = shallowest.options().toBuilder().set(MineSettings.NPROBE,
+                in.options().get(MineSettings.NPROBE)).build();
         return new MiningRequest(in.corpus(), in.queries(), in.qrels(), in.qrelsFormat(), in.knownPositives(),
                 in.anchors(), in.corpusIds(), in.queriesIds(), in.corpusText(), in.queriesText(), in.index(),
-                in.nprobe(), shallowest, in.outputOptions(), in.output(), in.threads(), in.blockSize(), false,
-                in.strict(), in.checkpointIntervalNanos(), 0, null, in.strategy(), null);
+                options, in.output(), in.threads(), in.blockSize(), false, in.strict(),
+                in.checkpointIntervalNanos(), null, in.strategy(), null);
     }
 
     private static void checkCandidates(TuneRequest r, VectorStore corpus) {
         for (TuneCandidate c : r.candidates()) {
-            if (c.mines() && c.config().rangeMax() > corpus.count()) {
-                throw new QuarryUsageException("rangeMax", c.config().rangeMax(), "at most the corpus size ("
-                        + corpus.count() + " rows in " + r.inputs().corpus() + "), in candidate '" + c.name() + "'");
+            if (c.mines()) {
+                try {
+                    MineSettings.checkCorpus(c.config().options(), corpus.count(), String.valueOf(r.inputs().corpus()));
+                } catch (OptionError e) {
+                    throw new OptionError(e.field(), e.value(), e.expected() + ", in candidate '" + c.name() + "'");
+                }
             }
         }
     }

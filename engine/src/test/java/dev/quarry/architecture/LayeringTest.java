@@ -29,6 +29,7 @@ class LayeringTest {
     /** Bottom first. Packages on one line are side by side: neither may use the other. */
     static final List<List<String>> LAYERS = List.of(
             List.of("dev.quarry"),
+            List.of("dev.quarry.options"),
             List.of("dev.quarry.vector"),
             List.of("dev.quarry.vector.internal"),
             List.of("dev.quarry.files"),

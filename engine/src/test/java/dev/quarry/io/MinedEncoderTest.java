@@ -100,7 +100,7 @@ class MinedEncoderTest {
     void includePositivesIsOnlyForLabeledList() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new OutputOptions(OutputFormat.TRIPLET, 2, false, false, true));
-        assertEquals("includePositives=true, expected format labeled-list (where positives are ranked among the"
+        assertEquals("include_positives=true, expected output_format labeled-list (where positives are ranked among the"
                 + " negatives), not triplet", e.getMessage());
     }
 }

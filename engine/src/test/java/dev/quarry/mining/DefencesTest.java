@@ -118,11 +118,11 @@ class DefencesTest {
     void samplingParametersOutOfRangeAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Sampling(SamplingStrategy.SIMANS, 0.2, 0, -0.1));
-        assertEquals("simansA=0.0, expected 0 < a <= 1e6", e.getMessage());
+        assertEquals("simans_a=0.0, expected 0 < a <= 1e6", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new Sampling(SamplingStrategy.SIMANS, 0.2, 20, 3));
-        assertEquals("simansB=3.0, expected -2 <= b <= 2", e.getMessage());
+        assertEquals("simans_b=3.0, expected -2 <= b <= 2", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new Sampling(SamplingStrategy.SEMI_HARD, 0, 20, 0));
-        assertEquals("semiHardMargin=0.0, expected 0 < m <= 2", e.getMessage());
+        assertEquals("semi_hard_margin=0.0, expected 0 < m <= 2", e.getMessage());
     }
 
     @Test

@@ -146,7 +146,7 @@ class MinerTest {
              Miner miner = Miner.over(store, MiningConfig.defaults())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> miner.mine(new float[][] {{1, 0}}, new int[][] {{0}}));
-            assertTrue(e.getMessage().contains("rangeMax=100, expected at most the corpus size 2"), e.getMessage());
+            assertTrue(e.getMessage().contains("range_max=100, expected at most the corpus size 2"), e.getMessage());
         }
     }
 

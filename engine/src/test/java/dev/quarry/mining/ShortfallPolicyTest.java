@@ -188,7 +188,7 @@ class ShortfallPolicyTest {
     void aWidenedDepthWithinTheRankWindowIsRefused() {
         QuarryUsageException e = assertThrows(QuarryUsageException.class,
                 () -> base().withShortfall(new ShortfallPolicy(20, false)));
-        assertTrue(e.getMessage().startsWith("widenTo=20, expected a rank > rangeMax=20"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("widen_to=20, expected a rank > range_max = 20"), e.getMessage());
         assertThrows(QuarryUsageException.class, () -> new ShortfallPolicy(-1, false));
         assertFalse(MiningConfig.defaults().shortfall().widens());
         assertTrue(MiningConfig.defaults().shortfall().leaveOut(), "short anchors are left out by default");

@@ -15,6 +15,9 @@ import dev.quarry.mining.Miner;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.mining.SamplingStrategy;
 import dev.quarry.mining.ShortfallPolicy;
+import dev.quarry.io.OptionsFile;
+import dev.quarry.options.Door;
+import dev.quarry.options.MineOptions;
 import dev.quarry.Progress;
 import dev.quarry.pipeline.BlockLayout;
 import dev.quarry.pipeline.MiningRequest;
@@ -87,10 +90,11 @@ class TuneRunTest {
         assertEquals(1, one.rows().get(0).mined().size(), "top sampling: one mined set for both seeds");
         assertTrue(one.rows().get(1).mined().getFirst().falseNegativeRate()
                 > 5 * one.rows().get(0).mined().getFirst().falseNegativeRate(), "the planted copies are counted");
-        String options = Files.readString(dir.resolve("one.options"));
-        assertTrue(options.startsWith("# quarry tune: the best of 4 mining configurations"), options);
-        String best = one.rows().get(one.best()).candidate().options();
-        assertTrue(best.isEmpty() || options.endsWith(best + "\n"), options);
+        // the options file holds the best candidate's settings, by the schema's keys, as every door reads them
+        MineOptions written = OptionsFile.read(dir.resolve("one.options"), Door.HTTP);
+        assertEquals(one.rows().get(one.best()).candidate().config().withSeed(42), MiningConfig.of(written));
+        assertTrue(Files.readString(dir.resolve("one.options")).contains("\"source\" : \"quarry tune: the best of 4"
+                + " mining configurations"));
         String json = Files.readString(dir.resolve("one.json"));
         assertTrue(json.contains("\"best\" : \"" + one.rows().get(one.best()).candidate().name() + "\""), json);
     }

@@ -52,10 +52,12 @@ public final class FlatIndex implements VectorIndex {
         return store.count();
     }
 
-    /** Reads every page of the corpus into memory and maps it. */
+    /** Reads every page of the corpus into memory and maps it (a corpus held in memory has none to read). */
     @Override
     public void preload() {
-        store.segment().load();
+        if (store.isFile()) {
+            store.segment().load();
+        }
     }
 
     @Override

@@ -18,10 +18,17 @@ public record KMeansParams(int k, int iterations, int maxPointsPerCentroid, long
         if (k < 1) {
             throw new QuarryUsageException("nlist", k, ">= 1");
         }
-        if (iterations < 1 || maxPointsPerCentroid < 1 || threads < 1 || maxTrainingPoints < 0) {
-            throw new QuarryUsageException("iterations=" + iterations + " maxPointsPerCentroid="
-                    + maxPointsPerCentroid + " threads=" + threads + " maxTrainingPoints=" + maxTrainingPoints
-                    + ", expected positive values");
+        if (iterations < 1) {
+            throw new QuarryUsageException("iterations", iterations, ">= 1");
+        }
+        if (maxPointsPerCentroid < 1) {
+            throw new QuarryUsageException("maxPointsPerCentroid", maxPointsPerCentroid, ">= 1");
+        }
+        if (threads < 1) {
+            throw new QuarryUsageException("threads", threads, ">= 1");
+        }
+        if (maxTrainingPoints < 0) {
+            throw new QuarryUsageException("maxTrainingPoints", maxTrainingPoints, ">= 0");
         }
     }
 

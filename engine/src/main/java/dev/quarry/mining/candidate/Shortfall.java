@@ -13,7 +13,9 @@ public enum Shortfall {
     /** Too many candidates were near-duplicates of a positive (likely unlabelled positives). */
     NEAR_DUPLICATE("filtered as near-duplicates of a positive"),
     /** The sampler's own window (semi-hard) held too few. */
-    SAMPLER("too few in the sampler's window (semi-hard margin)");
+    SAMPLER("too few in the sampler's window (semi-hard margin)"),
+    /** The positive scored below the floor ({@code min_positive_score}): the label is suspect, nothing is mined. */
+    POSITIVE_SCORE("the positive scored below the positive score floor");
 
     private final String description;
 

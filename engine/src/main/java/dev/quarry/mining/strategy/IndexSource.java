@@ -1,6 +1,7 @@
 package dev.quarry.mining.strategy;
 
-import dev.quarry.QuarryUsageException;
+import dev.quarry.options.MineSettings;
+import dev.quarry.options.OptionError;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
@@ -30,7 +31,7 @@ public final class IndexSource implements CandidateSource {
     @Override
     public TopK candidates(AnchorBlock block, int depth) {
         if (depth > index.size()) {
-            throw new QuarryUsageException("rangeMax", depth, "at most the corpus size " + index.size());
+            throw new OptionError(MineSettings.RANGE_MAX, depth, "at most the corpus size " + index.size());
         }
         return index.search(block.queries(), depth, Exclusions.ofSorted(block.exclusions()), params);
     }

@@ -1,10 +1,12 @@
 package dev.quarry.cli;
 
-import dev.quarry.io.OutputOptions;
-import dev.quarry.mining.MiningConfig;
 import dev.quarry.mining.strategy.BatchBuilder;
 import dev.quarry.mining.strategy.Fusion;
 import dev.quarry.mining.strategy.Strategy;
+import dev.quarry.io.OptionsFile;
+import dev.quarry.options.Door;
+import dev.quarry.options.MineOptions;
+import dev.quarry.options.OptionError;
 import dev.quarry.pipeline.CrossModelStrategySpec;
 import dev.quarry.pipeline.MiningReport;
 import dev.quarry.pipeline.MiningRequest;
@@ -14,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Option;
                 "              --corpus-text corpus.jsonl --queries-text queries.jsonl --output mined.jsonl",
                 "",
                 "A killed run continues where it stopped with the same command plus --resume."})
-final class MineCommand implements Callable<Integer> {
+final class MineCommand implements Callable<Integer>, SchemaOptions.Mines {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -74,12 +75,17 @@ final class MineCommand implements Callable<Integer> {
             description = "cross-model: order by the primary model's score or by rrf (default: ${DEFAULT-VALUE}).")
     String fusion;
 
-    @Mixin
-    MiningOptions mining;
+    /** The request's settings (--num-negatives, --range-min, ...), declared by the schema. */
+    private final SchemaOptions mining = new SchemaOptions();
 
-    @Option(names = "--options-file", description = "Mining options read from this file (quarry mine's flags, any"
-            + " number per line, # for a comment), as `quarry tune` writes its best configuration; options given on"
-            + " the command line win.")
+    @Override
+    public SchemaOptions schemaOptions() {
+        return mining;
+    }
+
+    @Option(names = "--options-file", description = "Mining settings read from this file (JSON by the request"
+            + " schema's keys, as quarry tune writes its best configuration; quarry serve and the Python client read"
+            + " the same file); settings given on the command line win.")
     Path optionsFile;
 
     @Option(names = "--output", required = true, description = "Output file (npy: NAME.ids.npy, NAME.scores.npy, "
@@ -100,10 +106,6 @@ final class MineCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-seconds", defaultValue = "10", converter = NumberOptions.Finite.class,
             description = "Seconds between checkpoints (default: ${DEFAULT-VALUE}).")
     double checkpointSeconds;
-
-    @Option(names = "--pause-per-block-ms", hidden = true, defaultValue = "0",
-            description = "Testing: pause after each block written, so a test can kill the run mid-way.")
-    long pausePerBlockMs;
 
     /** Files the run reads its vectors from: given, or embedded from texts. */
     private record Vectors(Path corpus, Path queries, List<String> models) {
@@ -205,43 +207,25 @@ final class MineCommand implements Callable<Integer> {
 
     /**
      * The options of --options-file with those typed on the command line over them: the file is checked on its
-     * own first (its values are the file's data, exit 3), then with the command line's (a conflict is a usage
-     * error, exit 2).
+     * own first (its values are the file's data, exit 3), then with the command line's (settings that do not go
+     * together are a usage error, exit 2).
      */
-    private MiningFlags.Parsed withOptionsFile() {
-        java.util.Map<String, String> merged = new java.util.LinkedHashMap<>(OptionsFile.read(optionsFile));
-        for (CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
-            String name = o.longestName().substring(2);
-            if (MiningFlags.names().contains(name)) {
-                List<String> given = o.originalStringValues();
-                merged.put(name, o.arity().max() == 0 ? String.valueOf((Object) o.getValue()) : given.getLast());
-            }
+    private MineOptions options() {
+        if (optionsFile == null) {
+            return mining.options();
         }
+        MineOptions fromFile = OptionsFile.read(optionsFile, Door.CLI);
         try {
-            return MiningFlags.parse(merged);
-        } catch (MiningFlags.Refused e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.field() + "=" + e.value()
-                    + ", expected " + e.expected() + " (with the options of " + optionsFile + ")");
+            return mining.options(fromFile);
+        } catch (OptionError e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), Door.CLI.render(e) + " (with the options of "
+                    + optionsFile + ")");
         }
     }
 
     @Override
     public Integer call() {
-        MiningConfig config;
-        OutputOptions outputOptions;
-        Integer nprobe = null;
-        try {
-            if (optionsFile == null) {
-                config = mining.config();
-            } else {
-                MiningFlags.Parsed parsed = withOptionsFile();
-                config = parsed.config();
-                nprobe = parsed.nprobe();
-            }
-            outputOptions = mining.output(config.numNegatives());
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), FlagNames.toFlags(e.getMessage()));
-        }
+        MineOptions options = options();
         int workers = ThreadCount.resolve(threads, spec.commandLine());
         if (!(checkpointSeconds >= 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--checkpoint-seconds=" + checkpointSeconds
@@ -254,33 +238,31 @@ final class MineCommand implements Callable<Integer> {
             if (e instanceof dev.quarry.QuarryUsageException) {
                 throw e;
             }
-            throw new CommandLine.ParameterException(spec.commandLine(), FlagNames.toFlags(e.getMessage()));
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        MiningRequest.Builder builder = inputs.request(output, vectors.corpus(), vectors.queries(), false)
-                .config(config).outputOptions(outputOptions).threads(workers).resume(resume)
-                .checkpointIntervalNanos((long) (checkpointSeconds * 1e9))
-                .pauseNanosPerBlock(TimeUnit.MILLISECONDS.toNanos(pausePerBlockMs)).negativesStore(negativesStore);
-        if (nprobe != null) {
-            if (inputs.ivf() == null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--nprobe=" + nprobe + " (from "
-                        + optionsFile + ") needs --index FILE.qivf");
-            }
-            builder.index(inputs.ivf(), nprobe);
-        }
+        MiningRequest.Builder builder = inputs.request(output, options, vectors.corpus(), vectors.queries(), false)
+                .threads(workers).resume(resume).checkpointIntervalNanos((long) (checkpointSeconds * 1e9))
+                .negativesStore(negativesStore);
         try {
             strategy(builder, vectors.corpus(), vectors.models());
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), FlagNames.toFlags(e.getMessage()));
+            if (e instanceof dev.quarry.QuarryUsageException) {
+                throw e;
+            }
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         MiningRequest request = builder.build();
         if (optionsFile != null) {
-            for (java.nio.file.Path out : dev.quarry.io.MinedOutput.filesFor(output, outputOptions.format())) {
+            for (Path out : dev.quarry.io.MinedOutput.filesFor(output, request.outputOptions().format())) {
                 dev.quarry.files.OutputClaim.refuseIfInput(out, "optionsFile", optionsFile);
             }
             dev.quarry.files.OutputClaim.refuseIfInput(request.summaryFile(), "optionsFile", optionsFile);
+            if (negativesStore != null) {
+                dev.quarry.files.OutputClaim.refuseIfInput(negativesStore, "optionsFile", optionsFile);
+            }
         }
         MiningReport report = new MiningRunner(VectorKernelsProvider.get()).run(request, spec.commandLine().getErr());
-        report.print(spec.commandLine().getOut(), config.describe());
+        report.print(spec.commandLine().getOut(), request.config().describe());
         return ExitCodes.OK;
     }
 }

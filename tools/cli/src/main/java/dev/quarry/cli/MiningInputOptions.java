@@ -1,6 +1,9 @@
 package dev.quarry.cli;
 
 import dev.quarry.labels.QrelsFormat;
+import dev.quarry.options.Door;
+import dev.quarry.options.MineOptions;
+import dev.quarry.options.MineSettings;
 import dev.quarry.pipeline.MiningRequest;
 import java.nio.file.Path;
 import picocli.CommandLine;
@@ -37,9 +40,6 @@ public final class MiningInputOptions {
     @Option(names = "--index", defaultValue = "flat",
             description = "flat (exact search) or an IVF index file built by `quarry index build` (default: ${DEFAULT-VALUE}).")
     String index;
-
-    @Option(names = "--nprobe", description = "Lists probed per anchor with an IVF index (default: nlist / 64).")
-    Integer nprobe;
 
     @Option(names = "--corpus-ids", description = "Ids of the corpus rows, one per line (default: CORPUS.ids, "
             + "the ids of --corpus-text, or row numbers).")
@@ -88,46 +88,40 @@ public final class MiningInputOptions {
     }
 
     /**
-     * A request builder for these inputs writing {@code output}; usage errors (an --nprobe without an
-     * IVF index, a block size out of range) are reported against the command.
+     * A request builder for these inputs writing {@code output} with {@code options}; usage errors (nprobe
+     * without an IVF index, a block size out of range) are reported against the command.
      */
-    public MiningRequest.Builder request(Path output) {
-        return request(output, false);
+    public MiningRequest.Builder request(Path output, MineOptions options) {
+        return request(output, options, false);
     }
 
     /**
-     * As {@link #request(Path)}; with {@code indexesElsewhere} (the indexes are the shards' own), --nprobe
-     * goes without --index.
+     * As {@link #request(Path, MineOptions)}; with {@code indexesElsewhere} (the indexes are the shards' own),
+     * nprobe goes without --index.
      */
-    public MiningRequest.Builder request(Path output, boolean indexesElsewhere) {
-        return request(output, corpus, queries, indexesElsewhere);
+    public MiningRequest.Builder request(Path output, MineOptions options, boolean indexesElsewhere) {
+        return request(output, options, corpus, queries, indexesElsewhere);
     }
 
     /**
-     * As {@link #request(Path, boolean)}, mining {@code corpusFile} and {@code queriesFile} in place of
-     * the --corpus and --queries given (vectors embedded from the texts given).
+     * As {@link #request(Path, MineOptions, boolean)}, mining {@code corpusFile} and {@code queriesFile} in
+     * place of the --corpus and --queries given (vectors embedded from the texts given).
      */
-    public MiningRequest.Builder request(Path output, Path corpusFile, Path queriesFile, boolean indexesElsewhere) {
+    public MiningRequest.Builder request(Path output, MineOptions options, Path corpusFile, Path queriesFile,
+                                         boolean indexesElsewhere) {
         CommandLine cmd = spec.commandLine();
-        QrelsFormat format;
-        try {
-            format = qrelsFormat == null ? null : QrelsFormat.parse(qrelsFormat);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cmd, FlagNames.toFlags(e.getMessage()));
-        }
-        if (ivf() == null && nprobe != null && !indexesElsewhere) {
-            throw new CommandLine.ParameterException(cmd, "--nprobe needs --index FILE.qivf");
-        }
-        if (nprobe != null && nprobe < 1) {
-            throw new CommandLine.ParameterException(cmd, "--nprobe=" + nprobe + ", expected >= 1");
+        QrelsFormat format = qrelsFormat == null ? null : QrelsFormat.parse(qrelsFormat);
+        if (ivf() == null && options.isGiven(MineSettings.NPROBE) && !indexesElsewhere) {
+            throw new CommandLine.ParameterException(cmd, Door.CLI.name(MineSettings.NPROBE)
+                    + " needs --index FILE.qivf");
         }
         if (blockSize != null && (blockSize < 1 || blockSize > 1 << 20)) {
             throw new CommandLine.ParameterException(cmd, "--block-size=" + blockSize
                     + ", expected 1 <= block-size <= 1048576");
         }
-        return MiningRequest.builder(corpusFile, qrels, output).queries(queriesFile).qrelsFormat(format)
-                .knownPositives(knownPositives).anchors(anchors).ids(corpusIds, queriesIds)
-                .texts(corpusText, queriesText).index(ivf(), nprobe == null ? 0 : nprobe)
-                .blockSize(blockSize == null ? 0 : blockSize).strict(strict);
+        return MiningRequest.builder(corpusFile, qrels, output).options(options).queries(queriesFile)
+                .qrelsFormat(format).knownPositives(knownPositives).anchors(anchors).ids(corpusIds, queriesIds)
+                .texts(corpusText, queriesText).index(ivf()).blockSize(blockSize == null ? 0 : blockSize)
+                .strict(strict);
     }
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "quarry", mixinStandardHelpOptions = true, versionProvider = QuarryMain.Version.class,
         description = "Mines hard negatives for embedding training, on CPUs.",
         subcommands = {DemoCommand.class, MineCommand.class, TuneCommand.class, IndexCommand.class, EvalCommand.class, AuditCommand.class,
-                DefencesCommand.class, ImportCommand.class, InfoCommand.class, GenerateCommand.class,
+                DefencesCommand.class, ImportCommand.class, InfoCommand.class, GenerateCommand.class, OptionsCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 bad data or paths."})
 public final class QuarryMain implements Runnable {
@@ -34,7 +34,18 @@ public final class QuarryMain implements Runnable {
         cmd.setExecutionExceptionHandler(QuarryMain::handle);
         cmd.setParameterExceptionHandler(QuarryMain::handleUsage);
         ToolCommands.addTo(cmd);
+        addSchemaOptions(cmd);
         return cmd;
+    }
+
+    /** Gives every command that mines the request schema's options. */
+    private static void addSchemaOptions(CommandLine cmd) {
+        if (cmd.getCommand() instanceof SchemaOptions.Mines mines) {
+            mines.schemaOptions().addTo(cmd.getCommandSpec());
+        }
+        for (CommandLine sub : new java.util.LinkedHashSet<>(cmd.getSubcommands().values())) {
+            addSchemaOptions(sub);
+        }
     }
 
     @Override
@@ -47,17 +58,14 @@ public final class QuarryMain implements Runnable {
         PrintWriter err = cmd.getErr();
         if (e instanceof QuarryDataException data) {
             // The file's name is the user's: only the rest of the message is the engine's words.
-            String prefix = data.file() + ": ";
-            String message = e.getMessage();
-            err.println("quarry: " + (message.startsWith(prefix)
-                    ? prefix + FlagNames.toFlags(message.substring(prefix.length())) : message));
+            err.println("quarry: " + data.getMessage());
             return ExitCodes.DATA;
         }
         if (e instanceof CommandLine.ParameterException pe) {
             return handleUsage(pe, new String[0]);
         }
-        if (e instanceof QuarryUsageException) {
-            err.println("quarry " + cmd.getCommandName() + ": " + FlagNames.toFlags(e.getMessage()));
+        if (e instanceof QuarryUsageException usage) {
+            err.println("quarry " + cmd.getCommandName() + ": " + FlagNames.render(usage));
             return ExitCodes.USAGE;
         }
         if (e instanceof UncheckedIOException io) {

@@ -2,6 +2,10 @@ package dev.quarry.cli;
 
 import dev.quarry.QuarryDataException;
 import dev.quarry.mining.MiningConfig;
+import dev.quarry.options.Door;
+import dev.quarry.options.MineOptions;
+import dev.quarry.options.MineSettings;
+import dev.quarry.options.Setting;
 import dev.quarry.tune.TrainingOptions;
 import dev.quarry.tune.TuneCandidate;
 import dev.quarry.tune.TuneReport;
@@ -12,7 +16,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,15 +33,15 @@ import picocli.CommandLine.Option;
                 + " mined and in-batch negatives, several seeds), rank them by held-out recall@10, and write the best"
                 + " as an options file for quarry mine --options-file.",
         footer = {"", "Examples:",
-                "  quarry tune --corpus corpus.qvec --queries queries.qvec --qrels qrels.tsv --output best.options",
+                "  quarry tune --corpus corpus.qvec --queries queries.qvec --qrels qrels.tsv --output best.options.json",
                 "  quarry tune --corpus corpus.qvec --queries queries.qvec --qrels train.tsv \\",
                 "              --heldout-qrels heldout.tsv --truth truth.tsv --candidates mine.candidates \\",
-                "              --json tune.json --output best.options",
+                "              --json tune.json --output best.options.json",
                 "  quarry mine --corpus corpus.qvec --queries queries.qvec --qrels qrels.tsv \\",
-                "              --options-file best.options --output mined.jsonl",
+                "              --options-file best.options.json --output mined.jsonl",
                 "",
                 "Candidates by default: " + TuneCommand.DEFAULTS_SUMMARY + "; in-batch only is the baseline."})
-final class TuneCommand implements Callable<Integer> {
+final class TuneCommand implements Callable<Integer>, SchemaOptions.Mines {
     /** The default candidates: a name and the quarry mine options that give it. */
     static final List<String[]> DEFAULT_CANDIDATES = List.of(
             new String[] {"defaults", ""},
@@ -57,6 +60,14 @@ final class TuneCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     MiningInputOptions inputs;
+
+    /** --nprobe, for an IVF index, and --seed, the first seed: the schema's, as quarry mine takes them. */
+    private final SchemaOptions search = new SchemaOptions(MineSettings.NPROBE, MineSettings.SEED);
+
+    @Override
+    public SchemaOptions schemaOptions() {
+        return search;
+    }
 
     @Option(names = "--model", defaultValue = "minilm", description = "With texts to embed (--corpus-text without"
             + " --corpus): the model that embeds them, cached beside them as quarry mine does (default:"
@@ -87,13 +98,10 @@ final class TuneCommand implements Callable<Integer> {
             + " (and in-batch only).")
     boolean noDefaultCandidates;
 
-    @Option(names = "--seeds", defaultValue = "3", description = "Seeds per configuration: the spread over them is"
-            + " the noise a difference must beat (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seeds", defaultValue = "3", description = "Seeds per configuration: seed i is --seed + i, for"
+            + " sampling, training and the held-out split; the spread over them is the noise a difference must beat"
+            + " (default: ${DEFAULT-VALUE}).")
     int seeds;
-
-    @Option(names = "--seed", defaultValue = "42", description = "First seed: seed i is SEED + i, for sampling,"
-            + " training and the held-out split (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Option(names = "--temperature", defaultValue = "" + TrainingOptions.DEFAULT_TEMPERATURE,
             converter = NumberOptions.Finite.class, description = "InfoNCE temperature (default: ${DEFAULT-VALUE}).")
@@ -119,7 +127,8 @@ final class TuneCommand implements Callable<Integer> {
     Path json;
 
     @Option(names = "--output", required = true, description = "The options file the best configuration is written"
-            + " to (read by quarry mine --options-file).")
+            + " to: JSON by the request schema's keys, read by quarry mine --options-file (and by quarry serve and"
+            + " the Python client's read_options).")
     Path output;
 
     @Override
@@ -133,14 +142,8 @@ final class TuneCommand implements Callable<Integer> {
         if (heldoutQueries != null && heldoutQrels == null) {
             throw new CommandLine.ParameterException(cmd, "--heldout-queries goes with --heldout-qrels");
         }
-        TrainingOptions training;
-        List<TuneCandidate> list;
-        try {
-            training = new TrainingOptions(temperature, learningRate, epochs, batchSize);
-            list = candidates();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cmd, FlagNames.toFlags(e.getMessage()));
-        }
+        TrainingOptions training = new TrainingOptions(temperature, learningRate, epochs, batchSize);
+        List<TuneCandidate> list = candidates();
         Path corpusFile = inputs.corpus();
         Path queriesFile = inputs.queries();
         if (corpusFile == null) { // texts to embed, as quarry mine embeds them
@@ -155,14 +158,9 @@ final class TuneCommand implements Callable<Integer> {
             queriesFile = inputs.queriesText() == null ? null
                     : embeddings.embed(inputs.queriesText(), model, TextEmbeddings.Role.QUERY, err);
         }
-        TuneRequest request;
-        try {
-            request = new TuneRequest(inputs.request(null, corpusFile, queriesFile, false).threads(workers).build(),
-                    heldoutQueries, heldoutQrels, heldoutSplit, truth, candidates, list, training, seed, seeds, output,
-                    json);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cmd, FlagNames.toFlags(e.getMessage()));
-        }
+        TuneRequest request = new TuneRequest(inputs.request(null, search.options(), corpusFile, queriesFile, false)
+                .threads(workers).build(), heldoutQueries, heldoutQrels, heldoutSplit, truth, candidates, list, training,
+                search.options().get(MineSettings.SEED), seeds, output, json);
         TuneReport report = new TuneRun(VectorKernelsProvider.get()).run(request, cmd.getErr());
         PrintWriter out = cmd.getOut();
         report.print(out);
@@ -174,27 +172,28 @@ final class TuneCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** The default candidates (unless switched off) and those of --candidates, each parsed as quarry mine's options. */
+    /** The default candidates (unless switched off) and those of --candidates, each read as quarry mine's options. */
     private List<TuneCandidate> candidates() {
         List<TuneCandidate> list = new ArrayList<>();
         if (!noDefaultCandidates) {
             for (String[] c : DEFAULT_CANDIDATES) {
-                list.add(new TuneCandidate(c[0], c[1], MiningFlags.parse(OptionsFile.options(c[1])).config()));
+                MineOptions options = c[1].isEmpty() ? MineOptions.defaults()
+                        : CandidatesFile.options(Path.of("the default candidates"), list.size() + 1, c[1]);
+                list.add(new TuneCandidate(c[0], c[1], MiningConfig.of(options)));
             }
         }
         if (candidates != null) {
-            for (OptionsFile.Line line : OptionsFile.lines(candidates)) {
-                MiningFlags.Parsed parsed = OptionsFile.parse(candidates, line);
-                Map<String, String> options = line.options();
-                for (String own : List.of("seed", "nprobe")) {
-                    if (options.containsKey(own)) {
-                        throw new QuarryDataException(candidates, "line " + line.number() + " --" + own,
-                                options.get(own), "no --" + own + " in a candidate: tune sets it for every candidate"
-                                + " (--" + own + (own.equals("seed") ? ", --seeds" : "") + " of quarry tune)");
+            for (CandidatesFile.Line line : CandidatesFile.read(candidates)) {
+                for (Setting<?> own : List.of(MineSettings.SEED, MineSettings.NPROBE)) {
+                    if (line.options().isGiven(own)) {
+                        String flag = Door.CLI.name(own);
+                        throw new QuarryDataException(candidates, "line " + line.number() + " " + flag,
+                                own.text(line.options().get(own)), "no " + flag + " in a candidate: tune sets it for"
+                                + " every candidate (" + flag + (own == MineSettings.SEED ? ", --seeds" : "")
+                                + " of quarry tune)");
                     }
                 }
-                MiningConfig config = parsed.config();
-                list.add(new TuneCandidate(line.text(), line.text(), config));
+                list.add(new TuneCandidate(line.text(), line.text(), MiningConfig.of(line.options())));
             }
         } else if (noDefaultCandidates) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--no-default-candidates needs --candidates"

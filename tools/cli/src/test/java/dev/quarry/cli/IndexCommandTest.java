@@ -63,7 +63,7 @@ class IndexCommandTest {
                 dir.resolve("m.jsonl"), "--index", index};
         CliRun tooMany = CliRun.of(concat(mine, "--nprobe", 17));
         assertEquals(ExitCodes.USAGE, tooMany.exitCode(), tooMany::toString);
-        assertTrue(tooMany.err().contains("--nprobe=17, expected 1 <= nprobe <= nlist=16"), tooMany::toString);
+        assertTrue(tooMany.err().contains("--nprobe=17, expected 1 <= --nprobe <= nlist=16"), tooMany::toString);
         CliRun zero = CliRun.of(concat(mine, "--nprobe", 0));
         assertEquals(ExitCodes.USAGE, zero.exitCode(), zero::toString);
 

@@ -75,10 +75,37 @@ class LauncherTest {
                 + " report (engine HtmlReportTest) were skipped; install it with scripts/check-report.sh --install"),
                 tested);
 
-        // A command with the jar up to date says nothing about the JDK: only the command's own output.
-        String version = launch(launcher, jdk, tools, "--version");
+        // A command with the jar up to date says nothing about the JDK: only the command's own output (the
+        // start-up cache, which speaks once per build, is another test's).
+        String version = launchWith(Map.of("QUARRY_AOT_CACHE", "off"), launcher, jdk, tools, "--version");
         assertTrue(version.startsWith("fake java ") && version.strip().endsWith("--version"), version);
         assertTrue(version.contains("-jar " + root.resolve("tools/cli/target/quarry.jar")), version);
+    }
+
+    @Test
+    void aStartupCacheThatCannotBeMadeIsNotRetriedUntilTheJarChanges() throws IOException, InterruptedException {
+        // The fake JDK "runs" the training without writing a cache: the command still runs, without one, and
+        // the next command does not train again; a rebuilt jar does, and QUARRY_AOT_CACHE=off never does.
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Path jar = root.resolve("tools/cli/target/quarry.jar");
+        Files.createDirectories(jar.getParent());
+        Files.writeString(jar, "");
+        Path launcher = Files.copy(Path.of("..", "..", "quarry").toAbsolutePath().normalize(), root.resolve("quarry"));
+        Path jdk = dir.resolve("jdk-25");
+        fakeJava(jdk, "25.0.2");
+        Path tools = Files.createDirectories(dir.resolve("tools"));
+
+        String first = launch(launcher, jdk, tools, "--version");
+        assertTrue(first.contains("quarry: preparing the start-up cache"), first);
+        assertTrue(first.contains("quarry: no start-up cache"), first);
+        assertTrue(first.contains("-jar " + jar) && !first.contains("AOTCache="), first);
+        String second = launch(launcher, jdk, tools, "--version");
+        assertFalse(second.contains("start-up cache"), second);
+        assertTrue(jar.toFile().setLastModified(System.currentTimeMillis() + 5_000));
+        assertTrue(launch(launcher, jdk, tools, "--version").contains("quarry: preparing the start-up cache"));
+        assertTrue(jar.toFile().setLastModified(System.currentTimeMillis() + 10_000));
+        String off = launchWith(Map.of("QUARRY_AOT_CACHE", "off"), launcher, jdk, tools, "--version");
+        assertFalse(off.contains("start-up cache"), off);
     }
 
     @Test
@@ -143,6 +170,12 @@ class LauncherTest {
 
     /** Runs the launcher with {@code jdk} as QUARRY_JAVA_HOME and {@code tools} first on the PATH; stdout + stderr. */
     private String launch(Path launcher, Path jdk, Path tools, String... args) throws IOException, InterruptedException {
+        return launchWith(Map.of(), launcher, jdk, tools, args);
+    }
+
+    /** As {@link #launch}, with more environment variables. */
+    private String launchWith(Map<String, String> extra, Path launcher, Path jdk, Path tools, String... args)
+            throws IOException, InterruptedException {
         String[] command = new String[args.length + 2];
         command[0] = "bash";
         command[1] = launcher.toString();
@@ -154,6 +187,8 @@ class LauncherTest {
         env.put("QUARRY_JAVA_HOME", jdk.toString());
         env.put("PATH", tools + ":/usr/bin:/bin");
         env.put("QUARRY_JVM_DIRS", dir.resolve("no-jvms").toString());
+        env.remove("QUARRY_AOT_CACHE");
+        env.putAll(extra);
         pb.redirectErrorStream(true);
         Process process = pb.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

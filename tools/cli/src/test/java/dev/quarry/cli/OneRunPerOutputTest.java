@@ -47,8 +47,8 @@ class OneRunPerOutputTest {
     void aSecondRunOnTheSameOutputFailsAtOnceNamingTheHolder() throws Exception {
         Path out = dir.resolve("mined.jsonl");
         List<Object> args = mine(out);
-        args.addAll(List.of("--block-size", "8", "--pause-per-block-ms", "200"));
-        Process holder = new ProcessBuilder(ChildQuarry.command(args))
+        args.addAll(List.of("--block-size", "8"));
+        Process holder = new ProcessBuilder(ChildQuarry.paused(200, args))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
         try {
             Path lock = OutputLock.lockFileOf(out);

@@ -43,8 +43,7 @@ class ResumeAfterKillTest {
         Path killed = dir.resolve("killed.jsonl");
         Path checkpoint = dir.resolve("killed.jsonl.checkpoint");
         List<String> args = mineArgs(catalog, killed, "5");
-        args.addAll(List.of("--pause-per-block-ms", "100")); // 20 blocks: about 2 s, so the kill lands mid-run
-        List<String> child = ChildQuarry.command(args);
+        List<String> child = ChildQuarry.paused(100, args); // 20 blocks: about 2 s, so the kill lands mid-run
         Process process = new ProcessBuilder(child).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("child.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -85,7 +85,7 @@ class StrategiesCommandTest {
         strict.add("--strict");
         CliRun failed = CliRun.of(strict.toArray());
         assertEquals(ExitCodes.DATA, failed.exitCode(), failed::toString);
-        assertTrue(failed.err().contains(run + ": line 1 doc id=ghost, expected an id of the corpus; --strict is on"),
+        assertTrue(failed.err().contains(run + ": line 1 doc id=ghost, expected an id of the corpus; strict is on"),
                 failed::toString);
     }
 

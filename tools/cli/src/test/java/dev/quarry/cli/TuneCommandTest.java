@@ -39,7 +39,7 @@ class TuneCommandTest {
         List<Object> args = new ArrayList<>(List.of("tune", "--corpus", catalog.resolve("corpus.qvec"), "--queries",
                 catalog.resolve("queries.qvec"), "--qrels", catalog.resolve("qrels.tsv"), "--truth",
                 catalog.resolve("truth.tsv"), "--candidates", candidates, "--no-default-candidates", "--seeds", 2,
-                "--epochs", 1, "--output", dir.resolve("best.options")));
+                "--epochs", 1, "--output", dir.resolve("best.json")));
         args.addAll(List.of(more));
         return args;
     }
@@ -53,21 +53,26 @@ class TuneCommandTest {
         assertTrue(run.out().contains("--range-max 40 --sampling-strategy random"), run::toString);
         assertTrue(run.out().contains("known FN"), run::toString);
         assertTrue(run.err().contains("tune: train and evaluate"), "progress on stderr: " + run);
-        Path options = dir.resolve("best.options");
+        Path options = dir.resolve("best.json");
         String text = Files.readString(options);
-        assertTrue(text.startsWith("# quarry tune: the best of 2 mining configurations"), text);
-        assertTrue(Files.readString(dir.resolve("tune.json")).contains("\"recall_at_10\""));
+        assertTrue(text.contains("\"source\" : \"quarry tune: the best of 2 mining configurations"), text);
+        String report = Files.readString(dir.resolve("tune.json"));
+        assertTrue(report.contains("\"recall_at_10\""));
+        // the best candidate's flags typed mine what the options file mines (the candidates are named by their flags)
+        java.util.regex.Matcher best = java.util.regex.Pattern.compile("\"best\" : \"([^\"]*)\"").matcher(report);
+        assertTrue(best.find(), report);
 
         List<Object> base = List.of("mine", "--corpus", catalog.resolve("corpus.qvec"), "--queries",
                 catalog.resolve("queries.qvec"), "--qrels", catalog.resolve("qrels.tsv"));
         List<Object> viaFile = new ArrayList<>(base);
         viaFile.addAll(List.of("--options-file", options, "--output", dir.resolve("a.jsonl")));
         List<Object> typed = new ArrayList<>(base);
-        String best = text.lines().filter(l -> !l.startsWith("#")).findFirst().orElse("");
-        typed.addAll(List.of(best.split(" ")));
+        typed.addAll(List.of(best.group(1).split(" ")));
         typed.addAll(List.of("--output", dir.resolve("b.jsonl")));
-        assertEquals(0, CliRun.of(viaFile.toArray()).exitCode());
-        assertEquals(0, CliRun.of(typed.toArray()).exitCode());
+        CliRun a = CliRun.of(viaFile.toArray());
+        CliRun b = CliRun.of(typed.toArray());
+        assertEquals(0, a.exitCode(), a::toString);
+        assertEquals(0, b.exitCode(), b::toString);
         assertArrayEquals(Files.readAllBytes(dir.resolve("b.jsonl")), Files.readAllBytes(dir.resolve("a.jsonl")));
     }
 
@@ -79,7 +84,7 @@ class TuneCommandTest {
             CliRun run = CliRun.of(tune(bad).toArray());
             assertEquals(2, run.exitCode(), List.of(bad) + " " + run);
             assertTrue(run.err().contains(bad[0].toString()), List.of(bad) + " " + run);
-            assertFalse(Files.exists(dir.resolve("best.options")));
+            assertFalse(Files.exists(dir.resolve("best.json")));
         }
     }
 
@@ -91,7 +96,7 @@ class TuneCommandTest {
         assertEquals(3, run.exitCode(), run::toString);
         assertTrue(run.err().contains("anchor id=q11, expected held-out anchors that are not training anchors"),
                 run::toString);
-        assertFalse(Files.exists(dir.resolve("best.options")));
+        assertFalse(Files.exists(dir.resolve("best.json")));
     }
 
     @Test

@@ -42,7 +42,7 @@ public final class CachedTextEmbeddings implements TextEmbeddings {
                 return cache;
             }
             boolean resume = Files.isRegularFile(Checkpoint.pathFor(cache));
-            new EmbedRun(jsonl, cache, null, prefix, resume, 10_000_000_000L, 0).run(encoder, progress);
+            new EmbedRun(jsonl, cache, null, prefix, resume, 10_000_000_000L).run(encoder, progress);
             return cache;
         }
     }

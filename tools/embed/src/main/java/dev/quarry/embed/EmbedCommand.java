@@ -61,10 +61,6 @@ public final class EmbedCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}).")
     double checkpointSeconds;
 
-    @Option(names = "--stop-after-windows", hidden = true, defaultValue = "0",
-            description = "Testing: fail after this many windows, leaving the checkpoint a kill would leave.")
-    int stopAfterWindows;
-
     @Override
     public Integer call() {
         if (!(checkpointSeconds >= 0) || Double.isInfinite(checkpointSeconds)) {
@@ -77,8 +73,7 @@ public final class EmbedCommand implements Callable<Integer> {
                     + " threads <= " + 4 * cores + " (four per core)");
         }
         ModelSource source = ModelSource.resolve(model);
-        EmbedRun run = new EmbedRun(input, output, field, prefix, resume, (long) (checkpointSeconds * 1e9),
-                stopAfterWindows);
+        EmbedRun run = new EmbedRun(input, output, field, prefix, resume, (long) (checkpointSeconds * 1e9));
         if (batch != null && batch < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--batch=" + batch + ", expected >= 1");
         }

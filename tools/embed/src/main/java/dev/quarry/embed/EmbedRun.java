@@ -34,10 +34,8 @@ import java.util.List;
  * @param prefix put before every text ("" for none), e.g. {@code query: } for E5 models
  * @param resume continue a killed run from its checkpoint
  * @param checkpointNanos minimum time between checkpoints
- * @param stopAfterWindows test hook: fail after this many windows (0: never), as a kill would stop the run
  */
-public record EmbedRun(Path input, Path output, String field, String prefix, boolean resume, long checkpointNanos,
-                       int stopAfterWindows) {
+public record EmbedRun(Path input, Path output, String field, String prefix, boolean resume, long checkpointNanos) {
 
     /** Windows hold this many batches: sorting a window by length is what keeps padding low. */
     static final int BATCHES_PER_WINDOW = 32;
@@ -135,6 +133,7 @@ public record EmbedRun(Path input, Path output, String field, String prefix, boo
                     return;
                 }
                 if (windows.add(id, text)) {
+                    int stopAfterWindows = dev.quarry.TestHooks.stopAfterWindows();
                     if (stopAfterWindows > 0 && windows.written == stopAfterWindows) {
                         checkpoint(vectors, idsOut, windows.written, fingerprint, checkpointPath);
                         throw new IllegalStateException("stopped after " + stopAfterWindows + " windows (test hook)");

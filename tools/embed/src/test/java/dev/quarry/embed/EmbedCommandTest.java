@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.cli.CliRun;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.quarry.TestHooks;
 import dev.quarry.pipeline.Checkpoint;
 import dev.quarry.store.VectorStore;
 import java.io.IOException;
@@ -77,8 +78,14 @@ class EmbedCommandTest {
         assertEquals(0, CliRun.of("embed", "--input", input, "--output", whole, "--batch", "2").exitCode());
 
         // Windows of 64 texts (32 batches of 2): stopped after the first, as a kill after its checkpoint.
-        CliRun stopped = CliRun.of("embed", "--input", input, "--output", resumed, "--batch", "2", "--checkpoint-seconds",
-                "0", "--stop-after-windows", "1");
+        System.setProperty(TestHooks.STOP_AFTER_WINDOWS, "1");
+        CliRun stopped;
+        try {
+            stopped = CliRun.of("embed", "--input", input, "--output", resumed, "--batch", "2", "--checkpoint-seconds",
+                    "0");
+        } finally {
+            System.clearProperty(TestHooks.STOP_AFTER_WINDOWS);
+        }
         assertNotEquals(0, stopped.exitCode(), stopped.toString());
         assertFalse(Files.exists(resumed));
         assertTrue(Files.isRegularFile(Checkpoint.pathFor(resumed)));

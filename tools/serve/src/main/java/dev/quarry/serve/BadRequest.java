@@ -19,6 +19,16 @@ final class BadRequest extends RuntimeException {
         this.expected = expected;
     }
 
+    /** A setting refused by the request schema, named as {@code door} names it. */
+    BadRequest(dev.quarry.options.Door door, dev.quarry.options.OptionError e) {
+        this(fieldName(door, e.field()), e.value(), door.spell(e.expected()));
+    }
+
+    private static String fieldName(dev.quarry.options.Door door, String key) {
+        dev.quarry.options.Setting<?> s = dev.quarry.options.MineSettings.byKey(key);
+        return s == null ? key : door.name(s);
+    }
+
     String field() {
         return field;
     }

@@ -6,9 +6,15 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quarry.QuarryDataException;
 import dev.quarry.QuarryUsageException;
+import dev.quarry.index.SearchParams;
 import dev.quarry.mining.MinedAnchor;
+import dev.quarry.mining.MiningConfig;
 import dev.quarry.negatives.NegativesStore;
 import dev.quarry.negatives.StoredNegatives;
+import dev.quarry.options.Door;
+import dev.quarry.options.MineOptions;
+import dev.quarry.options.MineSettings;
+import dev.quarry.options.OptionError;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -20,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -119,8 +124,10 @@ final class HttpApi {
             answer = new Answer(e.error.status(), JSON_TYPE, e.error.json(), e.headers);
         } catch (BadRequest e) {
             answer = Answer.json(400, ApiError.badRequest(e).json());
+        } catch (OptionError e) {
+            answer = Answer.json(400, ApiError.badRequest(new BadRequest(Door.HTTP, e)).json());
         } catch (QuarryUsageException e) {
-            answer = Answer.json(400, ApiError.badRequest(fromEngine(e)).json());
+            answer = Answer.json(400, ApiError.badRequest(new BadRequest(e.field(), e.value(), e.expected())).json());
         } catch (QuarryDataException e) {
             answer = Answer.json(400, ApiError.of(400, "bad_data", e.getMessage()).json());
         } catch (Exception | Error e) {
@@ -141,18 +148,6 @@ final class HttpApi {
         }
     }
 
-    /** The engine's {@code field=value, expected ...} as a request's error, the field by its option name. */
-    private static BadRequest fromEngine(QuarryUsageException e) {
-        String message = e.getMessage();
-        int eq = message.indexOf('=');
-        int exp = message.indexOf(", expected ");
-        String field = e.field() == null ? "options" : e.field().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
-        if (e.field() == null || eq < 0 || exp < eq) {
-            return new BadRequest(field, "", message);
-        }
-        return new BadRequest(field, message.substring(eq + 1, exp), message.substring(exp + ", expected ".length()));
-    }
-
     private Answer mine(ServerRequest req) throws InterruptedException {
         Admission.Ticket ticket = admission.enter();
         if (ticket == null) {
@@ -160,6 +155,7 @@ final class HttpApi {
                     : "the server is at capacity: retry after a second"), Map.of("Retry-After", "1"));
         }
         try (ticket) {
+            dev.quarry.TestHooks.holdMineCall();
             long t0 = System.nanoTime();
             long length = req.headers().contentLength().orElse(-1);
             if (length > limits.maxBodyBytes()) {
@@ -175,10 +171,13 @@ final class HttpApi {
             }
             byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
             ServedIndex current = service.current();
-            MineRequestDecoder decoder = new MineRequestDecoder(current.corpus().dim(), current.ids(), limits);
+            MineRequestDecoder decoder = new MineRequestDecoder(current.corpus().dim(), current.corpus().count(),
+                    current.ids(), limits, MineOptions.defaults());
             MineRequest request = binaryIn ? decoder.binary(body, query) : decoder.json(body, query);
-            MineOptions options = MineOptions.parse(request.options(), service.search());
-            MiningService.Mined mined = service.mine(options.config(), options.search(), (served, miner, params) -> {
+            MiningConfig config = MiningConfig.of(request.options());
+            Integer nprobe = request.options().get(MineSettings.NPROBE);
+            SearchParams search = nprobe == null ? service.search() : service.search().withNprobe(nprobe);
+            MiningService.Mined mined = service.mine(config, search, (served, miner, params) -> {
                 List<MinedAnchor> anchors = request.count() == 0 ? List.of() : miner.mine(request.anchors(),
                         request.offset(), (long) request.dim() * Float.BYTES, request.count(), request.positives(),
                         params);
@@ -190,7 +189,7 @@ final class HttpApi {
                 }
                 return anchors;
             });
-            int k = options.config().numNegatives();
+            int k = config.numNegatives();
             metrics.mined(request.count(), System.nanoTime() - t0);
             Map<String, String> headers = Map.of("Quarry-Index-Version", Long.toString(mined.version()),
                     "Quarry-Anchors", Integer.toString(request.count()), "Quarry-Negatives", Integer.toString(k));

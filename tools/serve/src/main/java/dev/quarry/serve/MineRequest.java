@@ -5,7 +5,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * One decoded mine request: {@code count} anchors of {@code dim} floats (little-endian float32, anchor i
  * at byte {@code offset + i * dim * 4} of {@code anchors}), each anchor's positives as corpus ordinals,
- * optional anchor ids (for the negatives store), and the mining options by name.
+ * optional anchor ids (for the negatives store), and the request's settings.
  *
  * @param anchors the anchors' bytes (the request body itself for a binary request: nothing is copied)
  * @param offset where the first anchor starts
@@ -13,8 +13,8 @@ import java.lang.foreign.MemorySegment;
  * @param dim floats per anchor
  * @param positives positives of each anchor (corpus ordinals)
  * @param anchorIds ids of the anchors, or null
- * @param options mining options (name to text)
+ * @param options the request's settings, read and checked
  */
 record MineRequest(MemorySegment anchors, long offset, int count, int dim, int[][] positives, String[] anchorIds,
-                   java.util.Map<String, String> options) {
+                   dev.quarry.options.MineOptions options) {
 }

@@ -13,8 +13,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import dev.quarry.options.Door;
+import dev.quarry.options.MineOptions;
+import dev.quarry.options.MineSettings;
+import dev.quarry.options.OptionText;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,7 +31,10 @@ import java.util.Map;
  * little-endian float32, then {@code n} UTF-8 lines of tab-separated positive ids (a line may be
  * empty), then, with {@code with-anchor-ids=true}, {@code n} lines of anchor ids. JSON:
  * {@code {"anchors": [[...], ...], "positives": [["id", ...] or "id", ...], "anchor_ids": [...]}}
- * plus mining options as fields ({@code num-negatives} or {@code num_negatives}).
+ * plus mining options as fields. Options (fields, or query parameters for either shape) are the request
+ * schema's settings by their HTTP names ({@code num_negatives}; {@code num-negatives} is accepted too), read
+ * and checked by the schema itself ({@link OptionText}): the command line's refusals, before any anchor is
+ * read. A setting named twice (in the body, the query or both) is refused.
  */
 final class MineRequestDecoder {
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(
@@ -39,17 +46,51 @@ final class MineRequestDecoder {
     static final java.util.Set<String> BINARY_PARAMS = java.util.Set.of("n", "with-anchor-ids", "format");
 
     private final int dim;
+    private final long rows;
     private final IdMap ids;
     private final RequestLimits limits;
+    private final MineOptions defaults;
 
-    MineRequestDecoder(int dim, IdMap ids, RequestLimits limits) {
+    /**
+     * @param dim the corpus's dimension
+     * @param rows the corpus's rows (range_max may not exceed them)
+     * @param defaults the server's options for settings a request leaves out
+     */
+    MineRequestDecoder(int dim, long rows, IdMap ids, RequestLimits limits, MineOptions defaults) {
         this.dim = dim;
+        this.rows = rows;
         this.ids = ids;
         this.limits = limits;
+        this.defaults = defaults;
+    }
+
+    /** Options as a request gives them: query parameters, then JSON fields, each setting named once. */
+    private final class Options {
+        final MineOptions.Builder builder = defaults.toBuilder();
+        final Map<String, String> seen = new HashMap<>();
+
+        void add(String name, String text) {
+            if (!OptionText.add(Door.HTTP, name, text, builder, seen)) {
+                throw OptionText.unknown(Door.HTTP, name, text);
+            }
+        }
+
+        MineOptions build() {
+            MineOptions options = builder.build();
+            MineSettings.checkCorpus(options, rows, "the corpus served");
+            return options;
+        }
     }
 
     /** A binary request: {@code body} as sent, {@code query} its query parameters (mining options among them). */
     MineRequest binary(byte[] body, Map<String, String> query) {
+        Options given = new Options();
+        query.forEach((name, value) -> {
+            if (!BINARY_PARAMS.contains(name)) {
+                given.add(name, value);
+            }
+        });
+        MineOptions options = given.build();
         String nText = query.get("n");
         if (nText == null) {
             throw new BadRequest("n", "", "the number of anchors in the body, as query parameter n");
@@ -83,15 +124,17 @@ final class MineRequestDecoder {
                 anchorIds[i] = anchorId(i, lines.get(n + i));
             }
         }
-        Map<String, String> options = new LinkedHashMap<>(query);
-        BINARY_PARAMS.forEach(options::remove);
         return new MineRequest(anchors, 0, n, dim, positives, anchorIds, options);
     }
 
-    /** A JSON request; query parameters (if any) are options too, a body field wins over one. */
+    /** A JSON request; query parameters (if any) are options too. */
     MineRequest json(byte[] body, Map<String, String> query) {
-        Map<String, String> options = new LinkedHashMap<>(query);
-        options.remove("format");
+        Options given = new Options();
+        query.forEach((name, value) -> {
+            if (!name.equals("format")) {
+                given.add(name, value);
+            }
+        });
         List<float[]> anchors = null;
         List<String[]> positiveIds = null;
         List<String> anchorIds = null;
@@ -106,7 +149,7 @@ final class MineRequestDecoder {
                     case "anchors" -> anchors = vectors(p);
                     case "positives" -> positiveIds = positiveLists(p);
                     case "anchor_ids", "anchor-ids" -> anchorIds = strings(p, "anchor_ids");
-                    default -> options.put(field.replace('_', '-').toLowerCase(Locale.ROOT), scalar(p, field, value));
+                    default -> given.add(field, scalar(p, field, value));
                 }
             }
         } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
@@ -117,6 +160,7 @@ final class MineRequestDecoder {
         } catch (IOException e) {
             throw new BadRequest("body", "unreadable", "a JSON object (" + e.getMessage() + ")");
         }
+        MineOptions options = given.build();
         if (anchors == null) {
             throw new BadRequest("anchors", "missing", "a list of anchor vectors");
         }

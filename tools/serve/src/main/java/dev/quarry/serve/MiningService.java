@@ -8,6 +8,7 @@ import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.index.ivf.KMeansParams;
 import dev.quarry.mining.MinedAnchor;
+import dev.quarry.mining.MinerPreset;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.pipeline.StoreIds;
 import dev.quarry.store.StoreContents;
@@ -31,6 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class MiningService implements AutoCloseable {
     private final VectorKernels kernels;
     private final SearchParams search;
+    private final MinerPreset preset;
     private final int threads;
     private final PrintWriter log;
     private final AtomicReference<ServedIndex> current = new AtomicReference<>();
@@ -51,9 +53,10 @@ final class MiningService implements AutoCloseable {
     }
 
     MiningService(VectorStore corpus, Path indexFile, Path idFile, VectorKernels kernels, SearchParams search,
-                  int threads, PrintWriter log) {
+                  MinerPreset preset, int threads, PrintWriter log) {
         this.kernels = kernels;
         this.search = search;
+        this.preset = preset;
         this.threads = threads;
         this.log = log;
         StoreIds ids = StoreIds.of(corpus, idFile, null);
@@ -68,7 +71,7 @@ final class MiningService implements AutoCloseable {
     private ServedIndex open(long version, VectorStore corpus, Path indexFile, StoreIds ids) {
         VectorIndex index = indexFile == null ? new FlatIndex(corpus, kernels)
                 : IvfIndex.open(indexFile, corpus, kernels);
-        ServedIndex served = new ServedIndex(version, corpus, index, indexFile, ids, kernels, search);
+        ServedIndex served = new ServedIndex(version, corpus, index, indexFile, ids, kernels, search, preset);
         try {
             served.miner(MiningConfig.defaults()); // the default miner, warmed up before anything is served from it
         } catch (RuntimeException | Error e) {
@@ -78,9 +81,9 @@ final class MiningService implements AutoCloseable {
         return served;
     }
 
-    /** The search options of calls that give none. */
+    /** The search options of calls that give none: the server's, with what its preset chose for the version served. */
     SearchParams search() {
-        return search;
+        return current().search();
     }
 
     /** The version served now. */

@@ -28,7 +28,7 @@ public final class QuarryServer implements AutoCloseable {
         MiningService opened;
         try {
             opened = new MiningService(corpus, settings.index(), settings.corpusIds(), VectorKernelsProvider.get(),
-                    settings.search(), settings.buildThreads(), log);
+                    settings.search(), settings.preset(), settings.buildThreads(), log);
         } catch (RuntimeException | Error e) {
             corpus.close();
             throw e;
@@ -86,6 +86,11 @@ public final class QuarryServer implements AutoCloseable {
     /** The index version served now. */
     public long indexVersion() {
         return service.current().version();
+    }
+
+    /** The search options of calls that give none, and how they were chosen (the server's options or its preset). */
+    public String describeSearch() {
+        return service.current().describeSearch();
     }
 
     /** Stops admitting, lets calls in flight finish (30 s at most), then stops and closes everything. */

@@ -2,9 +2,12 @@ package dev.quarry.serve;
 
 import dev.quarry.Progress;
 import dev.quarry.cli.ExitCodes;
+import dev.quarry.cli.SchemaOptions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.KMeansParams;
+import dev.quarry.mining.MinerPreset;
+import dev.quarry.options.MineSettings;
 import dev.quarry.store.VectorStore;
 import dev.quarry.synth.CatalogSpec;
 import dev.quarry.synth.SyntheticCatalog;
@@ -37,7 +40,7 @@ import sun.misc.Signal;
         footer = {"", "Examples:", "  quarry serve --demo /tmp/quarry-serve-demo",
                 "  quarry serve --corpus corpus.qvec --index corpus.qivf --negatives-store negatives.cmap",
                 "  quarry serve --corpus corpus.qvec --index corpus.qivf --bind 0.0.0.0:7700 --token-file token.txt"})
-public final class ServeCommand implements Callable<Integer> {
+public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mines {
     private static final int DEFAULT_PORT = 7700;
     /**
      * The root of java.util.logging, where the web server and Chronicle Map log: warnings only (their
@@ -84,12 +87,22 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Anchors the negatives store is sized for, when it is created (default: ${DEFAULT-VALUE}).")
     long storeAnchors;
 
-    @Option(names = "--nprobe", description = "Lists probed per anchor with an IVF index, for calls that give none"
-            + " (default: nlist / 64).")
-    Integer nprobe;
+    /** The default nprobe of calls that give none (--nprobe), declared by the request schema. */
+    private final SchemaOptions defaults = new SchemaOptions(MineSettings.NPROBE);
+
+    @Override
+    public SchemaOptions schemaOptions() {
+        return defaults;
+    }
 
     @Option(names = "--threads", description = "Threads one call's search may use (default: all cores).")
     Integer threads;
+
+    @Option(names = "--preset", defaultValue = "default", description = "default, or latency: for a trainer waiting"
+            + " on each call, the fewest IVF lists whose recall@100 reaches 0.95 against exact search on the corpus's"
+            + " own rows (measured at start and after each refresh; an explicit --nprobe wins), index and corpus read"
+            + " into memory (default: ${DEFAULT-VALUE}).")
+    String preset;
 
     @Option(names = "--max-anchors", defaultValue = "4096", description = "Anchors per request (default: ${DEFAULT-VALUE}).")
     int maxAnchors;
@@ -137,9 +150,13 @@ public final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads=" + searchThreads + ", expected 1.."
                     + 4 * cores);
         }
-        if (nprobe != null && nprobe < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--nprobe=" + nprobe + ", expected >= 1");
-        }
+        Integer nprobe = defaults.options().get(MineSettings.NPROBE);
+        MinerPreset minerPreset = switch (preset) {
+            case "default" -> MinerPreset.DEFAULT;
+            case "latency" -> MinerPreset.LATENCY;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--preset=" + preset
+                    + ", expected default or latency");
+        };
         if (maxBodyMb < 1 || maxBodyMb > 2047) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-body-mb=" + maxBodyMb
                     + ", expected 1..2047");
@@ -156,7 +173,7 @@ public final class ServeCommand implements Callable<Integer> {
         Path corpusDir = corpusFile.toAbsolutePath().getParent();
         ServeSettings settings = new ServeSettings(corpusFile, indexFile, corpusIds, address.host(), address.port(),
                 token, negativesStore, storeAnchors, new SearchParams(searchThreads, nprobe == null ? 0 : nprobe),
-                limits, refreshDir != null ? refreshDir : corpusDir, cores);
+                limits, refreshDir != null ? refreshDir : corpusDir, cores, minerPreset);
         long t0 = System.nanoTime();
         err.println("quarry serve: opening " + corpusFile + (indexFile == null ? " (exact search)" : " with " + indexFile)
                 + " and warming up...");
@@ -166,9 +183,9 @@ public final class ServeCommand implements Callable<Integer> {
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         try (QuarryServer server = QuarryServer.start(settings, err)) {
-            err.printf("quarry serve: listening on http://%s:%d/ (index version %d, ready in %s); SIGTERM or Ctrl-C"
-                            + " stops it%n", address.urlHost(), server.port(), server.indexVersion(),
-                    Progress.duration((System.nanoTime() - t0) / 1e9));
+            err.printf("quarry serve: listening on http://%s:%d/ (index version %d, ready in %s; search: %s); SIGTERM or"
+                            + " Ctrl-C stops it%n", address.urlHost(), server.port(), server.indexVersion(),
+                    Progress.duration((System.nanoTime() - t0) / 1e9), server.describeSearch());
             err.flush();
             stop.await();
             err.println("quarry serve: stopping: draining the calls in flight");

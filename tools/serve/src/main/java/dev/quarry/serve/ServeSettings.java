@@ -1,6 +1,7 @@
 package dev.quarry.serve;
 
 import dev.quarry.index.SearchParams;
+import dev.quarry.mining.MinerPreset;
 import java.nio.file.Path;
 
 /**
@@ -18,8 +19,9 @@ import java.nio.file.Path;
  * @param limits request limits
  * @param refreshDir the directory refreshes may read from
  * @param buildThreads threads of a refresh's index build
+ * @param preset how each version's miner chooses the search options that {@code search} leaves open
  */
 record ServeSettings(Path corpus, Path index, Path corpusIds, String host, int port, BearerToken token,
                      Path negativesStore, long storeAnchors, SearchParams search, RequestLimits limits,
-                     Path refreshDir, int buildThreads) {
+                     Path refreshDir, int buildThreads, MinerPreset preset) {
 }

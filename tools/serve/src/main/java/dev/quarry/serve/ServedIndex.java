@@ -4,6 +4,7 @@ import dev.quarry.index.SearchParams;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.labels.IdMap;
 import dev.quarry.mining.Miner;
+import dev.quarry.mining.MinerPreset;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.pipeline.StoreIds;
 import dev.quarry.store.VectorStore;
@@ -26,6 +27,7 @@ final class ServedIndex {
     private final Path indexFile;
     private final VectorKernels kernels;
     private final SearchParams search;
+    private final MinerPreset preset;
     private final ConcurrentHashMap<MiningConfig, Miner> miners = new ConcurrentHashMap<>();
     /** Holders: the service itself (while current) plus every request in flight. */
     private final AtomicInteger holders = new AtomicInteger(1);
@@ -33,7 +35,7 @@ final class ServedIndex {
     private volatile boolean deleteIndexFileOnClose;
 
     ServedIndex(long version, VectorStore corpus, VectorIndex index, Path indexFile, StoreIds ids,
-                VectorKernels kernels, SearchParams search) {
+                VectorKernels kernels, SearchParams search, MinerPreset preset) {
         this.version = version;
         this.corpus = corpus;
         this.index = index;
@@ -41,6 +43,7 @@ final class ServedIndex {
         this.ids = ids;
         this.kernels = kernels;
         this.search = search;
+        this.preset = preset;
     }
 
     long version() {
@@ -76,9 +79,23 @@ final class ServedIndex {
     Miner miner(MiningConfig config) {
         if (config.equals(MiningConfig.defaults())) {
             return miners.computeIfAbsent(config, c -> Miner.builder(corpus).index(index).kernels(kernels).config(c)
-                    .search(search).preload(true).build());
+                    .search(search).preset(preset).preload(true).build());
         }
-        return Miner.builder(corpus).index(index).kernels(kernels).config(config).search(search).warmUp(false).build();
+        return Miner.builder(corpus).index(index).kernels(kernels).config(config).search(search()).warmUp(false).build();
+    }
+
+    /**
+     * The search options of calls that give none: the server's, with what the preset chose for this
+     * version (its default miner's, measured on this version's corpus and index).
+     */
+    SearchParams search() {
+        Miner defaults = miners.get(MiningConfig.defaults());
+        return defaults == null ? search : defaults.search();
+    }
+
+    /** {@link #search()} and how it was chosen, for the log. */
+    String describeSearch() {
+        return miner(MiningConfig.defaults()).describeSearch();
     }
 
     /** Holds this version for a request; false when it was retired and closed meanwhile (take the current). */

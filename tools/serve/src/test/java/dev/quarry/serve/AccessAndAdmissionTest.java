@@ -83,9 +83,11 @@ class AccessAndAdmissionTest {
                 Thread.currentThread().interrupt();
             }
         });
-        while (admission.waiting() == 0) {
-            Thread.sleep(1);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (admission.waiting() == 0 && waiter.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(1); // the waiter blocks inside the semaphore, where nothing can signal us
         }
+        assertEquals(1, admission.waiting(), "the second call queued within 30 s");
         assertNull(admission.enter(), "the queue holds one: a third call is refused");
         running.close();
         waiter.join();

@@ -1,6 +1,7 @@
 package dev.quarry.serve;
 
 import dev.quarry.index.SearchParams;
+import dev.quarry.mining.MinerPreset;
 import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.KMeansParams;
 import dev.quarry.store.VectorStore;
@@ -42,7 +43,7 @@ final class ServeFixture {
 
     static ServeSettings settings(Path dir, BearerToken token, Path store, RequestLimits limits) {
         return new ServeSettings(dir.resolve("corpus.qvec"), dir.resolve("corpus.qivf"), null, "127.0.0.1", 0, token,
-                store, 10_000, new SearchParams(2, 4), limits, dir, 2);
+                store, 10_000, new SearchParams(2, 4), limits, dir, 2, MinerPreset.DEFAULT);
     }
 
     static RequestLimits limits() {

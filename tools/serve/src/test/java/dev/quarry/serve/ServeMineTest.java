@@ -120,13 +120,30 @@ class ServeMineTest {
         int[] rows = {0, 1};
         byte[] body = ServeFixture.binaryBody(queries, rows, positivesOf(rows), null);
         assertError(server.post("/v1/mine?n=2&bogus=1", BINARY, body), "bogus", "1", "one of the mining options");
-        assertError(server.post("/v1/mine?n=2&num-negatives=abc", BINARY, body), "num-negatives", "abc", "an integer");
-        assertError(server.post("/v1/mine?n=2&relative-margin=NaN", BINARY, body), "relative-margin", "NaN",
+        assertError(server.post("/v1/mine?n=2&num-negatives=abc", BINARY, body), "num_negatives", "abc", "an integer");
+        assertError(server.post("/v1/mine?n=2&relative_margin=NaN", BINARY, body), "relative_margin", "NaN",
                 "a finite number (or off)");
-        assertError(server.post("/v1/mine?n=2&range-min=50&range-max=10", BINARY, body), "range-min", "50",
-                "0 <= --range-min < --range-max");
+        assertError(server.post("/v1/mine?n=2&range-min=50&range-max=10", BINARY, body), "range_min", "50",
+                "0 <= range_min < range_max = 10");
         assertError(server.post("/v1/mine?n=2&nprobe=33", BINARY, body), "nprobe", "33", "1 <= nprobe <= nlist=32");
         assertError(server.post("/v1/mine?n=2&format=xml", BINARY, body), "format", "xml", "binary or json");
+    }
+
+    @Test
+    void optionsAreRefusedAsTheCommandLineRefusesThemBeforeAnyMining() {
+        int[] rows = {0, 1};
+        byte[] body = ServeFixture.binaryBody(queries, rows, positivesOf(rows), null);
+        assertError(server.post("/v1/mine?n=2&nprobe=0", BINARY, body), "nprobe", "0", ">= 1");
+        // a rank window deeper than the corpus is refused at once, before anything is sized by it
+        assertError(server.post("/v1/mine?n=2&range_max=2000000000", BINARY, body), "range_max", "2000000000",
+                "at most the corpus size");
+        assertError(server.post("/v1/mine?n=2&num_negatives=4&num-negatives=5", BINARY, body), "num_negatives", "",
+                "one value");
+        assertError(server.post("/v1/mine", "application/json", ("{\"anchors\": [], \"positives\": [],"
+                + " \"num_negatives\": 4, \"num-negatives\": 5}").getBytes(StandardCharsets.UTF_8)),
+                "num_negatives", "", "one value");
+        assertError(server.post("/v1/mine?n=2&output_format=npy", BINARY, body), "output_format", "npy",
+                "one of the mining options");
     }
 
     @Test

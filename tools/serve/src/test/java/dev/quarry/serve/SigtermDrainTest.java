@@ -3,6 +3,7 @@ package dev.quarry.serve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.TestHooks;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code quarry serve} in a child JVM: SIGTERM lets the call in flight finish, then the process exits 0. */
 class SigtermDrainTest {
-    private static final int ANCHORS = 12_000;
+    private static final int ANCHORS = 100;
 
     @TempDir
     Path dir;
@@ -39,6 +40,8 @@ class SigtermDrainTest {
                 command.add(arg);
             }
         }
+        Path release = dir.resolve("release");
+        command.add("-D" + TestHooks.HOLD_MINE_CALLS + "=" + release); // a call waits in flight until released
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.quarry.cli.QuarryMain", "serve",
                 "--corpus", dir.resolve("corpus.qvec").toString(), "--bind", "127.0.0.1:0", "--threads", "1",
                 "--max-anchors", Integer.toString(ANCHORS), "--max-running", "1"));
@@ -57,7 +60,7 @@ class SigtermDrainTest {
         }
         assertTrue(port > 0, Files.readString(log));
 
-        // An exact search of 12,000 anchors on one thread: long enough to be in flight when SIGTERM comes.
+        // A call held in flight by the test hook until this test releases it, after SIGTERM.
         ByteBuffer body = ByteBuffer.allocate(ANCHORS * 32 * 4 + ANCHORS * 3).order(ByteOrder.LITTLE_ENDIAN);
         Random random = new Random(1);
         for (int i = 0; i < ANCHORS * 32; i++) {
@@ -71,17 +74,20 @@ class SigtermDrainTest {
                         URI.create(base + "/v1/mine?n=" + ANCHORS)).header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.array())).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            String metrics = ServeFixture.HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            if (metrics.contains("quarry_mine_running 1.0")) {
-                break;
-            }
-            Thread.sleep(5);
+        Path held = dir.resolve("release.held");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(held) && !inFlight.isDone() && System.nanoTime() < deadline) {
+            Thread.sleep(5); // the child signals by a file: another process cannot count down a latch of ours
         }
+        assertTrue(Files.exists(held), () -> "the call was not admitted within 60 s: " + inFlight);
         assertTrue(!inFlight.isDone(), "the call should still be running when SIGTERM is sent");
         child.destroy(); // SIGTERM
+        long stopping = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(log).contains("draining the calls in flight") && System.nanoTime() < stopping) {
+            Thread.sleep(5);
+        }
+        assertTrue(!inFlight.isDone(), "the held call is still in flight while the server drains");
+        Files.writeString(release, "go\n");
         HttpResponse<byte[]> answer = inFlight.get(60, TimeUnit.SECONDS);
         assertTrue(child.waitFor(60, TimeUnit.SECONDS), Files.readString(log));
         String output = Files.readString(log);

@@ -1,6 +1,5 @@
 package dev.quarry.spark;
 
-import dev.quarry.QuarryUsageException;
 import dev.quarry.io.OutputOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +59,7 @@ final class ParquetShape {
                 addIf(f, o.softLabels(), "neg_weights", doubles);
                 addIf(f, o.outputRanks(), "negative_ranks", ints);
             }
-            case NPY -> throw new QuarryUsageException("format", "npy", "a JSONL shape for Parquet output (triplet, "
+            case NPY -> throw new dev.quarry.options.OptionError(dev.quarry.options.MineSettings.OUTPUT_FORMAT, "npy", "a JSONL shape for Parquet output (triplet, "
                     + "n-tuple, labeled-pair, labeled-list or flag); npy writes .npy files: give --output NAME.npy");
         }
         return DataTypes.createStructType(f);

@@ -37,7 +37,7 @@ final class ReplicatedMining implements FlatMapFunction<Iterator<BlockInput>, Mi
 
             @Override
             public MinedBlock next() {
-                FaultInjection.maybeFail(spec, done);
+                FaultInjection.maybeFail(done);
                 BlockInput b = blocks.next();
                 MinedAnchor[] mined = miner.mine(BlockLayout.loadVectors(b.anchorBlock(), in.queries(),
                         vectors.fit(b.size())));

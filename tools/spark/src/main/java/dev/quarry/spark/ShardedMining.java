@@ -92,7 +92,7 @@ final class ShardedMining {
 
                 @Override
                 public Tuple2<Integer, ShardCandidates> next() {
-                    FaultInjection.maybeFail(spec, done);
+                    FaultInjection.maybeFail(done);
                     Tuple2<BlockInput, Integer> task = tasks.next();
                     BlockInput b = task._1();
                     WorkerInputs.Shard shard = in.shard(task._2());

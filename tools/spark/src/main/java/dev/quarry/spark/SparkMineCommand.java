@@ -2,8 +2,8 @@ package dev.quarry.spark;
 
 import dev.quarry.cli.ExitCodes;
 import dev.quarry.cli.MiningInputOptions;
-import dev.quarry.cli.MiningOptions;
-import dev.quarry.mining.MiningConfig;
+import dev.quarry.cli.SchemaOptions;
+import dev.quarry.options.MineOptions;
 import dev.quarry.pipeline.MiningReport;
 import dev.quarry.pipeline.MiningRequest;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
                 "",
                 "Every path must be the same on every machine (a shared mount): executors map the stores in place.",
                 "A killed run replaces nothing: outputs go to temp names and are renamed when the run completes."})
-public final class SparkMineCommand implements Callable<Integer> {
+public final class SparkMineCommand implements Callable<Integer>, SchemaOptions.Mines {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -56,26 +56,25 @@ public final class SparkMineCommand implements Callable<Integer> {
     @Mixin
     MiningInputOptions inputs;
 
-    @Mixin
-    MiningOptions mining;
+    /** The request's settings (--num-negatives, ...), declared by the schema. */
+    private final SchemaOptions mining = new SchemaOptions();
+
+    @Override
+    public SchemaOptions schemaOptions() {
+        return mining;
+    }
 
     @Option(names = "--output", required = true, description = "NAME.parquet (a Parquet directory in the"
             + " --output-format's columns), or the file(s) quarry mine writes (JSONL; npy: NAME.ids.npy...).")
     Path output;
 
-    @Option(names = "--fail-first-attempt-of-task", hidden = true, defaultValue = "-1",
-            description = "Testing: the first attempt of this mining task fails, so Spark must retry it.")
-    int failTask;
-
     @Override
     public Integer call() {
-        MiningConfig config;
+        MineOptions options = mining.options();
         SparkMiningRequest request;
         try {
-            config = mining.config();
             Placement where = Placement.parse(placement);
-            MiningRequest mine = inputs.request(output, where == Placement.SHARDED).config(config)
-                    .outputOptions(mining.output()).build();
+            MiningRequest mine = inputs.request(output, options, where == Placement.SHARDED).build();
             if (where == Placement.REPLICATED && (shards != null || shardCount != null || shardNlist != null)) {
                 throw new IllegalArgumentException("--shards, --shard-count and --shard-nlist go with --placement sharded");
             }
@@ -86,16 +85,18 @@ public final class SparkMineCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--partitions=" + partitions + ", expected >= 1");
             }
             request = new SparkMiningRequest(mine, where, partitions == null ? 0 : partitions, shards,
-                    shardCount == null ? 0 : shardCount, shardNlist == null ? 0 : shardNlist, failTask,
-                    failTask >= 0 ? 1 : 0);
+                    shardCount == null ? 0 : shardCount, shardNlist == null ? 0 : shardNlist);
         } catch (IllegalArgumentException e) {
+            if (e instanceof dev.quarry.QuarryUsageException) {
+                throw e;
+            }
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         boolean ours = SparkSession.getDefaultSession().isEmpty(); // spark-submit's or a test's session stays up
         SparkSession spark = session();
         try {
             MiningReport report = SparkMiner.run(spark, request, spec.commandLine().getErr());
-            report.print(spec.commandLine().getOut(), config.describe());
+            report.print(spec.commandLine().getOut(), request.request().config().describe());
             return ExitCodes.OK;
         } finally {
             if (ours) {

@@ -148,8 +148,8 @@ public final class SparkMiner {
             int partitions = Math.max(1, Math.min(blocks.blocks(),
                     r.partitions() > 0 ? r.partitions() : 2 * sc.defaultParallelism()));
             boolean warmUp = plan.flopsPerAnchor() * plan.order().length > WARM_UP_FLOPS;
-            WorkerSpec spec = WorkerSpec.of(runId, request, inputs.config(), request.outputOptions(),
-                    layout == null ? null : layout.dir(), warmUp, r.failTask(), r.failAttempts());
+            WorkerSpec spec = WorkerSpec.of(runId, request, inputs.config(), layout == null ? null : layout.dir(),
+                    warmUp);
             say(String.format(Locale.ROOT, "mining %,d anchors on %s: %s placement, %d partitions of blocks of %d"
                             + " anchors, %s", plan.order().length, sc.master(), r.placement().cliName(), partitions,
                     blockSize, source));

@@ -14,36 +14,23 @@ import java.nio.file.Path;
  * @param shards the shard layout's directory (sharded only): used when it holds one, built otherwise
  * @param shardCount shards to cut when the layout is built (0: the layout must exist)
  * @param shardNlist IVF lists per shard when the layout is built (0: flat shards)
- * @param failTask test hook: the mining-stage task whose first attempts fail (-1: none)
- * @param failAttempts test hook: how many of its attempts fail
  */
 public record SparkMiningRequest(MiningRequest request, Placement placement, int partitions, Path shards,
-                                 int shardCount, int shardNlist, int failTask, int failAttempts) {
+                                 int shardCount, int shardNlist) {
 
     /** A replicated run over {@code partitions} partitions (0: the default). */
     public static SparkMiningRequest replicated(MiningRequest request, int partitions) {
-        return new SparkMiningRequest(request, Placement.REPLICATED, partitions, null, 0, 0, -1, 0);
+        return new SparkMiningRequest(request, Placement.REPLICATED, partitions, null, 0, 0);
     }
 
     /** A sharded run over the layout in {@code shards} (cut into {@code shardCount} flat shards if absent). */
     public static SparkMiningRequest sharded(MiningRequest request, int partitions, Path shards, int shardCount) {
-        return new SparkMiningRequest(request, Placement.SHARDED, partitions, shards, shardCount, 0, -1, 0);
+        return new SparkMiningRequest(request, Placement.SHARDED, partitions, shards, shardCount, 0);
     }
 
     /** The same run with shard IVF indexes of {@code nlist} lists when the layout is built. */
     public SparkMiningRequest withShardNlist(int nlist) {
-        return new SparkMiningRequest(request, placement, partitions, shards, shardCount, nlist, failTask, failAttempts);
-    }
-
-    /** The same run whose mining task {@code task} fails on its first attempt (tests). */
-    public SparkMiningRequest failingFirstAttemptOf(int task) {
-        return new SparkMiningRequest(request, placement, partitions, shards, shardCount, shardNlist, task, 1);
-    }
-
-    /** The same run whose mining task {@code task} fails on every attempt, so the run dies mid-way (tests). */
-    public SparkMiningRequest failingEveryAttemptOf(int task) {
-        return new SparkMiningRequest(request, placement, partitions, shards, shardCount, shardNlist, task,
-                Integer.MAX_VALUE);
+        return new SparkMiningRequest(request, placement, partitions, shards, shardCount, nlist);
     }
 
     /** Whether the output is a Parquet directory. */

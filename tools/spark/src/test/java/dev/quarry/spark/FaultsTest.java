@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.QuarryDataException;
+import dev.quarry.TestHooks;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;
 import dev.quarry.mining.MiningConfig;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.spark.Success$;
@@ -44,7 +46,7 @@ class FaultsTest {
     }
 
     /** Counts the tasks that ended in failure while {@code run} runs. */
-    private static int failedTasks(Runnable run) throws InterruptedException {
+    private static int failedTasks(Runnable run) throws java.util.concurrent.TimeoutException {
         AtomicInteger failed = new AtomicInteger();
         SparkListener listener = new SparkListener() {
             @Override
@@ -57,11 +59,24 @@ class FaultsTest {
         spark.sparkContext().addSparkListener(listener);
         try {
             run.run();
-            Thread.sleep(500); // listener events arrive on their own thread
+            // Listener events arrive on the bus's own thread: wait until every event posted so far was delivered.
+            spark.sparkContext().listenerBus().waitUntilEmpty(TimeUnit.SECONDS.toMillis(60));
         } finally {
             spark.sparkContext().removeSparkListener(listener);
         }
         return failed.get();
+    }
+
+    /** Runs {@code run} with the test hook failing the first {@code attempts} attempts of mining task {@code task}. */
+    private static void failing(int task, int attempts, Runnable run) {
+        System.setProperty(TestHooks.FAIL_TASK, Integer.toString(task));
+        System.setProperty(TestHooks.FAIL_ATTEMPTS, Integer.toString(attempts));
+        try {
+            run.run();
+        } finally {
+            System.clearProperty(TestHooks.FAIL_TASK);
+            System.clearProperty(TestHooks.FAIL_ATTEMPTS);
+        }
     }
 
     private MiningRequest request(String name) {
@@ -71,16 +86,16 @@ class FaultsTest {
 
     @Test
     void aReplicatedTaskThatFailsOnceIsRetriedAndTheOutputIsUnchanged() throws Exception {
-        int failed = failedTasks(() -> SparkMiner.run(spark,
-                SparkMiningRequest.replicated(request("retried.jsonl"), 3).failingFirstAttemptOf(1), null));
+        int failed = failedTasks(() -> failing(1, 1, () -> SparkMiner.run(spark,
+                SparkMiningRequest.replicated(request("retried.jsonl"), 3), null)));
         assertEquals(1, failed);
         assertArrayEquals(Files.readAllBytes(dir.resolve("one.jsonl")), Files.readAllBytes(dir.resolve("retried.jsonl")));
     }
 
     @Test
     void aShardSearchThatFailsOnceIsRetriedAndTheOutputIsUnchanged() throws Exception {
-        int failed = failedTasks(() -> SparkMiner.run(spark, SparkMiningRequest.sharded(request("retried-sharded.jsonl"),
-                2, dir.resolve("shards"), 2).failingFirstAttemptOf(3), null));
+        int failed = failedTasks(() -> failing(3, 1, () -> SparkMiner.run(spark,
+                SparkMiningRequest.sharded(request("retried-sharded.jsonl"), 2, dir.resolve("shards"), 2), null)));
         assertEquals(1, failed);
         assertArrayEquals(Files.readAllBytes(dir.resolve("one.jsonl")),
                 Files.readAllBytes(dir.resolve("retried-sharded.jsonl")));
@@ -96,8 +111,9 @@ class FaultsTest {
         byte[] parquetBefore = Files.readAllBytes(firstPart(parquet));
         for (MiningRequest r : new MiningRequest[] {jsonl, request("kept.parquet")}) {
             // Every attempt of task 0 fails (the test hook with no attempt left to succeed): the job dies mid-way.
-            SparkMiningRequest dying = SparkMiningRequest.replicated(r, 2).failingEveryAttemptOf(0);
-            assertThrows(Exception.class, () -> SparkMiner.run(spark, dying, null)); // a SparkException
+            SparkMiningRequest dying = SparkMiningRequest.replicated(r, 2);
+            assertThrows(Exception.class, () -> failing(0, Integer.MAX_VALUE,
+                    () -> SparkMiner.run(spark, dying, null))); // a SparkException
         }
         assertEquals("an earlier output\n", Files.readString(out));
         assertArrayEquals(parquetBefore, Files.readAllBytes(firstPart(parquet)));
