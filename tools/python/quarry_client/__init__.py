@@ -6,10 +6,12 @@ Standard library only; numpy arrays in and out when numpy is installed, lists ot
 
     with Client("http://127.0.0.1:7700") as client:
         ids, scores, version = client.mine(anchors, positives, num_negatives=8)
+        # or the settings quarry tune chose: client.mine(anchors, positives, **read_options("best.json"))
 """
 
 from .client import DEFAULT_URL, Client, Mined
 from .errors import QuarryError
+from .options_file import read_options
 from .qvec import QvecHeader, crc32c, read_qvec, read_qvec_header, write_qvec
 
 try:
@@ -22,4 +24,4 @@ except ImportError:
 __version__ = "0.1.0"
 
 __all__ = ["Client", "Mined", "QuarryError", "DEFAULT_URL", "HAVE_NUMPY", "QvecHeader", "crc32c",
-           "read_qvec", "read_qvec_header", "write_qvec", "__version__"]
+           "read_qvec", "read_qvec_header", "write_qvec", "read_options", "__version__"]

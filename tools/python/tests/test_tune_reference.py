@@ -19,6 +19,9 @@ import unittest
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "tools" / "python"))  # the quarry_client package
+
+from quarry_client import read_options  # noqa: E402
 
 try:
     import numpy as np
@@ -71,6 +74,9 @@ class TuneMatchesTorch(unittest.TestCase):
             quarry("mine", *stores, "--qrels", str(d / "train.tsv"), *CANDIDATE.split(), "--seed", str(SEED),
                    "--output-format", "npy", "--output", str(d / "mined"))
             report = {c["name"]: c for c in json.loads((d / "tune.json").read_text())["candidates"]}
+            # the options file tune wrote is read by the client as the candidate's settings
+            chosen = read_options(d / "best.options")
+            self.assertEqual((chosen["range_max"], chosen["num_negatives"], chosen["seed"]), (60, 4, SEED), chosen)
             mined_ids = np.load(d / "mined.ids.npy")
             mined_anchors = np.load(d / "mined.anchors.npy")
             negatives = {int(a): [int(x) for x in row if x >= 0] for a, row in zip(mined_anchors, mined_ids)}

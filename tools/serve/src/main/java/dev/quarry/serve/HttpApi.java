@@ -47,6 +47,8 @@ final class HttpApi {
     private final BearerToken token;
     private final NegativesStore store;
     private final RefreshFiles refreshFiles;
+    /** The settings of calls that leave them out: the schema's defaults, or serve's --options-file. */
+    private final MineOptions defaults;
     private final PrintWriter log;
     private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -77,8 +79,9 @@ final class HttpApi {
     }
 
     HttpApi(MiningService service, Admission admission, ServerMetrics metrics, RequestLimits limits, BearerToken token,
-            NegativesStore store, RefreshFiles refreshFiles, PrintWriter log) {
+            NegativesStore store, RefreshFiles refreshFiles, MineOptions defaults, PrintWriter log) {
         this.service = service;
+        this.defaults = defaults;
         this.admission = admission;
         this.metrics = metrics;
         this.limits = limits;
@@ -172,7 +175,7 @@ final class HttpApi {
             byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
             ServedIndex current = service.current();
             MineRequestDecoder decoder = new MineRequestDecoder(current.corpus().dim(), current.corpus().count(),
-                    current.ids(), limits, MineOptions.defaults());
+                    current.ids(), limits, defaults);
             MineRequest request = binaryIn ? decoder.binary(body, query) : decoder.json(body, query);
             MiningConfig config = MiningConfig.of(request.options());
             Integer nprobe = request.options().get(MineSettings.NPROBE);
@@ -320,6 +323,11 @@ final class HttpApi {
             g.writeNumberField("refreshes", service.refreshes());
             g.writeNumberField("running", admission.running());
             g.writeNumberField("waiting", admission.waiting());
+            g.writeObjectFieldStart("default_options"); // the settings a call leaves out take (--options-file)
+            for (Map.Entry<String, String> e : defaults.givenText().entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
             if (store != null) {
                 g.writeStringField("negatives_store", store.file().toString());
                 g.writeNumberField("negatives_stored", store.size());

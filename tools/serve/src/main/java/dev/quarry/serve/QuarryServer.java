@@ -47,7 +47,7 @@ public final class QuarryServer implements AutoCloseable {
             this.admission = new Admission(limits.running(), limits.waiting());
             ServerMetrics metrics = new ServerMetrics(admission, service);
             this.api = new HttpApi(service, admission, metrics, limits, settings.token(), store,
-                    new RefreshFiles(settings.refreshDir()), log);
+                    new RefreshFiles(settings.refreshDir()), settings.defaults(), log);
             this.server = WebServer.builder().host(settings.host()).port(settings.port())
                     .maxPayloadSize(limits.maxBodyBytes())
                     // Beyond the calls running and waiting, a few for health, status and metrics.

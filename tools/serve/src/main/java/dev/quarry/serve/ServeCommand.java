@@ -6,7 +6,10 @@ import dev.quarry.cli.SchemaOptions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.KMeansParams;
+import dev.quarry.io.OptionsFile;
 import dev.quarry.mining.MinerPreset;
+import dev.quarry.options.Door;
+import dev.quarry.options.MineOptions;
 import dev.quarry.options.MineSettings;
 import dev.quarry.store.VectorStore;
 import dev.quarry.synth.CatalogSpec;
@@ -95,6 +98,11 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
         return defaults;
     }
 
+    @Option(names = "--options-file", description = "Mining settings of calls that leave them out, read from this"
+            + " file (JSON by the request schema's keys, as quarry tune writes its best configuration); a call's own"
+            + " settings win.")
+    Path optionsFile;
+
     @Option(names = "--threads", description = "Threads one call's search may use (default: all cores).")
     Integer threads;
 
@@ -169,11 +177,13 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-anchors, --max-running and"
                     + " --max-waiting: expected >= 1, >= 1 and >= 0 (" + e.getMessage() + ")");
         }
+        MineOptions callDefaults = optionsFile == null ? MineOptions.defaults()
+                : OptionsFile.read(optionsFile, Door.HTTP);
         Path indexFile = indexName.equals("flat") ? null : Path.of(indexName);
         Path corpusDir = corpusFile.toAbsolutePath().getParent();
         ServeSettings settings = new ServeSettings(corpusFile, indexFile, corpusIds, address.host(), address.port(),
                 token, negativesStore, storeAnchors, new SearchParams(searchThreads, nprobe == null ? 0 : nprobe),
-                limits, refreshDir != null ? refreshDir : corpusDir, cores, minerPreset);
+                limits, refreshDir != null ? refreshDir : corpusDir, cores, minerPreset, callDefaults);
         long t0 = System.nanoTime();
         err.println("quarry serve: opening " + corpusFile + (indexFile == null ? " (exact search)" : " with " + indexFile)
                 + " and warming up...");

@@ -2,6 +2,7 @@ package dev.quarry.serve;
 
 import dev.quarry.index.SearchParams;
 import dev.quarry.mining.MinerPreset;
+import dev.quarry.options.MineOptions;
 import java.nio.file.Path;
 
 /**
@@ -20,8 +21,16 @@ import java.nio.file.Path;
  * @param refreshDir the directory refreshes may read from
  * @param buildThreads threads of a refresh's index build
  * @param preset how each version's miner chooses the search options that {@code search} leaves open
+ * @param defaults the mining settings of calls that leave them out (an options file's, else the schema's defaults)
  */
 record ServeSettings(Path corpus, Path index, Path corpusIds, String host, int port, BearerToken token,
                      Path negativesStore, long storeAnchors, SearchParams search, RequestLimits limits,
-                     Path refreshDir, int buildThreads, MinerPreset preset) {
+                     Path refreshDir, int buildThreads, MinerPreset preset, MineOptions defaults) {
+    /** Settings whose calls take the schema's defaults. */
+    ServeSettings(Path corpus, Path index, Path corpusIds, String host, int port, BearerToken token,
+                  Path negativesStore, long storeAnchors, SearchParams search, RequestLimits limits,
+                  Path refreshDir, int buildThreads, MinerPreset preset) {
+        this(corpus, index, corpusIds, host, port, token, negativesStore, storeAnchors, search, limits, refreshDir,
+                buildThreads, preset, MineOptions.defaults());
+    }
 }
