@@ -130,9 +130,11 @@ class Client:
             **options: mining options by the names of Quarry's request schema (``schema.json``
                 beside this module, written by ``quarry options --json``): ``num_negatives=8,
                 range_min=10, range_max=100, min_score, max_score, absolute_margin,
-                relative_margin, no_defences, near_duplicate, min_positive_score,
-                sampling_strategy="top", semi_hard_margin, simans_a, simans_b, seed, nprobe``.
-                Filters take ``"off"``; ``None`` leaves an option to the server's default.
+                relative_margin, no_defences, near_duplicate, min_positive_score, widen_to,
+                leave_out_short, sampling_strategy="top", semi_hard_margin, simans_a, simans_b, seed,
+                nprobe``. Filters take ``"off"``; ``None`` leaves an option to the server's default
+                (the schema's, or the options file the server was started with);
+                ``**read_options("best.json")`` passes what ``quarry tune`` chose.
 
         Returns:
             :class:`Mined` ``(ids, scores, index_version)``.
