@@ -100,7 +100,7 @@ def read_options(path: str | os.PathLike[str]) -> dict[str, Any]:
 def _check(setting: dict[str, Any], value: Any) -> str | None:
     """None when ``value`` is one ``setting`` takes, else what it takes."""
     kind = setting["kind"]
-    expected = setting["expected"]
+    expected = str(setting["expected"])
     if setting.get("offable") and value == "off":
         return None
     if kind == "switch":

@@ -56,11 +56,10 @@ class ReadOptions(unittest.TestCase):
         self.assertEqual(options["sampling_strategy"], "random")
         self.assertEqual(options["min_score"], "off")
         self.assertIs(options["leave_out_short"], True)
-        self.assertEqual(set(options) - set(qc.client.MINE_OPTIONS), set(), "every key is one Client.mine takes")
-        # as the client sends them: the HTTP names, values as text
-        query = dict(qc.client._query_options(options))
-        self.assertEqual(query["range_max"], "50")
-        self.assertEqual(query["leave_out_short"], "true")
+        self.assertEqual(set(options) - set(qc.MINE_OPTIONS), set(), "every key is one Client.mine takes")
+        # as the client sends them: values as text
+        self.assertEqual(qc.client._option_text(options["range_max"]), "50")
+        self.assertEqual(qc.client._option_text(options["leave_out_short"]), "true")
 
     def test_anything_else_is_refused_naming_the_key_and_what_was_expected(self) -> None:
         cases = [

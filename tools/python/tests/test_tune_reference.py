@@ -10,6 +10,7 @@ run); skipped without torch otherwise.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -19,7 +20,8 @@ import unittest
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT / "tools" / "python"))  # the quarry_client package
+if importlib.util.find_spec("quarry_client") is None:
+    sys.path.insert(0, str(ROOT / "tools" / "python"))  # not installed: the checkout's copy
 
 from quarry_client import read_options  # noqa: E402
 

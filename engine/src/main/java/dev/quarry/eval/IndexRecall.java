@@ -24,9 +24,10 @@ public final class IndexRecall {
      *
      * @param nprobe lists probed
      * @param recall mean recall@k
-     * @param queriesPerSecond search throughput of the approximate index on this block
+     * @param queriesPerSecond search throughput of the approximate index, searching in blocks of the sweep's batch
+     * @param params the whole setting searched with
      */
-    public record Point(int nprobe, double recall, double queriesPerSecond) {
+    public record Point(int nprobe, double recall, double queriesPerSecond, SearchParams params) {
     }
 
     /**
@@ -35,20 +36,78 @@ public final class IndexRecall {
      */
     public static List<Point> sweep(VectorIndex exact, VectorIndex approx, VectorStore queries, int count, int k,
                                     int[] nprobes, int threads) {
+        List<SearchParams> settings = new ArrayList<>();
+        for (int nprobe : nprobes) {
+            settings.add(SearchParams.defaults().withThreads(threads).withNprobe(nprobe));
+        }
+        return sweep(exact, approx, queries, count, k, settings, 0);
+    }
+
+    /**
+     * Measures recall@k of {@code approx} against {@code exact} on the first {@code count} rows of
+     * {@code queries}, for each setting, searching the queries in calls of {@code batch} (0: all in one call,
+     * as batch mining does; a trainer's call is a few dozen), recall from those calls' results. Each
+     * setting's calls run twice, the second timed, so a setting is not charged for compiling code the ones
+     * before it did not use.
+     */
+    public static List<Point> sweep(VectorIndex exact, VectorIndex approx, VectorStore queries, int count, int k,
+                                    List<SearchParams> settings, int batch) {
         int n = (int) Math.min(count, queries.count());
         QueryBlock block = new QueryBlock(Math.max(1, n), queries.dim());
         for (int q = 0; q < n; q++) {
             block.add(queries.segment(), queries.rowOffset(q));
         }
+        int threads = settings.stream().mapToInt(SearchParams::threads).max().orElse(1);
         TopK truth = exact.search(block, k, Exclusions.NONE, SearchParams.defaults().withThreads(threads));
         List<Point> points = new ArrayList<>();
-        for (int nprobe : nprobes) {
-            long start = System.nanoTime();
-            TopK found = approx.search(block, k, Exclusions.NONE,
-                    SearchParams.defaults().withThreads(threads).withNprobe(nprobe));
-            double seconds = (System.nanoTime() - start) / 1e9;
-            points.add(new Point(nprobe, Recall.of(truth, found), n / seconds));
+        for (SearchParams params : settings) {
+            if (batch <= 0 || batch >= n) {
+                TopK found = approx.search(block, k, Exclusions.NONE, params); // also the untimed pass
+                long start = System.nanoTime();
+                approx.search(block, k, Exclusions.NONE, params);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                points.add(new Point(params.nprobe(), Recall.of(truth, found), n / seconds, params));
+            } else {
+                double[] recallAndSeconds = inCalls(approx, queries, truth, n, batch, k, params);
+                points.add(new Point(params.nprobe(), recallAndSeconds[0], n / recallAndSeconds[1], params));
+            }
         }
         return points;
+    }
+
+    /**
+     * Searches the first n queries in calls of {@code batch} twice, the second pass timed: the mean recall of
+     * those calls' results (a call's size may change how an index searches) and the seconds they took.
+     */
+    private static double[] inCalls(VectorIndex index, VectorStore queries, TopK truth, int n, int batch, int k,
+                                    SearchParams params) {
+        QueryBlock block = new QueryBlock(batch, queries.dim());
+        double seconds = 0;
+        double sum = 0;
+        int counted = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            sum = 0;
+            counted = 0;
+            long start = System.nanoTime();
+            long searching = 0;
+            for (int from = 0; from < n; from += batch) {
+                block.clear();
+                for (int q = from; q < Math.min(n, from + batch); q++) {
+                    block.add(queries.segment(), queries.rowOffset(q));
+                }
+                long t = System.nanoTime();
+                TopK found = index.search(block, k, Exclusions.NONE, params);
+                searching += System.nanoTime() - t;
+                for (int q = 0; q < block.count(); q++) {
+                    double r = Recall.ofQuery(truth, from + q, found, q);
+                    if (!Double.isNaN(r)) { // a query with no truth (an empty corpus) counts for nothing
+                        sum += r;
+                        counted++;
+                    }
+                }
+            }
+            seconds = searching / 1e9;
+        }
+        return new double[] {counted == 0 ? Double.NaN : sum / counted, seconds};
     }
 }

@@ -10,8 +10,24 @@ import dev.quarry.QuarryUsageException;
  *
  * @param threads threads a direct call may use (the mining pipeline passes 1: it owns the threads)
  * @param nprobe inverted lists to probe, for indexes that have lists; 0 means the index's default
+ * @param coarse how an IVF index finds the lists to probe
+ * @param ef for a graph coarse stage, the beam: centroids kept while searching (at least nprobe is used);
+ *           0 means the index's default
+ * @param oversample for an index with quantized lists, the most candidates per query rescored in
+ *                   float32, as a multiple of k (at least 1); 0 means the index's default; infinity
+ *                   rescores every row probed, which gives the float32 index's result exactly
  */
-public record SearchParams(int threads, int nprobe) {
+public record SearchParams(int threads, int nprobe, Coarse coarse, int ef, float oversample) {
+    /** How an IVF index finds each query's nearest centroids. */
+    public enum Coarse {
+        /** The index decides from its own measurements and the call's shape. */
+        AUTO,
+        /** Every centroid scored (the block kernel). */
+        EXACT,
+        /** A search of the centroid graph stored in the index. */
+        GRAPH
+    }
+
     public SearchParams {
         if (threads < 1) {
             throw new QuarryUsageException("threads", threads, ">= 1");
@@ -19,6 +35,20 @@ public record SearchParams(int threads, int nprobe) {
         if (nprobe < 0) {
             throw new OptionError(MineSettings.NPROBE, nprobe, ">= 0");
         }
+        if (coarse == null) {
+            throw new QuarryUsageException("coarse", "null", "auto, exact or graph");
+        }
+        if (ef < 0) {
+            throw new QuarryUsageException("ef", ef, ">= 0");
+        }
+        if (!(oversample == 0 || oversample >= 1)) {
+            throw new QuarryUsageException("oversample", oversample, "0 (the index's default) or >= 1");
+        }
+    }
+
+    /** {@code threads} and {@code nprobe}, the index's defaults for the rest. */
+    public SearchParams(int threads, int nprobe) {
+        this(threads, nprobe, Coarse.AUTO, 0, 0);
     }
 
     /** One thread, the index's default nprobe. */
@@ -28,11 +58,26 @@ public record SearchParams(int threads, int nprobe) {
 
     /** The same options with {@code threads}. */
     public SearchParams withThreads(int n) {
-        return new SearchParams(n, nprobe);
+        return new SearchParams(n, nprobe, coarse, ef, oversample);
     }
 
     /** The same options with {@code nprobe}. */
     public SearchParams withNprobe(int n) {
-        return new SearchParams(threads, n);
+        return new SearchParams(threads, n, coarse, ef, oversample);
+    }
+
+    /** The same options with the coarse stage {@code c}. */
+    public SearchParams withCoarse(Coarse c) {
+        return new SearchParams(threads, nprobe, c, ef, oversample);
+    }
+
+    /** The same options with the graph's beam {@code n}. */
+    public SearchParams withEf(int n) {
+        return new SearchParams(threads, nprobe, coarse, n, oversample);
+    }
+
+    /** The same options with {@code factor} as the oversample. */
+    public SearchParams withOversample(float factor) {
+        return new SearchParams(threads, nprobe, coarse, ef, factor);
     }
 }

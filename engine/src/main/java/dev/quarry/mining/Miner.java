@@ -375,7 +375,8 @@ public final class Miner implements AutoCloseable {
 
         /**
          * Settings chosen together for a kind of caller (default: {@link MinerPreset#DEFAULT}); an
-         * explicit {@link #search} nprobe or {@link #preload} wins over the preset's.
+         * explicit {@link #search} nprobe (the preset then tunes nothing), coarse stage or oversample, or an
+         * explicit {@link #preload}, wins over the preset's.
          */
         public Builder preset(MinerPreset p) {
             preset = Objects.requireNonNull(p, "preset");

@@ -26,6 +26,14 @@ public final class RowPanels {
 
     /** Byte offset of component {@code i} of row {@code row} from the start of the run. */
     public static long offset(int row, int i, int dim) {
-        return 4L * ((long) (row / ROWS) * ROWS * dim + (long) i * ROWS + row % ROWS);
+        return 4L * index(row, i, dim);
+    }
+
+    /**
+     * Position of component {@code i} of row {@code row} in the run, counted in components: the byte
+     * offset of rows stored as one-byte codes ({@link VectorKernels#scoreCodePanelsTopK}).
+     */
+    public static long index(int row, int i, int dim) {
+        return (long) (row / ROWS) * ROWS * dim + (long) i * ROWS + row % ROWS;
     }
 }

@@ -88,6 +88,33 @@ public final class ScalarVectorKernels implements VectorKernels {
         topK(queries, rowCount, (r, i) -> panels.get(FLOAT, offset + RowPanels.offset(r, i, dim)), thresholds, sink);
     }
 
+    @Override
+    public void scoreCodePanelsTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount,
+                                    float[] thresholds, CandidateSink sink) {
+        int dim = queries.dim();
+        float[] q = queries.rowMajor();
+        for (int r = 0; r < rowCount; r++) {
+            for (int qi = 0; qi < queries.count(); qi++) {
+                int base = qi * dim;
+                float sum = 0f;
+                for (int i = 0; i < dim; i++) {
+                    sum = Math.fma(q[base + i], panels.get(ValueLayout.JAVA_BYTE, offset + RowPanels.index(r, i, dim)),
+                            sum);
+                }
+                if (sum >= thresholds[qi]) {
+                    sink.offer(qi, r, sum);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void laneDots(float[] query, int dim, MemorySegment rows, long[] offsets, int count, float[] out) {
+        for (int j = 0; j < count; j++) {
+            out[j] = LaneDot.dot(query, rows, offsets[j], dim);
+        }
+    }
+
     /** Component {@code i} of row {@code r}, wherever the layout keeps it. */
     @FunctionalInterface
     private interface Component {

@@ -70,6 +70,26 @@ public interface VectorKernels {
                          CandidateSink sink);
 
     /**
+     * {@link #scorePanelsTopK} over rows stored as signed one-byte codes in the panel layout (component
+     * i of row r at byte {@link RowPanels#index RowPanels.index(r, i, dim)} from {@code offset}): the
+     * score of query q and row r is {@code sum over i of q_i x code_i}, one fused multiply-add per
+     * component in component order from zero, so every implementation gives the same bits. The
+     * queries carry whatever scale the codes need (a quantized index scales each query component by
+     * its step). Offers, thresholds, NaN and padding behave as in {@link #scorePanelsTopK}.
+     */
+    void scoreCodePanelsTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount, float[] thresholds,
+                             CandidateSink sink);
+
+    /**
+     * One query against rows anywhere in a segment: {@code out[j]} is the inner product of
+     * {@code query} with the {@code dim} floats at byte {@code offsets[j]} of {@code rows}, for
+     * {@code j < count}, with the bits of {@link LaneDot#dot} (one fused multiply-add per component
+     * in component order from zero: the arithmetic of every lane of the block kernels). Rescores a
+     * quantized index's candidates to the scores the float32 index gives.
+     */
+    void laneDots(float[] query, int dim, MemorySegment rows, long[] offsets, int count, float[] out);
+
+    /**
      * Prepares a block for scoring (packs it for the SIMD micro-kernel, cached in the block). The
      * block kernels do this themselves; call it explicitly before several threads score the same
      * block concurrently, so that none of them writes to it.

@@ -73,6 +73,41 @@ public final class TestVectors {
         return seg;
     }
 
+    /** {@code count} rows of {@code dim} signed one-byte codes, uniform over every byte value. */
+    public static byte[][] codes(SplittableRandom random, int count, int dim) {
+        byte[][] rows = new byte[count][dim];
+        for (byte[] row : rows) {
+            for (int i = 0; i < dim; i++) {
+                row[i] = (byte) random.nextInt(256);
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * A native segment holding one-byte codes in the panel layout ({@link RowPanels#index}) from byte
+     * {@code lead}, the last panel padded with zero codes.
+     */
+    public static MemorySegment codePanelSegment(Arena arena, byte[][] rows, long lead) {
+        int dim = rows.length == 0 ? 0 : rows[0].length;
+        MemorySegment seg = arena.allocate(lead + RowPanels.paddedRows(rows.length) * dim + 1, 1);
+        for (int r = 0; r < rows.length; r++) {
+            for (int i = 0; i < dim; i++) {
+                seg.set(ValueLayout.JAVA_BYTE, lead + RowPanels.index(r, i, dim), rows[r][i]);
+            }
+        }
+        return seg;
+    }
+
+    /** The codes as floats (each byte's value), for the double-precision reference. */
+    public static float[] asFloats(byte[] codes) {
+        float[] out = new float[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            out[i] = codes[i];
+        }
+        return out;
+    }
+
     /** The exact inner product, summed in double: the reference both kernels are measured against. */
     public static double exactDot(float[] a, float[] b, int dim) {
         double sum = 0;

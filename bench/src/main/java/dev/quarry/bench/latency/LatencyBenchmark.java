@@ -6,6 +6,7 @@ import dev.quarry.index.TopK;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.index.ivf.IvfIndex;
+import dev.quarry.index.ivf.ListEncoding;
 import dev.quarry.mining.Miner;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.store.VectorStore;
@@ -31,7 +32,8 @@ import java.util.Locale;
  *
  * <p>Usage: {@code LatencyBenchmark --corpus C.qvec --queries Q.qvec [--index C.qivf] [--label NAME]
  * [--batches 1,8,64,256] [--nprobe 1,2,4,8] [--threads 2] [--calls 2000] [--rates 0.5,0.8]
- * [--recall 500] [--first-call] [--preload] [--json OUT.jsonl]}
+ * [--recall 500] [--first-call] [--preload] [--coarse auto|exact|graph] [--ef N] [--oversample F]
+ * [--json OUT.jsonl]}
  */
 public final class LatencyBenchmark {
     private static final int K = 100;
@@ -57,13 +59,13 @@ public final class LatencyBenchmark {
                 return;
             }
             int[][] positives = positives(index, anchors, nprobes, o.threads);
-            double[] recall = recall(corpus, index, queries, nprobes, o.recall, kernels, o.threads);
+            double[] recall = recall(corpus, index, queries, nprobes, o.recall, kernels, o);
             for (int p = 0; p < nprobes.length; p++) {
-                SearchParams search = SearchParams.defaults().withThreads(o.threads).withNprobe(nprobes[p]);
+                SearchParams search = o.search(nprobes[p]);
                 try (Miner miner = Miner.builder(corpus).index(index).kernels(kernels).config(config())
                         .search(search).preload(o.preload).build()) {
                     for (int batch : o.batches) {
-                        measure(o, miner, anchors, positives, batch, search, recall[p]);
+                        measure(o, miner, o.indexName(index), anchors, positives, batch, search, recall[p]);
                     }
                 }
             }
@@ -75,7 +77,7 @@ public final class LatencyBenchmark {
         return MiningConfig.defaults().withNumNegatives(8).withRange(10, 100);
     }
 
-    private static void measure(Options o, Miner miner, float[][] anchors, int[][] positives, int batch,
+    private static void measure(Options o, Miner miner, String name, float[][] anchors, int[][] positives, int batch,
                                 SearchParams search, double recall) throws IOException {
         int nprobe = search.nprobe();
         int[] next = {0};
@@ -98,13 +100,13 @@ public final class LatencyBenchmark {
                             + "\"mode\":\"%s\","
                             + "\"calls\":%d,\"calls_per_s\":%.1f,\"p50_ms\":%.4f,\"p90_ms\":%.4f,\"p99_ms\":%.4f,"
                             + "\"p999_ms\":%.4f,\"max_ms\":%.4f,\"bytes_per_call\":%.0f}",
-                    o.label, o.index == null ? "flat" : "ivf", nprobe, recall, batch, o.threads,
+                    o.label, name, nprobe, recall, batch, o.threads,
                     s.mode(), s.calls(),
                     s.callsPerSecond(), s.millis(50), s.millis(90), s.millis(99), s.millis(99.9), s.maxMillis(),
                     s.bytesPerCall());
             System.out.println(line);
             System.err.printf(Locale.ROOT, "%s %s nprobe %d (recall %.3f) batch %d %s: p50/p99/p99.9/max %s"
-                            + " ms, %.0f calls/s, %.0f bytes/call%n", o.label, o.index == null ? "flat" : "ivf", nprobe,
+                            + " ms, %.0f calls/s, %.0f bytes/call%n", o.label, name, nprobe,
                     recall, batch, s.mode(),
                     s.describe(), s.callsPerSecond(), s.bytesPerCall());
             if (o.json != null) {
@@ -117,7 +119,7 @@ public final class LatencyBenchmark {
     /** Building a warmed-up miner, then its first call, in this fresh JVM. */
     private static void firstCall(Options o, VectorStore corpus, VectorIndex index, VectorKernels kernels,
                                   float[][] anchors, int nprobe) throws IOException {
-        SearchParams search = SearchParams.defaults().withThreads(o.threads).withNprobe(nprobe);
+        SearchParams search = o.search(nprobe);
         int[][] positives = new int[anchors.length][];
         for (int i = 0; i < positives.length; i++) {
             positives[i] = new int[] {i}; // any row: the first call's cost does not depend on which
@@ -133,7 +135,7 @@ public final class LatencyBenchmark {
             long second = System.nanoTime();
             String line = String.format(Locale.ROOT, "{\"set\":\"%s\",\"engine\":\"quarry\",\"what\":\"first-call\","
                             + "\"index\":\"%s\",\"nprobe\":%d,\"batch\":%d,\"threads\":%d,\"build_ms\":%.1f,"
-                            + "\"first_ms\":%.3f,\"second_ms\":%.3f}", o.label, o.index == null ? "flat" : "ivf",
+                            + "\"first_ms\":%.3f,\"second_ms\":%.3f}", o.label, o.indexName(index),
                     nprobe, batch, o.threads, (built - t0) / 1e6, (first - built) / 1e6, (second - first) / 1e6);
             System.out.println(line);
             if (o.json != null) {
@@ -158,7 +160,8 @@ public final class LatencyBenchmark {
 
     /** Search-only recall@100 of each nprobe against exact search, on the first {@code n} queries. */
     private static double[] recall(VectorStore corpus, VectorIndex index, VectorStore queries, int[] nprobes,
-                                   int n, VectorKernels kernels, int threads) {
+                                   int n, VectorKernels kernels, Options o) {
+        int threads = o.threads;
         double[] recall = new double[nprobes.length];
         if (!(index instanceof IvfIndex)) {
             Arrays.fill(recall, 1.0);
@@ -173,8 +176,7 @@ public final class LatencyBenchmark {
         TopK exact = new FlatIndex(corpus, kernels).search(block, K, Exclusions.NONE,
                 SearchParams.defaults().withThreads(threads));
         for (int p = 0; p < nprobes.length; p++) {
-            TopK found = index.search(block, K, Exclusions.NONE,
-                    SearchParams.defaults().withThreads(threads).withNprobe(nprobes[p]));
+            TopK found = index.search(block, K, Exclusions.NONE, o.search(nprobes[p]));
             double sum = 0;
             for (int q = 0; q < count; q++) {
                 int[] truth = new int[K];
@@ -198,7 +200,21 @@ public final class LatencyBenchmark {
     /** The command line. */
     private record Options(Path corpus, Path queries, Path index, String label, int[] batches, int[] nprobes,
                            int threads, int calls, double[] rates, int recall, boolean firstCall,
-                           boolean preload, Path json) {
+                           boolean preload, Path json, SearchParams.Coarse coarse, int ef, float oversample) {
+        /** This run's search options at {@code nprobe}. */
+        SearchParams search(int nprobe) {
+            return new SearchParams(threads, nprobe, coarse, ef, oversample);
+        }
+
+        /** {@code flat}, {@code ivf}, or {@code ivf} and the coarse stage and list encoding when asked for. */
+        String indexName(VectorIndex opened) {
+            if (!(opened instanceof IvfIndex ivf)) {
+                return "flat";
+            }
+            return "ivf" + (coarse == SearchParams.Coarse.AUTO ? "" : "+" + coarse.name().toLowerCase(Locale.ROOT))
+                    + (ivf.encoding() == ListEncoding.INT8 ? "+int8" : "");
+        }
+
         static Options parse(String[] args) {
             Path corpus = null;
             Path queries = null;
@@ -213,6 +229,9 @@ public final class LatencyBenchmark {
             boolean firstCall = false;
             boolean preload = false;
             Path json = null;
+            SearchParams.Coarse coarse = SearchParams.Coarse.AUTO;
+            int ef = 0;
+            float oversample = 0;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--corpus" -> corpus = Path.of(args[++i]);
@@ -229,6 +248,9 @@ public final class LatencyBenchmark {
                     case "--first-call" -> firstCall = true;
                     case "--preload" -> preload = true;
                     case "--json" -> json = Path.of(args[++i]);
+                    case "--coarse" -> coarse = SearchParams.Coarse.valueOf(args[++i].toUpperCase(Locale.ROOT));
+                    case "--ef" -> ef = Integer.parseInt(args[++i]);
+                    case "--oversample" -> oversample = Float.parseFloat(args[++i]);
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
@@ -236,7 +258,7 @@ public final class LatencyBenchmark {
                 throw new IllegalArgumentException("--corpus and --queries are required");
             }
             return new Options(corpus, queries, index, label, batches, nprobes, threads, calls, rates, recall,
-                    firstCall, preload, json);
+                    firstCall, preload, json, coarse, ef, oversample);
         }
 
         private static int[] ints(String list) {

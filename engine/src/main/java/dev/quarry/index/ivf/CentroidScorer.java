@@ -88,6 +88,26 @@ final class CentroidScorer {
         block.add(scratch);
     }
 
+    /** Packs a block before several threads score it at once ({@link VectorKernels#prepare}). */
+    void prepare(QueryBlock block) {
+        kernels.prepare(block);
+    }
+
+    /** The centroids row after row, {@link #stride()} bytes apart (with the bias component when Euclidean). */
+    MemorySegment rows() {
+        return centroids;
+    }
+
+    /** Bytes from one centroid row to the next. */
+    long stride() {
+        return 4L * width();
+    }
+
+    /** Components of a centroid row: dim, plus the bias when Euclidean. */
+    int rowWidth() {
+        return width();
+    }
+
     /** Fills {@code best} (reset for the block; its k is how many centroids to keep) with each vector's best. */
     void best(QueryBlock block, TopKCollector best) {
         best(block, best, 0, k);

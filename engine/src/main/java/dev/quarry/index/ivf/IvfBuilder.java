@@ -13,6 +13,7 @@ import dev.quarry.vector.VectorKernels;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -50,14 +51,24 @@ public final class IvfBuilder {
      * @param seconds wall time of the whole build
      */
     public record Report(Path file, int nlist, boolean spherical, KMeans.Result training, int minList, int maxList,
-                         int emptyLists, double imbalance, double seconds) {
+                         int emptyLists, double imbalance, double seconds, ListEncoding encoding,
+                         CentroidGraph.Quality graph) {
         /** One line for the command line. */
         public String describe() {
             return String.format(Locale.ROOT, "%s: nlist=%d (%s k-means on %,d points, empty "
-                            + "clusters repaired: %d), list sizes min %,d max %,d, %d empty, imbalance %.2f, "
-                            + "trained in %.1fs, built in %.1fs", file, nlist, spherical ? "spherical" : "euclidean",
-                    training.sample(), training.emptyRepaired(), minList, maxList, emptyLists, imbalance,
-                    training.seconds(), seconds);
+                            + "clusters repaired: %d), %s lists, sizes min %,d max %,d, %d empty, imbalance %.2f, "
+                            + "trained in %.1fs, built in %.1fs%s", file, nlist, spherical ? "spherical" : "euclidean",
+                    training.sample(), training.emptyRepaired(), encoding.label(), minList, maxList, emptyLists,
+                    imbalance, training.seconds(), seconds, graph == null ? "" : "; " + describe(graph));
+        }
+
+        private static String describe(CentroidGraph.Quality q) {
+            return q.beam() > 0
+                    ? String.format(Locale.ROOT, "centroid graph: a beam of %d finds the nearest centroid of %.1f%%"
+                    + " of %,d rows, scoring %.0f centroids a search", q.beam(), 100 * q.agreement(), q.rows(), q.scored())
+                    : String.format(Locale.ROOT, "centroid graph not used by default: the widest beam measured found"
+                    + " the nearest centroid of only %.1f%% of %,d rows (these centroids give a search no direction;"
+                    + " coarse=graph still asks for it)", 100 * q.agreement(), q.rows());
         }
     }
 
@@ -66,11 +77,17 @@ public final class IvfBuilder {
         return (int) Math.max(1, Math.min(count, Math.round(4 * Math.sqrt(count))));
     }
 
-    /** Trains and writes the index of {@code store} to {@code output}. */
+    /** Trains and writes the index of {@code store} to {@code output}, with float32 lists. */
     public Report build(VectorStore store, KMeansParams params, Path output, PrintWriter progress) {
+        return build(store, params, ListEncoding.FLOAT32, output, progress);
+    }
+
+    /** Trains and writes the index of {@code store} to {@code output}, its lists stored as {@code encoding}. */
+    public Report build(VectorStore store, KMeansParams params, ListEncoding encoding, Path output,
+                        PrintWriter progress) {
         try (OutputClaim claim = OutputClaim.builder().input("store", store.isFile() ? store.path() : null)
                 .output(output).claim()) {
-            return buildClaimed(store, params, output, progress);
+            return buildClaimed(store, params, encoding, output, progress);
         }
     }
 
@@ -78,7 +95,8 @@ public final class IvfBuilder {
      * Writes an index of {@code store} to {@code output} with the centroids of {@code existing}, no
      * training: every row is assigned to its nearest existing centroid. For a corpus re-embedded by a
      * newer model (same rows, vectors moved a little): the lists follow the new vectors at the cost of
-     * one assignment pass, and the centroids stay where they were.
+     * one assignment pass, and the centroids stay where they were. The lists keep the existing index's
+     * encoding (an int8 quantizer is fitted to the new rows).
      */
     public Report reassign(VectorStore store, IvfIndex existing, int threads, Path output, PrintWriter progress) {
         if (store.dim() != existing.dim()) {
@@ -91,20 +109,32 @@ public final class IvfBuilder {
             KMeans.Result kept = new KMeans.Result(existing.centroids(), 0, 0, Double.NaN, 0);
             KMeansParams params = new KMeansParams(existing.nlist(), 1, 1, 0, existing.spherical(), existing.seed(),
                     threads);
-            return lists(store, params, kept, output, progress, start);
+            return lists(store, params, existing.encoding(), kept, existing.storedGraph(), output, progress, start);
         }
     }
 
-    private Report buildClaimed(VectorStore store, KMeansParams params, Path output, PrintWriter progress) {
+    private Report buildClaimed(VectorStore store, KMeansParams params, ListEncoding encoding, Path output,
+                                PrintWriter progress) {
         long start = System.nanoTime();
         store.content(progress).requireFinite(store, "store to index");
         KMeans.Result trained = new KMeans(kernels).train(store, params, progress);
-        return lists(store, params, trained, output, progress, start);
+        CentroidGraph graph = params.k() < CentroidGraph.FROM_NLIST ? null : graph(store, params, trained);
+        return lists(store, params, encoding, trained, graph, output, progress, start);
+    }
+
+    /** The centroid graph of trained centroids, measured on rows of the store. */
+    private CentroidGraph graph(VectorStore store, KMeansParams params, KMeans.Result trained) {
+        try (Arena arena = Arena.ofShared()) {
+            CentroidScorer scorer = CentroidScorer.of(kernels, trained.centroids(), params.k(), store.dim(),
+                    !params.spherical(), arena);
+            return CentroidGraph.build(kernels, scorer, trained.centroids(), params.k(), store.dim(), params.threads())
+                    .measured(kernels, scorer, store);
+        }
     }
 
     /** Assigns every row to its best centroid and writes the index file. */
-    private Report lists(VectorStore store, KMeansParams params, KMeans.Result trained, Path output,
-                         PrintWriter progress, long start) {
+    private Report lists(VectorStore store, KMeansParams params, ListEncoding encoding, KMeans.Result trained,
+                         CentroidGraph graph, Path output, PrintWriter progress, long start) {
         StoreContent content = store.content(progress);
         content.requireFinite(store, "store to index");
         int k = params.k();
@@ -133,8 +163,10 @@ public final class IvfBuilder {
             vectorRows += RowPanels.paddedRows(offsets[c + 1] - offsets[c]);
         }
         IvfHeader header = new IvfHeader(params.spherical() ? IvfHeader.SPHERICAL : IvfHeader.EUCLIDEAN, dim, k, count,
-                trained.sample(), params.seed(), store.count(), dim, vectorRows, content.checksum());
-        write(store, header, trained.centroids(), offsets, ordinals, output, progress);
+                trained.sample(), params.seed(), store.count(), dim, vectorRows, content.checksum(), encoding.code(),
+                graph == null ? 0 : graph.degree());
+        Int8Quantizer quantizer = encoding == ListEncoding.INT8 ? Int8Quantizer.train(store) : null;
+        write(store, header, trained.centroids(), offsets, ordinals, quantizer, graph, output, progress);
         int min = Integer.MAX_VALUE;
         int max = 0;
         int empty = 0;
@@ -148,7 +180,7 @@ public final class IvfBuilder {
         }
         double imbalance = count == 0 ? 1 : k * squares / ((double) count * count);
         return new Report(output, k, params.spherical(), trained, min, max, empty, imbalance,
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9, encoding, graph == null ? null : graph.quality());
     }
 
     /** Whether a store's rows are unit-norm (flag, or an even sample of them measured). */
@@ -157,7 +189,7 @@ public final class IvfBuilder {
     }
 
     private static void write(VectorStore store, IvfHeader header, float[] centroids, long[] offsets, int[] ordinals,
-                              Path output, PrintWriter progress) {
+                              Int8Quantizer quantizer, CentroidGraph graph, Path output, PrintWriter progress) {
         try (AtomicOutput out = AtomicOutput.create(output)) {
             SectionWriter w = new SectionWriter(out.channel(), IvfHeader.SIZE);
             w.seek(header.centroidsAt());
@@ -172,10 +204,28 @@ public final class IvfBuilder {
             for (int o : ordinals) {
                 w.room(4).putInt(o);
             }
+            if (quantizer != null) {
+                w.seek(header.quantizerAt());
+                quantizer.write(w.room(8 * quantizer.dim()));
+            }
             w.seek(header.vectorsAt());
+            byte[][] codes = quantizer == null ? null : new byte[RowPanels.ROWS][store.dim()];
             for (int c = 0; c + 1 < offsets.length; c++) {
                 for (long first = offsets[c]; first < offsets[c + 1]; first += RowPanels.ROWS) {
-                    writePanel(w, store, ordinals, first, (int) Math.min(RowPanels.ROWS, offsets[c + 1] - first));
+                    int rows = (int) Math.min(RowPanels.ROWS, offsets[c + 1] - first);
+                    if (quantizer == null) {
+                        writePanel(w, store, ordinals, first, rows);
+                    } else {
+                        writeCodePanel(w, store, quantizer, ordinals, first, rows, codes);
+                    }
+                }
+            }
+            if (graph != null) {
+                w.seek(header.graphAt());
+                graph.writeHead(w.room(IvfHeader.GRAPH_HEAD));
+                w.seek(header.graphAt() + IvfHeader.GRAPH_HEAD);
+                for (int e : graph.edges()) {
+                    w.room(4).putInt(e);
                 }
             }
             w.seek(header.footerAt());
@@ -200,6 +250,24 @@ public final class IvfBuilder {
             ByteBuffer out = w.room(4 * RowPanels.ROWS);
             for (int r = 0; r < RowPanels.ROWS; r++) {
                 out.putFloat(r < rows ? src.get(ValueLayout.JAVA_FLOAT_UNALIGNED, at[r] + 4L * i) : 0f);
+            }
+        }
+    }
+
+    /** One panel of a list as int8 codes: component i of the panel's 16 rows is 16 bytes, zero codes after the rows. */
+    private static void writeCodePanel(SectionWriter w, VectorStore store, Int8Quantizer quantizer, int[] ordinals,
+                                       long first, int rows, byte[][] codes) throws IOException {
+        MemorySegment src = store.segment();
+        for (int r = 0; r < rows; r++) {
+            long at = store.rowOffset(ordinals[(int) first + r]);
+            for (int i = 0; i < store.dim(); i++) {
+                codes[r][i] = quantizer.code(i, src.get(ValueLayout.JAVA_FLOAT_UNALIGNED, at + 4L * i));
+            }
+        }
+        for (int i = 0; i < store.dim(); i++) {
+            ByteBuffer out = w.room(RowPanels.ROWS);
+            for (int r = 0; r < RowPanels.ROWS; r++) {
+                out.put(r < rows ? codes[r][i] : 0);
             }
         }
     }

@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * <pre>
  * offset size field
  *      0    4 magic "QIVF"
- *      4    2 version = 4
+ *      4    2 version: 4, or 5 when the lists are int8 or there is a centroid graph
  *      6    2 metric: 0 = spherical (inner product, unit-norm centroids), 1 = euclidean centroids
  *      8    4 dim
  *     12    4 nlist
@@ -21,7 +21,8 @@ import java.nio.file.Path;
  *     32    8 seed
  *     40    8 fingerprint: the store's count
  *     48    4 fingerprint: the store's dim
- *     52    4 zero
+ *     52    2 list encoding: 0 = float32, 1 = int8 (zero in version 4)
+ *     54    2 centroid graph degree: 0 = no graph (zero in version 4)
  *     56    8 vector rows: count plus the padding of each list's last panel
  *     64    8 fingerprint: the checksum of the store's rows ({@link dev.quarry.store.StoreContent})
  *     72    4 CRC32C of bytes 0..71
@@ -29,25 +30,41 @@ import java.nio.file.Path;
  *
  * Then the body, each section starting at a multiple of 64 bytes (the gaps zero): centroids (nlist x
  * dim float32), list offsets (nlist + 1 u64, in vectors), ordinals (count int32, list-major, ascending
- * within a list), vectors (vector rows x dim float32, in the same order). Each list's vectors are stored
- * in panels of 16 rows ({@link dev.quarry.vector.RowPanels}), its last panel padded with zero rows, so
- * list i starts at row {@code sum over j < i of paddedRows(size j)} of the section. A probe of list i
- * reads one contiguous run. Last, the footer: the checksum of the body ({@link FileFormat#footer}).
+ * within a list), for int8 lists the quantizer ({@link Int8Quantizer}: dim float32 lows, then dim
+ * float32 steps; code c of component i stands for {@code low[i] + step[i] x (c + 128)}), then the
+ * vectors (vector rows x dim components, float32 or one signed byte each, in the same order). Each
+ * list's vectors are stored in panels of 16 rows ({@link dev.quarry.vector.RowPanels}), its last panel
+ * padded with zero rows, so list i starts at row {@code sum over j < i of paddedRows(size j)} of the
+ * section. A probe of list i reads one contiguous run. When the graph degree is not 0, the centroid
+ * graph ({@link CentroidGraph}): a 64-byte head (entry u32, default beam u32, the agreement and the
+ * centroids scored measured at that beam f32 x 2, rows measured u32, zero), then nlist x degree int32
+ * out-edges, -1 after a node's last. Last, the footer: the checksum of the body ({@link FileFormat#footer}).
  *
  * <p>Version 1 stored the vectors row after row, unpadded; version 2 fingerprinted the store by its
  * header CRC, which two stores of the same shape share; version 3 had no footer. Each is refused with
- * the command that rebuilds it. To add a field: put it after the last one, move {@code CHECKED} (and the
- * CRC) past it, and bump {@code VERSION}; a new section gets an offset method like those below, and
- * {@link #fileSize()} ends after it.
+ * the command that rebuilds it. Version 5 gave the zero field at 52 the list encoding and the graph
+ * degree; an index with float32 lists and no graph is still written as version 4, the bytes the
+ * releases before read, and both versions are read. To add a field: put it after the last one, move
+ * {@code CHECKED} (and the CRC) past it, and bump {@code VERSION}; a new section gets an offset method
+ * like those below, and {@link #fileSize()} ends after it.
  */
 record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, long seed, long storeCount,
-                 int storeDim, long vectorRows, long storeChecksum) {
+                 int storeDim, long vectorRows, long storeChecksum, int encoding, int graphDegree) {
     static final int SIZE = 4096;
-    static final int VERSION = 4;
+    /** The version written for an index with int8 lists or a centroid graph. */
+    static final int VERSION = 5;
+    /** The version written for float32 lists and no graph (the field at 52 zero), still read. */
+    static final int VERSION_PLAIN = 4;
     static final int SPHERICAL = 0;
     static final int EUCLIDEAN = 1;
+    static final int FLOAT32 = 0;
+    static final int INT8 = 1;
+    /** Bytes of the graph section's head. */
+    static final int GRAPH_HEAD = 64;
+    /** The most out-edges a graph node may have. */
+    static final int MAX_DEGREE = 1024;
     private static final int CHECKED = 72;
-    static final FileFormat FORMAT = new FileFormat("QIVF", "a .qivf index", VERSION, VERSION, CHECKED, SIZE);
+    static final FileFormat FORMAT = new FileFormat("QIVF", "a .qivf index", VERSION, VERSION_PLAIN, CHECKED, SIZE);
 
     long centroidsAt() {
         return SIZE;
@@ -61,13 +78,34 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
         return align(offsetsAt() + 8L * (nlist + 1L));
     }
 
-    long vectorsAt() {
+    /** Where the int8 quantizer starts (where the vectors start when the lists are float32). */
+    long quantizerAt() {
         return align(ordinalsAt() + 4L * count);
+    }
+
+    long vectorsAt() {
+        return encoding == INT8 ? align(quantizerAt() + 8L * dim) : quantizerAt();
+    }
+
+    /** Bytes per stored vector component: 4 (float32) or 1 (int8). */
+    int componentBytes() {
+        return encoding == INT8 ? 1 : 4;
+    }
+
+    /** Where the centroid graph's section starts (the end of the vectors when there is none). */
+    long graphAt() {
+        long end = vectorsAt() + (long) componentBytes() * dim * vectorRows;
+        return graphDegree == 0 ? end : align(end);
     }
 
     /** Where the footer starts: the end of the body. */
     long footerAt() {
-        return vectorsAt() + 4L * dim * vectorRows;
+        return graphAt() + (graphDegree == 0 ? 0 : GRAPH_HEAD + 4L * nlist * graphDegree);
+    }
+
+    /** The version this header is written with. */
+    int version() {
+        return encoding == FLOAT32 && graphDegree == 0 ? VERSION_PLAIN : VERSION;
     }
 
     long fileSize() {
@@ -79,9 +117,11 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
     }
 
     ByteBuffer encode() {
-        return FORMAT.sealHeader(FORMAT.startHeader().putShort((short) metric).putInt(dim).putInt(nlist).putLong(count)
-                .putLong(trainedOn).putLong(seed).putLong(storeCount).putInt(storeDim).putInt(0).putLong(vectorRows)
-                .putLong(storeChecksum));
+        ByteBuffer header = FORMAT.startHeader().putShort((short) metric).putInt(dim).putInt(nlist).putLong(count)
+                .putLong(trainedOn).putLong(seed).putLong(storeCount).putInt(storeDim).putShort((short) encoding)
+                .putShort((short) graphDegree).putLong(vectorRows).putLong(storeChecksum);
+        header.putShort(4, (short) version());
+        return FORMAT.sealHeader(header);
     }
 
     /**
@@ -90,16 +130,26 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
      * @param olderRemedy what to do with an index of an older version: the command that rebuilds it
      */
     static IvfHeader decode(Path file, ByteBuffer head, long fileSize, String olderRemedy) {
-        ByteBuffer buf = FORMAT.readHeader(file, head, olderRemedy).bytes();
+        FileFormat.Header read = FORMAT.readHeader(file, head, olderRemedy);
+        ByteBuffer buf = read.bytes();
         if (fileSize < SIZE + FileFormat.FOOTER_BYTES) {
             throw new QuarryDataException(file, "size", fileSize + " bytes", "at least a " + SIZE
                     + "-byte .qivf header and a footer (truncated?)");
         }
         IvfHeader h = new IvfHeader(Short.toUnsignedInt(buf.getShort(6)), buf.getInt(8), buf.getInt(12),
                 buf.getLong(16), buf.getLong(24), buf.getLong(32), buf.getLong(40), buf.getInt(48), buf.getLong(56),
-                buf.getLong(64));
+                buf.getLong(64), Short.toUnsignedInt(buf.getShort(52)), Short.toUnsignedInt(buf.getShort(54)));
         if (h.metric != SPHERICAL && h.metric != EUCLIDEAN) {
             throw new QuarryDataException(file, "metric", h.metric, "0 (spherical) or 1 (euclidean)");
+        }
+        boolean plain = read.version() == VERSION_PLAIN;
+        if (plain ? h.encoding != FLOAT32 : h.encoding != FLOAT32 && h.encoding != INT8) {
+            throw new QuarryDataException(file, "list encoding", h.encoding, plain
+                    ? "0 (float32) in a version " + VERSION_PLAIN + " index" : "0 (float32) or 1 (int8)");
+        }
+        if (plain ? h.graphDegree != 0 : h.graphDegree > MAX_DEGREE) {
+            throw new QuarryDataException(file, "graph degree", h.graphDegree, plain
+                    ? "0 in a version " + VERSION_PLAIN + " index" : "0 to " + MAX_DEGREE);
         }
         if (h.dim < 1 || h.nlist < 1 || h.count < 0 || h.count > Integer.MAX_VALUE || h.vectorRows < h.count
                 || h.vectorRows > h.count + (long) h.nlist * (RowPanels.ROWS - 1)) {
@@ -111,7 +161,7 @@ record IvfHeader(int metric, int dim, int nlist, long count, long trainedOn, lon
             throw new QuarryDataException(file, "dim", h.dim, h.storeDim + ", the dim of the store it was built from");
         }
         // Before fileSize(): claimed counts whose products wrap around 2^64 could add up to the real size.
-        if ((long) h.nlist * h.dim > fileSize / 4 || h.vectorRows > fileSize / 4 / h.dim) {
+        if ((long) h.nlist * h.dim > fileSize / 4 || h.vectorRows > fileSize / h.componentBytes() / h.dim) {
             throw new QuarryDataException(file, "size", fileSize + " bytes", "room for nlist=" + h.nlist
                     + " centroids and vector rows=" + h.vectorRows + " of dim=" + h.dim + " (truncated)");
         }

@@ -3,6 +3,7 @@ package dev.quarry.index.ivf;
 import dev.quarry.options.MineSettings;
 import dev.quarry.options.OptionError;
 import dev.quarry.QuarryDataException;
+import dev.quarry.QuarryUsageException;
 import dev.quarry.files.ContentChecksum;
 import dev.quarry.files.FileFormat;
 import dev.quarry.files.UserFiles;
@@ -41,10 +42,17 @@ import java.util.List;
  * <p>Results follow the total order of {@link TopK}, and each score has the bits the flat index
  * computes for the same pair: with {@code nprobe = nlist} the result is exactly the flat one. With
  * {@code threads > 1} the lists are split between threads and their heaps merged. Thread-safe.
+ *
+ * <p>Lists stored as int8 codes ({@link ListEncoding#INT8}) are scanned for each query's best
+ * candidates by approximate score, which are then rescored with the store's float32 rows
+ * ({@link CandidateRescorer}): the scores returned are the float32 index's, and so are the ids whenever
+ * the rescored candidates hold that index's top k.
  */
 public final class IvfIndex implements VectorIndex {
     /** Blocks of at least this many queries split the centroids between threads. */
     private static final int SPLIT_CENTROIDS_FROM = 4;
+    /** Candidates rescored per query at most, as a multiple of k, when a call does not say (int8 lists). */
+    static final float DEFAULT_OVERSAMPLE = 2f;
     private final Path file;
     private final IvfHeader header;
     private final Arena arena;
@@ -54,13 +62,25 @@ public final class IvfIndex implements VectorIndex {
     private final long[] offsets;
     /** Where each list's vectors start, in rows of the vectors section (lists are padded to whole panels). */
     private final long[] panelRows;
+    /** The int8 lists' quantizer, or null for float32 lists. */
+    private final Int8Quantizer quantizer;
+    /** Scores an int8 index's candidates with the store's rows; null for float32 lists. */
+    private final CandidateRescorer rescorer;
+    /** The centroid graph, or null when the index has none. */
+    private final CentroidGraph graph;
 
-    private IvfIndex(Path file, IvfHeader header, Arena arena, MemorySegment data, VectorKernels kernels) {
+    private IvfIndex(Path file, IvfHeader header, Arena arena, MemorySegment data, VectorKernels kernels,
+                     VectorStore store) {
         this.file = file;
         this.header = header;
         this.arena = arena;
         this.data = data;
         this.kernels = kernels;
+        this.quantizer = header.encoding() == IvfHeader.INT8
+                ? Int8Quantizer.read(file, data, header.quantizerAt(), header.dim()) : null;
+        this.rescorer = quantizer == null ? null : new CandidateRescorer(store, kernels);
+        this.graph = header.graphDegree() == 0 ? null
+                : CentroidGraph.read(file, data, header.graphAt(), header.nlist(), header.graphDegree());
         this.centroids = new CentroidScorer(kernels, data, header.centroidsAt(), header.nlist(), header.dim(),
                 header.metric() == IvfHeader.EUCLIDEAN, arena);
         this.offsets = new long[header.nlist() + 1];
@@ -95,7 +115,8 @@ public final class IvfIndex implements VectorIndex {
      * Opens an index and checks it: its header, that it was built from {@code store} (the count, dim and
      * checksum of the rows recorded at build time, {@link VectorStore#content}), and its body against the
      * checksum in its footer, which rereads the whole file once (the lists are a copy of the corpus: a
-     * damaged byte there would change scores silently).
+     * damaged byte there would change scores silently). An index with int8 lists reads the store's rows
+     * at search time (to rescore), so the store must stay open as long as the index.
      */
     public static IvfIndex open(Path file, VectorStore store, VectorKernels kernels) {
         Arena arena = Arena.ofShared();
@@ -108,26 +129,26 @@ public final class IvfIndex implements VectorIndex {
             }
             head.flip();
             int nlist = head.remaining() >= 16 ? head.order(ByteOrder.LITTLE_ENDIAN).getInt(12) : 0;
-            IvfHeader h = IvfHeader.decode(file, head, size, rebuild(file, store, nlist));
+            IvfHeader h = IvfHeader.decode(file, head, size, rebuild(file, store, nlist, IvfHeader.FLOAT32));
             if (h.storeCount() != store.count() || h.storeDim() != store.dim()) {
                 throw new QuarryDataException(file, "built from", "a store of count=" + h.storeCount() + " dim="
                         + h.storeDim(), "the corpus it is used with, " + store.path() + ": count=" + store.count()
-                        + " dim=" + store.dim() + " (" + rebuild(file, store, h.nlist()) + ")");
+                        + " dim=" + store.dim() + " (" + rebuild(file, store, h.nlist(), h.encoding()) + ")");
             }
             long checksum = store.content(null).checksum();
             if (h.storeChecksum() != checksum) {
                 throw new QuarryDataException(file, "store checksum", ContentChecksum.hex(h.storeChecksum()),
                         ContentChecksum.hex(checksum) + ", the checksum of the rows of " + store.path()
                                 + " (the index was built from other rows, or the corpus changed since: "
-                                + rebuild(file, store, h.nlist()) + ")");
+                                + rebuild(file, store, h.nlist(), h.encoding()) + ")");
             }
             MemorySegment data = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             long recorded = IvfHeader.FORMAT.readFooter(file, data.asSlice(h.footerAt(), FileFormat.FOOTER_BYTES)
                     .asByteBuffer());
             FileFormat.checkBody(file, recorded, new ContentChecksum().update(data, IvfHeader.SIZE, h.footerAt()
                     - IvfHeader.SIZE).value(), "bytes " + IvfHeader.SIZE + ".." + (h.footerAt() - 1),
-                    rebuild(file, store, h.nlist()));
-            return new IvfIndex(file, h, arena, data, kernels);
+                    rebuild(file, store, h.nlist(), h.encoding()));
+            return new IvfIndex(file, h, arena, data, kernels, store);
         } catch (NoSuchFileException e) {
             arena.close();
             throw new QuarryDataException(file, "file", "not found", "an index built by quarry index build", e);
@@ -142,10 +163,14 @@ public final class IvfIndex implements VectorIndex {
         }
     }
 
-    /** The command that rebuilds {@code file} over {@code store} with {@code nlist} lists (0: the default). */
-    static String rebuild(Path file, VectorStore store, int nlist) {
+    /**
+     * The command that rebuilds {@code file} over {@code store} with {@code nlist} lists (0: the default)
+     * stored as {@code encoding} (the header's field).
+     */
+    static String rebuild(Path file, VectorStore store, int nlist, int encoding) {
         return "rebuild it with quarry index build --store " + shellWord(store.path()) + " --type ivf"
-                + (nlist > 0 ? " --nlist " + nlist : "") + " --output " + shellWord(file);
+                + (nlist > 0 ? " --nlist " + nlist : "") + (encoding == IvfHeader.INT8 ? " --lists int8" : "")
+                + " --output " + shellWord(file);
     }
 
     private static String shellWord(Path path) {
@@ -181,6 +206,11 @@ public final class IvfIndex implements VectorIndex {
         return header.seed();
     }
 
+    /** How the lists store their vectors. */
+    public ListEncoding encoding() {
+        return ListEncoding.of(header.encoding());
+    }
+
     /** Number of inverted lists. */
     public int nlist() {
         return header.nlist();
@@ -208,7 +238,7 @@ public final class IvfIndex implements VectorIndex {
 
     @Override
     public String describe() {
-        return "ivf nlist=" + header.nlist() + " (" + file.getFileName() + ")";
+        return "ivf nlist=" + header.nlist() + (quantizer == null ? "" : " int8") + " (" + file.getFileName() + ")";
     }
 
     @Override
@@ -227,18 +257,73 @@ public final class IvfIndex implements VectorIndex {
             return main.result();
         }
         int threads = Math.max(1, Math.min(params.threads(), header.nlist()));
-        ProbePlan plan = probe(queries, nprobe, threads);
-        if (threads == 1 || plan.lists() == 1) {
-            scanLists(queries, plan, 0, plan.lists(), main);
+        ProbePlan plan = probe(queries, nprobe, threads, beam(params, n, nprobe));
+        if (quantizer == null) {
+            scan(queries, null, plan, threads, main);
             return main.result();
+        }
+        Candidates candidates = candidates(queries, plan, k, exclusions, params, threads);
+        rescorer.rescore(queries, candidates.approximate(), candidates.kept(), main, threads);
+        return main.result();
+    }
+
+    /**
+     * An int8 index's candidates, before rescoring.
+     *
+     * @param approximate each query's best rows by approximate score, best first
+     * @param kept how many of each query's are rescored
+     */
+    record Candidates(TopK approximate, int[] kept) {
+    }
+
+    /** The approximate stage of a search over int8 lists, and which candidates it leaves to rescore. */
+    Candidates candidates(QueryBlock queries, ProbePlan plan, int k, Exclusions exclusions, SearchParams params,
+                          int threads) {
+        int n = queries.count();
+        float oversample = params.oversample() == 0 ? DEFAULT_OVERSAMPLE : params.oversample();
+        long probed = 1;
+        for (int g = 0; g < plan.lists(); g++) { // no query can have more candidates than the rows probed
+            probed += listSize(plan.list(g));
+        }
+        int most = (int) Math.min(Math.min(probed, Integer.MAX_VALUE / Math.max(1, n)),
+                Math.ceil((double) k * oversample));
+        Int8Quantizer.Scaled scaled = quantizer.prepare(queries);
+        TopKCollector approximate = new TopKCollector(Math.max(1, n), Math.max(k, most));
+        approximate.reset(n, exclusions);
+        scan(scaled.scaled(), scaled.bases(), plan, threads, approximate);
+        TopK best = approximate.result();
+        int[] kept = new int[n];
+        for (int q = 0; q < n; q++) {
+            kept[q] = Float.isInfinite(oversample) ? best.count(q)
+                    : CandidateRescorer.kept(best, q, k, scaled.spreads()[q]);
+        }
+        return new Candidates(best, kept);
+    }
+
+    /** What {@link #search} rescores for {@code queries} (an int8 index): for tests. */
+    Candidates candidates(QueryBlock queries, int k, Exclusions exclusions, SearchParams params) {
+        int nprobe = params.nprobe() == 0 ? defaultNprobe() : params.nprobe();
+        int threads = Math.max(1, Math.min(params.threads(), header.nlist()));
+        return candidates(queries, probe(queries, nprobe, threads, beam(params, queries.count(), nprobe)), k,
+                exclusions, params, threads);
+    }
+
+    /**
+     * Scans the plan's lists for their probing queries into {@code collector}, on {@code threads}
+     * threads. {@code bases} is null for float32 lists; for int8 lists the queries are scaled and
+     * {@code bases} completes their sums ({@link Int8Quantizer.Scaled}).
+     */
+    private void scan(QueryBlock queries, float[] bases, ProbePlan plan, int threads, TopKCollector collector) {
+        if (threads == 1 || plan.lists() == 1) {
+            scanLists(queries, bases, plan, 0, plan.lists(), collector);
+            return;
         }
         kernels.prepare(queries);
         int[] bounds = balance(plan, threads);
-        List<TopKCollector> parts = main.withPartners(threads);
-        SearchThreads.run("quarry-ivf", threads, t -> scanLists(queries, plan, bounds[t], bounds[t + 1],
+        List<TopKCollector> parts = collector.withPartners(threads);
+        SearchThreads.run("quarry-ivf", threads, t -> scanLists(queries, bases, plan, bounds[t], bounds[t + 1],
                 parts.get(t)));
-        main.mergeFrom(parts);
-        return main.result();
+        collector.mergeFrom(parts);
     }
 
     /** The list each query of the block probes first (its nearest centroid). */
@@ -247,14 +332,47 @@ public final class IvfIndex implements VectorIndex {
     }
 
     /**
+     * The lists a search of {@code queries} with {@code params} probes: query q's best lists, best first, at
+     * {@code [q * nprobe, (q + 1) * nprobe)} (-1 where the index has fewer), found as the search finds
+     * them (every centroid scored, or through the graph). The coarse stage alone, for measuring it.
+     */
+    public int[] probedLists(QueryBlock queries, SearchParams params) {
+        int n = queries.count();
+        int nprobe = params.nprobe() == 0 ? defaultNprobe() : params.nprobe();
+        int threads = Math.max(1, Math.min(params.threads(), header.nlist()));
+        int beam = beam(params, n, nprobe);
+        BestLists best = beam == 0 ? bestLists(queries, nprobe, threads) : graphLists(queries, nprobe, beam, threads);
+        int[] lists = best.lists().clone();
+        for (int q = 0; q < n; q++) {
+            Arrays.fill(lists, q * nprobe + best.counts()[q], (q + 1) * nprobe, -1);
+        }
+        return lists;
+    }
+
+    /**
      * Vectors a search of {@code queries} with {@code nprobe} scans in its lists (each query counted
      * against each list it probes; centroids not included): the work behind a throughput figure.
      */
     public long scannedRows(QueryBlock queries, int nprobe) {
-        ProbePlan plan = probe(queries, nprobe, 1);
+        ProbePlan plan = probe(queries, nprobe, 1, 0);
         long rows = 0;
         for (int g = 0; g < plan.lists(); g++) {
             rows += (long) listSize(plan.list(g)) * plan.probers(g);
+        }
+        return rows;
+    }
+
+    /**
+     * Rows of the store a search of {@code queries} for {@code k} rescores in float32 (an int8 index; 0 for
+     * float32 lists), over every query: with {@link #scannedRows}, the bytes behind a call's time.
+     */
+    public long rescoredRows(QueryBlock queries, int k, SearchParams params) {
+        if (quantizer == null) {
+            return 0;
+        }
+        long rows = 0;
+        for (int kept : candidates(queries, k, Exclusions.NONE, params).kept()) {
+            rows += kept;
         }
         return rows;
     }
@@ -281,10 +399,13 @@ public final class IvfIndex implements VectorIndex {
         }
     }
 
-    /** The plan of a search: each query's {@code nprobe} best lists, grouped by list. */
-    ProbePlan probe(QueryBlock queries, int nprobe, int threads) {
+    /**
+     * The plan of a search: each query's {@code nprobe} best lists, grouped by list, found by scoring every
+     * centroid ({@code beam} 0) or through the centroid graph with that beam.
+     */
+    ProbePlan probe(QueryBlock queries, int nprobe, int threads, int beam) {
         int n = queries.count();
-        BestLists best = bestLists(queries, nprobe, threads);
+        BestLists best = beam == 0 ? bestLists(queries, nprobe, threads) : graphLists(queries, nprobe, beam, threads);
         // (list, query) pairs sorted: lists ascending, each list's queries ascending.
         long[] pairs = new long[n * nprobe];
         int m = 0;
@@ -352,12 +473,108 @@ public final class IvfIndex implements VectorIndex {
         int nlist = header.nlist();
         int parts = Math.max(1, Math.min(threads, nlist / 256));
         List<TopKCollector> heaps = best.withPartners(parts);
+        centroids.prepare(block); // packed once, before the threads read it
         // Shares start on panel boundaries (the small-block kernel reads the centroids in panels).
         SearchThreads.run("quarry-ivf-probe", parts, t -> centroids.best(block, heaps.get(t),
                 share(nlist, t, parts), t + 1 == parts ? nlist : share(nlist, t + 1, parts)));
         best.mergeFrom(heaps);
         copy(best.result(), 0, nprobe, lists, counts);
         return new BestLists(lists, counts);
+    }
+
+    /**
+     * Each query's {@code nprobe} best lists through the centroid graph, a beam of {@code beam} centroids;
+     * blocks of 4 queries or more split their queries between threads.
+     */
+    BestLists graphLists(QueryBlock queries, int nprobe, int beam, int threads) {
+        int n = queries.count();
+        int[] lists = new int[n * nprobe];
+        int[] counts = new int[n];
+        CentroidGraph g = graph;
+        int parts = n < SPLIT_CENTROIDS_FROM ? 1 : Math.max(1, Math.min(threads, n));
+        int width = centroids.rowWidth();
+        SearchThreads.run("quarry-ivf-probe", parts, t -> {
+            int from = (int) ((long) n * t / parts);
+            int to = (int) ((long) n * (t + 1) / parts);
+            TopKCollector best = new TopKCollector(Math.max(1, to - from), nprobe);
+            best.reset(to - from, null);
+            float[] query = new float[width];
+            if (width > dim()) {
+                query[dim()] = 1f; // the bias component of Euclidean centroids
+            }
+            for (int q = from; q < to; q++) {
+                queries.copyTo(q, query);
+                g.search(kernels, query, centroids.rows(), centroids.stride(), width, beam, best, q - from);
+            }
+            copy(best.result(), from, nprobe, lists, counts);
+        });
+        return new BestLists(lists, counts);
+    }
+
+    /** Whether the index holds a centroid graph (built for nlist >= 1024). */
+    public boolean hasGraph() {
+        return graph != null;
+    }
+
+    /**
+     * The centroid graph's beam when a call asks for {@code nprobe} lists and no beam: the beam the build
+     * measured (or the widest it tried, when none was good enough), and at least twice nprobe.
+     */
+    public int defaultEf(int nprobe) {
+        int measured = graph == null ? 0 : graph.quality().beam();
+        return Math.max(2 * nprobe, measured > 0 ? measured : Math.min(header.nlist(), 512));
+    }
+
+    /**
+     * The graph's beam a call of {@code queries} queries uses with {@code params} at {@code nprobe}, or 0
+     * when it scores every centroid: what {@code coarse=auto} chooses, for reports.
+     */
+    public int beam(SearchParams params, int queries, int nprobe) {
+        return switch (params.coarse()) {
+            case EXACT -> 0;
+            case AUTO -> graphPays(queries, nprobe, params.ef()) ? (params.ef() == 0 ? defaultEf(nprobe)
+                    : Math.max(nprobe, params.ef())) : 0;
+            case GRAPH -> {
+                if (graph == null) {
+                    throw new QuarryUsageException("coarse", "graph", "an index with a centroid graph ("
+                            + describe() + " has none: indexes of nlist >= " + CentroidGraph.FROM_NLIST
+                            + " built by this Quarry have one)");
+                }
+                yield params.ef() == 0 ? defaultEf(nprobe) : Math.max(nprobe, params.ef());
+            }
+        };
+    }
+
+    /**
+     * Whether a call of {@code queries} queries finds its lists for less through the graph than by scoring
+     * every centroid: only when the build found a beam good enough ({@link CentroidGraph.Quality}), and the
+     * centroids that beam scores, each at {@link #GRAPH_VISIT} times the cost of a centroid in the exact
+     * kernel, cost less than all nlist of them. A beam wider than the measured one scores proportionally more.
+     */
+    private boolean graphPays(int queries, int nprobe, int ef) {
+        if (graph == null || graph.quality().beam() == 0) {
+            return false;
+        }
+        CentroidGraph.Quality q = graph.quality();
+        int beam = ef == 0 ? defaultEf(nprobe) : Math.max(nprobe, ef);
+        double scored = q.scored() * Math.max(1.0, (double) beam / q.beam());
+        double visit = queries < CentroidScorer.PANEL_BELOW ? GRAPH_VISIT : GRAPH_VISIT_BLOCK;
+        return scored * visit < header.nlist();
+    }
+
+    /**
+     * What scoring one centroid in a graph search costs, in centroids scored by the exact stage's row-lane
+     * kernel (blocks of fewer than 16 queries): a dot product of its own (four accumulators, a lane
+     * reduction, a random row of the centroids) and the beam's bookkeeping, against one lane of a 16-row
+     * panel. Measured (bench/README.md, "Coarse stage").
+     */
+    static final double GRAPH_VISIT = 6;
+    /** The same against the block kernel of 16 queries or more, near the FMA peak: graphs lose there. */
+    static final double GRAPH_VISIT_BLOCK = 30;
+
+    /** The stored graph, for an index rebuilt over the same centroids; null when there is none. */
+    CentroidGraph storedGraph() {
+        return graph;
     }
 
     /** Where share {@code t} of {@code parts} of {@code n} centroids starts: a multiple of a panel's rows. */
@@ -386,14 +603,15 @@ public final class IvfIndex implements VectorIndex {
     }
 
     /** Scans the lists of groups {@code [from, to)} of the plan for their probing queries into {@code collector}. */
-    private void scanLists(QueryBlock queries, ProbePlan plan, int from, int to, TopKCollector collector) {
+    private void scanLists(QueryBlock queries, float[] bases, ProbePlan plan, int from, int to,
+                           TopKCollector collector) {
         int most = 1;
         for (int g = from; g < to; g++) {
             most = Math.max(most, plan.probers(g));
         }
         QueryBlock sub = new QueryBlock(most, dim());
         float[] thresholds = new float[queries.count()];
-        SubBlockSink sink = new SubBlockSink(collector, thresholds);
+        SubBlockSink sink = new SubBlockSink(collector, thresholds, bases);
         int[] ordinals = new int[0];
         int[] map = new int[queries.count()];
         float[] row = new float[dim()];
@@ -410,7 +628,7 @@ public final class IvfIndex implements VectorIndex {
                 map[j] = q;
                 queries.copyTo(q, row);
                 sub.add(row);
-                thresholds[j] = collector.thresholds()[q];
+                thresholds[j] = sink.threshold(q);
             }
             if (ordinals.length < size) {
                 ordinals = new int[Math.max(size, 2 * ordinals.length)];
@@ -419,8 +637,12 @@ public final class IvfIndex implements VectorIndex {
                     ordinals, 0, size);
             collector.rowsMappedBy(ordinals);
             sink.map = map;
-            kernels.scorePanelsTopK(sub, data, header.vectorsAt() + 4L * dim() * panelRows[list], size, thresholds,
-                    sink);
+            long at = header.vectorsAt() + (long) header.componentBytes() * dim() * panelRows[list];
+            if (bases == null) {
+                kernels.scorePanelsTopK(sub, data, at, size, thresholds, sink);
+            } else {
+                kernels.scoreCodePanelsTopK(sub, data, at, size, thresholds, sink);
+            }
         }
     }
 

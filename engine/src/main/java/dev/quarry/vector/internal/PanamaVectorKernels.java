@@ -2,6 +2,7 @@ package dev.quarry.vector.internal;
 
 import dev.quarry.vector.CandidateSink;
 import dev.quarry.vector.QueryBlock;
+import dev.quarry.vector.ScalarVectorKernels;
 import dev.quarry.vector.VectorKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -22,6 +23,9 @@ public final class PanamaVectorKernels implements VectorKernels {
     static final int L = S.length();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /** For the 128-bit widths the code-panel kernels have no byte species for. */
+    private static final ScalarVectorKernels SCALAR = new ScalarVectorKernels();
 
     private final TileShape shape;
     private final ThreadLocal<float[]> scratch;
@@ -252,6 +256,22 @@ public final class PanamaVectorKernels implements VectorKernels {
                                 float[] thresholds, CandidateSink sink) {
         PanelKernels.scoreTopK(queries, panels, offset, rowCount, shape == TileShape.WIDE, thresholds, sink,
                 scratch.get());
+    }
+
+    @Override
+    public void scoreCodePanelsTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount,
+                                    float[] thresholds, CandidateSink sink) {
+        if (CodePanelKernels.SUPPORTED) {
+            CodePanelKernels.scoreTopK(queries, panels, offset, rowCount, shape == TileShape.WIDE, thresholds, sink,
+                    scratch.get());
+        } else {
+            SCALAR.scoreCodePanelsTopK(queries, panels, offset, rowCount, thresholds, sink);
+        }
+    }
+
+    @Override
+    public void laneDots(float[] query, int dim, MemorySegment rows, long[] offsets, int count, float[] out) {
+        LaneDots.dots(query, dim, rows, offsets, count, out);
     }
 
     /** What a block kernel does with each computed tile, which sits in the scratch. */

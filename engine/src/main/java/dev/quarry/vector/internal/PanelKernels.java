@@ -216,9 +216,10 @@ final class PanelKernels {
 
     /**
      * Offers the scores of {@code n} row vectors from {@code v} that pass their query's threshold, for
-     * queries {@code [q0, q0 + queries)}, whose scores start {@code 4L} floats apart.
+     * queries {@code [q0, q0 + queries)}, whose scores start {@code 4L} floats apart (the layout of the
+     * code-panel kernels too).
      */
-    private static void offer(float[] scores, int n, int v, int q0, int queries, int rowCount, float[] thresholds,
+    static void offer(float[] scores, int n, int v, int q0, int queries, int rowCount, float[] thresholds,
                               CandidateSink sink) {
         for (int j = 0; j < n; j++) {
             int row0 = (v + j) / PER_PANEL * RowPanels.ROWS + (v + j) % PER_PANEL * L;

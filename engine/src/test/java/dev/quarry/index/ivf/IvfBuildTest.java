@@ -125,7 +125,7 @@ class IvfBuildTest {
             Path old = Files.copy(file, dir.resolve("old.qivf"));
             TestFiles.poke(old, 4, 1); // version 1: vectors row after row, before row panels
             e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(old, store, KERNELS));
-            assertEquals(old + ": version=1, expected 4 (a .qivf index written by an older Quarry: rebuild it with"
+            assertEquals(old + ": version=1, expected 4 to 5 (a .qivf index written by an older Quarry: rebuild it with"
                     + " quarry index build --store " + store.path() + " --type ivf --nlist 50 --output " + old + ")",
                     e.getMessage());
 
@@ -183,7 +183,7 @@ class IvfBuildTest {
             IvfHeader h = IvfHeader.decode(file, ByteBuffer.wrap(Files.readAllBytes(file)), Files.size(file), "");
             // nlist x dim x 4 and dim x vector rows x 4 wrap around 2^64 to a few KiB: the file is made that long.
             IvfHeader wrapped = new IvfHeader(h.metric(), 1 << 30, Integer.MAX_VALUE, 16, h.trainedOn(), h.seed(),
-                    h.storeCount(), h.storeDim(), (1L << 31) - 3, h.storeChecksum());
+                    h.storeCount(), h.storeDim(), (1L << 31) - 3, h.storeChecksum(), IvfHeader.FLOAT32, 0);
             long size = wrapped.fileSize();
             assertTrue(size > IvfHeader.SIZE && size < 8192, "the section sizes wrap around to " + size + " bytes");
             Path forged = dir.resolve("forged.qivf");

@@ -2,6 +2,7 @@ package dev.quarry.cli;
 
 import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.KMeansParams;
+import dev.quarry.index.ivf.ListEncoding;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Option;
 /** {@code quarry index build}: k-means and inverted lists, written as a .qivf file. */
 @Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train k-means on a store and write an IVF index (.qivf) of its rows.",
-        footer = {"", "Example:", "  quarry index build --store corpus.qvec --type ivf --nlist 4096 --output corpus.qivf"})
+        footer = {"", "Example:", "  quarry index build --store corpus.qvec --type ivf --nlist 4096 --output corpus.qivf",
+                "  quarry index build --store corpus.qvec --nlist 4096 --lists int8 --output corpus-int8.qivf"})
 final class IndexBuildCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -50,6 +52,12 @@ final class IndexBuildCommand implements Callable<Integer> {
             description = "spherical, euclidean, or auto: spherical for unit-norm rows (default: ${DEFAULT-VALUE}).")
     String metric;
 
+    @Option(names = "--lists", defaultValue = "float32",
+            description = "How the lists store vectors: float32, or int8 (a quarter of the bytes a probe reads;"
+                    + " each query's best candidates are rescored with the store's float32 rows, so scores stay"
+                    + " exact) (default: ${DEFAULT-VALUE}).")
+    String lists;
+
     @Option(names = "--threads", description = "Threads (default: all cores).")
     Integer threads;
 
@@ -58,6 +66,12 @@ final class IndexBuildCommand implements Callable<Integer> {
         if (!type.equals("ivf")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--type=" + type + ", expected ivf");
         }
+        ListEncoding encoding = switch (lists) {
+            case "float32" -> ListEncoding.FLOAT32;
+            case "int8" -> ListEncoding.INT8;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--lists=" + lists + ", expected float32 or int8");
+        };
         VectorKernels kernels = VectorKernelsProvider.get();
         try (VectorStore corpus = VectorStore.open(store)) {
             boolean spherical = switch (metric) {
@@ -75,7 +89,7 @@ final class IndexBuildCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            IvfBuilder.Report report = new IvfBuilder(kernels).build(corpus, params, output,
+            IvfBuilder.Report report = new IvfBuilder(kernels).build(corpus, params, encoding, output,
                     spec.commandLine().getErr());
             spec.commandLine().getOut().println("wrote " + report.describe());
         }

@@ -3,13 +3,17 @@ package dev.quarry.cli;
 import dev.quarry.QuarryDataException;
 import dev.quarry.eval.IndexRecall;
 import dev.quarry.index.flat.FlatIndex;
+import dev.quarry.index.SearchParams;
 import dev.quarry.index.ivf.IvfIndex;
+import dev.quarry.index.ivf.ListEncoding;
 import dev.quarry.Progress;
 import dev.quarry.store.VectorStore;
+import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -44,6 +48,23 @@ final class IndexRecallCommand implements Callable<Integer> {
     @Option(names = "--nprobe", split = ",", description = "nprobe values (default: 1, 2, 4, ... up to nlist/4).")
     int[] nprobes;
 
+    @Option(names = "--coarse", split = ",", description = "How lists are found: exact (every centroid scored),"
+            + " graph (the centroid graph), auto (the index's choice per call), a row each (default: exact, and"
+            + " graph when the index has one).")
+    String[] coarse;
+
+    @Option(names = "--ef", split = ",", description = "The centroid graph's beam, for graph rows"
+            + " (default: the index's).")
+    int[] efs;
+
+    @Option(names = "--oversample", split = ",", description = "For an int8 index: candidates rescored per query at"
+            + " most, as a multiple of k; a row each (default: the index's).")
+    float[] oversamples;
+
+    @Option(names = "--batch", defaultValue = "0", description = "Queries per search call for the timing: 0 for all"
+            + " at once, as batch mining searches; 64 is a trainer's call (default: ${DEFAULT-VALUE}).")
+    int batch;
+
     @Option(names = "--threads", description = "Threads (default: all cores).")
     Integer threads;
 
@@ -51,8 +72,23 @@ final class IndexRecallCommand implements Callable<Integer> {
     public Integer call() {
         VectorKernels kernels = VectorKernelsProvider.get();
         int t = ThreadCount.resolve(threads, spec.commandLine());
-        if (sample < 1 || k < 1 || t < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--sample, --k and --threads must be >= 1");
+        if (sample < 1 || k < 1 || t < 1 || batch < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--sample, --k and --threads must be >= 1, --batch >= 0");
+        }
+        List<SearchParams.Coarse> modes = new ArrayList<>();
+        for (String c : coarse == null ? new String[] {"exact", "graph?"} : coarse) {
+            if (c.equals("graph?")) { // by default, graph rows only for an index that has a graph
+                modes.add(null);
+                continue;
+            }
+            modes.add(switch (c) {
+                case "exact" -> SearchParams.Coarse.EXACT;
+                case "graph" -> SearchParams.Coarse.GRAPH;
+                case "auto" -> SearchParams.Coarse.AUTO;
+                default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--coarse=" + c + ", expected exact, graph or auto (several: exact,graph)");
+            });
         }
         try (VectorStore corpus = VectorStore.open(store);
              VectorStore q = queries == null ? null : VectorStore.open(queries);
@@ -61,19 +97,64 @@ final class IndexRecallCommand implements Callable<Integer> {
             if (qs.dim() != corpus.dim()) {
                 throw new QuarryDataException(queries, "dim", qs.dim(), corpus.dim() + " as in " + store);
             }
+            if (modes.remove(null) && ivf.hasGraph()) {
+                modes.add(SearchParams.Coarse.GRAPH);
+            }
             int[] sweep = nprobes != null ? nprobes : defaultSweep(ivf.nlist());
-            List<IndexRecall.Point> points = IndexRecall.sweep(new FlatIndex(corpus, kernels), ivf, qs, sample, k, sweep,
-                    t);
+            List<SearchParams> settings = settings(modes, sweep, ivf, t);
+            List<IndexRecall.Point> points = IndexRecall.sweep(new FlatIndex(corpus, kernels), ivf, qs, sample, k,
+                    settings, batch);
+            int n = (int) Math.min(sample, qs.count());
             PrintWriter out = spec.commandLine().getOut();
-            out.printf(Locale.ROOT, "recall@%d of %s against exact search, %d queries, %d thread%s%n", k,
-                    ivf.describe(), Math.min(sample, qs.count()), t, t == 1 ? "" : "s");
-            out.printf(Locale.ROOT, "%8s %10s %12s %14s%n", "nprobe", "recall", "queries/s", "queries/min");
+            out.printf(Locale.ROOT, "recall@%d of %s against exact search, %d queries, %s, %d thread%s%n", k,
+                    ivf.describe(), n, batch <= 0 || batch >= n ? "one call" : "calls of " + batch, t,
+                    t == 1 ? "" : "s");
+            boolean int8 = ivf.encoding() == ListEncoding.INT8;
+            QueryBlock sampled = null;
+            if (int8) {
+                sampled = new QueryBlock(Math.max(1, n), qs.dim());
+                for (int row = 0; row < n; row++) {
+                    sampled.add(qs.segment(), qs.rowOffset(row));
+                }
+            }
+            // nprobe and recall lead (scripts read the first two columns), then how the lists were found.
+            boolean calls = batch > 0 && batch < n;
+            out.printf(Locale.ROOT, "%8s %10s %12s %14s %6s %5s%s%s%n", "nprobe", "recall", "queries/s", "queries/min",
+                    "coarse", "ef", int8 ? String.format(Locale.ROOT, " %10s %11s", "oversample", "rescored/q") : "",
+                    calls ? String.format(Locale.ROOT, " %10s", "ms/call") : "");
             for (IndexRecall.Point p : points) {
-                out.printf(Locale.ROOT, "%8d %10.4f %12.0f %14s%n", p.nprobe(), p.recall(), p.queriesPerSecond(),
-                        Progress.human(60 * p.queriesPerSecond()));
+                SearchParams s = p.params();
+                int beam = ivf.beam(s, calls ? batch : n, s.nprobe());
+                out.printf(Locale.ROOT, "%8d %10.4f %12.0f %14s %6s %5s%s%s%n", p.nprobe(), p.recall(),
+                        p.queriesPerSecond(), Progress.human(60 * p.queriesPerSecond()),
+                        s.coarse().name().toLowerCase(Locale.ROOT), beam == 0 ? "-" : String.valueOf(beam),
+                        int8 ? String.format(Locale.ROOT, " %10s %11.1f", s.oversample() == 0 ? "default"
+                                : s.oversample(), (double) ivf.rescoredRows(sampled, k, s) / n) : "",
+                        calls ? String.format(Locale.ROOT, " %10.3f", 1e3 * batch / p.queriesPerSecond()) : "");
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** Every combination asked for: coarse modes, beams (graph rows only), nprobe, oversample (int8 only). */
+    private List<SearchParams> settings(List<SearchParams.Coarse> modes, int[] sweep, IvfIndex ivf, int t) {
+        List<SearchParams> settings = new ArrayList<>();
+        float[] factors = ivf.encoding() == ListEncoding.INT8 && oversamples != null ? oversamples : new float[] {0};
+        for (SearchParams.Coarse mode : modes) {
+            int[] beams = mode == SearchParams.Coarse.GRAPH && efs != null ? efs : new int[] {0};
+            for (int ef : beams) {
+                for (int nprobe : sweep) {
+                    for (float factor : factors) {
+                        try {
+                            settings.add(new SearchParams(t, nprobe, mode, ef, factor));
+                        } catch (dev.quarry.QuarryUsageException e) {
+                            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                        }
+                    }
+                }
+            }
+        }
+        return settings;
     }
 
     private static int[] defaultSweep(int nlist) {
