@@ -1,6 +1,7 @@
 package dev.quarry.serve;
 
 import dev.quarry.Progress;
+import dev.quarry.QuarryDataException;
 import dev.quarry.cli.ExitCodes;
 import dev.quarry.cli.SchemaOptions;
 import dev.quarry.index.SearchParams;
@@ -10,6 +11,7 @@ import dev.quarry.io.OptionsFile;
 import dev.quarry.mining.MinerPreset;
 import dev.quarry.options.Door;
 import dev.quarry.options.MineOptions;
+import dev.quarry.options.OptionError;
 import dev.quarry.options.MineSettings;
 import dev.quarry.store.VectorStore;
 import dev.quarry.synth.CatalogSpec;
@@ -179,6 +181,15 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
         }
         MineOptions callDefaults = optionsFile == null ? MineOptions.defaults()
                 : OptionsFile.read(optionsFile, Door.HTTP);
+        if (optionsFile != null) {
+            // a file whose rank window the corpus cannot fill would have every call refused: refused here instead
+            try (VectorStore rows = VectorStore.open(corpusFile)) {
+                MineSettings.checkCorpus(callDefaults, rows.count(), corpusFile.toString());
+            } catch (OptionError e) {
+                throw new QuarryDataException(optionsFile, "options." + e.field(), e.value(),
+                        Door.HTTP.spell(e.expected()).replace("{", "").replace("}", ""));
+            }
+        }
         Path indexFile = indexName.equals("flat") ? null : Path.of(indexName);
         Path corpusDir = corpusFile.toAbsolutePath().getParent();
         ServeSettings settings = new ServeSettings(corpusFile, indexFile, corpusIds, address.host(), address.port(),

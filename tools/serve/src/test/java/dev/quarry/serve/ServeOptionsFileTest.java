@@ -66,6 +66,23 @@ class ServeOptionsFileTest {
     }
 
     @Test
+    void aFileWhoseRankWindowTheCorpusCannotFillStopsTheServer(@TempDir Path dir) throws IOException {
+        ServeFixture.writeCatalog(dir, 2_000, 8, 16);
+        Path file = dir.resolve("deep.json");
+        Files.writeString(file, "{\"options\": {\"range_max\": 5000}}");
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cmd = QuarryMain.commandLine();
+        cmd.setOut(new java.io.PrintWriter(new java.io.StringWriter()));
+        cmd.setErr(new java.io.PrintWriter(err, true));
+        int code = cmd.execute("serve", "--corpus", dir.resolve("corpus.qvec").toString(), "--bind", "127.0.0.1:0",
+                "--options-file", file.toString());
+        assertEquals(3, code, err.toString());
+        assertTrue(err.toString().contains(file + ": options.range_max=5000, expected at most the corpus size"),
+                err.toString());
+        assertFalse(err.toString().contains("listening"), err.toString());
+    }
+
+    @Test
     void aFileThatIsNotOptionsStopsTheServerBeforeItStarts(@TempDir Path dir) throws IOException {
         Path corpus = dir.resolve("corpus.qvec");
         Files.write(corpus, new byte[0]); // never opened: the options file is refused first
