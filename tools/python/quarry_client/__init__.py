@@ -11,7 +11,7 @@ the mining settings are keyword parameters of :meth:`Client.mine`, generated fro
 """
 
 from .client import DEFAULT_URL, Client, Mined
-from .errors import QuarryError
+from .errors import QuarryError, RecallDropWarning
 from .options import MINE_OPTIONS, Off, SamplingStrategy
 from .options_file import read_options
 from .qvec import QvecHeader, crc32c, read_qvec, read_qvec_header, write_qvec
@@ -25,5 +25,6 @@ except ImportError:
 
 __version__ = "0.1.0"
 
-__all__ = ["Client", "Mined", "QuarryError", "DEFAULT_URL", "HAVE_NUMPY", "MINE_OPTIONS", "Off", "SamplingStrategy",
-           "QvecHeader", "crc32c", "read_qvec", "read_qvec_header", "write_qvec", "read_options", "__version__"]
+__all__ = ["Client", "Mined", "QuarryError", "RecallDropWarning", "DEFAULT_URL", "HAVE_NUMPY", "MINE_OPTIONS", "Off",
+           "SamplingStrategy", "QvecHeader", "crc32c", "read_qvec", "read_qvec_header", "write_qvec", "read_options",
+           "__version__"]

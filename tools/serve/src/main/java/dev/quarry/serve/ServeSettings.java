@@ -21,16 +21,19 @@ import java.nio.file.Path;
  * @param refreshDir the directory refreshes may read from
  * @param buildThreads threads of a refresh's index build
  * @param preset how each version's miner chooses the search options that {@code search} leaves open
+ * @param workDir the directory the server owns: copies of what it serves, and their indexes
+ * @param heldout the held-out set watched at start, and what a drop of its recall does
  * @param defaults the mining settings of calls that leave them out (an options file's, else the schema's defaults)
  */
 record ServeSettings(Path corpus, Path index, Path corpusIds, String host, int port, BearerToken token,
                      Path negativesStore, long storeAnchors, SearchParams search, RequestLimits limits,
-                     Path refreshDir, int buildThreads, MinerPreset preset, MineOptions defaults) {
+                     Path refreshDir, int buildThreads, MinerPreset preset, Path workDir,
+                     HeldOutSettings heldout, MineOptions defaults) {
     /** Settings whose calls take the schema's defaults. */
     ServeSettings(Path corpus, Path index, Path corpusIds, String host, int port, BearerToken token,
                   Path negativesStore, long storeAnchors, SearchParams search, RequestLimits limits,
-                  Path refreshDir, int buildThreads, MinerPreset preset) {
+                  Path refreshDir, int buildThreads, MinerPreset preset, Path workDir, HeldOutSettings heldout) {
         this(corpus, index, corpusIds, host, port, token, negativesStore, storeAnchors, search, limits, refreshDir,
-                buildThreads, preset, MineOptions.defaults());
+                buildThreads, preset, workDir, heldout, MineOptions.defaults());
     }
 }

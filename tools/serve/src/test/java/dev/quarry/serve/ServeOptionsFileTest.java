@@ -36,8 +36,8 @@ class ServeOptionsFileTest {
                 .set(MineSettings.RANGE_MIN, 3).set(MineSettings.RANGE_MAX, 40).build(), "a test", null);
         ServeSettings base = ServeFixture.settings(dir, null, null, ServeFixture.limits());
         ServeSettings tuned = new ServeSettings(base.corpus(), base.index(), null, base.host(), 0, null, null,
-                base.storeAnchors(), base.search(), base.limits(), dir, 2, base.preset(),
-                OptionsFile.read(file, Door.HTTP));
+                base.storeAnchors(), base.search(), base.limits(), dir, 2, base.preset(), base.workDir(),
+                base.heldout(), OptionsFile.read(file, Door.HTTP));
         int[] rows = new int[16];
         Arrays.setAll(rows, i -> i);
         Map<Integer, List<String>> qrels = ServeFixture.qrels(dir);
@@ -63,6 +63,25 @@ class ServeOptionsFileTest {
             assertEquals(16 * 3 * 8, defaults.body().length, "without a file, the schema's defaults");
             assertTrue(ServeFixture.text(plain.get("/v1/status")).contains("\"default_options\":{}"));
         }
+    }
+
+    @Test
+    void aRecallDropTightensOnTopOfTheFilesSettingsAndNeverLoosensThem() {
+        MineOptions file = MineOptions.builder().set(MineSettings.NUM_NEGATIVES, 2).set(MineSettings.RANGE_MIN, 3)
+                .set(MineSettings.RANGE_MAX, 40).set(MineSettings.RELATIVE_MARGIN, 0.2).build();
+        MineOptions tightened = RecallMonitor.tightened(file);
+        assertEquals(2, tightened.get(MineSettings.NUM_NEGATIVES), "the file's settings stay");
+        assertEquals(3, tightened.get(MineSettings.RANGE_MIN));
+        assertEquals(40, tightened.get(MineSettings.RANGE_MAX));
+        assertEquals(0.2, tightened.get(MineSettings.RELATIVE_MARGIN), "the file's stricter margin is kept");
+        assertEquals(0.85, tightened.get(MineSettings.NEAR_DUPLICATE), "the safer near-duplicate cosine");
+        assertEquals("random", tightened.get(MineSettings.SAMPLING_STRATEGY));
+        MineOptions off = MineOptions.builder().set(MineSettings.NO_DEFENCES, true)
+                .set(MineSettings.NEAR_DUPLICATE, 0.8).build();
+        MineOptions safer = RecallMonitor.tightened(off);
+        assertEquals(0.1, safer.get(MineSettings.RELATIVE_MARGIN), "a margin turned off is turned on");
+        assertEquals(0.8, safer.get(MineSettings.NEAR_DUPLICATE), "the file's lower cosine is kept");
+        assertEquals(RecallMonitor.TIGHTENED, RecallMonitor.tightened(MineOptions.defaults()));
     }
 
     @Test
