@@ -114,14 +114,15 @@ public final class MiningPipeline {
                 }
                 Files.deleteIfExists(checkpointPath);
                 start = 0;
-                stats = new MiningStats(job.config().numNegatives());
+                stats = new MiningStats(job.config());
             }
             long started = System.nanoTime();
             long anchorsBefore = Math.min((long) start * job.blockSize(), job.anchors().length);
             Progress progress = new Progress("mine", "anchors", job.anchors().length, job.progress(),
                     2_000_000_000L, anchorsBefore);
             if (job.batch() != null && job.queries() != null) {
-                superBlocks = new SuperBlocks(layout, job.batch(), job.config().rangeMax(), start, blocks);
+                superBlocks = new SuperBlocks(layout, job.batch(),
+                        BlockMiner.depth(job.config(), job.corpus()), start, blocks);
             }
             writeAll(start, blocks, outputs, stats, progress, checkpointPath);
             // The outputs are renamed one by one; a final checkpoint first lets --resume finish the

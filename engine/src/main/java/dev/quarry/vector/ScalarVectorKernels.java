@@ -197,4 +197,11 @@ public final class ScalarVectorKernels implements VectorKernels {
             v[offset + i] *= factor;
         }
     }
+
+    @Override
+    public void axpy(float a, float[] x, int xOffset, float[] y, int yOffset, int dim) {
+        for (int i = 0; i < dim; i++) {
+            y[yOffset + i] = Math.fma(a, x[xOffset + i], y[yOffset + i]);
+        }
+    }
 }

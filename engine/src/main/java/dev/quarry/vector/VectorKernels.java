@@ -142,4 +142,11 @@ public interface VectorKernels {
 
     /** Multiplies {@code v[offset..offset+dim)} by {@code factor} in place. */
     void scale(float[] v, int offset, int dim, float factor);
+
+    /**
+     * {@code y[yOffset + i] = fma(a, x[xOffset + i], y[yOffset + i])} for {@code i < dim}: one fused
+     * multiply-add per element, so every implementation gives the same bits. The rank-one update of a
+     * gradient (a row of {@code g q^T} added to a matrix), what training a linear adapter spends its time in.
+     */
+    void axpy(float a, float[] x, int xOffset, float[] y, int yOffset, int dim);
 }

@@ -428,6 +428,44 @@ class VectorKernelsTest {
         assertEquals(0.0, TestVectors.exactDot(zeros, zeros, dim));
     }
 
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
+    void axpyGivesTheOraclesBitsAtAnyOffsetWithZerosAndNan(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim * 7L + 3);
+        for (int trial = 0; trial < 4; trial++) {
+            float a = trial == 0 ? 0f : (float) (random.nextDouble() * 4 - 2);
+            int xOff = random.nextInt(5);
+            int yOff = random.nextInt(5);
+            float[] x = new float[xOff + dim + 2];
+            float[] y = new float[yOff + dim + 3];
+            System.arraycopy(TestVectors.uniform(random, dim), 0, x, xOff, dim);
+            System.arraycopy(TestVectors.uniform(random, dim), 0, y, yOff, dim);
+            if (trial == 3) {
+                x[xOff + random.nextInt(dim)] = Float.NaN;
+            }
+            float[] expected = y.clone();
+            SCALAR.axpy(a, x, xOff, expected, yOff, dim);
+            float[] got = y.clone();
+            simd.axpy(a, x, xOff, got, yOff, dim);
+            assertTrue(Arrays.equals(expected, got), "a=" + a + " xOff=" + xOff + " yOff=" + yOff);
+            for (int i = 0; i < y.length; i++) {
+                boolean inside = i >= yOff && i < yOff + dim;
+                if (!inside) {
+                    assertEquals(y[i], got[i], "outside the range: untouched at " + i);
+                } else if (!Float.isNaN(x[xOff + i - yOff])) {
+                    assertEquals((double) y[i] + (double) a * x[xOff + i - yOff], got[i], 1e-6, "value at " + i);
+                } else {
+                    assertTrue(Float.isNaN(got[i]), "NaN propagates at " + i);
+                }
+            }
+        }
+        float[] zeros = new float[dim];
+        float[] y = TestVectors.uniform(random, dim);
+        float[] before = y.clone();
+        simd.axpy(1.5f, zeros, 0, y, 0, dim);
+        assertTrue(Arrays.equals(before, y), "adding zeros changes nothing");
+    }
+
     @Test
     void queryBlockRepacksAfterItChanges() {
         VectorKernels simd = PanamaVectorKernels.create("auto");

@@ -434,4 +434,17 @@ public final class PanamaVectorKernels implements VectorKernels {
             v[offset + i] *= factor;
         }
     }
+
+    @Override
+    public void axpy(float a, float[] x, int xOffset, float[] y, int yOffset, int dim) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        int i = 0;
+        for (int upper = dim - L; i <= upper; i += L) {
+            va.fma(FloatVector.fromArray(S, x, xOffset + i), FloatVector.fromArray(S, y, yOffset + i))
+                    .intoArray(y, yOffset + i);
+        }
+        for (; i < dim; i++) {
+            y[yOffset + i] = Math.fma(a, x[xOffset + i], y[yOffset + i]);
+        }
+    }
 }
