@@ -36,6 +36,9 @@ public final class JsonlMinedEncoder implements MinedEncoder {
         try (JsonGenerator g = JSON.createGenerator(bytes, JsonEncoding.UTF8)) {
             g.setRootValueSeparator(null);
             for (MinedAnchor a : block) {
+                if (a.leftOut()) {
+                    continue; // short under a policy that leaves such anchors out: no line in any format
+                }
                 switch (options.format()) {
                     case TRIPLET -> triplets(g, a);
                     case N_TUPLE -> tuples(g, a);

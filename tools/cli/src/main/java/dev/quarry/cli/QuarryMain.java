@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 /** The {@code quarry} command: one subcommand per job, each a thin layer over the engine. */
 @Command(name = "quarry", mixinStandardHelpOptions = true, versionProvider = QuarryMain.Version.class,
         description = "Mines hard negatives for embedding training, on CPUs.",
-        subcommands = {DemoCommand.class, MineCommand.class, IndexCommand.class, EvalCommand.class, AuditCommand.class,
+        subcommands = {DemoCommand.class, MineCommand.class, TuneCommand.class, IndexCommand.class, EvalCommand.class, AuditCommand.class,
                 DefencesCommand.class, ImportCommand.class, InfoCommand.class, GenerateCommand.class, OptionsCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 bad data or paths."})
