@@ -190,7 +190,21 @@ CASE=12; wanted 12 && elsewhere "--refresh-dir that does not exist, or is a file
 CASE=13; wanted 13 && elsewhere "the files of a server killed during a refresh" "tools/serve RefreshUnderLoadTest"
 CASE=14; wanted 14 && elsewhere "a token file everyone can read" "tools/serve AccessAndAdmissionTest"
 CASE=15; wanted 15 && elsewhere "spark-mine --master bogus://x, or unreachable" "tools/spark StandaloneClusterIT"
-CASE=16; wanted 16 && skip "quarry frobnicate, quarry index build --nlist x -- not fixed on main"
+CASE=16
+if wanted 16; then
+  run "$Q" frobnicate --help
+  if [ "$RC" = 2 ] && [[ "$ERR" == "quarry: "*"'frobnicate'"* ]]; then
+    pass "quarry frobnicate --help: a usage error naming it, exit 2 -- exit $RC: $ERR"
+  else
+    fail "quarry frobnicate --help: a usage error naming it, exit 2 -- exit $RC: $ERR"
+  fi
+  run "$Q" index build --nlist x --store "$CAT/corpus.qvec" --output "$WORK/x.qivf"
+  if [ "$RC" = 2 ] && [[ "$ERR" == "quarry index build: "*"--nlist"* ]]; then
+    pass "quarry index build --nlist x: the whole command named, exit 2 -- exit $RC: $ERR"
+  else
+    fail "quarry index build --nlist x: the whole command named, exit 2 -- exit $RC: $ERR"
+  fi
+fi
 CASE=17; wanted 17 && elsewhere "one request body, two answers from one index version" "engine IvfConcurrentSearchTest (a query block packed once before threads split it)"
 CASE=18; wanted 18 && elsewhere "heap and latency after overload" "nothing yet: a benchmark (bench/serve.sh overload), no figure taken on a quiet machine"
 
