@@ -102,14 +102,19 @@ final class IndexRecallCommand implements Callable<Integer> {
             }
             int[] sweep = nprobes != null ? nprobes : defaultSweep(ivf.nlist());
             List<SearchParams> settings = settings(modes, sweep, ivf, t);
+            boolean int8 = ivf.encoding() == ListEncoding.INT8;
+            // For int8 lists, each row's calls again with every probed row rescored: the float32 lists' recall.
             List<IndexRecall.Point> points = IndexRecall.sweep(new FlatIndex(corpus, kernels), ivf, qs, sample, k,
-                    settings, batch);
+                    settings, batch, int8 ? setting -> setting.withOversample(Float.POSITIVE_INFINITY) : null);
             int n = (int) Math.min(sample, qs.count());
             PrintWriter out = spec.commandLine().getOut();
             out.printf(Locale.ROOT, "recall@%d of %s against exact search, %d queries, %s, %d thread%s%n", k,
                     ivf.describe(), n, batch <= 0 || batch >= n ? "one call" : "calls of " + batch, t,
                     t == 1 ? "" : "s");
-            boolean int8 = ivf.encoding() == ListEncoding.INT8;
+            if (int8) {
+                out.printf(Locale.ROOT, "recall-f32: the same calls with every probed row rescored, the recall"
+                        + " float32 lists give; recall-f32 - recall is what the int8 lists cost%n");
+            }
             QueryBlock sampled = null;
             if (int8) {
                 sampled = new QueryBlock(Math.max(1, n), qs.dim());
@@ -120,7 +125,8 @@ final class IndexRecallCommand implements Callable<Integer> {
             // nprobe and recall lead (scripts read the first two columns), then how the lists were found.
             boolean calls = batch > 0 && batch < n;
             out.printf(Locale.ROOT, "%8s %10s %12s %14s %6s %5s%s%s%n", "nprobe", "recall", "queries/s", "queries/min",
-                    "coarse", "ef", int8 ? String.format(Locale.ROOT, " %10s %11s", "oversample", "rescored/q") : "",
+                    "coarse", "ef", int8 ? String.format(Locale.ROOT, " %10s %11s %10s", "oversample", "rescored/q",
+                            "recall-f32") : "",
                     calls ? String.format(Locale.ROOT, " %10s", "ms/call") : "");
             for (IndexRecall.Point p : points) {
                 SearchParams s = p.params();
@@ -128,8 +134,9 @@ final class IndexRecallCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%8d %10.4f %12.0f %14s %6s %5s%s%s%n", p.nprobe(), p.recall(),
                         p.queriesPerSecond(), Progress.human(60 * p.queriesPerSecond()),
                         s.coarse().name().toLowerCase(Locale.ROOT), beam == 0 ? "-" : String.valueOf(beam),
-                        int8 ? String.format(Locale.ROOT, " %10s %11.1f", s.oversample() == 0 ? "default"
-                                : s.oversample(), (double) ivf.rescoredRows(sampled, k, s) / n) : "",
+                        int8 ? String.format(Locale.ROOT, " %10s %11.1f %10.4f", s.oversample() == 0 ? "default"
+                                : s.oversample(), (double) ivf.rescoredRows(sampled, k, s) / n, p.referenceRecall())
+                                : "",
                         calls ? String.format(Locale.ROOT, " %10.3f", 1e3 * batch / p.queriesPerSecond()) : "");
             }
         }
