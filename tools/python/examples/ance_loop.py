@@ -20,7 +20,12 @@ By default the model starts weakened instead (--init weak): W = U diag(s) V^T wi
 rotations U, V and singular values s log-spaced from 1 down to 1e-6, which hides most directions
 (recall@10 about 0.62), and each run has to train it back. Before (b) the server is refreshed to
 serve the starting model's corpus; at the end it is refreshed back to the corpus it served before,
-and the files written here are removed.
+and the re-embedded corpora written here are removed, with the caches Quarry keeps beside them.
+With an IVF index the server builds an index for each corpus it is refreshed to, beside that
+corpus, and deletes each once a newer version replaces it. The one it builds for the corpus it is
+put back on (CORPUS-N.qivf beside it, named on the last line) is the server's and stays: the index
+a server serves when it stops is kept. Delete it once the server is stopped, or start the server
+on it with --index.
 
     quarry serve --demo DIR &
     /usr/bin/python3 tools/python/examples/ance_loop.py [DIR] [--url http://127.0.0.1:7700]
@@ -36,14 +41,18 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import shutil
 import statistics
 import sys
 import time
 from dataclasses import dataclass
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from quarry_client import Client, read_qvec, write_qvec  # noqa: E402
+try:
+    from quarry_client import Client, read_qvec, write_qvec
+except ImportError:  # not installed (pip install tools/python): the checkout's copy
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    from quarry_client import Client, read_qvec, write_qvec
 
 try:
     import numpy as np
@@ -291,7 +300,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if trainer.written:
                 restored = client.refresh(served, retrain=True)
-                print(f"\nserver back on {served} (index_version {restored['index_version']})")
+                print(f"\nserver back on {served} (index_version {restored['index_version']}, {restored['index']})")
+                built = re.search(r"\((\S+\.qivf)\)$", restored["index"])
+                if built:
+                    print(f"{built.group(1)} stays beside it: the server built it for this refresh and serves it "
+                          "(delete it once the server is stopped)")
                 for path in trainer.written:
                     # The file, its ids, and the caches Quarry keeps beside a store.
                     for leftover in (path, path + ".ids", path + ".qsum", path + ".ids.qidx"):

@@ -10,8 +10,11 @@ corpus, so run it on the server's machine). Works with or without numpy.
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from quarry_client import Client, read_qvec  # noqa: E402
+try:
+    from quarry_client import Client, read_qvec
+except ImportError:  # not installed (pip install tools/python): the checkout's copy
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    from quarry_client import Client, read_qvec
 
 url = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:7700"
 with Client(url) as client:

@@ -1,6 +1,7 @@
 """Python client of ``quarry serve``, Quarry's hard-negative mining service for trainers.
 
-Standard library only; numpy arrays in and out when numpy is installed, lists otherwise::
+Standard library only; numpy arrays in and out when numpy is installed, lists otherwise. Typed (``py.typed``):
+the mining settings are keyword parameters of :meth:`Client.mine`, generated from Quarry's request schema::
 
     from quarry_client import Client
 
@@ -10,6 +11,7 @@ Standard library only; numpy arrays in and out when numpy is installed, lists ot
 
 from .client import DEFAULT_URL, Client, Mined
 from .errors import QuarryError
+from .options import MINE_OPTIONS, Off, SamplingStrategy
 from .qvec import QvecHeader, crc32c, read_qvec, read_qvec_header, write_qvec
 
 try:
@@ -21,5 +23,5 @@ except ImportError:
 
 __version__ = "0.1.0"
 
-__all__ = ["Client", "Mined", "QuarryError", "DEFAULT_URL", "HAVE_NUMPY", "QvecHeader", "crc32c",
-           "read_qvec", "read_qvec_header", "write_qvec", "__version__"]
+__all__ = ["Client", "Mined", "QuarryError", "DEFAULT_URL", "HAVE_NUMPY", "MINE_OPTIONS", "Off", "SamplingStrategy",
+           "QvecHeader", "crc32c", "read_qvec", "read_qvec_header", "write_qvec", "__version__"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import http.client
+import importlib
 import json
 import math
 import numbers
@@ -14,16 +15,18 @@ import sys
 import time
 import urllib.parse
 from array import array
-from typing import Any, Iterable, Mapping, NamedTuple
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
+_np: Any  # numpy, typed loosely: the client's arrays are Any to callers with or without it
 try:
-    import numpy as _np
+    _np = importlib.import_module("numpy")
 except ImportError:  # the client works without numpy, with lists instead of arrays
     _np = None
 
 from .errors import QuarryError
+from .options import MINE_OPTIONS, Anchors, MiningCalls, Positives
 
-__all__ = ["Client", "Mined", "DEFAULT_URL"]
+__all__ = ["Client", "Mined", "DEFAULT_URL", "MINE_OPTIONS"]
 
 DEFAULT_URL = "http://127.0.0.1:7700"
 """Where ``quarry serve`` listens unless told otherwise (``--bind``)."""
@@ -31,18 +34,6 @@ DEFAULT_URL = "http://127.0.0.1:7700"
 # Errors of a connection the server (or something between) closed while it was idle: the request
 # is sent again once on a new connection.
 _DROPPED = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
-# Request fields the client sets itself; an option of that name would clash.
-def _mine_options() -> dict[str, str]:
-    """Python keyword -> HTTP name of every setting of the request schema that the service takes."""
-    with open(os.path.join(os.path.dirname(__file__), "schema.json"), encoding="utf-8") as f:
-        schema = json.load(f)
-    return {s["names"]["python"]: s["names"]["http"] for s in schema["settings"] if "python" in s["names"]}
-
-
-MINE_OPTIONS: dict[str, str] = _mine_options()
-"""The mining options :meth:`Client.mine` takes, by keyword, and the name each has over HTTP."""
-
-_RESERVED = frozenset({"n", "with-anchor-ids", "anchors", "positives", "anchor-ids"})
 # Longest query string of one /v1/negatives request; more ids go in further requests.
 _MAX_QUERY_CHARS = 4000
 
@@ -61,7 +52,7 @@ class Mined(NamedTuple):
     index_version: int
 
 
-class Client:
+class Client(MiningCalls):
     """A client of ``quarry serve``.
 
     ``Client("http://127.0.0.1:7700")`` keeps one HTTP/1.1 connection open across calls and opens a
@@ -113,36 +104,16 @@ class Client:
         """``GET /v1/status``: index version, corpus path, rows, dim, index, refreshing, refresh_error."""
         return self._call_json("GET", "/v1/status")
 
-    def mine(self, anchors: Any, positives: Any, *, anchor_ids: Iterable[str] | None = None,
-             binary: bool = True, **options: Any) -> Mined:
-        """Mines hard negatives for a batch of anchors.
+    # mine() and mine_json() are MiningCalls', one keyword parameter per setting of the schema (options.py).
 
-        Args:
-            anchors: ``(n, dim)`` float32 vectors: a numpy array (or anything ``numpy.asarray``
-                takes), or a list of lists. Embed them as the corpus was (normalized if it is).
-            positives: one entry per anchor: a list of the anchor's positive corpus ids, one id, or
-                ``None``; ``None`` for the whole batch when no anchor has one. Ids are the corpus's
-                ids (strings; ints are sent as their decimal text).
-            anchor_ids: one id per anchor: the server keeps each anchor's negatives under it in its
-                negatives store (see :meth:`negatives`).
-            binary: ``True`` (default) sends vectors and gets row numbers as binary bodies; ``False``
-                uses JSON and gets corpus ids.
-            **options: mining options by the names of Quarry's request schema (``schema.json``
-                beside this module, written by ``quarry options --json``): ``num_negatives=8,
-                range_min=10, range_max=100, min_score, max_score, absolute_margin,
-                relative_margin, no_defences, near_duplicate, min_positive_score,
-                sampling_strategy="top", semi_hard_margin, simans_a, simans_b, seed, nprobe``.
-                Filters take ``"off"``; ``None`` leaves an option to the server's default.
-
-        Returns:
-            :class:`Mined` ``(ids, scores, index_version)``.
-        """
+    def _mine(self, anchors: Anchors, positives: Positives | None, anchor_ids: Iterable[str] | None,
+              binary: bool, options: Sequence[tuple[str, object]]) -> Mined:
         if not binary:
-            answer = self.mine_json(anchors, positives, anchor_ids=anchor_ids, **options)
+            answer = self._mine_json(anchors, positives, anchor_ids, options)
             return Mined(answer["negatives"], answer["scores"], int(answer["index_version"]))
         vectors, n = _anchor_bytes(anchors)
         lines = _positive_lines(positives, n)
-        query = [("n", str(n))] + _query_options(options)
+        query = [("n", str(n))] + [(name, _option_text(value)) for name, value in options if value is not None]
         if anchor_ids is not None:
             lines += _ids(anchor_ids, n, "anchor_ids")
             query.append(("with-anchor-ids", "true"))
@@ -150,11 +121,8 @@ class Client:
         _, headers, data = self._request("POST", "/v1/mine", query, body, "application/octet-stream")
         return _decode_mined(headers, data, n)
 
-    def mine_json(self, anchors: Any, positives: Any, *, anchor_ids: Iterable[str] | None = None,
-                  **options: Any) -> dict[str, Any]:
-        """Like :meth:`mine` with ``binary=False``, returning the server's whole JSON answer:
-        ``index_version``, ``negatives`` (corpus ids), ``scores``, ``ranks`` and ``shortfall`` (why an
-        anchor got fewer negatives than asked, ``"none"`` when it did not)."""
+    def _mine_json(self, anchors: Anchors, positives: Positives | None, anchor_ids: Iterable[str] | None,
+                   options: Sequence[tuple[str, object]]) -> dict[str, Any]:
         matrix = _anchor_lists(anchors)
         n = len(matrix)
         payload: dict[str, Any] = {
@@ -163,9 +131,9 @@ class Client:
         }
         if anchor_ids is not None:
             payload["anchor_ids"] = _ids(anchor_ids, n, "anchor_ids")
-        for name, value in options.items():
+        for name, value in options:
             if value is not None:
-                payload[_option_name(name)] = _json_value(value)
+                payload[name] = _json_value(value)
         return self._call_json("POST", "/v1/mine", payload=payload)
 
     def negatives(self, ids: str | Iterable[str]) -> dict[str, Any]:
@@ -249,13 +217,17 @@ class Client:
     # -- HTTP ----------------------------------------------------------------------------------
 
     def _call_json(self, method: str, path: str, query: list[tuple[str, str]] | None = None,
-                   payload: Any = None) -> Any:
+                   payload: Any = None) -> dict[str, Any]:
         body = None if payload is None else json.dumps(payload, allow_nan=False).encode("utf-8")
         _, _, data = self._request(method, path, query, body, None if body is None else "application/json")
         try:
-            return json.loads(data)
+            answer = json.loads(data)
         except ValueError:
             raise QuarryError(None, f"{method} {path}: the answer is not JSON: {data[:200]!r}") from None
+        if not isinstance(answer, dict):
+            raise QuarryError(None, f"{method} {path}: the answer is {type(answer).__name__} JSON, "
+                                    f"expected an object: {data[:200]!r}")
+        return answer
 
     def _request(self, method: str, path: str, query: list[tuple[str, str]] | None = None,
                  body: bytes | None = None, content_type: str | None = None) -> tuple[int, Any, bytes]:
@@ -360,7 +332,8 @@ def _anchor_lists(anchors: Any) -> list[list[float]]:
         matrix = _np.asarray(anchors, dtype=_np.float32)
         if matrix.ndim != 2:
             raise ValueError(f"anchors: shape={matrix.shape}, expected (n, dim)")
-        return matrix.tolist()
+        rows: list[list[float]] = matrix.tolist()
+        return rows
     rows = [[float(v) for v in row] for row in anchors]
     for i, row in enumerate(rows):
         if len(row) != len(rows[0]):
@@ -400,17 +373,6 @@ def _id(value: Any, where: str) -> str:
     if not value or any(c in value for c in "\t\n\r"):
         raise ValueError(f"{where}: id={value!r}, expected a non-empty id without tabs or line breaks")
     return value
-
-
-def _option_name(name: str) -> str:
-    """The option's name over HTTP: the schema's (unknown names go as given; the server refuses them)."""
-    if name in _RESERVED or name.replace("_", "-") in _RESERVED:
-        raise ValueError(f"option {name!r} is set by the client itself")
-    return MINE_OPTIONS.get(name, name)
-
-
-def _query_options(options: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(_option_name(name), _option_text(value)) for name, value in options.items() if value is not None]
 
 
 def _option_text(value: Any) -> str:

@@ -14,15 +14,18 @@ class QuarryError(Exception):
         status: the HTTP status (400 a bad request, 401 unauthorized, 404, 409 a refresh already
             running, 500 internal error, 503 overloaded), or ``None`` for a failure the server
             reported without an error status (a failed index refresh, a malformed answer).
-        message: the server's message, e.g. ``"num_negatives=x, expected >= 1"``.
-        field, value, expected: the request field at fault, the value sent and what the server
-            expected (400 answers), else ``None``.
-        error: the server's short error name (``"unauthorized"``, ``"overloaded"``, ...).
+        message: the server's message, e.g. ``"num_negatives=0, expected >= 1"``.
+        field, value, expected: the request field at fault, the value sent (as the server read it: text)
+            and what the server expected, from the server's JSON error (400 answers); else ``None``.
+            ``field`` is the setting's name in the request schema (``"num_negatives"``), or a part of
+            the request (``"positives[3]"``, ``"anchor_ids[0]"``).
+        error: the server's short error name (``"bad_request"``, ``"unauthorized"``, ``"overloaded"``,
+            ``"no_store"``, ``"refresh_running"``, ...).
         retry_after: seconds the server asked to wait (503 answers' ``Retry-After``), else ``None``.
         body: the decoded JSON body of the answer (or its text when it was not JSON).
     """
 
-    def __init__(self, status: int | None, message: str, field: str | None = None, value: Any = None,
+    def __init__(self, status: int | None, message: str, field: str | None = None, value: str | None = None,
                  expected: str | None = None, *, error: str | None = None, retry_after: float | None = None,
                  body: Any = None) -> None:
         super().__init__(status, message)

@@ -10,14 +10,16 @@ caches it), :func:`read_qvec` reads both.
 from __future__ import annotations
 
 import array
+import importlib
 import math
 import os
 import struct
 import sys
 from typing import Any, NamedTuple
 
+_np: Any  # numpy, typed loosely: the client's arrays are Any to callers with or without it
 try:
-    import numpy as _np
+    _np = importlib.import_module("numpy")
 except ImportError:  # the client works without numpy, with lists instead of arrays
     _np = None
 
@@ -66,7 +68,7 @@ class QvecHeader(NamedTuple):
     version: int
     dtype: int
     dim: int
-    count: int
+    count: int  # type: ignore[assignment]  # the file format's name; it hides tuple.count, unused here
     flags: int
     crc: int
 

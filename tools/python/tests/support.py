@@ -1,17 +1,32 @@
-"""What the client's tests share: the client loaded with or without numpy, and small corpora."""
+"""What the client's tests share: the client loaded with or without numpy, small catalogs, and the real
+servers that serve them (real_server.py)."""
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.util
 import math
+import os
 import random
+import struct
 import sys
 import unittest
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools/python: the quarry_client package
+from real_server import QuarryServe, shared
+
+SOURCE = Path(__file__).resolve().parents[1]  # tools/python: the quarry_client package's source
+if importlib.util.find_spec("quarry_client") is None:
+    sys.path.insert(0, str(SOURCE))  # not installed (pip install tools/python): the checkout's copy
+
+CLIENT_TIMEOUT = 120.0
+"""Seconds a test's client waits for an answer: generous, for a machine busy with other builds."""
+
+TOKEN = "client-tests-token-0123456789"
+"""The bearer token of the main server."""
 
 try:
     import numpy
@@ -74,8 +89,6 @@ def as_lists(value: Any) -> Any:
 
 def unit_rows(count: int, dim: int, seed: int) -> list[list[float]]:
     """Random unit-norm rows, rounded to float32."""
-    import struct
-
     rng = random.Random(seed)
     rows = []
     for _ in range(count):
@@ -83,3 +96,70 @@ def unit_rows(count: int, dim: int, seed: int) -> list[list[float]]:
         norm = math.sqrt(sum(x * x for x in v))
         rows.append(list(struct.unpack(f"<{dim}f", struct.pack(f"<{dim}f", *(x / norm for x in v)))))
     return rows
+
+
+# -- the main server: most tests mine from it ----------------------------------------------------------
+
+MAIN_ROWS, MAIN_DIM = 200, 8
+
+
+@functools.lru_cache(maxsize=None)
+def main_corpus() -> tuple[tuple[float, ...], ...]:
+    """The main server's corpus rows (unit norm, float32 values)."""
+    return tuple(tuple(row) for row in unit_rows(MAIN_ROWS, MAIN_DIM, seed=3))
+
+
+def corpus_id(row: int) -> str:
+    """The main corpus's id of a row: numbers that are not the row numbers, so the two are never confused."""
+    return str(1000 + row)
+
+
+def main_server() -> QuarryServe:
+    """``quarry serve`` over the main corpus (ids 1000..1199): exact search, a negatives store, a bearer token."""
+
+    def make(catalog: Path) -> QuarryServe:
+        qc = load_client(False)
+        qc.write_qvec(catalog / "corpus.qvec", [list(row) for row in main_corpus()])
+        (catalog / "corpus.qvec.ids").write_text("".join(corpus_id(r) + "\n" for r in range(MAIN_ROWS)))
+        token = catalog / "token.txt"
+        token.write_text(TOKEN + "\n")
+        token.chmod(0o600)
+        return QuarryServe(catalog, ["--corpus", str(catalog / "corpus.qvec"), "--negatives-store",
+                                     str(catalog / "negatives.cmap"), "--store-anchors", "10000",
+                                     "--token-file", str(token)], token=TOKEN)
+
+    return shared("main", make)
+
+
+# -- a catalog as the examples read it: corpus, queries, ids and labels ------------------------------------
+
+def write_catalog(directory: Path, docs: int = 600, anchors: int = 120, dim: int = 16) -> None:
+    """corpus.qvec and queries.qvec with their ids, and qrels.tsv: query i is a noisy copy of doc 3i."""
+    qc = load_client(False)
+    corpus = unit_rows(docs, dim, seed=11)
+    rng = random.Random(12)
+    queries = []
+    for i in range(anchors):
+        v = [x + rng.gauss(0, 0.05) for x in corpus[3 * i]]
+        norm = sum(x * x for x in v) ** 0.5
+        queries.append([x / norm for x in v])
+    qc.write_qvec(directory / "corpus.qvec", corpus)
+    qc.write_qvec(directory / "queries.qvec", queries)
+    (directory / "corpus.qvec.ids").write_text("".join(f"d{i}\n" for i in range(docs)))
+    (directory / "queries.qvec.ids").write_text("".join(f"q{i}\n" for i in range(anchors)))
+    (directory / "qrels.tsv").write_text("".join(f"q{i}\td{3 * i}\t1\n" for i in range(anchors)))
+
+
+def catalog_server() -> QuarryServe:
+    """``quarry serve`` over a catalog of write_catalog's: exact search, no negatives store, no token."""
+
+    def make(catalog: Path) -> QuarryServe:
+        write_catalog(catalog)
+        return QuarryServe(catalog, ["--corpus", str(catalog / "corpus.qvec")])
+
+    return shared("catalog", make)
+
+
+def installed_run() -> bool:
+    """Whether scripts/python-test.sh runs the tests on the package installed with pip (not the checkout)."""
+    return os.environ.get("QUARRY_CLIENT_INSTALLED") == "1"

@@ -1,17 +1,18 @@
-"""The examples run end to end against the stand-in server on a tiny catalog."""
+"""The examples run end to end against the real ``quarry serve`` on a tiny catalog."""
 
 from __future__ import annotations
 
 import os
-import random
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import unittest
 from pathlib import Path
 
-from fake_server import FakeQuarry
-from support import load_client, unit_rows
+from real_server import QuarryServe, run_quarry
+from support import catalog_server, write_catalog
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -20,61 +21,57 @@ def has_torch() -> bool:
     return subprocess.run([sys.executable, "-c", "import torch, numpy"], capture_output=True).returncode == 0
 
 
-def write_catalog(directory: Path, docs: int = 600, anchors: int = 120, dim: int = 16) -> list[list[float]]:
-    """corpus.qvec and queries.qvec with their ids, and qrels.tsv: query i is a noisy copy of doc 3i."""
-    qc = load_client(False)
-    corpus = unit_rows(docs, dim, seed=11)
-    rng = random.Random(12)
-    queries = []
-    for i in range(anchors):
-        v = [x + rng.gauss(0, 0.05) for x in corpus[3 * i]]
-        norm = sum(x * x for x in v) ** 0.5
-        queries.append([x / norm for x in v])
-    qc.write_qvec(directory / "corpus.qvec", corpus)
-    qc.write_qvec(directory / "queries.qvec", queries)
-    (directory / "corpus.qvec.ids").write_text("".join(f"d{i}\n" for i in range(docs)))
-    (directory / "queries.qvec.ids").write_text("".join(f"q{i}\n" for i in range(anchors)))
-    (directory / "qrels.tsv").write_text("".join(f"q{i}\td{3 * i}\t1\n" for i in range(anchors)))
-    return corpus
+def run_example(test: unittest.TestCase, *args: str) -> str:
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    test.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+    if os.environ.get("QUARRY_SHOW_EXAMPLES"):
+        print(done.stdout, file=sys.stderr)
+    return done.stdout
 
 
-class Examples(unittest.TestCase):
-    def setUp(self) -> None:
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.dir = Path(tmp.name)
-        corpus = write_catalog(self.dir)
-        self.fake = FakeQuarry(corpus, corpus_path=str(self.dir / "corpus.qvec"), refresh_delay=0.0).start()
-        self.addCleanup(self.fake.stop)
-
-    def run_example(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=300,
-                              env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
-        self.assertEqual(done.returncode, 0, done.stderr)
-        if os.environ.get("QUARRY_SHOW_EXAMPLES"):
-            print(done.stdout, file=sys.stderr)
-        return done.stdout
-
+class MineBatch(unittest.TestCase):
     def test_mine_batch_prints_eight_anchors(self) -> None:
-        out = self.run_example(str(EXAMPLES / "mine_batch.py"), self.fake.url).splitlines()
-        self.assertEqual(out[0], "index version 1")
+        out = run_example(self, str(EXAMPLES / "mine_batch.py"), catalog_server().url).splitlines()
+        self.assertRegex(out[0], r"^index version \d+$")
         self.assertEqual([line.split(" ")[0] for line in out[1:]], [f"q{i}" for i in range(8)])
         self.assertIn("q0 (positive d0): d", out[1])
 
-    def test_ance_loop_trains_three_ways_and_puts_the_server_back(self) -> None:
+
+class AnceLoop(unittest.TestCase):
+    """ance_loop.py against a server of its own (an IVF index, as the demo's), stopped after it to see what stays."""
+
+    def setUp(self) -> None:
         if not has_torch():
-            self.skipTest("needs torch and numpy (apt-get install python3-torch python3-numpy)")
-        out = self.run_example(str(EXAMPLES / "ance_loop.py"), str(self.dir), "--url", self.fake.url,
-                               "--steps", "12", "--batch-size", "16", "--refresh-every", "5", "--negatives", "2",
-                               "--lr", "1e-2")
+            self.skipTest("needs torch and numpy (apt-get install python3-torch python3-numpy; "
+                          "scripts/python-test.sh installs them)")
+        tmp = tempfile.mkdtemp(prefix="quarry-client-ance-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        self.dir = Path(tmp)
+        write_catalog(self.dir)
+        run_quarry("index", "build", "--store", "corpus.qvec", "--nlist", "8", "--output", "corpus.qivf", cwd=self.dir)
+        self.server = QuarryServe(self.dir, ["--corpus", str(self.dir / "corpus.qvec"),
+                                             "--index", str(self.dir / "corpus.qivf")]).start()
+        self.addCleanup(self.server.stop)
+
+    def test_ance_loop_trains_three_ways_puts_the_server_back_and_removes_its_corpora(self) -> None:
+        before = {p.name for p in self.dir.iterdir()}
+        out = run_example(self, str(EXAMPLES / "ance_loop.py"), str(self.dir), "--url", self.server.url,
+                          "--steps", "12", "--batch-size", "16", "--refresh-every", "5", "--negatives", "2",
+                          "--lr", "1e-2")
         for label in ["(a) in-batch negatives only", "(b) + negatives mined once", "(c) + negatives re-mined"]:
             self.assertIn(label, out)
         # (b) and (c) mine from the starting model's corpus (version 2), (c) also from its refreshes at
         # steps 5 and 10 (3 and 4); the last refresh puts the first corpus back (5).
         self.assertIn("index_version 2, 3, 4;", out)
-        self.assertIn(f"server back on {self.dir / 'corpus.qvec'} (index_version 5)", out)
-        self.assertEqual(self.fake.corpus_path, str(self.dir / "corpus.qvec"))
-        self.assertEqual(sorted(p.name for p in self.dir.glob("corpus-*")), [])
+        back = re.search(r"server back on (\S+) \(index_version 5, ivf nlist=8 \((\S+\.qivf)\)\)", out)
+        self.assertIsNotNone(back, out)
+        self.assertEqual(back.group(1), str(self.dir / "corpus.qvec"))
+        self.assertEqual(self.server.stop(), 0)
+        # What stays is the index the server built for the corpus it was put back on, as the example says.
+        after = {p.name for p in self.dir.iterdir()}
+        self.assertEqual((after - before, before - after), ({back.group(2)}, set()))
+        self.assertIn(f"{back.group(2)} stays", out)
 
 
 if __name__ == "__main__":

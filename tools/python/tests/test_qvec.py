@@ -10,7 +10,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from fake_server import crc32c_bitwise, load_qvec
+from qvec_oracle import crc32c_bitwise, load_qvec
 from support import NumpyModes, as_lists, numpy, unit_rows
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -62,7 +62,7 @@ class QvecCases(NumpyModes):
                 self.qc.write_qvec(path, self.rows(rows), normalized=False)
                 back = self.qc.read_qvec(path)
                 self.assertEqual(as_lists(back), rows)
-                served, served_count, served_dim = load_qvec(str(path))  # what the fake server reads
+                served, served_count, served_dim = load_qvec(str(path))  # what an independent reader reads
                 self.assertEqual((served_count, served_dim, as_lists(served)), (count, dim, rows))
                 if self.NUMPY:
                     self.assertIsInstance(back, numpy.memmap)

@@ -10,9 +10,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The schema's JSON export ({@code quarry options --json}) and the copy the Python client reads its
- * keyword names from stay one: a setting added or renamed fails this test until the copy is written again
- * with {@code ./quarry options --json > tools/python/quarry_client/schema.json}.
+ * The schema's JSON export ({@code quarry options --json}) and the copy the Python client's keyword
+ * parameters are generated from stay one: a setting added or renamed fails this test until the copy is
+ * written again with {@code ./quarry options --json > tools/python/quarry_client/schema.json} (then the
+ * client's {@code test_options.py} fails until {@code tools/python/generate_options.py} has run).
  */
 class SchemaExportTest {
     private static final Path PYTHON_COPY = Path.of("..", "python", "quarry_client", "schema.json");
@@ -30,6 +31,6 @@ class SchemaExportTest {
     @Test
     void thePythonClientsCopyOfTheSchemaIsCurrent() throws IOException {
         assertEquals(SchemaJson.write(), Files.readString(PYTHON_COPY), "rewrite it: ./quarry options --json > "
-                + "tools/python/quarry_client/schema.json");
+                + "tools/python/quarry_client/schema.json && /usr/bin/python3 tools/python/generate_options.py");
     }
 }
