@@ -1,5 +1,7 @@
 package dev.quarry.index;
 
+import dev.quarry.QuarryDataException;
+import dev.quarry.QuarryUsageException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -14,8 +16,8 @@ import java.util.function.IntConsumer;
  * Runs the parts of one search in parallel: part 0 on the caller, the others on one pool of daemon
  * worker threads that every search in the process shares (started once, on first use; no thread is
  * started per search). The call waits for all parts (even when the caller is interrupted) and
- * rethrows the first failure (the others suppressed): no part outlives the call, and a failed call
- * returns nothing. A part that itself splits (a search run by a pool worker) runs its parts one after
+ * rethrows the first failure (the others suppressed; a data or usage error, the user's input at fault,
+ * before any other, as it is): no part outlives the call, and a failed call returns nothing. A part that itself splits (a search run by a pool worker) runs its parts one after
  * another on that worker, so the pool never waits on itself.
  */
 public final class SearchThreads {
@@ -112,6 +114,11 @@ public final class SearchThreads {
             IllegalStateException e = new IllegalStateException(name + ": interrupted while searching", interrupted);
             failures.forEach(e::addSuppressed);
             throw e;
+        }
+        for (Throwable f : failures) { // the user's data or settings: what the call failed on, the rest follows from it
+            if (f instanceof QuarryDataException || f instanceof QuarryUsageException) {
+                throw (RuntimeException) f;
+            }
         }
         if (!failures.isEmpty()) {
             Throwable first = failures.getFirst();

@@ -2,7 +2,9 @@ package dev.quarry.pipeline;
 
 import dev.quarry.Progress;
 import dev.quarry.QuarryDataException;
+import dev.quarry.QuarryUsageException;
 import dev.quarry.files.AtomicOutput;
+import dev.quarry.files.MappedFiles;
 import dev.quarry.files.UserFiles;
 import dev.quarry.io.MinedEncoder;
 import dev.quarry.mining.candidate.AnchorBlock;
@@ -169,7 +171,7 @@ public final class MiningPipeline {
                 if (next == null || next.block() != written) {
                     Throwable failed = failure.get();
                     if (failed != null) {
-                        throw new IllegalStateException("a mining worker failed: " + failed, failed);
+                        throw workerFailure(failed);
                     }
                     idle.idle(drained);
                     continue;
@@ -200,7 +202,7 @@ public final class MiningPipeline {
             }
             Throwable failed = failure.get();
             if (failed != null) {
-                throw new IllegalStateException("a mining worker failed: " + failed, failed);
+                throw workerFailure(failed);
             }
         } finally {
             stopping = true;
@@ -212,6 +214,21 @@ public final class MiningPipeline {
                 }
             }
         }
+    }
+
+    /**
+     * What a worker's failure means for the run: the user's data or settings (a {@link QuarryDataException} or
+     * {@link QuarryUsageException}: the rows of an input differ from their checksum, say) as they are; a fault
+     * in a mapped page as the input that was cut while the run read it; anything else as a failure.
+     */
+    private static RuntimeException workerFailure(Throwable failed) {
+        if (failed instanceof QuarryDataException || failed instanceof QuarryUsageException) {
+            return (RuntimeException) failed;
+        }
+        if (MappedFiles.isFault(failed)) {
+            return MappedFiles.explain(failed);
+        }
+        return new IllegalStateException("a mining worker failed: " + failed, failed);
     }
 
     private void work() {

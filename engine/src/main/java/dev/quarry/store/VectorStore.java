@@ -1,6 +1,8 @@
 package dev.quarry.store;
 
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.FileStamp;
+import dev.quarry.files.MappedFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
@@ -28,6 +30,9 @@ public final class VectorStore implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment segment;
     private final boolean file;
+    private final RowsCheck rowsCheck;
+    private volatile Object mapping; // MappedFiles' token, while mapped
+    private FileStamp openedAs; // the file's stamp taken before it was read (null: unknown, nothing cached)
     private volatile StoreContent content;
 
     private VectorStore(MatrixLayout layout, Arena arena, MemorySegment segment, boolean file) {
@@ -35,10 +40,12 @@ public final class VectorStore implements AutoCloseable {
         this.arena = arena;
         this.segment = segment;
         this.file = file;
+        this.rowsCheck = file ? new RowsCheck(this) : null;
     }
 
     /** Maps a {@code .qvec}, float32 {@code .npy} or {@code .fvecs} file, after checking its header and size. */
     public static VectorStore open(Path path) {
+        FileStamp stamp = FileStamp.orNull(path); // before any read: a cached checksum must be of these bytes
         MatrixLayout layout = MatrixLayout.read(path);
         if (layout.type() != ElementType.FLOAT32) {
             throw new QuarryDataException(path, "dtype", "<f2", "<f4 to open in place; convert it once with "
@@ -47,7 +54,10 @@ public final class VectorStore implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment segment = ch.map(FileChannel.MapMode.READ_ONLY, 0, layout.fileSize(), arena);
-            return new VectorStore(layout, arena, segment, true);
+            VectorStore store = new VectorStore(layout, arena, segment, true);
+            store.mapping = MappedFiles.mapped(path, layout.fileSize());
+            store.openedAs = stamp;
+            return store;
         } catch (IOException | RuntimeException e) {
             arena.close();
             if (e instanceof QuarryDataException qe) {
@@ -105,6 +115,11 @@ public final class VectorStore implements AutoCloseable {
         return file;
     }
 
+    /** The file's stamp taken before it was opened and read (null for rows in memory, or when unknown). */
+    FileStamp openedAs() {
+        return openedAs;
+    }
+
     /**
      * The rows' checksum and non-finite rows ({@link StoreContents}): found once per store object,
      * from a {@code .qvec} footer, the cache beside the file, or a scan whose progress goes to
@@ -122,6 +137,51 @@ public final class VectorStore implements AutoCloseable {
             }
         }
         return c;
+    }
+
+    /**
+     * Tells the store that a scan has just read rows {@code [first, first + rows)}, in order, from
+     * {@link #segment()}: the rows of a file are checked against the checksum it records as whole scans read
+     * them ({@link RowsCheck}: summed once, while in the cache). Cheap once checked (one volatile read).
+     *
+     * @throws QuarryDataException naming the file, once the rows read differ from what it records
+     */
+    public void scanned(long first, long rows) {
+        if (rowsCheck != null) {
+            rowsCheck.scanned(first, rows);
+        }
+    }
+
+    /**
+     * Checks every row of the file against the checksum it records, reading the rows no scan has checked
+     * yet: what a caller does before relying on rows it read whole in another order, or in ranges that may
+     * never line up with the check. Nothing for rows in memory.
+     *
+     * @throws QuarryDataException naming the file when the rows differ from what it records
+     */
+    public void checkRows() {
+        if (rowsCheck != null) {
+            rowsCheck.finish();
+        }
+    }
+
+    /** Whether every row was checked against the recorded checksum (always true for rows in memory). */
+    public boolean rowsChecked() {
+        return rowsCheck == null || rowsCheck.passed();
+    }
+
+    /** Records that a whole scan just read every row and found the checksum they must hold ({@link StoreContents}). */
+    void rowsCheckedElsewhere() {
+        if (rowsCheck != null) {
+            rowsCheck.passedElsewhere();
+        }
+    }
+
+    /** The rows' checksum as recorded (a footer) or found so far (the content), without computing it. */
+    OptionalLong recordedChecksum() {
+        StoreContent c = content;
+        return layout.recordedChecksum().isPresent() ? layout.recordedChecksum()
+                : c == null ? OptionalLong.empty() : OptionalLong.of(c.checksum());
     }
 
     /** The file's layout as read from its header. */
@@ -183,6 +243,7 @@ public final class VectorStore implements AutoCloseable {
 
     @Override
     public void close() {
+        MappedFiles.unmapped(mapping);
         if (arena != null) {
             arena.close();
         }

@@ -109,6 +109,54 @@ public final class TestFiles {
         }
     }
 
+    /**
+     * Waits (30 s at most) until {@code path} has stood unchanged long enough for a checksum of it to be kept
+     * ({@link dev.quarry.files.FileStamp#settled}): the condition, polled, never a fixed sleep.
+     */
+    public static Path awaitSettled(Path path) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        try {
+            while (!dev.quarry.files.FileStamp.of(path).settled()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(path + " did not settle within 30 s: " + dev.quarry.files.FileStamp.of(path));
+                }
+                Thread.sleep(20);
+            }
+            return path;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Inverts the byte at {@code offset} in place and sets the mtime back: the same inode, size and mtime,
+     * other content (only the ctime tells). Returns after the ctime moved, so the change is one a stamp sees.
+     */
+    public static void flipKeepingMtime(Path path, long offset) {
+        try {
+            java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(path);
+            Object ctime = Files.getAttribute(path, "unix:ctime");
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            flip(path, offset);
+            Files.setLastModifiedTime(path, mtime);
+            while (Files.getAttribute(path, "unix:ctime").equals(ctime)) { // same clock tick: touch again
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(path + ": the ctime did not move within 30 s");
+                }
+                Thread.sleep(1);
+                Files.setLastModifiedTime(path, mtime);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** Cuts the file to {@code length} bytes. */
     public static void truncate(Path path, long length) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {

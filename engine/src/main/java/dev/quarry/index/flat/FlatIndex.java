@@ -24,6 +24,10 @@ import java.util.List;
  * <p>With {@code threads > 1} the corpus is split into contiguous ranges, each scanned by its own
  * thread into its own heaps, and the heaps are merged; the total order of {@link TopK} makes the
  * result identical for any thread count.
+ *
+ * <p>A scan tells the store which rows it read ({@link VectorStore#scanned}), so the first whole scans
+ * check the rows of a file against the checksum it records, summed while the rows are in the cache: a
+ * damaged or rewritten corpus fails the search naming the file.
  */
 public final class FlatIndex implements VectorIndex {
     /** Rows scored per kernel call: the call overhead vanishes and a block of rows stays in L2. */
@@ -101,6 +105,7 @@ public final class FlatIndex implements VectorIndex {
             collector.rowsFrom(first);
             kernels.scoreBlockTopK(queries, store.segment(), store.rowOffset(first), store.rowStride(), count,
                     collector.thresholds(), collector);
+            store.scanned(first, count); // the rows' checksum grows while they are in the cache
         }
     }
 }

@@ -117,6 +117,7 @@ public final class IvfBuilder {
                                 PrintWriter progress) {
         long start = System.nanoTime();
         store.content(progress).requireFinite(store, "store to index");
+        store.checkRows(); // before training: the build reads every row, so a damaged store fails now, not later
         KMeans.Result trained = new KMeans(kernels).train(store, params, progress);
         CentroidGraph graph = params.k() < CentroidGraph.FROM_NLIST ? null : graph(store, params, trained);
         return lists(store, params, encoding, trained, graph, output, progress, start);
@@ -137,6 +138,7 @@ public final class IvfBuilder {
                          CentroidGraph graph, Path output, PrintWriter progress, long start) {
         StoreContent content = store.content(progress);
         content.requireFinite(store, "store to index");
+        store.checkRows(); // every row is read below: they must be the rows whose checksum the index records
         int k = params.k();
         int dim = store.dim();
         int count = Math.toIntExact(store.count());

@@ -4,8 +4,11 @@ import dev.quarry.options.MineSettings;
 import dev.quarry.options.OptionError;
 import dev.quarry.QuarryDataException;
 import dev.quarry.QuarryUsageException;
+import dev.quarry.files.ChecksumCache;
 import dev.quarry.files.ContentChecksum;
 import dev.quarry.files.FileFormat;
+import dev.quarry.files.FileStamp;
+import dev.quarry.files.MappedFiles;
 import dev.quarry.files.UserFiles;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
@@ -62,6 +65,8 @@ public final class IvfIndex implements VectorIndex {
     private final long[] offsets;
     /** Where each list's vectors start, in rows of the vectors section (lists are padded to whole panels). */
     private final long[] panelRows;
+    private final Object mapping; // MappedFiles' token
+    private boolean bodyReadAtOpen;
     /** The int8 lists' quantizer, or null for float32 lists. */
     private final Int8Quantizer quantizer;
     /** Scores an int8 index's candidates with the store's rows; null for float32 lists. */
@@ -109,18 +114,22 @@ public final class IvfIndex implements VectorIndex {
                         + " from, 0 to " + (header.storeCount() - 1));
             }
         }
+        this.mapping = MappedFiles.mapped(file, data.byteSize());
     }
 
     /**
      * Opens an index and checks it: its header, that it was built from {@code store} (the count, dim and
      * checksum of the rows recorded at build time, {@link VectorStore#content}), and its body against the
-     * checksum in its footer, which rereads the whole file once (the lists are a copy of the corpus: a
-     * damaged byte there would change scores silently). An index with int8 lists reads the store's rows
-     * at search time (to rescore), so the store must stay open as long as the index.
+     * checksum in its footer (the lists are a copy of the corpus: a damaged byte there would change scores
+     * silently). The body is read whole unless this very file, unchanged since (real path, inode, size, mtime,
+     * ctime), was found to hold it before: an open that reads it keeps that result ({@link ChecksumCache},
+     * {@code FILE.qsum}), so the runs after it do not reread a 1.5 GB index. An index with int8 lists reads
+     * the store's rows at search time (to rescore), so the store must stay open as long as the index.
      */
     public static IvfIndex open(Path file, VectorStore store, VectorKernels kernels) {
         Arena arena = Arena.ofShared();
         UserFiles.requireInput(file);
+        FileStamp stamp = FileStamp.orNull(file); // before the open: what is kept is for the file that was read
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, IvfHeader.SIZE));
@@ -145,10 +154,12 @@ public final class IvfIndex implements VectorIndex {
             MemorySegment data = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             long recorded = IvfHeader.FORMAT.readFooter(file, data.asSlice(h.footerAt(), FileFormat.FOOTER_BYTES)
                     .asByteBuffer());
-            FileFormat.checkBody(file, recorded, new ContentChecksum().update(data, IvfHeader.SIZE, h.footerAt()
-                    - IvfHeader.SIZE).value(), "bytes " + IvfHeader.SIZE + ".." + (h.footerAt() - 1),
-                    rebuild(file, store, h.nlist(), h.encoding()));
-            return new IvfIndex(file, h, arena, data, kernels, store);
+            boolean bodyRead = ChecksumCache.checkBody(file, stamp, recorded, () -> new ContentChecksum().update(data,
+                    IvfHeader.SIZE, h.footerAt() - IvfHeader.SIZE).value(), "bytes " + IvfHeader.SIZE + ".."
+                    + (h.footerAt() - 1), rebuild(file, store, h.nlist(), h.encoding()));
+            IvfIndex index = new IvfIndex(file, h, arena, data, kernels, store);
+            index.bodyReadAtOpen = bodyRead;
+            return index;
         } catch (NoSuchFileException e) {
             arena.close();
             throw new QuarryDataException(file, "file", "not found", "an index built by quarry index build", e);
@@ -161,6 +172,11 @@ public final class IvfIndex implements VectorIndex {
             }
             throw e;
         }
+    }
+
+    /** Whether {@link #open} read the whole body to check it (false: an earlier open of this unchanged file did). */
+    boolean bodyReadAtOpen() {
+        return bodyReadAtOpen;
     }
 
     /**
@@ -676,6 +692,7 @@ public final class IvfIndex implements VectorIndex {
 
     @Override
     public void close() {
+        MappedFiles.unmapped(mapping);
         arena.close();
     }
 }

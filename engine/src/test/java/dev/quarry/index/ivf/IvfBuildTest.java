@@ -1,6 +1,7 @@
 package dev.quarry.index.ivf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -172,6 +173,26 @@ class IvfBuildTest {
             try (IvfIndex intact = IvfIndex.open(file, store, KERNELS)) {
                 assertEquals(50, intact.nlist());
             }
+        }
+    }
+
+    @Test
+    void aBodyCheckedAtOneOpenIsCheckedAgainAfterAnInPlaceRewriteOfTheSameSizeAndMtime() throws IOException {
+        Path file = dir.resolve("kept.qivf");
+        try (VectorStore store = VectorStore.open(data.resolve("corpus.qvec"))) {
+            build(store, 50, 2, file);
+            TestFiles.awaitSettled(file);
+            try (IvfIndex first = IvfIndex.open(file, store, KERNELS)) {
+                assertTrue(first.bodyReadAtOpen(), "the first open reads the body");
+            }
+            assertTrue(Files.isRegularFile(dev.quarry.files.ChecksumCache.besideOf(file)), "the check was kept");
+            try (IvfIndex again = IvfIndex.open(file, store, KERNELS)) {
+                assertFalse(again.bodyReadAtOpen(), "an unchanged file is not read again");
+            }
+            IvfHeader h = IvfHeader.decode(file, ByteBuffer.wrap(Files.readAllBytes(file)), Files.size(file), "");
+            TestFiles.flipKeepingMtime(file, h.vectorsAt() + 77); // a vector's byte: same inode, size and mtime
+            QuarryDataException e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(file, store, KERNELS));
+            assertTrue(e.getMessage().startsWith(file + ": footer checksum=0x"), e.getMessage());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.quarry.cli;
 
 import dev.quarry.QuarryDataException;
 import dev.quarry.QuarryUsageException;
+import dev.quarry.files.MappedFiles;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -25,7 +26,15 @@ public final class QuarryMain implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this, not {@link #main}). */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        CommandLine cmd = commandLine();
+        try {
+            return cmd.execute(args);
+        } catch (InternalError e) { // picocli passes errors through; this one is the user's file, cut while mapped
+            if (!MappedFiles.isFault(e)) {
+                throw e;
+            }
+            return handle(MappedFiles.explain(e), cmd, null);
+        }
     }
 
     /** The configured command line, with Quarry's error handling. */
@@ -55,6 +64,9 @@ public final class QuarryMain implements Runnable {
 
     /** Quarry's handling of a command's failure (exit codes, messages without stack traces for bad input). */
     public static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        if (!(e instanceof QuarryDataException) && MappedFiles.isFault(e)) {
+            e = MappedFiles.explain(e);
+        }
         PrintWriter err = cmd.getErr();
         if (e instanceof QuarryDataException data) {
             // The file's name is the user's: only the rest of the message is the engine's words.

@@ -82,7 +82,7 @@ class ContentNotStampTest {
     void theChecksumIsOfTheRowsSoAnIndexServesTheSameRowsInAnotherFormat() throws IOException {
         float[][] rows = permutedRows(catalog.resolve("corpus.qvec"));
         Path qvec = TestFiles.qvec(dir.resolve("rows.qvec"), rows, true);
-        Path npy = TestFiles.npyF4(dir.resolve("rows.npy"), rows);
+        Path npy = TestFiles.awaitSettled(TestFiles.npyF4(dir.resolve("rows.npy"), rows)); // a file just written is not kept
         Path index = dir.resolve("rows.qivf");
         assertEquals(0, CliRun.of("index", "build", "--store", qvec, "--nlist", 8, "--output", index).exitCode());
         try (VectorStore fromNpy = VectorStore.open(npy);

@@ -55,7 +55,7 @@ class InputsAreCheckedTest {
     void nonFiniteRowsOfAnNpyMinedInPlaceAreRefusedNamingTheRow() {
         rows[17][3] = Float.NaN;
         rows[150][0] = Float.POSITIVE_INFINITY;
-        Path npy = TestFiles.npyF4(dir.resolve("corpus.npy"), rows);
+        Path npy = TestFiles.awaitSettled(TestFiles.npyF4(dir.resolve("corpus.npy"), rows)); // else nothing is kept
         CliRun run = CliRun.of(mine(npy).toArray());
         assertEquals(ExitCodes.DATA, run.exitCode(), run::toString);
         assertTrue(run.err().contains(npy + ": row[17]=NaN or infinite (2 such rows)"), run::toString);
@@ -73,6 +73,19 @@ class InputsAreCheckedTest {
         CliRun run = CliRun.of(mine(fvecs).toArray());
         assertEquals(ExitCodes.DATA, run.exitCode(), run::toString);
         assertTrue(run.err().contains(fvecs + ": row[77] dim=9, expected 8 as in row 0"), run::toString);
+    }
+
+    @Test
+    void aCorpusWhoseRowsDifferFromItsFooterIsRefusedByTheScanThatReadsThem() {
+        Path qvec = TestFiles.qvec(dir.resolve("corpus.qvec"), rows, false);
+        TestFiles.flip(qvec, 4096 + 4L * DIM * 150 + 2); // row 150: header, size and footer all look right
+        CliRun run = CliRun.of(mine(qvec, "--threads", 2).toArray());
+        assertEquals(ExitCodes.DATA, run.exitCode(), run::toString);
+        assertTrue(run.err().startsWith("quarry: " + qvec + ": footer checksum=0x"), run::toString);
+        assertTrue(run.err().contains("computed from the rows as a scan read them (the file is damaged, or changed"
+                + " after it was written: re-import the source)"), run::toString);
+        assertFalse(run.err().contains("\tat "), "no stack trace: " + run);
+        assertFalse(Files.exists(dir.resolve("mined.jsonl")), "nothing published");
     }
 
     @Test

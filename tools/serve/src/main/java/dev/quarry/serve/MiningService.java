@@ -1,6 +1,7 @@
 package dev.quarry.serve;
 
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.ChecksumCache;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.index.flat.FlatIndex;
@@ -234,6 +235,7 @@ final class MiningService implements AutoCloseable {
     private static void deleteQuietly(Path file) {
         if (file != null) {
             try {
+                ChecksumCache.forget(file); // the build kept its body's checksum; before the delete, which names it
                 Files.deleteIfExists(file);
             } catch (java.io.IOException e) {
                 // disk only; the next refresh picks another name

@@ -140,6 +140,7 @@ final class ServedIndex {
         corpus.close();
         if (deleteIndexFileOnClose && indexFile != null) {
             try {
+                dev.quarry.files.ChecksumCache.forget(indexFile); // its check, kept while it was served
                 java.nio.file.Files.deleteIfExists(indexFile);
             } catch (java.io.IOException e) {
                 // Unmapped already; a file left behind costs disk only, and the next refresh picks another name.

@@ -119,7 +119,11 @@ record ShardLayout(Path dir, long corpusRows, int dim, String checksum, List<Ent
                         MemorySegment.copy(corpus.segment(), ValueLayout.JAVA_FLOAT_UNALIGNED, corpus.rowOffset(row + r),
                                 buffer, r * corpus.dim(), corpus.dim());
                     }
+                    corpus.scanned(row, rows); // the corpus's checksum, summed as its rows are copied
                     writer.write(buffer, 0, rows);
+                }
+                if (s == count - 1) {
+                    corpus.checkRows(); // before the last shard is published: every shard holds the corpus's rows
                 }
                 writer.finish(corpus.normalized());
             }

@@ -1,5 +1,6 @@
 package dev.quarry.spark;
 
+import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.io.MinedEncoder;
 import dev.quarry.io.MinedOutput;
@@ -103,13 +104,28 @@ final class WorkerInputs implements AutoCloseable {
         return output.newEncoder();
     }
 
-    /** Shard {@code s} of a sharded run, opened on first use. */
+    /**
+     * Shard {@code s} of a sharded run, opened on first use. A flat shard's rows are checked against its footer
+     * by the first search, which scans them whole; an IVF shard's search reads the index's copy of the rows, so
+     * the shard's own rows (read for near-duplicates) are checked here, once per JVM.
+     */
     Shard shard(int s) {
         synchronized (shards) {
             if (layout == null) {
                 layout = ShardLayout.read(spec.shardDir());
             }
-            return shards.computeIfAbsent(s, i -> layout.open(i, inputs.kernels()));
+            return shards.computeIfAbsent(s, i -> {
+                Shard shard = layout.open(i, inputs.kernels());
+                if (!(shard.index() instanceof FlatIndex)) {
+                    try {
+                        shard.store().checkRows();
+                    } catch (RuntimeException e) {
+                        shard.close();
+                        throw e;
+                    }
+                }
+                return shard;
+            });
         }
     }
 

@@ -139,6 +139,22 @@ class FaultsTest {
         assertFalse(Files.exists(out));
     }
 
+    @Test
+    void anIvfShardWhoseRowsDifferFromItsFooterIsRefusedNamingIt() throws IOException {
+        Path shards = dir.resolve("ivf-shards");
+        SparkMiner.run(spark, SparkMiningRequest.sharded(request("ivf-cut.jsonl"), 2, shards, 2).withShardNlist(4), null);
+        Path shard = shards.resolve("shard-00000.qvec");
+        byte[] bytes = Files.readAllBytes(shard);
+        for (int i = 0; i < 4; i++) { // the index's own copy of the row is intact: only the shard's rows changed
+            bytes[4096 + 4 * 10 + i] ^= (byte) 0x5a;
+        }
+        Files.write(shard, bytes);
+        QuarryDataException e = assertThrows(QuarryDataException.class, () -> SparkMiner.run(spark,
+                SparkMiningRequest.sharded(request("ivf-never.jsonl"), 2, shards, 0), null));
+        assertTrue(e.getMessage().startsWith(shard + ": footer checksum="), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("ivf-never.jsonl")));
+    }
+
     private static Path firstPart(Path parquet) throws IOException {
         try (Stream<Path> parts = Files.list(parquet)) {
             return parts.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().findFirst().orElseThrow();

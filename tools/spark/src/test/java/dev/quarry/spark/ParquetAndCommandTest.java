@@ -2,6 +2,7 @@ package dev.quarry.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -90,6 +91,26 @@ class ParquetAndCommandTest {
         assertArrayEquals(Files.readAllBytes(dir.resolve("cli-one.jsonl")), Files.readAllBytes(dir.resolve("cli-spark.jsonl")));
         assertTrue(spark[1].contains("anchors mined          400"), spark[1]);
         assertTrue(spark[2].contains("stage"), "the stages' times are shown: " + spark[2]);
+    }
+
+    @Test
+    void aShardWithFlippedBytesIsRefusedNamingItWithExit3() throws IOException {
+        Object[] common = {"--corpus", catalog.corpus(), "--queries", catalog.queries(), "--qrels", catalog.qrels(),
+            "--num-negatives", 4, "--master", "local[2]", "--placement", "sharded", "--shards",
+            dir.resolve("flipped-shards")};
+        String[] cut = run(concat(new Object[] {"spark-mine", "--shard-count", 2, "--output",
+            dir.resolve("before.jsonl")}, common));
+        assertEquals("0", cut[0], cut[2]);
+        Path shard = dir.resolve("flipped-shards").resolve("shard-00001.qvec");
+        byte[] bytes = Files.readAllBytes(shard);
+        for (int i = 0; i < 4; i++) { // four bytes of one row: the header, the size and the footer still look right
+            bytes[4096 + 4 * 33 + i] ^= (byte) 0x5a;
+        }
+        Files.write(shard, bytes);
+        String[] damaged = run(concat(new Object[] {"spark-mine", "--output", dir.resolve("after.jsonl")}, common));
+        assertEquals("3", damaged[0], damaged[2]);
+        assertTrue(damaged[2].contains("quarry: " + shard + ": footer checksum="), damaged[2]);
+        assertFalse(Files.exists(dir.resolve("after.jsonl")), "nothing published");
     }
 
     @Test
