@@ -51,11 +51,11 @@ cp "$DATA/corpus.qvec" "$RUN/corpus-epoch2.qvec"
 
 SERVER=""
 stop_server() { [ -n "$SERVER" ] && kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" || true; SERVER=""; }
-trap 'stop_server; rm -f "$RUN"/corpus-epoch2*' EXIT
+trap 'stop_server; rm -f "$RUN"/corpus-epoch2*; rm -rf "$RUN/work"' EXIT
 log "starting quarry serve (fresh JVM)"
 start=$(date +%s.%N)
 "$ROOT/quarry" serve --corpus "$DATA/corpus.qvec" --index "$DATA/corpus.qivf" --nprobe 1 \
-  --bind "127.0.0.1:$PORT" --refresh-dir "$RUN" >"$RUN/server.log" 2>&1 &
+  --bind "127.0.0.1:$PORT" --refresh-dir "$RUN" --work-dir "$RUN/work" >"$RUN/server.log" 2>&1 &
 SERVER=$!
 until curl -sf "$URL/v1/health" >/dev/null; do
   kill -0 "$SERVER" 2>/dev/null || { cat "$RUN/server.log" >&2; exit 1; }

@@ -4,22 +4,26 @@
 # replicated in local[2], spark-mine sharded (2 shards; IVF shards of nlist 2048 each, the same centroid work).
 # Prints each run's wall clock, the ratios to quarry mine measured in the same round, and the runs'
 # Spark stages (its merge: the reduce stage, which reads the shuffle, merges the shards' candidates and runs the
-# filters and the encoder, and the shuffle's bytes). Appends a markdown report to bench/results/spark.md.
+# filters and the encoder, and the shuffle's bytes). With --cluster, also spark-mine replicated on a standalone
+# cluster of two workers of one core (scripts/spark-cluster.sh, started once before the runs and stopped after),
+# executors in JVMs of their own. Appends a markdown report to bench/results/spark.md.
 #
-#   bench/spark.sh [--runs 3] [--modes ivf,flat] [--anchors 200000] [--data DIR]
+#   bench/spark.sh [--runs 3] [--modes ivf,flat] [--anchors 200000] [--data DIR] [--cluster]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="$ROOT/bench/data/lat"
 RUNS=3
 MODES=ivf,flat
 ANCHORS=200000
+CLUSTER=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS="$2"; shift ;;
     --modes) MODES="$2"; shift ;;
     --anchors) ANCHORS="$2"; shift ;;
     --data) DATA="$2"; shift ;;
-    *) echo "spark.sh: $1: unknown option (--runs N, --modes ivf,flat, --anchors N, --data DIR)" >&2; exit 2 ;;
+    --cluster) CLUSTER=1 ;;
+    *) echo "spark.sh: $1: unknown option (--runs N, --modes ivf,flat, --anchors N, --data DIR, --cluster)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -43,6 +47,11 @@ fi
 "$Q" build spark >&2
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
+MASTER=""
+if [ -n "$CLUSTER" ]; then
+  MASTER="$("$ROOT/scripts/spark-cluster.sh" start --dir "$OUT/cluster" --lifetime 14400)"
+  trap '"$ROOT/scripts/spark-cluster.sh" stop --dir "$OUT/cluster"; rm -rf "$OUT"' EXIT
+fi
 awk -v n="$ANCHORS" 'BEGIN { for (i = 0; i < n; i++) printf "%d\t%d\n", i, (i * 7919) % 1000000 }' >"$OUT/qrels.tsv"
 echo 0 >"$OUT/one-anchor.txt"
 # Eight negatives from ranks [0, 100) unfiltered (the positive is a random row here, so the margin would drop all),
@@ -78,14 +87,24 @@ for mode in ${MODES//,/ }; do
     t2=$(timed "spark-$mode-$r" "$Q" spark-mine --master 'local[2]' "${COMMON[@]}" "${INDEX[@]}" --output "$OUT/s.npy")
     t3=$(timed "sharded-$mode-$r" "$Q" spark-mine --master 'local[2]' --placement sharded --shards "$SHARDS" \
       "${COMMON[@]}" "${PROBE[@]}" --output "$OUT/h.npy")
+    t4="" same_c=""
+    if [ -n "$MASTER" ]; then
+      t4=$(timed "cluster-$mode-$r" "$Q" spark-mine --master "$MASTER" "${COMMON[@]}" "${INDEX[@]}" --output "$OUT/c.npy")
+      same_c=$(cmp -s "$OUT/m.ids.npy" "$OUT/c.ids.npy" && echo yes || echo NO)
+    fi
     same=$(cmp -s "$OUT/m.ids.npy" "$OUT/s.ids.npy" && echo yes || echo NO)
     same_sh=$(cmp -s "$OUT/m.ids.npy" "$OUT/h.ids.npy" && echo yes || echo no)
     merge=$(stages "sharded-$mode-$r")
     line=$(awk -v m="$mode" -v r="$r" -v a="$t1" -v b="$t2" -v c="$t3" -v s="$same" -v h="$same_sh" \
       'BEGIN { printf "| %s | %d | %.1f | %.1f | %.2fx | %.1f | %.2fx | %s | %s |", m, r, a, b, b / a, c, c / a, s, h }')
+    if [ -n "$MASTER" ]; then
+      line="$line$(awk -v a="$t1" -v d="$t4" -v s="$same_c" 'BEGIN { printf " %.1f | %.2fx | %s |", d, d / a, s }')"
+    fi
     log "$line"
     log "  replicated stages: $(stages "spark-$mode-$r")"
     log "  sharded stages: $merge"
+    [ -z "$MASTER" ] || log "  cluster stages: $(stages "cluster-$mode-$r")"
+    [ -z "$MASTER" ] || REPORT_STAGES+=("- $mode run $r, standalone cluster: $(stages "cluster-$mode-$r")")
     REPORT+=("$line")
     REPORT_STAGES+=("- $mode run $r, sharded: $merge")
   done
@@ -94,8 +113,13 @@ done
   echo
   echo "### spark-mine vs quarry mine, $ANCHORS anchors, 1M x 384 clustered ($(date +%Y-%m-%d), $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg))"
   echo
-  echo "| index | run | quarry mine s | spark-mine replicated local[2] s | ratio | spark-mine sharded (2) s | ratio | replicated ids == mine | sharded ids == mine |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---|---|"
+  if [ -n "$MASTER" ]; then
+    echo "| index | run | quarry mine s | spark-mine replicated local[2] s | ratio | spark-mine sharded (2) s | ratio | replicated ids == mine | sharded ids == mine | standalone cluster (2 workers x 1 core) s | ratio | cluster ids == mine |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---|"
+  else
+    echo "| index | run | quarry mine s | spark-mine replicated local[2] s | ratio | spark-mine sharded (2) s | ratio | replicated ids == mine | sharded ids == mine |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---|---|"
+  fi
   printf '%s\n' "${REPORT[@]}"
   echo
   printf '%s\n' "${REPORT_STAGES[@]}"

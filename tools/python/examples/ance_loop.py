@@ -11,7 +11,12 @@ with InfoNCE three times from the same start, seed and batches:
       by the current model, are mined against the latest refreshed index.
 
 Then it reports recall@10 of each model on held-out anchors (--heldout of the labelled anchors, never
-trained on), by exact search over the corpus embedded by that model.
+trained on), by exact search over the corpus embedded by that model. Every refresh also brings the
+held-out anchors embedded by the same model (client.refresh's heldout_queries and heldout_qrels), so
+the server measures each served version's held-out recall itself: the curve is printed per refresh,
+with the server's flag when recall fell below the best version so far. --no-defences mines with
+sentence-transformers' plain shape (no skipped ranks, margins or near-duplicate filter), to see
+whether the monitor catches the harm of the catalog's unlabelled positives.
 
 The start: the demo catalog's own vectors rank every held-out anchor's true positive first (recall@10
 is capped at about 0.94 only by the catalog's planted wrong labels), so from W = identity there is
@@ -21,11 +26,9 @@ rotations U, V and singular values s log-spaced from 1 down to 1e-6, which hides
 (recall@10 about 0.62), and each run has to train it back. Before (b) the server is refreshed to
 serve the starting model's corpus; at the end it is refreshed back to the corpus it served before,
 and the re-embedded corpora written here are removed, with the caches Quarry keeps beside them.
-With an IVF index the server builds an index for each corpus it is refreshed to, beside that
-corpus, and deletes each once a newer version replaces it. The one it builds for the corpus it is
-put back on (CORPUS-N.qivf beside it, named on the last line) is the server's and stays: the index
-a server serves when it stops is kept. Delete it once the server is stopped, or start the server
-on it with --index.
+With an IVF index the server builds an index for each corpus it is refreshed to in its own work
+directory (--work-dir) and deletes each once a newer version replaces it, the last when it stops:
+nothing of this example stays in the catalog.
 
     quarry serve --demo DIR &
     /usr/bin/python3 tools/python/examples/ance_loop.py [DIR] [--url http://127.0.0.1:7700]
@@ -41,18 +44,18 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import shutil
 import statistics
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 
 try:
-    from quarry_client import Client, read_qvec, write_qvec
+    from quarry_client import Client, RecallDropWarning, read_qvec, write_qvec
 except ImportError:  # not installed (pip install tools/python): the checkout's copy
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    from quarry_client import Client, read_qvec, write_qvec
+    from quarry_client import Client, RecallDropWarning, read_qvec, write_qvec
 
 try:
     import numpy as np
@@ -76,6 +79,7 @@ class Catalog:
     positive_rows: list[list[int]]  # the same as corpus row numbers
     train: torch.Tensor             # query numbers trained on
     heldout: torch.Tensor           # query numbers never trained on
+    query_ids: list[str]            # per query: its id
 
 
 def load_catalog(path: str, heldout_share: float, seed: int) -> Catalog:
@@ -96,7 +100,7 @@ def load_catalog(path: str, heldout_share: float, seed: int) -> Catalog:
     order = labelled[torch.randperm(len(labelled), generator=torch.Generator().manual_seed(seed))]
     cut = int(round(len(order) * heldout_share))
     return Catalog(corpus, queries, positive_ids, [[row_of[d] for d in p] for p in positive_ids],
-                   train=order[cut:], heldout=order[:cut])
+                   train=order[cut:], heldout=order[:cut], query_ids=list(query_of))
 
 
 def read_lines(path: str) -> list[str]:
@@ -165,11 +169,19 @@ class Trainer:
 
     def __init__(self, args: argparse.Namespace, cat: Catalog, client: Client, start: torch.Tensor) -> None:
         self.args, self.cat, self.client, self.start = args, cat, client, start
+        self.written: list[str] = []     # re-embedded corpora and held-out files, removed at the end
         self.options = {"num_negatives": args.negatives, "nprobe": args.nprobe}
+        if args.no_defences:
+            self.options["no_defences"] = True
+        self.heldout_qrels = os.path.join(args.workdir, "heldout-qrels.tsv")
+        with open(self.heldout_qrels, "w", encoding="utf-8") as f:
+            for q in cat.heldout.tolist():
+                for doc in cat.positive_ids[q]:
+                    f.write(f"{cat.query_ids[q]}\t{doc}\t1\n")
+        self.written.append(self.heldout_qrels)
         self.plan = batches(cat, args.steps, args.batch_size, args.seed)
         self.mine_ms: list[float] = []
         self.refresh_s: list[float] = []
-        self.written: list[str] = []     # re-embedded corpora, removed at the end
         self.serving_start = args.init == "identity"  # the catalog's own vectors are the identity's
         self.version: int | None = None  # index_version of the last refresh
         self.versions: set[int] = set()  # index versions that answered the last run's mine calls
@@ -190,8 +202,21 @@ class Trainer:
         write_qvec(path, model.embed(self.cat.corpus).numpy(), normalized=True)
         shutil.copyfile(self.args.corpus_ids, path + ".ids")  # the same rows, so the same ids
         self.written.append(path)
-        self.version = self.client.refresh(path, retrain=retrain)["index_version"]
+        heldout = os.path.join(self.args.workdir, f"heldout-{name}.qvec")
+        write_qvec(heldout, model.embed(self.cat.queries[self.cat.heldout]).numpy(), normalized=True)
+        with open(heldout + ".ids", "w", encoding="utf-8") as f:
+            f.writelines(self.cat.query_ids[q] + "\n" for q in self.cat.heldout.tolist())
+        self.written.append(heldout)
+        status = self.client.refresh(path, retrain=retrain, heldout_queries=heldout,
+                                     heldout_qrels=self.heldout_qrels)
+        self.version = status["index_version"]
         self.refresh_s.append(time.perf_counter() - started)
+        recall, alert = status.get("recall"), status.get("recall_alert")
+        if recall:
+            print(f"    refresh {name:<8} index_version {self.version:>3}: server's held-out recall@10 "
+                  f"{recall['recall_at_10']:.3f}, recall@100 {recall['recall_at_100']:.3f}, nDCG@10 "
+                  f"{recall['ndcg_at_10']:.3f}" + (f"  DROP below the best {alert['best_recall_at_10']:.3f}: "
+                                                   f"{alert['advice']}" if alert else ""), flush=True)
 
     def run(self, way: str) -> tuple[Model, float]:
         torch.manual_seed(self.args.seed)
@@ -248,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42, help="batches, held-out split, start (default %(default)s)")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads (default %(default)s: on 2 cores the server mines on the other)")
+    parser.add_argument("--no-defences", action="store_true",
+                        help="mine with no skipped ranks, margins or near-duplicate filter (default: Quarry's defences)")
     parser.add_argument("--workdir", help="where re-embedded corpora go, read by the server (default: the catalog)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -299,12 +326,11 @@ def main(argv: list[str] | None = None) -> int:
                       + (f"  [{'; '.join(notes)}]" if notes else ""), flush=True)
         finally:
             if trainer.written:
-                restored = client.refresh(served, retrain=True)
+                with warnings.catch_warnings():
+                    # Measured on the last model's held-out queries against the start's corpus: not a drop to report.
+                    warnings.simplefilter("ignore", RecallDropWarning)
+                    restored = client.refresh(served, retrain=True)
                 print(f"\nserver back on {served} (index_version {restored['index_version']}, {restored['index']})")
-                built = re.search(r"\((\S+\.qivf)\)$", restored["index"])
-                if built:
-                    print(f"{built.group(1)} stays beside it: the server built it for this refresh and serves it "
-                          "(delete it once the server is stopped)")
                 for path in trainer.written:
                     # The file, its ids, and the caches Quarry keeps beside a store.
                     for leftover in (path, path + ".ids", path + ".qsum", path + ".ids.qidx"):

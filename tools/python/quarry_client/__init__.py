@@ -10,7 +10,7 @@ the mining settings are keyword parameters of :meth:`Client.mine`, generated fro
 """
 
 from .client import DEFAULT_URL, Client, Mined
-from .errors import QuarryError
+from .errors import QuarryError, RecallDropWarning
 from .options import MINE_OPTIONS, Off, SamplingStrategy
 from .qvec import QvecHeader, crc32c, read_qvec, read_qvec_header, write_qvec
 
@@ -23,5 +23,5 @@ except ImportError:
 
 __version__ = "0.1.0"
 
-__all__ = ["Client", "Mined", "QuarryError", "DEFAULT_URL", "HAVE_NUMPY", "MINE_OPTIONS", "Off", "SamplingStrategy",
-           "QvecHeader", "crc32c", "read_qvec", "read_qvec_header", "write_qvec", "__version__"]
+__all__ = ["Client", "Mined", "QuarryError", "RecallDropWarning", "DEFAULT_URL", "HAVE_NUMPY", "MINE_OPTIONS", "Off",
+           "SamplingStrategy", "QvecHeader", "crc32c", "read_qvec", "read_qvec_header", "write_qvec", "__version__"]

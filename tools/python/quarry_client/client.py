@@ -14,6 +14,7 @@ import struct
 import sys
 import time
 import urllib.parse
+import warnings
 from array import array
 from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
@@ -23,7 +24,7 @@ try:
 except ImportError:  # the client works without numpy, with lists instead of arrays
     _np = None
 
-from .errors import QuarryError
+from .errors import QuarryError, RecallDropWarning
 from .options import MINE_OPTIONS, Anchors, MiningCalls, Positives
 
 __all__ = ["Client", "Mined", "DEFAULT_URL", "MINE_OPTIONS"]
@@ -36,6 +37,23 @@ DEFAULT_URL = "http://127.0.0.1:7700"
 _DROPPED = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
 # Longest query string of one /v1/negatives request; more ids go in further requests.
 _MAX_QUERY_CHARS = 4000
+
+
+def _with_recall(status: dict[str, Any]) -> dict[str, Any]:
+    """``status`` with ``recall`` (the served version's held-out figures) and ``recall_alert`` added;
+    warns :class:`RecallDropWarning` when the server flagged a drop."""
+    heldout = status.get("heldout") or {}
+    version = status.get("index_version")
+    recall = next((r for r in reversed(heldout.get("history") or []) if r.get("version") == version), None)
+    alert = heldout.get("alert")
+    alert = alert if alert and alert.get("version") == version else None
+    status["recall"] = recall
+    status["recall_alert"] = alert
+    if alert:
+        warnings.warn(RecallDropWarning(
+            f"index version {version}: held-out recall@10 {alert['recall_at_10']:.4f}, best so far "
+            f"{alert['best_recall_at_10']:.4f}: {alert['advice']}"), stacklevel=3)
+    return status
 
 
 class Mined(NamedTuple):
@@ -159,23 +177,41 @@ class Client(MiningCalls):
         return found
 
     def refresh(self, path: str | os.PathLike[str], retrain: bool = False, wait: bool = True,
-                poll: float = 0.5, timeout: float = 3600.0) -> dict[str, Any]:
+                poll: float = 0.5, timeout: float = 3600.0, *,
+                heldout_queries: str | os.PathLike[str] | None = None,
+                heldout_qrels: str | os.PathLike[str] | None = None) -> dict[str, Any]:
         """Asks the server to serve a re-embedded corpus (same rows and ids, new vectors).
 
         ``path`` is a ``.qvec`` file on the server's machine (absolute is safest: a relative path is
         the server's to resolve), e.g. one written by :func:`write_qvec`. ``retrain`` retrains the
         index's clusters instead of keeping them. The server builds the new index beside the live one
-        and swaps it in; mining goes on meanwhile.
+        and swaps it in; mining goes on meanwhile. The server copies the file before it answers, so
+        it may be rewritten as soon as this returns (or, without ``wait``, once it has answered).
+
+        ``heldout_queries`` and ``heldout_qrels`` (both or neither; files under the server's
+        ``--refresh-dir``) are held-out queries embedded by the same model and their qrels: the
+        server measures the new version's exact held-out recall on them (without them, on the set it
+        has, if any). None of them may be an anchor the server has mined for (400).
 
         With ``wait`` (the default), polls ``/v1/status`` every ``poll`` seconds until the refresh is
-        done and returns that status (its ``index_version`` is the new one); raises
-        :class:`QuarryError` (``status`` None) with the server's ``refresh_error`` when the refresh
-        failed, and ``TimeoutError`` after ``timeout`` seconds. Without ``wait``, returns the
-        server's answer at once: ``{"refresh": "started", "index_version": CURRENT}``. A refresh
-        already running answers 409.
+        done (the new version served and its held-out figures measured) and returns that status (its
+        ``index_version`` is the new one), with two keys added: ``recall``, the new version's held-out
+        figures (``recall_at_10``, ``recall_at_100``, ``ndcg_at_10``, ``queries``, ``drop``) or None
+        when the server watches no held-out set, and ``recall_alert``, None or, when recall@10 fell
+        more than the server's ``--recall-drop`` below the best version so far, the figures and the
+        server's advice (also warned as :class:`RecallDropWarning`). Raises :class:`QuarryError`
+        (``status`` None) with the server's ``refresh_error`` when the refresh failed, and
+        ``TimeoutError`` after ``timeout`` seconds. Without ``wait``, returns the server's answer at
+        once: ``{"refresh": "started", "index_version": CURRENT}``. A refresh already running answers
+        409.
         """
-        started = self._call_json("POST", "/v1/refresh",
-                                  payload={"corpus": os.fspath(path), "retrain": bool(retrain)})
+        if (heldout_queries is None) != (heldout_qrels is None):
+            raise ValueError("heldout_queries and heldout_qrels go together: give both or neither")
+        payload: dict[str, Any] = {"corpus": os.fspath(path), "retrain": bool(retrain)}
+        if heldout_queries is not None and heldout_qrels is not None:
+            payload["heldout_queries"] = os.fspath(heldout_queries)
+            payload["heldout_qrels"] = os.fspath(heldout_qrels)
+        started = self._call_json("POST", "/v1/refresh", payload=payload)
         if not wait:
             return started
         before = started.get("index_version")
@@ -184,7 +220,7 @@ class Client(MiningCalls):
             status = self.status()
             if not status.get("refreshing"):
                 if status.get("index_version") != before:
-                    return status
+                    return _with_recall(status)
                 if status.get("refresh_error"):
                     raise QuarryError(None, f"refresh of {os.fspath(path)} failed: {status['refresh_error']}",
                                       error="refresh failed", body=status)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["QuarryError"]
+__all__ = ["QuarryError", "RecallDropWarning"]
 
 
 class QuarryError(Exception):
@@ -47,3 +47,10 @@ class QuarryError(Exception):
     def __repr__(self) -> str:
         return (f"QuarryError(status={self.status!r}, message={self.message!r}, field={self.field!r}, "
                 f"value={self.value!r}, expected={self.expected!r})")
+
+
+class RecallDropWarning(UserWarning):
+    """Warned by :meth:`Client.refresh` when the new index version's held-out recall@10 fell more than
+    the server's ``--recall-drop`` below the best version so far. The message carries the figures and
+    the server's advice: the mined negatives hold too many false negatives (unlabelled positives), so
+    filter by confidence (margins) or select negatives more softly (sampling within a window)."""

@@ -4,8 +4,10 @@
 
 CATALOG holds queries.qvec, queries.qvec.ids, qrels.tsv and corpus.qvec as the server serves them.
 Mines the first 40 queries through the binary and the JSON shapes, has the server keep them in its
-negatives store, refreshes the server with the corpus written again by write_qvec (negated: a new
-model, same rows), and checks an option the server refuses. Writes to OUT (for the Java side to
+negatives store, checks an option the server refuses, then refreshes the server twice with held-out
+queries (queries 40..59): with the corpus written again by write_qvec (the first held-out figures),
+then negated (a new model, same rows, that loses every held-out document: a recall drop, warned
+with the server's advice); a held-out set naming a mined anchor is refused. Writes to OUT (for the Java side to
 compare with `quarry mine`): the binary answer's rows and scores as JSON. Exits non-zero on any
 mismatch, with the reason on stderr.
 """
@@ -15,9 +17,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from quarry_client import Client, QuarryError, read_qvec, write_qvec  # noqa: E402
+from quarry_client import Client, QuarryError, RecallDropWarning, read_qvec, write_qvec  # noqa: E402
 
 ANCHORS = 40
 
@@ -61,13 +64,41 @@ def main() -> None:
             check(False, "num_negatives=0 was accepted")
         except QuarryError as e:
             check(e.status == 400 and e.field == "num_negatives", f"refusal names the field: {e!r}")
+        heldout = os.path.join(catalog, "heldout-live.tsv")
+        trained = os.path.join(catalog, "heldout-trained.tsv")
+        with open(os.path.join(catalog, "qrels.tsv"), encoding="utf-8") as f, \
+                open(heldout, "w", encoding="utf-8") as h, open(trained, "w", encoding="utf-8") as t:
+            for line in f:
+                (t if line.split("\t")[0] in query_ids else h).write(line)
+        queries_file = os.path.join(catalog, "queries.qvec")
+        try:
+            client.refresh(os.path.join(catalog, "corpus.qvec"), heldout_queries=queries_file, heldout_qrels=trained)
+            check(False, "a held-out set of mined anchors was accepted")
+        except QuarryError as e:
+            check(e.status == 400 and "held-out query=" + query_ids[0] in e.message, f"overlap refused: {e!r}")
         corpus = read_qvec(os.path.join(catalog, "corpus.qvec"))
-        moved = os.path.join(catalog, "corpus-negated.qvec")
-        write_qvec(moved, [[-x for x in plain(row)] for row in corpus])
-        status = client.refresh(moved)
-        check(status["index_version"] == version + 1, f"refresh gave version {status['index_version']}")
+        again = os.path.join(catalog, "corpus-again.qvec")
+        write_qvec(again, [plain(row) for row in corpus])
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
+            status = client.refresh(again, heldout_queries=queries_file, heldout_qrels=heldout)
+            check(status["index_version"] == version + 1, f"refresh gave version {status['index_version']}")
+            first = status["recall"]
+            check(first is not None and first["version"] == version + 1 and first["recall_at_10"] > 0.5
+                  and not first["drop"] and status["recall_alert"] is None, f"first held-out figures: {status}")
+            check(not warned, f"no warning without a drop: {[str(w.message) for w in warned]}")
+            moved = os.path.join(catalog, "corpus-negated.qvec")
+            write_qvec(moved, [[-x for x in plain(row)] for row in corpus])
+            status = client.refresh(moved, heldout_queries=queries_file, heldout_qrels=heldout)
+            check(status["index_version"] == version + 2, f"refresh gave version {status['index_version']}")
+            drop = status["recall"]
+            check(drop["drop"] and drop["recall_at_10"] < first["recall_at_10"] - 0.01, f"drop figures: {drop}")
+            check("false-negative rate is too high" in status["recall_alert"]["advice"], f"alert: {status}")
+            check(any(issubclass(w.category, RecallDropWarning) and "false-negative rate" in str(w.message)
+                      for w in warned), f"warned: {[str(w.message) for w in warned]}")
+        check("quarry_heldout_recall_drop 1.0" in client.metrics(), "the metrics flag the drop")
         _, _, after = client.mine(anchors[:2], anchor_positives[:2], num_negatives=5)
-        check(after == version + 1, f"after the refresh an answer came from version {after}")
+        check(after == version + 2, f"after the refreshes an answer came from version {after}")
     with open(out, "w", encoding="utf-8") as f:
         json.dump({"rows": [plain(r) for r in rows],
                    "scores": [[None if s != s else s for s in plain(r)] for r in scores]}, f)

@@ -15,7 +15,7 @@ public final class Progress {
     private final long total;
     private final PrintWriter out;
     private final long intervalNanos;
-    private final long start = System.nanoTime();
+    private final long start;
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong nextReport;
     private final long startDone;
@@ -32,6 +32,16 @@ public final class Progress {
 
     /** As above, with the report interval, and {@code alreadyDone} units done by an earlier run (resume). */
     public Progress(String what, String unit, long total, PrintWriter out, long intervalNanos, long alreadyDone) {
+        this(what, unit, total, out, intervalNanos, alreadyDone, System.nanoTime());
+    }
+
+    /**
+     * As above, the job having started at {@code startNanos} ({@link System#nanoTime}): rates and the closing
+     * line's time count from there (a job whose units are counted only after its work, as Spark's ordered fetch).
+     */
+    public Progress(String what, String unit, long total, PrintWriter out, long intervalNanos, long alreadyDone,
+                    long startNanos) {
+        this.start = startNanos;
         this.what = what;
         this.unit = unit;
         this.total = total;

@@ -15,6 +15,8 @@ package dev.quarry;
  *   <li>{@value #HOLD_MINE_CALLS}: a path; {@code quarry serve} holds each admitted mine call until a file
  *       of that name exists, after creating {@code PATH.held} (a test in another process knows the call is in
  *       flight, sends SIGTERM, then releases it: no timing).</li>
+ *   <li>{@value #SPARK_PAUSE_DIR}: a directory; a Spark mining task's first attempt, one block in, writes
+ *       {@code task-P-pid-PID} there and waits for a file {@code go} (a test kills that executor JVM mid-stage).</li>
  * </ul>
  */
 public final class TestHooks {
@@ -29,6 +31,9 @@ public final class TestHooks {
 
     /** System property: the release file of held mine calls. */
     public static final String HOLD_MINE_CALLS = "quarry.test.hold-mine-calls";
+
+    /** System property: the directory of the Spark pause hook. */
+    public static final String SPARK_PAUSE_DIR = "quarry.test.spark-pause-dir";
 
     private TestHooks() {
     }
@@ -46,6 +51,11 @@ public final class TestHooks {
     /** How many attempts of {@link #failTask()} fail. */
     public static int failAttempts() {
         return Integer.getInteger(FAIL_ATTEMPTS, 1);
+    }
+
+    /** The directory of the Spark pause hook, or null. */
+    public static String sparkPauseDir() {
+        return System.getProperty(SPARK_PAUSE_DIR);
     }
 
     /** Windows {@code quarry embed} writes before it fails (0: never). */

@@ -135,13 +135,31 @@ class ReadmeExampleTest {
 
     @Test
     void theReadmeShowsExactlyThisCode() throws IOException {
+        assertEquals(readmeExample(), marked(Path.of("src/test/java/dev/quarry/cli/ReadmeExampleTest.java")),
+                "README's example and this test's method differ");
+    }
+
+    @Test
+    void theSampleTrainerProjectMinesWithTheReadmesCode() throws IOException {
+        // tools/examples/java-trainer depends on the installed engine from outside the reactor
+        // (scripts/java-example.sh builds and runs it); its mining method is the README's.
+        assertEquals(readmeExample(), marked(Path.of("..", "examples", "java-trainer", "src", "main", "java", "dev",
+                "quarry", "examples", "JavaTrainer.java")), "README's example and the sample trainer's method differ");
+    }
+
+    /** The java block of the README's "From Java" section, blank lines and indentation aside. */
+    private static String readmeExample() throws IOException {
         String readme = Files.readString(Path.of("..", "..", "README.md"));
         Matcher block = Pattern.compile("(?s)## From Java.*?```java\\n(.*?)```").matcher(readme);
         assertTrue(block.find(), "README has a '## From Java' section with a java block");
-        String source = Files.readString(Path.of("src/test/java/dev/quarry/cli/ReadmeExampleTest.java"));
-        String example = source.substring(source.indexOf("// README example start") + 24,
-                source.indexOf("    // README example end"));
-        assertEquals(strip(example), strip(block.group(1)), "README's example and this test's method differ");
+        return strip(block.group(1));
+    }
+
+    /** The code between a source file's "README example" markers, blank lines and indentation aside. */
+    private static String marked(Path file) throws IOException {
+        String source = Files.readString(file);
+        return strip(source.substring(source.indexOf("// README example start") + 24,
+                source.indexOf("    // README example end")));
     }
 
     private static String strip(String code) {

@@ -7,7 +7,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.util.Set;
 
 /**
  * The bearer token a client must send ({@code Authorization: Bearer TOKEN}), read from a file so it
@@ -22,9 +25,15 @@ final class BearerToken {
         this.expected = expected;
     }
 
-    /** The token in {@code file}: its first line, at least 16 characters. */
+    /**
+     * The token in {@code file}: its first line, at least 16 characters, in a file other users cannot
+     * read or write. A token others can read is no secret on this host, and one they can write lets them
+     * choose it; refused (not warned about, which a server's log would bury) as ssh refuses a private key
+     * others can read: {@code chmod 600 FILE} is the fix.
+     */
     static BearerToken read(Path file) {
         UserFiles.requireInput(file);
+        requirePrivate(file);
         String token;
         try {
             token = Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
@@ -36,6 +45,21 @@ final class BearerToken {
                     + MIN_LENGTH + " characters on the first line (e.g. from: openssl rand -hex 32)");
         }
         return new BearerToken(token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void requirePrivate(Path file) {
+        Set<PosixFilePermission> permissions;
+        try {
+            permissions = Files.getPosixFilePermissions(file);
+        } catch (UnsupportedOperationException e) {
+            return; // no POSIX permissions on this file system: nothing to check
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (permissions.contains(PosixFilePermission.OTHERS_READ) || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new QuarryDataException(file, "permissions", PosixFilePermissions.toString(permissions),
+                    "a token file other users can neither read nor write (chmod 600 " + file + ")");
+        }
     }
 
     /** Whether an {@code Authorization} header value carries the token. */

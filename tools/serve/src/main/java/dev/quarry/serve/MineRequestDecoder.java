@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import dev.quarry.QuarryUsageException;
 import dev.quarry.labels.IdMap;
+import dev.quarry.negatives.StoredNegatives;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -332,8 +334,13 @@ final class MineRequestDecoder {
     }
 
     private static String anchorId(int i, String id) {
-        if (id.isEmpty() || id.length() > 1024) {
-            throw new BadRequest("anchor_ids[" + i + "]", id, "a non-empty id of at most 1024 characters");
+        try {
+            // Checked as the negatives store checks an id (non-empty, UTF-8 of at most 1,024 bytes, no unpaired
+            // surrogate), here with the rest of the request: an id the store cannot take refuses the request
+            // before anything is mined or stored.
+            new StoredNegatives(new String[] {id}, new float[1], 0, 0);
+        } catch (QuarryUsageException e) {
+            throw new BadRequest("anchor_ids[" + i + "]", id, e.expected());
         }
         return id;
     }

@@ -16,7 +16,6 @@ import dev.quarry.store.StoreContents;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -31,11 +30,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * swaps, and the old version closes after its last request.
  */
 final class MiningService implements AutoCloseable {
+    private final WorkDirectory work;
     private final VectorKernels kernels;
     private final SearchParams search;
     private final MinerPreset preset;
     private final int threads;
     private final PrintWriter log;
+    private final RecallMonitor monitor;
     private final AtomicReference<ServedIndex> current = new AtomicReference<>();
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
@@ -53,8 +54,10 @@ final class MiningService implements AutoCloseable {
     record Mined(List<MinedAnchor> anchors, long version, dev.quarry.labels.IdMap ids) {
     }
 
-    MiningService(VectorStore corpus, Path indexFile, Path idFile, VectorKernels kernels, SearchParams search,
-                  MinerPreset preset, int threads, PrintWriter log) {
+    MiningService(WorkDirectory work, Path source, VectorStore corpus, Path indexFile, Path idFile, VectorKernels kernels,
+                  SearchParams search, MinerPreset preset, int threads, RecallMonitor monitor, PrintWriter log) {
+        this.work = work;
+        this.monitor = monitor;
         this.kernels = kernels;
         this.search = search;
         this.preset = preset;
@@ -62,17 +65,18 @@ final class MiningService implements AutoCloseable {
         this.log = log;
         StoreIds ids = StoreIds.of(corpus, idFile, null);
         try {
-            current.set(open(1, corpus, indexFile, ids));
+            current.set(open(1, source, corpus, indexFile, ids));
         } catch (RuntimeException | Error e) {
             ids.close();
             throw e;
         }
     }
 
-    private ServedIndex open(long version, VectorStore corpus, Path indexFile, StoreIds ids) {
+    private ServedIndex open(long version, Path source, VectorStore corpus, Path indexFile, StoreIds ids) {
         VectorIndex index = indexFile == null ? new FlatIndex(corpus, kernels)
                 : IvfIndex.open(indexFile, corpus, kernels);
-        ServedIndex served = new ServedIndex(version, corpus, index, indexFile, ids, kernels, search, preset);
+        ServedIndex served = new ServedIndex(version, source, corpus, index, indexFile, ids, kernels, search, preset);
+        served.afterClose(() -> work.deleteVersion(version)); // every file of a version is the server's own copy
         try {
             served.miner(MiningConfig.defaults()); // the default miner, warmed up before anything is served from it
         } catch (RuntimeException | Error e) {
@@ -85,6 +89,11 @@ final class MiningService implements AutoCloseable {
     /** The search options of calls that give none: the server's, with what its preset chose for the version served. */
     SearchParams search() {
         return current().search();
+    }
+
+    /** The held-out recall of each version, and the options calls that leave them out are served. */
+    RecallMonitor monitor() {
+        return monitor;
     }
 
     /** The version served now. */
@@ -120,27 +129,39 @@ final class MiningService implements AutoCloseable {
 
     /**
      * Starts serving {@code file} (the same rows and ids as now, re-embedded): its rows assigned to the
-     * current centroids (or, with {@code retrain}, a new index trained), written beside it, opened and
-     * warmed up, then swapped in. The file's shape and ids are checked before this returns (a
+     * current centroids (or, with {@code retrain}, a new index trained), written into the work directory,
+     * opened and warmed up, then swapped in. The file is copied into the work directory, and the copy's
+     * shape and ids checked, before this returns (a
      * {@link QuarryDataException} for a file that cannot be the same rows); the rest runs on the
-     * refresh thread. Returns false when a refresh is already running.
+     * refresh thread. Once the new version is served, its held-out recall is measured on {@code heldout}
+     * (re-embedded held-out queries; null: the set in use) before the refresh counts as done. Returns false
+     * when a refresh is already running ({@code heldout} is then the caller's to close).
      */
-    boolean refresh(Path file, boolean retrain) {
+    boolean refresh(Path file, boolean retrain, HeldOutSet heldout) {
         if (!refreshing.compareAndSet(false, true)) {
             return false;
         }
+        ServedIndex now = current.get();
+        long version = now.version() + 1;
         VectorStore corpus;
         try {
-            corpus = openSameRows(file);
+            // Copied in before the caller hears "accepted": from then on the trainer may rewrite or delete it.
+            Path copy = work.copyIn(file, null, version);
+            work.keepIds(now.storeIds().file(), copy); // a file without ids keeps the rows' ids served now
+            corpus = openSameRows(copy);
         } catch (RuntimeException | Error e) {
+            work.deleteVersion(version);
             refreshing.set(false);
             throw e;
         }
         refreshError = null;
         refresher.execute(() -> {
             try {
-                swapTo(corpus, retrain);
+                swapTo(file, corpus, retrain, heldout);
             } catch (RuntimeException | Error e) {
+                if (heldout != null && monitor.heldout() != heldout) {
+                    heldout.close(); // never adopted: the version it came with was not served
+                }
                 refreshError = e.getMessage() == null ? e.toString() : e.getMessage();
                 refreshFailures.incrementAndGet();
                 log.println("quarry serve: refresh from " + file + " failed: " + refreshError);
@@ -183,17 +204,18 @@ final class MiningService implements AutoCloseable {
         }
     }
 
-    private void swapTo(VectorStore corpus, boolean retrain) {
+    private void swapTo(Path source, VectorStore corpus, boolean retrain, HeldOutSet heldout) {
         long t0 = System.nanoTime();
         ServedIndex old = hold();
         Path file = corpus.path();
-        Path indexFile = null; // written by this refresh (IVF only), deleted when the refresh fails
+        Path indexFile = null; // written by this refresh (IVF only)
         try {
             // Every row read once: a corpus written by a trainer gets no trust from its footer (a torn or
             // hand-made file), and one NaN row would score NaN against every anchor.
-            StoreContents.verify(corpus, null).requireFinite(corpus, "corpus");
+            dev.quarry.store.StoreContent content = StoreContents.verify(corpus, null);
+            content.requireFinite(corpus, "corpus");
             if (old.index() instanceof IvfIndex ivf) {
-                indexFile = nextIndexFile(file);
+                indexFile = WorkDirectory.indexFile(file);
                 if (retrain) {
                     new IvfBuilder(kernels).build(corpus, new KMeansParams(ivf.nlist(), 10, 64, 0, ivf.spherical(),
                             ivf.seed(), threads), indexFile, null);
@@ -201,56 +223,44 @@ final class MiningService implements AutoCloseable {
                     new IvfBuilder(kernels).reassign(corpus, ivf, threads, indexFile, null);
                 }
             }
-            // The ids stay those of the first corpus: a refresh brings new vectors for the same rows.
-            StoreIds ids = StoreIds.of(old.corpus(), old.storeIds().file(), null);
-            ServedIndex next = open(old.version() + 1, corpus, indexFile, ids);
+            // The ids stay those served (checked, or carried over): a refresh brings new vectors for the same rows.
+            StoreIds ids = StoreIds.of(corpus, null, null);
+            ServedIndex next = open(old.version() + 1, source, corpus, indexFile, ids);
             java.util.concurrent.CountDownLatch gate = beforeSwap;
             if (gate != null) {
                 gate.await();
             }
             ServedIndex retired = current.getAndSet(next);
-            if (retired.version() > 1) {
-                retired.deleteIndexFileOnClose(); // written by a refresh; version 1's is the user's
-            }
             retired.release(); // the service's own hold: closes once the last request lets go
             refreshes.incrementAndGet();
-            log.printf("quarry serve: now serving version %d from %s (%s), refreshed in %.1f s%n", next.version(),
-                    file, next.index().describe(), (System.nanoTime() - t0) / 1e9);
+            log.printf("quarry serve: now serving version %d from %s (rows checksum %s; %s), refreshed in %.1f s%n",
+                    next.version(), source, content.checksumHex(), next.index().describe(), (System.nanoTime() - t0) / 1e9);
             log.flush();
+            // Served already: the held-out evaluation delays no call, only the end of the refresh.
+            if (next.acquire()) { // held while measured: a server stopping meanwhile closes it after
+                try {
+                    monitor.evaluate(next, heldout);
+                } finally {
+                    next.release();
+                }
+            } else if (heldout != null) {
+                heldout.close();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("refresh interrupted (the server is stopping)", e);
         } catch (RuntimeException | Error e) {
             if (current.get().corpus() != corpus) {
                 corpus.close();
-                deleteQuietly(indexFile);
+                if (indexFile != null) {
+                    ChecksumCache.forget(indexFile); // the build kept its body's checksum; before the delete
+                }
+                work.deleteVersion(old.version() + 1);
             }
             throw e;
         } finally {
             old.release();
         }
-    }
-
-    /** Deletes an index file a failed refresh wrote (or began): nothing serves from it. */
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                ChecksumCache.forget(file); // the build kept its body's checksum; before the delete, which names it
-                Files.deleteIfExists(file);
-            } catch (java.io.IOException e) {
-                // disk only; the next refresh picks another name
-            }
-        }
-    }
-
-    /** Where a refreshed corpus's index goes: beside it, a name no other version uses. */
-    private static Path nextIndexFile(Path corpus) {
-        String base = corpus.getFileName().toString().replaceFirst("\\.(qvec|npy|fvecs)$", "");
-        Path candidate = corpus.resolveSibling(base + ".qivf");
-        for (int i = 2; Files.exists(candidate); i++) {
-            candidate = corpus.resolveSibling(base + "-" + i + ".qivf");
-        }
-        return candidate;
     }
 
     boolean refreshing() {

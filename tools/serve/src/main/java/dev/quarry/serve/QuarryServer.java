@@ -4,7 +4,10 @@ import dev.quarry.negatives.NegativesStore;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernelsProvider;
 import io.helidon.webserver.WebServer;
+import dev.quarry.store.StoreContent;
+import dev.quarry.store.StoreContents;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -18,19 +21,36 @@ public final class QuarryServer implements AutoCloseable {
     private final MiningService service;
     private final Admission admission;
     private final NegativesStore store;
-    private final HttpApi api;
+    private final RecallMonitor monitor;
+    private final InFlight inFlight = new InFlight();
+    private final WorkDirectory work;
     private final WebServer server;
     private final PrintWriter log;
 
     private QuarryServer(ServeSettings settings, PrintWriter log) {
         this.log = log;
-        VectorStore corpus = VectorStore.open(settings.corpus());
+        this.work = WorkDirectory.claim(settings.workDir(), log);
         MiningService opened;
+        VectorStore corpus = null;
+        HeldOutSettings heldout = settings.heldout();
+        this.monitor = new RecallMonitor(VectorKernelsProvider.get(), settings.buildThreads(), heldout.recallDrop(),
+                heldout.onDrop(), log);
         try {
-            opened = new MiningService(corpus, settings.index(), settings.corpusIds(), VectorKernelsProvider.get(),
-                    settings.search(), settings.preset(), settings.buildThreads(), log);
+            // The server maps only files it owns: the corpus, its ids and its index are copied in first.
+            Path corpusCopy = work.copyIn(settings.corpus(), settings.corpusIds(), 1);
+            Path indexCopy = settings.index() == null ? null : work.copyIn(settings.index(), null, 1);
+            corpus = VectorStore.open(corpusCopy);
+            StoreContent content = StoreContents.verify(corpus, null);
+            log.println("quarry serve: serving a copy of " + settings.corpus() + " in " + work.path() + " (rows checksum "
+                    + content.checksumHex() + ")");
+            log.flush();
+            opened = new MiningService(work, settings.corpus(), corpus, indexCopy, null, VectorKernelsProvider.get(), settings.search(),
+                    settings.preset(), settings.buildThreads(), monitor, log);
         } catch (RuntimeException | Error e) {
-            corpus.close();
+            if (corpus != null) {
+                corpus.close();
+            }
+            work.close();
             throw e;
         }
         this.service = opened;
@@ -43,22 +63,32 @@ public final class QuarryServer implements AutoCloseable {
                 log.flush();
             }
             this.store = negatives;
+            TrainingAnchors training = new TrainingAnchors(negatives);
+            if (heldout.queries() != null) {
+                // Measured before the server listens: the first version is the baseline later ones are held to.
+                ServedIndex first = service.current();
+                monitor.evaluate(first, HeldOutSet.load(heldout.queries(), heldout.qrels(), first.ids(),
+                        first.corpus().dim(), work, training::contains));
+            }
             RequestLimits limits = settings.limits();
-            this.admission = new Admission(limits.running(), limits.waiting());
+            this.admission = new Admission(limits.running(), limits.waiting(), limits.bodiesBytes());
             ServerMetrics metrics = new ServerMetrics(admission, service);
-            this.api = new HttpApi(service, admission, metrics, limits, settings.token(), store,
-                    new RefreshFiles(settings.refreshDir()), log);
+            ServeRouting.ServeParts parts = new ServeRouting.ServeParts(service, admission, metrics, limits,
+                    settings.token(), store, new RefreshFiles(settings.refreshDir()), inFlight, work, training);
             this.server = WebServer.builder().host(settings.host()).port(settings.port())
-                    .maxPayloadSize(limits.maxBodyBytes())
+                    // Bodies are bounded by BodyReader, which answers 413 after reading what is left, so
+                    // the client reads its answer; the framework's own bound would close on it instead.
                     // Beyond the calls running and waiting, a few for health, status and metrics.
                     .maxConcurrentRequests(limits.running() + limits.waiting() + 16)
                     .shutdownGracePeriod(Duration.ofSeconds(5))
-                    .routing(api::routes).build().start();
+                    .routing(routing -> ServeRouting.build(routing, parts, log)).build().start();
         } catch (RuntimeException | Error e) {
             if (negatives != null) {
                 negatives.close();
             }
+            monitor.close();
             service.close();
+            work.close();
             throw e;
         }
     }
@@ -97,24 +127,24 @@ public final class QuarryServer implements AutoCloseable {
     @Override
     public void close() {
         admission.drain();
-        long deadline = System.nanoTime() + DRAIN_GRACE.toNanos();
-        while (api.inFlight() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        boolean drained;
+        try {
+            drained = inFlight.awaitDrained(DRAIN_GRACE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
         }
-        if (api.inFlight() > 0) {
-            log.println("quarry serve: " + api.inFlight() + " requests still running after " + DRAIN_GRACE.toSeconds()
-                    + " s; stopping anyway");
+        if (!drained) {
+            log.println("quarry serve: " + inFlight.count() + " requests still running after "
+                    + DRAIN_GRACE.toSeconds() + " s; stopping anyway");
         }
         server.stop();
         service.close();
+        monitor.close();
         if (store != null) {
             store.close();
         }
+        work.close();
         log.flush();
     }
 }

@@ -28,18 +28,24 @@ final class RefreshFiles {
 
     /** {@code name} (absolute, or relative to the directory) as a readable regular file under it. */
     Path resolve(String name) {
+        return resolve("corpus", name);
+    }
+
+    /** {@code name}, the value of the request's {@code field}, as a readable regular file under the directory. */
+    Path resolve(String field, String name) {
         if (name.isBlank() || name.indexOf('\0') >= 0) {
-            throw new BadRequest("corpus", name, "the path of a .qvec, .npy or .fvecs file under " + root);
+            throw new BadRequest(field, name, (field.endsWith("qrels") ? "the path of a qrels file"
+                    : "the path of a .qvec, .npy or .fvecs file") + " under " + root);
         }
         Path given = root.resolve(name).normalize();
         Path real;
         try {
             real = given.toRealPath();
         } catch (IOException e) {
-            throw new BadRequest("corpus", name, "an existing file under " + root + " (--refresh-dir)");
+            throw new BadRequest(field, name, "an existing file under " + root + " (--refresh-dir)");
         }
         if (!real.startsWith(root)) {
-            throw new BadRequest("corpus", name, "a file under " + root + " (--refresh-dir)");
+            throw new BadRequest(field, name, "a file under " + root + " (--refresh-dir)");
         }
         UserFiles.requireInput(real);
         return real;

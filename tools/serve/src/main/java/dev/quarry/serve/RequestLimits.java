@@ -2,20 +2,37 @@ package dev.quarry.serve;
 
 /**
  * What one request may ask and how much the service takes on at once: anchors per request, body
- * bytes, mine calls running together, and requests waiting for one of those slots. Past them a
- * request is refused (400 for a too-large request, 503 with Retry-After for a full queue), so memory
- * stays bounded by {@code (running + waiting) x maxBodyBytes} whatever clients send.
+ * bytes, mine calls running together, calls reading their body or waiting for one of those slots, the
+ * bytes of all bodies held at once, and the pace a body must arrive at. Past them a request is refused
+ * (400 or 413 for a too-large request, 503 with Retry-After when the places or the bytes are taken), so
+ * the bodies in memory stay within {@code bodiesBytes} whatever clients send.
  *
  * @param maxAnchors anchors in one mine request
  * @param maxBodyBytes bytes of a request body
  * @param running mine calls that run at once
- * @param waiting mine calls that may wait for a running slot
+ * @param waiting mine calls that may read their body or wait for a running slot
+ * @param bodiesBytes bytes of all request bodies held at once
+ * @param bodySecondsPerMiB seconds a body may take per MiB (the first MiB included) before it is cut off
  */
-record RequestLimits(int maxAnchors, long maxBodyBytes, int running, int waiting) {
+record RequestLimits(int maxAnchors, long maxBodyBytes, int running, int waiting, long bodiesBytes,
+                     double bodySecondsPerMiB) {
+    /** The default bound of all bodies held at once: 256 MiB, about 2,700 typical batches (64 x 384 float32). */
+    static final long DEFAULT_BODIES_BYTES = 256L << 20;
+    /** The default pace of a body: 5 s per MiB. */
+    static final double DEFAULT_BODY_SECONDS_PER_MIB = 5;
+
     RequestLimits {
-        if (maxAnchors < 1 || maxBodyBytes < 1 || running < 1 || waiting < 0) {
+        if (maxAnchors < 1 || maxBodyBytes < 1 || running < 1 || waiting < 0 || bodiesBytes < maxBodyBytes
+                || !(bodySecondsPerMiB > 0) || bodySecondsPerMiB > 3600) {
             throw new IllegalArgumentException("limits: maxAnchors=" + maxAnchors + " maxBodyBytes=" + maxBodyBytes
-                    + " running=" + running + " waiting=" + waiting);
+                    + " running=" + running + " waiting=" + waiting + " bodiesBytes=" + bodiesBytes
+                    + " bodySecondsPerMiB=" + bodySecondsPerMiB);
         }
+    }
+
+    /** The default bodies bound (at least one body of {@code maxBodyBytes}) and pace. */
+    RequestLimits(int maxAnchors, long maxBodyBytes, int running, int waiting) {
+        this(maxAnchors, maxBodyBytes, running, waiting, Math.max(maxBodyBytes, DEFAULT_BODIES_BYTES),
+                DEFAULT_BODY_SECONDS_PER_MIB);
     }
 }

@@ -110,6 +110,16 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
     @Option(names = "--max-body-mb", defaultValue = "64", description = "Request body size in MiB (default: ${DEFAULT-VALUE}).")
     int maxBodyMb;
 
+    @Option(names = "--max-bodies-mb", defaultValue = "256", description = "Request bodies the server holds at once,"
+            + " in MiB, counted by their real size; a body past it is answered 503 with Retry-After (default:"
+            + " ${DEFAULT-VALUE}).")
+    int maxBodiesMb;
+
+    @Option(names = "--body-timeout", defaultValue = "5", paramLabel = "SECONDS", description = "Seconds a request"
+            + " body may take per MiB, the first MiB included; a client slower than that is cut off (default:"
+            + " ${DEFAULT-VALUE}).")
+    double bodyTimeout;
+
     @Option(names = "--max-running", description = "Mine calls that run at once (default: the number of cores).")
     Integer maxRunning;
 
@@ -120,6 +130,30 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
     @Option(names = "--refresh-dir", description = "The directory POST /v1/refresh may read corpora from (default: the"
             + " corpus's directory).")
     Path refreshDir;
+
+    @Option(names = "--work-dir", description = "A directory of the server's own: the corpus, its ids and index are"
+            + " copied into it at start and at every refresh, so the files given may be rewritten or deleted once"
+            + " accepted; emptied at start and stop (default: .quarry-serve beside the corpus).")
+    Path workDir;
+
+    @Option(names = "--heldout-queries", paramLabel = "HQ", description = "Held-out queries' embeddings (.qvec, .npy,"
+            + " .fvecs; ids in HQ.ids, else row numbers), with --heldout-qrels: exact recall@10/@100 and nDCG@10 over"
+            + " the corpus are measured at start and after every refresh, per version (GET /v1/status, /metrics). A"
+            + " refresh may bring them re-embedded (heldout_queries, heldout_qrels).")
+    Path heldoutQueries;
+
+    @Option(names = "--heldout-qrels", paramLabel = "H.tsv", description = "The held-out queries' qrels (TSV, TREC"
+            + " or JSONL; doc ids of the corpus). No held-out query may be a training anchor.")
+    Path heldoutQrels;
+
+    @Option(names = "--recall-drop", defaultValue = "0.01", description = "Flag a version whose held-out recall@10"
+            + " is more than this (absolute) below the best version's so far (default: ${DEFAULT-VALUE}).")
+    double recallDrop;
+
+    @Option(names = "--on-recall-drop", defaultValue = "warn", description = "warn (flag it in status, metrics and"
+            + " the client), or tighten: also mine calls that leave options out with safer ones from then on"
+            + " (relative_margin 0.1, near_duplicate 0.85, sampling_strategy random) (default: ${DEFAULT-VALUE}).")
+    String onRecallDrop;
 
     @Override
     public Integer call() throws Exception {
@@ -161,19 +195,49 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-body-mb=" + maxBodyMb
                     + ", expected 1..2047");
         }
+        if (maxBodiesMb < maxBodyMb || maxBodiesMb > 1 << 20) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-bodies-mb=" + maxBodiesMb
+                    + ", expected --max-body-mb (" + maxBodyMb + ") .. " + (1 << 20));
+        }
+        if (!(bodyTimeout > 0) || bodyTimeout > 3600) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--body-timeout=" + bodyTimeout
+                    + ", expected seconds per MiB in (0, 3600]");
+        }
         RequestLimits limits;
         try {
             limits = new RequestLimits(maxAnchors, (long) maxBodyMb << 20, maxRunning == null ? cores : maxRunning,
-                    maxWaiting);
+                    maxWaiting, (long) maxBodiesMb << 20, bodyTimeout);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-anchors, --max-running and"
                     + " --max-waiting: expected >= 1, >= 1 and >= 0 (" + e.getMessage() + ")");
         }
+        if ((heldoutQueries == null) != (heldoutQrels == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), (heldoutQueries == null
+                    ? "--heldout-qrels needs --heldout-queries" : "--heldout-queries needs --heldout-qrels")
+                    + " (the held-out queries' embeddings and their qrels go together)");
+        }
+        if (!(recallDrop >= 0 && recallDrop <= 1)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--recall-drop=" + recallDrop
+                    + ", expected an absolute recall drop in [0, 1]");
+        }
+        RecallMonitor.OnDrop onDrop = switch (onRecallDrop) {
+            case "warn" -> RecallMonitor.OnDrop.WARN;
+            case "tighten" -> RecallMonitor.OnDrop.TIGHTEN;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--on-recall-drop=" + onRecallDrop
+                    + ", expected warn or tighten");
+        };
+        Path refreshFrom = refreshDir != null ? refreshDir : corpusFile.toAbsolutePath().getParent();
+        if (!Files.isDirectory(refreshFrom)) {
+            // Checked before the corpus is opened and warmed up: a typo costs no minute of start-up.
+            throw new dev.quarry.QuarryDataException(refreshFrom, "--refresh-dir", Files.exists(refreshFrom)
+                    ? "not a directory" : "missing", "an existing directory the refreshed corpora are read from");
+        }
         Path indexFile = indexName.equals("flat") ? null : Path.of(indexName);
-        Path corpusDir = corpusFile.toAbsolutePath().getParent();
         ServeSettings settings = new ServeSettings(corpusFile, indexFile, corpusIds, address.host(), address.port(),
                 token, negativesStore, storeAnchors, new SearchParams(searchThreads, nprobe == null ? 0 : nprobe),
-                limits, refreshDir != null ? refreshDir : corpusDir, cores, minerPreset);
+                limits, refreshFrom, cores, minerPreset, workDir != null ? workDir
+                : corpusFile.toAbsolutePath().resolveSibling(WorkDirectory.MARKER),
+                new HeldOutSettings(heldoutQueries, heldoutQrels, recallDrop, onDrop));
         long t0 = System.nanoTime();
         err.println("quarry serve: opening " + corpusFile + (indexFile == null ? " (exact search)" : " with " + indexFile)
                 + " and warming up...");

@@ -20,8 +20,11 @@ import java.nio.file.Path;
  * @param refreshDir the directory refreshes may read from
  * @param buildThreads threads of a refresh's index build
  * @param preset how each version's miner chooses the search options that {@code search} leaves open
+ * @param workDir the directory the server owns: copies of what it serves, and their indexes
+ * @param heldout the held-out set watched at start, and what a drop of its recall does
  */
 record ServeSettings(Path corpus, Path index, Path corpusIds, String host, int port, BearerToken token,
                      Path negativesStore, long storeAnchors, SearchParams search, RequestLimits limits,
-                     Path refreshDir, int buildThreads, MinerPreset preset) {
+                     Path refreshDir, int buildThreads, MinerPreset preset, Path workDir,
+                     HeldOutSettings heldout) {
 }

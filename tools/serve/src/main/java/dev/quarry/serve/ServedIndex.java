@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ServedIndex {
     private final long version;
+    private final Path source;
     private final VectorStore corpus;
     private final VectorIndex index;
     private final StoreIds ids;
@@ -31,12 +32,13 @@ final class ServedIndex {
     private final ConcurrentHashMap<MiningConfig, Miner> miners = new ConcurrentHashMap<>();
     /** Holders: the service itself (while current) plus every request in flight. */
     private final AtomicInteger holders = new AtomicInteger(1);
-    /** Whether closing deletes the index file: one a refresh wrote, once a newer version replaced it. */
-    private volatile boolean deleteIndexFileOnClose;
+    /** Run by the last holder once the files are unmapped: deletes the version's files from the work directory. */
+    private volatile Runnable afterClose = () -> { };
 
-    ServedIndex(long version, VectorStore corpus, VectorIndex index, Path indexFile, StoreIds ids,
+    ServedIndex(long version, Path source, VectorStore corpus, VectorIndex index, Path indexFile, StoreIds ids,
                 VectorKernels kernels, SearchParams search, MinerPreset preset) {
         this.version = version;
+        this.source = source;
         this.corpus = corpus;
         this.index = index;
         this.indexFile = indexFile;
@@ -48,6 +50,11 @@ final class ServedIndex {
 
     long version() {
         return version;
+    }
+
+    /** The corpus file as the user named it (the server serves its own copy of it, {@link #corpus()}). */
+    Path source() {
+        return source;
     }
 
     VectorStore corpus() {
@@ -112,13 +119,12 @@ final class ServedIndex {
     }
 
     /**
-     * Has the last holder delete the index file after unmapping it: for a version the server's own
-     * refresh wrote, once a newer one serves (a trainer that refreshes every epoch would otherwise leave
-     * an index as large as the corpus on disk per refresh). The index a user gave, and the one served
-     * when the server stops, stay.
+     * Has the last holder run {@code action} after unmapping the version's files: the server deletes them
+     * from its work directory (a trainer that refreshes every epoch would otherwise leave a copy of the
+     * corpus and an index as large as it on disk per refresh).
      */
-    void deleteIndexFileOnClose() {
-        deleteIndexFileOnClose = true;
+    void afterClose(Runnable action) {
+        afterClose = action;
     }
 
     /** Lets go of this version; the last holder of a retired version closes it. */
@@ -138,13 +144,9 @@ final class ServedIndex {
         index.close();
         ids.close();
         corpus.close();
-        if (deleteIndexFileOnClose && indexFile != null) {
-            try {
-                dev.quarry.files.ChecksumCache.forget(indexFile); // its check, kept while it was served
-                java.nio.file.Files.deleteIfExists(indexFile);
-            } catch (java.io.IOException e) {
-                // Unmapped already; a file left behind costs disk only, and the next refresh picks another name.
-            }
+        if (indexFile != null) {
+            dev.quarry.files.ChecksumCache.forget(indexFile); // its check, kept while it was served
         }
+        afterClose.run();
     }
 }

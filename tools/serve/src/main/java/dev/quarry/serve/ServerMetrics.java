@@ -39,6 +39,31 @@ final class ServerMetrics {
                 .description("Refreshes that failed (the version served stayed)").register(registry);
         Gauge.builder("quarry.refresh.running", service, s -> s.refreshing() ? 1 : 0)
                 .description("1 while a refresh builds the next version").register(registry);
+        RecallMonitor monitor = service.monitor();
+        heldout("quarry.heldout.recall.at10", monitor, VersionRecall::recallAt10, "Held-out recall@10 of the last"
+                + " version evaluated (exact search)");
+        heldout("quarry.heldout.recall.at100", monitor, VersionRecall::recallAt100, "Held-out recall@100 of the last"
+                + " version evaluated (exact search)");
+        heldout("quarry.heldout.ndcg.at10", monitor, VersionRecall::ndcgAt10, "Held-out nDCG@10 of the last version"
+                + " evaluated (exact search)");
+        heldout("quarry.heldout.version", monitor, VersionRecall::version, "Index version the held-out figures are of");
+        Gauge.builder("quarry.heldout.best.recall.at10", monitor, m -> m.history().stream()
+                        .mapToDouble(VersionRecall::recallAt10).max().orElse(Double.NaN))
+                .description("Best held-out recall@10 of any version so far").register(registry);
+        heldout("quarry.heldout.recall.drop", monitor, r -> r.drop() ? 1 : 0, "1 when the last version's recall@10"
+                + " fell more than --recall-drop below the best version's: " + RecallMonitor.ADVICE);
+        Gauge.builder("quarry.served.defaults.tightened", monitor, m -> m.tightenedAt() == 0 ? 0 : 1)
+                .description("1 once --on-recall-drop tighten switched the options calls leave out to safer ones")
+                .register(registry);
+    }
+
+    /** A gauge of the last version's held-out figures (NaN before the first). */
+    private void heldout(String name, RecallMonitor monitor, java.util.function.ToDoubleFunction<VersionRecall> figure,
+                         String description) {
+        Gauge.builder(name, monitor, m -> {
+            VersionRecall r = m.latest();
+            return r == null ? Double.NaN : figure.applyAsDouble(r);
+        }).description(description).register(registry);
     }
 
     /** One request answered. */

@@ -1,6 +1,7 @@
 package dev.quarry.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +32,11 @@ class AccessAndAdmissionTest {
         ServeFixture.writeCatalog(dir, 5_000, 20, 16);
         Files.writeString(dir.resolve("token.txt"), TOKEN + "\n");
         Files.writeString(dir.resolve("short.txt"), "secret\n");
+        Files.writeString(dir.resolve("everyones.txt"), TOKEN + "\n");
+        for (String own : List.of("token.txt", "short.txt")) {
+            Files.setPosixFilePermissions(dir.resolve(own), PosixFilePermissions.fromString("rw-------"));
+        }
+        Files.setPosixFilePermissions(dir.resolve("everyones.txt"), PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     @Test
@@ -59,6 +66,36 @@ class AccessAndAdmissionTest {
     }
 
     @Test
+    void aTokenFileOthersCanReadIsRefusedAtStartWithExit3() {
+        QuarryDataException e = org.junit.jupiter.api.Assertions.assertThrows(QuarryDataException.class,
+                () -> BearerToken.read(dir.resolve("everyones.txt")));
+        assertTrue(e.getMessage().contains("permissions=rw-r--r--, expected a token file other users can neither read"
+                + " nor write (chmod 600"), e.getMessage());
+        StringWriter err = new StringWriter();
+        picocli.CommandLine cmd = QuarryMain.commandLine();
+        cmd.setErr(new PrintWriter(err, true));
+        assertEquals(3, cmd.execute("serve", "--corpus", dir.resolve("corpus.qvec").toString(), "--bind", "127.0.0.1:0",
+                "--token-file", dir.resolve("everyones.txt").toString()), err.toString());
+        assertTrue(err.toString().contains("chmod 600"), err.toString());
+    }
+
+    @Test
+    void aRefreshDirThatIsNoDirectoryIsRefusedBeforeTheWarmUpWithExit3() throws Exception {
+        Files.writeString(dir.resolve("a-file"), "x");
+        for (String given : List.of(dir.resolve("nonexistent").toString(), dir.resolve("a-file").toString())) {
+            StringWriter err = new StringWriter();
+            picocli.CommandLine cmd = QuarryMain.commandLine();
+            cmd.setErr(new PrintWriter(err, true));
+            int code = cmd.execute("serve", "--corpus", dir.resolve("corpus.qvec").toString(), "--bind",
+                    "127.0.0.1:0", "--refresh-dir", given);
+            assertEquals(3, code, err.toString());
+            assertTrue(err.toString().contains("--refresh-dir=") && err.toString().contains("expected an existing"
+                    + " directory"), err.toString());
+            assertFalse(err.toString().contains("warming up"), "refused before the corpus is opened: " + err);
+        }
+    }
+
+    @Test
     void anAddressBeyondLoopbackNeedsAToken() {
         StringWriter err = new StringWriter();
         picocli.CommandLine cmd = QuarryMain.commandLine();
@@ -72,7 +109,7 @@ class AccessAndAdmissionTest {
 
     @Test
     void admissionQueuesUpToItsBoundAndRefusesTheRest() throws Exception {
-        Admission admission = new Admission(1, 1);
+        Admission admission = new Admission(1, 1, 1 << 20);
         Admission.Ticket running = admission.enter();
         assertNotNull(running);
         List<Admission.Ticket> got = new ArrayList<>();
@@ -122,8 +159,7 @@ class AccessAndAdmissionTest {
         try (ServeFixture.Running server = ServeFixture.Running.start(ServeFixture.settings(dir, null, null,
                 new RequestLimits(16, 1 << 16, 1, 0)))) {
             HttpResponse<byte[]> big = server.post("/v1/mine?n=1", "application/octet-stream", new byte[1 << 17]);
-            assertTrue(big.statusCode() == 400 || big.statusCode() == 413, big.statusCode() + " "
-                    + ServeFixture.text(big));
+            assertEquals(413, big.statusCode(), ServeFixture.text(big));
             assertEquals(200, server.get("/v1/health").statusCode());
         }
     }

@@ -21,6 +21,34 @@ class NegativesStoreServeTest {
     Path dir;
 
     @Test
+    void aRequestWithAnIdTheStoreCannotTakeIsRefusedAndStoresNothing() {
+        ServeFixture.writeCatalog(dir, 3_000, 20, 16);
+        Path storeFile = dir.resolve("negatives.cmap");
+        Map<Integer, List<String>> qrels = ServeFixture.qrels(dir);
+        StringBuilder json = new StringBuilder("{\"anchors\": [");
+        try (VectorStore queries = VectorStore.open(dir.resolve("queries.qvec"))) {
+            float[] row = new float[queries.dim()];
+            for (int i = 0; i < 3; i++) {
+                queries.copyRow(i, row);
+                json.append(i == 0 ? "" : ",").append(java.util.Arrays.toString(row));
+            }
+        }
+        json.append("], \"positives\": [\"").append(qrels.get(0).get(0)).append("\", \"").append(qrels.get(1).get(0))
+                .append("\", \"").append(qrels.get(2).get(0)).append("\"], \"anchor_ids\": [\"a\", \"b\", \"\\ud800\"]}");
+        try (ServeFixture.Running server = ServeFixture.Running.start(ServeFixture.settings(dir, null, storeFile,
+                ServeFixture.limits()))) {
+            HttpResponse<byte[]> refused = server.post("/v1/mine", "application/json",
+                    json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(400, refused.statusCode(), ServeFixture.text(refused));
+            assertTrue(ServeFixture.text(refused).contains("\"field\":\"anchor_ids[2]\""), ServeFixture.text(refused));
+            assertTrue(ServeFixture.text(server.get("/v1/status")).contains("\"negatives_stored\":0"),
+                    "nothing of a refused request is stored");
+            String read = ServeFixture.text(server.get("/v1/negatives?anchor=a&anchor=b"));
+            assertEquals("{\"negatives\":{\"a\":null,\"b\":null}}", read);
+        }
+    }
+
+    @Test
     void anchorsMinedWithIdsAreStoredAndServed() {
         ServeFixture.writeCatalog(dir, 5_000, 20, 16);
         Path storeFile = dir.resolve("negatives.cmap");

@@ -151,7 +151,8 @@ class RefreshUnderLoadTest {
             assertTrue(perVersion.get(1L).get() > 0 && perVersion.get(2L).get() > 0, perVersion.toString());
             assertEquals(2, perVersion.size(), perVersion.toString());
             assertArrayEquals(expected(dir.resolve("corpus.qvec"), dir.resolve("corpus.qivf"), body), answers.get(1L));
-            assertArrayEquals(expected(dir.resolve("step1.qvec"), dir.resolve("step1.qivf"), body), answers.get(2L));
+            assertArrayEquals(expected(dir.resolve("step1.qvec"), dir.resolve("serve-work").resolve("v2-step1.qivf"),
+                    body), answers.get(2L));
             assertFalse(java.util.Arrays.equals(answers.get(1L), answers.get(2L)), "the new vectors moved the answer");
             assertEquals(0, first.holders(), "the old version is closed after its last request");
             String status = ServeFixture.text(server.get("/v1/status"));
@@ -161,12 +162,15 @@ class RefreshUnderLoadTest {
     }
 
     @Test
-    void anIndexARefreshWroteIsDeletedOnceANewerVersionServesAndTheUsersStays(@TempDir Path own) throws Exception {
+    void aVersionsCopiesLiveInTheWorkDirectoryAndGoWithItWhileTheUsersFilesStay(@TempDir Path own) throws Exception {
         ServeFixture.writeCatalog(own, 3_000, 20, 16);
         Files.copy(own.resolve("corpus.qvec"), own.resolve("epoch1.qvec"));
         Files.copy(own.resolve("corpus.qvec"), own.resolve("epoch2.qvec"));
+        Path work = own.resolve("serve-work");
         try (ServeFixture.Running server = ServeFixture.Running.start(ServeFixture.settings(own, null, null,
                 ServeFixture.limits()))) {
+            assertTrue(Files.exists(work.resolve("v1-corpus.qvec")) && Files.exists(work.resolve("v1-corpus.qivf")),
+                    "the corpus and index served are copies of the server's own");
             ServedIndex epoch1 = null;
             for (String corpus : List.of("epoch1.qvec", "epoch2.qvec")) {
                 long before = server.server().indexVersion();
@@ -182,16 +186,110 @@ class RefreshUnderLoadTest {
                 }
                 if (epoch1 == null) {
                     epoch1 = server.server().service().current();
-                    assertTrue(Files.exists(own.resolve("epoch1.qivf")), "the refresh wrote its index");
+                    assertTrue(Files.exists(work.resolve("v2-epoch1.qivf")), "the refresh wrote its index");
                 }
             }
             assertEquals(3, server.server().indexVersion());
+            // The last holder (the refresh's thread) closes version 2, then deletes its files: bounded wait.
+            long closed = System.nanoTime() + 30_000_000_000L;
+            while ((epoch1.holders() != 0 || Files.exists(work.resolve("v2-epoch1.qivf"))) && System.nanoTime() < closed) {
+                Thread.sleep(20);
+            }
             assertEquals(0, epoch1.holders(), "version 2 is closed: no request held it");
-            assertFalse(Files.exists(own.resolve("epoch1.qivf")), "version 2's index, written by a refresh, is gone");
-            assertTrue(Files.exists(own.resolve("epoch2.qivf")), "the index served now stays");
+            assertFalse(Files.exists(work.resolve("v2-epoch1.qivf")) || Files.exists(work.resolve("v2-epoch1.qvec")),
+                    "version 2's copy and index are gone");
+            assertFalse(Files.exists(work.resolve("v1-corpus.qvec")), "so are version 1's");
+            assertTrue(Files.exists(work.resolve("v3-epoch2.qivf")), "the version served now stays");
         }
-        assertTrue(Files.exists(own.resolve("corpus.qivf")), "the index the server was started with stays");
-        assertTrue(Files.exists(own.resolve("epoch2.qivf")), "the index served at the stop stays");
+        try (java.util.stream.Stream<Path> left = Files.list(work)) {
+            assertEquals(List.of(".quarry-serve", ".quarry-serve.lock"), left.map(p -> p.getFileName().toString())
+                    .sorted().toList(), "a stopped server leaves its work directory empty");
+        }
+        for (String users : List.of("corpus.qvec", "corpus.qivf", "corpus.qvec.ids", "epoch1.qvec", "epoch2.qvec")) {
+            assertTrue(Files.exists(own.resolve(users)), users + " is the user's and stays");
+        }
+        assertFalse(Files.exists(own.resolve("epoch1.qivf")) || Files.exists(own.resolve("epoch2.qivf")),
+                "nothing is written beside the user's files");
+    }
+
+    @Test
+    void aTrainerMayRewriteOrDeleteItsFilesOnceTheServerAcceptedThem(@TempDir Path own) throws Exception {
+        ServeFixture.writeCatalog(own, 3_000, 20, 16);
+        Files.copy(own.resolve("corpus.qvec"), own.resolve("epoch1.qvec"));
+        byte[] body;
+        try (VectorStore queries = VectorStore.open(own.resolve("queries.qvec"))) {
+            Map<Integer, List<String>> qrels = ServeFixture.qrels(own);
+            body = ServeFixture.binaryBody(queries, new int[] {0, 1, 2}, List.of(qrels.get(0), qrels.get(1),
+                    qrels.get(2)), null);
+        }
+        try (ServeFixture.Running server = ServeFixture.Running.start(ServeFixture.settings(own, null, null,
+                ServeFixture.limits()))) {
+            byte[] before = server.post("/v1/mine?n=3", "application/octet-stream", body).body();
+            // The files the server started from, cut short and rewritten under it (np.save to the same path).
+            try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(own.resolve("corpus.qvec"),
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                c.truncate(4096);
+            }
+            Files.write(own.resolve("corpus.qivf"), new byte[100]);
+            HttpResponse<byte[]> same = server.post("/v1/mine?n=3", "application/octet-stream", body);
+            assertEquals(200, same.statusCode(), ServeFixture.text(same));
+            assertArrayEquals(before, same.body());
+            HttpResponse<byte[]> started = server.post("/v1/refresh", "application/json",
+                    "{\"corpus\": \"epoch1.qvec\"}".getBytes(StandardCharsets.UTF_8));
+            assertEquals(202, started.statusCode(), ServeFixture.text(started));
+            // Accepted: the trainer truncates and deletes its file at once, while the refresh still runs.
+            try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(own.resolve("epoch1.qvec"),
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                c.truncate(100);
+            }
+            Files.delete(own.resolve("epoch1.qvec"));
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (server.server().indexVersion() != 2 && System.nanoTime() < deadline) {
+                assertEquals(200, server.post("/v1/mine?n=3", "application/octet-stream", body).statusCode());
+            }
+            assertEquals(2, server.server().indexVersion(), ServeFixture.text(server.get("/v1/status")));
+            HttpResponse<byte[]> after = server.post("/v1/mine?n=3", "application/octet-stream", body);
+            assertEquals(200, after.statusCode(), ServeFixture.text(after));
+            assertArrayEquals(before, after.body(), "epoch1 held the same rows: the same answer");
+            assertFalse(server.log().toString().contains("Exception"), server.log().toString());
+        }
+    }
+
+    @Test
+    void whatAKilledServerLeftInItsWorkDirectoryIsRemovedAtStartAndAUsersDirectoryIsRefused(@TempDir Path own)
+            throws Exception {
+        ServeFixture.writeCatalog(own, 3_000, 20, 16);
+        Path work = own.resolve("serve-work");
+        Files.createDirectories(work);
+        Files.writeString(work.resolve(WorkDirectory.MARKER), "");
+        for (String stale : List.of("v7-corpus.qvec", "v7-corpus.qivf", "v7-corpus.qivf.quarry-4242-1.tmp",
+                "v7-corpus.qivf.quarry.lock", "v7-corpus.qvec.ids")) {
+            Files.writeString(work.resolve(stale), "left by a killed server");
+        }
+        try (ServeFixture.Running server = ServeFixture.Running.start(ServeFixture.settings(own, null, null,
+                ServeFixture.limits()))) {
+            try (java.util.stream.Stream<Path> left = Files.list(work)) {
+                assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("v7-")), "stale files removed");
+            }
+            assertTrue(server.log().toString().contains("removed 5 files an earlier server left"),
+                    server.log().toString());
+            dev.quarry.QuarryDataException inUse = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.quarry.QuarryDataException.class, () -> QuarryServer.start(ServeFixture.settings(own, null,
+                            null, ServeFixture.limits()), new java.io.PrintWriter(new java.io.StringWriter())));
+            assertTrue(inUse.getMessage().contains("in use by another quarry serve"), inUse.getMessage());
+        }
+        Path users = own.resolve("users-dir");
+        Files.createDirectories(users);
+        Files.writeString(users.resolve("notes.txt"), "mine");
+        ServeSettings base = ServeFixture.settings(own, null, null, ServeFixture.limits());
+        ServeSettings intoUsers = new ServeSettings(base.corpus(), base.index(), base.corpusIds(), base.host(),
+                base.port(), base.token(), base.negativesStore(), base.storeAnchors(), base.search(), base.limits(),
+                base.refreshDir(), base.buildThreads(), base.preset(), users, base.heldout());
+        dev.quarry.QuarryDataException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.quarry.QuarryDataException.class, () -> QuarryServer.start(intoUsers,
+                        new java.io.PrintWriter(new java.io.StringWriter())));
+        assertTrue(refused.getMessage().contains("--work-dir=a directory with files of its own"), refused.getMessage());
+        assertEquals("mine", Files.readString(users.resolve("notes.txt")), "a user's file is never touched");
     }
 
     @Test
@@ -233,7 +331,9 @@ class RefreshUnderLoadTest {
             assertEquals(1, server.server().indexVersion());
             assertNotNull(server.server().service().current().corpus());
             assertTrue(ServeFixture.text(server.get("/metrics")).contains("quarry_refreshes_total{result=\"failed\"} 1.0"));
-            assertFalse(Files.exists(dir.resolve("broken.qivf")), "no index written for a corpus that was refused");
+            assertFalse(Files.exists(dir.resolve("broken.qivf")), "nothing written beside the user's file");
+            assertFalse(Files.exists(dir.resolve("serve-work").resolve("v2-broken.qivf"))
+                    || Files.exists(dir.resolve("serve-work").resolve("v2-broken.qvec")), "a failed refresh's copy is gone");
         }
     }
 }

@@ -43,7 +43,8 @@ final class ServeFixture {
 
     static ServeSettings settings(Path dir, BearerToken token, Path store, RequestLimits limits) {
         return new ServeSettings(dir.resolve("corpus.qvec"), dir.resolve("corpus.qivf"), null, "127.0.0.1", 0, token,
-                store, 10_000, new SearchParams(2, 4), limits, dir, 2, MinerPreset.DEFAULT);
+                store, 10_000, new SearchParams(2, 4), limits, dir, 2, MinerPreset.DEFAULT, dir.resolve("serve-work"),
+                HeldOutSettings.none());
     }
 
     static RequestLimits limits() {

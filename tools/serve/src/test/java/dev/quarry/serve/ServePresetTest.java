@@ -28,7 +28,8 @@ class ServePresetTest {
         ServeFixture.writeCatalog(dir, 20_000, 64, 32);
         ServeSettings base = ServeFixture.settings(dir, null, null, ServeFixture.limits());
         ServeSettings latency = new ServeSettings(base.corpus(), base.index(), null, base.host(), 0, null, null,
-                base.storeAnchors(), new SearchParams(2, 0), base.limits(), dir, 2, MinerPreset.LATENCY);
+                base.storeAnchors(), new SearchParams(2, 0), base.limits(), dir, 2, MinerPreset.LATENCY, base.workDir(),
+                base.heldout());
         int expected;
         try (VectorStore corpus = VectorStore.open(base.corpus());
              IvfIndex ivf = IvfIndex.open(base.index(), corpus, VectorKernelsProvider.get());

@@ -150,6 +150,7 @@ public final class SparkMiner {
             boolean warmUp = plan.flopsPerAnchor() * plan.order().length > WARM_UP_FLOPS;
             WorkerSpec spec = WorkerSpec.of(runId, request, inputs.config(), layout == null ? null : layout.dir(),
                     warmUp);
+            ExecutorPaths.requireVisible(sc, executorFiles(layout)); // a cluster's executors see the driver's files
             say(String.format(Locale.ROOT, "mining %,d anchors on %s: %s placement, %d partitions of blocks of %d"
                             + " anchors, %s", plan.order().length, sc.master(), r.placement().cliName(), partitions,
                     blockSize, source));
@@ -162,7 +163,7 @@ public final class SparkMiner {
                     : sharded(blockRdd, layout, spec, partitions, blocks.blocks(), source);
             mined.persist(StorageLevel.MEMORY_AND_DISK());
             try {
-                MiningStats stats = parquet != null ? writeParquet(mined) : writeFiles(mined, files);
+                MiningStats stats = parquet != null ? writeParquet(mined, started) : writeFiles(mined, files, started);
                 double seconds = (System.nanoTime() - started) / 1e9;
                 MiningReport report = MiningRunner.report(inputs, source, stats, files, sc.defaultParallelism(),
                         seconds, plan.order().length, 0);
@@ -204,6 +205,21 @@ public final class SparkMiner {
             return layout;
         }
 
+        /** The files the executors open: the request's inputs, and the shard layout's. */
+        private List<Path> executorFiles(ShardLayout layout) {
+            List<Path> files = new ArrayList<>(inputFiles(r.request()));
+            if (layout != null) {
+                files.add(layout.dir().resolve(ShardLayout.MANIFEST));
+                for (ShardLayout.Entry e : layout.shards()) {
+                    files.add(layout.dir().resolve(e.store()));
+                    if (e.ivf() != null) {
+                        files.add(layout.dir().resolve(e.ivf()));
+                    }
+                }
+            }
+            return files;
+        }
+
         private String shardedName(ShardLayout layout) {
             return (layout.ivf() ? "ivf" : "flat") + ", " + layout.shards().size() + " shards";
         }
@@ -222,7 +238,7 @@ public final class SparkMiner {
         }
 
         /** JSONL or npy: every block mined in parallel first, then appended in order by this (single) writer. */
-        private MiningStats writeFiles(JavaRDD<MinedBlock> mined, List<Path> files) {
+        private MiningStats writeFiles(JavaRDD<MinedBlock> mined, List<Path> files, long started) {
             mined.count();
             say("mined; writing " + files.get(0) + (files.size() > 1 ? " (+" + (files.size() - 1) + ")" : ""));
             MinedOutput output = new MinedOutput(r.request().output(), r.request().outputOptions(), null);
@@ -233,7 +249,7 @@ public final class SparkMiner {
                     outs.add(AtomicOutput.create(files.get(i)));
                     outs.get(i).writeFully(headers[i]);
                 }
-                MiningStats stats = fold(mined.toLocalIterator(), outs);
+                MiningStats stats = fold(mined.toLocalIterator(), outs, started);
                 for (AtomicOutput out : outs) {
                     out.commit();
                 }
@@ -244,7 +260,7 @@ public final class SparkMiner {
         }
 
         /** Parquet: Spark reads the engine's JSONL lines with the format's schema and writes them. */
-        private MiningStats writeParquet(JavaRDD<MinedBlock> mined) {
+        private MiningStats writeParquet(JavaRDD<MinedBlock> mined, long started) {
             boolean done = false;
             try {
                 JavaRDD<String> lines = mined.flatMap(b -> Arrays.asList(
@@ -254,7 +270,7 @@ public final class SparkMiner {
                         .json(spark.createDataset(lines.rdd(), Encoders.STRING()))
                         .write().parquet(parquet.temp().toString());
                 say("mined and written; folding the statistics");
-                MiningStats stats = fold(mined.map(MinedBlock::withoutBytes).toLocalIterator(), List.of());
+                MiningStats stats = fold(mined.map(MinedBlock::withoutBytes).toLocalIterator(), List.of(), started);
                 parquet.commit();
                 done = true;
                 return stats;
@@ -270,11 +286,14 @@ public final class SparkMiner {
             }
         }
 
-        /** Folds the blocks, in order, into the statistics, appending their bytes to {@code outs}. */
-        private MiningStats fold(Iterator<MinedBlock> blocks, List<AtomicOutput> outs) {
+        /**
+         * Folds the blocks, in order, into the statistics, appending their bytes to {@code outs}. Its progress counts
+         * from the run's start ({@code started}), as the summary does: the blocks arrive here only once mined.
+         */
+        private MiningStats fold(Iterator<MinedBlock> blocks, List<AtomicOutput> outs, long started) {
             MiningStats stats = new MiningStats(inputs.config().numNegatives());
             Progress bar = new Progress("spark-mine", "anchors", inputs.anchors().ordinals().length, progress,
-                    2_000_000_000L, 0);
+                    2_000_000_000L, 0, started);
             int expected = 0;
             while (blocks.hasNext()) {
                 MinedBlock b = blocks.next();

@@ -34,6 +34,8 @@ final class WorkerInputs implements AutoCloseable {
 
     private WorkerInputs(WorkerSpec spec) {
         this.spec = spec;
+        // Before anything reaches Agrona, Chronicle Map or the Vector API: a flag missing on an executor is named.
+        JvmFlags.requireOnThisJvm(ExecutorPaths.where());
         VectorKernels kernels = VectorKernelsProvider.get();
         this.inputs = MiningInputs.openForWorkers(spec.request(), kernels);
         this.config = inputs.config();

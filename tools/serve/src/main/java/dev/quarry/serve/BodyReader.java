@@ -1,0 +1,203 @@
+package dev.quarry.serve;
+
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads a request body whole, within its bounds: at most {@code maxBytes} (413 beyond; the rest of the
+ * body is read and dropped, up to a bound, so the client reads its answer instead of a reset), its bytes
+ * held against the admission's budget as they arrive (503 when the budget is spent), and at a pace of at
+ * least one MiB per {@code secondsPerMiB}, the first MiB included: a client that stalls is cut off when
+ * its deadline passes and its connection closed. A chunked body whose framing is broken is a 400, and
+ * the connection is closed (where the next request would start is unknown); a client that went away
+ * gets no answer and leaves no stack trace.
+ */
+final class BodyReader {
+    private static final int MIB = 1 << 20;
+    private static final int STEP = 64 << 10;
+    /** How much of an over-limit body is read and dropped before the connection is closed instead. */
+    private static final long DRAIN_BYTES = 64L << 20;
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "quarry-body-deadline");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final long maxBytes;
+    private final long nanosPerMiB;
+
+    BodyReader(long maxBytes, double secondsPerMiB) {
+        this.maxBytes = maxBytes;
+        this.nanosPerMiB = (long) (secondsPerMiB * 1e9);
+    }
+
+    /** The body of {@code req}, its bytes reserved on {@code ticket} (none when null: a small body of the service's own). */
+    byte[] read(ServerRequest req, ServerResponse res, Admission.Ticket ticket) {
+        if (!req.content().hasEntity()) {
+            return new byte[0];
+        }
+        long length = req.headers().contentLength().orElse(-1);
+        Deadline deadline = new Deadline(res);
+        try {
+            InputStream in = req.content().inputStream();
+            if (length > maxBytes) {
+                throw tooLarge(res, length + " bytes", drain(in, deadline));
+            }
+            if (length >= 0 && ticket != null && !ticket.reserve(length)) {
+                throw overloaded(res);
+            }
+            byte[] body = new byte[(int) (length >= 0 ? length : Math.min(STEP, maxBytes))];
+            int filled = 0;
+            while (true) {
+                if (filled == body.length) {
+                    if (length >= 0) {
+                        break; // Content-Length bytes read: the entity ends there
+                    }
+                    if (filled == maxBytes) {
+                        if (deadline.read(in, new byte[1], 0, 1) < 0) {
+                            break; // exactly maxBytes
+                        }
+                        throw tooLarge(res, "more than " + maxBytes + " bytes", drain(in, deadline));
+                    }
+                    int grown = (int) Math.min(maxBytes, Math.max(STEP, 2L * filled));
+                    if (ticket != null && !ticket.reserve(grown - filled)) {
+                        throw overloaded(res);
+                    }
+                    body = Arrays.copyOf(body, grown);
+                }
+                int n = deadline.read(in, body, filled, body.length - filled);
+                if (n < 0) {
+                    break;
+                }
+                filled += n;
+            }
+            return filled == body.length ? body : Arrays.copyOf(body, filled);
+        } finally {
+            deadline.finish();
+        }
+    }
+
+    /** Reads and drops what is left of a body, up to a bound; whether it all came (so the connection may stay). */
+    private static boolean drain(InputStream in, Deadline deadline) {
+        byte[] sink = new byte[STEP];
+        long dropped = 0;
+        while (dropped < DRAIN_BYTES) {
+            int n = deadline.read(in, sink, 0, sink.length);
+            if (n < 0) {
+                return true;
+            }
+            dropped += n;
+        }
+        return false;
+    }
+
+    private RuntimeException tooLarge(ServerResponse res, String size, boolean drained) {
+        String expected = "at most " + maxBytes + " bytes (--max-body-mb)";
+        ApiError error = new ApiError(413, "too_large", "body=" + size + ", expected " + expected, "body", size,
+                expected);
+        return drained ? new Refusal(error, Map.of()) : answerAndClose(res, error, Map.of());
+    }
+
+    private static RuntimeException overloaded(ServerResponse res) {
+        return answerAndClose(res, ApiError.of(503, "overloaded", "the server holds as many request bodies as it may"
+                + " (--max-bodies-mb): retry after a second"), Map.of("Retry-After", "1"));
+    }
+
+    /**
+     * Answers now and has the connection closed: the rest of the body will not be read, and the framework
+     * would otherwise read on to find the next request (and, on broken framing, answer a second time).
+     */
+    private static RuntimeException answerAndClose(ServerResponse res, ApiError error, Map<String, String> headers) {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.put("Connection", "close");
+        Answer.error(error, all).send(res);
+        return new CloseConnectionException("answered " + error.status() + " without reading the rest of the body");
+    }
+
+    /**
+     * The pace a body must keep: {@code nanosPerMiB} for each MiB read so far, plus one. A timer checks it
+     * when it could next be missed; missing it interrupts the reading thread, which closes the connection
+     * (a virtual thread's socket read ends on interrupt), and the read fails.
+     */
+    private final class Deadline {
+        private final long start = System.nanoTime();
+        private final Thread reader = Thread.currentThread();
+        private final ServerResponse res;
+        private volatile long bytes;
+        private boolean done;
+        private boolean fired;
+
+        Deadline(ServerResponse res) {
+            this.res = res;
+            schedule();
+        }
+
+        /** One read; a failure is the deadline's cut-off, the client gone, or broken chunked framing. */
+        int read(InputStream in, byte[] into, int from, int length) {
+            int n;
+            try {
+                n = in.read(into, from, length);
+            } catch (IOException | RuntimeException e) {
+                throw failed(e);
+            }
+            if (n > 0) {
+                bytes += n;
+            }
+            return n;
+        }
+
+        private RuntimeException failed(Exception e) {
+            synchronized (this) {
+                if (fired) {
+                    return new CloseConnectionException("the body did not arrive within its deadline ("
+                            + bytes + " bytes read)");
+                }
+            }
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof IOException) {
+                    return new CloseConnectionException("the client went away mid-body (" + t + ")");
+                }
+            }
+            // Not an I/O failure: the framework could not read the body's framing (a chunk size that is not hex...).
+            return answerAndClose(res, ApiError.of(400, "bad_request", "the body's framing is broken: "
+                    + Printable.of(String.valueOf(e.getMessage()))), Map.of());
+        }
+
+        private long dueNanos() {
+            return start + nanosPerMiB * (1 + bytes / MIB);
+        }
+
+        private void schedule() {
+            TIMER.schedule(this::check, Math.max(0, dueNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+
+        private synchronized void check() {
+            if (done) {
+                return;
+            }
+            if (System.nanoTime() < dueNanos()) {
+                schedule();
+                return;
+            }
+            fired = true;
+            reader.interrupt();
+        }
+
+        /** Reading is over: no cut-off from now on, and an interrupt that came too late is cleared. */
+        synchronized void finish() {
+            done = true;
+            if (fired) {
+                Thread.interrupted();
+            }
+        }
+    }
+}

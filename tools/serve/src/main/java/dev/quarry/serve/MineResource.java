@@ -1,0 +1,144 @@
+package dev.quarry.serve;
+
+import dev.quarry.TestHooks;
+import dev.quarry.index.SearchParams;
+import dev.quarry.mining.MinedAnchor;
+import dev.quarry.mining.MiningConfig;
+import dev.quarry.negatives.NegativesStore;
+import dev.quarry.negatives.StoredNegatives;
+import dev.quarry.options.MineSettings;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /v1/mine}: anchors (binary or JSON, {@link MineRequestDecoder}) in, their negatives out
+ * ({@link MineResponses}), mined from one version of the index ({@link MiningService}), under admission
+ * ({@link Admission}: the body read and decoded in a waiting place, then mined in a running slot; 503 with
+ * Retry-After past their bounds). Anchors sent with ids are kept in the
+ * negatives store, if the server has one.
+ */
+final class MineResource implements HttpService {
+    static final String PATH = "/v1/mine";
+
+    private final MiningService service;
+    private final Admission admission;
+    private final ServerMetrics metrics;
+    private final RequestLimits limits;
+    private final NegativesStore store;
+    private final BodyReader bodies;
+    private final TrainingAnchors training;
+
+    MineResource(MiningService service, Admission admission, ServerMetrics metrics, RequestLimits limits,
+                 NegativesStore store, TrainingAnchors training) {
+        this.training = training;
+        this.service = service;
+        this.admission = admission;
+        this.metrics = metrics;
+        this.limits = limits;
+        this.store = store;
+        this.bodies = new BodyReader(limits.maxBodyBytes(), limits.bodySecondsPerMiB());
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post(PATH, (req, res) -> mine(req, res).send(res));
+    }
+
+    private Answer mine(ServerRequest req, ServerResponse res) throws InterruptedException {
+        Admission.Ticket ticket = admission.admit();
+        if (ticket == null) {
+            throw overloaded();
+        }
+        try (ticket) {
+            long t0 = System.nanoTime();
+            Map<String, String> query = query(req);
+            boolean binaryIn = req.headers().contentType().map(t -> t.mediaType().text().equals(Answer.OCTETS))
+                    .orElse(false);
+            String format = query.getOrDefault("format", binaryIn ? "binary" : "json");
+            if (!format.equals("binary") && !format.equals("json")) {
+                throw new BadRequest("format", format, "binary or json");
+            }
+            // Read and decoded in a waiting place: a slow or stalled upload never holds a running slot.
+            byte[] body = bodies.read(req, res, ticket);
+            ServedIndex current = service.current();
+            MineRequestDecoder decoder = new MineRequestDecoder(current.corpus().dim(), current.corpus().count(),
+                    current.ids(), limits, service.monitor().servedDefaults());
+            MineRequest request = binaryIn ? decoder.binary(body, query) : decoder.json(body, query);
+            if (request.anchorIds() != null) {
+                HeldOutSet heldout = service.monitor().heldout();
+                String shared = heldout == null ? null : heldout.firstShared(request.anchorIds());
+                if (shared != null) {
+                    throw new BadRequest("anchor_ids", shared, "training anchors that are not held-out queries ("
+                            + shared + " is one of " + heldout.qrelsFile().getFileName() + ": training on it would"
+                            + " hide from the held-out recall what training does to unseen queries)");
+                }
+                training.add(request.anchorIds());
+            }
+            MiningConfig config = MiningConfig.of(request.options());
+            Integer nprobe = request.options().get(MineSettings.NPROBE);
+            SearchParams search = nprobe == null ? service.search() : service.search().withNprobe(nprobe);
+            if (!ticket.awaitSlot()) {
+                throw overloaded();
+            }
+            TestHooks.holdMineCall();
+            MiningService.Mined mined = service.mine(config, search, (served, miner, params) -> {
+                List<MinedAnchor> anchors = request.count() == 0 ? List.of() : miner.mine(request.anchors(),
+                        request.offset(), (long) request.dim() * Float.BYTES, request.count(), request.positives(),
+                        params);
+                if (store != null && request.anchorIds() != null) {
+                    // Every entry built (and so checked) before the first is written: a request the store
+                    // cannot take whole leaves the store as it was.
+                    long now = System.currentTimeMillis();
+                    List<StoredNegatives> entries = new ArrayList<>(anchors.size());
+                    for (MinedAnchor a : anchors) {
+                        entries.add(stored(a, served, now));
+                    }
+                    for (int i = 0; i < anchors.size(); i++) {
+                        store.put(request.anchorIds()[anchors.get(i).anchor()], entries.get(i));
+                    }
+                }
+                return anchors;
+            });
+            int k = config.numNegatives();
+            metrics.mined(request.count(), System.nanoTime() - t0);
+            Map<String, String> headers = Map.of("Quarry-Index-Version", Long.toString(mined.version()),
+                    "Quarry-Anchors", Integer.toString(request.count()), "Quarry-Negatives", Integer.toString(k));
+            return format.equals("binary")
+                    ? new Answer(200, Answer.OCTETS, MineResponses.binary(mined.anchors(), k), headers)
+                    : new Answer(200, Answer.JSON, MineResponses.json(mined.anchors(), mined.ids(), mined.version()),
+                    headers);
+        }
+    }
+
+    private Refusal overloaded() {
+        return new Refusal(ApiError.of(503, "overloaded", admission.draining() ? "the server is shutting down"
+                : "the server is at capacity: retry after a second"), Map.of("Retry-After", "1"));
+    }
+
+    private static StoredNegatives stored(MinedAnchor a, ServedIndex served, long now) {
+        String[] ids = new String[a.negatives().length];
+        for (int j = 0; j < ids.length; j++) {
+            ids[j] = served.ids().id(a.negatives()[j]);
+        }
+        return new StoredNegatives(ids, a.negativeScores().clone(), served.version(), now);
+    }
+
+    /** Query parameters, one value each (a repeated one is refused: which would win is not obvious). */
+    private static Map<String, String> query(ServerRequest req) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : req.query().names()) {
+            List<String> values = req.query().all(name);
+            if (values.size() > 1) {
+                throw new BadRequest(name, String.join(",", values), "one value");
+            }
+            out.put(name, values.isEmpty() ? "" : values.get(0));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.quarry.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bodies sent as a broken or hostile client sends them: over the limit (with a length or chunked),
+ * malformed chunking, an upload that stalls, a client that leaves mid-body. Each gets one answer (or
+ * none, for a client gone), never a running slot held, never a stack trace in the log.
+ */
+class HostileBodiesTest {
+    private static final int LIMIT = 1 << 16;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void writeData() {
+        ServeFixture.writeCatalog(dir, 3_000, 20, 16);
+    }
+
+    private static ServeFixture.Running start(int running, int waiting, double secondsPerMiB) {
+        return ServeFixture.Running.start(ServeFixture.settings(dir, null, null,
+                new RequestLimits(16, LIMIT, running, waiting, 1 << 20, secondsPerMiB)));
+    }
+
+    @Test
+    void aBodyOverTheLimitGets413EveryTimeAndTheClientReadsIt() {
+        try (ServeFixture.Running server = start(1, 4, 5)) {
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<byte[]> big = server.post("/v1/mine?n=1", "application/octet-stream", new byte[2 * LIMIT]);
+                assertEquals(413, big.statusCode(), ServeFixture.text(big));
+                assertTrue(ServeFixture.text(big).contains("\"field\":\"body\""), ServeFixture.text(big));
+            }
+            assertEquals(200, server.get("/v1/health").statusCode());
+            assertFalse(server.log().toString().contains("Exception"), server.log().toString());
+        }
+    }
+
+    @Test
+    void anOverLimitBodyIsReadSoTheSameConnectionAnswersTheNextRequest() {
+        try (ServeFixture.Running server = start(1, 4, 5);
+             RawHttp client = new RawHttp(server.server().port())) {
+            client.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: " + 2 * LIMIT + "\r\n\r\n").write(new byte[2 * LIMIT]);
+            assertEquals(List.of(413), RawHttp.statuses(client.readResponse()));
+            client.write("GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(List.of(200), RawHttp.statuses(client.readResponse()));
+        }
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitGets413Once() {
+        try (ServeFixture.Running server = start(1, 4, 5);
+             RawHttp client = new RawHttp(server.server().port())) {
+            StringBuilder chunks = new StringBuilder();
+            String chunk = "a".repeat(4096);
+            for (int i = 0; i < 2 * LIMIT / 4096; i++) {
+                chunks.append("1000\r\n").append(chunk).append("\r\n");
+            }
+            client.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunks + "0\r\n\r\n");
+            String answer = client.readUntilClosed(60);
+            assertEquals(List.of(413), RawHttp.statuses(answer), answer);
+            assertFalse(server.log().toString().contains("Exception"), server.log().toString());
+        }
+    }
+
+    @Test
+    void aMalformedChunkGets400OnceAndTheConnectionCloses() {
+        try (ServeFixture.Running server = start(1, 4, 5);
+             RawHttp client = new RawHttp(server.server().port())) {
+            client.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n");
+            String answer = client.readUntilClosed(60);
+            assertEquals(List.of(400), RawHttp.statuses(answer), answer);
+            assertFalse(answer.endsWith("\u0000"), "the connection was closed: " + answer);
+            assertFalse(server.log().toString().contains("Exception"), server.log().toString());
+        }
+    }
+
+    @Test
+    void stalledUploadsHoldWaitingPlacesNeverRunningSlotsAndAreCutOffAtTheirDeadline() throws Exception {
+        try (ServeFixture.Running server = start(1, 2, 1);
+             RawHttp stalled1 = new RawHttp(server.server().port());
+             RawHttp stalled2 = new RawHttp(server.server().port())) {
+            long t0 = System.nanoTime();
+            for (RawHttp stalled : List.of(stalled1, stalled2)) {
+                stalled.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                        + "Content-Length: 600\r\n\r\n0123456789");
+            }
+            awaitWaiting(server, 2);
+            assertEquals(0, server.server().admission().running(), "a stalled upload holds no running slot");
+            HttpResponse<byte[]> other = server.post("/v1/mine?n=0", "application/octet-stream", new byte[0]);
+            assertEquals(200, other.statusCode(), "the running slot is free while two uploads stall: "
+                    + ServeFixture.text(other));
+            for (RawHttp stalled : List.of(stalled1, stalled2)) {
+                String answer = stalled.readUntilClosed(30);
+                assertFalse(answer.endsWith("\u0000"), "cut off at the deadline: " + answer);
+                assertEquals(List.of(), RawHttp.statuses(answer), answer);
+            }
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30));
+            awaitWaiting(server, 0);
+            assertEquals(200, server.post("/v1/mine?n=0", "application/octet-stream", new byte[0]).statusCode());
+            assertFalse(server.log().toString().contains("Exception"), server.log().toString());
+        }
+    }
+
+    @Test
+    void aClientThatLeavesMidBodyGetsNoAnswerAndLeavesNoStackTrace() throws Exception {
+        try (ServeFixture.Running server = start(1, 2, 5)) {
+            try (RawHttp client = new RawHttp(server.server().port())) {
+                client.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                        + "Content-Length: 600\r\n\r\n0123456789");
+                awaitWaiting(server, 1);
+            }
+            awaitWaiting(server, 0);
+            assertEquals(200, server.get("/v1/health").statusCode());
+            assertFalse(server.log().toString().contains("Exception"), server.log().toString());
+        }
+    }
+
+    @Test
+    void bodiesBeyondTheBudgetAreRefused503() throws Exception {
+        try (ServeFixture.Running server = ServeFixture.Running.start(ServeFixture.settings(dir, null, null,
+                new RequestLimits(16, LIMIT, 1, 4, LIMIT, 5)));
+             RawHttp holder = new RawHttp(server.server().port())) {
+            // One body of the whole budget's size, still arriving, holds the budget.
+            holder.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: " + LIMIT + "\r\n\r\n0123456789");
+            awaitWaiting(server, 1);
+            HttpResponse<byte[]> refused = server.post("/v1/mine?n=0", "application/octet-stream", new byte[16]);
+            assertEquals(503, refused.statusCode(), ServeFixture.text(refused));
+            assertTrue(ServeFixture.text(refused).contains("--max-bodies-mb"), ServeFixture.text(refused));
+            assertEquals("1", refused.headers().firstValue("Retry-After").orElseThrow());
+        }
+    }
+
+    /** Waits (30 s at most) until {@code n} calls hold a waiting place. */
+    private static void awaitWaiting(ServeFixture.Running server, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (server.server().admission().waiting() != n && System.nanoTime() < deadline) {
+            Thread.sleep(5); // the admission has no event to wait on; bounded by the deadline
+        }
+        assertEquals(n, server.server().admission().waiting(), "calls holding a waiting place");
+    }
+}
