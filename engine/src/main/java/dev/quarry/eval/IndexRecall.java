@@ -10,6 +10,7 @@ import dev.quarry.store.VectorStore;
 import dev.quarry.vector.QueryBlock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Recall@k of an approximate index against exact search, for a sweep of nprobe: the share of each
@@ -27,8 +28,15 @@ public final class IndexRecall {
      * @param recall mean recall@k
      * @param queriesPerSecond search throughput of the approximate index, searching in blocks of the sweep's batch
      * @param params the whole setting searched with
+     * @param referenceRecall mean recall@k of the same calls searched with the sweep's reference setting (for an
+     *                        int8 index, every probed row rescored: the float32 lists' recall); NaN when none
      */
-    public record Point(int nprobe, double recall, double queriesPerSecond, SearchParams params) {
+    public record Point(int nprobe, double recall, double queriesPerSecond, SearchParams params,
+                        double referenceRecall) {
+        /** A point without a reference. */
+        public Point(int nprobe, double recall, double queriesPerSecond, SearchParams params) {
+            this(nprobe, recall, queriesPerSecond, params, Double.NaN);
+        }
     }
 
     /**
@@ -53,9 +61,20 @@ public final class IndexRecall {
      */
     public static List<Point> sweep(VectorIndex exact, VectorIndex approx, VectorStore queries, int count, int k,
                                     List<SearchParams> settings, int batch) {
+        return sweep(exact, approx, queries, count, k, settings, batch, null);
+    }
+
+    /**
+     * {@link #sweep(VectorIndex, VectorIndex, VectorStore, int, int, List, int)}, each point also with the
+     * recall of the same calls searched with {@code reference} applied to its setting (untimed; null for none):
+     * for an int8 index, {@code p -> p.withOversample(Float.POSITIVE_INFINITY)} gives the recall the float32
+     * lists have at the same setting, so the difference is what the quantized lists cost.
+     */
+    public static List<Point> sweep(VectorIndex exact, VectorIndex approx, VectorStore queries, int count, int k,
+                                    List<SearchParams> settings, int batch, UnaryOperator<SearchParams> reference) {
         QueryBlock block = sample(queries, count);
         int threads = settings.stream().mapToInt(SearchParams::threads).max().orElse(1);
-        return sweep(truth(exact, block, k, threads), approx, queries, block, k, settings, batch);
+        return sweep(truth(exact, block, k, threads), approx, queries, block, k, settings, batch, reference);
     }
 
     /** The first {@code count} rows of {@code queries} (all of them if fewer), as one block. */
@@ -80,6 +99,16 @@ public final class IndexRecall {
      */
     public static List<Point> sweep(TopK truth, VectorIndex approx, VectorStore queries, QueryBlock block, int k,
                                     List<SearchParams> settings, int batch) {
+        return sweep(truth, approx, queries, block, k, settings, batch, null);
+    }
+
+    /**
+     * {@link #sweep(TopK, VectorIndex, VectorStore, QueryBlock, int, List, int)}, each point also with the recall
+     * of the same calls searched with {@code reference} applied to its setting, as {@link #sweep(VectorIndex,
+     * VectorIndex, VectorStore, int, int, List, int, UnaryOperator)} measures it (null for none).
+     */
+    public static List<Point> sweep(TopK truth, VectorIndex approx, VectorStore queries, QueryBlock block, int k,
+                                    List<SearchParams> settings, int batch, UnaryOperator<SearchParams> reference) {
         int n = block.count();
         List<Point> points = new ArrayList<>();
         for (SearchParams params : settings) {
@@ -88,10 +117,14 @@ public final class IndexRecall {
                 long start = System.nanoTime();
                 approx.search(block, k, Exclusions.NONE, params);
                 double seconds = (System.nanoTime() - start) / 1e9;
-                points.add(new Point(params.nprobe(), Recall.of(truth, found), n / seconds, params));
+                points.add(new Point(params.nprobe(), Recall.of(truth, found), n / seconds, params,
+                        reference == null ? Double.NaN
+                                : Recall.of(truth, approx.search(block, k, Exclusions.NONE, reference.apply(params)))));
             } else {
-                double[] recallAndSeconds = inCalls(approx, queries, truth, n, batch, k, params);
-                points.add(new Point(params.nprobe(), recallAndSeconds[0], n / recallAndSeconds[1], params));
+                double[] recallAndSeconds = inCalls(approx, queries, truth, n, batch, k, params, 2);
+                points.add(new Point(params.nprobe(), recallAndSeconds[0], n / recallAndSeconds[1], params,
+                        reference == null ? Double.NaN
+                                : inCalls(approx, queries, truth, n, batch, k, reference.apply(params), 1)[0]));
             }
         }
         return points;
@@ -137,16 +170,16 @@ public final class IndexRecall {
     }
 
     /**
-     * Searches the first n queries in calls of {@code batch} twice, the second pass timed: the mean recall of
-     * those calls' results (a call's size may change how an index searches) and the seconds they took.
+     * Searches the first n queries in calls of {@code batch}, {@code passes} times, the last pass timed: the mean
+     * recall of those calls' results (a call's size may change how an index searches) and the seconds they took.
      */
     private static double[] inCalls(VectorIndex index, VectorStore queries, TopK truth, int n, int batch, int k,
-                                    SearchParams params) {
+                                    SearchParams params, int passes) {
         QueryBlock block = new QueryBlock(batch, queries.dim());
         double seconds = 0;
         double sum = 0;
         int counted = 0;
-        for (int pass = 0; pass < 2; pass++) {
+        for (int pass = 0; pass < passes; pass++) {
             sum = 0;
             counted = 0;
             long start = System.nanoTime();

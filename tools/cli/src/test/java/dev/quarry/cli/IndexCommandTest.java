@@ -9,6 +9,8 @@ import dev.quarry.testing.TestFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,6 +103,47 @@ class IndexCommandTest {
         assertTrue(groups[2].startsWith("64 (") && groups[2].matches("(?s).*\\n\\s+1\\s+0\\.\\d{4}\\s.*"),
                 recall::toString);
         assertTrue(recall.out().contains("anchors/min"), recall::toString);
+    }
+
+    @Test
+    void recallOfAnInt8IndexShowsTheFloat32ListsRecallBesideItsOwnForEachCoarseStage() {
+        // nlist 1024: the smallest index that holds a centroid graph, so both coarse stages get rows.
+        Map<String, String[]> float32 = recallRows(build(1024, "float32"));
+        Map<String, String[]> int8 = recallRows(build(1024, "int8"));
+        assertEquals(float32.keySet(), int8.keySet());
+        assertTrue(int8.containsKey("4 exact") && int8.containsKey("4 graph"), int8::toString);
+        for (Map.Entry<String, String[]> row : int8.entrySet()) {
+            String[] f = float32.get(row.getKey());
+            String[] b = row.getValue();
+            // nprobe recall queries/s queries/min coarse ef oversample rescored/q recall-f32
+            assertEquals(f[1], b[8], "every probed row rescored is the float32 index, at " + row.getKey());
+            assertTrue(Double.parseDouble(b[1]) <= Double.parseDouble(b[8]),
+                    "rescoring fewer rows can only lose recall, at " + row.getKey());
+        }
+    }
+
+    /** {@code index recall}'s rows at nprobe 1, 4 and 16 by "nprobe coarse", each split on whitespace. */
+    private Map<String, String[]> recallRows(Path index) {
+        CliRun recall = CliRun.of("index", "recall", "--store", catalog.resolve("corpus.qvec"), "--index", index,
+                "--queries", catalog.resolve("queries.qvec"), "--nprobe", "1,4,16", "--k", 50, "--throughput-anchors", 0);
+        assertEquals(0, recall.exitCode(), recall::toString);
+        Map<String, String[]> rows = new TreeMap<>();
+        for (String line : recall.out().split("\n")) {
+            String[] f = line.trim().split("\s+");
+            if (f[0].matches("\\d+")) {
+                rows.put(f[0] + " " + f[4], f);
+            }
+        }
+        assertEquals(6, rows.size(), recall::toString);
+        return rows;
+    }
+
+    private Path build(int nlist, String lists) {
+        Path index = dir.resolve("corpus-" + nlist + "-" + lists + ".qivf");
+        CliRun run = CliRun.of("index", "build", "--store", catalog.resolve("corpus.qvec"), "--nlist", nlist,
+                "--lists", lists, "--output", index);
+        assertEquals(0, run.exitCode(), run::toString);
+        return index;
     }
 
     @Test
