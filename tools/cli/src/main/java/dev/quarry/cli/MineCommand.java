@@ -11,6 +11,7 @@ import dev.quarry.pipeline.CrossModelStrategySpec;
 import dev.quarry.pipeline.MiningReport;
 import dev.quarry.pipeline.MiningRequest;
 import dev.quarry.pipeline.MiningRunner;
+import dev.quarry.vector.ColdStartKernels;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -261,7 +262,9 @@ final class MineCommand implements Callable<Integer>, SchemaOptions.Mines {
                 dev.quarry.files.OutputClaim.refuseIfInput(negativesStore, "optionsFile", optionsFile);
             }
         }
-        MiningReport report = new MiningRunner(VectorKernelsProvider.get()).run(request, spec.commandLine().getErr());
+        // A run too small to warm the SIMD kernels up scores with plain loops of the same bits (ColdStartKernels).
+        MiningReport report = new MiningRunner(ColdStartKernels.around(VectorKernelsProvider.get()))
+                .run(request, spec.commandLine().getErr());
         report.print(spec.commandLine().getOut(), request.config().describe());
         return ExitCodes.OK;
     }
