@@ -1,0 +1,197 @@
+"""The HTTP client of scripts/hostile.sh: what curl cannot do (stall an upload, send a malformed chunk and
+count the answers on one connection, many clients at once), with Python's standard library only.
+
+  hostile_client.py body QVEC QRELS N [ANCHOR_ID...] > body.bin   a binary /v1/mine body: the first N rows of
+                                                                  QVEC, their positives, and the anchor ids
+  hostile_client.py json QVEC QRELS N [ANCHOR_ID_JSON...]       the same as JSON (ids as JSON literals)
+  hostile_client.py raw URL REQUEST_FILE                          sends the bytes as they are, prints the
+                                                                  statuses answered until the server closes
+  hostile_client.py stall URL BODY                                two uploads that stall, then a call
+  hostile_client.py concurrent URL BODY N CLIENTS SECONDS [REFRESH_JSON]
+                                                                  CLIENTS post BODY (?n=N) for SECONDS (a refresh
+                                                                  posted midway); answers per index version
+
+Every wait is bounded; a line of key=value pairs goes to stdout for the script to check.
+"""
+import hashlib
+import json
+import re
+import socket
+import struct
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+QVEC_HEADER = 4096
+
+
+def read_rows(qvec, qrels, n):
+    """The first n rows of a float32 .qvec (their bytes) and each one's positives by its id."""
+    with open(qvec, "rb") as f:
+        head = f.read(QVEC_HEADER)
+        magic, _version, dim = struct.unpack_from("<4sII", head)
+        if magic != b"QVEC":
+            raise SystemExit(f"{qvec}: not a .qvec file")
+        vectors = f.read(n * dim * 4)
+    positives = {}
+    with open(qrels, encoding="utf-8") as f:
+        for line in f:
+            query, doc = line.split("\t")[:2]
+            positives.setdefault(query, []).append(doc)
+    with open(qvec + ".ids", encoding="utf-8") as f:
+        queries = [next(f).rstrip("\n") for _ in range(n)]
+    return vectors, [positives.get(q, []) for q in queries]
+
+
+def body(qvec, qrels, n, anchor_ids):
+    vectors, positives = read_rows(qvec, qrels, n)
+    text = "".join("\t".join(p) + "\n" for p in positives)
+    text += "".join(i + "\n" for i in anchor_ids)
+    sys.stdout.buffer.write(vectors + text.encode("utf-8"))
+
+
+def json_body(qvec, qrels, n, anchor_ids):
+    """The same request as JSON; the anchor ids are JSON literals as given (so a lone surrogate can be sent)."""
+    vectors, positives = read_rows(qvec, qrels, n)
+    dim = len(vectors) // (4 * n) if n else 0
+    rows = [list(struct.unpack_from(f"<{dim}f", vectors, r * dim * 4)) for r in range(n)]
+    text = (f'{{"anchors": {json.dumps(rows)}, "positives": {json.dumps([p[0] for p in positives])}, '
+            f'"anchor_ids": [{", ".join(anchor_ids)}]}}')
+    sys.stdout.write(text)
+
+
+def address(url):
+    parts = urlsplit(url)
+    return parts.hostname, parts.port
+
+
+def read_until_closed(sock, seconds):
+    """Everything the server sends until it closes the connection, or until the deadline ('timeout')."""
+    sock.settimeout(seconds)
+    got = b""
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return got, "closed"
+            got += chunk
+    except socket.timeout:
+        pass
+    except ConnectionResetError:
+        return got, "reset"
+    return got, "timeout"
+
+
+def statuses(answer):
+    return [int(s) for s in re.findall(rb"(?m)^HTTP/1\.[01] (\d{3})", answer)]
+
+
+def raw(url, request_file):
+    with open(request_file, "rb") as f:
+        request = f.read()
+    with socket.create_connection(address(url), timeout=30) as sock:
+        try:
+            sock.sendall(request)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server may answer and close before it read everything: the answer is what counts
+        answer, end = read_until_closed(sock, 30)
+    first_body = answer.split(b"\r\n\r\n", 2)[-1][:120].decode("utf-8", "replace")
+    print(f"statuses={','.join(map(str, statuses(answer))) or 'none'} end={end} first={first_body!r}")
+
+
+def post(url, data, seconds=60):
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/octet-stream"})
+    try:
+        with urllib.request.urlopen(request, timeout=seconds) as answer:
+            return answer.status, answer.headers.get("Quarry-Index-Version"), answer.read()
+    except urllib.error.HTTPError as e:
+        return e.code, None, e.read()
+
+
+def stall(url, body_file):
+    host, port = address(url)
+    stalled = []
+    t0 = time.monotonic()
+    for _ in range(2):
+        s = socket.create_connection((host, port), timeout=30)
+        s.sendall(b"POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                  b"Content-Length: 600\r\n\r\n0123456789")
+        stalled.append(s)
+    time.sleep(0.5)  # both uploads under way before the other call; the deadline below bounds the rest
+    with open(body_file, "rb") as f:
+        data = f.read()
+    began = time.monotonic()
+    status, _, _ = post(url + "/v1/mine?n=1", data, seconds=30)
+    other = time.monotonic() - began
+    ends = []
+    for s in stalled:
+        answer, end = read_until_closed(s, 30)
+        ends.append(f"{end}/{','.join(map(str, statuses(answer))) or 'none'}")
+        s.close()
+    print(f"other={status} other_seconds={other:.2f} stalled={';'.join(ends)} "
+          f"cut_after={time.monotonic() - t0:.1f}s")
+
+
+def concurrent(url, body_file, n, clients, seconds, refresh):
+    with open(body_file, "rb") as f:
+        data = f.read()
+    answers = {}
+    counts = {"requests": 0, "failed": 0, "mixed": 0}
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client():
+        while time.monotonic() < stop:
+            status, version, answer = post(f"{url}/v1/mine?n={n}&nprobe=2", data)
+            with lock:
+                counts["requests"] += 1
+                if status != 200:
+                    counts["failed"] += 1
+                    continue
+                digest = hashlib.sha256(answer).hexdigest()
+                answers.setdefault(version, {}).setdefault(digest, 0)
+                answers[version][digest] += 1
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    refreshed = "none"
+    if refresh:
+        time.sleep(seconds / 3)
+        request = urllib.request.Request(url + "/v1/refresh", data=refresh.encode(),
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                refreshed = str(answer.status)
+        except urllib.error.HTTPError as e:
+            refreshed = f"{e.code}:{e.read()[:100]!r}"
+    for t in threads:
+        t.join(seconds + 120)
+    per_version = ",".join(f"v{v}:{sum(d.values())}req/{len(d)}answers" for v, d in sorted(answers.items()))
+    differing = sum(len(d) - 1 for d in answers.values())
+    print(f"requests={counts['requests']} failed={counts['failed']} refresh={refreshed} "
+          f"versions={per_version or 'none'} differing={differing}")
+
+
+def main(argv):
+    command = argv[1] if len(argv) > 1 else ""
+    if command == "body":
+        body(argv[2], argv[3], int(argv[4]), argv[5:])
+    elif command == "json":
+        json_body(argv[2], argv[3], int(argv[4]), argv[5:])
+    elif command == "raw":
+        raw(argv[2], argv[3])
+    elif command == "stall":
+        stall(argv[2], argv[3])
+    elif command == "concurrent":
+        concurrent(argv[2], argv[3], int(argv[4]), int(argv[5]), float(argv[6]), argv[7] if len(argv) > 7 else "")
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
