@@ -465,6 +465,30 @@ if wanted 17; then
   fi
 fi
 
-begin 18; wanted 18 && skip "heap and latency after overload -- not replayed yet"
+begin 18
+if wanted 18; then
+  # bench/serve.sh's overload, small: 32 callers with no pause for 10 s, each body 512 anchors (64 KiB); the
+  # bodies' budget 1 MiB, so that it is what refuses. The heap from the JVM's GC log: what is live after each collection must stay within
+  # what the server held before plus the bodies' budget (and a margin for the calls running); a probe call every
+  # 100 ms must take again at most twice its time before within 10 s of the end.
+  client body "$CAT/corpus.qvec" "$CAT/qrels.tsv" 512 >"$WORK/big.bin"
+  export QUARRY_JAVA_OPTS="${QUARRY_JAVA_OPTS:-} -Xlog:gc:file=$WORK/gc18.log"
+  serve overload --corpus "$CAT/corpus.qvec" --index "$CAT/corpus.qivf" --max-body-mb 1 --max-bodies-mb 1; up=$?
+  export QUARRY_JAVA_OPTS="${QUARRY_JAVA_OPTS% -Xlog:gc:file=$WORK/gc18.log}"
+  if [ $up = 0 ]; then
+    out="$(client overload "$URL" "$WORK/big.bin" 512 32 10 3 12)"
+    # "GC(7) Pause Young (Normal) (G1 Evacuation Pause) 120M->14M(256M) 3.1ms": in use before, live after (MiB)
+    read -r peak live < <(sed -n 's/.* \([0-9]*\)M->\([0-9]*\)M(\([0-9]*\)M).*/\1 \2/p' "$WORK/gc18.log" \
+      | awk '{ if ($1 > p) p = $1; if ($2 > l) l = $2 } END { printf "%d %d\n", p, l }')
+    hwm="$(awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/$PID/status")"
+    back="$(sed -n 's/.*back_to_normal_s=\([0-9.]*\).*/\1/p' <<<"$out")"
+    [[ "$out" != *"callers="*[0-9]*500:* ]] && [[ "$out" == *"probe_after_failed=0"* ]] && [ -n "$back" ] \
+      && awk -v b="$back" 'BEGIN { exit !(b <= 10) }' && [ -n "$live" ] && [ "$live" -le 96 ]
+    verdict $? "overload (32 callers, 64 KiB bodies, a 1 MiB budget): live heap <= 96 MiB, no 500, latency back within 10 s -- $out; heap in use at most ${peak:-?} MiB, live after a collection at most ${live:-?} MiB, peak RSS ${hwm:-?} MiB"
+    stop "$PID"
+  else
+    fail "a server for the overload: it did not start: $(tail -1 "$WORK/overload.log")"
+  fi
+fi
 
 exit "$FAILED"

@@ -10,11 +10,16 @@ count the answers on one connection, many clients at once), with Python's standa
   hostile_client.py concurrent URL BODY N CLIENTS SECONDS [REFRESH_JSON]
                                                                   CLIENTS post BODY (?n=N) for SECONDS (a refresh
                                                                   posted midway); answers per index version
+  hostile_client.py overload URL BODY N CLIENTS SECONDS BEFORE AFTER
+                                                                  CLIENTS callers with no pause for SECONDS, a probe
+                                                                  call every 100 ms from BEFORE seconds before to
+                                                                  AFTER seconds after: when latency is back
 
 Every wait is bounded; a line of key=value pairs goes to stdout for the script to check.
 """
 import hashlib
 import json
+import os
 import re
 import socket
 import struct
@@ -41,8 +46,11 @@ def read_rows(qvec, qrels, n):
         for line in f:
             query, doc = line.split("\t")[:2]
             positives.setdefault(query, []).append(doc)
-    with open(qvec + ".ids", encoding="utf-8") as f:
-        queries = [next(f).rstrip("\n") for _ in range(n)]
+    try:
+        with open(qvec + ".ids", encoding="utf-8") as f:
+            queries = [next(f).rstrip("\n") for _ in range(n)]
+    except FileNotFoundError:  # rows without ids are named by their numbers
+        queries = [str(r) for r in range(n)]
     return vectors, [positives.get(q, []) for q in queries]
 
 
@@ -177,6 +185,71 @@ def concurrent(url, body_file, n, clients, seconds, refresh):
           f"versions={per_version or 'none'} differing={differing}")
 
 
+def overload(url, body_file, n, clients, seconds, probe_before, probe_after):
+    """A probe (one call every 100 ms) for probe_before seconds, then CLIENTS callers in a closed loop with no
+    pause for SECONDS beside it, then the probe alone for probe_after seconds. Prints the probe's p50 before,
+    the callers' answers by status, and how long after the overload the probe's calls took again at most twice
+    the p50 before (five calls in a row). With HOSTILE_TIMELINE=FILE, each probe call's wall-clock start,
+    seconds and status go to FILE as it is answered."""
+    with open(body_file, "rb") as f:
+        data = f.read()
+    target = f"{url}/v1/mine?n={n}"
+    timeline = []
+    statuses_seen = {}
+    lock = threading.Lock()
+    trace = open(os.environ["HOSTILE_TIMELINE"], "w") if os.environ.get("HOSTILE_TIMELINE") else None
+    t0 = time.monotonic()
+    load_start = t0 + probe_before
+    load_end = load_start + seconds
+    end = load_end + probe_after
+
+    def probe():
+        while time.monotonic() < end:
+            began = time.monotonic()
+            try:
+                status, _, _ = post(target, data, seconds=60)
+            except OSError as e:
+                status = type(e).__name__
+            timeline.append((began - t0, time.monotonic() - began, status))
+            if trace:
+                print(f"{time.time():.3f} {time.monotonic() - began:.4f} {status}", file=trace, flush=True)
+            time.sleep(max(0.0, 0.1 - (time.monotonic() - began)))
+
+    def caller():
+        while time.monotonic() < load_end:
+            try:
+                status, _, _ = post(target, data, seconds=60)
+            except OSError as e:
+                status = type(e).__name__
+            with lock:
+                statuses_seen[status] = statuses_seen.get(status, 0) + 1
+
+    prober = threading.Thread(target=probe)
+    prober.start()
+    time.sleep(max(0.0, load_start - time.monotonic()))
+    callers = [threading.Thread(target=caller) for _ in range(clients)]
+    for c in callers:
+        c.start()
+    for c in callers:
+        c.join(seconds + 120)
+    prober.join(probe_after + 120)
+    before = sorted(lat for t, lat, s in timeline if t < probe_before and s == 200)
+    p50 = before[len(before) // 2] if before else float("nan")
+    after = [(t, lat, s) for t, lat, s in timeline if t >= probe_before + seconds]
+    back = None
+    for i in range(len(after)):
+        window = after[i:i + 5]
+        if len(window) == 5 and all(s == 200 and lat <= 2 * p50 for _, lat, s in window):
+            back = window[0][0] - (probe_before + seconds)
+            break
+    during = sorted(lat for t, lat, s in timeline if probe_before <= t < probe_before + seconds and s == 200)
+    answered = ",".join(f"{k}:{v}" for k, v in sorted(statuses_seen.items(), key=str))
+    print(f"p50_before_ms={p50 * 1000:.1f} callers={answered} "
+          f"probe_p50_during_ms={(during[len(during) // 2] * 1000) if during else float('nan'):.1f} "
+          f"back_to_normal_s={'never' if back is None else f'{max(back, 0.0):.1f}'} "
+          f"probe_after_failed={sum(1 for _, _, s in after if s != 200)}")
+
+
 def main(argv):
     command = argv[1] if len(argv) > 1 else ""
     if command == "body":
@@ -189,6 +262,8 @@ def main(argv):
         stall(argv[2], argv[3])
     elif command == "concurrent":
         concurrent(argv[2], argv[3], int(argv[4]), int(argv[5]), float(argv[6]), argv[7] if len(argv) > 7 else "")
+    elif command == "overload":
+        overload(argv[2], argv[3], int(argv[4]), int(argv[5]), float(argv[6]), float(argv[7]), float(argv[8]))
     else:
         raise SystemExit(__doc__)
 
