@@ -9,7 +9,8 @@ count the answers on one connection, many clients at once), with Python's standa
   hostile_client.py stall URL BODY                                two uploads that stall, then a call
   hostile_client.py concurrent URL BODY N CLIENTS SECONDS [REFRESH_JSON]
                                                                   CLIENTS post BODY (?n=N) for SECONDS (a refresh
-                                                                  posted midway); answers per index version
+                                                                  posted after a third of it, and then until
+                                                                  version 2 answered); answers per version
   hostile_client.py overload URL BODY N CLIENTS SECONDS BEFORE AFTER
                                                                   CLIENTS callers with no pause for SECONDS, a probe
                                                                   call every 100 ms from BEFORE seconds before to
@@ -76,14 +77,20 @@ def address(url):
     return parts.hostname, parts.port
 
 
-def read_until_closed(sock, seconds):
-    """Everything the server sends until it closes the connection, or until the deadline ('timeout')."""
-    sock.settimeout(seconds)
+def read_until_closed(sock, seconds, idle=None):
+    """Everything the server sends until it closes the connection, or until the deadline ('timeout'), or,
+    given idle, until it sent something and then nothing more for idle seconds ('open')."""
     got = b""
     deadline = time.monotonic() + seconds
     try:
         while time.monotonic() < deadline:
-            chunk = sock.recv(65536)
+            sock.settimeout(idle if idle and got else max(0.01, deadline - time.monotonic()))
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                if idle and got:
+                    return got, "open"
+                raise
             if not chunk:
                 return got, "closed"
             got += chunk
@@ -106,7 +113,8 @@ def raw(url, request_file):
             sock.sendall(request)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the server may answer and close before it read everything: the answer is what counts
-        answer, end = read_until_closed(sock, 30)
+        # a second answer to one request would follow the first at once: 3 s of quiet after it is enough
+        answer, end = read_until_closed(sock, 30, idle=3)
     first_body = answer.split(b"\r\n\r\n", 2)[-1][:120].decode("utf-8", "replace")
     print(f"statuses={','.join(map(str, statuses(answer))) or 'none'} end={end} first={first_body!r}")
 
@@ -151,9 +159,17 @@ def concurrent(url, body_file, n, clients, seconds, refresh):
     counts = {"requests": 0, "failed": 0, "mixed": 0}
     lock = threading.Lock()
     stop = time.monotonic() + seconds
+    cap = stop + 90
+
+    def done():
+        # at least SECONDS; with a refresh, until the new version answered a few calls too (90 s more at most)
+        now = time.monotonic()
+        if now >= cap:
+            return True
+        return now >= stop and (not refresh or sum(answers.get("2", {}).values()) >= 8)
 
     def client():
-        while time.monotonic() < stop:
+        while not done():
             status, version, answer = post(f"{url}/v1/mine?n={n}&nprobe=2", data)
             with lock:
                 counts["requests"] += 1
@@ -178,7 +194,7 @@ def concurrent(url, body_file, n, clients, seconds, refresh):
         except urllib.error.HTTPError as e:
             refreshed = f"{e.code}:{e.read()[:100]!r}"
     for t in threads:
-        t.join(seconds + 120)
+        t.join(seconds + 180)
     per_version = ",".join(f"v{v}:{sum(d.values())}req/{len(d)}answers" for v, d in sorted(answers.items()))
     differing = sum(len(d) - 1 for d in answers.values())
     print(f"requests={counts['requests']} failed={counts['failed']} refresh={refreshed} "
