@@ -45,7 +45,7 @@ def read_rows(qvec, qrels, n):
     positives = {}
     with open(qrels, encoding="utf-8") as f:
         for line in f:
-            query, doc = line.split("\t")[:2]
+            query, doc = line.rstrip("\n").split("\t")[:2]
             positives.setdefault(query, []).append(doc)
     try:
         with open(qvec + ".ids", encoding="utf-8") as f:
