@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 public record SourcePlan(Supplier<CandidateSource> sources, String name, int[] order, double flopsPerAnchor) {
 
     /** The kernel work of searching {@code index} for one anchor at {@code nprobe} (0: its default). */
-    static double searchFlops(VectorIndex index, int nprobe) {
+    public static double searchFlops(VectorIndex index, int nprobe) {
         if (index instanceof IvfIndex ivf) {
             int probes = nprobe == 0 ? ivf.defaultNprobe() : nprobe;
             return 2.0 * ivf.dim() * (ivf.nlist() + (double) probes * ivf.size() / ivf.nlist());
