@@ -130,7 +130,7 @@ quarry_index() { # name nlist build-opts...
 }
 
 index_nlist() { # "ivf nlist=N (file)" in quarry index recall's first line
-  "$ROOT/quarry" index recall --store "$CORPUS" --index "$1" --sample 1 --nprobe 1 2>/dev/null \
+  "$ROOT/quarry" index recall --store "$CORPUS" --index "$1" --sample 1 --nprobe 1 --throughput-anchors 0 2>/dev/null \
     | sed -n 's/.*ivf nlist=\([0-9]*\).*/\1/p' | head -1
 }
 

@@ -6,7 +6,8 @@
 #   - the unit tests (tools/python/tests) on the installed package: every case with numpy and again with
 #     numpy hidden, against the real `quarry serve` started by the tests on loopback (./quarry builds the
 #     server module first when its jar is missing or stale), and the examples end to end, the ANCE
-#     example included (torch).
+#     example included (torch), and the check of quarry tune's adapter training against the same training
+#     in torch (test_tune_reference.py, which runs ./quarry: required here, so a missing torch fails).
 # Debian's python3, python3-venv, python3-wheel (pip builds with it), python3-numpy, python3-torch (about
 # 75 s to install) and python3-mypy are installed with apt-get when missing (as root, or with sudo).
 # Arguments go to unittest (e.g. -v, or -k refresh). Exit code: 0 when every step passed, else the first
@@ -42,4 +43,4 @@ echo "python-test: mypy --strict on the installed package and tests/typing_check
   && "$VENV/bin/python" -m mypy --strict --warn-unused-ignores --no-incremental "$ROOT/tools/python/tests/typing_check.py")
 
 # From the repository's root, where the checkout's quarry_client (under tools/python) is not importable.
-QUARRY_CLIENT_INSTALLED=1 "$VENV/bin/python" -m unittest discover -s tools/python/tests "$@"
+QUARRY_CLIENT_INSTALLED=1 QUARRY_TORCH_REQUIRED=1 "$VENV/bin/python" -m unittest discover -s tools/python/tests "$@"

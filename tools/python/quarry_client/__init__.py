@@ -7,11 +7,13 @@ the mining settings are keyword parameters of :meth:`Client.mine`, generated fro
 
     with Client("http://127.0.0.1:7700") as client:
         ids, scores, version = client.mine(anchors, positives, num_negatives=8)
+        # or the settings quarry tune chose: client.mine(anchors, positives, **read_options("best.json"))
 """
 
 from .client import DEFAULT_URL, Client, Mined
 from .errors import QuarryError, RecallDropWarning
 from .options import MINE_OPTIONS, Off, SamplingStrategy
+from .options_file import read_options
 from .qvec import QvecHeader, crc32c, read_qvec, read_qvec_header, write_qvec
 
 try:
@@ -24,4 +26,5 @@ except ImportError:
 __version__ = "0.1.0"
 
 __all__ = ["Client", "Mined", "QuarryError", "RecallDropWarning", "DEFAULT_URL", "HAVE_NUMPY", "MINE_OPTIONS", "Off",
-           "SamplingStrategy", "QvecHeader", "crc32c", "read_qvec", "read_qvec_header", "write_qvec", "__version__"]
+           "SamplingStrategy", "QvecHeader", "crc32c", "read_qvec", "read_qvec_header", "write_qvec", "read_options",
+           "__version__"]

@@ -42,6 +42,8 @@ MINE_OPTIONS: dict[str, str] = {
     "no_defences": "no_defences",
     "near_duplicate": "near_duplicate",
     "min_positive_score": "min_positive_score",
+    "widen_to": "widen_to",
+    "leave_out_short": "leave_out_short",
     "sampling_strategy": "sampling_strategy",
     "semi_hard_margin": "semi_hard_margin",
     "simans_a": "simans_a",
@@ -67,6 +69,8 @@ class MiningCalls:
              no_defences: bool | None = None,
              near_duplicate: float | Off | None = None,
              min_positive_score: float | Off | None = None,
+             widen_to: int | None = None,
+             leave_out_short: bool | None = None,
              sampling_strategy: SamplingStrategy | None = None,
              semi_hard_margin: float | None = None,
              simans_a: float | None = None,
@@ -104,14 +108,23 @@ class MiningCalls:
                 at most 95 percent of the positive). Accepts 0 <= m < 1, or ``"off"``. ``None``: the server's
                 default, 0.05.
             no_defences: sentence-transformers' plain shape: ranks from 0, no relative margin, no
-                near-duplicate filter (explicit range_min, relative_margin and near_duplicate still apply).
-                Accepts true or false. ``None``: the server's default, false.
+                near-duplicate filter, short anchors kept (explicit range_min, relative_margin, near_duplicate
+                and leave_out_short still apply). Accepts true or false. ``None``: the server's default,
+                false.
             near_duplicate: Drop candidates whose cosine to a positive is at least T (likely unlabelled
                 positives). Accepts -1 < t <= 1, or ``"off"``. ``None``: the server's default, 0.9.
             min_positive_score: Mine no negatives for an anchor whose positive scores below S (the lowest
                 positive when there are several): such a label is likely wrong, and margins measured from it
                 let easy negatives through; the summary counts these anchors. Accepts a finite number (or
                 off). ``None``: the server's default, off.
+            widen_to: An anchor the filters leave with fewer negatives than asked takes candidates from the
+                next windows of ranks ([range_max, range_max + width), ...), under the same filters, up to
+                this rank; 0: it keeps what its window gave. Accepts a rank > range_max, or 0 (off). ``None``:
+                the server's default, 0.
+            leave_out_short: Leave anchors that still have fewer negatives than asked out of the output, in
+                every format (n-tuple always does; a served call answers them with no negative), so a trainer
+                sees only anchors with every negative asked; false keeps what they got (quarry tune's
+                evidence: docs/defences.md). Accepts true or false. ``None``: the server's default, true.
             sampling_strategy: top (hardest first), random, semi-hard (within semi_hard_margin below the
                 positive) or simans; all seeded. Accepts top, random, semi-hard or simans. ``None``: the
                 server's default, top.
@@ -139,6 +152,8 @@ class MiningCalls:
             ("no_defences", no_defences),
             ("near_duplicate", near_duplicate),
             ("min_positive_score", min_positive_score),
+            ("widen_to", widen_to),
+            ("leave_out_short", leave_out_short),
             ("sampling_strategy", sampling_strategy),
             ("semi_hard_margin", semi_hard_margin),
             ("simans_a", simans_a),
@@ -159,6 +174,8 @@ class MiningCalls:
                   no_defences: bool | None = None,
                   near_duplicate: float | Off | None = None,
                   min_positive_score: float | Off | None = None,
+                  widen_to: int | None = None,
+                  leave_out_short: bool | None = None,
                   sampling_strategy: SamplingStrategy | None = None,
                   semi_hard_margin: float | None = None,
                   simans_a: float | None = None,
@@ -179,6 +196,8 @@ class MiningCalls:
             ("no_defences", no_defences),
             ("near_duplicate", near_duplicate),
             ("min_positive_score", min_positive_score),
+            ("widen_to", widen_to),
+            ("leave_out_short", leave_out_short),
             ("sampling_strategy", sampling_strategy),
             ("semi_hard_margin", semi_hard_margin),
             ("simans_a", simans_a),

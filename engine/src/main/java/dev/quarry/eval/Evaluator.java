@@ -29,31 +29,59 @@ public final class Evaluator {
      */
     public static EvalResult evaluate(String label, VectorIndex index, VectorStore queries, boolean queriesAreCorpusRows,
                                       Qrels heldout, Path qrelsFile, int[] ks, SearchParams params) {
-        int[] anchors = anchorsOf(heldout, qrelsFile);
+        return evaluate(label, index, HeldoutQueries.of(queries, heldout, queriesAreCorpusRows, qrelsFile), null, ks,
+                params);
+    }
+
+    /** A query as the model being evaluated embeds it: {@code out} from the stored vector {@code in}. */
+    @FunctionalInterface
+    public interface QueryTransform {
+        void apply(float[] in, float[] out);
+    }
+
+    /**
+     * Recall, MRR and nDCG at each K of {@code index} searching the held-out queries, each passed through
+     * {@code transform} first (null: as stored), e.g. a query adapter being trained. Memory is a block of
+     * queries and its results, whatever the number of queries.
+     */
+    public static EvalResult evaluate(String label, VectorIndex index, HeldoutQueries heldout, QueryTransform transform,
+                                      int[] ks, SearchParams params) {
+        int[] rows = heldout.rows();
+        VectorStore queries = heldout.queries();
         int depth = Arrays.stream(ks).max().orElseThrow();
         Accumulator acc = new Accumulator(ks);
         long start = System.nanoTime();
-        QueryBlock block = new QueryBlock(Math.min(BLOCK, anchors.length), queries.dim());
-        for (int from = 0; from < anchors.length; from += BLOCK) {
-            int to = Math.min(anchors.length, from + BLOCK);
+        QueryBlock block = new QueryBlock(Math.min(BLOCK, rows.length), queries.dim());
+        float[] in = new float[queries.dim()];
+        float[] out = new float[queries.dim()];
+        boolean anySelf = Arrays.stream(heldout.self()).anyMatch(row -> row >= 0);
+        for (int from = 0; from < rows.length; from += BLOCK) {
+            int to = Math.min(rows.length, from + BLOCK);
             block.clear();
             for (int i = from; i < to; i++) {
-                block.add(queries.segment(), queries.rowOffset(anchors[i]));
+                if (transform == null) {
+                    block.add(queries.segment(), queries.rowOffset(rows[i]));
+                } else {
+                    queries.copyRow(rows[i], in);
+                    transform.apply(in, out);
+                    block.add(out);
+                }
             }
             int first = from;
-            Exclusions self = queriesAreCorpusRows ? (q, ordinal) -> ordinal == anchors[first + q] : Exclusions.NONE;
-            TopK top = index.search(block, Math.min(depth, (int) index.size()), self, params);
+            int[] self = heldout.self();
+            Exclusions exclusions = !anySelf ? Exclusions.NONE : (q, ordinal) -> ordinal == self[first + q];
+            TopK top = index.search(block, Math.min(depth, (int) index.size()), exclusions, params);
             for (int i = from; i < to; i++) {
                 int q = i - from;
                 int[] ranked = new int[top.count(q)];
                 for (int r = 0; r < ranked.length; r++) {
                     ranked[r] = top.id(q, r);
                 }
-                acc.add(ranked, ranked.length, heldout.docs(anchors[i]));
+                acc.add(ranked, ranked.length, heldout.relevant()[i]);
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return acc.result(label, params.nprobe(), anchors.length / seconds);
+        return acc.result(label, params.nprobe(), rows.length / seconds);
     }
 
     /** The same metrics for a run file's ranking (queries the run does not rank count as retrieving nothing). */

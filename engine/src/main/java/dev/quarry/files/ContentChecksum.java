@@ -60,7 +60,12 @@ public final class ContentChecksum {
 
     /** The checksum of a whole file's bytes. */
     public static long ofFile(Path file) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
+        return of(file).value();
+    }
+
+    /** A whole file's bytes summed in one read: their checksum and their count ({@link #length}). */
+    public static ContentChecksum of(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             ContentChecksum sum = new ContentChecksum();
             for (long at = 0; at < size; at += CHUNK) {
@@ -69,7 +74,7 @@ public final class ContentChecksum {
                     sum.update(ch.map(FileChannel.MapMode.READ_ONLY, at, n, chunk), 0, n);
                 }
             }
-            return sum.value();
+            return sum;
         } catch (IOException e) {
             throw new QuarryDataException(file, "file", "unreadable (" + e.getMessage() + ")", "a readable file", e);
         }

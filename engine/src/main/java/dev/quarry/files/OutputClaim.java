@@ -141,6 +141,15 @@ public final class OutputClaim implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses {@code output} when it is {@code input} (named by {@code field}) or a file Quarry keeps beside
+     * it, as a claim does: for an input read before the run's claim (an options file).
+     */
+    public static void refuseIfInput(Path output, String field, Path input) {
+        Builder check = new Builder().input(field, input);
+        check.refuseIfAnInput(output);
+    }
+
     /** Whether two paths name the same file, now or once the first is written. */
     static boolean sameFile(Path a, Path b) {
         Path ra = resolved(a);

@@ -15,6 +15,8 @@ public final class TopK {
     private final float[] scores;
     private final int[] counts;
     private final int[] ranks;
+    /** Position of query 0 in the arrays: a slice of a larger result shares its arrays. */
+    private final int first;
 
     /** Wraps result arrays laid out {@code [query * k + position]}; result i has rank i. */
     public TopK(int queries, int k, int[] ids, float[] scores, int[] counts) {
@@ -26,7 +28,12 @@ public final class TopK {
      * candidate's best rank among them), or null for rank = position.
      */
     public TopK(int queries, int k, int[] ids, float[] scores, int[] counts, int[] ranks) {
-        if (ids.length < (long) queries * k || scores.length < (long) queries * k || counts.length < queries) {
+        this(queries, k, ids, scores, counts, ranks, 0);
+    }
+
+    private TopK(int queries, int k, int[] ids, float[] scores, int[] counts, int[] ranks, int first) {
+        long end = (long) (first + queries) * k;
+        if (ids.length < end || scores.length < end || counts.length < first + queries) {
             throw new IllegalArgumentException("arrays too short for " + queries + " queries x k=" + k);
         }
         this.queries = queries;
@@ -35,6 +42,16 @@ public final class TopK {
         this.scores = scores;
         this.counts = counts;
         this.ranks = ranks;
+        this.first = first;
+    }
+
+    /**
+     * The results of queries {@code [from, to)} as a result of their own (query {@code from} becomes
+     * query 0), sharing this result's arrays: a large search cut into the blocks its callers mine.
+     */
+    public TopK slice(int from, int to) {
+        Objects.checkFromToIndex(from, to, queries);
+        return new TopK(to - from, k, ids, scores, counts, ranks, first + from);
     }
 
     /** Queries in the block. */
@@ -49,24 +66,24 @@ public final class TopK {
 
     /** Results found for query {@code q} (at most k). */
     public int count(int q) {
-        return counts[Objects.checkIndex(q, queries)];
+        return counts[first + Objects.checkIndex(q, queries)];
     }
 
     /** Ordinal of the result at {@code rank} for query {@code q}. */
     public int id(int q, int rank) {
         Objects.checkIndex(rank, count(q));
-        return ids[q * k + rank];
+        return ids[(first + q) * k + rank];
     }
 
     /** Score of the result at {@code rank} for query {@code q}. */
     public float score(int q, int rank) {
         Objects.checkIndex(rank, count(q));
-        return scores[q * k + rank];
+        return scores[(first + q) * k + rank];
     }
 
     /** The rank of the result at position {@code i} for query {@code q} (i itself unless explicit). */
     public int rank(int q, int i) {
         Objects.checkIndex(i, count(q));
-        return ranks == null ? i : ranks[q * k + i];
+        return ranks == null ? i : ranks[(first + q) * k + i];
     }
 }

@@ -74,6 +74,11 @@ public final class TopKCollector implements CandidateSink {
         return k;
     }
 
+    /** Candidates query {@code q}'s heap holds now (at most k). */
+    public int size(int q) {
+        return sizes[q];
+    }
+
     @Override
     public void offer(int query, int row, float score) {
         int ordinal = rowIds == null ? rowBase + row : rowIds[row];
@@ -82,7 +87,11 @@ public final class TopKCollector implements CandidateSink {
         }
     }
 
-    /** Offers one candidate directly, with the exclusion check. */
+    /**
+     * Offers one candidate directly, with the exclusion check. Threads that each offer only their own
+     * queries of the block may call this at once: a query's heap, size and threshold are touched only
+     * by its offers.
+     */
     public void offerOrdinal(int query, int ordinal, float score) {
         if (score >= thresholds[query] && !exclusions.excludes(query, ordinal)) {
             push(query, ordinal, score);
@@ -187,6 +196,48 @@ public final class TopKCollector implements CandidateSink {
                 }
             }
         }
+    }
+
+    /**
+     * The results, each query's heap sorted best first in the collector's own arrays, without a copy
+     * (a search of hundreds of thousands of queries would otherwise hold its candidates twice). The
+     * collector must not be used again: the result is its storage.
+     */
+    public TopK sortedInPlace() {
+        sortInPlace(0, queries);
+        return sortedResult();
+    }
+
+    /**
+     * Sorts the heaps of queries {@code [from, to)} best first in the collector's own arrays, so that
+     * threads that each own a range of queries sort their own ({@link #sortedResult()} then takes the
+     * results without a copy). Disjoint ranges may be sorted at once; no query may be offered to after.
+     */
+    public void sortInPlace(int from, int to) {
+        for (int q = from; q < to; q++) {
+            int base = q * k;
+            int size = sizes[q];
+            // Heap sort: the root is the worst, so moving it behind the shrinking heap leaves the best first.
+            for (int n = size; n > 1; n--) {
+                float s = scores[base + n - 1];
+                int o = ids[base + n - 1];
+                scores[base + n - 1] = scores[base];
+                ids[base + n - 1] = ids[base];
+                siftDown(scores, ids, base, n - 1, s, o);
+            }
+            Arrays.fill(ids, base + size, base + k, -1);
+            Arrays.fill(scores, base + size, base + k, Float.NaN);
+        }
+    }
+
+    /**
+     * The results in the collector's own arrays, once {@link #sortInPlace} has sorted every query's heap
+     * exactly once. The collector must not be used again: the result is its storage.
+     */
+    public TopK sortedResult() {
+        int[] counts = Arrays.copyOf(sizes, queries);
+        queries = 0;
+        return new TopK(counts.length, k, ids, scores, counts);
     }
 
     /** The results, each query's heap sorted best first. The collector can be reset afterwards. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quarry.QuarryDataException;
+import dev.quarry.files.ContentChecksum;
 import dev.quarry.files.UserFiles;
 import dev.quarry.labels.IdMap;
 import dev.quarry.labels.IdTable;
@@ -13,16 +14,23 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Texts of a store's rows from a JSONL file of {@code {"id": ..., "text": ...}} lines (BEIR's
  * {@code _id}, and {@code title} + {@code text}, accepted). The file is memory-mapped and only the
  * byte offset of each row's line is kept (8 bytes per row); a text is parsed when asked for.
+ * Bytes that are not UTF-8 are read as U+FFFD when texts only decorate an output ({@link #open}, {@link #idsOf});
+ * where texts become vectors ({@link #forEachText}) the caller says whether they are refused or replaced.
  * Thread-safe for reads.
  */
 public final class JsonlTexts implements AutoCloseable {
@@ -54,7 +62,7 @@ public final class JsonlTexts implements AutoCloseable {
             MemorySegment data = map(file, arena);
             long[] starts = new long[(int) rows];
             Arrays.fill(starts, -1);
-            forEachLine(file, data, null, (lineNo, start, id) -> {
+            forEachLine(file, data, null, InvalidUtf8.REPLACE, (lineNo, start, id) -> {
                 int ordinal = ids.ordinal(id);
                 if (ordinal >= 0) {
                     starts[ordinal] = start;
@@ -72,7 +80,7 @@ public final class JsonlTexts implements AutoCloseable {
     public static IdTable idsOf(Path file) {
         return IdTable.forSource(file, sink -> {
             try (Arena arena = Arena.ofConfined()) {
-                forEachLine(file, map(file, arena), null, (lineNo, start, id) -> sink.accept(id));
+                forEachLine(file, map(file, arena), null, InvalidUtf8.REPLACE, (lineNo, start, id) -> sink.accept(id));
             }
         });
     }
@@ -115,16 +123,38 @@ public final class JsonlTexts implements AutoCloseable {
         void accept(long row, String id, String text);
     }
 
+    /** What {@link #forEachId} hands over for each line that is not blank: its number (1-based) and its id. */
+    public interface IdSink {
+        /** One line's number and id. */
+        void accept(long lineNo, String id);
+    }
+
+    /**
+     * Checks every line of a JSONL file as {@link #forEachText} does and hands over each line's number and id,
+     * without parsing its text.
+     *
+     * @return the checksum of the bytes read (with their count): the content this pass saw
+     */
+    public static ContentChecksum forEachId(Path file, String field, InvalidUtf8 invalid, IdSink sink) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = map(file, arena);
+            forEachLine(file, data, field, invalid, (lineNo, start, id) -> sink.accept(lineNo, id));
+            return new ContentChecksum().update(data, 0, data.byteSize());
+        }
+    }
+
     /**
      * Streams the rows of a JSONL file in line order with bounded memory: each line's id and the text of
      * {@code field} ({@code null}: {@code text}, with {@code title} before it when present, as {@link #text}).
-     * Lines are checked as {@link #open} checks them; a line without a string {@code field} is refused.
+     * Lines are checked as {@link #open} checks them; a line without a string {@code field} is refused, and so
+     * is a byte that is not UTF-8 unless {@code invalid} replaces it.
      */
-    public static void forEachText(Path file, String field, TextSink sink) {
+    public static void forEachText(Path file, String field, InvalidUtf8 invalid, TextSink sink) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment data = map(file, arena);
             long[] row = {0};
-            forEachLine(file, data, field, (lineNo, start, id) -> {
+            forEachLine(file, data, field, invalid, (lineNo, start, id) -> {
+                // Checked by forEachLine: decoding again cannot meet a byte it refused.
                 String line = new String(lineBytes(data, start), StandardCharsets.UTF_8).strip();
                 sink.accept(row[0]++, id, textOf(file, line, field));
             });
@@ -174,7 +204,9 @@ public final class JsonlTexts implements AutoCloseable {
         }
     }
 
-    private static void forEachLine(Path file, MemorySegment data, String field, LineVisitor visitor) {
+    private static void forEachLine(Path file, MemorySegment data, String field, InvalidUtf8 invalid,
+                                    LineVisitor visitor) {
+        CharsetDecoder strict = invalid == InvalidUtf8.REFUSE ? StandardCharsets.UTF_8.newDecoder() : null;
         long size = data.byteSize();
         long start = 0;
         long lineNo = 0;
@@ -182,12 +214,41 @@ public final class JsonlTexts implements AutoCloseable {
             byte[] line = lineBytes(data, start);
             lineNo++;
             long next = start + line.length + 1;
-            String trimmed = new String(line, StandardCharsets.UTF_8).strip();
+            String trimmed = decode(file, lineNo, start, line, strict).strip();
             if (!trimmed.isEmpty()) {
                 visitor.visit(lineNo, start, idOf(file, lineNo, trimmed, field));
             }
             start = next;
         }
+    }
+
+    /**
+     * A line's characters: with a {@code strict} decoder, a byte sequence that is not UTF-8 is refused naming the
+     * line and the byte's offset in the file (0-based, as {@code xxd} shows it); without one, it is
+     * read as U+FFFD.
+     */
+    private static String decode(Path file, long lineNo, long lineStart, byte[] line, CharsetDecoder strict) {
+        if (strict == null) {
+            return new String(line, StandardCharsets.UTF_8);
+        }
+        ByteBuffer in = ByteBuffer.wrap(line);
+        CharBuffer out = CharBuffer.allocate(line.length); // UTF-8 never takes fewer bytes than UTF-16 takes chars
+        CoderResult result = strict.reset().decode(in, out, true);
+        if (!result.isError()) {
+            result = strict.flush(out);
+        }
+        if (result.isError()) {
+            int at = in.position();
+            StringBuilder bytes = new StringBuilder();
+            for (int i = at; i < Math.min(line.length, at + Math.max(1, result.length())); i++) {
+                bytes.append(bytes.isEmpty() ? "" : " ").append(String.format(Locale.ROOT, "0x%02x",
+                        line[i] & 0xff));
+            }
+            throw new QuarryDataException(file, "line " + lineNo + " byte offset " + (lineStart + at) + " (byte "
+                    + (at + 1) + " of the line)", bytes + " (not UTF-8)", "UTF-8 text (quarry embed"
+                    + " --on-invalid-utf8 replace reads such bytes as U+FFFD instead)");
+        }
+        return out.flip().toString();
     }
 
     private static byte[] lineBytes(MemorySegment data, long start) {

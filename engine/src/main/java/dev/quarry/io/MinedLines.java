@@ -29,6 +29,9 @@ public final class MinedLines {
 
     /** Puts the lines of {@code a}, whose name (text or id) is {@code anchor}, into {@code sink}. */
     public void write(MinedAnchor a, String anchor, MinedLineSink sink) {
+        if (a.leftOut()) {
+            return; // short under a policy that leaves such anchors out: no line in any format
+        }
         switch (options.format()) {
             case TRIPLET -> triplets(sink, a, anchor);
             case N_TUPLE -> tuples(sink, a, anchor);

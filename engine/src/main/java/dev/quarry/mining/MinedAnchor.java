@@ -14,9 +14,17 @@ import dev.quarry.mining.candidate.Shortfall;
  * @param negativeScores their scores
  * @param negativeRanks their 0-based ranks among the rows left after exclusions
  * @param shortfall why fewer negatives than asked were found, or {@link Shortfall#NONE}
+ * @param leftOut whether the anchor is left out of the output (it was short under a policy that leaves
+ *                such anchors out: {@link ShortfallPolicy#leaveOut()}); its negatives are then empty
  */
 public record MinedAnchor(int anchor, int[] positives, float[] positiveScores, int[] negatives,
-                          float[] negativeScores, int[] negativeRanks, Shortfall shortfall) {
+                          float[] negativeScores, int[] negativeRanks, Shortfall shortfall, boolean leftOut) {
+
+    /** An anchor written to the output. */
+    public MinedAnchor(int anchor, int[] positives, float[] positiveScores, int[] negatives, float[] negativeScores,
+                       int[] negativeRanks, Shortfall shortfall) {
+        this(anchor, positives, positiveScores, negatives, negativeScores, negativeRanks, shortfall, false);
+    }
 
     /** The reference of the margins: see {@link AnchorContext#reference(float[])}. */
     public float positiveReference() {

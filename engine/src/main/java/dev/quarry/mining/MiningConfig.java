@@ -28,7 +28,8 @@ import java.util.Locale;
  * <p>Defaults are defensive, because the hardest ranks hold most unlabelled positives: the 10 hardest
  * ranks are skipped ({@code rangeMin = 10}), negatives must score at most 95% of the positive
  * ({@code relativeMargin = 0.05}, NV-Retriever's TopK-PercPos), and candidates whose cosine to a
- * positive is 0.9 or more are dropped ({@code nearDuplicate}). The evidence is in docs/defences.md.
+ * positive is 0.9 or more are dropped ({@code nearDuplicate}), and an anchor they leave with fewer negatives
+ * than asked is left out ({@link #shortfall}). The evidence is in docs/defences.md.
  * {@link #withoutFilters} gives sentence-transformers' plain top-k shape. Off values are NaN.
  * Two configurations are equal when they mine the same (output settings aside).
  */
@@ -53,6 +54,7 @@ public final class MiningConfig {
     private final double minPositiveScore;
     private final Sampling sampling;
     private final long seed;
+    private final ShortfallPolicy shortfall;
 
     private MiningConfig(MineOptions o) {
         this.options = o;
@@ -69,6 +71,7 @@ public final class MiningConfig {
         this.sampling = new Sampling(SamplingStrategy.parse(o.get(MineSettings.SAMPLING_STRATEGY)),
                 o.get(MineSettings.SEMI_HARD_MARGIN), o.get(MineSettings.SIMANS_A), o.get(MineSettings.SIMANS_B));
         this.seed = o.get(MineSettings.SEED);
+        this.shortfall = new ShortfallPolicy(o.get(MineSettings.WIDEN_TO), o.get(MineSettings.LEAVE_OUT_SHORT));
     }
 
     /** The configuration of these options. */
@@ -78,7 +81,7 @@ public final class MiningConfig {
 
     /**
      * The defaults: 3 negatives from ranks [10, 100), relative margin 0.05, near-duplicates 0.9, top
-     * sampling, seed 42.
+     * sampling, seed 42, anchors left short left out.
      */
     public static MiningConfig defaults() {
         return DEFAULTS;
@@ -89,12 +92,16 @@ public final class MiningConfig {
         return options;
     }
 
-    /** sentence-transformers' shape: ranks from 0 and no filter (the rank window's end and sampling stay). */
+    /**
+     * sentence-transformers' shape: ranks from 0, no filter, every anchor kept as mined (the rank window's end and
+     * sampling stay).
+     */
     public MiningConfig withoutFilters() {
         return with(options.toBuilder().set(MineSettings.RANGE_MIN, 0).set(MineSettings.MIN_SCORE, Double.NaN)
                 .set(MineSettings.MAX_SCORE, Double.NaN).set(MineSettings.ABSOLUTE_MARGIN, Double.NaN)
                 .set(MineSettings.RELATIVE_MARGIN, Double.NaN).set(MineSettings.NEAR_DUPLICATE, Double.NaN)
-                .set(MineSettings.MIN_POSITIVE_SCORE, Double.NaN));
+                .set(MineSettings.MIN_POSITIVE_SCORE, Double.NaN).set(MineSettings.WIDEN_TO, 0)
+                .set(MineSettings.LEAVE_OUT_SHORT, false));
     }
 
     private static MiningConfig with(MineOptions.Builder b) {
@@ -146,6 +153,11 @@ public final class MiningConfig {
         return seed;
     }
 
+    /** What happens to anchors the filters leave with fewer negatives than asked. */
+    public ShortfallPolicy shortfall() {
+        return shortfall;
+    }
+
     public MiningConfig withNumNegatives(int n) {
         return with(options.toBuilder().set(MineSettings.NUM_NEGATIVES, n));
     }
@@ -184,13 +196,28 @@ public final class MiningConfig {
         return with(options.toBuilder().set(MineSettings.SEED, s));
     }
 
+    public MiningConfig withShortfall(ShortfallPolicy policy) {
+        return with(options.toBuilder().set(MineSettings.WIDEN_TO, policy.widenTo())
+                .set(MineSettings.LEAVE_OUT_SHORT, policy.leaveOut()));
+    }
+
+    /** How deep a source is searched: {@code rangeMax}, or the rank short anchors widen to. */
+    public int searchDepth() {
+        return shortfall.widens() ? shortfall.widenTo() : rangeMax;
+    }
+
+    /** {@link #searchDepth()} over a corpus of {@code rows} rows: widening stops at the corpus's last rank. */
+    public int searchDepth(long rows) {
+        return (int) Math.max(rangeMax, Math.min(searchDepth(), rows));
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof MiningConfig c && numNegatives == c.numNegatives && rangeMin == c.rangeMin
                 && rangeMax == c.rangeMax && same(minScore, c.minScore) && same(maxScore, c.maxScore)
                 && same(absoluteMargin, c.absoluteMargin) && same(relativeMargin, c.relativeMargin)
                 && same(nearDuplicate, c.nearDuplicate) && same(minPositiveScore, c.minPositiveScore)
-                && sampling.equals(c.sampling) && seed == c.seed;
+                && sampling.equals(c.sampling) && seed == c.seed && shortfall.equals(c.shortfall);
     }
 
     private static boolean same(double a, double b) {
@@ -200,7 +227,7 @@ public final class MiningConfig {
     @Override
     public int hashCode() {
         return java.util.Objects.hash(numNegatives, rangeMin, rangeMax, minScore, maxScore, absoluteMargin,
-                relativeMargin, nearDuplicate, minPositiveScore, sampling, seed);
+                relativeMargin, nearDuplicate, minPositiveScore, sampling, seed, shortfall);
     }
 
     @Override
@@ -213,9 +240,14 @@ public final class MiningConfig {
      * near-duplicates: the one that reads vectors runs last, on the fewest candidates).
      */
     public FilterChain filterChain() {
+        return filterChain(rangeMin, rangeMax);
+    }
+
+    /** The same filters over the ranks {@code [from, to)} instead of the rank window (a widened window). */
+    public FilterChain filterChain(int from, int to) {
         return new FilterChain(List.of(
                 new PositiveScoreFilter(minPositiveScore),
-                new RankWindowFilter(rangeMin, rangeMax),
+                new RankWindowFilter(from, to),
                 new ScoreRangeFilter(minScore, maxScore),
                 new MarginFilter(absoluteMargin, relativeMargin),
                 new NearDuplicateFilter(nearDuplicate,
@@ -235,9 +267,9 @@ public final class MiningConfig {
     /** Every setting in force, one line, as the summary prints it. */
     public String describe() {
         return String.format(Locale.ROOT, "num-negatives=%d range=[%d, %d) min-score=%s max-score=%s "
-                        + "absolute-margin=%s relative-margin=%s near-duplicate=%s sampling-strategy=%s seed=%d%s",
+                        + "absolute-margin=%s relative-margin=%s near-duplicate=%s sampling-strategy=%s seed=%d shortfall=%s%s",
                 numNegatives, rangeMin, rangeMax, off(minScore), off(maxScore), off(absoluteMargin),
-                off(relativeMargin), off(nearDuplicate), sampling.describe(), seed,
+                off(relativeMargin), off(nearDuplicate), sampling.describe(), seed, shortfall.describe(),
                 Double.isNaN(minPositiveScore) ? "" : " min-positive-score=" + minPositiveScore);
     }
 

@@ -21,16 +21,29 @@ import java.util.Map;
  */
 public final class MiningStats {
     private final int wanted;
+    private int rangeMax; // restored from a checkpoint's state
     private long anchors;
+    private long leftOut;
+    private long widened;
     private long negatives;
     private double rankSum;
     private final Map<Shortfall, Long> shortfalls = new EnumMap<>(Shortfall.class);
     private ScoreStats positiveScores = new ScoreStats();
     private ScoreStats negativeScores = new ScoreStats();
 
-    /** Statistics of a run asking {@code wanted} negatives per anchor. */
+    /** Statistics of a run asking {@code wanted} negatives per anchor (widened anchors are not counted). */
     public MiningStats(int wanted) {
+        this(wanted, 0);
+    }
+
+    /** Statistics of a run mining with {@code config}: anchors that took negatives beyond its rank window count too. */
+    public MiningStats(MiningConfig config) {
+        this(config.numNegatives(), config.rangeMax());
+    }
+
+    private MiningStats(int wanted, int rangeMax) {
         this.wanted = wanted;
+        this.rangeMax = rangeMax;
     }
 
     /** Counts one mined anchor. */
@@ -47,6 +60,31 @@ public final class MiningStats {
         if (a.shortfall() != Shortfall.NONE) {
             shortfalls.merge(a.shortfall(), 1L, Long::sum);
         }
+        if (a.leftOut()) {
+            leftOut++;
+        }
+        if (rangeMax > 0 && a.negatives().length > 0 && widenedBeyond(a.negativeRanks(), rangeMax)) {
+            widened++;
+        }
+    }
+
+    private static boolean widenedBeyond(int[] ranks, int rangeMax) {
+        for (int r : ranks) {
+            if (r >= rangeMax) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Anchors left out of the output: short under a policy that leaves them out (counted among the short too). */
+    public long leftOut() {
+        return leftOut;
+    }
+
+    /** Anchors that took negatives from ranks beyond the rank window (a policy that widens). */
+    public long widened() {
+        return widened;
     }
 
     public long anchors() {
@@ -92,6 +130,14 @@ public final class MiningStats {
                         reason.description());
             }
         }
+        if (leftOut > 0) {
+            out.printf(Locale.ROOT, "left out               %,d anchors (fewer than asked: written to no output)%n",
+                    leftOut);
+        }
+        if (widened > 0) {
+            out.printf(Locale.ROOT, "widened                %,d anchors took negatives from ranks beyond range-max%n",
+                    widened);
+        }
         printScores(out, "positive scores", positiveScores);
         printScores(out, "negative scores", negativeScores);
         out.printf(Locale.ROOT, "mean negative rank     %.1f%n", meanNegativeRank());
@@ -115,6 +161,8 @@ public final class MiningStats {
             }
         }
         g.writeEndObject();
+        g.writeNumberField("left_out", leftOut);
+        g.writeNumberField("widened", widened);
         g.writeFieldName("positive_scores");
         positiveScores.writeSummary(g);
         g.writeFieldName("negative_scores");
@@ -130,6 +178,9 @@ public final class MiningStats {
         g.writeNumberField("anchors", anchors);
         g.writeNumberField("negatives", negatives);
         g.writeNumberField("rank_sum", rankSum);
+        g.writeNumberField("range_max", rangeMax);
+        g.writeNumberField("left_out", leftOut);
+        g.writeNumberField("widened", widened);
         g.writeObjectFieldStart("shortfalls");
         for (Map.Entry<Shortfall, Long> e : shortfalls.entrySet()) {
             g.writeNumberField(e.getKey().name(), e.getValue());
@@ -158,6 +209,9 @@ public final class MiningStats {
             String field = p.currentName();
             p.nextToken();
             switch (field) {
+                case "range_max" -> s.rangeMax = p.getIntValue();
+                case "left_out" -> s.leftOut = p.getLongValue();
+                case "widened" -> s.widened = p.getLongValue();
                 case "anchors" -> s.anchors = p.getLongValue();
                 case "negatives" -> s.negatives = p.getLongValue();
                 case "rank_sum" -> s.rankSum = p.getDoubleValue();

@@ -8,7 +8,8 @@ import java.util.List;
  * Adding a setting means declaring it here, listing it in {@link #ALL}, and reading it where it is used.
  *
  * <p>Defaults are defensive (docs/defences.md): the 10 hardest ranks are skipped, negatives score at most
- * 95% of the positive, near-duplicates of a positive are dropped. {@code no_defences} gives
+ * 95% of the positive, near-duplicates of a positive are dropped, and an anchor the filters leave with fewer
+ * negatives than asked is left out. {@code no_defences} gives
  * sentence-transformers' plain shape: the settings with a plain value take it unless given.
  */
 public final class MineSettings {
@@ -52,9 +53,23 @@ public final class MineSettings {
                     + " are several): such a label is likely wrong, and margins measured from it let easy negatives"
                     + " through; the summary counts these anchors.").build();
 
+    public static final Setting<Integer> WIDEN_TO = Setting.integer("widen_to").defaultValue(0)
+            .valid(v -> v >= 0, "a rank > range_max, or 0 (off)").example("1000")
+            .meaning("An anchor the filters leave with fewer negatives than asked takes candidates from the next"
+                    + " windows of ranks ([range_max, range_max + width), ...), under the same filters, up to this"
+                    + " rank; 0: it keeps what its window gave.").build();
+
+    public static final Setting<Boolean> LEAVE_OUT_SHORT = Setting.onOff("leave_out_short").defaultValue(true)
+            .plain(false)
+            .meaning("Leave anchors that still have fewer negatives than asked out of the output, in every format"
+                    + " (n-tuple always does; a served call answers them with no negative), so a trainer sees only"
+                    + " anchors with every negative asked; false keeps what they got (quarry tune's evidence: docs/defences.md).")
+            .build();
+
     public static final Setting<Boolean> NO_DEFENCES = Setting.onOff("no_defences")
             .meaning("sentence-transformers' plain shape: ranks from 0, no relative margin, no near-duplicate"
-                    + " filter (explicit range_min, relative_margin and near_duplicate still apply).").build();
+                    + " filter, short anchors kept (explicit range_min, relative_margin, near_duplicate and"
+                    + " leave_out_short still apply).").build();
 
     public static final Setting<String> SAMPLING_STRATEGY = Setting.choice("sampling_strategy",
                     List.of("top", "random", "semi-hard", "simans")).defaultValue("top").example("random")
@@ -103,7 +118,8 @@ public final class MineSettings {
 
     /** Every setting, in the order help and exports list them. */
     public static final List<Setting<?>> ALL = List.of(NUM_NEGATIVES, RANGE_MIN, RANGE_MAX, MIN_SCORE, MAX_SCORE,
-            ABSOLUTE_MARGIN, RELATIVE_MARGIN, NO_DEFENCES, NEAR_DUPLICATE, MIN_POSITIVE_SCORE, SAMPLING_STRATEGY,
+            ABSOLUTE_MARGIN, RELATIVE_MARGIN, NO_DEFENCES, NEAR_DUPLICATE, MIN_POSITIVE_SCORE, WIDEN_TO, LEAVE_OUT_SHORT,
+            SAMPLING_STRATEGY,
             SEMI_HARD_MARGIN, SIMANS_A, SIMANS_B, SEED, NPROBE, OUTPUT_FORMAT, OUTPUT_SCORES, OUTPUT_RANKS,
             SOFT_LABELS, INCLUDE_POSITIVES);
 
@@ -141,6 +157,11 @@ public final class MineSettings {
         if (n > max - min) {
             throw new OptionError(NUM_NEGATIVES, n, "at most {range_max} - {range_min} = " + (max - min)
                     + " (the rank window holds no more candidates)");
+        }
+        int widenTo = o.get(WIDEN_TO);
+        if (widenTo > 0 && widenTo <= max) {
+            throw new OptionError(WIDEN_TO, widenTo, "a rank > {range_max} = " + max + " (short anchors take"
+                    + " candidates from ranks [{range_max}, {widen_to})), or 0 (off)");
         }
         double lo = o.get(MIN_SCORE);
         double hi = o.get(MAX_SCORE);

@@ -78,7 +78,9 @@ public record CrossModelStrategySpec(List<ModelFiles> models, int agreement, Fus
             throw new QuarryUsageException("agreement", agree, "at most the " + all.size() + " models");
         }
         int rangeMin = inputs.config().rangeMin();
-        return new SourcePlan(() -> new CrossModelSource(all, agree, rangeMin, fusion, inputs.searchParams()),
+        int rangeMax = inputs.config().rangeMax();
+        return new SourcePlan(() -> new CrossModelSource(all, agree, rangeMin, rangeMax, fusion,
+                inputs.searchParams()),
                 all.size() + " models, agreement " + agree + ", " + fusion.name().toLowerCase(Locale.ROOT) + " fusion",
                 inputs.anchors().ordinals(), all.size() * SourcePlan.searchFlops(inputs.index(), inputs.request().nprobe()));
     }

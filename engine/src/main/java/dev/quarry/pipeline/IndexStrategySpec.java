@@ -1,6 +1,7 @@
 package dev.quarry.pipeline;
 
 import dev.quarry.index.VectorIndex;
+import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.mining.strategy.IndexSource;
 import dev.quarry.mining.strategy.Strategy;
 
@@ -20,8 +21,14 @@ public record IndexStrategySpec() implements StrategySpec {
     @Override
     public SourcePlan plan(MiningInputs inputs) {
         VectorIndex index = inputs.index();
+        // An IVF index is searched many blocks at a time on all threads, so its lists are shared by more anchors
+        // (float32 lists and the exact coarse stage; otherwise each block searches its own: IvfIndex.searchesRows).
+        BatchSearch batch = index instanceof IvfIndex ivf && inputs.queries() != null
+                && ivf.searchesRows(inputs.searchParams())
+                ? new IvfSuperBlockSearch(ivf, inputs.queries(), inputs.searchParams().withThreads(inputs.threads()))
+                : null;
         return new SourcePlan(() -> new IndexSource(index, inputs.corpus(), inputs.searchParams()), index.describe(),
-                inputs.anchors().ordinals(), SourcePlan.searchFlops(index, inputs.request().nprobe()));
+                inputs.anchors().ordinals(), SourcePlan.searchFlops(index, inputs.request().nprobe()), batch);
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.util.function.Supplier;
  * Everything a mining run needs.
  *
  * @param sources makes one candidate source per worker thread
+ * @param batch searches the candidates of many blocks at once, or null (each source searches its block)
  * @param corpus the corpus store, or null when mining without embeddings (run files)
  * @param queries the anchors' store (the corpus itself when anchors are corpus rows), or null
  * @param kernels the kernels (positive scores)
@@ -32,8 +33,8 @@ import java.util.function.Supplier;
  * @param progress where progress lines go (null: silent)
  * @param listener receives every mined anchor in output order, on the writer thread (null: none)
  */
-public record MiningJob(Supplier<CandidateSource> sources, VectorStore corpus, VectorStore queries, VectorKernels kernels,
-                        MiningConfig config, int[] anchors, Qrels positives, Qrels knownPositives,
+public record MiningJob(Supplier<CandidateSource> sources, BatchSearch batch, VectorStore corpus, VectorStore queries,
+                        VectorKernels kernels, MiningConfig config, int[] anchors, Qrels positives, Qrels knownPositives,
                         boolean anchorsAreCorpusRows, MinedOutput output, int threads, int blockSize,
                         Fingerprint fingerprint, boolean resume, long checkpointIntervalNanos, PrintWriter progress,
                         Consumer<MinedAnchor> listener) {

@@ -45,6 +45,8 @@ public final class MiningPipeline {
     private final ManyToOneConcurrentArrayQueue<BlockResult> queue;
     private final AtomicInteger nextClaim = new AtomicInteger();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** The candidates of blocks searched many at a time, or null when each block searches its own. */
+    private SuperBlocks superBlocks;
     private volatile int written;
     private volatile boolean stopping;
     private boolean checkpointed;
@@ -112,12 +114,16 @@ public final class MiningPipeline {
                 }
                 Files.deleteIfExists(checkpointPath);
                 start = 0;
-                stats = new MiningStats(job.config().numNegatives());
+                stats = new MiningStats(job.config());
             }
             long started = System.nanoTime();
             long anchorsBefore = Math.min((long) start * job.blockSize(), job.anchors().length);
             Progress progress = new Progress("mine", "anchors", job.anchors().length, job.progress(),
                     2_000_000_000L, anchorsBefore);
+            if (job.batch() != null && job.queries() != null) {
+                superBlocks = new SuperBlocks(layout, job.batch(),
+                        BlockMiner.depth(job.config(), job.corpus()), start, blocks);
+            }
             writeAll(start, blocks, outputs, stats, progress, checkpointPath);
             // The outputs are renamed one by one; a final checkpoint first lets --resume finish the
             // renames if the run dies between two of them (npy writes three files).
@@ -268,7 +274,13 @@ public final class MiningPipeline {
 
     private MinedAnchor[] mineBlock(BlockMiner miner, QueryBlock block, int b) {
         AnchorBlock anchors = layout.block(b);
-        return miner.mine(block == null ? anchors : BlockLayout.loadVectors(anchors, job.queries(), block));
+        AnchorBlock loaded = block == null ? anchors : BlockLayout.loadVectors(anchors, job.queries(), block);
+        if (superBlocks == null) {
+            return miner.mine(loaded);
+        }
+        MinedAnchor[] mined = miner.mine(loaded, superBlocks.candidates(b));
+        superBlocks.mined(b);
+        return mined;
     }
 
     private void checkpoint(List<AtomicOutput> outputs, MiningStats stats, Path checkpointPath) {

@@ -50,7 +50,7 @@ public final class MiningRunner {
             MinedOutput output = new MinedOutput(request.output(), request.outputOptions(),
                     new StoreTexts(inputs.queryText(), inputs.queryIds().ids(), inputs.corpusText(),
                             inputs.corpusIds().ids()));
-            MiningJob job = new MiningJob(plan.sources(), inputs.corpus(), inputs.queries(), kernels, inputs.config(),
+            MiningJob job = new MiningJob(plan.sources(), plan.batch(), inputs.corpus(), inputs.queries(), kernels, inputs.config(),
                     plan.order(), inputs.labels().qrels(), inputs.knownPairs(), inputs.anchorsAreCorpusRows(), output,
                     request.threads(), request.effectiveBlockSize(), fingerprint(inputs, plan), request.resume(),
                     request.checkpointIntervalNanos(), progress, listener(request, inputs, store));

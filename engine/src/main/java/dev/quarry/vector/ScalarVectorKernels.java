@@ -89,6 +89,22 @@ public final class ScalarVectorKernels implements VectorKernels {
     }
 
     @Override
+    public void scorePanels(QueryBlock queries, MemorySegment panels, long offset, int rowCount, float[] scores,
+                            int stride) {
+        int dim = queries.dim();
+        float[] q = queries.rowMajor();
+        for (int qi = 0; qi < queries.count(); qi++) {
+            for (int r = 0; r < rowCount; r++) {
+                float sum = 0f;
+                for (int i = 0; i < dim; i++) {
+                    sum += q[qi * dim + i] * panels.get(FLOAT, offset + RowPanels.offset(r, i, dim));
+                }
+                scores[qi * stride + r] = sum;
+            }
+        }
+    }
+
+    @Override
     public void scoreCodePanelsTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount,
                                     float[] thresholds, CandidateSink sink) {
         int dim = queries.dim();
@@ -106,6 +122,17 @@ public final class ScalarVectorKernels implements VectorKernels {
                 }
             }
         }
+    }
+
+    @Override
+    public int indicesAtLeast(float[] values, int from, int n, float threshold, int[] rows) {
+        int m = 0;
+        for (int r = 0; r < n; r++) {
+            if (values[from + r] >= threshold) {
+                rows[m++] = r;
+            }
+        }
+        return m;
     }
 
     @Override
@@ -168,6 +195,13 @@ public final class ScalarVectorKernels implements VectorKernels {
     public void scale(float[] v, int offset, int dim, float factor) {
         for (int i = 0; i < dim; i++) {
             v[offset + i] *= factor;
+        }
+    }
+
+    @Override
+    public void axpy(float a, float[] x, int xOffset, float[] y, int yOffset, int dim) {
+        for (int i = 0; i < dim; i++) {
+            y[yOffset + i] = Math.fma(a, x[xOffset + i], y[yOffset + i]);
         }
     }
 }

@@ -70,6 +70,22 @@ public interface VectorKernels {
                          CandidateSink sink);
 
     /**
+     * Every score of the block's queries against {@code rowCount} rows stored in panels, written
+     * query-major: {@code scores[q * stride + r]} for {@code r < rowCount}, with {@code stride} at
+     * least {@link RowPanels#paddedRows} of the row count (the padding rows' scores may be written too).
+     * Each score has the bits {@link #scorePanelsTopK} offers for the same pair. For a consumer that
+     * looks at a query's scores of a whole run of rows before deciding what to keep (a top-k that
+     * estimates its cut from them instead of raising a threshold one offer at a time).
+     */
+    void scorePanels(QueryBlock queries, MemorySegment panels, long offset, int rowCount, float[] scores, int stride);
+
+    /**
+     * Writes into {@code rows} the positions {@code r < n} whose value {@code values[from + r]} is at
+     * least {@code threshold}, ascending, and returns how many; NaN is never at least anything.
+     */
+    int indicesAtLeast(float[] values, int from, int n, float threshold, int[] rows);
+
+    /**
      * {@link #scorePanelsTopK} over rows stored as signed one-byte codes in the panel layout (component
      * i of row r at byte {@link RowPanels#index RowPanels.index(r, i, dim)} from {@code offset}): the
      * score of query q and row r is {@code sum over i of q_i x code_i}, one fused multiply-add per
@@ -126,4 +142,11 @@ public interface VectorKernels {
 
     /** Multiplies {@code v[offset..offset+dim)} by {@code factor} in place. */
     void scale(float[] v, int offset, int dim, float factor);
+
+    /**
+     * {@code y[yOffset + i] = fma(a, x[xOffset + i], y[yOffset + i])} for {@code i < dim}: one fused
+     * multiply-add per element, so every implementation gives the same bits. The rank-one update of a
+     * gradient (a row of {@code g q^T} added to a matrix), what training a linear adapter spends its time in.
+     */
+    void axpy(float a, float[] x, int xOffset, float[] y, int yOffset, int dim);
 }

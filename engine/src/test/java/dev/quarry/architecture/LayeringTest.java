@@ -44,7 +44,7 @@ class LayeringTest {
             List.of("dev.quarry.pipeline"),
             List.of("dev.quarry.synth"),
             List.of("dev.quarry.eval"),
-            List.of("dev.quarry.eval.audit"));
+            List.of("dev.quarry.eval.audit", "dev.quarry.tune"));
 
     private static JavaClasses engine;
 

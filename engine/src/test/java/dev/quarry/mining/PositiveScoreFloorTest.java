@@ -65,6 +65,7 @@ class PositiveScoreFloorTest {
     @Test
     void theFloorShowsInTheSettingsLineOnlyWhenOn() {
         assertTrue(floor(0.25).describe().endsWith(" min-positive-score=0.25"), floor(0.25).describe());
-        assertTrue(MiningConfig.defaults().describe().endsWith("seed=42"), MiningConfig.defaults().describe());
+        assertTrue(MiningConfig.defaults().describe().endsWith("seed=42 shortfall=leave-out"),
+                MiningConfig.defaults().describe());
     }
 }

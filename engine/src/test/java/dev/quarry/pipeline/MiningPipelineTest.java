@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.AtomicOutput;
+import dev.quarry.index.ivf.IvfBuilder;
+import dev.quarry.index.ivf.KMeansParams;
 import dev.quarry.io.MinedOutput;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;
@@ -47,11 +49,16 @@ class MiningPipelineTest {
 
     private static MiningRequest request(Path output, OutputFormat format, int threads, boolean resume,
                                          MiningConfig config, Consumer<MinedAnchor> listener) {
+        return builder(output, format, threads, resume, config, listener).build();
+    }
+
+    private static MiningRequest.Builder builder(Path output, OutputFormat format, int threads, boolean resume,
+                                                 MiningConfig config, Consumer<MinedAnchor> listener) {
         return MiningRequest.builder(catalog.resolve("corpus.qvec"), catalog.resolve("qrels.tsv"), output)
                 .queries(catalog.resolve("queries.qvec"))
                 .texts(catalog.resolve("corpus.jsonl"), catalog.resolve("queries.jsonl")).config(config)
                 .outputOptions(new OutputOptions(format, config.numNegatives(), true, format != OutputFormat.NPY, false))
-                .threads(threads).blockSize(64).resume(resume).checkpointIntervalNanos(0).listener(listener).build();
+                .threads(threads).blockSize(64).resume(resume).checkpointIntervalNanos(0).listener(listener);
     }
 
     private static MiningConfig config() {
@@ -78,6 +85,37 @@ class MiningPipelineTest {
             }
             assertEquals(700, one.stats().anchors());
         }
+    }
+
+    @Test
+    void ivfSuperBlocksGiveTheSameBytesForAnyThreadCountAndResumeMidSuperBlock() throws IOException {
+        Path index = dir.resolve("corpus.qivf");
+        try (VectorStore corpus = VectorStore.open(catalog.resolve("corpus.qvec"))) {
+            new IvfBuilder(VectorKernelsProvider.get()).build(corpus, new KMeansParams(16, 4, 64, 0, true, 42, 2),
+                    index, null);
+        }
+        // nlist 16 at nprobe 8: a super-block holds 128 anchors per thread (64 per list and thread), so one,
+        // two and three threads cut the run's 11 blocks of 64 into super-blocks of 2, 4 and 6 blocks.
+        MiningReport one = run(builder(dir.resolve("ivf1.jsonl"), OutputFormat.N_TUPLE, 1, false, config(), null)
+                .index(index, 8).build());
+        for (int threads : new int[] {2, 3}) {
+            MiningReport many = run(builder(dir.resolve("ivf" + threads + ".jsonl"), OutputFormat.N_TUPLE, threads,
+                    false, config(), null).index(index, 8).build());
+            assertEquals(-1, Files.mismatch(one.files().getFirst(), many.files().getFirst()), threads + " threads");
+        }
+        Path broken = dir.resolve("ivf-broken.jsonl");
+        int[] seen = {0};
+        assertThrows(RuntimeException.class, () -> run(builder(broken, OutputFormat.N_TUPLE, 3, false, config(),
+                a -> {
+                    if (++seen[0] == 330) { // block 5 of 11: inside the second super-block of three threads
+                        throw new IllegalStateException("simulated crash");
+                    }
+                }).index(index, 8).build()));
+        MiningReport resumed = run(builder(broken, OutputFormat.N_TUPLE, 2, true, config(), null).index(index, 8)
+                .build());
+        assertTrue(resumed.resumedFromBlock() > 0 && resumed.resumedFromBlock() % 4 != 0,
+                "resumed inside a super-block of two threads: block " + resumed.resumedFromBlock());
+        assertEquals(-1, Files.mismatch(one.files().getFirst(), broken));
     }
 
     @Test

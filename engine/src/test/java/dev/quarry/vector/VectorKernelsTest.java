@@ -302,6 +302,74 @@ class VectorKernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
+    void scorePanelsWritesTheBitsThePanelKernelOffersForEveryPair(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim * 17L + 3);
+        int[] queryCounts = {1, 2, 3, 4, 5, 7, 8, 9, 17, 64, 65};
+        // Odd counts, whole and partial panels and tails; over the dims every pair of counts is met.
+        int[] rowCounts = {1, 3, 7, 15, 16, 17, 63, 64, 65, 100, 383, 384, 385};
+        try (Arena arena = Arena.ofConfined()) {
+            for (int i = 0; i < queryCounts.length; i++) {
+                int qc = queryCounts[i];
+                int rc = rowCounts[(i + dim) % rowCounts.length];
+                float[][] queries = TestVectors.rows(random, qc, dim);
+                float[][] rows = TestVectors.rows(random, rc, dim);
+                if (i % 2 == 1) { // edge values: a zero row and a zero query score exactly 0, a NaN row scores NaN
+                    rows[random.nextInt(rc)] = new float[dim];
+                    queries[random.nextInt(qc)] = new float[dim];
+                    rows[random.nextInt(rc)][random.nextInt(dim)] = Float.NaN;
+                }
+                MemorySegment panels = TestVectors.panelSegment(arena, rows, 8);
+                float[] thresholds = new float[qc];
+                Arrays.fill(thresholds, Float.NEGATIVE_INFINITY);
+                float[] expected = offered(qc, rc, sink -> simd.scorePanelsTopK(QueryBlock.of(queries), panels, 8, rc,
+                        thresholds.clone(), sink));
+                int stride = (int) RowPanels.paddedRows(rc) + 3;
+                float[] actual = new float[qc * stride];
+                float[] scalar = new float[qc * stride];
+                simd.scorePanels(QueryBlock.of(queries), panels, 8, rc, actual, stride);
+                SCALAR.scorePanels(QueryBlock.of(queries), panels, 8, rc, scalar, stride);
+                for (int q = 0; q < qc; q++) {
+                    for (int r = 0; r < rc; r++) {
+                        String where = "q=" + q + "/" + qc + " r=" + r + "/" + rc;
+                        float score = actual[q * stride + r];
+                        if (Float.isNaN(expected[q * rc + r])) { // NaN is never offered: the row held a NaN
+                            assertTrue(Float.isNaN(score) && Float.isNaN(scalar[q * stride + r]), where);
+                            continue;
+                        }
+                        assertEquals(Float.floatToIntBits(expected[q * rc + r]), Float.floatToIntBits(score), where);
+                        assertEquals(TestVectors.exactDot(queries[q], rows[r], dim), scalar[q * stride + r],
+                                TestVectors.tolerance(queries[q], rows[r], dim), where + " (scalar)");
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
+    void indicesAtLeastFindsEveryPassingValueInOrderAndNeverNan(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim * 5L + 1);
+        // dim stands in for the run's length here: odd lengths, full vectors and tails.
+        float[] values = TestVectors.uniform(random, dim + 9);
+        values[random.nextInt(values.length)] = Float.NaN;
+        values[random.nextInt(values.length)] = 0.25f;
+        values[random.nextInt(values.length)] = 0f;
+        values[random.nextInt(values.length)] = -0f;
+        for (float threshold : new float[] {Float.NEGATIVE_INFINITY, -0.5f, -0f, 0.25f, 0.9f, Float.NaN}) {
+            int[] rows = new int[dim];
+            int[] oracle = new int[dim];
+            int m = simd.indicesAtLeast(values, 9, dim, threshold, rows);
+            int n = SCALAR.indicesAtLeast(values, 9, dim, threshold, oracle);
+            assertEquals(n, m, "threshold " + threshold);
+            for (int i = 0; i < m; i++) {
+                assertEquals(oracle[i], rows[i]);
+                assertTrue(values[9 + rows[i]] >= threshold);
+            }
+        }
+    }
+
     /** The scores a kernel offers, by {@code q * rows + r}; NaN where nothing was offered. */
     private static float[] offered(int queries, int rows, Consumer<CandidateSink> kernel) {
         float[] out = new float[queries * rows];
@@ -358,6 +426,44 @@ class VectorKernelsTest {
         float[] zeros = new float[dim];
         assertEquals(0f, simd.normalize(zeros, 0, dim));
         assertEquals(0.0, TestVectors.exactDot(zeros, zeros, dim));
+    }
+
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
+    void axpyGivesTheOraclesBitsAtAnyOffsetWithZerosAndNan(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim * 7L + 3);
+        for (int trial = 0; trial < 4; trial++) {
+            float a = trial == 0 ? 0f : (float) (random.nextDouble() * 4 - 2);
+            int xOff = random.nextInt(5);
+            int yOff = random.nextInt(5);
+            float[] x = new float[xOff + dim + 2];
+            float[] y = new float[yOff + dim + 3];
+            System.arraycopy(TestVectors.uniform(random, dim), 0, x, xOff, dim);
+            System.arraycopy(TestVectors.uniform(random, dim), 0, y, yOff, dim);
+            if (trial == 3) {
+                x[xOff + random.nextInt(dim)] = Float.NaN;
+            }
+            float[] expected = y.clone();
+            SCALAR.axpy(a, x, xOff, expected, yOff, dim);
+            float[] got = y.clone();
+            simd.axpy(a, x, xOff, got, yOff, dim);
+            assertTrue(Arrays.equals(expected, got), "a=" + a + " xOff=" + xOff + " yOff=" + yOff);
+            for (int i = 0; i < y.length; i++) {
+                boolean inside = i >= yOff && i < yOff + dim;
+                if (!inside) {
+                    assertEquals(y[i], got[i], "outside the range: untouched at " + i);
+                } else if (!Float.isNaN(x[xOff + i - yOff])) {
+                    assertEquals((double) y[i] + (double) a * x[xOff + i - yOff], got[i], 1e-6, "value at " + i);
+                } else {
+                    assertTrue(Float.isNaN(got[i]), "NaN propagates at " + i);
+                }
+            }
+        }
+        float[] zeros = new float[dim];
+        float[] y = TestVectors.uniform(random, dim);
+        float[] before = y.clone();
+        simd.axpy(1.5f, zeros, 0, y, 0, dim);
+        assertTrue(Arrays.equals(before, y), "adding zeros changes nothing");
     }
 
     @Test

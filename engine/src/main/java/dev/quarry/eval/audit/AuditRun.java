@@ -85,6 +85,14 @@ public final class AuditRun {
             if (npy && c != null) {
                 set = set.withStoreIds(r.mined(), anchorRows, docs);
             }
+            // A set mined with texts (mine --corpus-text/--queries-text) names rows by their texts: the same text
+            // files name them by their ids again, so the embeddings, qrels and truth files meet them.
+            if (!npy && (docTexts != null || queryTexts != null)) {
+                set = set.withIdsOf(namesOf(q == null ? known(docs) : known(qs), q == null ? docTexts : queryTexts,
+                        set.anchors().stream().map(AuditedAnchor::anchor).toList()), namesOf(known(docs), docTexts,
+                        set.anchors().stream().flatMap(a -> Stream.concat(a.positives().stream(),
+                                a.negatives().stream())).toList()));
+            }
             if (r.qrels() != null) {
                 set = set.withPositives(positivesOf(r.qrels()));
             }
@@ -130,6 +138,11 @@ public final class AuditRun {
             int a = anchorIds.ordinal(anchor);
             return a < 0 ? List.of() : Arrays.stream(positives.docs(a)).mapToObj(docIds::id).toList();
         };
+    }
+
+    /** How {@code values} read as ids, through {@code texts}; null without texts or ids to map them to. */
+    private static ValueNames namesOf(IdMap ids, JsonlTexts texts, List<String> values) {
+        return ids == null || texts == null ? null : ValueNames.of(ids, texts, values);
     }
 
     /** Ids that name rows, or null when nothing names them (no store, id file or text file). */

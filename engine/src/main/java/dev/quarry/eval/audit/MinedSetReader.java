@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads a mined set back in any of Quarry's output formats, detected from the file: npy by name
@@ -48,6 +49,22 @@ public final class MinedSetReader {
             return new MinedSet(format, anchors.stream().map(a -> a.renamed(
                     row -> storeId(file, "anchors.npy", row, queryIds), row -> storeId(file, "ids.npy", row, docIds)))
                     .toList());
+        }
+
+        /**
+         * For a set of texts, the same set with each value that is a row's text (or id) named by that row's id,
+         * through {@code anchorNames} and {@code docNames} (null: left as they are); a value that is neither stays.
+         */
+        public MinedSet withIdsOf(ValueNames anchorNames, ValueNames docNames) {
+            return new MinedSet(format, anchors.stream().map(a -> a.renamed(idOr(anchorNames), idOr(docNames)))
+                    .toList());
+        }
+
+        private static UnaryOperator<String> idOr(ValueNames names) {
+            return value -> {
+                String id = names == null ? null : names.id(value);
+                return id == null ? value : id;
+            };
         }
 
         /** Anchors listed without positives (npy sets) get them from {@code positives}, by anchor id. */

@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * Fills in the scores and ranks a mined file does not carry, from the embeddings it was mined from
- * (only for files of ids: texts cannot be mapped back to rows). Scores use the mining kernels'
+ * Fills in the scores and ranks a mined file does not carry, from the embeddings it was mined from (for values
+ * that are ids: a set of texts is named by ids first, through its text files). Scores use the mining kernels'
  * arithmetic; a rank is 0-based among corpus rows other than the anchor's positives (and the anchor itself
  * when anchors are corpus rows), found by exact
  * search up to {@code rankDepth} (deeper negatives get rank {@code rankDepth}).

@@ -113,6 +113,25 @@ public final class IvfBuilder {
         }
     }
 
+    /**
+     * Writes the index of {@code store} with centroids trained beforehand ({@code trained}, for
+     * {@code params.k()} lists), its lists stored as {@code encoding}: what a build that compared several
+     * nlist values keeps of the chosen one. The centroid graph is built as {@link #build} builds it.
+     */
+    public Report build(VectorStore store, KMeansParams params, ListEncoding encoding, KMeans.Result trained,
+                        Path output, PrintWriter progress) {
+        try (OutputClaim claim = OutputClaim.builder().input("store", store.isFile() ? store.path() : null)
+                .output(output).claim()) {
+            long start = System.nanoTime() - secondsToNanos(trained);
+            CentroidGraph graph = params.k() < CentroidGraph.FROM_NLIST ? null : graph(store, params, trained);
+            return lists(store, params, encoding, trained, graph, output, progress, start);
+        }
+    }
+
+    private static long secondsToNanos(KMeans.Result trained) {
+        return (long) (trained.seconds() * 1e9);
+    }
+
     private Report buildClaimed(VectorStore store, KMeansParams params, ListEncoding encoding, Path output,
                                 PrintWriter progress) {
         long start = System.nanoTime();

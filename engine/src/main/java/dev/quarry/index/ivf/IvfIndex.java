@@ -54,6 +54,10 @@ import java.util.List;
 public final class IvfIndex implements VectorIndex {
     /** Blocks of at least this many queries split the centroids between threads. */
     private static final int SPLIT_CENTROIDS_FROM = 4;
+    /** Queries per list and thread a batch search aims at (see {@link #batchQueries}). */
+    private static final int QUERIES_PER_LIST = 64;
+    /** Bytes of candidates a batch search may hold (ids and scores of k per query). */
+    private static final long BATCH_CANDIDATE_BYTES = 128L << 20;
     /** Candidates rescored per query at most, as a multiple of k, when a call does not say (int8 lists). */
     static final float DEFAULT_OVERSAMPLE = 2f;
     private final Path file;
@@ -340,6 +344,81 @@ public final class IvfIndex implements VectorIndex {
         SearchThreads.run("quarry-ivf", threads, t -> scanLists(queries, bases, plan, bounds[t], bounds[t + 1],
                 parts.get(t)));
         collector.mergeFrom(parts);
+    }
+
+    /**
+     * The {@code k} best rows of a super-block of queries read in place: query q is the {@code dim}
+     * floats at byte {@code offsets[q]} of {@code rows} (a mapped store), so a batch of hundreds of
+     * thousands of anchors is never copied whole. Every probed list is scored once against all of the
+     * super-block's queries that probe it ({@link IvfBatchSearch}); results and scores are those of
+     * {@link #search} for the same queries, whatever the threads.
+     */
+    public TopK searchRows(MemorySegment rows, long[] offsets, int k, Exclusions exclusions, SearchParams params) {
+        if (!searchesRows(params)) {
+            throw new IllegalArgumentException(describe() + " with coarse=" + params.coarse()
+                    + ": a super-block search needs float32 lists and the exact coarse stage (see searchesRows)");
+        }
+        int nprobe = params.nprobe() == 0 ? defaultNprobe() : params.nprobe();
+        if (nprobe < 1 || nprobe > header.nlist()) {
+            throw new OptionError(MineSettings.NPROBE, nprobe, "1 <= {nprobe} <= nlist=" + header.nlist());
+        }
+        return new IvfBatchSearch(this, kernels, data).search(rows, offsets, k, exclusions, nprobe,
+                Math.max(1, params.threads()));
+    }
+
+    /**
+     * Whether {@link #searchRows} serves calls with {@code params}: float32 lists, and a coarse stage that
+     * scores every centroid. A super-block scores its centroids as one matrix product with the block
+     * kernel, where the centroid graph costs more per query ({@link #GRAPH_VISIT_BLOCK}), so
+     * {@code coarse=auto} takes the exact stage there as {@link #search} does for large blocks. An int8
+     * index (candidates rescored per block with the store's rows) and a call that asks for the graph are
+     * searched block by block with {@link #search} instead.
+     */
+    public boolean searchesRows(SearchParams params) {
+        return quantizer == null && params.coarse() != SearchParams.Coarse.GRAPH;
+    }
+
+    /**
+     * How many queries a {@link #searchRows} call should hold for a list to be shared well: enough that
+     * each list meets about {@value #QUERIES_PER_LIST} of them per thread (a list's rows then serve that
+     * many dot products each time they are read), at most what keeps the call's candidates
+     * ({@code k} ids and scores per query) within {@value #BATCH_CANDIDATE_BYTES} bytes.
+     */
+    public int batchQueries(int nprobe, int threads, int k) {
+        return batchQueries(header.nlist(), nprobe == 0 ? defaultNprobe() : nprobe, threads, k);
+    }
+
+    /** {@link #batchQueries(int, int, int)} for an index of {@code nlist} lists. */
+    public static int batchQueries(int nlist, int nprobe, int threads, int k) {
+        long wanted = (long) QUERIES_PER_LIST * Math.max(1, threads) * nlist / Math.max(1, nprobe);
+        long cap = BATCH_CANDIDATE_BYTES / (8L * Math.max(1, k));
+        return (int) Math.max(1, Math.min(wanted, cap));
+    }
+
+    /** An empty block of queries for {@link #bestLists(QueryBlock, TopKCollector)}. */
+    QueryBlock centroidBlock(int capacity) {
+        return centroids.newBlock(Math.max(1, capacity));
+    }
+
+    /** Adds the query at byte {@code offset} of {@code rows} to a block from {@link #centroidBlock}. */
+    void addToCentroidBlock(QueryBlock block, MemorySegment rows, long offset, float[] scratch) {
+        centroids.add(block, rows, offset, scratch);
+    }
+
+    /** Fills {@code best} (reset for the block; its k is nprobe) with each query's best lists. */
+    void bestLists(QueryBlock block, TopKCollector best) {
+        centroids.best(block, best);
+    }
+
+    /** Copies list {@code list}'s corpus ordinals into {@code into[0, listSize)}. */
+    void copyOrdinals(int list, int[] into) {
+        MemorySegment.copy(data, ValueLayout.JAVA_INT_UNALIGNED, header.ordinalsAt() + 4L * offsets[list], into, 0,
+                listSize(list));
+    }
+
+    /** Byte offset of list {@code list}'s panels in the file. */
+    long listVectorsAt(int list) {
+        return header.vectorsAt() + 4L * dim() * panelRows[list];
     }
 
     /** The list each query of the block probes first (its nearest centroid). */

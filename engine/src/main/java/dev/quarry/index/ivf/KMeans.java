@@ -111,6 +111,48 @@ public final class KMeans {
         return assign;
     }
 
+    /** The list of every row of {@code store} under {@code centroids} ({@code k x dim}), as an index built with them holds it. */
+    public int[] assignRows(VectorStore store, float[] centroids, int k, boolean euclidean, int threads) {
+        int n = Math.toIntExact(store.count());
+        int[] assign = new int[n];
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            assign(pool, threads, store.segment(), store.rowOffset(0), store.rowStride(), n, store.dim(), centroids, k,
+                    euclidean, assign, new float[n]);
+        }
+        return assign;
+    }
+
+    /**
+     * The {@code m} best centroids of each of the given rows of {@code queries}, best first, as an index
+     * built with {@code centroids} probes them: {@code result[i * m + j]} is query i's j-th list.
+     */
+    public int[] bestCentroids(VectorStore queries, long[] rows, float[] centroids, int k, boolean euclidean, int m) {
+        int dim = queries.dim();
+        int[] out = new int[rows.length * m];
+        try (Arena arena = Arena.ofShared()) {
+            CentroidScorer scorer = CentroidScorer.of(kernels, centroids, k, dim, euclidean, arena);
+            QueryBlock block = scorer.newBlock(BLOCK);
+            float[] scratch = new float[dim + 1];
+            TopKCollector best = new TopKCollector(BLOCK, m);
+            for (int first = 0; first < rows.length; first += BLOCK) {
+                int size = Math.min(BLOCK, rows.length - first);
+                block.clear();
+                for (int i = 0; i < size; i++) {
+                    scorer.add(block, queries.segment(), queries.rowOffset(rows[first + i]), scratch);
+                }
+                best.reset(size, null);
+                scorer.best(block, best);
+                TopK top = best.result();
+                for (int i = 0; i < size; i++) {
+                    for (int j = 0; j < m; j++) {
+                        out[(first + i) * m + j] = j < top.count(i) ? top.id(i, j) : -1;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /**
      * Assigns every point of a segment ({@code count} rows of {@code dim} floats, row i at byte
      * {@code offset + i * stride}) to its best centroid, on {@code threads} threads: {@code assign[i]}

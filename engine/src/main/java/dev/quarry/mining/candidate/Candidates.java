@@ -39,6 +39,14 @@ public final class Candidates {
         size = n;
     }
 
+    /** Appends {@code other}'s candidates after these, in their order (room for both is the caller's care). */
+    public void append(Candidates other) {
+        System.arraycopy(other.ids, 0, ids, size, other.size);
+        System.arraycopy(other.scores, 0, scores, size, other.size);
+        System.arraycopy(other.ranks, 0, ranks, size, other.size);
+        size += other.size;
+    }
+
     /** Candidates left. */
     public int size() {
         return size;

@@ -33,11 +33,18 @@ public final class CrossModelSource implements CandidateSource {
     private final List<Model> models;
     private final int minAgree;
     private final int rangeMin;
+    private final int rangeMax;
     private final Fusion fusion;
     private final SearchParams params;
     private final float[] query;
 
-    public CrossModelSource(List<Model> models, int minAgree, int rangeMin, Fusion fusion, SearchParams params) {
+    /**
+     * @param rangeMin the first rank at which a model's placement counts as agreeing
+     * @param rangeMax the rank after the last one searched: agreement is defined on the rank window, so a
+     *                 deeper request (a widened window) gets no more than the window's candidates
+     */
+    public CrossModelSource(List<Model> models, int minAgree, int rangeMin, int rangeMax, Fusion fusion,
+                            SearchParams params) {
         if (models.size() < 2) {
             throw new IllegalArgumentException("cross-model mining needs at least 2 models, got " + models.size());
         }
@@ -48,6 +55,7 @@ public final class CrossModelSource implements CandidateSource {
         this.models = List.copyOf(models);
         this.minAgree = minAgree;
         this.rangeMin = rangeMin;
+        this.rangeMax = rangeMax;
         this.fusion = fusion;
         this.params = params;
         int maxDim = models.stream().mapToInt(m -> m.corpus().dim()).max().orElse(1);
@@ -55,7 +63,8 @@ public final class CrossModelSource implements CandidateSource {
     }
 
     @Override
-    public TopK candidates(AnchorBlock block, int depth) {
+    public TopK candidates(AnchorBlock block, int asked) {
+        int depth = Math.min(asked, rangeMax);
         int n = block.size();
         int k = models.size();
         TopK[] tops = new TopK[k];

@@ -2,6 +2,7 @@ package dev.quarry.vector.internal;
 
 import dev.quarry.vector.CandidateSink;
 import dev.quarry.vector.QueryBlock;
+import dev.quarry.vector.RowPanels;
 import dev.quarry.vector.ScalarVectorKernels;
 import dev.quarry.vector.VectorKernels;
 import java.lang.foreign.MemorySegment;
@@ -259,6 +260,36 @@ public final class PanamaVectorKernels implements VectorKernels {
     }
 
     @Override
+    public void scorePanels(QueryBlock queries, MemorySegment panels, long offset, int rowCount, float[] scores,
+                            int stride) {
+        if (stride < RowPanels.paddedRows(rowCount) || scores.length < (long) queries.count() * stride) {
+            throw new IllegalArgumentException("stride=" + stride + " for " + rowCount + " rows and "
+                    + queries.count() + " queries into " + scores.length + " floats");
+        }
+        PanelKernels.scores(queries, panels, offset, rowCount, shape == TileShape.WIDE, scores, stride, scratch.get());
+    }
+
+    @Override
+    public int indicesAtLeast(float[] values, int from, int n, float threshold, int[] rows) {
+        int m = 0;
+        int r = 0;
+        for (; r + L <= n; r += L) {
+            // Bits, not a mask: a mask kept across the loop's branches would be boxed.
+            long bits = FloatVector.fromArray(S, values, from + r).compare(VectorOperators.GE, threshold).toLong();
+            while (bits != 0) {
+                rows[m++] = r + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+            }
+        }
+        for (; r < n; r++) {
+            if (values[from + r] >= threshold) {
+                rows[m++] = r;
+            }
+        }
+        return m;
+    }
+
+    @Override
     public void scoreCodePanelsTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount,
                                     float[] thresholds, CandidateSink sink) {
         if (CodePanelKernels.SUPPORTED) {
@@ -401,6 +432,19 @@ public final class PanamaVectorKernels implements VectorKernels {
         }
         for (; i < dim; i++) {
             v[offset + i] *= factor;
+        }
+    }
+
+    @Override
+    public void axpy(float a, float[] x, int xOffset, float[] y, int yOffset, int dim) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        int i = 0;
+        for (int upper = dim - L; i <= upper; i += L) {
+            va.fma(FloatVector.fromArray(S, x, xOffset + i), FloatVector.fromArray(S, y, yOffset + i))
+                    .intoArray(y, yOffset + i);
+        }
+        for (; i < dim; i++) {
+            y[yOffset + i] = Math.fma(a, x[xOffset + i], y[yOffset + i]);
         }
     }
 }

@@ -47,18 +47,25 @@ final class PanelKernels {
         int vectors = (int) (RowPanels.paddedRows(rowCount) / L);
         int qa = 0;
         if (quads) {
-            for (; qa + 4 <= count; qa += 4) {
-                int v = 0;
-                for (; v + GROUP <= vectors; v += GROUP) {
-                    quad4(q, qa * dim, dim, panels, offset, v, scores);
-                    offer(scores, GROUP, v, qa, 4, rowCount, thresholds, sink);
-                }
-                for (; v < vectors; v++) {
-                    single(q, qa * dim, (qa + 1) * dim, dim, panels, offset, v, scores, 0);
-                    single(q, (qa + 2) * dim, (qa + 3) * dim, dim, panels, offset, v, scores, 2 * GROUP * L);
-                    offer(scores, 1, v, qa, 4, rowCount, thresholds, sink);
+            // Rows outside, queries inside: a group of row vectors (4 panels, 96 KB at d = 384) stays in L2
+            // while every quad of queries is scored against it, so a list probed by many queries of a
+            // super-block is read from memory once, not once per quad.
+            int quadEnd = count / 4 * 4;
+            int v = 0;
+            for (; v + GROUP <= vectors; v += GROUP) {
+                for (int qq = 0; qq < quadEnd; qq += 4) {
+                    quad4(q, qq * dim, dim, panels, offset, v, scores);
+                    offer(scores, GROUP, v, qq, 4, rowCount, thresholds, sink);
                 }
             }
+            for (; v < vectors; v++) {
+                for (int qq = 0; qq < quadEnd; qq += 4) {
+                    single(q, qq * dim, (qq + 1) * dim, dim, panels, offset, v, scores, 0);
+                    single(q, (qq + 2) * dim, (qq + 3) * dim, dim, panels, offset, v, scores, 2 * GROUP * L);
+                    offer(scores, 1, v, qq, 4, rowCount, thresholds, sink);
+                }
+            }
+            qa = quadEnd;
         }
         for (; qa < count; qa += 2) {
             // An odd last query is scored twice (as both of the pair); its copy is not offered.
@@ -73,6 +80,52 @@ final class PanelKernels {
                 single(q, qa * dim, qb * dim, dim, panels, offset, v, scores, 0);
                 offer(scores, 1, v, qa, pair, rowCount, thresholds, sink);
             }
+        }
+    }
+
+    /**
+     * {@link dev.quarry.vector.VectorKernels#scorePanels}: the same tiles as {@link #scoreTopK}, rows
+     * outside and queries inside, each tile's scores copied into the query-major matrix instead of
+     * compared. Row vector v covers rows {@code [v L, (v + 1) L)}, so a tile's scores of one query are one
+     * contiguous run of the matrix.
+     */
+    static void scores(QueryBlock queries, MemorySegment panels, long offset, int rowCount, boolean quads,
+                       float[] out, int stride, float[] scratch) {
+        int dim = queries.dim();
+        int count = queries.count();
+        float[] q = queries.rowMajor();
+        int vectors = (int) (RowPanels.paddedRows(rowCount) / L);
+        int quadEnd = quads ? count / 4 * 4 : 0;
+        int v = 0;
+        for (; v + GROUP <= vectors; v += GROUP) {
+            for (int qa = 0; qa < quadEnd; qa += 4) {
+                quad4(q, qa * dim, dim, panels, offset, v, scratch);
+                copy(scratch, GROUP, v, qa, 4, out, stride);
+            }
+            for (int qa = quadEnd; qa < count; qa += 2) {
+                int pair = Math.min(2, count - qa);
+                pair4(q, qa * dim, (qa + pair - 1) * dim, dim, panels, offset, v, scratch);
+                copy(scratch, GROUP, v, qa, pair, out, stride);
+            }
+        }
+        for (; v < vectors; v++) {
+            for (int qa = 0; qa < quadEnd; qa += 4) {
+                single(q, qa * dim, (qa + 1) * dim, dim, panels, offset, v, scratch, 0);
+                single(q, (qa + 2) * dim, (qa + 3) * dim, dim, panels, offset, v, scratch, 2 * GROUP * L);
+                copy(scratch, 1, v, qa, 4, out, stride);
+            }
+            for (int qa = quadEnd; qa < count; qa += 2) {
+                int pair = Math.min(2, count - qa);
+                single(q, qa * dim, (qa + pair - 1) * dim, dim, panels, offset, v, scratch, 0);
+                copy(scratch, 1, v, qa, pair, out, stride);
+            }
+        }
+    }
+
+    /** Copies the scores of {@code n} row vectors from {@code v} for queries {@code [q0, q0 + queries)} into the matrix. */
+    private static void copy(float[] scratch, int n, int v, int q0, int queries, float[] out, int stride) {
+        for (int i = 0; i < queries; i++) {
+            System.arraycopy(scratch, i * GROUP * L, out, (q0 + i) * stride + v * L, n * L);
         }
     }
 

@@ -61,7 +61,8 @@ class CrossModelSourceTest {
 
     @Test
     void keepsOnlyWhatEnoughModelsPlaceInTheWindowOrderedByThePrimaryScore() {
-        CrossModelSource source = new CrossModelSource(handBuilt(), 2, 1, Fusion.PRIMARY, SearchParams.defaults());
+        CrossModelSource source = new CrossModelSource(handBuilt(), 2, 1, Integer.MAX_VALUE, Fusion.PRIMARY,
+                SearchParams.defaults());
         TopK top = source.candidates(handBlock(), 5);
         assertList(top, new int[] {2, 4, 5}, new float[] {3, 1, 0}, new int[] {1, 2, 1});
         assertArrayEquals(new float[] {4}, source.positiveScores(handBlock(), 0), "the primary model's scale");
@@ -70,14 +71,16 @@ class CrossModelSourceTest {
     @Test
     void dropsACandidateAnyModelScoresAboveItsPositiveEvenWithoutAgreement() {
         // With agreement 1, rows 3 and 0 are each in one model's window: only the positive rule drops them.
-        CrossModelSource source = new CrossModelSource(handBuilt(), 1, 1, Fusion.PRIMARY, SearchParams.defaults());
+        CrossModelSource source = new CrossModelSource(handBuilt(), 1, 1, Integer.MAX_VALUE, Fusion.PRIMARY,
+                SearchParams.defaults());
         assertList(source.candidates(handBlock(), 5), new int[] {2, 4, 5}, new float[] {3, 1, 0}, new int[] {1, 2, 1});
     }
 
     @Test
     void reciprocalRankFusionOrdersByRanksNotByThePrimaryScore() {
         // RRF: row 2 = 1/62 + 1/64, row 5 = 1/65 + 1/62, row 4 = 1/64 + 1/63; the primary order is 2, 4, 5.
-        CrossModelSource source = new CrossModelSource(handBuilt(), 2, 1, Fusion.RRF, SearchParams.defaults());
+        CrossModelSource source = new CrossModelSource(handBuilt(), 2, 1, Integer.MAX_VALUE, Fusion.RRF,
+                SearchParams.defaults());
         assertList(source.candidates(handBlock(), 5), new int[] {2, 5, 4}, new float[] {3, 0, 1}, new int[] {1, 1, 2});
     }
 
@@ -85,9 +88,11 @@ class CrossModelSourceTest {
     void refusesFewerThanTwoModelsAndAnAgreementBeyondTheModels() {
         List<CrossModelSource.Model> models = handBuilt();
         assertThrows(IllegalArgumentException.class,
-                () -> new CrossModelSource(models.subList(0, 1), 1, 0, Fusion.PRIMARY, SearchParams.defaults()));
+                () -> new CrossModelSource(models.subList(0, 1), 1, 0, Integer.MAX_VALUE, Fusion.PRIMARY,
+                        SearchParams.defaults()));
         assertThrows(IllegalArgumentException.class,
-                () -> new CrossModelSource(models, 3, 0, Fusion.PRIMARY, SearchParams.defaults()));
+                () -> new CrossModelSource(models, 3, 0, Integer.MAX_VALUE, Fusion.PRIMARY,
+                        SearchParams.defaults()));
     }
 
     @Test
@@ -127,8 +132,8 @@ class CrossModelSourceTest {
             for (int agreement = 1; agreement <= 3; agreement++) {
                 TopK[] byFusion = new TopK[2];
                 for (Fusion fusion : Fusion.values()) {
-                    TopK top = new CrossModelSource(models, agreement, rangeMin, fusion, SearchParams.defaults())
-                            .candidates(block, depth);
+                    TopK top = new CrossModelSource(models, agreement, rangeMin, Integer.MAX_VALUE, fusion,
+                            SearchParams.defaults()).candidates(block, depth);
                     byFusion[fusion.ordinal()] = top;
                     for (int q = 0; q < anchors; q++) {
                         Expected e = bruteForce(corpus, queries, q, positives[q], exclusions[q], rangeMin, depth,

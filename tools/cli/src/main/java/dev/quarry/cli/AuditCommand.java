@@ -32,7 +32,8 @@ final class AuditCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MINED", description = "The mined set (JSONL, or NAME.ids.npy).")
     Path mined;
 
-    @Option(names = "--corpus", description = "Corpus embeddings: fill in scores and ranks the file lacks (files of ids).")
+    @Option(names = "--corpus", description = "Corpus embeddings: fill in scores and ranks the file lacks (a set of"
+            + " texts, as mine writes with --corpus-text, is named by ids through --corpus-text and --queries-text).")
     Path corpus;
 
     @Option(names = "--queries", description = "Query embeddings (default: rows of the corpus).")
@@ -46,10 +47,12 @@ final class AuditCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "With --corpus: threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--corpus-text", description = "Texts of the corpus for the review sheet (JSONL).")
+    @Option(names = "--corpus-text", description = "Texts of the corpus (JSONL): for the review sheet, and to name"
+            + " the documents of a set mined with texts by their ids.")
     Path corpusText;
 
-    @Option(names = "--queries-text", description = "Texts of the queries for the review sheet (JSONL).")
+    @Option(names = "--queries-text", description = "Texts of the queries (JSONL): for the review sheet, and to name"
+            + " the anchors of a set mined with texts by their ids.")
     Path queriesText;
 
     @Option(names = "--qrels", description = "The positives the set was mined with, for files that do not list them "
@@ -170,7 +173,8 @@ final class AuditCommand implements Callable<Integer> {
 
     private static void scores(PrintWriter out, String name, ScoreStats s) {
         if (s.count() == 0) {
-            out.printf(Locale.ROOT, "%-22s none in the file (--corpus fills them in for files of ids)%n", name);
+            out.printf(Locale.ROOT, "%-22s none in the file (--corpus fills them in; a set of texts needs"
+                    + " --corpus-text and --queries-text too)%n", name);
             return;
         }
         out.printf(Locale.ROOT, "%-22s min %.4f  mean %.4f  median %.4f  max %.4f (%,d)%n", name, s.min(), s.mean(),

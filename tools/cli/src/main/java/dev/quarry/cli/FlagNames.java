@@ -38,7 +38,14 @@ final class FlagNames {
             Map.entry("shardCount", "--shard-count"),
             Map.entry("resume", "--resume"),
             Map.entry("maxTokens", "--max-tokens"),
-            Map.entry("model", "--model"));
+            Map.entry("model", "--model"),
+            Map.entry("temperature", "--temperature"),
+            Map.entry("learningRate", "--learning-rate"),
+            Map.entry("epochs", "--epochs"),
+            Map.entry("seeds", "--seeds"),
+            Map.entry("heldoutSplit", "--heldout-split"),
+            Map.entry("heldoutQueries", "--heldout-queries"),
+            Map.entry("candidates", "--candidates"));
 
     private FlagNames() {
     }

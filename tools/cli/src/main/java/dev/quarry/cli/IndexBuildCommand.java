@@ -1,11 +1,14 @@
 package dev.quarry.cli;
 
+import dev.quarry.eval.NlistChoice;
+import dev.quarry.files.OutputClaim;
 import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.KMeansParams;
 import dev.quarry.index.ivf.ListEncoding;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -15,8 +18,9 @@ import picocli.CommandLine.Option;
 /** {@code quarry index build}: k-means and inverted lists, written as a .qivf file. */
 @Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train k-means on a store and write an IVF index (.qivf) of its rows.",
-        footer = {"", "Example:", "  quarry index build --store corpus.qvec --type ivf --nlist 4096 --output corpus.qivf",
-                "  quarry index build --store corpus.qvec --nlist 4096 --lists int8 --output corpus-int8.qivf"})
+        footer = {"", "Examples:", "  quarry index build --store corpus.qvec --type ivf --nlist 4096 --output corpus.qivf",
+                "  quarry index build --store corpus.qvec --nlist 4096 --lists int8 --output corpus-int8.qivf",
+                "  quarry index build --store corpus.qvec --nlist auto --check-queries queries.qvec --output corpus.qivf"})
 final class IndexBuildCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -28,8 +32,21 @@ final class IndexBuildCommand implements Callable<Integer> {
     @Option(names = "--type", defaultValue = "ivf", description = "ivf (default: ${DEFAULT-VALUE}).")
     String type;
 
-    @Option(names = "--nlist", description = "Inverted lists (default: about 4 x sqrt(rows)).")
-    Integer nlist;
+    @Option(names = "--nlist", description = "Inverted lists, or auto: the fewest multiply-adds per anchor that"
+            + " reach --target-recall, measured (default: about 4 x sqrt(rows)).")
+    String nlist;
+
+    @Option(names = "--target-recall", defaultValue = "0.95",
+            description = "With --nlist auto: the recall@100 to reach (default: ${DEFAULT-VALUE}).")
+    double targetRecall;
+
+    @Option(names = "--check-queries", description = "With --nlist auto: queries for the recall check (default:"
+            + " rows of the store, each excluded from its own answer).")
+    Path checkQueries;
+
+    @Option(names = "--check-sample", defaultValue = "1000",
+            description = "With --nlist auto: queries in the recall check (default: ${DEFAULT-VALUE}).")
+    int checkSample;
 
     @Option(names = "--output", required = true, description = "The .qivf file to write.")
     Path output;
@@ -81,18 +98,54 @@ final class IndexBuildCommand implements Callable<Integer> {
                 default -> throw new CommandLine.ParameterException(spec.commandLine(),
                         "--metric=" + metric + ", expected auto, spherical or euclidean");
             };
+            boolean auto = "auto".equals(nlist);
             KMeansParams params;
             try {
-                params = new KMeansParams(nlist == null ? IvfBuilder.defaultNlist(corpus.count()) : nlist, iterations,
-                        maxPointsPerCentroid, trainSample, spherical, seed,
+                params = new KMeansParams(auto ? 1 : nlist == null ? IvfBuilder.defaultNlist(corpus.count())
+                        : parseNlist(), iterations, maxPointsPerCentroid, trainSample, spherical, seed,
                         ThreadCount.resolve(threads, spec.commandLine()));
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            IvfBuilder.Report report = new IvfBuilder(kernels).build(corpus, params, encoding, output,
-                    spec.commandLine().getErr());
+            IvfBuilder.Report report;
+            if (auto) {
+                report = buildAuto(corpus, params, encoding, kernels);
+            } else {
+                report = new IvfBuilder(kernels).build(corpus, params, encoding, output, spec.commandLine().getErr());
+            }
             spec.commandLine().getOut().println("wrote " + report.describe());
         }
         return ExitCodes.OK;
+    }
+
+    private int parseNlist() {
+        try {
+            return Integer.parseInt(nlist);
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--nlist=" + nlist
+                    + ", expected a positive integer or auto");
+        }
+    }
+
+    /** {@code --nlist auto}: candidates compared by arithmetic and a measured recall, the winner built. */
+    private IvfBuilder.Report buildAuto(VectorStore corpus, KMeansParams params, ListEncoding encoding,
+                                         VectorKernels kernels) {
+        if (!(targetRecall > 0 && targetRecall <= 1) || checkSample < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--target-recall=" + targetRecall
+                    + " --check-sample=" + checkSample + ", expected 0 < recall <= 1 and a sample >= 1");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        // The output is checked before minutes of comparisons, not after; the build claims it again to write it.
+        OutputClaim.builder().input("store", store).input("checkQueries", checkQueries).output(output).claim().close();
+        try (VectorStore queries = checkQueries == null ? null : VectorStore.open(checkQueries)) {
+            NlistChoice.Result choice = NlistChoice.choose(corpus, params, queries, checkSample, 100, targetRecall,
+                    kernels, err);
+            out.println(choice.describe(targetRecall, 100));
+            out.flush();
+            KMeansParams chosen = new KMeansParams(choice.nlist(), params.iterations(), params.maxPointsPerCentroid(),
+                    params.maxTrainingPoints(), params.spherical(), params.seed(), params.threads());
+            return new IvfBuilder(kernels).build(corpus, chosen, encoding, choice.trained(), output, err);
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.quarry.QuarryDataException;
 import dev.quarry.eval.IndexRecall;
 import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.index.SearchParams;
+import dev.quarry.index.TopK;
 import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.index.ivf.ListEncoding;
 import dev.quarry.Progress;
@@ -23,18 +24,22 @@ import picocli.CommandLine.Option;
 
 /** {@code quarry index recall}: recall@k of an IVF index against exact search, for a sweep of nprobe. */
 @Command(name = "recall", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Recall@k of an IVF index against exact search for a sweep of nprobe, with throughput.",
-        footer = {"", "Example:", "  quarry index recall --store corpus.qvec --index corpus.qivf --queries queries.qvec"})
+        description = "Recall@k of IVF indexes against exact search, per (nlist, nprobe), with the anchors/min"
+                + " a batch search reaches at mining's shape: a table to pick a setting from.",
+        footer = {"", "Examples:", "  quarry index recall --store corpus.qvec --index corpus.qivf --queries queries.qvec",
+                "  quarry index recall --store corpus.qvec --index c1024.qivf,c4096.qivf --queries queries.qvec"
+                        + " --nprobe 1,2,4"})
 final class IndexRecallCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--store", required = true, description = "The corpus store the index was built from.")
+    @Option(names = "--store", required = true, description = "The corpus store the indexes were built from.")
     Path store;
 
-    @Option(names = "--index", required = true, description = "The .qivf index.")
-    Path index;
+    @Option(names = "--index", required = true, split = ",", description = "One or more .qivf indexes (comma-separated"
+            + " or repeated), each a row group of the table.")
+    List<Path> indexes;
 
     @Option(names = "--queries", description = "Query vectors (default: rows of the store).")
     Path queries;
@@ -68,13 +73,17 @@ final class IndexRecallCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--throughput-anchors", description = "Anchors searched at once for the anchors/min column"
+            + " (default: the super-block quarry mine searches for that index and nprobe; 0: no throughput column).")
+    Integer throughputAnchors;
+
     @Override
     public Integer call() {
         VectorKernels kernels = VectorKernelsProvider.get();
         int t = ThreadCount.resolve(threads, spec.commandLine());
-        if (sample < 1 || k < 1 || t < 1 || batch < 0) {
+        if (sample < 1 || k < 1 || t < 1 || batch < 0 || (throughputAnchors != null && throughputAnchors < 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--sample, --k and --threads must be >= 1, --batch >= 0");
+                    "--sample, --k and --threads must be >= 1, --batch and --throughput-anchors >= 0");
         }
         List<SearchParams.Coarse> modes = new ArrayList<>();
         for (String c : coarse == null ? new String[] {"exact", "graph?"} : coarse) {
@@ -90,50 +99,72 @@ final class IndexRecallCommand implements Callable<Integer> {
                         "--coarse=" + c + ", expected exact, graph or auto (several: exact,graph)");
             });
         }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         try (VectorStore corpus = VectorStore.open(store);
-             VectorStore q = queries == null ? null : VectorStore.open(queries);
-             IvfIndex ivf = IvfIndex.open(index, corpus, kernels)) {
+             VectorStore q = queries == null ? null : VectorStore.open(queries)) {
             VectorStore qs = q == null ? corpus : q;
             if (qs.dim() != corpus.dim()) {
                 throw new QuarryDataException(queries, "dim", qs.dim(), corpus.dim() + " as in " + store);
             }
-            if (modes.remove(null) && ivf.hasGraph()) {
-                modes.add(SearchParams.Coarse.GRAPH);
-            }
-            int[] sweep = nprobes != null ? nprobes : defaultSweep(ivf.nlist());
-            List<SearchParams> settings = settings(modes, sweep, ivf, t);
-            List<IndexRecall.Point> points = IndexRecall.sweep(new FlatIndex(corpus, kernels), ivf, qs, sample, k,
-                    settings, batch);
-            int n = (int) Math.min(sample, qs.count());
-            PrintWriter out = spec.commandLine().getOut();
-            out.printf(Locale.ROOT, "recall@%d of %s against exact search, %d queries, %s, %d thread%s%n", k,
-                    ivf.describe(), n, batch <= 0 || batch >= n ? "one call" : "calls of " + batch, t,
-                    t == 1 ? "" : "s");
-            boolean int8 = ivf.encoding() == ListEncoding.INT8;
-            QueryBlock sampled = null;
-            if (int8) {
-                sampled = new QueryBlock(Math.max(1, n), qs.dim());
-                for (int row = 0; row < n; row++) {
-                    sampled.add(qs.segment(), qs.rowOffset(row));
-                }
-            }
-            // nprobe and recall lead (scripts read the first two columns), then how the lists were found.
+            QueryBlock block = IndexRecall.sample(qs, sample);
+            TopK truth = IndexRecall.truth(new FlatIndex(corpus, kernels), block, k, t);
+            int n = block.count();
             boolean calls = batch > 0 && batch < n;
-            out.printf(Locale.ROOT, "%8s %10s %12s %14s %6s %5s%s%s%n", "nprobe", "recall", "queries/s", "queries/min",
-                    "coarse", "ef", int8 ? String.format(Locale.ROOT, " %10s %11s", "oversample", "rescored/q") : "",
-                    calls ? String.format(Locale.ROOT, " %10s", "ms/call") : "");
-            for (IndexRecall.Point p : points) {
-                SearchParams s = p.params();
-                int beam = ivf.beam(s, calls ? batch : n, s.nprobe());
-                out.printf(Locale.ROOT, "%8d %10.4f %12.0f %14s %6s %5s%s%s%n", p.nprobe(), p.recall(),
-                        p.queriesPerSecond(), Progress.human(60 * p.queriesPerSecond()),
-                        s.coarse().name().toLowerCase(Locale.ROOT), beam == 0 ? "-" : String.valueOf(beam),
-                        int8 ? String.format(Locale.ROOT, " %10s %11.1f", s.oversample() == 0 ? "default"
-                                : s.oversample(), (double) ivf.rescoredRows(sampled, k, s) / n) : "",
-                        calls ? String.format(Locale.ROOT, " %10.3f", 1e3 * batch / p.queriesPerSecond()) : "");
+            out.printf(Locale.ROOT, "recall@%d against exact search, %d queries, %s, %d thread%s; anchors/min of a"
+                    + " batch search: the anchors of a super-block searched at once, as quarry mine does%n", k, n,
+                    calls ? "calls of " + batch : "one call", t, t == 1 ? "" : "s");
+            for (Path file : indexes) {
+                try (IvfIndex ivf = IvfIndex.open(file, corpus, kernels)) {
+                    List<SearchParams.Coarse> these = new ArrayList<>(modes);
+                    if (these.remove(null) && ivf.hasGraph()) {
+                        these.add(SearchParams.Coarse.GRAPH);
+                    }
+                    int[] sweep = nprobes != null ? nprobes : defaultSweep(ivf.nlist());
+                    List<IndexRecall.Point> points = IndexRecall.sweep(truth, ivf, qs, block, k,
+                            settings(these, sweep, ivf, t), batch);
+                    boolean int8 = ivf.encoding() == ListEncoding.INT8;
+                    out.printf(Locale.ROOT, "%s%n", ivf.describe());
+                    // nprobe and recall lead (scripts read the first two columns), then how the lists were found,
+                    // then mining's speed where the super-block search serves the setting.
+                    out.printf(Locale.ROOT, "%8s %10s %12s %14s %6s %5s%s%s %14s %10s %12s %10s%n", "nprobe", "recall",
+                            "queries/s", "queries/min", "coarse", "ef", int8 ? String.format(Locale.ROOT, " %10s %11s",
+                                    "oversample", "rescored/q") : "",
+                            calls ? String.format(Locale.ROOT, " %10s", "ms/call") : "",
+                            "anchors/min", "anchors", "MFLOP/anchor", "GFLOP/s");
+                    for (IndexRecall.Point p : points) {
+                        SearchParams s = p.params();
+                        int beam = ivf.beam(s, calls ? batch : n, s.nprobe());
+                        out.printf(Locale.ROOT, "%8d %10.4f %12.0f %14s %6s %5s%s%s %s%n", p.nprobe(), p.recall(),
+                                p.queriesPerSecond(), Progress.human(60 * p.queriesPerSecond()),
+                                s.coarse().name().toLowerCase(Locale.ROOT), beam == 0 ? "-" : String.valueOf(beam),
+                                int8 ? String.format(Locale.ROOT, " %10s %11.1f", s.oversample() == 0 ? "default"
+                                        : s.oversample(), (double) ivf.rescoredRows(block, k, s) / n) : "",
+                                calls ? String.format(Locale.ROOT, " %10.3f", 1e3 * batch / p.queriesPerSecond()) : "",
+                                throughput(ivf, qs, s, t, err));
+                        out.flush();
+                    }
+                }
             }
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * The anchors/min, anchors, MFLOP/anchor and GFLOP/s columns: {@code quarry mine}'s super-block search
+     * timed at this setting, or dashes where mining searches block by block (an int8 index, the graph).
+     */
+    private String throughput(IvfIndex ivf, VectorStore qs, SearchParams s, int t, PrintWriter err) {
+        int anchors = throughputAnchors != null ? throughputAnchors : ivf.batchQueries(s.nprobe(), t, k);
+        if (anchors == 0 || !ivf.searchesRows(s) || s.coarse() == SearchParams.Coarse.GRAPH) {
+            return String.format(Locale.ROOT, "%14s %10s %12s %10s", "-", "-", "-", "-");
+        }
+        err.printf(Locale.ROOT, "index recall: nlist %d nprobe %d: timing %,d anchors...%n", ivf.nlist(), s.nprobe(),
+                anchors);
+        err.flush();
+        IndexRecall.Throughput speed = IndexRecall.batchThroughput(ivf, qs, anchors, k, s.nprobe(), t, 2);
+        return String.format(Locale.ROOT, "%14s %10d %12.2f %10.1f", Progress.human(60 * speed.anchorsPerSecond()),
+                anchors, speed.flopsPerAnchor() / 1e6, speed.gflops());
     }
 
     /** Every combination asked for: coarse modes, beams (graph rows only), nprobe, oversample (int8 only). */

@@ -3,7 +3,10 @@ package dev.quarry.cli;
 import dev.quarry.mining.strategy.BatchBuilder;
 import dev.quarry.mining.strategy.Fusion;
 import dev.quarry.mining.strategy.Strategy;
+import dev.quarry.io.OptionsFile;
+import dev.quarry.options.Door;
 import dev.quarry.options.MineOptions;
+import dev.quarry.options.OptionError;
 import dev.quarry.pipeline.CrossModelStrategySpec;
 import dev.quarry.pipeline.MiningReport;
 import dev.quarry.pipeline.MiningRequest;
@@ -79,6 +82,11 @@ final class MineCommand implements Callable<Integer>, SchemaOptions.Mines {
     public SchemaOptions schemaOptions() {
         return mining;
     }
+
+    @Option(names = "--options-file", description = "Mining settings read from this file (JSON by the request"
+            + " schema's keys, as quarry tune writes its best configuration; quarry serve and the Python client read"
+            + " the same file); settings given on the command line win.")
+    Path optionsFile;
 
     @Option(names = "--output", required = true, description = "Output file (npy: NAME.ids.npy, NAME.scores.npy, "
             + "NAME.anchors.npy).")
@@ -197,9 +205,27 @@ final class MineCommand implements Callable<Integer>, SchemaOptions.Mines {
         }
     }
 
+    /**
+     * The options of --options-file with those typed on the command line over them: the file is checked on its
+     * own first (its values are the file's data, exit 3), then with the command line's (settings that do not go
+     * together are a usage error, exit 2).
+     */
+    private MineOptions options() {
+        if (optionsFile == null) {
+            return mining.options();
+        }
+        MineOptions fromFile = OptionsFile.read(optionsFile, Door.CLI);
+        try {
+            return mining.options(fromFile);
+        } catch (OptionError e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), Door.CLI.render(e) + " (with the options of "
+                    + optionsFile + ")");
+        }
+    }
+
     @Override
     public Integer call() {
-        MineOptions options = mining.options();
+        MineOptions options = options();
         int workers = ThreadCount.resolve(threads, spec.commandLine());
         if (!(checkpointSeconds >= 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--checkpoint-seconds=" + checkpointSeconds
@@ -226,6 +252,15 @@ final class MineCommand implements Callable<Integer>, SchemaOptions.Mines {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         MiningRequest request = builder.build();
+        if (optionsFile != null) {
+            for (Path out : dev.quarry.io.MinedOutput.filesFor(output, request.outputOptions().format())) {
+                dev.quarry.files.OutputClaim.refuseIfInput(out, "optionsFile", optionsFile);
+            }
+            dev.quarry.files.OutputClaim.refuseIfInput(request.summaryFile(), "optionsFile", optionsFile);
+            if (negativesStore != null) {
+                dev.quarry.files.OutputClaim.refuseIfInput(negativesStore, "optionsFile", optionsFile);
+            }
+        }
         MiningReport report = new MiningRunner(VectorKernelsProvider.get()).run(request, spec.commandLine().getErr());
         report.print(spec.commandLine().getOut(), request.config().describe());
         return ExitCodes.OK;

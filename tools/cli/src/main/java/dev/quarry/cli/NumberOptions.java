@@ -31,6 +31,26 @@ final class NumberOptions {
         }
     }
 
+    /** A rank (an integer >= 1), or {@code off}: 0. */
+    static final class RankOrOff implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            String v = value.strip();
+            if (v.toLowerCase(Locale.ROOT).equals("off")) {
+                return 0;
+            }
+            try {
+                int rank = Integer.parseInt(v);
+                if (rank >= 1) {
+                    return rank;
+                }
+            } catch (NumberFormatException e) {
+                // refused below
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a rank (an integer >= 1) or off");
+        }
+    }
+
     private static double parse(String value) {
         double d;
         try {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 /** The {@code quarry} command: one subcommand per job, each a thin layer over the engine. */
 @Command(name = "quarry", mixinStandardHelpOptions = true, versionProvider = QuarryMain.Version.class,
         description = "Mines hard negatives for embedding training, on CPUs.",
-        subcommands = {DemoCommand.class, MineCommand.class, IndexCommand.class, EvalCommand.class, AuditCommand.class,
+        subcommands = {DemoCommand.class, MineCommand.class, TuneCommand.class, IndexCommand.class, EvalCommand.class, AuditCommand.class,
                 DefencesCommand.class, ImportCommand.class, InfoCommand.class, GenerateCommand.class, OptionsCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 bad data or paths."})
@@ -42,6 +42,7 @@ public final class QuarryMain implements Runnable {
         CommandLine cmd = new CommandLine(new QuarryMain());
         cmd.setExecutionExceptionHandler(QuarryMain::handle);
         cmd.setParameterExceptionHandler(QuarryMain::handleUsage);
+        cmd.setExecutionStrategy(QuarryMain::refuseUnmatchedThenRun);
         ToolCommands.addTo(cmd);
         addSchemaOptions(cmd);
         return cmd;
@@ -62,6 +63,20 @@ public final class QuarryMain implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /**
+     * Refuses an argument no command took, then runs the command. picocli skips that check when
+     * {@code --help} is given, so {@code quarry frobnicate --help} would print the top-level help and exit 0
+     * as if the misspelt command existed.
+     */
+    private static int refuseUnmatchedThenRun(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (!p.unmatched().isEmpty()) {
+                throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
+            }
+        }
+        return new CommandLine.RunLast().execute(parsed);
+    }
+
     /** Quarry's handling of a command's failure (exit codes, messages without stack traces for bad input). */
     public static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         if (!(e instanceof QuarryDataException) && MappedFiles.isFault(e)) {
@@ -77,7 +92,7 @@ public final class QuarryMain implements Runnable {
             return handleUsage(pe, new String[0]);
         }
         if (e instanceof QuarryUsageException usage) {
-            err.println("quarry " + cmd.getCommandName() + ": " + FlagNames.render(usage));
+            err.println(cmd.getCommandSpec().qualifiedName() + ": " + FlagNames.render(usage));
             return ExitCodes.USAGE;
         }
         if (e instanceof UncheckedIOException io) {
@@ -93,8 +108,9 @@ public final class QuarryMain implements Runnable {
     private static int handleUsage(CommandLine.ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println("quarry " + cmd.getCommandName() + ": " + e.getMessage());
-        err.println("Try 'quarry " + (cmd.getParent() == null ? "" : cmd.getCommandName() + " ") + "--help'.");
+        String name = cmd.getCommandSpec().qualifiedName(); // "quarry index build", not "build" or "quarry quarry"
+        err.println(name + ": " + e.getMessage());
+        err.println("Try '" + name + " --help'.");
         return ExitCodes.USAGE;
     }
 

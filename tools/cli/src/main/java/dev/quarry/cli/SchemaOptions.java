@@ -62,12 +62,32 @@ public final class SchemaOptions {
                         }
                     });
             spec.addOption(option.build());
+            if (onOff && Boolean.TRUE.equals(s.defaultValue())) {
+                // a switch on by default is switched off by name: --no-leave-out-short
+                spec.addOption(OptionSpec.builder(negated(s)).description("Turns " + Door.CLI.name(s) + " off.")
+                        .type(boolean.class).arity("0").hasInitialValue(false)
+                        .setter(new CommandLine.Model.ISetter() {
+                            @Override
+                            public <T> T set(T value) {
+                                if (value != null) {
+                                    typed.put(s, "false");
+                                }
+                                return null;
+                            }
+                        }).build());
+            }
         }
+    }
+
+    /** The command line's name that switches {@code setting} (a switch on by default) off: {@code --no-NAME}. */
+    public static String negated(Setting<?> setting) {
+        return "--no-" + Door.CLI.name(setting).substring(2);
     }
 
     private static String description(Setting<?> s) {
         boolean hasDefault = s.defaultText() != null && s.kind() != Setting.Kind.SWITCH;
-        return s.meaning() + (hasDefault ? " (default: " + s.defaultText() + ")" : "");
+        boolean onByDefault = s.kind() == Setting.Kind.SWITCH && Boolean.TRUE.equals(s.defaultValue());
+        return s.meaning() + (hasDefault ? " (default: " + s.defaultText() + ")" : onByDefault ? " (default: on)" : "");
     }
 
     private static String label(Setting<?> s) {
@@ -90,7 +110,16 @@ public final class SchemaOptions {
      * @throws dev.quarry.options.OptionError for a value the schema refuses (exit code 2, named by its flag)
      */
     public MineOptions options() {
-        MineOptions.Builder b = MineOptions.builder();
+        return options(MineOptions.defaults());
+    }
+
+    /**
+     * The settings typed over {@code base} (an options file's): what the user typed wins.
+     *
+     * @throws dev.quarry.options.OptionError for a value the schema refuses, or settings that do not go together
+     */
+    public MineOptions options(MineOptions base) {
+        MineOptions.Builder b = base.toBuilder();
         typed.forEach(b::parse);
         return b.build();
     }

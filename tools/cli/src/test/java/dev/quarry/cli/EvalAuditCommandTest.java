@@ -1,6 +1,7 @@
 package dev.quarry.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -188,6 +189,48 @@ class EvalAuditCommandTest {
     private static double trueFalseNegativeRate(Path flagFile) throws IOException {
         Set<String> pairs = pairs(flagFile);
         return (double) pairs.stream().filter(UNLABELLED_RELEVANT::contains).count() / pairs.size();
+    }
+
+    @Test
+    void aSetMinedWithTextsAsTheReadmeMinesItIsAuditedByTheReadmesCommands() throws IOException {
+        // README, "Mine your own data" then "Check a mined set before training on it", on this catalog's files.
+        Path mined = dir.resolve("mined.jsonl");
+        CliRun mine = CliRun.of("mine", "--corpus", file("corpus.qvec"), "--queries", file("queries.qvec"), "--qrels",
+                file("qrels.tsv"), "--num-negatives", 8, "--range-min", 10, "--range-max", 100, "--output-format",
+                "n-tuple", "--corpus-text", file("corpus.jsonl"), "--queries-text", file("queries.jsonl"), "--output",
+                mined);
+        assertEquals(0, mine.exitCode(), mine::toString);
+        assertTrue(Files.readAllLines(mined).getFirst().startsWith("{\"anchor\":\"query "), "a set of texts");
+        Path index = dir.resolve("corpus.qivf");
+        CliRun built = CliRun.of("index", "build", "--store", file("corpus.qvec"), "--nlist", 64, "--output", index);
+        assertEquals(0, built.exitCode(), built::toString);
+        Path eval = dir.resolve("eval.json");
+        CliRun evaluated = CliRun.of("eval", "--corpus", file("corpus.qvec"), "--queries", file("queries.qvec"),
+                "--qrels", file("qrels.tsv"), "--index", index, "--nprobe", "1,4,16,64", "--k", "10,100", "--json", eval);
+        assertEquals(0, evaluated.exitCode(), evaluated::toString);
+
+        CliRun audit = CliRun.of("audit", mined, "--corpus", file("corpus.qvec"), "--queries", file("queries.qvec"),
+                "--corpus-text", file("corpus.jsonl"), "--queries-text", file("queries.jsonl"), "--sample", 200,
+                "--eval", eval, "--html", dir.resolve("report.html"));
+        assertEquals(0, audit.exitCode(), audit::toString);
+        assertFalse(audit.err().contains("name no row"), audit::toString);
+        Matcher ranks = Pattern.compile("negative ranks +min (\\d+) .* max (\\d+) \\(([0-9,]+)\\)").matcher(audit.out());
+        assertTrue(ranks.find(), "ranks computed from the embeddings: " + audit);
+        assertTrue(Integer.parseInt(ranks.group(1)) >= 10 && Integer.parseInt(ranks.group(2)) < 100,
+                "the ranks of the window the set was mined in: " + audit);
+        assertTrue(audit.out().contains("positive scores        min "), audit::toString);
+        List<String> sheet = Files.readAllLines(dir.resolve("mined.jsonl.review.csv"));
+        assertEquals(201, sheet.size());
+        assertTrue(sheet.get(1).matches("1,q\\d+,d\\d+,\"query \\d+, about document \\d+\",\"document \\d+\",.*"),
+                "the sheet keeps ids and shows texts: " + sheet.get(1));
+
+        // ... the 'relevant' column filled in, then the README's last command.
+        List<String> marked = new ArrayList<>(List.of(sheet.getFirst()));
+        sheet.subList(1, sheet.size()).forEach(row -> marked.add(row + "0"));
+        Files.write(dir.resolve("mined.jsonl.review.csv"), marked);
+        CliRun reviewed = CliRun.of("audit", mined, "--reviewed", dir.resolve("mined.jsonl.review.csv"));
+        assertEquals(0, reviewed.exitCode(), reviewed::toString);
+        assertTrue(reviewed.out().contains("false-negative rate 0.0%"), reviewed::toString);
     }
 
     @Test

@@ -166,6 +166,22 @@ class EveryDoorTakesEverySettingTest {
     }
 
     @Test
+    void aSwitchOnByDefaultIsSwitchedOffAtEveryDoor() {
+        Setting<Boolean> s = MineSettings.LEAVE_OUT_SHORT;
+        assertTrue(viaCommandLine().get(s));
+        assertFalse(viaCommandLine("--no-leave-out-short").get(s));
+        assertTrue(viaCommandLine("--leave-out-short").get(s));
+        assertFalse(viaCommandLine("--no-defences").get(s), "the plain shape keeps short anchors");
+        assertTrue(viaCommandLine("--no-defences", "--leave-out-short").get(s), "an explicit value still applies");
+        for (Door door : Door.values()) {
+            if (door != Door.CLI) {
+                assertFalse(OptionText.read(door, Map.of(door.name(s), "false"), MineOptions.defaults()).get(s),
+                        door.toString());
+            }
+        }
+    }
+
+    @Test
     void theHelpShowsEverySettingWithItsMeaningAndDefault() {
         CliRun help = CliRun.of("mine", "--help");
         assertEquals(0, help.exitCode(), help::toString);
@@ -173,6 +189,7 @@ class EveryDoorTakesEverySettingTest {
             assertTrue(help.out().contains(Door.CLI.name(s)), s.key() + "\n" + help.out());
         }
         assertTrue(help.out().contains("Negatives per anchor. (default: 3)"), help.out());
+        assertTrue(help.out().contains("--no-leave-out-short"), help.out());
         assertNotNull(MineSettings.byKey("min_positive_score"));
     }
 }

@@ -56,6 +56,54 @@ class IndexCommandTest {
     }
 
     @Test
+    void nlistAutoPrintsTheCandidatesTheChoiceAndWhyThenBuildsIt() throws IOException {
+        Path index = dir.resolve("auto.qivf");
+        CliRun run = CliRun.of("index", "build", "--store", catalog.resolve("corpus.qvec"), "--nlist", "auto",
+                "--check-queries", catalog.resolve("queries.qvec"), "--target-recall", "0.9", "--output", index);
+        assertEquals(0, run.exitCode(), run::toString);
+        java.util.regex.Matcher chosen = java.util.regex.Pattern.compile("(?m)^nlist (\\d+): the least work per anchor"
+                + " .* mine with --nprobe (\\d+)$").matcher(run.out());
+        assertTrue(chosen.find(), "the choice and why: " + run);
+        String nlist = chosen.group(1);
+        assertTrue(run.out().matches("(?s).*\\n\\s+" + nlist + "\\s.*<- chosen\\n.*"), "the table marks it: " + run);
+        assertTrue(run.out().contains("wrote " + index + ": nlist=" + nlist + " "), run::toString);
+        CliRun recall = CliRun.of("index", "recall", "--store", catalog.resolve("corpus.qvec"), "--index", index,
+                "--queries", catalog.resolve("queries.qvec"), "--nprobe", chosen.group(2), "--throughput-anchors", 500);
+        assertEquals(0, recall.exitCode(), recall::toString);
+
+        CliRun word = CliRun.of("index", "build", "--store", catalog.resolve("corpus.qvec"), "--nlist", "many",
+                "--output", dir.resolve("w.qivf"));
+        assertEquals(ExitCodes.USAGE, word.exitCode(), word::toString);
+        assertTrue(word.err().contains("--nlist=many, expected a positive integer or auto"), word::toString);
+        CliRun target = CliRun.of("index", "build", "--store", catalog.resolve("corpus.qvec"), "--nlist", "auto",
+                "--target-recall", "1.5", "--output", dir.resolve("t.qivf"));
+        assertEquals(ExitCodes.USAGE, target.exitCode(), target::toString);
+        CliRun overInput = CliRun.of("index", "build", "--store", catalog.resolve("corpus.qvec"), "--nlist", "auto",
+                "--output", catalog.resolve("queries.qvec"), "--check-queries", catalog.resolve("queries.qvec"));
+        assertEquals(ExitCodes.DATA, overInput.exitCode(), "refused before any k-means: " + overInput);
+        assertTrue(!overInput.err().contains("nlist "), "nothing was trained: " + overInput);
+    }
+
+    @Test
+    void recallTableHasARowPerIndexAndNprobe() {
+        Path a = build(16);
+        Path b = dir.resolve("b.qivf");
+        assertEquals(0, CliRun.of("index", "build", "--store", catalog.resolve("corpus.qvec"), "--nlist", 64,
+                "--output", b).exitCode());
+        CliRun recall = CliRun.of("index", "recall", "--store", catalog.resolve("corpus.qvec"), "--index", a + "," + b,
+                "--queries", catalog.resolve("queries.qvec"), "--nprobe", "1,16", "--throughput-anchors", 300);
+        assertEquals(0, recall.exitCode(), recall::toString);
+        // One row group per index, under its description; rows start with nprobe and recall (scripts read them).
+        String[] groups = recall.out().split("ivf nlist=");
+        assertEquals(3, groups.length, recall::toString);
+        assertTrue(groups[1].startsWith("16 (") && groups[1].matches("(?s).*\\n\\s+16\\s+1\\.0000\\s.*"),
+                recall::toString);
+        assertTrue(groups[2].startsWith("64 (") && groups[2].matches("(?s).*\\n\\s+1\\s+0\\.\\d{4}\\s.*"),
+                recall::toString);
+        assertTrue(recall.out().contains("anchors/min"), recall::toString);
+    }
+
+    @Test
     void badIndexInputsAreExplained() throws IOException {
         Path index = build(16);
         Object[] mine = {"mine", "--corpus", catalog.resolve("corpus.qvec"), "--queries",

@@ -53,9 +53,10 @@ class StrategiesCommandTest {
                 """);
         Path qrels = Files.writeString(dir.resolve("qrels.tsv"), "qa\tdpos\t1\nqb\td7\t1\n");
         Path out = dir.resolve("run.jsonl");
+        // --no-leave-out-short: qa keeps the one negative the margin leaves it (by default it would be left out)
         CliRun mined = CliRun.of("mine", "--strategy", "run-file", "--run", run, "--qrels", qrels, "--range-min", 0,
                 "--range-max", 3, "--num-negatives", 2, "--relative-margin", 0.3, "--output-format", "flag",
-                "--output-scores", "--output-ranks", "--output", out);
+                "--output-scores", "--output-ranks", "--no-leave-out-short", "--output", out);
         assertEquals(0, mined.exitCode(), mined::toString);
         List<String> lines = Files.readAllLines(out);
         // qa: the positive (9.0) is excluded; ranks d1 0, d2 1, d3 2; the margin keeps <= 9 x 0.7 = 6.3: d3

@@ -2,6 +2,7 @@ package dev.quarry.embed;
 
 import dev.quarry.cli.TextEmbeddings;
 import dev.quarry.files.ContentChecksum;
+import dev.quarry.io.InvalidUtf8;
 import dev.quarry.pipeline.Checkpoint;
 import dev.quarry.store.VectorStore;
 import java.io.PrintWriter;
@@ -42,7 +43,7 @@ public final class CachedTextEmbeddings implements TextEmbeddings {
                 return cache;
             }
             boolean resume = Files.isRegularFile(Checkpoint.pathFor(cache));
-            new EmbedRun(jsonl, cache, null, prefix, resume, 10_000_000_000L).run(encoder, progress);
+            new EmbedRun(jsonl, cache, null, prefix, InvalidUtf8.REFUSE, resume, 10_000_000_000L).run(encoder, progress);
             return cache;
         }
     }

@@ -1,6 +1,7 @@
 package dev.quarry.embed;
 
 import dev.quarry.Progress;
+import dev.quarry.io.InvalidUtf8;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -42,6 +43,11 @@ public final class EmbedCommand implements Callable<Integer> {
             + " none).")
     String prefix;
 
+    @Option(names = "--on-invalid-utf8", defaultValue = "refuse", description = "Bytes of the input that are not"
+            + " UTF-8: refuse (the run stops before writing anything, naming the line and byte offset) or replace"
+            + " (each is read as U+FFFD, the replacement character) (default: ${DEFAULT-VALUE}).")
+    String onInvalidUtf8;
+
     @Option(names = "--batch", description = "Texts per inference call (default: 64; 1 for a dynamically quantized"
             + " model such as bge-small and e5-small, whose vectors would otherwise depend on the texts batched"
             + " together).")
@@ -72,8 +78,14 @@ public final class EmbedCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads=" + threads + ", expected 1 <="
                     + " threads <= " + 4 * cores + " (four per core)");
         }
+        InvalidUtf8 invalidUtf8 = InvalidUtf8.parse(onInvalidUtf8);
+        if (invalidUtf8 == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--on-invalid-utf8=" + onInvalidUtf8
+                    + ", expected refuse or replace");
+        }
         ModelSource source = ModelSource.resolve(model);
-        EmbedRun run = new EmbedRun(input, output, field, prefix, resume, (long) (checkpointSeconds * 1e9));
+        EmbedRun run = new EmbedRun(input, output, field, prefix, invalidUtf8, resume,
+                (long) (checkpointSeconds * 1e9));
         if (batch != null && batch < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--batch=" + batch + ", expected >= 1");
         }

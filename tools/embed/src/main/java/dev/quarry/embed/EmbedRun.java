@@ -3,7 +3,9 @@ package dev.quarry.embed;
 import dev.quarry.Progress;
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.AtomicOutput;
+import dev.quarry.files.ContentChecksum;
 import dev.quarry.files.OutputClaim;
+import dev.quarry.io.InvalidUtf8;
 import dev.quarry.io.JsonlTexts;
 import dev.quarry.mining.MiningStats;
 import dev.quarry.pipeline.Checkpoint;
@@ -26,16 +28,21 @@ import java.util.List;
  * (32 batches), so memory stays flat however long the file; the outputs are append-only and a checkpoint
  * (the engine's {@link Checkpoint}: windows written, and the length of each temp file) is written every
  * {@code checkpointNanos}, so {@code --resume} continues a killed run where its last checkpoint stopped and
- * finishes with the bytes an uninterrupted run writes.
+ * finishes with the bytes an uninterrupted run writes. Before anything is written, every line is checked:
+ * ids unique and without line breaks, text fields strings, bytes UTF-8 (or replaced when asked). The
+ * checkpoint names the input by its real path and the size and checksum of the bytes that check read, so the
+ * same file reached through a link or from another directory resumes, and a changed one does not.
  *
  * @param input the JSONL texts
  * @param output the {@code .qvec} to write
  * @param field the JSON field holding the text, or null for {@code text} (with {@code title} before it)
  * @param prefix put before every text ("" for none), e.g. {@code query: } for E5 models
+ * @param invalidUtf8 what bytes that are not UTF-8 get: refused (naming the line and byte offset) or replaced
  * @param resume continue a killed run from its checkpoint
  * @param checkpointNanos minimum time between checkpoints
  */
-public record EmbedRun(Path input, Path output, String field, String prefix, boolean resume, long checkpointNanos) {
+public record EmbedRun(Path input, Path output, String field, String prefix, InvalidUtf8 invalidUtf8, boolean resume,
+                       long checkpointNanos) {
 
     /** Windows hold this many batches: sorting a window by length is what keeps padding low. */
     static final int BATCHES_PER_WINDOW = 32;
@@ -76,9 +83,10 @@ public record EmbedRun(Path input, Path output, String field, String prefix, boo
         return builder.claim();
     }
 
-    private Fingerprint fingerprint(SentenceEncoder encoder) {
-        return new Fingerprint().addFile("input", input).add("field", field == null ? "text" : field)
-                .add("prefix", "'" + prefix + "'").add("model", encoder.model().identity())
+    private Fingerprint fingerprint(SentenceEncoder encoder, ContentChecksum content) {
+        return new Fingerprint().addContent("input", input, content).add("field", field == null ? "text" : field)
+                .add("prefix", "'" + prefix + "'").add("on-invalid-utf8", invalidUtf8.cliName())
+                .add("model", encoder.model().identity())
                 .add("max_tokens", encoder.maxTokens()).add("batch", encoder.batchSize())
                 .add("window", window(encoder));
     }
@@ -88,10 +96,11 @@ public record EmbedRun(Path input, Path output, String field, String prefix, boo
     }
 
     private Result write(SentenceEncoder encoder, Path ids, Path checkpointPath, PrintWriter err) {
-        long total = countRows();
+        CheckedInput checked = checkLines();
+        long total = checked.rows();
         int dim = encoder.dim();
         int window = window(encoder);
-        Fingerprint fingerprint = fingerprint(encoder);
+        Fingerprint fingerprint = fingerprint(encoder, checked.content());
         QvecWriter vectors;
         AtomicOutput idsOut;
         long startRow;
@@ -128,7 +137,7 @@ public record EmbedRun(Path input, Path output, String field, String prefix, boo
             long started = System.nanoTime();
             Windows windows = new Windows(encoder, vectors, idsOut, window, startWindow, progress);
             long[] lastCheckpoint = {System.nanoTime()};
-            JsonlTexts.forEachText(input, field, (row, id, text) -> {
+            JsonlTexts.forEachText(input, field, invalidUtf8, (row, id, text) -> {
                 if (row < startRow) {
                     return;
                 }
@@ -159,16 +168,28 @@ public record EmbedRun(Path input, Path output, String field, String prefix, boo
         }
     }
 
-    private long countRows() {
+    /**
+     * Reads every line once before anything is written: a line {@link JsonlTexts} refuses, an id with a line
+     * break (ids are written one per line) or an id two lines share (they name rows) fails the run with nothing
+     * written.
+     */
+    private CheckedInput checkLines() {
+        DuplicateIds ids = new DuplicateIds();
         long[] rows = {0};
-        JsonlTexts.forEachText(input, field, (row, id, text) -> {
+        ContentChecksum content = JsonlTexts.forEachId(input, field, invalidUtf8, (lineNo, id) -> {
             if (id.indexOf('\n') >= 0 || id.indexOf('\r') >= 0) {
-                throw new QuarryDataException(input, "row " + row + " id", id, "an id without line breaks (ids are"
-                        + " written one per line)");
+                throw new QuarryDataException(input, "line " + lineNo + " id", id, "an id without line breaks (ids"
+                        + " are written one per line)");
             }
+            ids.add(id);
             rows[0]++;
         });
-        return rows[0];
+        ids.refuseShared(input, field, invalidUtf8);
+        return new CheckedInput(rows[0], content);
+    }
+
+    /** The input as {@link #checkLines} read it: its rows, and the checksum and size of its bytes. */
+    private record CheckedInput(long rows, ContentChecksum content) {
     }
 
     private static void checkpoint(QvecWriter vectors, AtomicOutput ids, int windows, Fingerprint fingerprint,

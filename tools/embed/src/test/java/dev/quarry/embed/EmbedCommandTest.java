@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,6 +105,115 @@ class EmbedCommandTest {
     }
 
     @Test
+    void aKilledRunResumesFromItsInputReachedThroughALinkOrAnotherDirectory() throws IOException {
+        Path real = Files.createDirectories(dir.resolve("real"));
+        Path input = jsonl(real.resolve("texts.jsonl"), RealTexts.sample(100));
+        Path viaLink = Files.createSymbolicLink(dir.resolve("link.jsonl"), input);
+        Path viaOtherDirectory = Files.createSymbolicLink(dir.resolve("alias"), real).resolve("texts.jsonl");
+        Path whole = dir.resolve("whole.qvec");
+        Path resumed = dir.resolve("resumed.qvec");
+        assertEquals(0, CliRun.of("embed", "--input", input, "--output", whole, "--batch", "2").exitCode());
+
+        stopAfterOneWindow(viaLink, resumed);
+        CliRun resume = CliRun.of("embed", "--input", viaOtherDirectory, "--output", resumed, "--batch", "2",
+                "--resume");
+        assertEquals(0, resume.exitCode(), resume.toString());
+        assertTrue(resume.out().contains("resumed at row 64"), resume.out());
+        assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(resumed));
+        assertArrayEquals(Files.readAllBytes(EmbedRun.idsOf(whole)), Files.readAllBytes(EmbedRun.idsOf(resumed)));
+
+        // The same path with other content, of the same size: not the input the checkpoint was written for.
+        Path again = dir.resolve("again.qvec");
+        stopAfterOneWindow(input, again);
+        String text = Files.readString(input);
+        Files.writeString(input, text.replaceFirst("doc-5\"", "doc-X\""));
+        assertEquals(text.length(), Files.readString(input).length());
+        CliRun changed = CliRun.of("embed", "--input", viaLink, "--output", again, "--batch", "2", "--resume");
+        assertEquals(3, changed.exitCode(), changed.toString());
+        assertTrue(changed.err().contains("checkpoint has input=" + input.toRealPath() + " size=" + text.length()
+                + " checksum="), changed.err());
+    }
+
+    /** Runs embed until its first window of 64 texts is written and checkpointed, then fails as a kill would. */
+    private static void stopAfterOneWindow(Path input, Path output) {
+        System.setProperty(TestHooks.STOP_AFTER_WINDOWS, "1");
+        try {
+            CliRun stopped = CliRun.of("embed", "--input", input, "--output", output, "--batch", "2",
+                    "--checkpoint-seconds", "0");
+            assertNotEquals(0, stopped.exitCode(), stopped.toString());
+        } finally {
+            System.clearProperty(TestHooks.STOP_AFTER_WINDOWS);
+        }
+        assertTrue(Files.isRegularFile(Checkpoint.pathFor(output)));
+    }
+
+    @Test
+    void refusesTwoLinesWithOneIdBeforeWritingAnything() throws IOException {
+        Path input = Files.writeString(dir.resolve("t.jsonl"), "{\"id\": \"a\", \"text\": \"one\"}\n"
+                + "{\"id\": \"b\", \"text\": \"two\"}\n\n{\"_id\": \"a\", \"text\": \"three\"}\n");
+        CliRun run = CliRun.of("embed", "--input", input, "--output", dir.resolve("t.qvec"));
+        assertEquals(3, run.exitCode(), run.toString());
+        assertTrue(run.err().contains(input + ": line 4 id=a, expected an id no other line has (line 1 has it too)"),
+                run.err());
+        assertEquals(List.of(input), filesIn(dir), "nothing written");
+    }
+
+    @Test
+    void refusesBytesThatAreNotUtf8NamingTheLineAndOffsetUnlessAskedToReplaceThem() throws IOException {
+        byte[] first = "{\"id\": \"a\", \"text\": \"hello\"}\n".getBytes(StandardCharsets.UTF_8);
+        byte[] second = "{\"id\": \"b\", \"text\": \"caf\u00e9 ".getBytes(StandardCharsets.UTF_8);
+        byte[] bad = {(byte) 0xe9, 'x', '"', '}', '\n'}; // Latin-1's é: a lead byte without its continuation
+        Path input = dir.resolve("t.jsonl");
+        Files.write(input, concat(first, second, bad));
+        CliRun refused = CliRun.of("embed", "--input", input, "--output", dir.resolve("t.qvec"));
+        assertEquals(3, refused.exitCode(), refused.toString());
+        assertTrue(refused.err().contains(input + ": line 2 byte offset " + (first.length + second.length) + " (byte "
+                + (second.length + 1) + " of the line)=0xe9 (not UTF-8), expected UTF-8 text (quarry embed"
+                + " --on-invalid-utf8 replace reads such bytes as U+FFFD instead)"), refused.err());
+        assertEquals(List.of(input), filesIn(dir), "nothing written");
+
+        CliRun unknown = CliRun.of("embed", "--input", input, "--output", dir.resolve("t.qvec"), "--on-invalid-utf8",
+                "ignore");
+        assertEquals(2, unknown.exitCode(), unknown.toString());
+        assertTrue(unknown.err().contains("--on-invalid-utf8=ignore, expected refuse or replace"), unknown.err());
+
+        Path output = dir.resolve("t.qvec");
+        CliRun replaced = CliRun.of("embed", "--input", input, "--output", output, "--on-invalid-utf8", "replace");
+        assertEquals(0, replaced.exitCode(), replaced.toString());
+        assertRowsAreTheVectorsOf(output, "minilm", "hello", "caf\u00e9 \ufffdx");
+    }
+
+    /** Asserts that {@code store} holds the vectors {@code model} gives {@code texts}, in order (384-d models). */
+    private static void assertRowsAreTheVectorsOf(Path store, String model, String... texts) {
+        try (VectorStore written = VectorStore.open(store);
+             SentenceEncoder encoder = SentenceEncoder.open(ModelSource.resolve(model), 2, 256, 0)) {
+            float[] expected = new float[texts.length * 384];
+            encoder.encode(texts, expected);
+            assertArrayEquals(expected, rows(written), 1e-6f);
+        }
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] all = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        return all;
+    }
+
+    private static List<Path> filesIn(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.sorted().toList();
+        }
+    }
+
+    @Test
     void refusesAModelDirectoryWithoutPoolingConfig() throws IOException {
         Path model = Files.createDirectories(dir.resolve("model"));
         Files.write(model.resolve("model.onnx"), new byte[] {1, 2, 3});
@@ -159,12 +269,7 @@ class EmbedCommandTest {
         CliRun run = CliRun.of("embed", "--input", input, "--output", output, "--field", "query", "--prefix", "query: ",
                 "--model", "e5-small");
         assertEquals(0, run.exitCode(), run.toString());
-        try (VectorStore store = VectorStore.open(output);
-             SentenceEncoder encoder = SentenceEncoder.open(ModelSource.resolve("e5-small"), 2, 256, 0)) {
-            float[] expected = new float[2 * 384];
-            encoder.encode(new String[] {"query: how do I join paths", "query: read a file line by line"}, expected);
-            assertArrayEquals(expected, rows(store), 1e-6f);
-        }
+        assertRowsAreTheVectorsOf(output, "e5-small", "query: how do I join paths", "query: read a file line by line");
         CliRun missing = CliRun.of("embed", "--input", input, "--output", dir.resolve("r.qvec"), "--field", "title");
         assertEquals(3, missing.exitCode(), missing.toString());
         assertTrue(missing.err().contains("\"title\" string"), missing.err());

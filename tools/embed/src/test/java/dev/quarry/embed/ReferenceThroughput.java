@@ -3,6 +3,7 @@ package dev.quarry.embed;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.quarry.io.InvalidUtf8;
 import dev.quarry.io.JsonlTexts;
 import dev.quarry.store.VectorStore;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ public final class ReferenceThroughput {
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("OPT_OUT_TRACKING", "true");
         List<TextSegment> texts = new ArrayList<>();
-        JsonlTexts.forEachText(Path.of(args[0]), null, (row, id, text) -> texts.add(TextSegment.from(text)));
+        JsonlTexts.forEachText(Path.of(args[0]), null, InvalidUtf8.REPLACE, (row, id, text) -> texts.add(TextSegment.from(text)));
         AllMiniLmL6V2EmbeddingModel model = new AllMiniLmL6V2EmbeddingModel();
         model.embed("warm up"); // loads the model, as quarry embed does before it starts counting
         long t0 = System.nanoTime();

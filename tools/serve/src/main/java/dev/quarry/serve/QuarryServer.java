@@ -34,7 +34,7 @@ public final class QuarryServer implements AutoCloseable {
         VectorStore corpus = null;
         HeldOutSettings heldout = settings.heldout();
         this.monitor = new RecallMonitor(VectorKernelsProvider.get(), settings.buildThreads(), heldout.recallDrop(),
-                heldout.onDrop(), log);
+                heldout.onDrop(), settings.defaults(), log);
         try {
             // The server maps only files it owns: the corpus, its ids and its index are copied in first.
             Path corpusCopy = work.copyIn(settings.corpus(), settings.corpusIds(), 1);

@@ -17,29 +17,40 @@ import java.util.function.Consumer;
  * Held-out recall watched while a model trains: after each refresh (and at start), exact recall@10,
  * recall@100 and nDCG@10 of the held-out queries over the new version's corpus, kept per version. A
  * version whose recall@10 falls more than the allowed drop below the best version so far is flagged with
- * {@link #ADVICE}; with {@link OnDrop#TIGHTEN}, the options a mine call leaves out switch from the defaults
- * to {@link #TIGHTENED} from then on. Runs on the refresh thread, after the swap: no mine call waits for it.
+ * {@link #ADVICE}; with {@link OnDrop#TIGHTEN}, the options a mine call leaves out switch from the server's
+ * defaults (the schema's, or serve's {@code --options-file}) to those defaults made safer ({@link #tightened})
+ * from then on. Runs on the refresh thread, after the swap: no mine call waits for it.
  */
 final class RecallMonitor implements AutoCloseable {
     /** What a drop means, and what to do about it. */
     static final String ADVICE = "held-out recall dropped: your false-negative rate is too high: use confidence"
             + " filtering or softer negative selection";
 
+    /** The schema's defaults made safer ({@link #tightened}): what a server without an options file serves after a drop. */
+    static final MineOptions TIGHTENED = tightened(MineOptions.defaults());
+
     /**
-     * The safer served options after a drop: negatives at most 90% of the positive's score (relative_margin
-     * 0.1, from 0.05: confidence filtering), candidates at cosine 0.85 or more to a positive dropped as likely
-     * unlabelled positives (near_duplicate 0.85, from 0.9), and negatives drawn at random from ranks [10, 100)
-     * instead of the hardest first (softer selection). The rank window stays, so no request's own window
-     * becomes invalid.
+     * The safer served options after a drop, on top of {@code base}: negatives at most 90% of the positive's
+     * score (relative_margin 0.1, the schema's 0.05: confidence filtering), candidates at cosine 0.85 or more to
+     * a positive dropped as likely unlabelled positives (near_duplicate 0.85, the schema's 0.9), and negatives
+     * drawn at random from the rank window instead of the hardest first (softer selection). A base already
+     * stricter than these (a larger margin, a lower near-duplicate cosine) keeps its own value: tightening never
+     * loosens. The rank window and everything else stay the base's, so no request's own window becomes invalid.
      */
-    static final MineOptions TIGHTENED = MineOptions.builder().set(MineSettings.RELATIVE_MARGIN, 0.1)
-            .set(MineSettings.NEAR_DUPLICATE, 0.85).set(MineSettings.SAMPLING_STRATEGY, "random").build();
+    static MineOptions tightened(MineOptions base) {
+        double margin = base.get(MineSettings.RELATIVE_MARGIN);
+        double nearDuplicate = base.get(MineSettings.NEAR_DUPLICATE);
+        return base.toBuilder()
+                .set(MineSettings.RELATIVE_MARGIN, Double.isNaN(margin) ? 0.1 : Math.max(margin, 0.1))
+                .set(MineSettings.NEAR_DUPLICATE, Double.isNaN(nearDuplicate) ? 0.85 : Math.min(nearDuplicate, 0.85))
+                .set(MineSettings.SAMPLING_STRATEGY, "random").build();
+    }
 
     /** What the server does when a version's recall drops. */
     enum OnDrop {
         /** Flag it (status, metrics, the client) and keep the served options. */
         WARN,
-        /** Flag it and serve {@link #TIGHTENED} as the options calls leave out. */
+        /** Flag it and serve the defaults made safer ({@link #tightened}) as the options calls leave out. */
         TIGHTEN
     }
 
@@ -50,7 +61,9 @@ final class RecallMonitor implements AutoCloseable {
     private final PrintWriter log;
     private final List<VersionRecall> history = new ArrayList<>();
     private volatile HeldOutSet heldout;
-    private volatile MineOptions servedDefaults = MineOptions.defaults();
+    /** The safer options a drop switches to under {@link OnDrop#TIGHTEN}: built at start, so they cannot fail later. */
+    private final MineOptions tightened;
+    private volatile MineOptions servedDefaults;
     private volatile long tightenedAt;
     /** Guards the held-out set's life: the server may stop while a version is measured. */
     private final Object life = new Object();
@@ -60,7 +73,14 @@ final class RecallMonitor implements AutoCloseable {
     /** For tests: told of every version evaluated. */
     volatile Consumer<VersionRecall> listener = r -> { };
 
-    RecallMonitor(VectorKernels kernels, int threads, double allowedDrop, OnDrop onDrop, PrintWriter log) {
+    /**
+     * @param defaults the options calls that leave settings out take until a drop tightens them (the schema's
+     *                 defaults, or serve's {@code --options-file})
+     */
+    RecallMonitor(VectorKernels kernels, int threads, double allowedDrop, OnDrop onDrop, MineOptions defaults,
+                  PrintWriter log) {
+        this.servedDefaults = defaults;
+        this.tightened = tightened(defaults);
         this.kernels = kernels;
         this.threads = threads;
         this.allowedDrop = allowedDrop;
@@ -115,10 +135,10 @@ final class RecallMonitor implements AutoCloseable {
                     recall.drop() ? String.format(Locale.ROOT, "; %.4f below the best version's %.4f: %s",
                             recall.best() - recall.recallAt10(), recall.best(), ADVICE) : "");
             if (recall.drop() && onDrop == OnDrop.TIGHTEN && tightenedAt == 0) {
-                servedDefaults = TIGHTENED;
+                servedDefaults = tightened;
                 tightenedAt = recall.version();
                 log.println("quarry serve: --on-recall-drop tighten: calls that leave options out are mined with "
-                        + TIGHTENED.givenText() + " from now on");
+                        + tightened.givenText() + " from now on");
             }
             log.flush();
             listener.accept(recall);
@@ -141,7 +161,7 @@ final class RecallMonitor implements AutoCloseable {
         return heldout;
     }
 
-    /** The options a mine call's left-out settings take: the defaults, or {@link #TIGHTENED} after a drop. */
+    /** The options a mine call's left-out settings take: the server's defaults, or them tightened after a drop. */
     MineOptions servedDefaults() {
         return servedDefaults;
     }

@@ -1,12 +1,17 @@
 package dev.quarry.serve;
 
 import dev.quarry.Progress;
+import dev.quarry.QuarryDataException;
 import dev.quarry.cli.ExitCodes;
 import dev.quarry.cli.SchemaOptions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.KMeansParams;
+import dev.quarry.io.OptionsFile;
 import dev.quarry.mining.MinerPreset;
+import dev.quarry.options.Door;
+import dev.quarry.options.MineOptions;
+import dev.quarry.options.OptionError;
 import dev.quarry.options.MineSettings;
 import dev.quarry.store.VectorStore;
 import dev.quarry.synth.CatalogSpec;
@@ -95,6 +100,11 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
         return defaults;
     }
 
+    @Option(names = "--options-file", description = "Mining settings of calls that leave them out, read from this"
+            + " file (JSON by the request schema's keys, as quarry tune writes its best configuration); a call's own"
+            + " settings win.")
+    Path optionsFile;
+
     @Option(names = "--threads", description = "Threads one call's search may use (default: all cores).")
     Integer threads;
 
@@ -152,7 +162,8 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
 
     @Option(names = "--on-recall-drop", defaultValue = "warn", description = "warn (flag it in status, metrics and"
             + " the client), or tighten: also mine calls that leave options out with safer ones from then on"
-            + " (relative_margin 0.1, near_duplicate 0.85, sampling_strategy random) (default: ${DEFAULT-VALUE}).")
+            + " (relative_margin 0.1, near_duplicate 0.85, sampling_strategy random, on top of --options-file's)"
+            + " (default: ${DEFAULT-VALUE}).")
     String onRecallDrop;
 
     @Override
@@ -232,12 +243,23 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
             throw new dev.quarry.QuarryDataException(refreshFrom, "--refresh-dir", Files.exists(refreshFrom)
                     ? "not a directory" : "missing", "an existing directory the refreshed corpora are read from");
         }
+        MineOptions callDefaults = optionsFile == null ? MineOptions.defaults()
+                : OptionsFile.read(optionsFile, Door.HTTP);
+        if (optionsFile != null) {
+            // a file whose rank window the corpus cannot fill would have every call refused: refused here instead
+            try (VectorStore rows = VectorStore.open(corpusFile)) {
+                MineSettings.checkCorpus(callDefaults, rows.count(), corpusFile.toString());
+            } catch (OptionError e) {
+                throw new QuarryDataException(optionsFile, "options." + e.field(), e.value(),
+                        Door.HTTP.spell(e.expected()).replace("{", "").replace("}", ""));
+            }
+        }
         Path indexFile = indexName.equals("flat") ? null : Path.of(indexName);
         ServeSettings settings = new ServeSettings(corpusFile, indexFile, corpusIds, address.host(), address.port(),
                 token, negativesStore, storeAnchors, new SearchParams(searchThreads, nprobe == null ? 0 : nprobe),
                 limits, refreshFrom, cores, minerPreset, workDir != null ? workDir
                 : corpusFile.toAbsolutePath().resolveSibling(WorkDirectory.MARKER),
-                new HeldOutSettings(heldoutQueries, heldoutQrels, recallDrop, onDrop));
+                new HeldOutSettings(heldoutQueries, heldoutQrels, recallDrop, onDrop), callDefaults);
         long t0 = System.nanoTime();
         err.println("quarry serve: opening " + corpusFile + (indexFile == null ? " (exact search)" : " with " + indexFile)
                 + " and warming up...");

@@ -2,6 +2,7 @@ package dev.quarry.serve;
 
 import dev.quarry.index.SearchParams;
 import dev.quarry.mining.MinerPreset;
+import dev.quarry.options.MineOptions;
 import java.nio.file.Path;
 
 /**
@@ -22,9 +23,17 @@ import java.nio.file.Path;
  * @param preset how each version's miner chooses the search options that {@code search} leaves open
  * @param workDir the directory the server owns: copies of what it serves, and their indexes
  * @param heldout the held-out set watched at start, and what a drop of its recall does
+ * @param defaults the mining settings of calls that leave them out (an options file's, else the schema's defaults)
  */
 record ServeSettings(Path corpus, Path index, Path corpusIds, String host, int port, BearerToken token,
                      Path negativesStore, long storeAnchors, SearchParams search, RequestLimits limits,
                      Path refreshDir, int buildThreads, MinerPreset preset, Path workDir,
-                     HeldOutSettings heldout) {
+                     HeldOutSettings heldout, MineOptions defaults) {
+    /** Settings whose calls take the schema's defaults. */
+    ServeSettings(Path corpus, Path index, Path corpusIds, String host, int port, BearerToken token,
+                  Path negativesStore, long storeAnchors, SearchParams search, RequestLimits limits,
+                  Path refreshDir, int buildThreads, MinerPreset preset, Path workDir, HeldOutSettings heldout) {
+        this(corpus, index, corpusIds, host, port, token, negativesStore, storeAnchors, search, limits, refreshDir,
+                buildThreads, preset, workDir, heldout, MineOptions.defaults());
+    }
 }

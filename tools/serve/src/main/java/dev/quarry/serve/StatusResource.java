@@ -58,6 +58,12 @@ final class StatusResource implements HttpService {
                 g.writeStringField("negatives_store", store.file().toString());
                 g.writeNumberField("negatives_stored", store.size());
             }
+            // the settings a call leaves out take now: --options-file's (or the schema's), tightened after a drop
+            g.writeObjectFieldStart("default_options");
+            for (var e : service.monitor().servedDefaults().givenText().entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
             writeHeldOut(g, service.monitor());
             g.writeEndObject();
         }

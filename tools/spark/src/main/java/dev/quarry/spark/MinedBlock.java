@@ -18,6 +18,7 @@ import org.apache.spark.sql.Row;
 record MinedBlock(int block, int[] anchors, int[] positiveEnds, int[] positives, float[] positiveScores,
                   int[] negativeEnds, int[] negatives, float[] negativeScores, int[] negativeRanks, byte[] shortfalls,
                   byte[][] bytes, Row[] rows) implements Serializable {
+    private static final int LEFT_OUT = 0x40;
 
     static MinedBlock of(int block, MinedAnchor[] mined, BlockOutput.Encoded out) {
         byte[][] bytes = out.bytes();
@@ -35,7 +36,8 @@ record MinedBlock(int block, int[] anchors, int[] positiveEnds, int[] positives,
             anchors[i] = mined[i].anchor();
             positiveEnds[i] = positives;
             negativeEnds[i] = negatives;
-            shortfalls[i] = (byte) mined[i].shortfall().ordinal();
+            // the reason's ordinal, and the top bit for an anchor left out of the output
+            shortfalls[i] = (byte) (mined[i].shortfall().ordinal() | (mined[i].leftOut() ? LEFT_OUT : 0));
         }
         int[] pos = new int[positives];
         float[] posScores = new float[positives];
@@ -67,7 +69,8 @@ record MinedBlock(int block, int[] anchors, int[] positiveEnds, int[] positives,
                     Arrays.copyOfRange(positiveScores, p0, positiveEnds[i]),
                     Arrays.copyOfRange(negatives, n0, negativeEnds[i]),
                     Arrays.copyOfRange(negativeScores, n0, negativeEnds[i]),
-                    Arrays.copyOfRange(negativeRanks, n0, negativeEnds[i]), reasons[shortfalls[i]]);
+                    Arrays.copyOfRange(negativeRanks, n0, negativeEnds[i]), reasons[shortfalls[i] & ~LEFT_OUT],
+                    (shortfalls[i] & LEFT_OUT) != 0);
         }
         return out;
     }

@@ -95,7 +95,7 @@ final class ShardedMining {
                     BlockInput b = task._1();
                     WorkerInputs.Shard shard = in.shard(task._2());
                     AnchorBlock block = b.withVectors(in.queries(), vectors.fit(b.size()));
-                    int depth = config.rangeMax();
+                    int depth = config.searchDepth(in.corpus().count());
                     int k = (int) Math.min(depth, shard.to() - shard.from());
                     TopK top = shard.index().search(block.queries(), k,
                             Exclusions.ofSorted(local(b.exclusions(), shard.from(), shard.to())), params);

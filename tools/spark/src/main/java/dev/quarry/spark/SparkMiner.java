@@ -303,7 +303,7 @@ public final class SparkMiner {
          * from the run's start ({@code started}), as the summary does: the blocks arrive here only once mined.
          */
         private MiningStats fold(Iterator<MinedBlock> blocks, List<AtomicOutput> outs, long started) {
-            MiningStats stats = new MiningStats(inputs.config().numNegatives());
+            MiningStats stats = new MiningStats(inputs.config());
             Progress bar = new Progress("spark-mine", "anchors", inputs.anchors().ordinals().length, progress,
                     2_000_000_000L, 0, started);
             int expected = 0;

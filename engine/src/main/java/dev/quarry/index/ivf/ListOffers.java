@@ -1,0 +1,121 @@
+package dev.quarry.index.ivf;
+
+import dev.quarry.index.TopKCollector;
+import dev.quarry.vector.VectorKernels;
+
+/**
+ * Offers one query's scores of a whole list to its heap, with the result of offering every score but
+ * far fewer heap operations. A query's first list meets an empty heap: offered one by one in row order,
+ * about {@code k (1 + ln(n / k))} of n scores enter it (330 of 977 for k = 100), and each entry past
+ * the k-th sifts through the heap; that cost more than the list's dot products. Here a cut is
+ * estimated first from a strided sample of the scores (a rank in the sample a little above where the
+ * k-th best should fall, so the cut is rarely too high), only scores at or above it are offered, and
+ * if the heap then holds fewer than k or its k-th best is below the cut, the scores between its
+ * k-th best and the cut are offered too. Every score at or above the final k-th best is offered, so
+ * the heap ends as it would have (its order is total). One per thread; reuses its buffers.
+ */
+final class ListOffers {
+    /** Scores sampled for the cut. */
+    private static final int SAMPLE = 128;
+
+    private final VectorKernels kernels;
+    private int[] rows = new int[0];
+    private final float[] sample = new float[2 * SAMPLE + 2];
+
+    ListOffers(VectorKernels kernels) {
+        this.kernels = kernels;
+    }
+
+    /**
+     * Offers {@code scores[from, from + n)} of query {@code q}: score r is corpus row
+     * {@code ordinals[first + r]}.
+     */
+    void offer(TopKCollector collector, int q, float[] scores, int from, int n, int[] ordinals, int first) {
+        if (rows.length < n) {
+            rows = new int[Math.max(n, 2 * rows.length)];
+        }
+        float threshold = collector.thresholds()[q];
+        int room = collector.k() - collector.size(q);
+        float cut = room > 0 && n >= 3 * room ? estimate(scores, from, n, room, threshold) : threshold;
+        offerAtLeast(collector, q, scores, from, n, ordinals, first, cut, Float.POSITIVE_INFINITY);
+        float now = collector.thresholds()[q];
+        if (now < cut) {
+            // Fewer than k at or above the cut: the scores between the heap's k-th best and the cut count too.
+            offerAtLeast(collector, q, scores, from, n, ordinals, first, now, cut);
+        }
+    }
+
+    /** Offers the scores in {@code [low, below)}. */
+    private void offerAtLeast(TopKCollector collector, int q, float[] scores, int from, int n, int[] ordinals,
+                              int first, float low, float below) {
+        int m = kernels.indicesAtLeast(scores, from, n, low, rows);
+        for (int i = 0; i < m; i++) {
+            int r = rows[i];
+            float score = scores[from + r];
+            if (score < below) {
+                collector.offerOrdinal(q, ordinals[first + r], score);
+            }
+        }
+    }
+
+    /**
+     * A cut at or below which about {@code room} of the {@code n} scores lie, from every
+     * {@code n / SAMPLE}-th score: the rank in the sample where {@code room} of n would fall, plus two
+     * standard deviations and two, so that fewer than {@code room} scores reach it only rarely. Never
+     * below {@code floor}; {@code floor} when the sample cannot tell.
+     */
+    private float estimate(float[] scores, int from, int n, int room, float floor) {
+        int step = Math.max(1, n / SAMPLE);
+        int size = 0;
+        for (int r = 0; r < n && size < sample.length; r += step) {
+            float s = scores[from + r];
+            if (s == s) { // NaN scores are never kept, so never a cut
+                sample[size++] = s;
+            }
+        }
+        double expected = (double) room * size / n;
+        int rank = (int) Math.ceil(expected + 2 * Math.sqrt(expected)) + 2;
+        if (rank >= size) {
+            return floor;
+        }
+        float cut = kth(sample, size, rank - 1);
+        return Math.max(cut, floor);
+    }
+
+    /** The value that would sit at position {@code k} (0-based) of {@code v[0, n)} sorted descending; reorders v. */
+    static float kth(float[] v, int n, int k) {
+        int lo = 0;
+        int hi = n - 1;
+        while (lo < hi) {
+            float a = v[lo];
+            float b = v[(lo + hi) >>> 1];
+            float c = v[hi];
+            float pivot = a > b ? (b > c ? b : Math.min(a, c)) : (a > c ? a : Math.min(b, c));
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (v[i] > pivot) {
+                    i++;
+                }
+                while (v[j] < pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    float t = v[i];
+                    v[i] = v[j];
+                    v[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) {
+                hi = j;
+            } else if (k >= i) {
+                lo = i;
+            } else {
+                return v[k];
+            }
+        }
+        return v[k];
+    }
+}
