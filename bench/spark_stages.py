@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+"""Where a Spark run's time went, from Spark's own event log (spark.eventLog.enabled, uncompressed).
+
+Reads one application's event log and prints one line: the time from the command's start to the
+SparkContext's start (JVM start, the driver opening and checking the inputs), to the first and the last
+executor added (a cluster's executors are JVMs a worker starts), then each stage from submission to
+completion with its tasks' summed run, deserialization and GC time, grouped by stage name (toLocalIterator
+runs one job per partition: their stages are one group), and the time from the last stage's end to the
+application's end. Times in seconds.
+
+    bench/spark_stages.py EVENT_LOG [--started EPOCH_MILLIS]
+"""
+import json
+import re
+import sys
+from collections import OrderedDict
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    started = None
+    if len(argv) == 4 and argv[2] == "--started":
+        started = int(argv[3])
+    app_start = app_end = None
+    executors = []
+    stages = OrderedDict()  # name -> [count, wall seconds, tasks, run ms, deserialize ms, gc ms]
+    first_submit = last_complete = None
+    with open(argv[1], encoding="utf-8") as log:
+        for line in log:
+            e = json.loads(line)
+            kind = e.get("Event")
+            if kind == "SparkListenerApplicationStart":
+                app_start = e["Timestamp"]
+            elif kind == "SparkListenerApplicationEnd":
+                app_end = e["Timestamp"]
+            elif kind == "SparkListenerExecutorAdded":
+                executors.append(e["Timestamp"])
+            elif kind == "SparkListenerStageCompleted":
+                info = e["Stage Info"]
+                submit, complete = info.get("Submission Time"), info.get("Completion Time")
+                if submit is None or complete is None:
+                    continue
+                first_submit = submit if first_submit is None else min(first_submit, submit)
+                last_complete = complete if last_complete is None else max(last_complete, complete)
+                m = re.match(r"(.*?) at ([A-Za-z]+)\.java:\d+", info["Stage Name"])
+                name = f"{m[1]} at {m[2]}" if m else info["Stage Name"]
+                sums = {a.get("Name"): a.get("Value") for a in info.get("Accumulables", [])}
+                s = stages.setdefault(name, [0, 0.0, 0, 0, 0, 0])
+                s[0] += 1
+                s[1] += (complete - submit) / 1e3
+                s[2] += info["Number of Tasks"]
+                s[3] += int(sums.get("internal.metrics.executorRunTime", 0) or 0)
+                s[4] += int(sums.get("internal.metrics.executorDeserializeTime", 0) or 0)
+                s[5] += int(sums.get("internal.metrics.jvmGCTime", 0) or 0)
+    if app_start is None:
+        print(f"spark_stages: {argv[1]}: no SparkListenerApplicationStart event", file=sys.stderr)
+        return 3
+    parts = []
+    if started is not None:
+        parts.append(f"to SparkContext {(app_start - started) / 1e3:.1f}")
+    if executors:
+        parts.append(f"executors added +{(min(executors) - app_start) / 1e3:.1f}"
+                     f"..+{(max(executors) - app_start) / 1e3:.1f}")
+    if first_submit is not None:
+        parts.append(f"first stage +{(first_submit - app_start) / 1e3:.1f}")
+    for name, (count, wall, tasks, run, deser, gc) in stages.items():
+        times = f" x{count}" if count > 1 else ""
+        parts.append(f"{name}{times}: {wall:.2f} ({tasks} tasks, run {run / 1e3:.1f}, deserialize "
+                     f"{deser / 1e3:.1f}, gc {gc / 1e3:.1f})")
+    if app_end is not None and last_complete is not None:
+        parts.append(f"last stage to end {(app_end - last_complete) / 1e3:.1f}")
+    print("; ".join(parts))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
