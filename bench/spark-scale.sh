@@ -10,7 +10,8 @@
 # Defaults: the latency benchmark's corpus and anchors (bench/data/latency/clustered-1M, bench/latency.sh) and
 # the sweep's index of nlist 1024 over that corpus (bench/data/sweep/clustered-1M, bench/sweep_lib.sh); the
 # anchors file must hold at least 200,000 rows (the first 200,000 are mined). Run it under `nice -n 19` on a
-# shared machine: the ratios of one round are what it measures.
+# shared machine: the ratios of one round are what it measures. Then exact search's rate on the same corpus (the
+# flat hours of docs/scale-out.md): quarry mine, flat, on the first 2,000 anchors (1.5 TFLOP), --runs times.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS=3
@@ -41,3 +42,16 @@ ln -s "$ANCHORS" "$DATA/a200000.qvec"
 echo "spark-scale.sh: $(uptime)" >&2
 "$ROOT/bench/spark.sh" --data "$DATA" --modes ivf --anchors 200000 --runs "$RUNS" --nprobe "$NPROBE" --cluster \
   --no-sharded
+awk 'BEGIN { for (i = 0; i < 2000; i++) printf "%d\t%d\n", i, (i * 7919) % 1000000 }' >"$DATA/qrels-2000.tsv"
+{
+  echo
+  echo "Exact search, the same corpus, 2,000 anchors (quarry mine, flat, whole command):"
+  echo
+  for r in $(seq "$RUNS"); do
+    load="$(cut -d' ' -f1-3 /proc/loadavg)"
+    /usr/bin/time -f "%e" "$ROOT/quarry" mine --corpus "$CORPUS" --queries "$ANCHORS" --qrels "$DATA/qrels-2000.tsv" \
+      --num-negatives 8 --no-defences --output-format npy --output "$DATA/flat.npy" >"$DATA/flat.out" 2>"$DATA/flat.err" \
+      || { tail -20 "$DATA/flat.err" >&2; exit 1; }
+    echo "- round $r, load before $load: $(tail -1 "$DATA/flat.err") s; $(grep -h -m1 '^mined ' "$DATA/flat.out" "$DATA/flat.err" | head -1)"
+  done
+} | tee -a "$ROOT/bench/results/spark.md"

@@ -85,6 +85,9 @@ events() { # spark-mine's settings for an event log of run LABEL in $OUT/events/
 stages() { # a spark-mine run's stage lines, joined
   grep '^spark-mine: stage ' "$OUT/$1.err" | sed 's/^spark-mine: //; s/ at SparkMiner.java:[0-9]*//' | paste -sd ';' - || true
 }
+summary() { # run LABEL's own summary line (mined N anchors in T: R anchors/s ...)
+  grep -h -m1 '^mined ' "$OUT/$1.out" "$OUT/$1.err" | head -1 || true
+}
 spent() { # where run LABEL's time went, from Spark's event log
   local log
   log="$(find "$OUT/events/$1" -type f | head -1)"
@@ -139,10 +142,13 @@ for mode in ${MODES//,/ }; do
     [ -z "$SHARDED" ] || log "  sharded stages: $merge"
     [ -z "$MASTER" ] || log "  cluster stages: $(stages "cluster-$mode-$r")"
     REPORT+=("$line")
+    REPORT_STAGES+=("- $mode run $r, quarry mine: $(summary "mine-$mode-$r")")
+    REPORT_STAGES+=("- $mode run $r, local[2] replicated: $(summary "spark-$mode-$r")")
     REPORT_STAGES+=("- $mode run $r, local[2] replicated, event log: $(spent "spark-$mode-$r")")
     [ -z "$SHARDED" ] || REPORT_STAGES+=("- $mode run $r, sharded: $merge")
     [ -z "$SHARDED" ] || REPORT_STAGES+=("- $mode run $r, sharded, event log: $(spent "sharded-$mode-$r")")
     [ -z "$MASTER" ] || REPORT_STAGES+=("- $mode run $r, standalone cluster: $(stages "cluster-$mode-$r")")
+    [ -z "$MASTER" ] || REPORT_STAGES+=("- $mode run $r, standalone cluster: $(summary "cluster-$mode-$r")")
     [ -z "$MASTER" ] || REPORT_STAGES+=("- $mode run $r, standalone cluster, event log: $(spent "cluster-$mode-$r")")
   done
 done
