@@ -57,6 +57,10 @@ if [ ! -f "$A" ]; then
   rm -f "$DATA/c1m-again.qvec"
 fi
 "$Q" build spark >&2
+# Untimed: the start-up cache of the new jar (made by the first command after a build) and the inputs read once
+# into the page cache, so that no timed run pays either.
+"$Q" info "$DATA/c1m.qvec" >/dev/null 2>&1 || true
+cat "$DATA/c1m.qvec" "$DATA/c1m.qivf" "$A" >/dev/null
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 MASTER=""
@@ -73,9 +77,12 @@ COMMON=(--corpus "$DATA/c1m.qvec" --queries "$A" --qrels "$OUT/qrels.tsv" --num-
 timed() { # label, then the command; prints its wall-clock seconds (the last line of its stderr, from time)
   local label="$1"; shift
   date +%s%3N >"$OUT/$label.started"
-  /usr/bin/time -f "%e" "$@" >"$OUT/$label.out" 2>"$OUT/$label.err" \
+  /usr/bin/time -f "%e %U %S" "$@" >"$OUT/$label.out" 2>"$OUT/$label.err" \
     || { log "$label failed:"; tail -20 "$OUT/$label.err" >&2; exit 1; }
-  tail -1 "$OUT/$label.err"
+  tail -1 "$OUT/$label.err" | cut -d' ' -f1
+}
+cpu() { # the CPU seconds (user + system) of run LABEL's own process (a cluster's executors are not its children)
+  tail -1 "$OUT/$1.err" | awk '{ printf "%.1f", $2 + $3 }'
 }
 events() { # spark-mine's settings for an event log of run LABEL in $OUT/events/LABEL
   mkdir -p "$OUT/events/$1"
@@ -85,8 +92,8 @@ events() { # spark-mine's settings for an event log of run LABEL in $OUT/events/
 stages() { # a spark-mine run's stage lines, joined
   grep '^spark-mine: stage ' "$OUT/$1.err" | sed 's/^spark-mine: //; s/ at SparkMiner.java:[0-9]*//' | paste -sd ';' - || true
 }
-summary() { # run LABEL's own summary line (mined N anchors in T: R anchors/s ...)
-  grep -h -m1 '^mined ' "$OUT/$1.out" "$OUT/$1.err" | head -1 || true
+summary() { # run LABEL's own summary line (mined N anchors in T: R anchors/s ...) and its process's CPU seconds
+  echo "$(grep -h -m1 '^mined ' "$OUT/$1.out" "$OUT/$1.err" | head -1 || true); CPU $(cpu "$1") s"
 }
 spent() { # where run LABEL's time went, from Spark's event log
   local log

@@ -4,7 +4,7 @@
 Reads one application's event log and prints one line: the time from the command's start to the
 SparkContext's start (JVM start, the driver opening and checking the inputs), to the first and the last
 executor added (a cluster's executors are JVMs a worker starts), then each stage from submission to
-completion with its tasks' summed run, deserialization and GC time, grouped by stage name (toLocalIterator
+completion with its tasks' summed run, CPU, deserialization and GC time, grouped by stage name (toLocalIterator
 runs one job per partition: their stages are one group), and the time from the last stage's end to the
 application's end. Times in seconds.
 
@@ -25,7 +25,7 @@ def main(argv):
         started = int(argv[3])
     app_start = app_end = None
     executors = []
-    stages = OrderedDict()  # name -> [count, wall seconds, tasks, run ms, deserialize ms, gc ms]
+    stages = OrderedDict()  # name -> [count, wall seconds, tasks, run ms, deserialize ms, gc ms, cpu ns]
     first_submit = last_complete = None
     with open(argv[1], encoding="utf-8") as log:
         for line in log:
@@ -47,13 +47,14 @@ def main(argv):
                 m = re.match(r"(.*?) at ([A-Za-z]+)\.java:\d+", info["Stage Name"])
                 name = f"{m[1]} at {m[2]}" if m else info["Stage Name"]
                 sums = {a.get("Name"): a.get("Value") for a in info.get("Accumulables", [])}
-                s = stages.setdefault(name, [0, 0.0, 0, 0, 0, 0])
+                s = stages.setdefault(name, [0, 0.0, 0, 0, 0, 0, 0])
                 s[0] += 1
                 s[1] += (complete - submit) / 1e3
                 s[2] += info["Number of Tasks"]
                 s[3] += int(sums.get("internal.metrics.executorRunTime", 0) or 0)
                 s[4] += int(sums.get("internal.metrics.executorDeserializeTime", 0) or 0)
                 s[5] += int(sums.get("internal.metrics.jvmGCTime", 0) or 0)
+                s[6] += int(sums.get("internal.metrics.executorCpuTime", 0) or 0)
     if app_start is None:
         print(f"spark_stages: {argv[1]}: no SparkListenerApplicationStart event", file=sys.stderr)
         return 3
@@ -65,10 +66,10 @@ def main(argv):
                      f"..+{(max(executors) - app_start) / 1e3:.1f}")
     if first_submit is not None:
         parts.append(f"first stage +{(first_submit - app_start) / 1e3:.1f}")
-    for name, (count, wall, tasks, run, deser, gc) in stages.items():
+    for name, (count, wall, tasks, run, deser, gc, cpu) in stages.items():
         times = f" x{count}" if count > 1 else ""
-        parts.append(f"{name}{times}: {wall:.2f} ({tasks} tasks, run {run / 1e3:.1f}, deserialize "
-                     f"{deser / 1e3:.1f}, gc {gc / 1e3:.1f})")
+        parts.append(f"{name}{times}: {wall:.2f} ({tasks} tasks, run {run / 1e3:.1f}, cpu {cpu / 1e9:.1f}, "
+                     f"deserialize {deser / 1e3:.1f}, gc {gc / 1e3:.1f})")
     if app_end is not None and last_complete is not None:
         parts.append(f"last stage to end {(app_end - last_complete) / 1e3:.1f}")
     print("; ".join(parts))
