@@ -97,7 +97,7 @@ summary() { # run LABEL's own summary line (mined N anchors in T: R anchors/s ..
 }
 spent() { # where run LABEL's time went, from Spark's event log
   local log
-  log="$(find "$OUT/events/$1" -type f | head -1)"
+  log="$(find "$OUT/events/$1" -mindepth 1 -maxdepth 1 | head -1)" # Spark 4: a directory of rolled files
   [ -n "$log" ] || { echo "no event log"; return 0; }
   "$ROOT/bench/spark_stages.py" "$log" --started "$(cat "$OUT/$1.started")" || true
 }

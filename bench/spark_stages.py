@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Where a Spark run's time went, from Spark's own event log (spark.eventLog.enabled, uncompressed).
 
-Reads one application's event log and prints one line: the time from the command's start to the
+Reads one application's event log (Spark 4 writes a directory eventlog_v2_APP of rolled files events_N_APP,
+read in N's order; a single file is read as it is) and prints one line: the time from the command's start to the
 SparkContext's start (JVM start, the driver opening and checking the inputs), to the first and the last
 executor added (a cluster's executors are JVMs a worker starts), then each stage from submission to
 completion with its tasks' summed run, CPU, deserialization and GC time, grouped by stage name (toLocalIterator
@@ -11,9 +12,26 @@ application's end. Times in seconds.
     bench/spark_stages.py EVENT_LOG [--started EPOCH_MILLIS]
 """
 import json
+import os
 import re
 import sys
 from collections import OrderedDict
+
+
+def event_files(path):
+    """The files of an event log: a directory's events_N_* in N's order, or the file itself."""
+    if not os.path.isdir(path):
+        return [path]
+    rolled = [f for f in os.listdir(path) if re.match(r"events_\d+_", f)]
+    return [os.path.join(path, f) for f in sorted(rolled, key=lambda f: int(f.split("_")[1]))]
+
+
+def events(path):
+    for name in event_files(path):
+        with open(name, encoding="utf-8") as log:
+            for line in log:
+                if line.strip():
+                    yield json.loads(line)
 
 
 def main(argv):
@@ -27,34 +45,32 @@ def main(argv):
     executors = []
     stages = OrderedDict()  # name -> [count, wall seconds, tasks, run ms, deserialize ms, gc ms, cpu ns]
     first_submit = last_complete = None
-    with open(argv[1], encoding="utf-8") as log:
-        for line in log:
-            e = json.loads(line)
-            kind = e.get("Event")
-            if kind == "SparkListenerApplicationStart":
-                app_start = e["Timestamp"]
-            elif kind == "SparkListenerApplicationEnd":
-                app_end = e["Timestamp"]
-            elif kind == "SparkListenerExecutorAdded":
-                executors.append(e["Timestamp"])
-            elif kind == "SparkListenerStageCompleted":
-                info = e["Stage Info"]
-                submit, complete = info.get("Submission Time"), info.get("Completion Time")
-                if submit is None or complete is None:
-                    continue
-                first_submit = submit if first_submit is None else min(first_submit, submit)
-                last_complete = complete if last_complete is None else max(last_complete, complete)
-                m = re.match(r"(.*?) at ([A-Za-z]+)\.java:\d+", info["Stage Name"])
-                name = f"{m[1]} at {m[2]}" if m else info["Stage Name"]
-                sums = {a.get("Name"): a.get("Value") for a in info.get("Accumulables", [])}
-                s = stages.setdefault(name, [0, 0.0, 0, 0, 0, 0, 0])
-                s[0] += 1
-                s[1] += (complete - submit) / 1e3
-                s[2] += info["Number of Tasks"]
-                s[3] += int(sums.get("internal.metrics.executorRunTime", 0) or 0)
-                s[4] += int(sums.get("internal.metrics.executorDeserializeTime", 0) or 0)
-                s[5] += int(sums.get("internal.metrics.jvmGCTime", 0) or 0)
-                s[6] += int(sums.get("internal.metrics.executorCpuTime", 0) or 0)
+    for e in events(argv[1]):
+        kind = e.get("Event")
+        if kind == "SparkListenerApplicationStart":
+            app_start = e["Timestamp"]
+        elif kind == "SparkListenerApplicationEnd":
+            app_end = e["Timestamp"]
+        elif kind == "SparkListenerExecutorAdded":
+            executors.append(e["Timestamp"])
+        elif kind == "SparkListenerStageCompleted":
+            info = e["Stage Info"]
+            submit, complete = info.get("Submission Time"), info.get("Completion Time")
+            if submit is None or complete is None:
+                continue
+            first_submit = submit if first_submit is None else min(first_submit, submit)
+            last_complete = complete if last_complete is None else max(last_complete, complete)
+            m = re.match(r"(.*?) at ([A-Za-z]+)\.java:\d+", info["Stage Name"])
+            name = f"{m[1]} at {m[2]}" if m else info["Stage Name"]
+            sums = {a.get("Name"): a.get("Value") for a in info.get("Accumulables", [])}
+            s = stages.setdefault(name, [0, 0.0, 0, 0, 0, 0, 0])
+            s[0] += 1
+            s[1] += (complete - submit) / 1e3
+            s[2] += info["Number of Tasks"]
+            s[3] += int(sums.get("internal.metrics.executorRunTime", 0) or 0)
+            s[4] += int(sums.get("internal.metrics.executorDeserializeTime", 0) or 0)
+            s[5] += int(sums.get("internal.metrics.jvmGCTime", 0) or 0)
+            s[6] += int(sums.get("internal.metrics.executorCpuTime", 0) or 0)
     if app_start is None:
         print(f"spark_stages: {argv[1]}: no SparkListenerApplicationStart event", file=sys.stderr)
         return 3
