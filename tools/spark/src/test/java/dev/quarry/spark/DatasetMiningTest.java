@@ -12,7 +12,6 @@ import dev.quarry.mining.MiningConfig;
 import dev.quarry.mining.SamplingStrategy;
 import dev.quarry.options.MineOptions;
 import dev.quarry.pipeline.MiningRequest;
-import dev.quarry.store.VectorStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,16 +74,10 @@ class DatasetMiningTest {
                 DataTypes.createStructField("vector", DataTypes.createArrayType(DataTypes.FloatType), true),
                 DataTypes.createStructField("positives", DataTypes.createArrayType(DataTypes.IntegerType), true)));
         List<Row> rows = new ArrayList<>();
-        try (VectorStore queries = VectorStore.open(catalog.queries())) {
-            float[] v = new float[queries.dim()];
-            for (int i = 0; i < Catalog.ANCHORS; i++) {
-                queries.copyRow(i, v);
-                List<Float> vector = new ArrayList<>();
-                for (int k = 0; k < dim; k++) {
-                    vector.add(k < v.length ? v[k] : 0f);
-                }
-                rows.add(RowFactory.create(String.valueOf(i), MinedRows.seq(vector), MinedRows.seq(List.of(positives.get(i)))));
-            }
+        List<List<Float>> vectors = catalog.anchorVectors(dim);
+        for (int i = 0; i < Catalog.ANCHORS; i++) {
+            rows.add(RowFactory.create(String.valueOf(i), MinedRows.seq(vectors.get(i)),
+                    MinedRows.seq(List.of(positives.get(i)))));
         }
         return table(rows, schema, 2);
     }

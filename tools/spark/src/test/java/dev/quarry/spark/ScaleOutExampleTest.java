@@ -90,17 +90,10 @@ class ScaleOutExampleTest {
                 DataTypes.createStructField("positives", DataTypes.createArrayType(DataTypes.StringType), false)));
         List<String> qrels = Files.readAllLines(catalog.qrels());
         List<Row> rows = new ArrayList<>();
-        try (VectorStore queries = VectorStore.open(catalog.queries())) {
-            float[] v = new float[queries.dim()];
-            for (int i = 0; i < Catalog.ANCHORS; i++) {
-                queries.copyRow(i, v);
-                List<Float> vector = new ArrayList<>();
-                for (float x : v) {
-                    vector.add(x);
-                }
-                rows.add(RowFactory.create(String.valueOf(i), MinedRows.seq(vector),
-                        MinedRows.seq(List.of(qrels.get(i).split("\t")[1]))));
-            }
+        List<List<Float>> vectors = catalog.anchorVectors(24);
+        for (int i = 0; i < Catalog.ANCHORS; i++) {
+            rows.add(RowFactory.create(String.valueOf(i), MinedRows.seq(vectors.get(i)),
+                    MinedRows.seq(List.of(qrels.get(i).split("\t")[1]))));
         }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         spark.createDataFrame(sc.parallelize(rows, 1), schema).write()
