@@ -29,6 +29,7 @@ public class QuarryDataException extends RuntimeException {
     private static final int MAX_EXPECTED_CHARS = 1000;
 
     private final String file;
+    private final String detail;
 
     /**
      * @param file the file at fault (its name as the user gave it)
@@ -47,18 +48,18 @@ public class QuarryDataException extends RuntimeException {
 
     /** For inputs that are not files (an in-process array, a stream): {@code source} names it. */
     public QuarryDataException(String source, String field, Object value, String expected, Throwable cause) {
-        this(source, message(source, field, printable(value, MAX_VALUE_CHARS), expected), cause);
+        this(source, detail(field, printable(value, MAX_VALUE_CHARS), expected), cause);
     }
 
-    private QuarryDataException(String source, String message, Throwable cause) {
-        super(message, cause);
+    private QuarryDataException(String source, String detail, Throwable cause) {
+        super(printable(source, Integer.MAX_VALUE) + ": " + detail, cause);
         this.file = source;
+        this.detail = detail;
     }
 
     /** The message, {@code value} being printable already. */
-    private static String message(String source, String field, String value, String expected) {
-        return printable(source, Integer.MAX_VALUE) + ": " + printable(field, MAX_VALUE_CHARS) + "=" + value
-                + ", expected " + printable(expected, MAX_EXPECTED_CHARS);
+    private static String detail(String field, String value, String expected) {
+        return printable(field, MAX_VALUE_CHARS) + "=" + value + ", expected " + printable(expected, MAX_EXPECTED_CHARS);
     }
 
     /**
@@ -75,7 +76,7 @@ public class QuarryDataException extends RuntimeException {
         // The excerpt is cut like a value; the problem, Jackson's short message made printable, is kept whole.
         String value = "'" + printable(excerpt, MAX_VALUE_CHARS) + "' (" + jsonProblem(e, oneLine) + ")";
         String source = String.valueOf(file);
-        return new QuarryDataException(source, message(source, field, value, expected), e);
+        return new QuarryDataException(source, detail(field, value, expected), e);
     }
 
     /**
@@ -84,7 +85,7 @@ public class QuarryDataException extends RuntimeException {
      */
     public static QuarryDataException unreadable(Path file, String field, Throwable e, String expected) {
         String source = String.valueOf(file);
-        return new QuarryDataException(source, message(source, field, "unreadable (" + reason(e) + ")", expected), e);
+        return new QuarryDataException(source, detail(field, "unreadable (" + reason(e) + ")", expected), e);
     }
 
     /**
@@ -202,5 +203,10 @@ public class QuarryDataException extends RuntimeException {
     /** The file or source at fault, as given. */
     public String file() {
         return file;
+    }
+
+    /** What is wrong in the file, without its name: {@code field=value, expected ...} (printable). */
+    public String detail() {
+        return detail;
     }
 }
