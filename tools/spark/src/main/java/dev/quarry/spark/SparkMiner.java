@@ -11,6 +11,8 @@ import dev.quarry.io.OutputFormat;
 import dev.quarry.mining.MinedAnchor;
 import dev.quarry.mining.MiningStats;
 import dev.quarry.mining.candidate.AnchorBlock;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import dev.quarry.options.Door;
 import dev.quarry.options.MineOptions;
 import dev.quarry.options.MineSettings;
@@ -151,11 +153,13 @@ public final class SparkMiner {
 
     private static void checkStrategy(MiningRequest request) {
         if (!(request.strategy() instanceof IndexStrategySpec)) {
-            throw new QuarryUsageException("strategy", request.strategy().kind().cliName(), "index (spark-mine"
+            throw new CommandSettingError(CommandSetting.STRATEGY, request.strategy().kind().cliName(),
+                    "index (spark-mine"
                     + " mines nearest neighbours; the other strategies run with quarry mine)");
         }
         if (request.resume()) {
-            throw new QuarryUsageException("resume", true, "off (Spark retries failed tasks; a killed run starts"
+            throw new CommandSettingError(CommandSetting.RESUME, true,
+                    "off (Spark retries failed tasks; a killed run starts"
                     + " over and replaces nothing until it completes)");
         }
     }

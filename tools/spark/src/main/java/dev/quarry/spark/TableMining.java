@@ -1,6 +1,8 @@
 package dev.quarry.spark;
 
 import dev.quarry.QuarryUsageException;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import dev.quarry.pipeline.MiningInputs;
 import dev.quarry.pipeline.MiningRequest;
 import dev.quarry.pipeline.SourcePlan;
@@ -41,7 +43,8 @@ final class TableMining {
      */
     TableMining(JavaSparkContext sc, SparkMiningRequest r, MiningInputs inputs, PrintWriter progress, String runId) {
         if (r.placement() == Placement.SHARDED && (r.shards() == null || r.request().index() != null)) {
-            throw new QuarryUsageException("shards", r.shards(), "a shard layout directory with flat index (each"
+            throw new CommandSettingError(CommandSetting.SHARDS, r.shards(),
+                    "a shard layout directory with flat index (each"
                     + " shard has its own index: --shard-nlist builds IVF ones)");
         }
         this.sc = sc;
@@ -137,7 +140,7 @@ final class TableMining {
         if (ShardLayout.exists(r.shards())) {
             cut = ShardLayout.read(r.shards());
             if (r.shardCount() > 0 && r.shardCount() != cut.shards().size()) {
-                throw new QuarryUsageException("shardCount", r.shardCount(), "the " + cut.shards().size()
+                throw new CommandSettingError(CommandSetting.SHARD_COUNT, r.shardCount(), "the " + cut.shards().size()
                         + " shards of the layout in " + r.shards() + " (or another directory to cut anew)");
             }
         } else if (r.shardCount() > 0) {
@@ -146,7 +149,7 @@ final class TableMining {
             cut = ShardLayout.build(inputs.corpus(), checksum, r.shardCount(), r.shardNlist(), r.shards(), sc,
                     progress);
         } else {
-            throw new QuarryUsageException("shards", r.shards(), "a directory holding a shard layout ("
+            throw new CommandSettingError(CommandSetting.SHARDS, r.shards(), "a directory holding a shard layout ("
                     + ShardLayout.MANIFEST + "), or a shard count to cut one");
         }
         cut.requireCutFrom(inputs.corpus(), checksum);
