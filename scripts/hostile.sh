@@ -178,11 +178,11 @@ if wanted 3; then
       status="$(post "/v1/mine?n=3&range_max=$depth" "$WORK/three.bin")"
       ms=$(( ($(date +%s%N) - t0) / 1000000 ))
       seen+="range_max=$depth: $status in $ms ms $(grep -o '"field":"range_max","value":"[^"]*","expected":"[^"]*"' "$WORK/body" | head -c 120); "
-      [ "$status" = 400 ] && grep -q '"field":"range_max"' "$WORK/body" && [ $ms -lt 5000 ] || ok=1
+      [ "$status" = 400 ] && grep -q '"field":"range_max"' "$WORK/body" && [ $ms -lt 10000 ] || ok=1
     done
     after="$(rss "$PID")"
     [ $ok = 0 ] && [ $((after - before)) -lt 100 ]
-    verdict $? "range_max beyond the corpus: 400 naming it within 5 s, RSS grows < 100 MiB -- ${seen}RSS $before -> $after MiB"
+    verdict $? "range_max beyond the corpus: 400 naming it within 10 s (as the module test), RSS grows < 100 MiB -- ${seen}RSS $before -> $after MiB"
   else
     fail "a server: it did not start: $(tail -1 "$WORK/main.log")"
   fi
