@@ -87,6 +87,7 @@ final class MineResource implements HttpService {
                 throw overloaded();
             }
             TestHooks.holdMineCall();
+            TestHooks.spinMineCall();
             MiningService.Mined mined = service.mine(config, search, (served, miner, params) -> {
                 List<MinedAnchor> anchors = request.count() == 0 ? List.of() : miner.mine(request.anchors(),
                         request.offset(), (long) request.dim() * Float.BYTES, request.count(), request.positives(),
