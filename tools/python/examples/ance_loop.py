@@ -13,8 +13,9 @@ with InfoNCE three times from the same start, seed and batches:
 Then it reports recall@10 of each model on held-out anchors (--heldout of the labelled anchors, never
 trained on), by exact search over the corpus embedded by that model. Every refresh also brings the
 held-out anchors embedded by the same model (client.refresh's heldout_queries and heldout_qrels), so
-the server measures each served version's held-out recall itself: the curve is printed per refresh,
-with the server's flag when recall fell below the best version so far. --no-defences mines with
+the server measures each served version's held-out recall itself, after the refresh returned and while
+training goes on: the curve is printed per refresh (each line once the figures are in, before the next
+refresh), with the server's flag when recall fell below the best version so far. --no-defences mines with
 sentence-transformers' plain shape (no skipped ranks, margins or near-duplicate filter), to see
 whether the monitor catches the harm of the catalog's unlabelled positives.
 
@@ -184,6 +185,7 @@ class Trainer:
         self.refresh_s: list[float] = []
         self.serving_start = args.init == "identity"  # the catalog's own vectors are the identity's
         self.version: int | None = None  # index_version of the last refresh
+        self.awaiting: tuple[str, int] | None = None  # the last refresh, its held-out figures not printed yet
         self.versions: set[int] = set()  # index versions that answered the last run's mine calls
 
     def mine(self, anchors: torch.Tensor, queries: torch.Tensor) -> torch.Tensor:
@@ -207,16 +209,33 @@ class Trainer:
         with open(heldout + ".ids", "w", encoding="utf-8") as f:
             f.writelines(self.cat.query_ids[q] + "\n" for q in self.cat.heldout.tolist())
         self.written.append(heldout)
+        self.report_recall()  # the version served until now: measured by the server while training went on
         status = self.client.refresh(path, retrain=retrain, heldout_queries=heldout,
                                      heldout_qrels=self.heldout_qrels)
         self.version = status["index_version"]
         self.refresh_s.append(time.perf_counter() - started)
-        recall, alert = status.get("recall"), status.get("recall_alert")
-        if recall:
-            print(f"    refresh {name:<8} index_version {self.version:>3}: server's held-out recall@10 "
-                  f"{recall['recall_at_10']:.3f}, recall@100 {recall['recall_at_100']:.3f}, nDCG@10 "
-                  f"{recall['ndcg_at_10']:.3f}" + (f"  DROP below the best {alert['best_recall_at_10']:.3f}: "
-                                                   f"{alert['advice']}" if alert else ""), flush=True)
+        self.awaiting = (name, self.version)
+
+    def report_recall(self) -> None:
+        """Prints the server's held-out figures of the version last refreshed to (one line of the curve).
+        The server measures them after the refresh returned, while training goes on; asked for here, before
+        the next refresh and at the end of a run, they are usually in already (the wait is printed)."""
+        if self.awaiting is None:
+            return
+        name, version = self.awaiting
+        self.awaiting = None
+        started = time.perf_counter()
+        recall = self.client.recall(version, timeout=3600)
+        waited = time.perf_counter() - started
+        if recall is None:
+            print(f"    refresh {name:<8} index_version {version:>3}: no held-out figures", flush=True)
+            return
+        alert = recall["alert"]
+        print(f"    refresh {name:<8} index_version {version:>3}: server's held-out recall@10 "
+              f"{recall['recall_at_10']:.3f}, recall@100 {recall['recall_at_100']:.3f}, nDCG@10 "
+              f"{recall['ndcg_at_10']:.3f} (measured in {recall['seconds']:.1f}s, waited {waited:.1f}s)"
+              + (f"  DROP below the best {alert['best_recall_at_10']:.3f}: {alert['advice']}" if alert else ""),
+              flush=True)
 
     def run(self, way: str) -> tuple[Model, float]:
         torch.manual_seed(self.args.seed)
@@ -248,7 +267,9 @@ class Trainer:
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-        return model, time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        self.report_recall()
+        return model, seconds
 
 
 def main(argv: list[str] | None = None) -> int:
