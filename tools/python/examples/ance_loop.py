@@ -347,10 +347,18 @@ def main(argv: list[str] | None = None) -> int:
                       + (f"  [{'; '.join(notes)}]" if notes else ""), flush=True)
         finally:
             if trainer.written:
+                # The corpus served before comes back with its own held-out queries (the catalog's, unchanged),
+                # so the server measures the pair of one model, not the last model's queries against it.
+                heldout = os.path.join(args.workdir, "heldout-restore.qvec")
+                write_qvec(heldout, F.normalize(cat.queries[cat.heldout], dim=-1).numpy(), normalized=True)
+                with open(heldout + ".ids", "w", encoding="utf-8") as f:
+                    f.writelines(cat.query_ids[q] + "\n" for q in cat.heldout.tolist())
+                trainer.written.append(heldout)
                 with warnings.catch_warnings():
-                    # Measured on the last model's held-out queries against the start's corpus: not a drop to report.
+                    # The catalog's own vectors may score below a trained version: not a drop to report.
                     warnings.simplefilter("ignore", RecallDropWarning)
-                    restored = client.refresh(served, retrain=True)
+                    restored = client.refresh(served, retrain=True, heldout_queries=heldout,
+                                              heldout_qrels=trainer.heldout_qrels)
                 print(f"\nserver back on {served} (index_version {restored['index_version']}, {restored['index']})")
                 for path in trainer.written:
                     # The file, its ids, and the caches Quarry keeps beside a store.
