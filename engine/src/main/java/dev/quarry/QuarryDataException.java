@@ -1,10 +1,12 @@
 package dev.quarry;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.io.ContentReference;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The user's data or paths are wrong: a malformed or unreadable input, a value out of range in a
@@ -26,10 +28,8 @@ public class QuarryDataException extends RuntimeException {
     /** Characters of the expectation printed before it is cut (it is ours, but may quote a value). */
     private static final int MAX_EXPECTED_CHARS = 1000;
 
-    /** Where Jackson names a location inside its own message: {@code [Source: ...; line: 1, column: 28]}. */
-    private static final Pattern EMBEDDED_LOCATION = Pattern.compile("\\[Source: .*?; line: (\\d+), column: (\\d+)]");
-
     private final String file;
+    private final String detail;
 
     /**
      * @param file the file at fault (its name as the user gave it)
@@ -48,18 +48,18 @@ public class QuarryDataException extends RuntimeException {
 
     /** For inputs that are not files (an in-process array, a stream): {@code source} names it. */
     public QuarryDataException(String source, String field, Object value, String expected, Throwable cause) {
-        this(source, message(source, field, printable(value, MAX_VALUE_CHARS), expected), cause);
+        this(source, detail(field, printable(value, MAX_VALUE_CHARS), expected), cause);
     }
 
-    private QuarryDataException(String source, String message, Throwable cause) {
-        super(message, cause);
+    private QuarryDataException(String source, String detail, Throwable cause) {
+        super(printable(source, Integer.MAX_VALUE) + ": " + detail, cause);
         this.file = source;
+        this.detail = detail;
     }
 
     /** The message, {@code value} being printable already. */
-    private static String message(String source, String field, String value, String expected) {
-        return printable(source, Integer.MAX_VALUE) + ": " + printable(field, MAX_VALUE_CHARS) + "=" + value
-                + ", expected " + printable(expected, MAX_EXPECTED_CHARS);
+    private static String detail(String field, String value, String expected) {
+        return printable(field, MAX_VALUE_CHARS) + "=" + value + ", expected " + printable(expected, MAX_EXPECTED_CHARS);
     }
 
     /**
@@ -76,7 +76,7 @@ public class QuarryDataException extends RuntimeException {
         // The excerpt is cut like a value; the problem, Jackson's short message made printable, is kept whole.
         String value = "'" + printable(excerpt, MAX_VALUE_CHARS) + "' (" + jsonProblem(e, oneLine) + ")";
         String source = String.valueOf(file);
-        return new QuarryDataException(source, message(source, field, value, expected), e);
+        return new QuarryDataException(source, detail(field, value, expected), e);
     }
 
     /**
@@ -85,29 +85,45 @@ public class QuarryDataException extends RuntimeException {
      */
     public static QuarryDataException unreadable(Path file, String field, Throwable e, String expected) {
         String source = String.valueOf(file);
-        return new QuarryDataException(source, message(source, field, "unreadable (" + reason(e) + ")", expected), e);
+        return new QuarryDataException(source, detail(field, "unreadable (" + reason(e) + ")", expected), e);
     }
 
     /**
-     * Jackson's message without the description of its source that it appends or embeds ({@code [Source: REDACTED
-     * ...; line: 1, column: 28]}, which names where an array started), with the location:
-     * {@code Unexpected character ... at line 3, column 17}, or {@code ... at column 17} when {@code oneLine} (the
-     * parser read a single line and the caller names it); made printable.
+     * Jackson's problem, where it happened and in which field, from the exception's structured data: its original
+     * message ({@link JsonProcessingException#getOriginalMessage()}), its location ({@link
+     * JsonProcessingException#getLocation()}), and the field as a JSON pointer: the path of a mapping error ({@link
+     * JsonMappingException#getPath()}), or the parser's context at the error. Jackson names where an unclosed array
+     * or object started inside its message, as the description of that context's start location ({@code [Source:
+     * REDACTED ...; line: 1, column: 28]}); that description is replaced by the location in our words. The result
+     * reads {@code Unexpected character ... at line 3, column 17, field /positives/0}, or {@code ... at column 17...}
+     * when {@code oneLine} (the parser read a single line and the caller names it); made printable.
      */
     public static String jsonProblem(JsonProcessingException e, boolean oneLine) {
-        Matcher embedded = EMBEDDED_LOCATION.matcher(String.valueOf(e.getOriginalMessage()));
-        StringBuilder message = new StringBuilder();
-        while (embedded.find()) {
-            embedded.appendReplacement(message, Matcher.quoteReplacement(
-                    location(Long.parseLong(embedded.group(1)), Long.parseLong(embedded.group(2)), oneLine)));
-        }
-        embedded.appendTail(message);
-        String problem = printable(message, 2 * MAX_VALUE_CHARS);
+        String message = String.valueOf(e.getOriginalMessage());
         JsonLocation at = e.getLocation();
-        if (at == null || at.getColumnNr() < 1) {
-            return problem;
+        String field = "";
+        if (e.getProcessor() instanceof JsonParser parser && parser.getParsingContext() != null) {
+            ContentReference source = at != null ? at.contentReference() : ContentReference.unknown();
+            for (JsonStreamContext c = parser.getParsingContext(); c != null; c = c.getParent()) {
+                JsonLocation start = c.startLocation(source);
+                if (start != null && start.getColumnNr() > 0) {
+                    message = message.replace(start.toString(), location(start.getLineNr(), start.getColumnNr(), oneLine));
+                }
+            }
+            field = parser.getParsingContext().pathAsPointer().toString();
         }
-        return problem + " at " + location(at.getLineNr(), at.getColumnNr(), oneLine);
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            StringBuilder pointer = new StringBuilder();
+            for (JsonMappingException.Reference r : mapping.getPath()) {
+                pointer.append('/').append(r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()));
+            }
+            field = pointer.toString();
+        }
+        String problem = printable(message, 2 * MAX_VALUE_CHARS);
+        if (at != null && at.getColumnNr() >= 1) {
+            problem += " at " + location(at.getLineNr(), at.getColumnNr(), oneLine);
+        }
+        return field.isEmpty() ? problem : problem + ", field " + printable(field, MAX_VALUE_CHARS);
     }
 
     private static String location(long line, long column, boolean oneLine) {
@@ -187,5 +203,10 @@ public class QuarryDataException extends RuntimeException {
     /** The file or source at fault, as given. */
     public String file() {
         return file;
+    }
+
+    /** What is wrong in the file, without its name: {@code field=value, expected ...} (printable). */
+    public String detail() {
+        return detail;
     }
 }

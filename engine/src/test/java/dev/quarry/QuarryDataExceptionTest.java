@@ -98,7 +98,21 @@ class QuarryDataExceptionTest {
         assertFalse(message.contains("Source:") || message.contains("REDACTED"), message);
         // Jackson's columns are 1-based: '[' is the 28th character of the line, '}' the 30th.
         assertEquals(qrels + ": line 2='{\"anchor\": 1, \"positives\": [2}' (Unexpected close marker '}': expected ']'"
-                + " (for Array starting at column 28) at column 30), expected one JSON object per line", message);
+                + " (for Array starting at column 28) at column 30, field /positives/0), expected one JSON object per line",
+                message);
+    }
+
+    @Test
+    void aJsonLineCutShortNamesWhereItsArrayStartedAndTheField() throws IOException {
+        Path qrels = Files.writeString(dir.resolve("qrels.jsonl"),
+                "{\"anchor\": 1, \"positives\": [2]}\n{\"anchor\": 3, \"positives\": [4, 5\n");
+        QuarryDataException e = assertThrows(QuarryDataException.class,
+                () -> new QrelsReader(IdMap.ordinals(10), IdMap.ordinals(10), false).read(qrels, null));
+        String message = e.getMessage();
+        assertFalse(message.contains("Source:") || message.contains("REDACTED"), message);
+        assertTrue(message.startsWith(qrels + ": line 2="), message);
+        assertTrue(message.contains("start marker at column 28)"), message);
+        assertTrue(message.contains(", field /positives/"), message);
     }
 
     @Test
@@ -107,7 +121,8 @@ class QuarryDataExceptionTest {
         QuarryDataException e = assertThrows(QuarryDataException.class, () -> EvalReport.read(report));
         String message = e.getMessage();
         assertFalse(message.contains("Source:") || message.contains("REDACTED"), message);
-        assertTrue(message.matches("(?s)\\Q" + report + ": file=unreadable (\\E.* at line 3, column \\d+\\), expected .*"),
+        assertTrue(message.matches("(?s)\\Q" + report + ": file=unreadable (\\E.* at line 3, column \\d+,"
+                + " field /evaluations/0/name\\), expected .*"),
                 message);
         assertPrintable(message);
     }
@@ -118,5 +133,8 @@ class QuarryDataExceptionTest {
                 "{\"evaluations\": [{\"nprobe\": 123456789012345678901234567890}]}\n");
         QuarryDataException e = assertThrows(QuarryDataException.class, () -> EvalReport.read(report));
         assertFalse(e.getMessage().contains("Source:") || e.getMessage().contains("REDACTED"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(report + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains("at line 1, column "), e.getMessage());
+        assertTrue(e.getMessage().contains("field /evaluations/0/nprobe"), e.getMessage());
     }
 }

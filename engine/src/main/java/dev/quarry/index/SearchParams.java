@@ -3,6 +3,8 @@ package dev.quarry.index;
 import dev.quarry.options.MineSettings;
 import dev.quarry.options.OptionError;
 import dev.quarry.QuarryUsageException;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 
 /**
  * Per-call search options, so one index serves callers with different needs (FAISS's
@@ -30,7 +32,7 @@ public record SearchParams(int threads, int nprobe, Coarse coarse, int ef, float
 
     public SearchParams {
         if (threads < 1) {
-            throw new QuarryUsageException("threads", threads, ">= 1");
+            throw new CommandSettingError(CommandSetting.THREADS, threads, ">= 1");
         }
         if (nprobe < 0) {
             throw new OptionError(MineSettings.NPROBE, nprobe, ">= 0");

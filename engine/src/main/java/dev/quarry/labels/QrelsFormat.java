@@ -1,7 +1,8 @@
 package dev.quarry.labels;
 
-import dev.quarry.QuarryUsageException;
 import dev.quarry.files.UserFiles;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,7 @@ public enum QrelsFormat {
             case "tsv" -> TSV;
             case "trec" -> TREC;
             case "jsonl" -> JSONL;
-            default -> throw new QuarryUsageException("qrelsFormat", name, "tsv, trec or jsonl");
+            default -> throw new CommandSettingError(CommandSetting.QRELS_FORMAT, name, "tsv, trec or jsonl");
         };
     }
 

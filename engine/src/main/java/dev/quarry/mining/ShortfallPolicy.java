@@ -1,6 +1,7 @@
 package dev.quarry.mining;
 
-import dev.quarry.QuarryUsageException;
+import dev.quarry.options.MineSettings;
+import dev.quarry.options.OptionError;
 
 /**
  * What happens to an anchor whose rank window, once filtered, holds fewer candidates than negatives
@@ -24,7 +25,7 @@ public record ShortfallPolicy(int widenTo, boolean leaveOut) {
 
     public ShortfallPolicy {
         if (widenTo < 0) {
-            throw new QuarryUsageException("widenTo", widenTo, "a rank > rangeMax, or off");
+            throw new OptionError(MineSettings.WIDEN_TO, widenTo, "a rank > {range_max}, or 0 (off)");
         }
     }
 

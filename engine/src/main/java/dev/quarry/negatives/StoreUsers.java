@@ -117,9 +117,7 @@ final class StoreUsers implements AutoCloseable {
         try {
             header = FORMAT.readHeader(file, buf, "delete it when no process has the store open").bytes();
         } catch (QuarryDataException damaged) {
-            String why = damaged.getMessage().substring(Math.min(damaged.getMessage().length(),
-                    String.valueOf(file).length() + 2));
-            throw new QuarryDataException(file, "record", "damaged (" + why + ")", "a users file as"
+            throw new QuarryDataException(file, "record", "damaged (" + damaged.detail() + ")", "a users file as"
                     + " NegativesStore writes it: delete it when no process has the store open, and the next open"
                     + " recovers the store, checking every entry", damaged);
         }

@@ -81,6 +81,19 @@ public enum Door {
         return (s == null ? e.field() : name(s)) + "=" + e.value() + ", expected " + spell(e.expected());
     }
 
+    /**
+     * {@code field=value, expected ...} in this door's names: a schema setting as {@link #render(OptionError)}
+     * names it, a {@link CommandSetting} by its flag on the command line and by its engine name elsewhere, any
+     * other field as the engine names it.
+     */
+    public String render(dev.quarry.QuarryUsageException e) {
+        if (e instanceof OptionError option) {
+            return render(option);
+        }
+        String field = this == CLI && e instanceof CommandSettingError c ? c.setting().flag() : e.field();
+        return field + "=" + e.value() + ", expected " + e.expected();
+    }
+
     private static String camel(String key) {
         StringBuilder out = new StringBuilder(key.length());
         boolean up = false;

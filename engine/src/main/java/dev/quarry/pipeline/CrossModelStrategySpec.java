@@ -1,11 +1,12 @@
 package dev.quarry.pipeline;
 
 import dev.quarry.QuarryDataException;
-import dev.quarry.QuarryUsageException;
 import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.mining.strategy.CrossModelSource;
 import dev.quarry.mining.strategy.Fusion;
 import dev.quarry.mining.strategy.Strategy;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import dev.quarry.store.VectorStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,10 +38,10 @@ public record CrossModelStrategySpec(List<ModelFiles> models, int agreement, Fus
     public CrossModelStrategySpec {
         models = List.copyOf(models);
         if (models.isEmpty()) {
-            throw new QuarryUsageException("models", 0, "at least one model besides the primary");
+            throw new CommandSettingError(CommandSetting.MODELS, 0, "at least one model besides the primary");
         }
         if (agreement < 0) {
-            throw new QuarryUsageException("agreement", agreement, ">= 1 (0: all models)");
+            throw new CommandSettingError(CommandSetting.AGREEMENT, agreement, ">= 1 (0: all models)");
         }
     }
 
@@ -75,7 +76,7 @@ public record CrossModelStrategySpec(List<ModelFiles> models, int agreement, Fus
         }
         int agree = agreement == 0 ? all.size() : agreement;
         if (agree > all.size()) {
-            throw new QuarryUsageException("agreement", agree, "at most the " + all.size() + " models");
+            throw new CommandSettingError(CommandSetting.AGREEMENT, agree, "at most the " + all.size() + " models");
         }
         int rangeMin = inputs.config().rangeMin();
         int rangeMax = inputs.config().rangeMax();
@@ -115,7 +116,8 @@ public record CrossModelStrategySpec(List<ModelFiles> models, int agreement, Fus
         VectorStore queries = corpus;
         if (!inputs.anchorsAreCorpusRows()) {
             if (files.queries() == null) {
-                throw new QuarryUsageException("models", files.corpus(), "CORPUS,QUERIES: one query embedding per"
+                throw new CommandSettingError(CommandSetting.MODELS,
+                        files.corpus(), "CORPUS,QUERIES: one query embedding per"
                         + " corpus embedding when anchors are queries");
             }
             queries = inputs.openStore(files.queries(), "queries of another model");

@@ -1,12 +1,13 @@
 package dev.quarry.pipeline;
 
-import dev.quarry.QuarryUsageException;
 import dev.quarry.files.AtomicOutput;
 import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.labels.IdMap;
 import dev.quarry.mining.strategy.BatchBuilder;
 import dev.quarry.mining.strategy.InBatchSource;
 import dev.quarry.mining.strategy.Strategy;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +32,7 @@ public record InBatchStrategySpec(int batchSize, BatchBuilder.Grouping grouping,
 
     public InBatchStrategySpec {
         if (batchSize < 2) {
-            throw new QuarryUsageException("batchSize", batchSize, ">= 2");
+            throw new CommandSettingError(CommandSetting.BATCH_SIZE, batchSize, ">= 2");
         }
     }
 

@@ -3,7 +3,6 @@ package dev.quarry.pipeline;
 import dev.quarry.options.MineSettings;
 import dev.quarry.options.OptionError;
 import dev.quarry.QuarryDataException;
-import dev.quarry.QuarryUsageException;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.index.flat.FlatIndex;
@@ -13,6 +12,8 @@ import dev.quarry.labels.Qrels;
 import dev.quarry.labels.QrelsReader;
 import dev.quarry.labels.QrelsReport;
 import dev.quarry.mining.MiningConfig;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
 import java.io.PrintWriter;
@@ -89,7 +90,8 @@ public final class MiningInputs implements AutoCloseable {
     private void openStores() {
         StrategySpec strategy = request.strategy();
         if (request.corpus() == null && strategy.needsCorpus()) {
-            throw new QuarryUsageException("corpus", null, "a corpus store (only the run-file strategy mines"
+            throw new CommandSettingError(CommandSetting.CORPUS,
+                    null, "a corpus store (only the run-file strategy mines"
                     + " without embeddings)");
         }
         corpus = request.corpus() == null ? null : openStore(request.corpus(), "corpus");

@@ -3,6 +3,8 @@ package dev.quarry.pipeline;
 import dev.quarry.labels.RunFile;
 import dev.quarry.mining.strategy.RunFileSource;
 import dev.quarry.mining.strategy.Strategy;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -16,7 +18,7 @@ public record RunFileStrategySpec(Path run) implements StrategySpec {
 
     public RunFileStrategySpec {
         if (run == null) {
-            throw new dev.quarry.QuarryUsageException("run", null, "a run file for the run-file strategy");
+            throw new CommandSettingError(CommandSetting.RUN, null, "a run file for the run-file strategy");
         }
     }
 

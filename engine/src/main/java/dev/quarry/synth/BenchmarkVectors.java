@@ -2,6 +2,8 @@ package dev.quarry.synth;
 
 import dev.quarry.Seeds;
 import dev.quarry.Progress;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import dev.quarry.store.QvecWriter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -37,7 +39,7 @@ public final class BenchmarkVectors {
             return switch (name.toLowerCase(Locale.ROOT)) {
                 case "clustered" -> CLUSTERED;
                 case "uniform" -> UNIFORM;
-                default -> throw new IllegalArgumentException("kind=" + name + ", expected clustered or uniform");
+                default -> throw new CommandSettingError(CommandSetting.KIND, name, "clustered or uniform");
             };
         }
     }

@@ -1,8 +1,9 @@
 package dev.quarry.tune;
 
 import dev.quarry.QuarryDataException;
-import dev.quarry.QuarryUsageException;
 import dev.quarry.Seeds;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -27,7 +28,8 @@ public record HeldoutSplit(int[] training, int[] heldout) {
                 throw new QuarryDataException(qrels, "labelled anchors", anchors.length,
                         "at least 2 to split into training and held-out anchors (or give held-out labels)");
             }
-            throw new QuarryUsageException("heldoutSplit", share, "a split leaving at least one anchor on each side"
+            throw new CommandSettingError(CommandSetting.HELDOUT_SPLIT,
+                    share, "a split leaving at least one anchor on each side"
                     + " of " + anchors.length + " labelled anchors (it holds out " + count + ")");
         }
         long mixed = Seeds.mix(seed, STREAM);

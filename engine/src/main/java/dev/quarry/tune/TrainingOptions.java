@@ -1,6 +1,7 @@
 package dev.quarry.tune;
 
-import dev.quarry.QuarryUsageException;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 
 /**
  * How the query adapter is trained on a mined set: InfoNCE at {@code temperature} over the positive, the
@@ -22,16 +23,17 @@ public record TrainingOptions(double temperature, double learningRate, int epoch
 
     public TrainingOptions {
         if (!(temperature > 0 && temperature <= 10)) {
-            throw new QuarryUsageException("temperature", temperature, "a number 0 < t <= 10");
+            throw new CommandSettingError(CommandSetting.TEMPERATURE, temperature, "a number 0 < t <= 10");
         }
         if (!(learningRate > 0 && learningRate <= 1)) {
-            throw new QuarryUsageException("learningRate", learningRate, "a number 0 < lr <= 1");
+            throw new CommandSettingError(CommandSetting.LEARNING_RATE, learningRate, "a number 0 < lr <= 1");
         }
         if (epochs < 1 || epochs > 1000) {
-            throw new QuarryUsageException("epochs", epochs, "1 <= epochs <= 1000");
+            throw new CommandSettingError(CommandSetting.EPOCHS, epochs, "1 <= epochs <= 1000");
         }
         if (batchSize < 2 || batchSize > 65536) {
-            throw new QuarryUsageException("batchSize", batchSize, "2 <= batch size <= 65536 (in-batch negatives"
+            throw new CommandSettingError(CommandSetting.BATCH_SIZE,
+                    batchSize, "2 <= batch size <= 65536 (in-batch negatives"
                     + " need another example in the batch)");
         }
     }

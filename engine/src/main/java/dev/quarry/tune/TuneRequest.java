@@ -1,6 +1,7 @@
 package dev.quarry.tune;
 
-import dev.quarry.QuarryUsageException;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import dev.quarry.pipeline.IndexStrategySpec;
 import dev.quarry.pipeline.MiningRequest;
 import java.nio.file.Path;
@@ -35,21 +36,25 @@ public record TuneRequest(MiningRequest inputs, Path heldoutQueries, Path heldou
     public TuneRequest {
         candidates = List.copyOf(candidates);
         if (candidates.stream().noneMatch(TuneCandidate::mines)) {
-            throw new QuarryUsageException("candidates", candidates.size(), "at least one mining configuration");
+            throw new CommandSettingError(CommandSetting.CANDIDATES,
+                    candidates.size(), "at least one mining configuration");
         }
         if (seeds < 1 || seeds > 100) {
-            throw new QuarryUsageException("seeds", seeds, "1 <= seeds <= 100");
+            throw new CommandSettingError(CommandSetting.SEEDS, seeds, "1 <= seeds <= 100");
         }
         if (!(heldoutSplit > 0) || (heldoutSplit >= 1 && heldoutSplit != Math.rint(heldoutSplit))) {
-            throw new QuarryUsageException("heldoutSplit", heldoutSplit, "a share 0 < s < 1 of the labelled anchors,"
+            throw new CommandSettingError(CommandSetting.HELDOUT_SPLIT,
+                    heldoutSplit, "a share 0 < s < 1 of the labelled anchors,"
                     + " or a whole number of them");
         }
         if (heldoutQueries != null && heldoutQrels == null) {
-            throw new QuarryUsageException("heldoutQueries", heldoutQueries, "given with heldoutQrels (the held-out"
+            throw new CommandSettingError(CommandSetting.HELDOUT_QUERIES,
+                    heldoutQueries, "given with heldoutQrels (the held-out"
                     + " labels)");
         }
         if (!(inputs.strategy() instanceof IndexStrategySpec)) {
-            throw new QuarryUsageException("strategy", inputs.strategy().kind().cliName(), "index (tune mines the"
+            throw new CommandSettingError(CommandSetting.STRATEGY,
+                    inputs.strategy().kind().cliName(), "index (tune mines the"
                     + " nearest neighbours with every candidate)");
         }
     }

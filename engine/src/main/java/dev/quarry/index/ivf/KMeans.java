@@ -1,10 +1,11 @@
 package dev.quarry.index.ivf;
 
-import dev.quarry.QuarryUsageException;
 import dev.quarry.Seeds;
 import dev.quarry.index.TopK;
 import dev.quarry.index.TopKCollector;
 import dev.quarry.Progress;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
@@ -61,7 +62,8 @@ public final class KMeans {
         int dim = store.dim();
         long n = store.count();
         if (k > n) {
-            throw new QuarryUsageException("nlist", k, "at most the number of vectors (" + n + " in " + store.path()
+            throw new CommandSettingError(CommandSetting.NLIST,
+                    k, "at most the number of vectors (" + n + " in " + store.path()
                     + ")");
         }
         long cap = (long) k * params.maxPointsPerCentroid();
@@ -69,7 +71,8 @@ public final class KMeans {
             cap = Math.min(cap, params.maxTrainingPoints());
         }
         if (cap < k) {
-            throw new QuarryUsageException("maxTrainingPoints", params.maxTrainingPoints(), "at least nlist=" + k
+            throw new CommandSettingError(CommandSetting.MAX_TRAINING_POINTS,
+                    params.maxTrainingPoints(), "at least nlist=" + k
                     + " points (one per centroid)");
         }
         long[] rows = sample(n, Math.min(n, cap), params.seed());

@@ -1,6 +1,7 @@
 package dev.quarry.index.ivf;
 
-import dev.quarry.QuarryUsageException;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 /**
  * Parameters of k-means (FAISS's {@code ClusteringParameters} ideas).
  *
@@ -16,19 +17,19 @@ public record KMeansParams(int k, int iterations, int maxPointsPerCentroid, long
                            boolean spherical, long seed, int threads) {
     public KMeansParams {
         if (k < 1) {
-            throw new QuarryUsageException("nlist", k, ">= 1");
+            throw new CommandSettingError(CommandSetting.NLIST, k, ">= 1");
         }
         if (iterations < 1) {
-            throw new QuarryUsageException("iterations", iterations, ">= 1");
+            throw new CommandSettingError(CommandSetting.ITERATIONS, iterations, ">= 1");
         }
         if (maxPointsPerCentroid < 1) {
-            throw new QuarryUsageException("maxPointsPerCentroid", maxPointsPerCentroid, ">= 1");
+            throw new CommandSettingError(CommandSetting.MAX_POINTS_PER_CENTROID, maxPointsPerCentroid, ">= 1");
         }
         if (threads < 1) {
-            throw new QuarryUsageException("threads", threads, ">= 1");
+            throw new CommandSettingError(CommandSetting.THREADS, threads, ">= 1");
         }
         if (maxTrainingPoints < 0) {
-            throw new QuarryUsageException("maxTrainingPoints", maxTrainingPoints, ">= 0");
+            throw new CommandSettingError(CommandSetting.MAX_TRAINING_POINTS, maxTrainingPoints, ">= 0");
         }
     }
 

@@ -1,11 +1,12 @@
 package dev.quarry.mining.strategy;
 
-import dev.quarry.QuarryUsageException;
 import dev.quarry.Seeds;
 import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.index.ivf.KMeans;
 import dev.quarry.index.ivf.KMeansParams;
 import dev.quarry.labels.Qrels;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.LaneDot;
 import dev.quarry.vector.QueryBlock;
@@ -34,7 +35,7 @@ public final class BatchBuilder {
                 case "random" -> RANDOM;
                 case "kmeans" -> KMEANS;
                 case "ivf" -> IVF;
-                default -> throw new QuarryUsageException("batchGrouping", name, "kmeans, ivf or random");
+                default -> throw new CommandSettingError(CommandSetting.BATCH_GROUPING, name, "kmeans, ivf or random");
             };
         }
     }
@@ -54,7 +55,8 @@ public final class BatchBuilder {
     public int[] order(int[] anchors, VectorStore queries, int batchSize, Grouping grouping, IvfIndex ivf, long seed,
                        int threads) {
         if (batchSize < 2 || batchSize > anchors.length) {
-            throw new QuarryUsageException("batchSize", batchSize, "2 <= batch size <= the " + anchors.length
+            throw new CommandSettingError(CommandSetting.BATCH_SIZE,
+                    batchSize, "2 <= batch size <= the " + anchors.length
                     + " anchors");
         }
         int[] group = switch (grouping) {
@@ -99,7 +101,7 @@ public final class BatchBuilder {
 
     private int[] ivfGroups(int[] anchors, VectorStore queries, IvfIndex ivf) {
         if (ivf == null) {
-            throw new QuarryUsageException("batchGrouping", "ivf", "an IVF index (set index)");
+            throw new CommandSettingError(CommandSetting.BATCH_GROUPING, "ivf", "an IVF index (set index)");
         }
         int[] group = new int[anchors.length];
         int block = 4096;

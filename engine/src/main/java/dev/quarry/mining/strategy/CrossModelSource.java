@@ -1,12 +1,13 @@
 package dev.quarry.mining.strategy;
 
-import dev.quarry.QuarryUsageException;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.mining.candidate.AnchorBlock;
 import dev.quarry.mining.candidate.AnchorContext;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.LaneDot;
 import dev.quarry.vector.QueryBlock;
@@ -49,7 +50,7 @@ public final class CrossModelSource implements CandidateSource {
             throw new IllegalArgumentException("cross-model mining needs at least 2 models, got " + models.size());
         }
         if (minAgree < 1 || minAgree > models.size()) {
-            throw new QuarryUsageException("agreement", minAgree, "1 <= m <= " + models.size()
+            throw new CommandSettingError(CommandSetting.AGREEMENT, minAgree, "1 <= m <= " + models.size()
                     + " (the number of models)");
         }
         this.models = List.copyOf(models);

@@ -1,6 +1,7 @@
 package dev.quarry.mining.strategy;
 
-import dev.quarry.QuarryUsageException;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import java.util.Locale;
 
 /** How cross-model mining orders the candidates the models agree on. */
@@ -15,7 +16,7 @@ public enum Fusion {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "primary" -> PRIMARY;
             case "rrf" -> RRF;
-            default -> throw new QuarryUsageException("fusion", name, "primary or rrf");
+            default -> throw new CommandSettingError(CommandSetting.FUSION, name, "primary or rrf");
         };
     }
 }

@@ -1,6 +1,7 @@
 package dev.quarry.mining.strategy;
 
-import dev.quarry.QuarryUsageException;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import java.util.Locale;
 
 /** Where mining takes candidates from. */
@@ -21,7 +22,8 @@ public enum Strategy {
             case "in-batch" -> IN_BATCH;
             case "run-file" -> RUN_FILE;
             case "cross-model" -> CROSS_MODEL;
-            default -> throw new QuarryUsageException("strategy", name, "index, in-batch, run-file or cross-model");
+            default -> throw new CommandSettingError(CommandSetting.STRATEGY,
+                    name, "index, in-batch, run-file or cross-model");
         };
     }
 

@@ -1,5 +1,6 @@
 package dev.quarry.cli;
 
+import dev.quarry.QuarryUsageException;
 import dev.quarry.eval.IndexRecall;
 import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.index.ivf.IvfBuilder;
@@ -8,6 +9,7 @@ import dev.quarry.index.ivf.KMeansParams;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;
 import dev.quarry.mining.MiningConfig;
+import dev.quarry.options.Door;
 import dev.quarry.pipeline.MiningReport;
 import dev.quarry.pipeline.MiningRequest;
 import dev.quarry.pipeline.MiningRunner;
@@ -250,7 +252,8 @@ final class DemoCommand implements Callable<Integer> {
                     return new IvfReport(line, recall, probes);
                 }
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec().commandLine(), e.getMessage());
+                throw new CommandLine.ParameterException(spec().commandLine(), e instanceof QuarryUsageException usage
+                        ? Door.CLI.render(usage) : e.getMessage());
             }
         }
     }

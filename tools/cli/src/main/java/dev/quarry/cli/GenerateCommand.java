@@ -1,6 +1,8 @@
 package dev.quarry.cli;
 
 import dev.quarry.files.OutputClaim;
+import dev.quarry.options.CommandSettingError;
+import dev.quarry.options.Door;
 import dev.quarry.synth.BenchmarkVectors;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -56,8 +58,8 @@ final class GenerateCommand implements Callable<Integer> {
         BenchmarkVectors.Kind parsedKind;
         try {
             parsedKind = BenchmarkVectors.Kind.parse(kind);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
+        } catch (CommandSettingError e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), Door.CLI.render(e));
         }
         BenchmarkVectors data = new BenchmarkVectors(parsedKind, dim, seed);
         try (OutputClaim claim = OutputClaim.builder().output(output).output(queriesOutput).claim()) {

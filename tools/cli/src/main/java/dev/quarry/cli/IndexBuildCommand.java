@@ -1,10 +1,12 @@
 package dev.quarry.cli;
 
+import dev.quarry.QuarryUsageException;
 import dev.quarry.eval.NlistChoice;
 import dev.quarry.files.OutputClaim;
 import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.KMeansParams;
 import dev.quarry.index.ivf.ListEncoding;
+import dev.quarry.options.Door;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
@@ -105,7 +107,8 @@ final class IndexBuildCommand implements Callable<Integer> {
                         : parseNlist(), iterations, maxPointsPerCentroid, trainSample, spherical, seed,
                         ThreadCount.resolve(threads, spec.commandLine()));
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        e instanceof QuarryUsageException usage ? Door.CLI.render(usage) : e.getMessage());
             }
             IvfBuilder.Report report;
             if (auto) {

@@ -179,7 +179,8 @@ final class IndexRecallCommand implements Callable<Integer> {
                         try {
                             settings.add(new SearchParams(t, nprobe, mode, ef, factor));
                         } catch (dev.quarry.QuarryUsageException e) {
-                            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                            throw new CommandLine.ParameterException(spec.commandLine(),
+                                    dev.quarry.options.Door.CLI.render(e));
                         }
                     }
                 }

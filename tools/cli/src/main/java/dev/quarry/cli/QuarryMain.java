@@ -3,6 +3,7 @@ package dev.quarry.cli;
 import dev.quarry.QuarryDataException;
 import dev.quarry.QuarryUsageException;
 import dev.quarry.files.MappedFiles;
+import dev.quarry.options.Door;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -92,7 +93,7 @@ public final class QuarryMain implements Runnable {
             return handleUsage(pe, new String[0]);
         }
         if (e instanceof QuarryUsageException usage) {
-            err.println(cmd.getCommandSpec().qualifiedName() + ": " + FlagNames.render(usage));
+            err.println(cmd.getCommandSpec().qualifiedName() + ": " + Door.CLI.render(usage));
             return ExitCodes.USAGE;
         }
         if (e instanceof UncheckedIOException io) {

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quarry.QuarryDataException;
-import dev.quarry.QuarryUsageException;
 import dev.quarry.files.ContentChecksum;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -73,7 +74,7 @@ public record ModelSource(String name, String identity, Resource onnx, Resource 
         }
         Path dir = Path.of(name);
         if (!Files.isDirectory(dir)) {
-            throw new QuarryUsageException("model", name, String.join(", ", builtInNames())
+            throw new CommandSettingError(CommandSetting.MODEL, name, String.join(", ", builtInNames())
                     + ", or a directory holding a sentence-transformers ONNX export (model.onnx, tokenizer.json,"
                     + " 1_Pooling/config.json)");
         }

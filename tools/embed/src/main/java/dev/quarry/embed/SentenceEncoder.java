@@ -11,6 +11,8 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.quarry.QuarryDataException;
 import dev.quarry.QuarryUsageException;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.FloatBuffer;
@@ -95,13 +97,14 @@ public final class SentenceEncoder implements AutoCloseable {
      */
     public static SentenceEncoder open(ModelSource model, int threads, int maxTokens, int batchSize) {
         if (threads < 1) {
-            throw new QuarryUsageException("threads", threads, ">= 1");
+            throw new CommandSettingError(CommandSetting.THREADS, threads, ">= 1");
         }
         if (batchSize < 0 || batchSize > 4096) {
             throw new QuarryUsageException("batch", batchSize, "1 <= batch <= 4096");
         }
         if (maxTokens < 2 || maxTokens > model.maxPositions()) {
-            throw new QuarryUsageException("maxTokens", maxTokens, "2 <= max-tokens <= " + model.maxPositions()
+            throw new CommandSettingError(CommandSetting.MAX_TOKENS,
+                    maxTokens, "2 <= max-tokens <= " + model.maxPositions()
                     + " (the longest input " + model.name() + " takes)");
         }
         DjlOffline.ensure();

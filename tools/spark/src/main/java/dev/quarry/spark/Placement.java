@@ -1,6 +1,7 @@
 package dev.quarry.spark;
 
-import dev.quarry.QuarryUsageException;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import java.util.Locale;
 
 /** Where the corpus lives during a Spark run. */
@@ -29,6 +30,6 @@ public enum Placement {
                 return p;
             }
         }
-        throw new QuarryUsageException("placement", name, "replicated or sharded");
+        throw new CommandSettingError(CommandSetting.PLACEMENT, name, "replicated or sharded");
     }
 }

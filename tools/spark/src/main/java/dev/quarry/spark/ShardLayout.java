@@ -7,13 +7,14 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import dev.quarry.QuarryDataException;
-import dev.quarry.QuarryUsageException;
 import dev.quarry.files.AtomicOutput;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.index.ivf.KMeansParams;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import dev.quarry.store.QvecWriter;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
@@ -97,7 +98,7 @@ record ShardLayout(Path dir, long corpusRows, int dim, String checksum, List<Ent
     static ShardLayout build(VectorStore corpus, String corpusChecksum, int count, int nlist, Path dir,
                              JavaSparkContext spark, PrintWriter progress) {
         if (count < 1 || count > corpus.count()) {
-            throw new QuarryUsageException("shardCount", count, "1 <= shards <= the corpus rows ("
+            throw new CommandSettingError(CommandSetting.SHARD_COUNT, count, "1 <= shards <= the corpus rows ("
                     + corpus.count() + ")");
         }
         try {

@@ -9,6 +9,8 @@ import dev.quarry.files.OutputLock;
 import dev.quarry.io.MinedOutput;
 import dev.quarry.mining.MinedAnchor;
 import dev.quarry.mining.MiningStats;
+import dev.quarry.options.CommandSetting;
+import dev.quarry.options.CommandSettingError;
 import dev.quarry.pipeline.BlockLayout;
 import dev.quarry.pipeline.IndexStrategySpec;
 import dev.quarry.pipeline.MiningInputs;
@@ -60,15 +62,18 @@ public final class SparkMiner {
     public static MiningReport run(SparkSession spark, SparkMiningRequest r, PrintWriter progress) {
         MiningRequest request = r.request();
         if (!(request.strategy() instanceof IndexStrategySpec)) {
-            throw new QuarryUsageException("strategy", request.strategy().kind().cliName(), "index (spark-mine"
+            throw new CommandSettingError(CommandSetting.STRATEGY,
+                    request.strategy().kind().cliName(), "index (spark-mine"
                     + " mines nearest neighbours; the other strategies run with quarry mine)");
         }
         if (request.resume()) {
-            throw new QuarryUsageException("resume", true, "off (Spark retries failed tasks; a killed run starts"
+            throw new CommandSettingError(CommandSetting.RESUME,
+                    true, "off (Spark retries failed tasks; a killed run starts"
                     + " over and replaces nothing until it completes)");
         }
         if (r.placement() == Placement.SHARDED && (r.shards() == null || request.index() != null)) {
-            throw new QuarryUsageException("shards", r.shards(), "a shard layout directory with flat index (each"
+            throw new CommandSettingError(CommandSetting.SHARDS,
+                    r.shards(), "a shard layout directory with flat index (each"
                     + " shard has its own index: --shard-nlist builds IVF ones)");
         }
         if (r.parquet()) {
@@ -186,7 +191,8 @@ public final class SparkMiner {
             if (ShardLayout.exists(r.shards())) {
                 layout = ShardLayout.read(r.shards());
                 if (r.shardCount() > 0 && r.shardCount() != layout.shards().size()) {
-                    throw new QuarryUsageException("shardCount", r.shardCount(), "the " + layout.shards().size()
+                    throw new CommandSettingError(CommandSetting.SHARD_COUNT,
+                            r.shardCount(), "the " + layout.shards().size()
                             + " shards of the layout in " + r.shards() + " (or another directory to cut anew)");
                 }
             } else if (r.shardCount() > 0) {
@@ -195,7 +201,7 @@ public final class SparkMiner {
                 layout = ShardLayout.build(inputs.corpus(), checksum, r.shardCount(), r.shardNlist(), r.shards(), sc,
                         progress);
             } else {
-                throw new QuarryUsageException("shards", r.shards(), "a directory holding a shard layout ("
+                throw new CommandSettingError(CommandSetting.SHARDS, r.shards(), "a directory holding a shard layout ("
                         + ShardLayout.MANIFEST + "), or a shard count to cut one");
             }
             layout.requireCutFrom(inputs.corpus(), checksum);
