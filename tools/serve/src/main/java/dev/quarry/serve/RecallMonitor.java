@@ -161,15 +161,16 @@ final class RecallMonitor implements AutoCloseable {
                 version.release();
                 return;
             }
-            if (pending != null) {
-                superseded.incrementAndGet();
-                log.printf(Locale.ROOT, "quarry serve: version %d's held-out evaluation superseded by version %d's"
-                        + " (it had not started)%n", pending.version(), version.version());
-                log.flush();
-                pending.release();
-            }
+            ServedIndex older = pending;
             pending = version;
             pendingVersion = version.version();
+            if (older != null) {
+                superseded.incrementAndGet();
+                log.printf(Locale.ROOT, "quarry serve: version %d's held-out evaluation superseded by version %d's"
+                        + " (it had not started)%n", older.version(), version.version());
+                log.flush();
+                older.release();
+            }
             if (!draining) {
                 draining = true;
                 evaluator.execute(this::drain);

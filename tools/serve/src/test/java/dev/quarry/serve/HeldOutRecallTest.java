@@ -166,6 +166,15 @@ class HeldOutRecallTest {
         assertFalse(service.refreshing(), server.log().toString());
     }
 
+    /** Waits (60 s at most) until the refresh thread has queued {@code version}'s evaluation (just after it is done). */
+    private static void awaitPending(RecallMonitor monitor, long version) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (monitor.pendingVersion() != version && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(version, monitor.pendingVersion());
+    }
+
     @Test
     void aRefreshIsDoneBeforeItsFiguresAndANewerVersionSupersedesOneStillWaiting() throws Exception {
         try (ServeFixture.Running server = ServeFixture.Running.start(settings(dir.resolve("work-async"),
@@ -191,8 +200,9 @@ class HeldOutRecallTest {
                     metrics);
 
             refreshServed(server, "same.qvec", 3); // queued behind version 2's evaluation
-            assertEquals(3, monitor.pendingVersion());
+            awaitPending(monitor, 3);
             refreshServed(server, "same.qvec", 4); // supersedes version 3's, which never started
+            awaitPending(monitor, 4);
             status = ServeFixture.text(server.get("/v1/status"));
             assertTrue(status.contains("\"evaluating_version\":2") && status.contains("\"pending_version\":4")
                     && status.contains("\"superseded\":1"), status);
