@@ -25,7 +25,7 @@ public record SourcePlan(Supplier<CandidateSource> sources, String name, int[] o
     }
 
     /** The kernel work of searching {@code index} for one anchor at {@code nprobe} (0: its default). */
-    static double searchFlops(VectorIndex index, int nprobe) {
+    public static double searchFlops(VectorIndex index, int nprobe) {
         if (index instanceof IvfIndex ivf) {
             int probes = nprobe == 0 ? ivf.defaultNprobe() : nprobe;
             return 2.0 * ivf.dim() * (ivf.nlist() + (double) probes * ivf.size() / ivf.nlist());

@@ -4,21 +4,25 @@ import dev.quarry.mining.MinedAnchor;
 import dev.quarry.mining.candidate.Shortfall;
 import java.io.Serializable;
 import java.util.Arrays;
+import org.apache.spark.sql.Row;
 
 /**
  * A mined block on its way from an executor to the driver: the mined anchors in a compact form (flat
- * primitive arrays, which Java serialization writes in bulk) and the bytes each output file gets for the
- * block, encoded on the executor by the engine's encoder.
+ * primitive arrays, which Java serialization writes in bulk) and the block's output, encoded on the executor:
+ * the bytes each output file gets (JSONL, npy), or the rows of a table (Parquet, {@link SparkMiner#mine}).
  *
  * @param block the block's number in output order
- * @param bytes the bytes of each output file for this block (JSONL lines for Parquet), in file order
+ * @param bytes the bytes of each output file for this block, in file order, or null
+ * @param rows the block's rows in the output format's columns, or null
  */
 record MinedBlock(int block, int[] anchors, int[] positiveEnds, int[] positives, float[] positiveScores,
                   int[] negativeEnds, int[] negatives, float[] negativeScores, int[] negativeRanks, byte[] shortfalls,
-                  byte[][] bytes) implements Serializable {
+                  byte[][] bytes, Row[] rows) implements Serializable {
     private static final int LEFT_OUT = 0x40;
 
-    static MinedBlock of(int block, MinedAnchor[] mined, byte[][] bytes) {
+    static MinedBlock of(int block, MinedAnchor[] mined, BlockOutput.Encoded out) {
+        byte[][] bytes = out.bytes();
+        Row[] rows = out.rows();
         int n = mined.length;
         int[] anchors = new int[n];
         int[] positiveEnds = new int[n];
@@ -51,7 +55,7 @@ record MinedBlock(int block, int[] anchors, int[] positiveEnds, int[] positives,
             System.arraycopy(a.negativeRanks(), 0, ranks, q, a.negatives().length);
         }
         return new MinedBlock(block, anchors, positiveEnds, pos, posScores, negativeEnds, neg, negScores, ranks,
-                shortfalls, bytes);
+                shortfalls, bytes, rows);
     }
 
     /** The mined anchors, as the engine's pipeline would have them. */
@@ -71,9 +75,9 @@ record MinedBlock(int block, int[] anchors, int[] positiveEnds, int[] positives,
         return out;
     }
 
-    /** The same block without its encoded bytes (what the summary needs once the bytes are written). */
-    MinedBlock withoutBytes() {
+    /** The same block without its encoded output (what the summary needs once the output is written). */
+    MinedBlock withoutOutput() {
         return new MinedBlock(block, anchors, positiveEnds, positives, positiveScores, negativeEnds, negatives,
-                negativeScores, negativeRanks, shortfalls, null);
+                negativeScores, negativeRanks, shortfalls, null, null);
     }
 }

@@ -3,7 +3,6 @@ package dev.quarry.spark;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
-import dev.quarry.io.MinedEncoder;
 import dev.quarry.mining.BlockMiner;
 import dev.quarry.mining.MinedAnchor;
 import dev.quarry.mining.MiningConfig;
@@ -11,7 +10,6 @@ import dev.quarry.mining.candidate.AnchorBlock;
 import dev.quarry.mining.filter.NearDuplicateTest;
 import dev.quarry.mining.strategy.CandidateSource;
 import dev.quarry.mining.strategy.IndexSource;
-import dev.quarry.pipeline.BlockLayout;
 import dev.quarry.store.VectorStore;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -96,7 +94,7 @@ final class ShardedMining {
                     Tuple2<BlockInput, Integer> task = tasks.next();
                     BlockInput b = task._1();
                     WorkerInputs.Shard shard = in.shard(task._2());
-                    AnchorBlock block = BlockLayout.loadVectors(b.anchorBlock(), in.queries(), vectors.fit(b.size()));
+                    AnchorBlock block = b.withVectors(in.queries(), vectors.fit(b.size()));
                     int depth = config.searchDepth(in.corpus().count());
                     int k = (int) Math.min(depth, shard.to() - shard.from());
                     TopK top = shard.index().search(block.queries(), k,
@@ -107,7 +105,7 @@ final class ShardedMining {
                         for (int q = 0; q < b.size(); q++) {
                             scores[q] = positives.positiveScores(block, q);
                         }
-                        part = new ShardCandidates(b, scores, depth, part.counts(), part.ids(), part.scores(),
+                        part = new ShardCandidates(b.withoutVectors(), scores, depth, part.counts(), part.ids(), part.scores(),
                                 part.nearDuplicates());
                     }
                     done++;
@@ -191,7 +189,7 @@ final class ShardedMining {
             blocks.sort(Comparator.comparing(Tuple2::_1));
             Merged merged = new Merged(source);
             BlockMiner miner = new BlockMiner(merged, in.corpus(), in.kernels(), in.config());
-            MinedEncoder encoder = in.encoder();
+            BlockOutput output = new BlockOutput(in, spec.tableRows());
             Iterator<Tuple2<Integer, ShardCandidates>> each = blocks.iterator();
             return new Iterator<>() {
                 @Override
@@ -204,7 +202,7 @@ final class ShardedMining {
                     ShardCandidates c = each.next()._2();
                     merged.use(c);
                     MinedAnchor[] mined = miner.mine(c.block().anchorBlock());
-                    return MinedBlock.of(c.block().block(), mined, encoder.encode(mined));
+                    return output.encode(c.block(), mined);
                 }
             };
         }

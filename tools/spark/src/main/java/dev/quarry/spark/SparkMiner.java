@@ -7,10 +7,18 @@ import dev.quarry.files.AtomicOutput;
 import dev.quarry.files.OutputClaim;
 import dev.quarry.files.OutputLock;
 import dev.quarry.io.MinedOutput;
+import dev.quarry.io.OutputFormat;
 import dev.quarry.mining.MinedAnchor;
 import dev.quarry.mining.MiningStats;
+import dev.quarry.mining.candidate.AnchorBlock;
 import dev.quarry.options.CommandSetting;
 import dev.quarry.options.CommandSettingError;
+import dev.quarry.options.Door;
+import dev.quarry.options.MineOptions;
+import dev.quarry.options.MineSettings;
+import dev.quarry.options.OptionError;
+import dev.quarry.options.OptionText;
+import dev.quarry.options.Setting;
 import dev.quarry.pipeline.BlockLayout;
 import dev.quarry.pipeline.IndexStrategySpec;
 import dev.quarry.pipeline.MiningInputs;
@@ -22,62 +30,101 @@ import dev.quarry.pipeline.SourcePlan;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Mines on Spark what {@code quarry mine} mines on one machine, with the same output. The driver runs the
- * engine's first stages itself (claim the files, open and check the inputs, resolve labels and anchors, cut
- * the anchors into blocks: {@link MiningRunner#inputsOf}, {@link MiningInputs}, {@link BlockLayout}); the
- * executors open the stores and index from the same (shared) paths and run the engine's block miner on
- * their blocks, replicated or sharded ({@link Placement}), encoding each block with the engine's encoder.
- * The driver then writes the blocks in order (JSONL or npy, byte-identical to one machine) or Spark writes
- * them as Parquet, and the statistics are folded anchor by anchor in output order, as the pipeline folds
- * them, so the summary's figures are the same too.
+ * Mines on Spark what {@code quarry mine} mines on one machine. Two doors, one mining ({@link TableMining}):
+ * {@link #mine} takes a Spark job's own anchors table ({@link AnchorTable}: ids, vectors or row numbers,
+ * positives) and returns the mined set as a Dataset in the output format's columns; {@link #run} is
+ * {@code quarry spark-mine}: it reads the labels from files as {@code quarry mine} does, makes the anchors
+ * table of them and writes what {@code quarry mine} writes (JSONL or npy, byte for byte, folding the summary's
+ * statistics anchor by anchor in output order), or a Parquet directory of the same rows through Spark's
+ * writer. The executors open the stores and index from the same (shared) paths and run the engine's block
+ * miner on their blocks, replicated or sharded ({@link Placement}), each block encoded on the spot.
  *
  * <p>Spark retries a failed task; a block's result depends only on its anchors and the options, so a retry
- * changes nothing. Nothing is written in place before the run completes: files go to temp names and are
- * renamed at the end.
+ * changes nothing. {@link #run} writes nothing in place before the run completes: files go to temp names and
+ * are renamed at the end.
  */
 public final class SparkMiner {
-    /** Kernel work above which the executors warm the kernels up (the rule of {@code quarry mine}). */
-    private static final double WARM_UP_FLOPS = 2e9;
-
     private SparkMiner() {
+    }
+
+    /**
+     * Mines the anchors of {@code anchors} against {@code corpus} with the options of {@code options}, named as
+     * Spark's door names them ({@code numNegatives}, {@code outputFormat}, {@code rangeMax}...: {@code quarry
+     * options} lists them). See {@link #mine(Dataset, SparkCorpus, MineOptions)}.
+     *
+     * @throws QuarryUsageException for an unknown option or a refused value, named as given
+     */
+    public static Dataset<Row> mine(Dataset<Row> anchors, SparkCorpus corpus, Map<String, String> options) {
+        MineOptions read;
+        try {
+            read = OptionText.read(Door.SPARK, options, MineOptions.defaults());
+        } catch (OptionError e) {
+            Setting<?> s = MineSettings.byKey(e.field());
+            throw new QuarryUsageException(s == null ? e.field() : Door.SPARK.name(s), e.value(),
+                    Door.SPARK.spell(e.expected()));
+        }
+        return mine(anchors, corpus, read);
+    }
+
+    /**
+     * Mines the anchors of {@code anchors} ({@link AnchorTable}'s columns) against {@code corpus}: the rows
+     * {@code quarry mine} would write for them as JSONL lines, one row per line in the columns of the options'
+     * output format (sentence-transformers' {@code anchor}, {@code positive}, {@code negative_1..n}... or
+     * FlagEmbedding's {@code query}, {@code pos}, {@code neg}), in the table's order. Anchors given by row
+     * number get {@code quarry mine}'s negatives for those rows; random sampling of an anchor given by its
+     * vector is seeded by its position in the table.
+     *
+     * <p>The driver opens and checks the corpus's files, counts the table's rows (a Spark job) and checks that
+     * the executors see the files; the mining runs when the returned Dataset is used, once per action (persist
+     * it to use it twice; the table is read twice, so persist a table that is costly or not repeatable to
+     * compute). A value of the table that is wrong (an unknown positive id, a vector of another dimension)
+     * fails that action with a {@link QuarryDataException} naming the anchor, the column and the value.
+     *
+     * @throws QuarryUsageException for a table without the columns it needs, an npy output format, or a
+     *                              strategy other than {@code index}
+     * @throws QuarryDataException for a corpus file that is missing or broken
+     */
+    public static Dataset<Row> mine(Dataset<Row> anchors, SparkCorpus corpus, MineOptions options) {
+        AnchorTable.Shape shape = AnchorTable.shape(anchors.schema());
+        SparkMiningRequest r = corpus.request(options);
+        StructType columns = check(r);
+        SparkSession spark = anchors.sparkSession();
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        try (MiningInputs inputs = MiningInputs.openForWorkers(r.request(), VectorKernelsProvider.get())) {
+            TableMining.Mined mined = new TableMining(sc, r, inputs, null, UUID.randomUUID().toString())
+                    .mine(anchors, shape, true);
+            return spark.createDataFrame(mined.blocks().flatMap(b -> Arrays.asList(b.rows()).iterator()), columns);
+        } catch (Exception e) { // Spark's SparkException is checked but undeclared: Scala throws it anyway
+            throw quarryCause(e);
+        }
     }
 
     /** Runs {@code r} on {@code spark}; progress lines go to {@code progress} (may be null). */
     public static MiningReport run(SparkSession spark, SparkMiningRequest r, PrintWriter progress) {
         MiningRequest request = r.request();
-        if (!(request.strategy() instanceof IndexStrategySpec)) {
-            throw new CommandSettingError(CommandSetting.STRATEGY,
-                    request.strategy().kind().cliName(), "index (spark-mine"
-                    + " mines nearest neighbours; the other strategies run with quarry mine)");
-        }
-        if (request.resume()) {
-            throw new CommandSettingError(CommandSetting.RESUME,
-                    true, "off (Spark retries failed tasks; a killed run starts"
-                    + " over and replaces nothing until it completes)");
-        }
-        if (r.placement() == Placement.SHARDED && (r.shards() == null || request.index() != null)) {
-            throw new CommandSettingError(CommandSetting.SHARDS,
-                    r.shards(), "a shard layout directory with flat index (each"
-                    + " shard has its own index: --shard-nlist builds IVF ones)");
-        }
-        if (r.parquet()) {
-            ParquetShape.schema(request.outputOptions()); // refuses npy before anything is opened
+        if (r.parquet() || request.outputOptions().format() != OutputFormat.NPY) {
+            check(r); // refuses npy for Parquet, another strategy and --resume before anything is opened
+        } else {
+            checkStrategy(request);
         }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         VectorKernels kernels = VectorKernelsProvider.get();
@@ -90,10 +137,30 @@ public final class SparkMiner {
         try (OutputClaim claimed = claim.claim();
              OutputLock parquetLock = r.parquet() ? OutputLock.acquire(request.output()) : null;
              MiningInputs inputs = MiningInputs.open(request, kernels, progress)) {
-            ParquetOutput parquet = r.parquet() ? ParquetOutput.create(request.output(), inputFiles(request)) : null;
+            ParquetOutput parquet = r.parquet() ? ParquetOutput.create(request.output(),
+                    TableMining.inputFiles(request)) : null;
             return new Run(spark, sc, r, inputs, parquet, progress).execute(files);
         } catch (Exception e) { // Spark's SparkException is checked but undeclared: Scala throws it anyway
             throw quarryCause(e);
+        }
+    }
+
+    /** The output's columns, refusing what Spark does not mine: another strategy, --resume, npy as a table. */
+    private static StructType check(SparkMiningRequest r) {
+        checkStrategy(r.request());
+        return ParquetShape.schema(r.request().outputOptions());
+    }
+
+    private static void checkStrategy(MiningRequest request) {
+        if (!(request.strategy() instanceof IndexStrategySpec)) {
+            throw new CommandSettingError(CommandSetting.STRATEGY, request.strategy().kind().cliName(),
+                    "index (spark-mine"
+                    + " mines nearest neighbours; the other strategies run with quarry mine)");
+        }
+        if (request.resume()) {
+            throw new CommandSettingError(CommandSetting.RESUME, true,
+                    "off (Spark retries failed tasks; a killed run starts"
+                    + " over and replaces nothing until it completes)");
         }
     }
 
@@ -112,12 +179,7 @@ public final class SparkMiner {
                 : new IllegalStateException("the Spark job failed: " + e.getMessage(), e);
     }
 
-    private static List<Path> inputFiles(MiningRequest q) {
-        return Arrays.asList(q.corpus(), q.queries(), q.qrels(), q.knownPositives(), q.anchors(), q.corpusIds(),
-                q.queriesIds(), q.corpusText(), q.queriesText(), q.index());
-    }
-
-    /** One run's driver side. */
+    /** One command-line run's driver side: the labels' anchors as a table, mined, written to files. */
     private static final class Run {
         private final SparkSession spark;
         private final JavaSparkContext sc;
@@ -140,42 +202,25 @@ public final class SparkMiner {
         MiningReport execute(List<Path> files) {
             MiningRequest request = r.request();
             SourcePlan plan = request.strategy().plan(inputs);
-            ShardLayout layout = r.placement() == Placement.SHARDED ? shards() : null;
-            String source = layout == null ? plan.name() : shardedName(layout);
-            int blockSize = request.blockSize() > 0 ? request.blockSize()
-                    : layout == null ? request.effectiveBlockSize() : layout.ivf() ? 8192 : 256;
-            BlockLayout blocks = new BlockLayout(plan.order(), inputs.labels().qrels(), inputs.knownPairs(),
-                    inputs.anchorsAreCorpusRows(), blockSize);
-            List<BlockInput> list = new ArrayList<>(blocks.blocks());
-            for (int b = 0; b < blocks.blocks(); b++) {
-                list.add(BlockInput.of(b, blocks.block(b)));
-            }
-            int partitions = Math.max(1, Math.min(blocks.blocks(),
-                    r.partitions() > 0 ? r.partitions() : 2 * sc.defaultParallelism()));
-            boolean warmUp = plan.flopsPerAnchor() * plan.order().length > WARM_UP_FLOPS;
-            WorkerSpec spec = WorkerSpec.of(runId, request, inputs.config(), layout == null ? null : layout.dir(),
-                    warmUp);
-            ExecutorPaths.requireVisible(sc, executorFiles(layout)); // a cluster's executors see the driver's files
-            say(String.format(Locale.ROOT, "mining %,d anchors on %s: %s placement, %d partitions of blocks of %d"
-                            + " anchors, %s", plan.order().length, sc.master(), r.placement().cliName(), partitions,
-                    blockSize, source));
+            TableMining mining = new TableMining(sc, r, inputs, progress, runId);
             long started = System.nanoTime();
             sc.setJobGroup(runId, "quarry spark-mine", true);
             StageTimes stages = new StageTimes();
             sc.sc().addSparkListener(stages);
-            JavaRDD<BlockInput> blockRdd = sc.parallelize(list, partitions);
-            JavaRDD<MinedBlock> mined = layout == null ? blockRdd.mapPartitions(new ReplicatedMining(spec))
-                    : sharded(blockRdd, layout, spec, partitions, blocks.blocks(), source);
-            mined.persist(StorageLevel.MEMORY_AND_DISK());
+            JavaRDD<MinedBlock> mined = null;
             try {
+                mined = mining.mine(anchorsTable(plan.order(), mining.blockSize()), LABELLED, r.parquet()).blocks();
+                mined.persist(StorageLevel.MEMORY_AND_DISK());
                 MiningStats stats = parquet != null ? writeParquet(mined, started) : writeFiles(mined, files, started);
                 double seconds = (System.nanoTime() - started) / 1e9;
-                MiningReport report = MiningRunner.report(inputs, source, stats, files, sc.defaultParallelism(),
-                        seconds, plan.order().length, 0);
+                MiningReport report = MiningRunner.report(inputs, mining.source(), stats, files,
+                        sc.defaultParallelism(), seconds, plan.order().length, 0);
                 MiningSummary.write(report, request, inputs.config().describe());
                 return report;
             } finally {
-                mined.unpersist(false);
+                if (mined != null) {
+                    mined.unpersist(false);
+                }
                 WorkerInputs.release(runId);
                 sc.sc().removeSparkListener(stages);
                 sc.clearJobGroup();
@@ -185,62 +230,30 @@ public final class SparkMiner {
             }
         }
 
-        private ShardLayout shards() {
-            String checksum = inputs.corpus().content(progress).checksumHex();
-            ShardLayout layout;
-            if (ShardLayout.exists(r.shards())) {
-                layout = ShardLayout.read(r.shards());
-                if (r.shardCount() > 0 && r.shardCount() != layout.shards().size()) {
-                    throw new CommandSettingError(CommandSetting.SHARD_COUNT,
-                            r.shardCount(), "the " + layout.shards().size()
-                            + " shards of the layout in " + r.shards() + " (or another directory to cut anew)");
+        /**
+         * The anchors table of the labels, in output order: per anchor its row, its positives and the rows it
+         * must never get as negatives (its exclusions as {@code quarry mine} cuts them), as corpus rows. The
+         * driver cuts the blocks ({@link BlockLayout}) and spreads them over the partitions; the executors make
+         * the rows, so the driver holds no row objects.
+         */
+        private Dataset<Row> anchorsTable(int[] order, int blockSize) {
+            BlockLayout blocks = new BlockLayout(order, inputs.labels().qrels(), inputs.knownPairs(),
+                    inputs.anchorsAreCorpusRows(), blockSize);
+            List<BlockInput> list = new ArrayList<>(blocks.blocks());
+            for (int b = 0; b < blocks.blocks(); b++) {
+                AnchorBlock block = blocks.block(b);
+                list.add(new BlockInput(b, block.anchors(), block.positives(), block.exclusions(), null, null));
+            }
+            int partitions = Math.max(1, Math.min(blocks.blocks(),
+                    r.partitions() > 0 ? r.partitions() : 2 * sc.defaultParallelism()));
+            JavaRDD<Row> rows = sc.parallelize(list, partitions).flatMap(b -> {
+                List<Row> out = new ArrayList<>(b.size());
+                for (int i = 0; i < b.size(); i++) {
+                    out.add(RowFactory.create(b.anchors()[i], boxed(b.positives()[i]), boxed(b.exclusions()[i])));
                 }
-            } else if (r.shardCount() > 0) {
-                say("cutting the corpus into " + r.shardCount() + " shards in " + r.shards()
-                        + (r.shardNlist() > 0 ? " (IVF, " + r.shardNlist() + " lists each)" : ""));
-                layout = ShardLayout.build(inputs.corpus(), checksum, r.shardCount(), r.shardNlist(), r.shards(), sc,
-                        progress);
-            } else {
-                throw new CommandSettingError(CommandSetting.SHARDS, r.shards(), "a directory holding a shard layout ("
-                        + ShardLayout.MANIFEST + "), or a shard count to cut one");
-            }
-            layout.requireCutFrom(inputs.corpus(), checksum);
-            for (int s = 0; s < layout.shards().size(); s++) { // a damaged shard fails here, not in a task
-                layout.open(s, inputs.kernels()).close();
-            }
-            return layout;
-        }
-
-        /** The files the executors open: the request's inputs, and the shard layout's. */
-        private List<Path> executorFiles(ShardLayout layout) {
-            List<Path> files = new ArrayList<>(inputFiles(r.request()));
-            if (layout != null) {
-                files.add(layout.dir().resolve(ShardLayout.MANIFEST));
-                for (ShardLayout.Entry e : layout.shards()) {
-                    files.add(layout.dir().resolve(e.store()));
-                    if (e.ivf() != null) {
-                        files.add(layout.dir().resolve(e.ivf()));
-                    }
-                }
-            }
-            return files;
-        }
-
-        private String shardedName(ShardLayout layout) {
-            return (layout.ivf() ? "ivf" : "flat") + ", " + layout.shards().size() + " shards";
-        }
-
-        private static JavaRDD<MinedBlock> sharded(JavaRDD<BlockInput> blocks, ShardLayout layout, WorkerSpec spec,
-                                                   int partitions, int blockCount, String source) {
-            List<Integer> numbers = new ArrayList<>();
-            for (int s = 0; s < layout.shards().size(); s++) {
-                numbers.add(s);
-            }
-            JavaSparkContext sc = JavaSparkContext.fromSparkContext(blocks.context());
-            return blocks.cartesian(sc.parallelize(numbers, numbers.size()))
-                    .mapPartitionsToPair(new ShardedMining.Search(spec))
-                    .reduceByKey(new ShardedMining.BlockPartitioner(partitions, blockCount), ShardCandidates::merge)
-                    .mapPartitions(new ShardedMining.Reduce(spec, source));
+                return out.iterator();
+            });
+            return spark.createDataFrame(rows, LABELLED_COLUMNS);
         }
 
         /** JSONL or npy: every block mined in parallel first, then appended in order by this (single) writer. */
@@ -265,18 +278,15 @@ public final class SparkMiner {
             }
         }
 
-        /** Parquet: Spark reads the engine's JSONL lines with the format's schema and writes them. */
+        /** Parquet: the blocks' typed rows, written by Spark's Parquet writer. */
         private MiningStats writeParquet(JavaRDD<MinedBlock> mined, long started) {
             boolean done = false;
             try {
-                JavaRDD<String> lines = mined.flatMap(b -> Arrays.asList(
-                        new String(b.bytes()[0], StandardCharsets.UTF_8).split("\n")).iterator())
-                        .filter(line -> !line.isEmpty());
-                spark.read().schema(ParquetShape.schema(r.request().outputOptions())).option("mode", "FAILFAST")
-                        .json(spark.createDataset(lines.rdd(), Encoders.STRING()))
+                JavaRDD<Row> rows = mined.flatMap(b -> Arrays.asList(b.rows()).iterator());
+                spark.createDataFrame(rows, ParquetShape.schema(r.request().outputOptions()))
                         .write().parquet(parquet.temp().toString());
                 say("mined and written; folding the statistics");
-                MiningStats stats = fold(mined.map(MinedBlock::withoutBytes).toLocalIterator(), List.of(), started);
+                MiningStats stats = fold(mined.map(MinedBlock::withoutOutput).toLocalIterator(), List.of(), started);
                 parquet.commit();
                 done = true;
                 return stats;
@@ -327,5 +337,22 @@ public final class SparkMiner {
                 progress.flush();
             }
         }
+    }
+
+    /** The command line's anchors table: rows of the anchors' store, positives and exclusions as corpus rows. */
+    private static final StructType LABELLED_COLUMNS = DataTypes.createStructType(List.of(
+            DataTypes.createStructField(AnchorTable.ROW, DataTypes.IntegerType, false),
+            DataTypes.createStructField(AnchorTable.POSITIVES, DataTypes.createArrayType(DataTypes.IntegerType, false),
+                    false),
+            DataTypes.createStructField(AnchorTable.KNOWN_POSITIVES,
+                    DataTypes.createArrayType(DataTypes.IntegerType, false), false)));
+    private static final AnchorTable.Shape LABELLED = AnchorTable.shape(LABELLED_COLUMNS);
+
+    private static Object boxed(int[] values) {
+        List<Integer> out = new ArrayList<>(values.length);
+        for (int v : values) {
+            out.add(v);
+        }
+        return MinedRows.seq(out);
     }
 }

@@ -4,6 +4,8 @@ import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.io.MinedEncoder;
 import dev.quarry.io.MinedOutput;
+import dev.quarry.io.OutputOptions;
+import dev.quarry.labels.IdMap;
 import dev.quarry.io.StoreTexts;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.pipeline.MiningInputs;
@@ -29,6 +31,7 @@ final class WorkerInputs implements AutoCloseable {
     private final MiningInputs inputs;
     private final MiningConfig config;
     private final MinedOutput output;
+    private final StoreTexts texts;
     private final Map<Integer, Shard> shards = new LinkedHashMap<>();
     private ShardLayout layout;
 
@@ -39,9 +42,10 @@ final class WorkerInputs implements AutoCloseable {
         VectorKernels kernels = VectorKernelsProvider.get();
         this.inputs = MiningInputs.openForWorkers(spec.request(), kernels);
         this.config = inputs.config();
-        this.output = new MinedOutput(inputs.request().output(), spec.outputOptions(),
-                new StoreTexts(inputs.queryText(), inputs.queryIds().ids(), inputs.corpusText(),
-                        inputs.corpusIds().ids()));
+        this.texts = new StoreTexts(inputs.queryText(), inputs.queryIds().ids(), inputs.corpusText(),
+                inputs.corpusIds().ids());
+        this.output = spec.tableRows() ? null // a table has no files
+                : new MinedOutput(inputs.request().output(), spec.outputOptions(), texts);
         if (spec.warmUp()) {
             kernels.warmUp(); // once per JVM: later calls return at once
         }
@@ -99,6 +103,25 @@ final class WorkerInputs implements AutoCloseable {
 
     MiningInputs inputs() {
         return inputs;
+    }
+
+    /** How the run's outputs name anchor and corpus rows: their texts, else their ids. */
+    StoreTexts texts() {
+        return texts;
+    }
+
+    /** Whether the anchors' store has texts (outputs then show an anchor row's text, not the table's id). */
+    boolean anchorsHaveTexts() {
+        return inputs.queryText() != null;
+    }
+
+    OutputOptions outputOptions() {
+        return spec.outputOptions();
+    }
+
+    /** The ids of the corpus rows (the anchors table's positives may name them). */
+    IdMap corpusIds() {
+        return inputs.corpusIds().ids();
     }
 
     /** A new encoder for this run's output (one per task: encoders are not thread-safe). */

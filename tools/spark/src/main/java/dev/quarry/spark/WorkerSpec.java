@@ -18,16 +18,19 @@ import java.nio.file.Path;
  * @param options the settings in force after the driver opened the inputs
  * @param shards the shard layout's directory (sharded placement), or null
  * @param warmUp whether the run is big enough for the kernels' warm-up to pay (the rule of {@code quarry mine})
+ * @param tableRows whether tasks encode their blocks as table rows (Parquet, a Dataset) rather than file bytes
  */
 record WorkerSpec(String runId, String corpus, String queries, String corpusIds, String queriesIds,
                   String corpusText, String queriesText, String qrels, String index, String output,
-                  MineOptions options, String shards, boolean warmUp) implements Serializable {
+                  MineOptions options, String shards, boolean warmUp, boolean tableRows)
+        implements Serializable {
 
     /** The spec of {@code request} mined with {@code config} (the configuration in force after opening). */
-    static WorkerSpec of(String runId, MiningRequest request, MiningConfig config, Path shards, boolean warmUp) {
+    static WorkerSpec of(String runId, MiningRequest request, MiningConfig config, Path shards, boolean warmUp,
+                         boolean tableRows) {
         return new WorkerSpec(runId, str(request.corpus()), str(request.queries()), str(request.corpusIds()),
                 str(request.queriesIds()), str(request.corpusText()), str(request.queriesText()), str(request.qrels()),
-                str(request.index()), str(request.output()), config.options(), str(shards), warmUp);
+                str(request.index()), str(request.output()), config.options(), str(shards), warmUp, tableRows);
     }
 
     /** The mining configuration. */

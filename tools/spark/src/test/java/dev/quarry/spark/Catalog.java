@@ -5,6 +5,7 @@ import dev.quarry.io.OutputOptions;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.pipeline.MiningRequest;
 import dev.quarry.pipeline.MiningRunner;
+import dev.quarry.store.VectorStore;
 import dev.quarry.testing.TestFiles;
 import dev.quarry.testing.TestVectors;
 import dev.quarry.vector.VectorKernelsProvider;
@@ -12,6 +13,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -49,6 +52,23 @@ record Catalog(Path dir, Path corpus, Path queries, Path qrels) {
         }
         return new Catalog(dir, TestFiles.qvec(dir.resolve("corpus.qvec"), rows, true),
                 TestFiles.qvec(dir.resolve("queries.qvec"), anchors, true), dir.resolve("qrels.tsv"));
+    }
+
+    /** The anchors' vectors as a table's column holds them: {@code dim} values each (zeros added, or cut). */
+    List<List<Float>> anchorVectors(int dim) {
+        List<List<Float>> out = new ArrayList<>();
+        try (VectorStore store = VectorStore.open(queries)) {
+            float[] v = new float[store.dim()];
+            for (int i = 0; i < ANCHORS; i++) {
+                store.copyRow(i, v);
+                List<Float> vector = new ArrayList<>();
+                for (int k = 0; k < dim; k++) {
+                    vector.add(k < v.length ? v[k] : 0f);
+                }
+                out.add(vector);
+            }
+        }
+        return out;
     }
 
     /** A request over this catalog writing {@code output}. */
