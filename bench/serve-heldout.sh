@@ -1,27 +1,34 @@
 #!/usr/bin/env bash
-# What watching held-out recall adds to a refresh of quarry serve: the same refreshes (a re-embedded
-# corpus: a copy of the corpus, rows reassigned to the index's centroids) timed from POST /v1/refresh
-# until /v1/status says refreshing=false, by a server without a held-out set and by one with
-# --heldout-queries (HELDOUT queries, exact recall@10/@100 and nDCG@10 over every row after each swap).
-# IVF 1M x 384 clustered (bench/serve.sh's data). The relevant document of each held-out query is a row
-# drawn with a seed: an exact search costs the same whatever it finds. Prints one line per refresh and
-# the ratio of the median refresh times (same run, same machine); the server logs stay in
-# bench/data/serve-heldout/run-<date>/.
+# What watching held-out recall costs quarry serve: the same refreshes (a re-embedded corpus: a copy of the
+# corpus, rows reassigned to the index's centroids) on a server without a held-out set and on one with
+# --heldout-queries (HELDOUT queries, exact recall@10/@100 and nDCG@10 over every row, measured after each
+# refresh on the monitor's own thread), with closed-loop mine calls (BATCH anchors each) running all the
+# time. Per refresh (bench/serve_heldout_run.py): the refresh's wall time (POST /v1/refresh until the new
+# version serves), the time until its held-out figures are in, and the mine calls' p50/p99/max before the
+# refresh, during it, during the evaluation after it, and after. IVF 1M x 384 clustered (bench/serve.sh's
+# data). The relevant document of each held-out query is a row drawn with a seed: an exact search costs
+# the same whatever it finds. Prints the ratio of the median refresh times (same run, same machine); the
+# lines and server logs stay in bench/data/serve-heldout/run-<date>/.
 #
-#   bench/serve-heldout.sh [--refreshes N] [--heldout N] [--data DIR]
+#   bench/serve-heldout.sh [--refreshes N] [--heldout N] [--data DIR] [--batch N] [--idle S]
 #     (default 2 refreshes, 2000 held-out queries, DIR bench/data/latency/clustered-1M: corpus.qvec,
-#     corpus.qivf and queries.qvec, ids beside them when they have any)
+#     corpus.qivf and queries.qvec, ids beside them when they have any; 64 anchors a call; 10 s of load
+#     alone before and after each refresh)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REFRESHES=2
 HELDOUT=2000
+BATCH=64
+IDLE=10
 DATA="$ROOT/bench/data/latency/clustered-1M"
 while [ $# -gt 0 ]; do
   case "$1" in
     --refreshes) REFRESHES="$2"; shift 2 ;;
     --heldout) HELDOUT="$2"; shift 2 ;;
     --data) DATA="$2"; shift 2 ;;
-    *) echo "usage: bench/serve-heldout.sh [--refreshes N] [--heldout N] [--data DIR]" >&2; exit 2 ;;
+    --batch) BATCH="$2"; shift 2 ;;
+    --idle) IDLE="$2"; shift 2 ;;
+    *) echo "usage: bench/serve-heldout.sh [--refreshes N] [--heldout N] [--data DIR] [--batch N] [--idle S]" >&2; exit 2 ;;
   esac
 done
 PORT="${QUARRY_BENCH_PORT:-7732}"
@@ -56,8 +63,6 @@ SERVER=""
 stop_server() { [ -n "$SERVER" ] && kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" || true; SERVER=""; }
 trap 'stop_server; rm -f "$RUN/corpus-epoch2.qvec"; rm -rf "$RUN"/work-*' EXIT
 
-status_field() { curl -sf "$URL/v1/status" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
-
 for mode in without with; do
   extra=()
   [ "$mode" = with ] && extra=(--heldout-queries "$DATA/queries.qvec" --heldout-qrels "$RUN/heldout.tsv")
@@ -69,24 +74,23 @@ for mode in without with; do
     kill -0 "$SERVER" 2>/dev/null || { cat "$RUN/server-$mode.log" >&2; exit 1; }
     sleep 0.5
   done
-  for i in $(seq 1 "$REFRESHES"); do
-    load="$(cut -d' ' -f1-3 /proc/loadavg)"
-    start=$(date +%s.%N)
-    curl -sf -X POST "$URL/v1/refresh" -H 'Content-Type: application/json' -d '{"corpus": "corpus-epoch2.qvec"}' >/dev/null
-    until [ "$(status_field refreshing)" = False ]; do sleep 0.2; done
-    end=$(date +%s.%N)
-    echo "$mode refresh $i: $(echo "$end - $start" | bc) s (load $load)" | tee -a "$RUN/refreshes.txt"
-  done
+  /usr/bin/python3 "$ROOT/bench/serve_heldout_run.py" --url "$URL" --mode "$mode" --queries "$DATA/queries.qvec" \
+    --corpus corpus-epoch2.qvec --refreshes "$REFRESHES" --batch "$BATCH" --idle "$IDLE" --out "$RUN/refreshes.txt"
   stop_server
 done
 grep -h "refreshed in\|held-out recall" "$RUN"/server-*.log >&2 || true
 /usr/bin/python3 - "$RUN/refreshes.txt" <<'EOF'
-import statistics, sys
-times = {"with": [], "without": []}
+import re, statistics, sys
+served = {"with": [], "without": []}
+figures = []
 for line in open(sys.argv[1]):
-    mode, _, _, seconds, *_ = line.split()
-    times[mode].append(float(seconds))
-w, wo = statistics.median(times["with"]), statistics.median(times["without"])
-print(f"median refresh: {wo:.1f} s without the monitor {times['without']}, {w:.1f} s with {times['with']}: "
-      f"ratio {w / wo:.3f} (+{100 * (w / wo - 1):.1f}%)")
+    m = re.match(r"(\w+) refresh \d+: served after ([\d.]+) s, figures after ([\d.]+) s", line)
+    if m:
+        served[m.group(1)].append(float(m.group(2)))
+        if m.group(1) == "with":
+            figures.append(float(m.group(3)))
+w, wo = statistics.median(served["with"]), statistics.median(served["without"])
+print(f"median refresh (POST until served): {wo:.1f} s without the monitor {served['without']}, {w:.1f} s with "
+      f"{served['with']}: ratio {w / wo:.3f} (+{100 * (w / wo - 1):.1f}%); held-out figures in after "
+      f"{statistics.median(figures):.1f} s {figures}")
 EOF

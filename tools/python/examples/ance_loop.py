@@ -13,8 +13,9 @@ with InfoNCE three times from the same start, seed and batches:
 Then it reports recall@10 of each model on held-out anchors (--heldout of the labelled anchors, never
 trained on), by exact search over the corpus embedded by that model. Every refresh also brings the
 held-out anchors embedded by the same model (client.refresh's heldout_queries and heldout_qrels), so
-the server measures each served version's held-out recall itself: the curve is printed per refresh,
-with the server's flag when recall fell below the best version so far. --no-defences mines with
+the server measures each served version's held-out recall itself, after the refresh returned and while
+training goes on: the curve is printed per refresh (each line once the figures are in, before the next
+refresh), with the server's flag when recall fell below the best version so far. --no-defences mines with
 sentence-transformers' plain shape (no skipped ranks, margins or near-duplicate filter), to see
 whether the monitor catches the harm of the catalog's unlabelled positives.
 
@@ -184,6 +185,7 @@ class Trainer:
         self.refresh_s: list[float] = []
         self.serving_start = args.init == "identity"  # the catalog's own vectors are the identity's
         self.version: int | None = None  # index_version of the last refresh
+        self.awaiting: tuple[str, int] | None = None  # the last refresh, its held-out figures not printed yet
         self.versions: set[int] = set()  # index versions that answered the last run's mine calls
 
     def mine(self, anchors: torch.Tensor, queries: torch.Tensor) -> torch.Tensor:
@@ -207,16 +209,33 @@ class Trainer:
         with open(heldout + ".ids", "w", encoding="utf-8") as f:
             f.writelines(self.cat.query_ids[q] + "\n" for q in self.cat.heldout.tolist())
         self.written.append(heldout)
+        self.report_recall()  # the version served until now: measured by the server while training went on
         status = self.client.refresh(path, retrain=retrain, heldout_queries=heldout,
                                      heldout_qrels=self.heldout_qrels)
         self.version = status["index_version"]
         self.refresh_s.append(time.perf_counter() - started)
-        recall, alert = status.get("recall"), status.get("recall_alert")
-        if recall:
-            print(f"    refresh {name:<8} index_version {self.version:>3}: server's held-out recall@10 "
-                  f"{recall['recall_at_10']:.3f}, recall@100 {recall['recall_at_100']:.3f}, nDCG@10 "
-                  f"{recall['ndcg_at_10']:.3f}" + (f"  DROP below the best {alert['best_recall_at_10']:.3f}: "
-                                                   f"{alert['advice']}" if alert else ""), flush=True)
+        self.awaiting = (name, self.version)
+
+    def report_recall(self) -> None:
+        """Prints the server's held-out figures of the version last refreshed to (one line of the curve).
+        The server measures them after the refresh returned, while training goes on; asked for here, before
+        the next refresh and at the end of a run, they are usually in already (the wait is printed)."""
+        if self.awaiting is None:
+            return
+        name, version = self.awaiting
+        self.awaiting = None
+        started = time.perf_counter()
+        recall = self.client.recall(version, timeout=3600)
+        waited = time.perf_counter() - started
+        if recall is None:
+            print(f"    refresh {name:<8} index_version {version:>3}: no held-out figures", flush=True)
+            return
+        alert = recall["alert"]
+        print(f"    refresh {name:<8} index_version {version:>3}: server's held-out recall@10 "
+              f"{recall['recall_at_10']:.3f}, recall@100 {recall['recall_at_100']:.3f}, nDCG@10 "
+              f"{recall['ndcg_at_10']:.3f} (measured in {recall['seconds']:.1f}s, waited {waited:.1f}s)"
+              + (f"  DROP below the best {alert['best_recall_at_10']:.3f}: {alert['advice']}" if alert else ""),
+              flush=True)
 
     def run(self, way: str) -> tuple[Model, float]:
         torch.manual_seed(self.args.seed)
@@ -248,7 +267,9 @@ class Trainer:
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-        return model, time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        self.report_recall()
+        return model, seconds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -326,10 +347,18 @@ def main(argv: list[str] | None = None) -> int:
                       + (f"  [{'; '.join(notes)}]" if notes else ""), flush=True)
         finally:
             if trainer.written:
+                # The corpus served before comes back with its own held-out queries (the catalog's, unchanged),
+                # so the server measures the pair of one model, not the last model's queries against it.
+                heldout = os.path.join(args.workdir, "heldout-restore.qvec")
+                write_qvec(heldout, F.normalize(cat.queries[cat.heldout], dim=-1).numpy(), normalized=True)
+                with open(heldout + ".ids", "w", encoding="utf-8") as f:
+                    f.writelines(cat.query_ids[q] + "\n" for q in cat.heldout.tolist())
+                trainer.written.append(heldout)
                 with warnings.catch_warnings():
-                    # Measured on the last model's held-out queries against the start's corpus: not a drop to report.
+                    # The catalog's own vectors may score below a trained version: not a drop to report.
                     warnings.simplefilter("ignore", RecallDropWarning)
-                    restored = client.refresh(served, retrain=True)
+                    restored = client.refresh(served, retrain=True, heldout_queries=heldout,
+                                              heldout_qrels=trainer.heldout_qrels)
                 print(f"\nserver back on {served} (index_version {restored['index_version']}, {restored['index']})")
                 for path in trainer.written:
                     # The file, its ids, and the caches Quarry keeps beside a store.

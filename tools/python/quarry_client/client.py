@@ -39,21 +39,47 @@ _DROPPED = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
 _MAX_QUERY_CHARS = 4000
 
 
-def _with_recall(status: dict[str, Any]) -> dict[str, Any]:
-    """``status`` with ``recall`` (the served version's held-out figures) and ``recall_alert`` added;
-    warns :class:`RecallDropWarning` when the server flagged a drop."""
+def _figures(status: dict[str, Any], version: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The held-out figures of ``version`` in ``status`` (or None while not measured) and, when its
+    recall@10 fell more than the server's ``--recall-drop`` below the best version before it, the alert
+    (version, recall_at_10, best_recall_at_10, advice)."""
     heldout = status.get("heldout") or {}
-    version = status.get("index_version")
     recall = next((r for r in reversed(heldout.get("history") or []) if r.get("version") == version), None)
+    if not recall or not recall.get("drop"):
+        return recall, None
     alert = heldout.get("alert")
-    alert = alert if alert and alert.get("version") == version else None
-    status["recall"] = recall
-    status["recall_alert"] = alert
+    if not (alert and alert.get("version") == version):
+        alert = {"version": version, "recall_at_10": recall["recall_at_10"],
+                 "best_recall_at_10": recall.get("best_recall_at_10"), "advice": heldout.get("advice")}
+    return recall, alert
+
+
+def _warn_drop(alert: dict[str, Any] | None) -> None:
     if alert:
         warnings.warn(RecallDropWarning(
-            f"index version {version}: held-out recall@10 {alert['recall_at_10']:.4f}, best so far "
+            f"index version {alert['version']}: held-out recall@10 {alert['recall_at_10']:.4f}, best so far "
             f"{alert['best_recall_at_10']:.4f}: {alert['advice']}"), stacklevel=3)
-    return status
+
+
+def _recall_state(status: dict[str, Any], version: Any) -> str:
+    """Where ``version``'s held-out figures stand: ``"none"`` (no held-out set watched), ``"measured"``,
+    ``"failed"``, ``"superseded"`` (a newer version's evaluation replaced it before it started: never
+    measured) or ``"pending"`` (queued or being measured)."""
+    heldout = status.get("heldout")
+    if not heldout:
+        return "none"
+    history = heldout.get("history") or []
+    if any(r.get("version") == version for r in history):
+        return "measured"
+    if heldout.get("error_version") == version:
+        return "failed"
+    if heldout.get("evaluating_version") == version or heldout.get("pending_version") == version:
+        return "pending"
+    later = [v for v in [heldout.get("evaluating_version"), heldout.get("pending_version"),
+                         *(r.get("version") for r in history)] if isinstance(v, int)]
+    if isinstance(version, int) and any(v > version for v in later):
+        return "superseded"
+    return "pending"
 
 
 class Mined(NamedTuple):
@@ -179,7 +205,8 @@ class Client(MiningCalls):
     def refresh(self, path: str | os.PathLike[str], retrain: bool = False, wait: bool = True,
                 poll: float = 0.5, timeout: float = 3600.0, *,
                 heldout_queries: str | os.PathLike[str] | None = None,
-                heldout_qrels: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+                heldout_qrels: str | os.PathLike[str] | None = None,
+                wait_for_recall: bool = False) -> dict[str, Any]:
         """Asks the server to serve a re-embedded corpus (same rows and ids, new vectors).
 
         ``path`` is a ``.qvec`` file on the server's machine (absolute is safest: a relative path is
@@ -193,17 +220,20 @@ class Client(MiningCalls):
         server measures the new version's exact held-out recall on them (without them, on the set it
         has, if any). None of them may be an anchor the server has mined for (400).
 
-        With ``wait`` (the default), polls ``/v1/status`` every ``poll`` seconds until the refresh is
-        done (the new version served and its held-out figures measured) and returns that status (its
-        ``index_version`` is the new one), with two keys added: ``recall``, the new version's held-out
-        figures (``recall_at_10``, ``recall_at_100``, ``ndcg_at_10``, ``queries``, ``drop``) or None
-        when the server watches no held-out set, and ``recall_alert``, None or, when recall@10 fell
-        more than the server's ``--recall-drop`` below the best version so far, the figures and the
-        server's advice (also warned as :class:`RecallDropWarning`). Raises :class:`QuarryError`
-        (``status`` None) with the server's ``refresh_error`` when the refresh failed, and
-        ``TimeoutError`` after ``timeout`` seconds. Without ``wait``, returns the server's answer at
-        once: ``{"refresh": "started", "index_version": CURRENT}``. A refresh already running answers
-        409.
+        With ``wait`` (the default), polls ``/v1/status`` every ``poll`` seconds until the new
+        version is served and returns that status (its ``index_version`` is the new one), with three
+        keys added. The server measures the held-out figures after the refresh, on its own thread, so
+        they are usually not in yet: ``recall_pending`` is True while they are being measured (get
+        them with :meth:`recall`), ``recall`` is the new version's figures (``recall_at_10``,
+        ``recall_at_100``, ``ndcg_at_10``, ``queries``, ``best_recall_at_10``, ``drop``) once in, and
+        None before or when the server watches no held-out set, and ``recall_alert`` is None or, when
+        recall@10 fell more than the server's ``--recall-drop`` below the best version before it, the
+        figures and the server's advice (also warned as :class:`RecallDropWarning`). With
+        ``wait_for_recall``, it also waits for the figures (within the same ``timeout``), as
+        :meth:`recall` does. Raises :class:`QuarryError` (``status`` None) with the server's
+        ``refresh_error`` when the refresh failed, and ``TimeoutError`` after ``timeout`` seconds.
+        Without ``wait``, returns the server's answer at once: ``{"refresh": "started",
+        "index_version": CURRENT}``. A refresh already running answers 409.
         """
         if (heldout_queries is None) != (heldout_qrels is None):
             raise ValueError("heldout_queries and heldout_qrels go together: give both or neither")
@@ -220,13 +250,63 @@ class Client(MiningCalls):
             status = self.status()
             if not status.get("refreshing"):
                 if status.get("index_version") != before:
-                    return _with_recall(status)
+                    break
                 if status.get("refresh_error"):
                     raise QuarryError(None, f"refresh of {os.fspath(path)} failed: {status['refresh_error']}",
                                       error="refresh failed", body=status)
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"refresh of {os.fspath(path)} still running after {timeout:g} s "
                                    f"(index_version {before})")
+            time.sleep(poll)
+        version = status["index_version"]
+        if wait_for_recall:
+            self._await_recall(version, deadline, poll)
+            status = self.status()
+        recall, alert = _figures(status, version)
+        status["recall"] = recall
+        status["recall_alert"] = alert
+        status["recall_pending"] = _recall_state(status, version) == "pending"
+        _warn_drop(alert)
+        return status
+
+    def recall(self, version: int | None = None, timeout: float = 600.0,
+               poll: float = 0.5) -> dict[str, Any] | None:
+        """The held-out figures of index ``version`` (default: the version served now), waiting for
+        the server to measure them: a dict with ``version``, ``recall_at_10``, ``recall_at_100``,
+        ``ndcg_at_10``, ``queries``, ``best_recall_at_10`` (of the versions before; None for the
+        first), ``drop``, ``seconds`` and ``alert`` (None, or the figures and the server's advice when
+        recall@10 fell more than ``--recall-drop`` below the best version before it: also warned as
+        :class:`RecallDropWarning`).
+
+        Returns None when the server watches no held-out set, or when the version was superseded: a
+        newer version was served before its evaluation started, and the server measures only the
+        newest one waiting (ask for that one). Raises :class:`QuarryError` (``status`` None) when its
+        evaluation failed, ``TimeoutError`` after ``timeout`` seconds.
+        """
+        if version is None:
+            version = self.status()["index_version"]
+        status = self._await_recall(version, time.monotonic() + timeout, poll)
+        recall, alert = _figures(status, version)
+        if recall is None:
+            return None
+        _warn_drop(alert)
+        return {**recall, "alert": alert}
+
+    def _await_recall(self, version: int, deadline: float, poll: float) -> dict[str, Any]:
+        """Polls the status until ``version``'s held-out figures are measured, superseded or not
+        watched; returns that status."""
+        while True:
+            status = self.status()
+            state = _recall_state(status, version)
+            if state == "failed":
+                raise QuarryError(None, f"held-out evaluation of index version {version} failed: "
+                                  f"{status['heldout'].get('error')}", error="evaluation failed", body=status)
+            if state != "pending":
+                return status
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"held-out figures of index version {version} not measured in time "
+                                   f"(evaluating {status['heldout'].get('evaluating_version')}, waiting "
+                                   f"{status['heldout'].get('pending_version')})")
             time.sleep(poll)
 
     def metrics(self) -> str:

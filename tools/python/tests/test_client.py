@@ -384,6 +384,57 @@ class ClientCases(NumpyModes):
             client.refresh("/data/c.qvec", poll=0.02, timeout=0.2)
 
 
+    # -- held-out recall ------------------------------------------------------------------------
+
+    def heldout_status(self, **heldout: object) -> dict[str, object]:
+        figures = {"recall_at_10": 0.8, "recall_at_100": 0.9, "ndcg_at_10": 0.7, "queries": 40, "seconds": 1.0}
+        base: dict[str, object] = {"history": [{"version": 1, **figures, "best_recall_at_10": None, "drop": False},
+                                               {"version": 2, **figures, "recall_at_10": 0.5,
+                                                "best_recall_at_10": 0.8, "drop": True}],
+                                   "evaluating_version": None, "pending_version": None, "error": None,
+                                   "error_version": None, "alert": None, "advice": "use confidence filtering"}
+        base.update(heldout)
+        return {"index_version": 4, "refreshing": False, "refresh_error": None, "heldout": base}
+
+    def test_recall_of_a_version_superseded_before_its_evaluation_started_is_none(self) -> None:
+        proxy = self.proxy()
+        client = self.proxied_client(proxy)
+        proxy.answer(200, self.heldout_status(evaluating_version=4), path="/v1/status")
+        self.assertIsNone(client.recall(3, timeout=5, poll=0.02))
+
+    def test_recall_of_a_measured_version_returns_its_figures_and_warns_its_drop(self) -> None:
+        proxy = self.proxy()
+        client = self.proxied_client(proxy)
+        proxy.answer(200, self.heldout_status(), path="/v1/status")
+        with self.assertWarns(self.qc.RecallDropWarning) as warned:
+            figures = client.recall(2, timeout=5, poll=0.02)
+        self.assertIn("use confidence filtering", str(warned.warning))
+        self.assertEqual((figures["recall_at_10"], figures["alert"]["best_recall_at_10"]), (0.5, 0.8))
+        self.assertIsNone(client.recall(1, timeout=5, poll=0.02)["alert"])
+
+    def test_recall_still_being_measured_raises_timeout_error_after_its_timeout(self) -> None:
+        proxy = self.proxy()
+        client = self.proxied_client(proxy)
+        proxy.answer(200, self.heldout_status(evaluating_version=3, pending_version=4), path="/v1/status")
+        with self.assertRaises(TimeoutError) as caught:
+            client.recall(4, timeout=0.2, poll=0.02)
+        self.assertIn("index version 4", str(caught.exception))
+
+    def test_recall_of_a_version_whose_evaluation_failed_raises_its_error(self) -> None:
+        proxy = self.proxy()
+        client = self.proxied_client(proxy)
+        proxy.answer(200, self.heldout_status(error="no space left", error_version=3), path="/v1/status")
+        with self.assertRaises(self.qc.QuarryError) as caught:
+            client.recall(3, timeout=5, poll=0.02)
+        self.assertIn("no space left", caught.exception.message)
+
+    def test_recall_without_a_heldout_set_is_none(self) -> None:
+        proxy = self.proxy()
+        client = self.proxied_client(proxy)
+        proxy.answer(200, {"index_version": 2, "refreshing": False, "heldout": None}, path="/v1/status")
+        self.assertIsNone(client.recall(timeout=5, poll=0.02))
+
+
 class ClientWithNumpy(ClientCases, unittest.TestCase):
     NUMPY = True
 

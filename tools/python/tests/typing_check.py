@@ -31,3 +31,17 @@ def mistakes(client: Client, anchors: list[list[float]]) -> None:
     client.mine(anchors, None, sampling_strategy="hardest")  # type: ignore[arg-type]
     client.mine_json(anchors, None, binary=False)  # type: ignore[call-arg]
     client.mine(anchors, None, 8)  # type: ignore[misc, arg-type]
+
+
+def watch_recall(client: Client) -> float:
+    status = client.refresh("/data/epoch2.qvec", heldout_queries="/data/h.qvec", heldout_qrels="/data/h.tsv")
+    figures = client.recall(status["index_version"], timeout=120.0)
+    waited = client.refresh("/data/epoch3.qvec", wait_for_recall=True)
+    return float(figures["recall_at_10"] if figures is not None else 0.0) + float(waited["recall_pending"])
+
+
+def recall_mistakes(client: Client) -> None:
+    client.recall("2")  # type: ignore[arg-type]
+    client.refresh("/data/c.qvec", wait_for_recall=1.5)  # type: ignore[arg-type]
+    figures = client.recall(2)
+    figures["recall_at_10"]  # type: ignore[index]

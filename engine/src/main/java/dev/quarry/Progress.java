@@ -103,7 +103,7 @@ public final class Progress {
         } else {
             sb.append(' ').append(unit);
         }
-        sb.append(", ").append(human(rate)).append(' ').append(unit).append("/s");
+        sb.append(", ").append(rate(rate, unit));
         if (closing) {
             sb.append(String.format(Locale.ROOT, ", done in %s", duration(seconds)));
         } else if (total > 0 && rate > 0) {
@@ -112,7 +112,22 @@ public final class Progress {
         return sb.toString();
     }
 
-    /** 1234567 -> "1.23M". */
+    /**
+     * A rate in the unit that keeps its figure readable: {@code 12.3k rows/s}, {@code 2.41 adapters/s},
+     * {@code 18.0 adapters/min} below one a second, {@code 7.50 adapters/h} below one a minute, and
+     * {@code 0 rows/s} when nothing is done yet.
+     */
+    public static String rate(double perSecond, String unit) {
+        if (perSecond > 0 && perSecond < 1.0 / 60) {
+            return human(perSecond * 3600) + " " + unit + "/h";
+        }
+        if (perSecond > 0 && perSecond < 1) {
+            return human(perSecond * 60) + " " + unit + "/min";
+        }
+        return human(perSecond) + " " + unit + "/s";
+    }
+
+    /** 1234567 -> "1.23M", 41 -> "41", 2.4137 -> "2.41", 0.0123 -> "0.0123": three significant digits below 10. */
     public static String human(double value) {
         if (value >= 1e9) {
             return String.format(Locale.ROOT, "%.2fG", value / 1e9);
@@ -123,7 +138,12 @@ public final class Progress {
         if (value >= 1e4) {
             return String.format(Locale.ROOT, "%.1fk", value / 1e3);
         }
-        return String.format(Locale.ROOT, "%.0f", value);
+        if (value >= 10 || value == 0 || !Double.isFinite(value)) {
+            return String.format(Locale.ROOT, "%.0f", value);
+        }
+        // Below 10 a whole number hides the rate (a job at 0.4 units/s printed "0"): three significant digits.
+        int decimals = Math.min(6, Math.max(2, 2 - (int) Math.floor(Math.log10(Math.abs(value)))));
+        return String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 
     /** Seconds as {@code 1:02:03}, {@code 2:03} or {@code 4.5s}. */

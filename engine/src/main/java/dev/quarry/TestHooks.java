@@ -15,6 +15,9 @@ package dev.quarry;
  *   <li>{@value #HOLD_MINE_CALLS}: a path; {@code quarry serve} holds each admitted mine call until a file
  *       of that name exists, after creating {@code PATH.held} (a test in another process knows the call is in
  *       flight, sends SIGTERM, then releases it: no timing).</li>
+ *   <li>{@value #SPIN_MINE_CALLS}: while set, {@code quarry serve}'s admitted mine calls keep the thread that
+ *       mines them busy (they spin, never park), as a CPU-bound search does; a test in the same JVM clears it
+ *       to let them go on.</li>
  *   <li>{@value #SPARK_PAUSE_DIR}: a directory; a Spark mining task's first attempt, one block in, writes
  *       {@code task-P-pid-PID} there and waits for a file {@code go} (a test kills that executor JVM mid-stage).</li>
  * </ul>
@@ -31,6 +34,9 @@ public final class TestHooks {
 
     /** System property: the release file of held mine calls. */
     public static final String HOLD_MINE_CALLS = "quarry.test.hold-mine-calls";
+
+    /** System property: while set, admitted mine calls spin on the thread that mines them. */
+    public static final String SPIN_MINE_CALLS = "quarry.test.spin-mine-calls";
 
     /** System property: the directory of the Spark pause hook. */
     public static final String SPARK_PAUSE_DIR = "quarry.test.spark-pause-dir";
@@ -83,6 +89,17 @@ public final class TestHooks {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Keeps the calling thread busy while {@value #SPIN_MINE_CALLS} is set (60 s at most), never parking it;
+     * returns at once when the hook is off.
+     */
+    public static void spinMineCall() {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.getProperty(SPIN_MINE_CALLS) != null && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
         }
     }
 }

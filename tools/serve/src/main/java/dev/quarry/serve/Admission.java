@@ -1,6 +1,11 @@
 package dev.quarry.serve;
 
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -10,7 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its bytes against a budget shared by every call ({@link Ticket#reserve}); only then does it wait for
  * one of the {@code running} slots ({@link Ticket#awaitSlot}, 5 s at most). So a client that stalls
  * mid-upload costs a waiting place, never a running slot, and the bodies held at once never exceed
- * the budget, whatever clients send. A draining service admits nothing new. Thread-safe.
+ * the budget, whatever clients send. A running call mines on one of {@code running} platform threads of its
+ * own ({@link Ticket#run}), never on the request's virtual thread: mining is CPU-bound and never parks, so
+ * on a virtual thread it would hold a carrier of the virtual-thread scheduler (one per core) for as long as
+ * it mines, and with every carrier held nobody else is answered, not even the 503 of a call beyond the
+ * places; on threads of their own the OS shares the cores between mining and answering. A draining
+ * service admits nothing new. Thread-safe.
  */
 final class Admission {
     /** How long a decoded call waits for a running slot before it is refused (the client retries). */
@@ -19,6 +29,7 @@ final class Admission {
     private final Semaphore slots;
     private final Semaphore places;
     private final BodyBudget budget;
+    private final ThreadPoolExecutor miners;
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
     private volatile boolean draining;
@@ -32,6 +43,11 @@ final class Admission {
         this.slots = new Semaphore(running, true);
         this.places = new Semaphore(waiting + running);
         this.budget = new BodyBudget(bodyBytes);
+        // As many threads as running slots (started when first needed, ended after a minute idle): the slots
+        // bound the calls that mine, the pool's size bounds the threads even when a call left its slot early.
+        this.miners = new ThreadPoolExecutor(running, running, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                Thread.ofPlatform().name("quarry-mine-", 1).daemon().factory());
+        miners.allowCoreThreadTimeOut(true);
     }
 
     /** A waiting place for one call, or null: every place is taken, or the service is draining. */
@@ -77,6 +93,11 @@ final class Admission {
         return draining;
     }
 
+    /** Ends the mining threads once the calls given to them are done (the server has stopped). */
+    void close() {
+        miners.shutdown();
+    }
+
     /** One admitted call: its place, then its running slot, and the body bytes it holds; closing frees all (once). */
     final class Ticket implements AutoCloseable {
         private boolean closed;
@@ -104,6 +125,29 @@ final class Admission {
             waiting.decrementAndGet();
             running.incrementAndGet();
             return true;
+        }
+
+        /**
+         * Runs {@code work} (the call's mining) on a mining thread and waits for it; what it throws is thrown
+         * here. The call must hold its running slot ({@link #awaitSlot}).
+         */
+        <T> T run(Callable<T> work) throws InterruptedException {
+            if (!runningSlot) {
+                throw new IllegalStateException("mining without a running slot");
+            }
+            Future<T> result = miners.submit(work);
+            try {
+                return result.get();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (cause instanceof Error error) {
+                    throw error;
+                }
+                throw new IllegalStateException(cause);
+            }
         }
 
         @Override

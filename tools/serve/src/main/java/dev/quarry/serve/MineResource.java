@@ -86,24 +86,29 @@ final class MineResource implements HttpService {
             if (!ticket.awaitSlot()) {
                 throw overloaded();
             }
-            TestHooks.holdMineCall();
-            MiningService.Mined mined = service.mine(config, search, (served, miner, params) -> {
-                List<MinedAnchor> anchors = request.count() == 0 ? List.of() : miner.mine(request.anchors(),
-                        request.offset(), (long) request.dim() * Float.BYTES, request.count(), request.positives(),
-                        params);
-                if (store != null && request.anchorIds() != null) {
-                    // Every entry built (and so checked) before the first is written: a request the store
-                    // cannot take whole leaves the store as it was.
-                    long now = System.currentTimeMillis();
-                    List<StoredNegatives> entries = new ArrayList<>(anchors.size());
-                    for (MinedAnchor a : anchors) {
-                        entries.add(stored(a, served, now));
+            // Mined on a thread of the running slots, not this virtual one (Admission: CPU-bound work on a
+            // carrier would leave the refusals of other calls unanswered while it lasts).
+            MiningService.Mined mined = ticket.run(() -> {
+                TestHooks.holdMineCall();
+                TestHooks.spinMineCall();
+                return service.mine(config, search, (served, miner, params) -> {
+                    List<MinedAnchor> anchors = request.count() == 0 ? List.of() : miner.mine(request.anchors(),
+                            request.offset(), (long) request.dim() * Float.BYTES, request.count(), request.positives(),
+                            params);
+                    if (store != null && request.anchorIds() != null) {
+                        // Every entry built (and so checked) before the first is written: a request the store
+                        // cannot take whole leaves the store as it was.
+                        long now = System.currentTimeMillis();
+                        List<StoredNegatives> entries = new ArrayList<>(anchors.size());
+                        for (MinedAnchor a : anchors) {
+                            entries.add(stored(a, served, now));
+                        }
+                        for (int i = 0; i < anchors.size(); i++) {
+                            store.put(request.anchorIds()[anchors.get(i).anchor()], entries.get(i));
+                        }
                     }
-                    for (int i = 0; i < anchors.size(); i++) {
-                        store.put(request.anchorIds()[anchors.get(i).anchor()], entries.get(i));
-                    }
-                }
-                return anchors;
+                    return anchors;
+                });
             });
             int k = config.numNegatives();
             metrics.mined(request.count(), System.nanoTime() - t0);

@@ -133,8 +133,9 @@ final class MiningService implements AutoCloseable {
      * opened and warmed up, then swapped in. The file is copied into the work directory, and the copy's
      * shape and ids checked, before this returns (a
      * {@link QuarryDataException} for a file that cannot be the same rows); the rest runs on the
-     * refresh thread. Once the new version is served, its held-out recall is measured on {@code heldout}
-     * (re-embedded held-out queries; null: the set in use) before the refresh counts as done. Returns false
+     * refresh thread. Once the new version is served the refresh is done, and its held-out recall is measured
+     * on {@code heldout} (re-embedded held-out queries; null: the set in use) on the monitor's own thread
+     * ({@link RecallMonitor#submit}). Returns false
      * when a refresh is already running ({@code heldout} is then the caller's to close).
      */
     boolean refresh(Path file, boolean retrain, HeldOutSet heldout) {
@@ -156,8 +157,9 @@ final class MiningService implements AutoCloseable {
         }
         refreshError = null;
         refresher.execute(() -> {
+            ServedIndex next;
             try {
-                swapTo(file, corpus, retrain, heldout);
+                next = swapTo(file, corpus, retrain);
             } catch (RuntimeException | Error e) {
                 if (heldout != null && monitor.heldout() != heldout) {
                     heldout.close(); // never adopted: the version it came with was not served
@@ -169,9 +171,13 @@ final class MiningService implements AutoCloseable {
                     e.printStackTrace(log); // not a bad input: the server's own failure, for whoever reads the log
                 }
                 log.flush();
-            } finally {
                 refreshing.set(false);
+                return;
             }
+            // Done once served: the next refresh may start. Its own evaluation is queued after this one's (one
+            // refresher thread), so versions reach the monitor in order.
+            refreshing.set(false);
+            monitor.submit(next, heldout);
         });
         return true;
     }
@@ -204,7 +210,7 @@ final class MiningService implements AutoCloseable {
         }
     }
 
-    private void swapTo(Path source, VectorStore corpus, boolean retrain, HeldOutSet heldout) {
+    private ServedIndex swapTo(Path source, VectorStore corpus, boolean retrain) {
         long t0 = System.nanoTime();
         ServedIndex old = hold();
         Path file = corpus.path();
@@ -236,16 +242,7 @@ final class MiningService implements AutoCloseable {
             log.printf("quarry serve: now serving version %d from %s (rows checksum %s; %s), refreshed in %.1f s%n",
                     next.version(), source, content.checksumHex(), next.index().describe(), (System.nanoTime() - t0) / 1e9);
             log.flush();
-            // Served already: the held-out evaluation delays no call, only the end of the refresh.
-            if (next.acquire()) { // held while measured: a server stopping meanwhile closes it after
-                try {
-                    monitor.evaluate(next, heldout);
-                } finally {
-                    next.release();
-                }
-            } else if (heldout != null) {
-                heldout.close();
-            }
+            return next; // its held-out recall is measured on the monitor's thread, after the refresh is done
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("refresh interrupted (the server is stopping)", e);

@@ -139,6 +139,7 @@ public final class QuarryServer implements AutoCloseable {
                     + DRAIN_GRACE.toSeconds() + " s; stopping anyway");
         }
         server.stop();
+        admission.close();
         service.close();
         monitor.close();
         if (store != null) {

@@ -11,6 +11,9 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -19,7 +22,8 @@ import java.util.function.Consumer;
  * version whose recall@10 falls more than the allowed drop below the best version so far is flagged with
  * {@link #ADVICE}; with {@link OnDrop#TIGHTEN}, the options a mine call leaves out switch from the server's
  * defaults (the schema's, or serve's {@code --options-file}) to those defaults made safer ({@link #tightened})
- * from then on. Runs on the refresh thread, after the swap: no mine call waits for it.
+ * from then on. A refreshed version is measured on the monitor's own thread after the refresh is done
+ * ({@link #submit}): neither a mine call nor the refresh waits for it.
  */
 final class RecallMonitor implements AutoCloseable {
     /** What a drop means, and what to do about it. */
@@ -56,6 +60,7 @@ final class RecallMonitor implements AutoCloseable {
 
     private final VectorKernels kernels;
     private final int threads;
+    private final int backgroundThreads;
     private final double allowedDrop;
     private final OnDrop onDrop;
     private final PrintWriter log;
@@ -65,15 +70,33 @@ final class RecallMonitor implements AutoCloseable {
     private final MineOptions tightened;
     private volatile MineOptions servedDefaults;
     private volatile long tightenedAt;
-    /** Guards the held-out set's life: the server may stop while a version is measured. */
+    /** Guards the held-out sets' life, the pending version and the evaluator's state. */
     private final Object life = new Object();
     private boolean closed;
-    private volatile boolean evaluating;
+    /** The set the evaluation running now searches (closed by it when it is no longer the set in use). */
+    private HeldOutSet running;
+    /** A served version waiting for its evaluation (held: acquired), or null; a newer one supersedes it. */
+    private ServedIndex pending;
+    private boolean draining;
+    private volatile long evaluatingVersion;
+    private volatile long pendingVersion;
+    private final AtomicLong superseded = new AtomicLong();
     private volatile String error;
+    private volatile long errorVersion;
+    /** One thread, so evaluations never pile up: a refresh's version is measured after the refresh returned. */
+    private final ExecutorService evaluator = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "quarry-heldout");
+        t.setDaemon(true);
+        return t;
+    });
     /** For tests: told of every version evaluated. */
     volatile Consumer<VersionRecall> listener = r -> { };
+    /** For tests: when set, an evaluation after a refresh waits on it before it searches. */
+    volatile java.util.concurrent.CountDownLatch beforeMeasure;
 
     /**
+     * @param threads the threads of the evaluation at start (before the server listens: all of them); a
+     *                refreshed version is evaluated with one fewer (at least one), so mine calls keep a core
      * @param defaults the options calls that leave settings out take until a drop tightens them (the schema's
      *                 defaults, or serve's {@code --options-file})
      */
@@ -83,15 +106,15 @@ final class RecallMonitor implements AutoCloseable {
         this.tightened = tightened(defaults);
         this.kernels = kernels;
         this.threads = threads;
+        this.backgroundThreads = Math.max(1, threads - 1);
         this.allowedDrop = allowedDrop;
         this.onDrop = onDrop;
         this.log = log;
     }
 
     /**
-     * Evaluates {@code version} on the held-out set: {@code replacement} when given (a refresh's re-embedded
-     * held-out queries; the previous set is closed), else the set in use. Does nothing without a set. A
-     * failure is recorded ({@link #error}) and logged; the version stays served.
+     * Evaluates {@code version} now, on the calling thread with every thread (the version served at start,
+     * before the server listens): {@code replacement} becomes the set in use. Does nothing without a set.
      */
     void evaluate(ServedIndex version, HeldOutSet replacement) {
         HeldOutSet set;
@@ -102,23 +125,129 @@ final class RecallMonitor implements AutoCloseable {
                 }
                 return;
             }
-            if (replacement != null) {
-                HeldOutSet old = heldout;
-                heldout = replacement;
-                if (old != null) {
-                    old.close();
-                }
-            }
+            adopt(replacement);
             set = heldout;
             if (set == null) {
                 return;
             }
-            evaluating = true;
+            running = set;
+            evaluatingVersion = version.version();
         }
+        try {
+            measure(version, set, threads);
+        } finally {
+            finishRun();
+        }
+    }
+
+    /**
+     * Queues {@code version} (just swapped in) for its evaluation on the monitor's own thread and returns at
+     * once: the refresh is done without waiting for the figures, which land in the history (and act: the drop
+     * flag, {@code tighten}) when measured. {@code replacement} (a refresh's re-embedded held-out queries)
+     * becomes the set in use now, so mine calls are checked against it from this version on. A version still
+     * waiting when a newer one is queued is superseded: it is never measured (its figures would be of a version
+     * no longer served), the newer one is, with the newest set; an evaluation already running finishes first.
+     */
+    void submit(ServedIndex version, HeldOutSet replacement) {
+        synchronized (life) {
+            if (closed || !version.acquire()) {
+                if (replacement != null && replacement != heldout) {
+                    replacement.close();
+                }
+                return;
+            }
+            adopt(replacement);
+            if (heldout == null) {
+                version.release();
+                return;
+            }
+            ServedIndex older = pending;
+            pending = version;
+            pendingVersion = version.version();
+            if (older != null) {
+                superseded.incrementAndGet();
+                log.printf(Locale.ROOT, "quarry serve: version %d's held-out evaluation superseded by version %d's"
+                        + " (it had not started)%n", older.version(), version.version());
+                log.flush();
+                older.release();
+            }
+            if (!draining) {
+                draining = true;
+                evaluator.execute(this::drain);
+            }
+        }
+    }
+
+    /** Measures the pending versions one at a time until none is left. */
+    private void drain() {
+        while (true) {
+            ServedIndex version;
+            HeldOutSet set;
+            synchronized (life) {
+                version = pending;
+                pending = null;
+                pendingVersion = 0;
+                if (version == null || closed) {
+                    draining = false;
+                    if (version != null) {
+                        version.release();
+                    }
+                    return;
+                }
+                set = heldout;
+                running = set;
+                evaluatingVersion = version.version();
+            }
+            try {
+                java.util.concurrent.CountDownLatch gate = beforeMeasure;
+                if (gate != null && !gate.await(10, java.util.concurrent.TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("test gate not opened");
+                }
+                measure(version, set, backgroundThreads);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | Error e) {
+                // measure records a data failure itself; anything else must not stop later evaluations either
+                error = e.toString();
+                errorVersion = version.version();
+            } finally {
+                version.release();
+                finishRun();
+            }
+        }
+    }
+
+    /** Makes {@code replacement} (when given) the set in use, closing the previous one unless an evaluation uses it. */
+    private void adopt(HeldOutSet replacement) {
+        if (replacement == null || replacement == heldout) {
+            return;
+        }
+        HeldOutSet old = heldout;
+        heldout = replacement;
+        if (old != null && old != running) {
+            old.close();
+        }
+    }
+
+    /** After an evaluation: closes its set when it is no longer the one in use (replaced, or the server stopped). */
+    private void finishRun() {
+        synchronized (life) {
+            HeldOutSet set = running;
+            running = null;
+            evaluatingVersion = 0;
+            if (set != null && (closed || set != heldout)) {
+                set.close();
+            }
+        }
+    }
+
+    /** Exact recall of {@code version} on {@code set}: recorded in the history, logged, acted on. */
+    private void measure(ServedIndex version, HeldOutSet set, int searchThreads) {
         try {
             long t0 = System.nanoTime();
             EvalResult r = Evaluator.evaluate("flat", new FlatIndex(version.corpus(), kernels), set.queries(), false,
-                    set.qrels(), set.qrelsFile(), new int[] {10, 100}, SearchParams.defaults().withThreads(threads));
+                    set.qrels(), set.qrelsFile(), new int[] {10, 100}, SearchParams.defaults().withThreads(searchThreads));
             double seconds = (System.nanoTime() - t0) / 1e9;
             VersionRecall recall;
             synchronized (history) {
@@ -129,11 +258,13 @@ final class RecallMonitor implements AutoCloseable {
                 history.add(recall);
             }
             error = null;
+            errorVersion = 0;
             log.printf(Locale.ROOT, "quarry serve: version %d held-out recall@10 %.4f, recall@100 %.4f, nDCG@10 %.4f"
-                            + " (%,d queries of %s, exact, %.1f s)%s%n", recall.version(), recall.recallAt10(),
-                    recall.recallAt100(), recall.ndcgAt10(), recall.queries(), set.qrelsFile(), seconds,
-                    recall.drop() ? String.format(Locale.ROOT, "; %.4f below the best version's %.4f: %s",
-                            recall.best() - recall.recallAt10(), recall.best(), ADVICE) : "");
+                            + " (%,d queries of %s, exact, %d threads, %.1f s)%s%n", recall.version(),
+                    recall.recallAt10(), recall.recallAt100(), recall.ndcgAt10(), recall.queries(), set.qrelsFile(),
+                    searchThreads, seconds, recall.drop() ? String.format(Locale.ROOT,
+                            "; %.4f below the best version's %.4f: %s", recall.best() - recall.recallAt10(),
+                            recall.best(), ADVICE) : "");
             if (recall.drop() && onDrop == OnDrop.TIGHTEN && tightenedAt == 0) {
                 servedDefaults = tightened;
                 tightenedAt = recall.version();
@@ -144,15 +275,9 @@ final class RecallMonitor implements AutoCloseable {
             listener.accept(recall);
         } catch (RuntimeException e) {
             error = e.getMessage() == null ? e.toString() : e.getMessage();
+            errorVersion = version.version();
             log.println("quarry serve: held-out evaluation of version " + version.version() + " failed: " + error);
             log.flush();
-        } finally {
-            synchronized (life) {
-                evaluating = false;
-                if (closed) {
-                    set.close(); // the server stopped meanwhile and left the set to this evaluation
-                }
-            }
         }
     }
 
@@ -179,13 +304,34 @@ final class RecallMonitor implements AutoCloseable {
         return allowedDrop;
     }
 
+    /** Whether a version is being measured or waits to be. */
     boolean evaluating() {
-        return evaluating;
+        return evaluatingVersion != 0 || pendingVersion != 0;
+    }
+
+    /** The version being measured now, or 0. */
+    long evaluatingVersion() {
+        return evaluatingVersion;
+    }
+
+    /** The version waiting for its evaluation, or 0. */
+    long pendingVersion() {
+        return pendingVersion;
+    }
+
+    /** Versions whose evaluation a newer version superseded before it started. */
+    long superseded() {
+        return superseded.get();
     }
 
     /** The last evaluation's failure, or null. */
     String error() {
         return error;
+    }
+
+    /** The version whose evaluation failed ({@link #error}), or 0. */
+    long errorVersion() {
+        return errorVersion;
     }
 
     /** Every version evaluated, oldest first. */
@@ -202,14 +348,23 @@ final class RecallMonitor implements AutoCloseable {
         }
     }
 
-    /** Closes the held-out set, or leaves it to the evaluation running now to close when it ends. */
+    /**
+     * Closes the held-out set, or leaves it to the evaluation running now to close when it ends; a version
+     * waiting for its evaluation is let go unmeasured.
+     */
     @Override
     public void close() {
         synchronized (life) {
             closed = true;
-            if (!evaluating && heldout != null) {
+            if (pending != null) {
+                pending.release();
+                pending = null;
+                pendingVersion = 0;
+            }
+            if (heldout != null && heldout != running) {
                 heldout.close();
             }
         }
+        evaluator.shutdown();
     }
 }

@@ -148,8 +148,9 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
 
     @Option(names = "--heldout-queries", paramLabel = "HQ", description = "Held-out queries' embeddings (.qvec, .npy,"
             + " .fvecs; ids in HQ.ids, else row numbers), with --heldout-qrels: exact recall@10/@100 and nDCG@10 over"
-            + " the corpus are measured at start and after every refresh, per version (GET /v1/status, /metrics). A"
-            + " refresh may bring them re-embedded (heldout_queries, heldout_qrels).")
+            + " the corpus are measured at start and after every refresh (on a thread of its own, once the new version"
+            + " serves), per version (GET /v1/status, /metrics). A refresh may bring them re-embedded"
+            + " (heldout_queries, heldout_qrels).")
     Path heldoutQueries;
 
     @Option(names = "--heldout-qrels", paramLabel = "H.tsv", description = "The held-out queries' qrels (TSV, TREC"

@@ -52,6 +52,12 @@ final class ServerMetrics {
                 .description("Best held-out recall@10 of any version so far").register(registry);
         heldout("quarry.heldout.recall.drop", monitor, r -> r.drop() ? 1 : 0, "1 when the last version's recall@10"
                 + " fell more than --recall-drop below the best version's: " + RecallMonitor.ADVICE);
+        Gauge.builder("quarry.heldout.evaluating", monitor, m -> m.evaluating() ? 1 : 0)
+                .description("1 while a refreshed version's held-out recall is measured or waits to be (the figures"
+                        + " above are then the previous version's)").register(registry);
+        FunctionCounter.builder("quarry.heldout.superseded", monitor, RecallMonitor::superseded)
+                .description("Versions whose held-out evaluation a newer version superseded before it started")
+                .register(registry);
         Gauge.builder("quarry.served.defaults.tightened", monitor, m -> m.tightenedAt() == 0 ? 0 : 1)
                 .description("1 once --on-recall-drop tighten switched the options calls leave out to safer ones")
                 .register(registry);

@@ -96,12 +96,17 @@ final class StatusResource implements HttpService {
         g.writeStringField("qrels", set.qrelsFile().toString());
         g.writeNumberField("recall_drop", monitor.allowedDrop());
         g.writeStringField("on_recall_drop", monitor.onDrop().name().toLowerCase(java.util.Locale.ROOT));
+        g.writeStringField("advice", RecallMonitor.ADVICE);
         g.writeBooleanField("evaluating", monitor.evaluating());
+        nullableVersion(g, "evaluating_version", monitor.evaluatingVersion());
+        nullableVersion(g, "pending_version", monitor.pendingVersion());
+        g.writeNumberField("superseded", monitor.superseded());
         if (monitor.error() == null) {
             g.writeNullField("error");
         } else {
             g.writeStringField("error", monitor.error());
         }
+        nullableVersion(g, "error_version", monitor.errorVersion());
         VersionRecall latest = monitor.latest();
         if (latest != null && latest.drop()) {
             g.writeObjectFieldStart("alert");
@@ -123,10 +128,24 @@ final class StatusResource implements HttpService {
             g.writeNumberField("queries", r.queries());
             g.writeStringField("qrels", r.qrels());
             g.writeNumberField("seconds", r.seconds());
+            if (Double.isNaN(r.best())) {
+                g.writeNullField("best_recall_at_10");
+            } else {
+                g.writeNumberField("best_recall_at_10", r.best());
+            }
             g.writeBooleanField("drop", r.drop());
             g.writeEndObject();
         }
         g.writeEndArray();
         g.writeEndObject();
+    }
+
+    /** A version number, or null for 0 (none). */
+    private static void nullableVersion(JsonGenerator g, String field, long version) throws IOException {
+        if (version == 0) {
+            g.writeNullField(field);
+        } else {
+            g.writeNumberField(field, version);
+        }
     }
 }

@@ -152,6 +152,77 @@ class HeldOutRecallTest {
         }
     }
 
+    /** Starts a refresh and waits (60 s at most) until it is done: version {@code version} served, none running. */
+    private static void refreshServed(ServeFixture.Running server, String corpus, long version) throws Exception {
+        HttpResponse<byte[]> started = server.post("/v1/refresh", "application/json", ("{\"corpus\": \"" + corpus
+                + "\"}").getBytes(StandardCharsets.UTF_8));
+        assertEquals(202, started.statusCode(), ServeFixture.text(started));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        MiningService service = server.server().service();
+        while ((server.server().indexVersion() != version || service.refreshing()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(version, server.server().indexVersion(), server.log().toString());
+        assertFalse(service.refreshing(), server.log().toString());
+    }
+
+    /** Waits (60 s at most) until the refresh thread has queued {@code version}'s evaluation (just after it is done). */
+    private static void awaitPending(RecallMonitor monitor, long version) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (monitor.pendingVersion() != version && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(version, monitor.pendingVersion());
+    }
+
+    @Test
+    void aRefreshIsDoneBeforeItsFiguresAndANewerVersionSupersedesOneStillWaiting() throws Exception {
+        try (ServeFixture.Running server = ServeFixture.Running.start(settings(dir.resolve("work-async"),
+                RecallMonitor.OnDrop.WARN, null))) {
+            RecallMonitor monitor = server.server().service().monitor();
+            BlockingQueue<VersionRecall> measured = new LinkedBlockingQueue<>();
+            monitor.listener = measured::add;
+            java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+            monitor.beforeMeasure = gate; // every evaluation after a refresh waits here until the test opens it
+
+            refreshServed(server, "collapsed.qvec", 2);
+            long started = System.nanoTime() + 60_000_000_000L; // the monitor's thread takes version 2 to the gate
+            while (monitor.evaluatingVersion() != 2 && System.nanoTime() < started) {
+                Thread.sleep(20);
+            }
+            String status = ServeFixture.text(server.get("/v1/status"));
+            assertTrue(status.contains("\"refreshing\":false") && status.contains("\"evaluating\":true")
+                    && status.contains("\"evaluating_version\":2") && status.contains("\"pending_version\":null"),
+                    "served, done, and measured after: " + status);
+            assertEquals(1, monitor.history().size(), "version 2's figures are not in yet");
+            String metrics = ServeFixture.text(server.get("/metrics"));
+            assertTrue(metrics.contains("quarry_heldout_evaluating 1.0") && metrics.contains("quarry_heldout_version 1.0"),
+                    metrics);
+
+            refreshServed(server, "same.qvec", 3); // queued behind version 2's evaluation
+            awaitPending(monitor, 3);
+            refreshServed(server, "same.qvec", 4); // supersedes version 3's, which never started
+            awaitPending(monitor, 4);
+            status = ServeFixture.text(server.get("/v1/status"));
+            assertTrue(status.contains("\"evaluating_version\":2") && status.contains("\"pending_version\":4")
+                    && status.contains("\"superseded\":1"), status);
+
+            gate.countDown();
+            VersionRecall second = measured.poll(120, TimeUnit.SECONDS);
+            VersionRecall fourth = measured.poll(120, TimeUnit.SECONDS);
+            assertNotNull(fourth, server.log().toString());
+            assertEquals(2, second.version());
+            assertTrue(second.drop(), "the drop is flagged when the figures land: " + second);
+            assertEquals(4, fourth.version());
+            assertEquals(monitor.history().getFirst().recallAt10(), fourth.recallAt10(), 1e-12);
+            assertEquals(List.of(1L, 2L, 4L), monitor.history().stream().map(VersionRecall::version).toList());
+            assertTrue(server.log().toString().contains("version 3's held-out evaluation superseded by version 4's"), server.log().toString());
+            metrics = ServeFixture.text(server.get("/metrics"));
+            assertTrue(metrics.contains("quarry_heldout_superseded_total 1.0") && metrics.contains(
+                    "quarry_heldout_version 4.0"), metrics);
+        }
+    }
+
     @Test
     void onRecallDropTightenServesTheSaferOptionsToCallsThatLeaveThemOut() throws Exception {
         try (ServeFixture.Running server = ServeFixture.Running.start(settings(dir.resolve("work-tighten"),
