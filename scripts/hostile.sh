@@ -469,9 +469,11 @@ fi
 begin 18
 if wanted 18; then
   # bench/serve.sh's overload, small and in a closed loop: 32 callers with no pause for 10 s, each body 512 anchors (64 KiB); the
-  # bodies' budget 1 MiB, so that it is what refuses. The heap from the JVM's GC log: what is live after each collection must stay within
-  # what the server held before plus the bodies' budget (and a margin for the calls running); a probe call every
-  # 100 ms must take again at most twice its time before within 10 s of the end.
+  # bodies' budget 1 MiB, so that it is what refuses. Judged: no 500, and a probe call every 100 ms takes again at most twice its
+  # time before within 10 s of the end. The heap figures from the JVM's GC log are printed, not judged: "live after a young
+  # collection" also counts old objects not yet collected, so it grows with the calls answered (357-403 MiB on an idle
+  # machine, 17 MiB at load 26-30, the same code), and no bound on what the server retains is established yet (row 18 is
+  # open: bench/serve-overload.sh).
   client body "$CAT/corpus.qvec" "$CAT/qrels.tsv" 512 >"$WORK/big.bin"
   export QUARRY_JAVA_OPTS="${QUARRY_JAVA_OPTS:-} -Xlog:gc:file=$WORK/gc18.log"
   serve overload --corpus "$CAT/corpus.qvec" --index "$CAT/corpus.qivf" --max-body-mb 1 --max-bodies-mb 1; up=$?
@@ -484,8 +486,8 @@ if wanted 18; then
     hwm="$(awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/$PID/status")"
     back="$(sed -n 's/.*back_to_normal_s=\([0-9.]*\).*/\1/p' <<<"$out")"
     [[ "$out" != *"callers="*[0-9]*500:* ]] && [[ "$out" == *"probe_after_failed=0"* ]] && [ -n "$back" ] \
-      && awk -v b="$back" 'BEGIN { exit !(b <= 10) }' && [ -n "$live" ] && [ "$live" -le 96 ]
-    verdict $? "overload by 32 callers in a closed loop (64 KiB bodies, a 1 MiB budget): live heap <= 96 MiB, no 500, latency back within 10 s (an open loop far past capacity is not bounded yet: bench/serve-overload.sh) -- $out; heap in use at most ${peak:-?} MiB, live after a collection at most ${live:-?} MiB, peak RSS ${hwm:-?} MiB"
+      && awk -v b="$back" 'BEGIN { exit !(b <= 10) }'
+    verdict $? "overload by 32 callers in a closed loop (64 KiB bodies, a 1 MiB budget): no 500, latency back within 10 s; heap printed, not judged (no bound established yet: bench/serve-overload.sh) -- $out; heap in use at most ${peak:-?} MiB, live after a young collection at most ${live:-?} MiB, peak RSS ${hwm:-?} MiB"
     stop "$PID"
   else
     fail "a server for the overload: it did not start: $(tail -1 "$WORK/overload.log")"
