@@ -20,6 +20,7 @@ final class ListOffers {
     private float[] picked = new float[0];
     private int[] pickedIds = new int[0];
     private final float[] sample = new float[2 * SAMPLE + 2];
+    private final KthLargest kth = new KthLargest();
     private final ListTopK.Scratch scratch = new ListTopK.Scratch();
 
     ListOffers(VectorKernels kernels) {
@@ -90,44 +91,7 @@ final class ListOffers {
         if (rank >= size) {
             return floor;
         }
-        float cut = kth(sample, size, rank - 1);
+        float cut = kth.of(sample, size, rank - 1);
         return Math.max(cut, floor);
-    }
-
-    /** The value that would sit at position {@code k} (0-based) of {@code v[0, n)} sorted descending; reorders v. */
-    static float kth(float[] v, int n, int k) {
-        int lo = 0;
-        int hi = n - 1;
-        while (lo < hi) {
-            float a = v[lo];
-            float b = v[(lo + hi) >>> 1];
-            float c = v[hi];
-            float pivot = a > b ? (b > c ? b : Math.min(a, c)) : (a > c ? a : Math.min(b, c));
-            int i = lo;
-            int j = hi;
-            while (i <= j) {
-                while (v[i] > pivot) {
-                    i++;
-                }
-                while (v[j] < pivot) {
-                    j--;
-                }
-                if (i <= j) {
-                    float t = v[i];
-                    v[i] = v[j];
-                    v[j] = t;
-                    i++;
-                    j--;
-                }
-            }
-            if (k <= j) {
-                hi = j;
-            } else if (k >= i) {
-                lo = i;
-            } else {
-                return v[k];
-            }
-        }
-        return v[k];
     }
 }

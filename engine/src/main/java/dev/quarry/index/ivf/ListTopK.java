@@ -64,15 +64,14 @@ final class ListTopK {
     static final class Scratch {
         private float[] scores = new float[0];
         private int[] ids = new int[0];
-        private float[] values = new float[0];
         private long[] keys = new long[0];
+        private final KthLargest kth = new KthLargest();
 
         private void ensure(int n) {
             if (scores.length < n) {
                 int size = Math.max(n, 2 * scores.length);
                 scores = new float[size];
                 ids = new int[size];
-                values = new float[size];
                 keys = new long[size];
             }
         }
@@ -109,11 +108,9 @@ final class ListTopK {
         System.arraycopy(ids, base, o, 0, size);
         System.arraycopy(newScores, 0, s, size, m);
         System.arraycopy(newIds, 0, o, size, m);
-        float[] values = scratch.values;
-        System.arraycopy(s, 0, values, 0, n);
         // The k-th best score: every candidate above it is kept, and of those equal to it the smallest
         // ordinals fill the places left (the total order's tie-break).
-        float kth = ListOffers.kth(values, n, k - 1);
+        float kth = scratch.kth.of(s, n, k - 1);
         int kept = 0;
         int ties = 0;
         long[] tied = scratch.keys;
@@ -156,7 +153,7 @@ final class ListTopK {
             for (int i = 0; i < size; i++) {
                 float score = scores[base + i];
                 negativeZero |= Float.floatToRawIntBits(score) == 0x80000000;
-                keys[i] = ((long) ~orderBits(score) << 32) | ids[base + i];
+                keys[i] = ((long) ~KthLargest.orderBits(score) << 32) | ids[base + i];
             }
             if (negativeZero) {
                 // -0.0 equals 0.0 in the total order but not in the bits the keys compare: sort by the order itself.
@@ -165,7 +162,7 @@ final class ListTopK {
                 Arrays.sort(keys, 0, size);
                 for (int i = 0; i < size; i++) {
                     long key = keys[i];
-                    scores[base + i] = fromOrderBits(~(int) (key >> 32));
+                    scores[base + i] = KthLargest.fromOrderBits(~(int) (key >> 32));
                     ids[base + i] = (int) key;
                 }
             }
@@ -177,16 +174,6 @@ final class ListTopK {
     /** The results, once {@link #sortInPlace} has sorted every query exactly once; the storage is the result's. */
     TopK result() {
         return new TopK(queries, k, ids, scores, sizes);
-    }
-
-    /** An int whose signed order is the order of the (non-NaN) float's value. */
-    private static int orderBits(float score) {
-        int bits = Float.floatToRawIntBits(score);
-        return bits ^ ((bits >> 31) & 0x7fffffff);
-    }
-
-    private static float fromOrderBits(int order) {
-        return Float.intBitsToFloat(order ^ ((order >> 31) & 0x7fffffff));
     }
 
     /** Insertion sort of one query's candidates by the total order (only where a score is -0.0). */

@@ -67,20 +67,4 @@ class ListOffersTest {
             }
         }
     }
-
-    @Test
-    void kthIsTheValueAtThatRankOfADescendingSort() {
-        SplittableRandom random = new SplittableRandom(3);
-        for (int trial = 0; trial < 200; trial++) {
-            int n = 1 + random.nextInt(300);
-            float[] v = new float[n];
-            for (int i = 0; i < n; i++) {
-                v[i] = trial % 2 == 0 ? random.nextInt(5) : (float) random.nextGaussian();
-            }
-            float[] sorted = v.clone();
-            Arrays.sort(sorted);
-            int k = random.nextInt(n);
-            assertEquals(sorted[n - 1 - k], ListOffers.kth(v, n, k), "n=" + n + " k=" + k);
-        }
-    }
 }
