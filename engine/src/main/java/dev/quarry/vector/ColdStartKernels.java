@@ -156,8 +156,17 @@ public final class ColdStartKernels implements VectorKernels {
         int padded = Math.toIntExact(RowPanels.paddedRows(rowCount) * queries.dim());
         byte[] codes = new byte[padded];
         MemorySegment.copy(panels, ValueLayout.JAVA_BYTE, offset, codes, 0, padded);
-        offerPanels(queries, rowCount, thresholds, sink,
-                (q, qFrom, panelFrom, dim, out) -> codePanelDots(q, qFrom, codes, panelFrom, dim, out));
+        float[] panel = new float[RowPanels.ROWS * queries.dim()];
+        int[] widened = {-1}; // the panel now in `panel`: offerPanels asks for every query of a panel in turn
+        offerPanels(queries, rowCount, thresholds, sink, (q, qFrom, panelFrom, dim, out) -> {
+            if (widened[0] != panelFrom) {
+                for (int i = 0; i < panel.length; i++) {
+                    panel[i] = codes[panelFrom + i]; // exact for every byte: the float each code stands for
+                }
+                widened[0] = panelFrom;
+            }
+            panelDots(q, qFrom, panel, 0, dim, out);
+        });
     }
 
     @Override
@@ -308,22 +317,6 @@ public final class ColdStartKernels implements VectorKernels {
                         sink.offer(qi, first + j, sixteen[j]);
                     }
                 }
-            }
-        }
-    }
-
-    /**
-     * {@link #panelDots} over one-byte codes ({@code codes}: the panels as stored): each code widened to the
-     * float it stands for (exact for every byte), so the chains are those of {@link #panelDots} over the
-     * codes as floats, which the SIMD code kernels compute too.
-     */
-    private static void codePanelDots(float[] q, int qFrom, byte[] codes, int panelFrom, int dim, float[] out) {
-        java.util.Arrays.fill(out, 0f);
-        for (int i = 0; i < dim; i++) {
-            float x = q[qFrom + i];
-            int at = panelFrom + i * RowPanels.ROWS;
-            for (int j = 0; j < RowPanels.ROWS; j++) {
-                out[j] = Math.fma(codes[at + j], x, out[j]);
             }
         }
     }
