@@ -321,8 +321,8 @@ if wanted 10; then
     big="$(client raw "$URL" "$WORK/chunked-big.http")"
     zz="$(client raw "$URL" "$WORK/chunked-zz.http")"
     traces="$(stack_traces "$WORK/main.log")"
-    [[ "$big" == "statuses=413 end="* ]] && [[ "$zz" == "statuses=400 end=closed "* ]] && [ "$traces" = 0 ]
-    verdict $? "a chunked body over --max-body-mb: one 413; a chunk size zz: one 400, connection closed; no stack trace logged -- over: $big; zz: $zz; stack traces: $traces"
+    [[ "$big" == "statuses=413 end=closed "* ]] && [[ "$zz" == "statuses=400 end=closed "* ]] && [ "$traces" = 0 ]
+    verdict $? "a chunked body over --max-body-mb with Connection: close: one 413, connection closed; a chunk size zz: one 400, connection closed; no stack trace logged -- over: $big; zz: $zz; stack traces: $traces"
   else
     fail "a server: it did not start: $(tail -1 "$WORK/main.log")"
   fi
