@@ -105,11 +105,31 @@ final class BodyReader {
         }
     }
 
-    /** Reads and drops what is left of a body, up to a bound; whether it all came (so the connection may stay). */
+    /**
+     * Reads and drops the body of a call refused before reading it (at most {@code maxBytes}, at the body's pace),
+     * so that the client reads the answer sent after it rather than a reset; whether it was read whole.
+     */
+    boolean discard(ServerRequest req, ServerResponse res) {
+        if (!req.content().hasEntity()) {
+            return true;
+        }
+        Deadline deadline = new Deadline(res);
+        try {
+            return drain(req.content().inputStream(), deadline, maxBytes);
+        } finally {
+            deadline.finish();
+        }
+    }
+
     private static boolean drain(InputStream in, Deadline deadline) {
-        byte[] sink = new byte[STEP];
+        return drain(in, deadline, DRAIN_BYTES);
+    }
+
+    /** Reads and drops what is left of a body, up to {@code bound} bytes; whether it all came (so the connection may stay). */
+    private static boolean drain(InputStream in, Deadline deadline, long bound) {
+        byte[] sink = new byte[8192];
         long dropped = 0;
-        while (dropped < DRAIN_BYTES) {
+        while (dropped <= bound) {
             int n = deadline.read(in, sink, 0, sink.length);
             if (n < 0) {
                 return true;
@@ -140,7 +160,7 @@ final class BodyReader {
      * Answers now and has the connection closed: the rest of the body will not be read, and the framework
      * would otherwise read on to find the next request (and, on broken framing, answer a second time).
      */
-    private static RuntimeException answerAndClose(ServerResponse res, ApiError error, Map<String, String> headers) {
+    static RuntimeException answerAndClose(ServerResponse res, ApiError error, Map<String, String> headers) {
         Map<String, String> all = new java.util.HashMap<>(headers);
         all.put("Connection", "close");
         Answer.error(error, all).send(res);

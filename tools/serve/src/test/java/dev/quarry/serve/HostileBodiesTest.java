@@ -172,6 +172,26 @@ class HostileBodiesTest {
         }
     }
 
+    @Test
+    void aCallBeyondThePlacesGets503AfterItsBodyIsReadAndItsConnectionCloses() throws Exception {
+        // Kept alive, every refused call's connection stayed open idle with its buffers: the heap followed the
+        // clients, not the calls held.
+        try (ServeFixture.Running server = start(1, 0, 5);
+             RawHttp holder = new RawHttp(server.server().port());
+             RawHttp refused = new RawHttp(server.server().port())) {
+            holder.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: 600\r\n\r\n0123456789");
+            awaitWaiting(server, 1);
+            refused.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: " + LIMIT / 2 + "\r\n\r\n").write(new byte[LIMIT / 2]);
+            String answer = refused.readUntilClosed(20);
+            assertEquals(List.of(503), RawHttp.statuses(answer), answer);
+            assertTrue(answer.contains("Retry-After: 1"), answer);
+            assertFalse(answer.endsWith("\u0000"), "the refused call's connection was closed: " + answer);
+            assertFalse(server.log().toString().contains("Exception"), server.log().toString());
+        }
+    }
+
     /** Waits (30 s at most) until {@code n} calls hold a waiting place. */
     private static void awaitWaiting(ServeFixture.Running server, int n) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
