@@ -34,6 +34,7 @@ public final class BlockMiner {
     private final Candidates candidates;
     private final Candidates deeper;
     private final FilterChain[] widened;
+    private final int[] widenedEnd;
     private final int depth;
 
     /**
@@ -56,9 +57,11 @@ public final class BlockMiner {
         this.deeper = new Candidates(depth);
         int width = config.rangeMax() - config.rangeMin();
         this.widened = new FilterChain[Math.max(0, (depth - config.rangeMax() + width - 1) / width)];
+        this.widenedEnd = new int[widened.length];
         for (int w = 0; w < widened.length; w++) {
             int from = config.rangeMax() + w * width;
-            widened[w] = config.filterChain(from, Math.min(depth, from + width));
+            widenedEnd[w] = Math.min(depth, from + width);
+            widened[w] = config.filterChain(from, widenedEnd[w]);
         }
     }
 
@@ -82,6 +85,26 @@ public final class BlockMiner {
      * the positives.
      */
     public MinedAnchor[] mine(AnchorBlock block, TopK top) {
+        return mine(block, top, false);
+    }
+
+    /**
+     * Mines the anchors of a block from candidates searched to fewer ranks than {@link #depth(MiningConfig,
+     * VectorStore)} (at least {@code rangeMax}): an anchor its first window completes, or the windows within
+     * {@code top.k()}, is mined exactly as from the full depth; an anchor whose widening would read a rank at
+     * or past {@code top.k()} gets null: mine it again from a search to the full depth (a block of such anchors
+     * alone gives the same result, since every result is a function of the anchor). So only the anchors
+     * that come up short pay for the deep ranks.
+     */
+    public MinedAnchor[] mineWithin(AnchorBlock block, TopK top) {
+        if (top.k() < Math.min(depth, config.rangeMax())) {
+            throw new IllegalArgumentException("candidates to k=" + top.k() + "; expected at least rangeMax="
+                    + config.rangeMax());
+        }
+        return mine(block, top, true);
+    }
+
+    private MinedAnchor[] mine(AnchorBlock block, TopK top, boolean partial) {
         if (top.queries() != block.size() || top.k() > depth) {
             throw new IllegalArgumentException("candidates for " + top.queries() + " anchors, k=" + top.k()
                     + "; expected " + block.size() + " anchors, k <= depth=" + depth);
@@ -95,7 +118,10 @@ public final class BlockMiner {
             candidates.load(top, q);
             Shortfall shortfall = filters.apply(candidates, ctx);
             if (shortfall != Shortfall.NONE && widened.length > 0) {
-                shortfall = widen(top, q, ctx, shortfall);
+                shortfall = widen(top, q, ctx, shortfall, partial);
+                if (shortfall == null) {
+                    continue;
+                }
             }
             Shortfall sampled = sampler.sample(candidates, config.numNegatives(), ctx);
             if (shortfall == Shortfall.NONE) {
@@ -111,12 +137,16 @@ public final class BlockMiner {
 
     /**
      * Adds the survivors of the next windows of ranks to the candidates, a window at a time, until there are
-     * enough; returns {@link Shortfall#NONE} then, the first window's reason otherwise.
+     * enough; returns {@link Shortfall#NONE} then, the first window's reason otherwise, or null when
+     * {@code partial} and a window reaches past the ranks {@code top} holds while the search had more to give.
      */
-    private Shortfall widen(TopK top, int q, AnchorContext ctx, Shortfall first) {
-        for (FilterChain window : widened) {
+    private Shortfall widen(TopK top, int q, AnchorContext ctx, Shortfall first, boolean partial) {
+        for (int w = 0; w < widened.length; w++) {
+            if (partial && widenedEnd[w] > top.k() && top.count(q) == top.k()) {
+                return null;
+            }
             deeper.load(top, q);
-            window.apply(deeper, ctx);
+            widened[w].apply(deeper, ctx);
             candidates.append(deeper);
             if (candidates.size() >= config.numNegatives()) {
                 return Shortfall.NONE;
