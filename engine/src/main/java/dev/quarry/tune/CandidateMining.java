@@ -16,6 +16,7 @@ import dev.quarry.pipeline.BlockLayout;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * run on the process's search pool.
  */
 final class CandidateMining {
+    /** Results a deeper search of short anchors holds at once (8 bytes each). */
+    private static final int DEEP_RESULTS = 1 << 22;
+
     private CandidateMining() {
     }
 
@@ -105,31 +109,36 @@ final class CandidateMining {
     private static void mineDeeper(AnchorBlock block, BitSet shortAnchors, int from, List<MiningConfig> configs,
                                    BlockMiner[] miners, int[] depths, Shared source, VectorStore queries,
                                    QueryBlock into, VectorIndex index, SearchParams params, MinedAnchor[][] mined) {
-        int n = shortAnchors.cardinality();
-        int[] at = new int[n];
-        int[] ordinals = new int[n];
-        int[][] positives = new int[n][];
-        int[][] exclusions = new int[n][];
-        for (int i = shortAnchors.nextSetBit(0), j = 0; i >= 0; i = shortAnchors.nextSetBit(i + 1), j++) {
-            at[j] = i;
-            ordinals[j] = block.anchors()[i];
-            positives[j] = block.positives()[i];
-            exclusions[j] = block.exclusions()[i];
-        }
-        AnchorBlock deeper = BlockLayout.loadVectors(new AnchorBlock(null, ordinals, positives, exclusions), queries, into);
+        int[] all = shortAnchors.stream().toArray();
         int depth = 0;
         for (int c = 0; c < configs.size(); c++) {
-            if (needsDeeper(mined[c], from, at)) {
+            if (needsDeeper(mined[c], from, all)) {
                 depth = Math.max(depth, depths[c]);
             }
         }
-        source.use(search(index, deeper, depth, params));
-        for (int c = 0; c < configs.size(); c++) {
-            if (needsDeeper(mined[c], from, at)) {
-                MinedAnchor[] out = miners[c].mine(deeper);
-                for (int j = 0; j < n; j++) {
-                    if (mined[c][from + at[j]] == null) {
-                        mined[c][from + at[j]] = out[j];
+        // a search to depth R holds R results per anchor: a chunk of short anchors at a time bounds the memory
+        int chunk = Math.max(1, DEEP_RESULTS / depth);
+        for (int first = 0; first < all.length; first += chunk) {
+            int[] at = Arrays.copyOfRange(all, first, Math.min(all.length, first + chunk));
+            int n = at.length;
+            int[] ordinals = new int[n];
+            int[][] positives = new int[n][];
+            int[][] exclusions = new int[n][];
+            for (int j = 0; j < n; j++) {
+                ordinals[j] = block.anchors()[at[j]];
+                positives[j] = block.positives()[at[j]];
+                exclusions[j] = block.exclusions()[at[j]];
+            }
+            AnchorBlock deeper = BlockLayout.loadVectors(new AnchorBlock(null, ordinals, positives, exclusions),
+                    queries, into);
+            source.use(search(index, deeper, depth, params));
+            for (int c = 0; c < configs.size(); c++) {
+                if (needsDeeper(mined[c], from, at)) {
+                    MinedAnchor[] out = miners[c].mine(deeper);
+                    for (int j = 0; j < n; j++) {
+                        if (mined[c][from + at[j]] == null) {
+                            mined[c][from + at[j]] = out[j];
+                        }
                     }
                 }
             }

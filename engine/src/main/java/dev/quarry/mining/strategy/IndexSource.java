@@ -42,6 +42,11 @@ public final class IndexSource implements CandidateSource {
     }
 
     @Override
+    public boolean searchesEachAnchorAlone() {
+        return true;
+    }
+
+    @Override
     public String describe() {
         return index.describe();
     }
