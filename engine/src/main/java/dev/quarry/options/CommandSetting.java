@@ -10,61 +10,61 @@ package dev.quarry.options;
  */
 public enum CommandSetting {
     /** k-means: the number of lists. */
-    NLIST("nlist", "--nlist"),
+    NLIST("nlist", CommandFlags.NLIST),
     /** k-means: Lloyd iterations. */
-    ITERATIONS("iterations", "--iterations"),
+    ITERATIONS("iterations", CommandFlags.ITERATIONS),
     /** k-means: training points sampled per centroid. */
-    MAX_POINTS_PER_CENTROID("maxPointsPerCentroid", "--max-points-per-centroid"),
+    MAX_POINTS_PER_CENTROID("maxPointsPerCentroid", CommandFlags.MAX_POINTS_PER_CENTROID),
     /** k-means: the training sample's size. */
-    MAX_TRAINING_POINTS("maxTrainingPoints", "--train-sample"),
+    MAX_TRAINING_POINTS("maxTrainingPoints", CommandFlags.TRAIN_SAMPLE),
     /** Worker threads. */
-    THREADS("threads", "--threads"),
+    THREADS("threads", CommandFlags.THREADS),
     /** The mining strategy. */
-    STRATEGY("strategy", "--strategy"),
+    STRATEGY("strategy", CommandFlags.STRATEGY),
     /** The in-batch strategy's batch size, or {@code quarry tune}'s training batch. */
-    BATCH_SIZE("batchSize", "--batch-size"),
+    BATCH_SIZE("batchSize", CommandFlags.BATCH_SIZE),
     /** How the in-batch strategy groups anchors into batches. */
-    BATCH_GROUPING("batchGrouping", "--batch-order"),
+    BATCH_GROUPING("batchGrouping", CommandFlags.BATCH_ORDER),
     /** The run-file strategy's run. */
-    RUN("run", "--run"),
+    RUN("run", CommandFlags.RUN),
     /** The corpus store. */
-    CORPUS("corpus", "--corpus"),
+    CORPUS("corpus", CommandFlags.CORPUS),
     /** The cross-model strategy's other models. */
-    MODELS("models", "--model"),
+    MODELS("models", CommandFlags.MODEL),
     /** How many models must agree on a candidate. */
-    AGREEMENT("agreement", "--agreement"),
+    AGREEMENT("agreement", CommandFlags.AGREEMENT),
     /** How the cross-model strategy fuses the models' ranks. */
-    FUSION("fusion", "--fusion"),
+    FUSION("fusion", CommandFlags.FUSION),
     /** The qrels' format. */
-    QRELS_FORMAT("qrelsFormat", "--qrels-format"),
+    QRELS_FORMAT("qrelsFormat", CommandFlags.QRELS_FORMAT),
     /** Resuming from a checkpoint. */
-    RESUME("resume", "--resume"),
+    RESUME("resume", CommandFlags.RESUME),
     /** Spark: where the corpus lives (replicated or sharded). */
-    PLACEMENT("placement", "--placement"),
+    PLACEMENT("placement", CommandFlags.PLACEMENT),
     /** Spark: the shard layout's directory. */
-    SHARDS("shards", "--shards"),
+    SHARDS("shards", CommandFlags.SHARDS),
     /** Spark: how many shards the layout holds. */
-    SHARD_COUNT("shardCount", "--shard-count"),
+    SHARD_COUNT("shardCount", CommandFlags.SHARD_COUNT),
     /** {@code quarry embed}: the model. */
-    MODEL("model", "--model"),
+    MODEL("model", CommandFlags.MODEL),
     /** {@code quarry embed}: tokens kept per text. */
-    MAX_TOKENS("maxTokens", "--max-tokens"),
+    MAX_TOKENS("maxTokens", CommandFlags.MAX_TOKENS),
     /** {@code quarry tune}: the InfoNCE temperature. */
-    TEMPERATURE("temperature", "--temperature"),
+    TEMPERATURE("temperature", CommandFlags.TEMPERATURE),
     /** {@code quarry tune}: Adam's learning rate. */
-    LEARNING_RATE("learningRate", "--learning-rate"),
+    LEARNING_RATE("learningRate", CommandFlags.LEARNING_RATE),
     /** {@code quarry tune}: training epochs. */
-    EPOCHS("epochs", "--epochs"),
+    EPOCHS("epochs", CommandFlags.EPOCHS),
     /** {@code quarry tune}: training seeds per configuration. */
-    SEEDS("seeds", "--seeds"),
+    SEEDS("seeds", CommandFlags.SEEDS),
     /** {@code quarry tune}: the share of labelled anchors held out. */
-    HELDOUT_SPLIT("heldoutSplit", "--heldout-split"),
+    HELDOUT_SPLIT("heldoutSplit", CommandFlags.HELDOUT_SPLIT),
     /** {@code quarry tune}: held-out queries given apart from the training anchors. */
-    HELDOUT_QUERIES("heldoutQueries", "--heldout-queries"),
+    HELDOUT_QUERIES("heldoutQueries", CommandFlags.HELDOUT_QUERIES),
     /** {@code quarry tune}: the mining configurations compared. */
-    CANDIDATES("candidates", "--candidates"),
+    CANDIDATES("candidates", CommandFlags.CANDIDATES),
     /** {@code quarry generate}: the benchmark data set's kind. */
-    KIND("kind", "--kind");
+    KIND("kind", CommandFlags.KIND);
 
     private final String field;
     private final String flag;

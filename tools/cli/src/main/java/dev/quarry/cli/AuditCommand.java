@@ -5,6 +5,7 @@ import dev.quarry.eval.audit.AuditRequest;
 import dev.quarry.eval.audit.AuditRun;
 import dev.quarry.eval.audit.ReviewSheet;
 import dev.quarry.mining.ScoreStats;
+import dev.quarry.options.CommandFlags;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ final class AuditCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MINED", description = "The mined set (JSONL, or NAME.ids.npy).")
     Path mined;
 
-    @Option(names = "--corpus", description = "Corpus embeddings: fill in scores and ranks the file lacks (a set of"
+    @Option(names = CommandFlags.CORPUS, description = "Corpus embeddings: fill in scores and ranks the file lacks (a set of"
             + " texts, as mine writes with --corpus-text, is named by ids through --corpus-text and --queries-text).")
     Path corpus;
 
@@ -44,7 +45,7 @@ final class AuditCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}; the search costs about as much as mining with an exact index).")
     int rankDepth;
 
-    @Option(names = "--threads", description = "With --corpus: threads (default: all cores).")
+    @Option(names = CommandFlags.THREADS, description = "With --corpus: threads (default: all cores).")
     Integer threads;
 
     @Option(names = "--corpus-text", description = "Texts of the corpus (JSONL): for the review sheet, and to name"

@@ -1,5 +1,6 @@
 package dev.quarry.cli;
 
+import dev.quarry.options.CommandFlags;
 import dev.quarry.synth.CatalogSpec;
 import java.nio.file.Path;
 import picocli.CommandLine;
@@ -23,7 +24,7 @@ final class CatalogOptions {
             description = "Share of anchors with a wrong label (default: ${DEFAULT-VALUE}).")
     double labelNoise;
 
-    @Option(names = "--threads", description = "Threads (default: all cores).")
+    @Option(names = CommandFlags.THREADS, description = "Threads (default: all cores).")
     Integer threads;
 
     @Option(names = "--workdir", description = "Where the catalog and mined sets go (default: a temp directory).")

@@ -9,6 +9,7 @@ import dev.quarry.index.ivf.KMeansParams;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;
 import dev.quarry.mining.MiningConfig;
+import dev.quarry.options.CommandFlags;
 import dev.quarry.options.Door;
 import dev.quarry.pipeline.MiningReport;
 import dev.quarry.pipeline.MiningRequest;
@@ -53,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--index", defaultValue = "ivf", description = "ivf or flat (default: ${DEFAULT-VALUE}).")
     String index;
 
-    @Option(names = "--nlist", description = "IVF lists (default: about 4 x sqrt(documents)).")
+    @Option(names = CommandFlags.NLIST, description = "IVF lists (default: about 4 x sqrt(documents)).")
     Integer nlist;
 
     @Option(names = "--nprobe", description = "IVF lists probed per anchor (default: nlist / 64).")
@@ -70,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
             + " (listed by python3), embedded with a real model; --docs caps the documents (default 3000, 0: all).")
     boolean texts;
 
-    @Option(names = "--model", defaultValue = "minilm", description = "--texts: the model that embeds the texts"
+    @Option(names = CommandFlags.MODEL, defaultValue = "minilm", description = "--texts: the model that embeds the texts"
             + " (default: ${DEFAULT-VALUE}).")
     String model;
 

@@ -13,6 +13,7 @@ import dev.quarry.labels.IdMap;
 import dev.quarry.labels.QrelsReader;
 import dev.quarry.labels.QrelsReport;
 import dev.quarry.labels.RunFile;
+import dev.quarry.options.CommandFlags;
 import dev.quarry.pipeline.StoreIds;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
@@ -45,7 +46,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--qrels", required = true, description = "Held-out qrels (TSV, TREC or JSONL).")
     Path qrels;
 
-    @Option(names = "--corpus", description = "Corpus embeddings.")
+    @Option(names = CommandFlags.CORPUS, description = "Corpus embeddings.")
     Path corpus;
 
     @Option(names = "--queries", description = "Query embeddings (default: rows of the corpus).")
@@ -62,13 +63,13 @@ final class EvalCommand implements Callable<Integer> {
                     + " --no-exact skips it on large corpora).")
     boolean exact;
 
-    @Option(names = "--run", description = "Evaluate this run file (TREC or JSONL) instead of a store.")
+    @Option(names = CommandFlags.RUN, description = "Evaluate this run file (TREC or JSONL) instead of a store.")
     Path run;
 
     @Option(names = "--k", split = ",", defaultValue = "10,100", description = "Cut-offs (default: ${DEFAULT-VALUE}).")
     int[] ks;
 
-    @Option(names = "--threads", description = "Threads (default: all cores).")
+    @Option(names = CommandFlags.THREADS, description = "Threads (default: all cores).")
     Integer threads;
 
     @Option(names = "--json", description = "Also write the results as JSON (for quarry audit --eval).")

@@ -1,6 +1,7 @@
 package dev.quarry.cli;
 
 import dev.quarry.files.OutputClaim;
+import dev.quarry.options.CommandFlags;
 import dev.quarry.options.CommandSettingError;
 import dev.quarry.options.Door;
 import dev.quarry.synth.BenchmarkVectors;
@@ -22,7 +23,7 @@ final class GenerateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--kind", defaultValue = "clustered", description = "clustered or uniform (default: ${DEFAULT-VALUE}).")
+    @Option(names = CommandFlags.KIND, defaultValue = "clustered", description = "clustered or uniform (default: ${DEFAULT-VALUE}).")
     String kind;
 
     @Option(names = "--count", defaultValue = "100000", description = "Corpus rows (default: ${DEFAULT-VALUE}).")

@@ -6,6 +6,7 @@ import dev.quarry.files.OutputClaim;
 import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.KMeansParams;
 import dev.quarry.index.ivf.ListEncoding;
+import dev.quarry.options.CommandFlags;
 import dev.quarry.options.Door;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernels;
@@ -34,7 +35,7 @@ final class IndexBuildCommand implements Callable<Integer> {
     @Option(names = "--type", defaultValue = "ivf", description = "ivf (default: ${DEFAULT-VALUE}).")
     String type;
 
-    @Option(names = "--nlist", description = "Inverted lists, or auto: the fewest multiply-adds per anchor that"
+    @Option(names = CommandFlags.NLIST, description = "Inverted lists, or auto: the fewest multiply-adds per anchor that"
             + " reach --target-recall, measured (default: about 4 x sqrt(rows)).")
     String nlist;
 
@@ -56,14 +57,14 @@ final class IndexBuildCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--iterations", defaultValue = "10", description = "k-means iterations (default: ${DEFAULT-VALUE}).")
+    @Option(names = CommandFlags.ITERATIONS, defaultValue = "10", description = "k-means iterations (default: ${DEFAULT-VALUE}).")
     int iterations;
 
-    @Option(names = "--max-points-per-centroid", defaultValue = "64",
+    @Option(names = CommandFlags.MAX_POINTS_PER_CENTROID, defaultValue = "64",
             description = "Training sample cap per centroid (default: ${DEFAULT-VALUE}).")
     int maxPointsPerCentroid;
 
-    @Option(names = "--train-sample", defaultValue = "0",
+    @Option(names = CommandFlags.TRAIN_SAMPLE, defaultValue = "0",
             description = "Absolute cap on training points, at least nlist (default: none).")
     long trainSample;
 
@@ -77,7 +78,7 @@ final class IndexBuildCommand implements Callable<Integer> {
                     + " exact) (default: ${DEFAULT-VALUE}).")
     String lists;
 
-    @Option(names = "--threads", description = "Threads (default: all cores).")
+    @Option(names = CommandFlags.THREADS, description = "Threads (default: all cores).")
     Integer threads;
 
     @Override

@@ -8,6 +8,7 @@ import dev.quarry.index.TopK;
 import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.index.ivf.ListEncoding;
 import dev.quarry.Progress;
+import dev.quarry.options.CommandFlags;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
@@ -70,7 +71,7 @@ final class IndexRecallCommand implements Callable<Integer> {
             + " at once, as batch mining searches; 64 is a trainer's call (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--threads", description = "Threads (default: all cores).")
+    @Option(names = CommandFlags.THREADS, description = "Threads (default: all cores).")
     Integer threads;
 
     @Option(names = "--throughput-anchors", description = "Anchors searched at once for the anchors/min column"

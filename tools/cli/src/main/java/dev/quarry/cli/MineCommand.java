@@ -4,6 +4,7 @@ import dev.quarry.mining.strategy.BatchBuilder;
 import dev.quarry.mining.strategy.Fusion;
 import dev.quarry.mining.strategy.Strategy;
 import dev.quarry.io.OptionsFile;
+import dev.quarry.options.CommandFlags;
 import dev.quarry.options.Door;
 import dev.quarry.options.MineOptions;
 import dev.quarry.options.OptionError;
@@ -37,28 +38,28 @@ final class MineCommand implements Callable<Integer>, SchemaOptions.Mines {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--strategy", defaultValue = "index", description = "index (nearest neighbours), in-batch,"
+    @Option(names = CommandFlags.STRATEGY, defaultValue = "index", description = "index (nearest neighbours), in-batch,"
             + " run-file (a model's ranked predictions) or cross-model (default: ${DEFAULT-VALUE}).")
     String strategy;
 
     @Mixin
     MiningInputOptions inputs;
 
-    @Option(names = "--run", description = "run-file: a TREC run (qid Q0 docid rank score tag) or JSONL "
+    @Option(names = CommandFlags.RUN, description = "run-file: a TREC run (qid Q0 docid rank score tag) or JSONL "
             + "{\"anchor\", \"candidates\", \"scores\"}.")
     Path run;
 
-    @Option(names = "--batch-size", description = "in-batch: anchors per training batch.")
+    @Option(names = CommandFlags.BATCH_SIZE, description = "in-batch: anchors per training batch.")
     Integer batchSize;
 
-    @Option(names = "--batch-order", defaultValue = "kmeans", description = "in-batch: group anchors by kmeans "
+    @Option(names = CommandFlags.BATCH_ORDER, defaultValue = "kmeans", description = "in-batch: group anchors by kmeans "
             + "(on their vectors), ivf (their first list; needs --index) or random (default: ${DEFAULT-VALUE}).")
     String batchOrder;
 
     @Option(names = "--batch-order-output", description = "in-batch: write the batch order (batch, anchor id) here.")
     Path batchOrderOutput;
 
-    @Option(names = "--model", description = "cross-model: another embedding of the corpus, as CORPUS.qvec or "
+    @Option(names = CommandFlags.MODEL, description = "cross-model: another embedding of the corpus, as CORPUS.qvec or "
             + "CORPUS.qvec,QUERIES.qvec; repeat for more models (--corpus/--queries is the primary). From texts "
             + "(--corpus-text without --corpus): the model that embeds them, minilm (default), bge-small, e5-small "
             + "or a model directory.")
@@ -68,11 +69,11 @@ final class MineCommand implements Callable<Integer>, SchemaOptions.Mines {
             + "directory) that embed the same texts for the cross-model strategy, which this selects.")
     List<String> crossModels;
 
-    @Option(names = "--agreement", defaultValue = "0",
+    @Option(names = CommandFlags.AGREEMENT, defaultValue = "0",
             description = "cross-model: models that must place a negative in the rank window (default: all).")
     int agreement;
 
-    @Option(names = "--fusion", defaultValue = "primary",
+    @Option(names = CommandFlags.FUSION, defaultValue = "primary",
             description = "cross-model: order by the primary model's score or by rrf (default: ${DEFAULT-VALUE}).")
     String fusion;
 
@@ -98,10 +99,10 @@ final class MineCommand implements Callable<Integer>, SchemaOptions.Mines {
             + " readable by other processes while the run writes (quarry serve, trainer ranks).")
     Path negativesStore;
 
-    @Option(names = "--threads", description = "Mining threads (default: all cores).")
+    @Option(names = CommandFlags.THREADS, description = "Mining threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--resume", description = "Continue a killed run from its checkpoint (same options required).")
+    @Option(names = CommandFlags.RESUME, description = "Continue a killed run from its checkpoint (same options required).")
     boolean resume;
 
     @Option(names = "--checkpoint-seconds", defaultValue = "10", converter = NumberOptions.Finite.class,

@@ -1,6 +1,7 @@
 package dev.quarry.cli;
 
 import dev.quarry.labels.QrelsFormat;
+import dev.quarry.options.CommandFlags;
 import dev.quarry.options.Door;
 import dev.quarry.options.MineOptions;
 import dev.quarry.options.MineSettings;
@@ -18,7 +19,7 @@ public final class MiningInputOptions {
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--corpus", description = "Corpus embeddings (.qvec, .npy <f4, .fvecs); optional with run-file.")
+    @Option(names = CommandFlags.CORPUS, description = "Corpus embeddings (.qvec, .npy <f4, .fvecs); optional with run-file.")
     Path corpus;
 
     @Option(names = "--queries", description = "Anchor embeddings; omit when anchors are rows of the corpus.")
@@ -27,7 +28,7 @@ public final class MiningInputOptions {
     @Option(names = "--qrels", required = true, description = "Labelled positives: TSV, TREC or JSONL.")
     Path qrels;
 
-    @Option(names = "--qrels-format", description = "tsv, trec or jsonl (default: detected).")
+    @Option(names = CommandFlags.QRELS_FORMAT, description = "tsv, trec or jsonl (default: detected).")
     String qrelsFormat;
 
     @Option(names = "--known-positives", description = "More pairs that must never be mined as negatives "

@@ -2,6 +2,7 @@ package dev.quarry.cli;
 
 import dev.quarry.QuarryDataException;
 import dev.quarry.mining.MiningConfig;
+import dev.quarry.options.CommandFlags;
 import dev.quarry.options.Door;
 import dev.quarry.options.MineOptions;
 import dev.quarry.options.MineSettings;
@@ -69,7 +70,7 @@ final class TuneCommand implements Callable<Integer>, SchemaOptions.Mines {
         return search;
     }
 
-    @Option(names = "--model", defaultValue = "minilm", description = "With texts to embed (--corpus-text without"
+    @Option(names = CommandFlags.MODEL, defaultValue = "minilm", description = "With texts to embed (--corpus-text without"
             + " --corpus): the model that embeds them, cached beside them as quarry mine does (default:"
             + " ${DEFAULT-VALUE}).")
     String model;
@@ -82,15 +83,15 @@ final class TuneCommand implements Callable<Integer>, SchemaOptions.Mines {
             + " without them a seeded split of the labelled anchors is held out.")
     Path heldoutQrels;
 
-    @Option(names = "--heldout-queries", description = "The held-out queries' embeddings (default: --queries).")
+    @Option(names = CommandFlags.HELDOUT_QUERIES, description = "The held-out queries' embeddings (default: --queries).")
     Path heldoutQueries;
 
-    @Option(names = "--heldout-split", defaultValue = "0.2", converter = NumberOptions.Finite.class,
+    @Option(names = CommandFlags.HELDOUT_SPLIT, defaultValue = "0.2", converter = NumberOptions.Finite.class,
             description = "Without --heldout-qrels: the share (< 1) or number (>= 1) of labelled anchors held out,"
                     + " chosen by --seed (default: ${DEFAULT-VALUE}).")
     double heldoutSplit;
 
-    @Option(names = "--candidates", description = "More configurations to compare: one set of quarry mine options"
+    @Option(names = CommandFlags.CANDIDATES, description = "More configurations to compare: one set of quarry mine options"
             + " per line (# for a comment), e.g. --range-min 5 --range-max 40 --sampling-strategy random.")
     Path candidates;
 
@@ -98,29 +99,29 @@ final class TuneCommand implements Callable<Integer>, SchemaOptions.Mines {
             + " (and in-batch only).")
     boolean noDefaultCandidates;
 
-    @Option(names = "--seeds", defaultValue = "3", description = "Seeds per configuration: seed i is --seed + i, for"
+    @Option(names = CommandFlags.SEEDS, defaultValue = "3", description = "Seeds per configuration: seed i is --seed + i, for"
             + " sampling, training and the held-out split; the spread over them is the noise a difference must beat"
             + " (default: ${DEFAULT-VALUE}).")
     int seeds;
 
-    @Option(names = "--temperature", defaultValue = "" + TrainingOptions.DEFAULT_TEMPERATURE,
+    @Option(names = CommandFlags.TEMPERATURE, defaultValue = "" + TrainingOptions.DEFAULT_TEMPERATURE,
             converter = NumberOptions.Finite.class, description = "InfoNCE temperature (default: ${DEFAULT-VALUE}).")
     double temperature;
 
-    @Option(names = "--learning-rate", defaultValue = "" + TrainingOptions.DEFAULT_LEARNING_RATE,
+    @Option(names = CommandFlags.LEARNING_RATE, defaultValue = "" + TrainingOptions.DEFAULT_LEARNING_RATE,
             converter = NumberOptions.Finite.class, description = "Adam's learning rate (default: ${DEFAULT-VALUE}).")
     double learningRate;
 
-    @Option(names = "--epochs", defaultValue = "" + TrainingOptions.DEFAULT_EPOCHS,
+    @Option(names = CommandFlags.EPOCHS, defaultValue = "" + TrainingOptions.DEFAULT_EPOCHS,
             description = "Passes over the training examples (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "" + TrainingOptions.DEFAULT_BATCH_SIZE,
+    @Option(names = CommandFlags.BATCH_SIZE, defaultValue = "" + TrainingOptions.DEFAULT_BATCH_SIZE,
             description = "Examples per step; their positives are each other's in-batch negatives"
                     + " (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--threads", description = "Threads (default: all cores).")
+    @Option(names = CommandFlags.THREADS, description = "Threads (default: all cores).")
     Integer threads;
 
     @Option(names = "--json", description = "Also write the whole report as JSON.")

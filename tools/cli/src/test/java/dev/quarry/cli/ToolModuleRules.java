@@ -13,12 +13,17 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import dev.quarry.options.CommandSetting;
 import dev.quarry.options.Door;
 import dev.quarry.options.MineSettings;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -79,5 +84,28 @@ public final class ToolModuleRules {
                         }
                     }
                 }).allowEmptyShould(true);
+    }
+
+    /**
+     * The flags of {@code settings} that no option of a {@code quarry} command takes, among the commands found on
+     * this module's class path: an error naming such a flag would point at nothing the user can type.
+     */
+    public static List<String> flagsNoCommandTakes(Collection<CommandSetting> settings) {
+        Set<String> options = new HashSet<>();
+        collectOptions(QuarryMain.commandLine(), options);
+        List<String> missing = new ArrayList<>();
+        for (CommandSetting s : settings) {
+            if (!options.contains(s.flag())) {
+                missing.add(s + " " + s.flag());
+            }
+        }
+        return missing;
+    }
+
+    private static void collectOptions(CommandLine cmd, Set<String> into) {
+        for (CommandLine.Model.OptionSpec o : cmd.getCommandSpec().options()) {
+            into.addAll(List.of(o.names()));
+        }
+        cmd.getSubcommands().values().forEach(sub -> collectOptions(sub, into));
     }
 }

@@ -2,6 +2,7 @@ package dev.quarry.embed;
 
 import dev.quarry.Progress;
 import dev.quarry.io.InvalidUtf8;
+import dev.quarry.options.CommandFlags;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -31,7 +32,7 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, description = "The .qvec to write (ids go to OUTPUT.ids).")
     Path output;
 
-    @Option(names = "--model", defaultValue = "minilm", description = "minilm, bge-small, e5-small, or a model"
+    @Option(names = CommandFlags.MODEL, defaultValue = "minilm", description = "minilm, bge-small, e5-small, or a model"
             + " directory (default: ${DEFAULT-VALUE}).")
     String model;
 
@@ -53,14 +54,14 @@ public final class EmbedCommand implements Callable<Integer> {
             + " together).")
     Integer batch;
 
-    @Option(names = "--threads", description = "Worker threads, each running whole batches (default: all cores).")
+    @Option(names = CommandFlags.THREADS, description = "Worker threads, each running whole batches (default: all cores).")
     Integer threads;
 
-    @Option(names = "--max-tokens", defaultValue = "256", description = "Longer texts are truncated to this many"
+    @Option(names = CommandFlags.MAX_TOKENS, defaultValue = "256", description = "Longer texts are truncated to this many"
             + " tokens (default: ${DEFAULT-VALUE}, sentence-transformers' limit for MiniLM).")
     int maxTokens;
 
-    @Option(names = "--resume", description = "Continue a killed run from its checkpoint (same options required).")
+    @Option(names = CommandFlags.RESUME, description = "Continue a killed run from its checkpoint (same options required).")
     boolean resume;
 
     @Option(names = "--checkpoint-seconds", defaultValue = "10", description = "Seconds between checkpoints"

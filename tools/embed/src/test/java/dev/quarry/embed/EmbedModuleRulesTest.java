@@ -1,9 +1,13 @@
 package dev.quarry.embed;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.quarry.cli.ExitCodes;
 import dev.quarry.cli.TextEmbeddings;
 import dev.quarry.cli.ToolCommand;
 import dev.quarry.cli.ToolModuleRules;
+import dev.quarry.options.CommandSetting;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,5 +24,11 @@ class EmbedModuleRulesTest {
     @Test
     void declaresNoSettingOfTheRequestSchema() {
         ToolModuleRules.declaresNoSchemaOptionName("dev.quarry.embed").check(ToolModuleRules.mainClassesOf("dev.quarry.embed"));
+    }
+
+    @Test
+    void everyFlagOfThisModulesSettingsIsAnOptionOfItsCommand() {
+        assertEquals(List.of(), ToolModuleRules.flagsNoCommandTakes(List.of(CommandSetting.MAX_TOKENS)),
+                "flags no command takes");
     }
 }

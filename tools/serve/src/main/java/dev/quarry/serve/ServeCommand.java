@@ -9,6 +9,7 @@ import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.KMeansParams;
 import dev.quarry.io.OptionsFile;
 import dev.quarry.mining.MinerPreset;
+import dev.quarry.options.CommandFlags;
 import dev.quarry.options.Door;
 import dev.quarry.options.MineOptions;
 import dev.quarry.options.OptionError;
@@ -61,7 +62,7 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--corpus", description = "Corpus embeddings (.qvec, .npy <f4, .fvecs).")
+    @Option(names = CommandFlags.CORPUS, description = "Corpus embeddings (.qvec, .npy <f4, .fvecs).")
     Path corpus;
 
     @Option(names = "--index", defaultValue = "flat",
@@ -105,7 +106,7 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
             + " settings win.")
     Path optionsFile;
 
-    @Option(names = "--threads", description = "Threads one call's search may use (default: all cores).")
+    @Option(names = CommandFlags.THREADS, description = "Threads one call's search may use (default: all cores).")
     Integer threads;
 
     @Option(names = "--preset", defaultValue = "default", description = "default, or latency: for a trainer waiting"
@@ -146,7 +147,7 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
             + " accepted; emptied at start and stop (default: .quarry-serve beside the corpus).")
     Path workDir;
 
-    @Option(names = "--heldout-queries", paramLabel = "HQ", description = "Held-out queries' embeddings (.qvec, .npy,"
+    @Option(names = CommandFlags.HELDOUT_QUERIES, paramLabel = "HQ", description = "Held-out queries' embeddings (.qvec, .npy,"
             + " .fvecs; ids in HQ.ids, else row numbers), with --heldout-qrels: exact recall@10/@100 and nDCG@10 over"
             + " the corpus are measured at start and after every refresh (on a thread of its own, once the new version"
             + " serves), per version (GET /v1/status, /metrics). A refresh may bring them re-embedded"

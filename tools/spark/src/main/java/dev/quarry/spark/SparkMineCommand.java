@@ -4,6 +4,7 @@ import dev.quarry.QuarryDataException;
 import dev.quarry.cli.ExitCodes;
 import dev.quarry.cli.MiningInputOptions;
 import dev.quarry.cli.SchemaOptions;
+import dev.quarry.options.CommandFlags;
 import dev.quarry.options.MineOptions;
 import dev.quarry.pipeline.MiningReport;
 import dev.quarry.pipeline.MiningRequest;
@@ -52,7 +53,7 @@ public final class SparkMineCommand implements Callable<Integer>, SchemaOptions.
             + " (./quarry jvm-flags spark); a value given here must hold them.")
     Map<String, String> settings = new LinkedHashMap<>();
 
-    @Option(names = "--placement", defaultValue = "replicated", description = "replicated (every executor maps the"
+    @Option(names = CommandFlags.PLACEMENT, defaultValue = "replicated", description = "replicated (every executor maps the"
             + " corpus) or sharded (each task searches one shard) (default: ${DEFAULT-VALUE}).")
     String placement;
 
@@ -60,11 +61,11 @@ public final class SparkMineCommand implements Callable<Integer>, SchemaOptions.
             + " parallelism, at most one per block).")
     Integer partitions;
 
-    @Option(names = "--shards", description = "sharded: the shard layout's directory (used when it holds one,"
+    @Option(names = CommandFlags.SHARDS, description = "sharded: the shard layout's directory (used when it holds one,"
             + " cut from the corpus with --shard-count otherwise).")
     Path shards;
 
-    @Option(names = "--shard-count", description = "sharded: shards to cut when --shards holds no layout.")
+    @Option(names = CommandFlags.SHARD_COUNT, description = "sharded: shards to cut when --shards holds no layout.")
     Integer shardCount;
 
     @Option(names = "--shard-nlist", description = "sharded: build an IVF index of this many lists per shard when"

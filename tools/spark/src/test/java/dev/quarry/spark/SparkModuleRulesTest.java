@@ -1,10 +1,14 @@
 package dev.quarry.spark;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.quarry.cli.ExitCodes;
 import dev.quarry.cli.MiningInputOptions;
 import dev.quarry.cli.SchemaOptions;
 import dev.quarry.cli.ToolCommand;
 import dev.quarry.cli.ToolModuleRules;
+import dev.quarry.options.CommandSetting;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,5 +25,11 @@ class SparkModuleRulesTest {
     @Test
     void declaresNoSettingOfTheRequestSchema() {
         ToolModuleRules.declaresNoSchemaOptionName("dev.quarry.spark").check(ToolModuleRules.mainClassesOf("dev.quarry.spark"));
+    }
+
+    @Test
+    void everyFlagOfThisModulesSettingsIsAnOptionOfItsCommand() {
+        assertEquals(List.of(), ToolModuleRules.flagsNoCommandTakes(List.of(CommandSetting.PLACEMENT, CommandSetting.SHARDS, CommandSetting.SHARD_COUNT)),
+                "flags no command takes");
     }
 }
