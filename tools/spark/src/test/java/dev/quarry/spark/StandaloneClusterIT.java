@@ -202,7 +202,7 @@ class StandaloneClusterIT {
         Exec run = Exec.start(StandaloneCluster.sparkMine(args), dir.resolve("run-" + output));
         long pid;
         try {
-            Path marker = awaitFile(pause, run, 180);
+            Path marker = awaitFile(pause, run, RUN_DEADLINE_S);
             String name = marker.getFileName().toString();
             pid = Long.parseLong(name.substring(name.lastIndexOf('-') + 1));
             ProcessHandle executor = ProcessHandle.of(pid).orElseThrow();
