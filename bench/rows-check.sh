@@ -11,16 +11,8 @@
 #   bench/rows-check.sh                 200,000 x 384, blocks of 256 and 64 queries (about 4 minutes)
 #   bench/rows-check.sh -p queries=256  any JMH option
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-RUN="$ROOT/bench/data/rows-check/run-$(date +%Y%m%d-%H%M%S)"
-mkdir -p "$RUN"
-JDK="$("$ROOT/quarry" jdk)"
-echo "rows-check: building the bench jar" >&2
-(cd "$ROOT" && JAVA_HOME="$JDK" mvn -B -q -ntp -DskipTests -pl bench -am package)
-LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-"$JDK/bin/java" -jar "$ROOT/bench/target/quarry-bench.jar" RowsCheckBenchmark -rf json -rff "$RUN/jmh.json" "$@" \
-  >"$RUN/jmh.log" 2>&1 || { tail -30 "$RUN/jmh.log" >&2; exit 1; }
-LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+source "$(dirname "${BASH_SOURCE[0]}")/jmh_lib.sh"
+jmh_run rows-check RowsCheckBenchmark "$@"
 /usr/bin/python3 - "$RUN/jmh.json" "$LOAD_BEFORE" "$LOAD_AFTER" <<'PY'
 import json, sys
 runs = json.load(open(sys.argv[1]))
@@ -36,7 +28,8 @@ print("| rows x dim | queries | unchecked ms | checked ms | after the check ms |
 print("|---|---|---|---|---|---|---|---|")
 for (rows, dim, queries), b in sorted(by.items()):
     u, c, a, k = b["unchecked"], b["checked"], b["afterCheck"], b["checksumAlone"]
-    cell = lambda v: f"{v[0]:.1f} ± {v[1]:.1f}"
+    # JMH writes the interval as "NaN" (a string) when a run has one iteration.
+    cell = lambda v: f"{v[0]:.1f} ± {v[1]:.1f}" if isinstance(v[1], (int, float)) else f"{v[0]:.1f}"
     print(f"| {rows:,} x {dim} | {queries} | {cell(u)} | {cell(c)} | {cell(a)} | {c[0] / u[0]:.3f} | {cell(k)} |"
           f" {k[0] / a[0]:.3f} |")
 PY

@@ -9,16 +9,8 @@
 #   bench/serve-decode.sh            2 forks x 5 iterations of 2 s per benchmark (about 1 minute)
 #   bench/serve-decode.sh -f 1       any JMH option
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-RUN="$ROOT/bench/data/serve-decode/run-$(date +%Y%m%d-%H%M%S)"
-mkdir -p "$RUN"
-JDK="$("$ROOT/quarry" jdk)"
-echo "serve-decode: building the bench jar" >&2
-(cd "$ROOT" && JAVA_HOME="$JDK" mvn -B -q -ntp -DskipTests -pl bench -am package)
-LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-"$JDK/bin/java" -jar "$ROOT/bench/target/quarry-bench.jar" RequestDecodeBenchmark -rf json -rff "$RUN/jmh.json" "$@" \
-  >"$RUN/jmh.log" 2>&1 || { tail -30 "$RUN/jmh.log" >&2; exit 1; }
-LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+source "$(dirname "${BASH_SOURCE[0]}")/jmh_lib.sh"
+jmh_run serve-decode RequestDecodeBenchmark "$@"
 /usr/bin/python3 - "$RUN/jmh.json" "$LOAD_BEFORE" "$LOAD_AFTER" <<'PY'
 import json, sys
 runs = json.load(open(sys.argv[1]))
@@ -28,6 +20,9 @@ print("|---|---|---:|---:|---:|")
 for r in runs:
     m = r["primaryMetric"]
     raw = [v for fork in m["rawData"] for v in fork]
-    print(f"| {r['benchmark'].rsplit('.', 1)[1]} | {r['params']['dim']} | {m['score']:,.0f} | ± {m['scoreError']:,.0f} |"
+    # JMH writes the interval as "NaN" (a string) when a run has one iteration.
+    err = m["scoreError"]
+    err = f"± {err:,.0f}" if isinstance(err, (int, float)) else "n/a"
+    print(f"| {r['benchmark'].rsplit('.', 1)[1]} | {r['params']['dim']} | {m['score']:,.0f} | {err} |"
           f" {min(raw):,.0f}-{max(raw):,.0f} |")
 PY

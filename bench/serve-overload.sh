@@ -2,7 +2,8 @@
 # bench/serve.sh's overload part alone, with what it leaves out: the server's heap from its GC log (in use
 # before each collection, live after it), its RSS every half second, and a probe call every 100 ms (64
 # anchors, Python standard library) from 10 s before the overload until 20 s after its calls were all answered,
-# which says how long latency takes to come back. Same data, server and load as bench/serve.sh: IVF 1M x 384 clustered, nlist
+# which says how long latency takes to come back, and the live heap (a full collection's class histogram) 5 s into
+# the overload and 20 s after the load. Same data, server and load as bench/serve.sh: IVF 1M x 384 clustered, nlist
 # 4096, nprobe 1, default limits; 64-anchor calls for 10 s at RATE x 20 per second (10x the closed loop when
 # RATE is half of it, as bench/serve.sh computes), then 10 s at RATE. Writes bench/data/serve/overload-<date>/.
 #
@@ -66,6 +67,9 @@ HOSTILE_TIMELINE="$RUN/probe.txt" "$PY" "$ROOT/scripts/lib/hostile_client.py" ov
 PROBE=$!
 sleep 10
 date +%s.%N >"$RUN/overload-start.txt"
+# The live heap (a full collection's census, jcmd GC.class_histogram) 5 s into the overload and 20 s after the load.
+census() { "$JDK/bin/jcmd" "$SERVER" GC.class_histogram >"$RUN/histogram-$1.txt" 2>&1 || true; }
+(sleep 5; census during) &
 java_bench dev.quarry.bench.latency.ServeLoad --url "$URL" --queries "$DATA/queries.qvec" \
   --positives-file "$RUN/positives.tsv" --batch 64 --rate "$((HALF * 20))" --seconds 10 \
   --label "overload 10x" --json "$RUN/results.jsonl" >&2
@@ -74,6 +78,7 @@ java_bench dev.quarry.bench.latency.ServeLoad --url "$URL" --queries "$DATA/quer
   --positives-file "$RUN/positives.tsv" --batch 64 --rate "$HALF" --seconds 10 \
   --label "after overload" --json "$RUN/results.jsonl" >&2
 sleep 20
+census after
 kill "$PROBE"; wait "$PROBE" 2>/dev/null || true
 uptime >>"$RUN/uptime.txt"
 "$PY" - "$RUN" <<'EOF'
@@ -94,6 +99,12 @@ print(f"probe: {len(before)} answered before, p50 {p50 * 1000:.1f} ms; back to a
       f"{'never' if back is None else f'{max(back, 0):.1f} s'} after the overload's end")
 print(f"heap in use before a collection at most {max(g[0] for g in gc)} MiB, live after one at most "
       f"{max(g[1] for g in gc)} MiB, committed at most {max(g[2] for g in gc)} MiB ({len(gc)} collections)")
+for when in ("during", "after"):
+    lines = open(f"{run}/histogram-{when}.txt").read().splitlines()
+    total = next((int(l.split()[2]) for l in lines if l.startswith("Total")), None)
+    connections = sum(int(l.split()[1]) for l in lines if l.rstrip().endswith("io.helidon.webserver.http1.Http1Connection"))
+    print(f"live heap {'5 s into the overload' if when == 'during' else '20 s after the load'}: "
+          f"{'?' if total is None else total >> 20} MiB (full collection), {connections} connections open")
 print(f"RSS before the overload {rss[0][1] // 1024} MiB, at most {max(during) // 1024} MiB from its start to 20 s after,"
       f" at the end {rss[-1][1] // 1024} MiB")
 print(open(f"{run}/uptime.txt").read().strip())

@@ -1,5 +1,6 @@
 package dev.quarry.options;
 
+import java.math.BigDecimal;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -139,20 +140,8 @@ public final class Setting<T> {
         String t = text.strip();
         Object value;
         switch (kind) {
-            case INTEGER -> {
-                try {
-                    value = Integer.parseInt(t);
-                } catch (NumberFormatException e) {
-                    throw new OptionError(this, text, "an integer");
-                }
-            }
-            case LONG -> {
-                try {
-                    value = Long.parseLong(t);
-                } catch (NumberFormatException e) {
-                    throw new OptionError(this, text, "an integer");
-                }
-            }
+            case INTEGER -> value = (int) integral(text, t, Integer.MIN_VALUE, Integer.MAX_VALUE);
+            case LONG -> value = integral(text, t, Long.MIN_VALUE, Long.MAX_VALUE);
             case NUMBER -> {
                 if (offable && t.toLowerCase(Locale.ROOT).equals("off")) {
                     value = Double.NaN;
@@ -190,6 +179,33 @@ public final class Setting<T> {
         } catch (OptionError e) {
             throw new OptionError(this, text, e.expected()); // the value as the user wrote it
         }
+    }
+
+    /**
+     * The integer {@code t} writes, in any notation that writes one exactly ({@code 100000000}, {@code 1e8},
+     * {@code 100.0}: JSON encoders write large integers as {@code 1e+08}), so that such a value meets this setting's
+     * own bound (range_max's corpus size) rather than a complaint about its spelling. Nothing is sized by the text's
+     * exponent: a value with more digits than a long holds is refused before it is built.
+     */
+    private long integral(String text, String t, long min, long max) {
+        BigDecimal d;
+        try {
+            d = new BigDecimal(t).stripTrailingZeros();
+        } catch (NumberFormatException e) {
+            throw new OptionError(this, text, "an integer");
+        }
+        if (d.signum() != 0 && d.scale() > 0) {
+            throw new OptionError(this, text, "an integer");
+        }
+        String range = "an integer from " + min + " to " + max;
+        if (d.precision() - d.scale() > 19) {
+            throw new OptionError(this, text, range);
+        }
+        long v = d.longValue();
+        if (d.compareTo(BigDecimal.valueOf(v)) != 0 || v < min || v > max) {
+            throw new OptionError(this, text, range);
+        }
+        return v;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.quarry.serve;
 
+import io.helidon.http.HeaderValues;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -8,8 +9,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,14 +27,31 @@ final class BodyReader {
     private static final int STEP = 64 << 10;
     /** How much of an over-limit body is read and dropped before the connection is closed instead. */
     private static final long DRAIN_BYTES = 64L << 20;
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "quarry-body-deadline");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * The deadlines' timer. A deadline's check holds its request, response, connection and reading thread
+     * (about 30 KB with the connection's buffers): a finished read cancels its check, and a cancelled check
+     * leaves the queue at once, so the timer holds the reads under way, never every request of the last
+     * {@code secondsPerMiB} seconds (under an overload of thousands of calls a second that was the heap).
+     */
+    private static final ScheduledThreadPoolExecutor TIMER = timer();
 
     private final long maxBytes;
     private final long nanosPerMiB;
+
+    private static ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "quarry-body-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
+
+    /** Checks waiting on the deadlines' timer now (reads under way: one each). */
+    static int pendingDeadlines() {
+        return TIMER.getQueue().size();
+    }
 
     BodyReader(long maxBytes, double secondsPerMiB) {
         this.maxBytes = maxBytes;
@@ -46,11 +64,12 @@ final class BodyReader {
             return new byte[0];
         }
         long length = req.headers().contentLength().orElse(-1);
+        boolean clientCloses = req.headers().contains(HeaderValues.CONNECTION_CLOSE);
         Deadline deadline = new Deadline(res);
         try {
             InputStream in = req.content().inputStream();
             if (length > maxBytes) {
-                throw tooLarge(res, length + " bytes", drain(in, deadline));
+                throw tooLarge(res, length + " bytes", drain(in, deadline) && !clientCloses);
             }
             if (length >= 0 && ticket != null && !ticket.reserve(length)) {
                 throw overloaded(res);
@@ -66,7 +85,7 @@ final class BodyReader {
                         if (deadline.read(in, new byte[1], 0, 1) < 0) {
                             break; // exactly maxBytes
                         }
-                        throw tooLarge(res, "more than " + maxBytes + " bytes", drain(in, deadline));
+                        throw tooLarge(res, "more than " + maxBytes + " bytes", drain(in, deadline) && !clientCloses);
                     }
                     int grown = (int) Math.min(maxBytes, Math.max(STEP, 2L * filled));
                     if (ticket != null && !ticket.reserve(grown - filled)) {
@@ -86,11 +105,31 @@ final class BodyReader {
         }
     }
 
-    /** Reads and drops what is left of a body, up to a bound; whether it all came (so the connection may stay). */
+    /**
+     * Reads and drops the body of a call refused before reading it (at most {@code maxBytes}, at the body's pace),
+     * so that the client reads the answer sent after it rather than a reset; whether it was read whole.
+     */
+    boolean discard(ServerRequest req, ServerResponse res) {
+        if (!req.content().hasEntity()) {
+            return true;
+        }
+        Deadline deadline = new Deadline(res);
+        try {
+            return drain(req.content().inputStream(), deadline, maxBytes);
+        } finally {
+            deadline.finish();
+        }
+    }
+
     private static boolean drain(InputStream in, Deadline deadline) {
-        byte[] sink = new byte[STEP];
+        return drain(in, deadline, DRAIN_BYTES);
+    }
+
+    /** Reads and drops what is left of a body, up to {@code bound} bytes; whether it all came (so the connection may stay). */
+    private static boolean drain(InputStream in, Deadline deadline, long bound) {
+        byte[] sink = new byte[8192];
         long dropped = 0;
-        while (dropped < DRAIN_BYTES) {
+        while (dropped <= bound) {
             int n = deadline.read(in, sink, 0, sink.length);
             if (n < 0) {
                 return true;
@@ -100,11 +139,16 @@ final class BodyReader {
         return false;
     }
 
-    private RuntimeException tooLarge(ServerResponse res, String size, boolean drained) {
+    /**
+     * The 413, the connection kept when {@code keep} (the body was read whole and the client did not ask to close),
+     * else closed: the framework leaves a connection open after an answer sent from an error handler even when the
+     * request said {@code Connection: close}.
+     */
+    private RuntimeException tooLarge(ServerResponse res, String size, boolean keep) {
         String expected = "at most " + maxBytes + " bytes (--max-body-mb)";
         ApiError error = new ApiError(413, "too_large", "body=" + size + ", expected " + expected, "body", size,
                 expected);
-        return drained ? new Refusal(error, Map.of()) : answerAndClose(res, error, Map.of());
+        return keep ? new Refusal(error, Map.of()) : answerAndClose(res, error, Map.of());
     }
 
     private static RuntimeException overloaded(ServerResponse res) {
@@ -116,7 +160,7 @@ final class BodyReader {
      * Answers now and has the connection closed: the rest of the body will not be read, and the framework
      * would otherwise read on to find the next request (and, on broken framing, answer a second time).
      */
-    private static RuntimeException answerAndClose(ServerResponse res, ApiError error, Map<String, String> headers) {
+    static RuntimeException answerAndClose(ServerResponse res, ApiError error, Map<String, String> headers) {
         Map<String, String> all = new java.util.HashMap<>(headers);
         all.put("Connection", "close");
         Answer.error(error, all).send(res);
@@ -135,6 +179,7 @@ final class BodyReader {
         private volatile long bytes;
         private boolean done;
         private boolean fired;
+        private ScheduledFuture<?> pending;
 
         Deadline(ServerResponse res) {
             this.res = res;
@@ -176,8 +221,8 @@ final class BodyReader {
             return start + nanosPerMiB * (1 + bytes / MIB);
         }
 
-        private void schedule() {
-            TIMER.schedule(this::check, Math.max(0, dueNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
+        private synchronized void schedule() {
+            pending = TIMER.schedule(this::check, Math.max(0, dueNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
 
         private synchronized void check() {
@@ -195,6 +240,7 @@ final class BodyReader {
         /** Reading is over: no cut-off from now on, and an interrupt that came too late is cleared. */
         synchronized void finish() {
             done = true;
+            pending.cancel(false);
             if (fired) {
                 Thread.interrupted();
             }

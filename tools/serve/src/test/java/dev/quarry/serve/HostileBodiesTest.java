@@ -69,9 +69,36 @@ class HostileBodiesTest {
             }
             client.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
                     + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunks + "0\r\n\r\n");
-            String answer = client.readUntilClosed(60);
+            String answer = client.readUntilClosed(20);
             assertEquals(List.of(413), RawHttp.statuses(answer), answer);
+            assertFalse(answer.endsWith("\u0000"), "the client asked to close, so the connection was closed: "
+                    + answer);
             assertFalse(server.log().toString().contains("Exception"), server.log().toString());
+        }
+    }
+
+    @Test
+    void aBodyOverTheLimitWithConnectionCloseGets413AndTheConnectionCloses() {
+        try (ServeFixture.Running server = start(1, 4, 5);
+             RawHttp client = new RawHttp(server.server().port())) {
+            client.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: " + 2 * LIMIT + "\r\nConnection: close\r\n\r\n").write(new byte[2 * LIMIT]);
+            String answer = client.readUntilClosed(20);
+            assertEquals(List.of(413), RawHttp.statuses(answer), answer);
+            assertFalse(answer.endsWith("\u0000"), "the connection was closed: " + answer);
+        }
+    }
+
+    @Test
+    void aReadBodyLeavesNoCheckOnTheDeadlineTimer() {
+        // A deadline's check holds the request, its connection and buffers: were it left on the timer until it
+        // came due (60 s here), an overload would keep every call of the last minute on the heap.
+        try (ServeFixture.Running server = start(1, 4, 60)) {
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<byte[]> answer = server.post("/v1/mine?n=0", "application/octet-stream", new byte[16]);
+                assertTrue(answer.statusCode() < 500, ServeFixture.text(answer));
+            }
+            assertEquals(0, BodyReader.pendingDeadlines(), "checks left on the timer after every read ended");
         }
     }
 
@@ -142,6 +169,26 @@ class HostileBodiesTest {
             assertEquals(503, refused.statusCode(), ServeFixture.text(refused));
             assertTrue(ServeFixture.text(refused).contains("--max-bodies-mb"), ServeFixture.text(refused));
             assertEquals("1", refused.headers().firstValue("Retry-After").orElseThrow());
+        }
+    }
+
+    @Test
+    void aCallBeyondThePlacesGets503AfterItsBodyIsReadAndItsConnectionCloses() throws Exception {
+        // Kept alive, every refused call's connection stayed open idle with its buffers: the heap followed the
+        // clients, not the calls held.
+        try (ServeFixture.Running server = start(1, 0, 5);
+             RawHttp holder = new RawHttp(server.server().port());
+             RawHttp refused = new RawHttp(server.server().port())) {
+            holder.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: 600\r\n\r\n0123456789");
+            awaitWaiting(server, 1);
+            refused.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: " + LIMIT / 2 + "\r\n\r\n").write(new byte[LIMIT / 2]);
+            String answer = refused.readUntilClosed(20);
+            assertEquals(List.of(503), RawHttp.statuses(answer), answer);
+            assertTrue(answer.contains("Retry-After: 1"), answer);
+            assertFalse(answer.endsWith("\u0000"), "the refused call's connection was closed: " + answer);
+            assertFalse(server.log().toString().contains("Exception"), server.log().toString());
         }
     }
 

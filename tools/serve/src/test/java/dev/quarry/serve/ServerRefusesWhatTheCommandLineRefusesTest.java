@@ -103,13 +103,14 @@ class ServerRefusesWhatTheCommandLineRefusesTest {
 
     @Test
     void aRankWindowDeeperThanTheCorpusIsRefusedAtOnceWhateverItsSize() {
-        for (String depth : List.of("100000000", "2000000000")) {
+        // 1e8 and 100000000.0 write the integer 100000000 (JSON encoders write large integers so): the same refusal.
+        for (String depth : List.of("100000000", "2000000000", "1e8", "100000000.0")) {
             long t0 = System.nanoTime();
             String text = server("range_max=" + depth);
-            assertTrue(text.contains("\"field\":\"range_max\",\"value\":\"" + depth + "\""), text);
+            String value = new java.math.BigDecimal(depth).toBigIntegerExact().toString();
+            assertTrue(text.contains("\"field\":\"range_max\",\"value\":\"" + value + "\""), text);
             assertTrue(text.contains("at most the corpus size"), text);
             assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "refused before anything is sized by it");
         }
-        assertTrue(server("range_max=1e8").contains("\"field\":\"range_max\""));
     }
 }

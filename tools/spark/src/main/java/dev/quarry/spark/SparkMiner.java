@@ -37,6 +37,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -284,7 +285,7 @@ public final class SparkMiner {
                     outs.add(AtomicOutput.create(files.get(i)));
                     outs.get(i).writeFully(headers[i]);
                 }
-                MiningStats stats = fold(mined.toLocalIterator(), outs, started);
+                MiningStats stats = fold(mined.toLocalIterator(), outs, started, "writing " + files.get(0).getFileName());
                 for (AtomicOutput out : outs) {
                     out.commit();
                 }
@@ -302,7 +303,8 @@ public final class SparkMiner {
                 spark.createDataFrame(rows, ParquetShape.schema(r.request().outputOptions()))
                         .write().parquet(parquet.temp().toString());
                 say("mined and written; folding the statistics");
-                MiningStats stats = fold(mined.map(MinedBlock::withoutOutput).toLocalIterator(), List.of(), started);
+                MiningStats stats = fold(mined.map(MinedBlock::withoutOutput).toLocalIterator(), List.of(), started,
+                        "folding the statistics");
                 parquet.commit();
                 done = true;
                 return stats;
@@ -319,13 +321,16 @@ public final class SparkMiner {
         }
 
         /**
-         * Folds the blocks, in order, into the statistics, appending their bytes to {@code outs}. Its progress counts
-         * from the run's start ({@code started}), as the summary does: the blocks arrive here only once mined.
+         * Folds the blocks, in order, into the statistics, appending their bytes to {@code outs}; {@code step} says what
+         * that is ({@code writing mined.jsonl}). The blocks arrive here only once every one was mined, so the lines
+         * printed meanwhile are this step's own (its pace and what is left of it, counted from its start) and never
+         * read as the mining's; the closing line counts from the run's start ({@code started}), as the summary does.
          */
-        private MiningStats fold(Iterator<MinedBlock> blocks, List<AtomicOutput> outs, long started) {
+        private MiningStats fold(Iterator<MinedBlock> blocks, List<AtomicOutput> outs, long started, String step) {
             MiningStats stats = new MiningStats(inputs.config());
-            Progress bar = new Progress("spark-mine", "anchors", inputs.anchors().ordinals().length, progress,
-                    2_000_000_000L, 0, started);
+            int total = inputs.anchors().ordinals().length;
+            Progress folding = new Progress("spark-mine: " + step, "anchors", total, progress);
+            Progress bar = new Progress("spark-mine", "anchors", total, progress, WHOLE_RUN, 0, started);
             int expected = 0;
             while (blocks.hasNext()) {
                 MinedBlock b = blocks.next();
@@ -341,6 +346,7 @@ public final class SparkMiner {
                 for (MinedAnchor a : anchors) {
                     stats.add(a);
                 }
+                folding.advance(anchors.length);
                 bar.advance(anchors.length);
             }
             bar.finish();
@@ -360,6 +366,9 @@ public final class SparkMiner {
     }
 
     /** The command line's anchors table: rows of the anchors' store, positives and exclusions as corpus rows. */
+    /** A report interval longer than any run: a progress that prints its closing line only. */
+    private static final long WHOLE_RUN = TimeUnit.DAYS.toNanos(365);
+
     private static final StructType LABELLED_COLUMNS = DataTypes.createStructType(List.of(
             DataTypes.createStructField(AnchorTable.ROW, DataTypes.IntegerType, false),
             DataTypes.createStructField(AnchorTable.POSITIVES, DataTypes.createArrayType(DataTypes.IntegerType, false),
