@@ -117,7 +117,7 @@ class AnchorsTableReadsTest {
         Dataset<Row> table = rowTable(2);
         try (MiningInputs inputs = MiningInputs.openForWorkers(request, VectorKernelsProvider.get())) {
             TableMining.Mined mined = new TableMining(sc, r, inputs, null, "reads-test")
-                    .mine(table, AnchorTable.shape(table.schema()), false, List.of(150L, 250L));
+                    .mine(table, AnchorTable.shape(table.schema()), false, List.of(150L, 200L));
             Exception failed = assertThrows(Exception.class, () -> mined.blocks().count());
             Throwable e = failed;
             while (e != null && !(e.getMessage() != null && e.getMessage().contains("where the driver counted"))) {
