@@ -87,9 +87,10 @@ public final class BlockMiner {
                     + "; expected " + block.size() + " anchors, k <= depth=" + depth);
         }
         MinedAnchor[] mined = new MinedAnchor[block.size()];
+        float[][] positiveScores = source.positiveScores(block);
         for (int q = 0; q < block.size(); q++) {
             int[] pos = block.positives()[q];
-            float[] posScores = source.positiveScores(block, q);
+            float[] posScores = positiveScores[q];
             AnchorContext ctx = new AnchorContext(block.anchors()[q], pos, posScores, AnchorContext.reference(posScores),
                     corpus, kernels, source.nearDuplicates(block, q));
             candidates.load(top, q);

@@ -121,21 +121,9 @@ public final class ColdStartKernels implements VectorKernels {
             simd.scorePanelsTopK(queries, panels, offset, rowCount, thresholds, sink);
             return;
         }
-        int dim = queries.dim();
-        float[] raw = panelsOf(panels, offset, rowCount, dim);
-        float[] q = queries.rowMajor();
-        float[] sixteen = new float[RowPanels.ROWS];
-        for (int first = 0; first < rowCount; first += RowPanels.ROWS) {
-            int rows = Math.min(RowPanels.ROWS, rowCount - first);
-            for (int qi = 0; qi < queries.count(); qi++) {
-                panelDots(q, qi * dim, raw, first * dim, dim, sixteen);
-                for (int j = 0; j < rows; j++) {
-                    if (sixteen[j] >= thresholds[qi]) { // read again: the sink may have raised it
-                        sink.offer(qi, first + j, sixteen[j]);
-                    }
-                }
-            }
-        }
+        float[] raw = panelsOf(panels, offset, rowCount, queries.dim());
+        offerPanels(queries, rowCount, thresholds, sink,
+                (q, qFrom, panelFrom, dim, out) -> panelDots(q, qFrom, raw, panelFrom, dim, out));
     }
 
     @Override
@@ -165,27 +153,20 @@ public final class ColdStartKernels implements VectorKernels {
             simd.scoreCodePanelsTopK(queries, panels, offset, rowCount, thresholds, sink);
             return;
         }
-        int dim = queries.dim();
-        int padded = Math.toIntExact(RowPanels.paddedRows(rowCount) * dim);
+        int padded = Math.toIntExact(RowPanels.paddedRows(rowCount) * queries.dim());
         byte[] codes = new byte[padded];
         MemorySegment.copy(panels, ValueLayout.JAVA_BYTE, offset, codes, 0, padded);
-        float[] raw = scratch(padded);
-        for (int i = 0; i < padded; i++) {
-            raw[i] = codes[i];
-        }
-        float[] q = queries.rowMajor();
-        float[] sixteen = new float[RowPanels.ROWS];
-        for (int first = 0; first < rowCount; first += RowPanels.ROWS) {
-            int rows = Math.min(RowPanels.ROWS, rowCount - first);
-            for (int qi = 0; qi < queries.count(); qi++) {
-                panelDots(q, qi * dim, raw, first * dim, dim, sixteen);
-                for (int j = 0; j < rows; j++) {
-                    if (sixteen[j] >= thresholds[qi]) {
-                        sink.offer(qi, first + j, sixteen[j]);
-                    }
+        float[] panel = new float[RowPanels.ROWS * queries.dim()];
+        int[] widened = {-1}; // the panel now in `panel`: offerPanels asks for every query of a panel in turn
+        offerPanels(queries, rowCount, thresholds, sink, (q, qFrom, panelFrom, dim, out) -> {
+            if (widened[0] != panelFrom) {
+                for (int i = 0; i < panel.length; i++) {
+                    panel[i] = codes[panelFrom + i]; // exact for every byte: the float each code stands for
                 }
+                widened[0] = panelFrom;
             }
-        }
+            panelDots(q, qFrom, panel, 0, dim, out);
+        });
     }
 
     @Override
@@ -308,6 +289,36 @@ public final class ColdStartKernels implements VectorKernels {
         float[] raw = scratch(floats);
         MemorySegment.copy(panels, FLOAT, offset, raw, 0, floats);
         return raw;
+    }
+
+    /** The scores of one query against the 16 rows of one panel, each one FMA chain in component order from zero. */
+    @FunctionalInterface
+    private interface PanelDots {
+        /** Writes into {@code out[0, 16)} the scores of the query at {@code q[qFrom]} against the panel at {@code panelFrom}. */
+        void dots(float[] q, int qFrom, int panelFrom, int dim, float[] out);
+    }
+
+    /**
+     * Every (query, row) score of {@code rowCount} rows stored in panels, computed a panel at a time by
+     * {@code dots}, offered when it reaches the query's threshold: the loop of both panel kernels, float rows
+     * and one-byte codes alike.
+     */
+    private static void offerPanels(QueryBlock queries, int rowCount, float[] thresholds, CandidateSink sink,
+                                    PanelDots dots) {
+        int dim = queries.dim();
+        float[] q = queries.rowMajor();
+        float[] sixteen = new float[RowPanels.ROWS];
+        for (int first = 0; first < rowCount; first += RowPanels.ROWS) {
+            int rows = Math.min(RowPanels.ROWS, rowCount - first);
+            for (int qi = 0; qi < queries.count(); qi++) {
+                dots.dots(q, qi * dim, first * dim, dim, sixteen);
+                for (int j = 0; j < rows; j++) {
+                    if (sixteen[j] >= thresholds[qi]) { // read again: the sink may have raised it
+                        sink.offer(qi, first + j, sixteen[j]);
+                    }
+                }
+            }
+        }
     }
 
     /**

@@ -42,6 +42,27 @@ class IdTableTest {
     }
 
     @Test
+    void findsEveryIdOfSmallTablesAndNoneOfTheUnknownOnes() throws IOException {
+        // Lookups start where a uniform hash puts an id and widen from there: tables of one row and a few
+        // rows put every guess at an edge.
+        for (int n = 1; n <= 40; n++) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ids.add("id" + (i * 7919 % 1000));
+            }
+            Path file = Files.write(dir.resolve("small-" + n + ".txt"), ids);
+            try (IdTable table = IdTable.forIdFile(file)) {
+                for (int i = 0; i < n; i++) {
+                    assertEquals(i, table.ordinal(ids.get(i)), "n=" + n + " " + ids.get(i));
+                }
+                for (int u = 0; u < 200; u++) {
+                    assertEquals(-1, table.ordinal("other" + u), "n=" + n + " other" + u);
+                }
+            }
+        }
+    }
+
+    @Test
     void rejectsDuplicateIdsNamingBothRows() throws IOException {
         Path file = Files.writeString(dir.resolve("dup.txt"), "a\nb\nc\nb\n");
         QuarryDataException e = assertThrows(QuarryDataException.class, () -> IdTable.forIdFile(file));

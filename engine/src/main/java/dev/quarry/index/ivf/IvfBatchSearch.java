@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Threads split the queries, not the lists: thread t owns a contiguous range of queries (cut so the
  * ranges hold similar list work) and scans every probed list for its own queries, into the one
- * collector of the super-block. No two threads touch a query's heap, so there is no merge and no copy
- * of the heaps per thread; each list is read once per thread, at about the same time by all, while it
+ * candidates of the super-block ({@link ListTopK}). No two threads touch a query's candidates, so there
+ * is no merge and no copy of them per thread; each list is read once per thread, at about the same time by all, while it
  * sits in the shared cache. Scores have the bits of {@link IvfIndex#search}: the same kernel, the same
  * FMA chain per (query, row).
  */
@@ -50,20 +50,20 @@ final class IvfBatchSearch {
      */
     TopK search(MemorySegment rows, long[] offsets, int k, Exclusions exclusions, int nprobe, int threads) {
         int n = offsets.length;
-        TopKCollector collector = new TopKCollector(Math.max(1, n), k);
-        collector.reset(n, exclusions);
+        ListTopK candidates = new ListTopK(n, k, exclusions);
         if (n == 0) {
-            return collector.sortedInPlace();
+            return candidates.result();
         }
         Plan plan = plan(rows, offsets, nprobe, threads);
         int[] bounds = balance(plan, n, threads);
-        // Each thread sorts the heaps of its own queries once it has scanned them: sorted on one thread, the
-        // candidates of a super-block took about a tenth of its search.
+        // Each thread sorts the candidates of its own queries once it has scanned them: sorted on one thread,
+        // the candidates of a super-block took about a tenth of its search.
         SearchThreads.run("quarry-ivf-batch", threads, t -> {
-            scan(rows, offsets, plan, bounds[t], bounds[t + 1], collector);
-            collector.sortInPlace(bounds[t], bounds[t + 1]);
+            ListOffers offers = new ListOffers(kernels);
+            scan(rows, offsets, plan, bounds[t], bounds[t + 1], candidates, offers);
+            candidates.sortInPlace(bounds[t], bounds[t + 1], offers.scratch());
         });
-        return collector.sortedResult();
+        return candidates.result();
     }
 
     /**
@@ -153,9 +153,10 @@ final class IvfBatchSearch {
     /**
      * Scans every list for its probing queries within {@code [from, to)}: up to {@value #SCAN_QUERIES}
      * queries and {@value #SCAN_ROWS} rows at a time, scored into a matrix, then each query's scores
-     * offered to its heap at once ({@link ListOffers}).
+     * merged into its candidates at once ({@link ListOffers}, {@link ListTopK}).
      */
-    private void scan(MemorySegment rows, long[] offsets, Plan plan, int from, int to, TopKCollector collector) {
+    private void scan(MemorySegment rows, long[] offsets, Plan plan, int from, int to, ListTopK candidates,
+                      ListOffers offers) {
         if (from >= to) {
             return;
         }
@@ -164,7 +165,6 @@ final class IvfBatchSearch {
         int[] map = new int[SCAN_QUERIES];
         int[] ordinals = new int[0];
         float[] matrix = new float[SCAN_QUERIES * SCAN_ROWS];
-        ListOffers offers = new ListOffers(kernels);
         for (int list = 0; list < nlist; list++) {
             int lo = lowerBound(plan.queries(), plan.start()[list], plan.start()[list + 1], from);
             int hi = lowerBound(plan.queries(), lo, plan.start()[list + 1], to);
@@ -189,7 +189,7 @@ final class IvfBatchSearch {
                     int n = Math.min(SCAN_ROWS, size - row);
                     kernels.scorePanels(sub, data, index.listVectorsAt(list) + 4L * dim * row, n, matrix, stride);
                     for (int j = 0; j < m; j++) {
-                        offers.offer(collector, map[j], matrix, j * stride, n, ordinals, row);
+                        offers.offer(candidates, map[j], matrix, j * stride, n, ordinals, row);
                     }
                 }
             }

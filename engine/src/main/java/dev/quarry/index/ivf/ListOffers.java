@@ -1,18 +1,15 @@
 package dev.quarry.index.ivf;
 
-import dev.quarry.index.TopKCollector;
 import dev.quarry.vector.VectorKernels;
 
 /**
- * Offers one query's scores of a whole list to its heap, with the result of offering every score but
- * far fewer heap operations. A query's first list meets an empty heap: offered one by one in row order,
- * about {@code k (1 + ln(n / k))} of n scores enter it (330 of 977 for k = 100), and each entry past
- * the k-th sifts through the heap; that cost more than the list's dot products. Here a cut is
- * estimated first from a strided sample of the scores (a rank in the sample a little above where the
- * k-th best should fall, so the cut is rarely too high), only scores at or above it are offered, and
- * if the heap then holds fewer than k or its k-th best is below the cut, the scores between its
- * k-th best and the cut are offered too. Every score at or above the final k-th best is offered, so
- * the heap ends as it would have (its order is total). One per thread; reuses its buffers.
+ * Picks which of one query's scores of a whole list join its candidates ({@link ListTopK}), so that the
+ * k best are kept as if every score had been offered, with far fewer candidates merged. A query's first
+ * list meets no candidates yet, so no k-th best rules any score out. Here a cut is estimated first from a strided sample of the scores (a rank in the sample a
+ * little above where the k-th best should fall, so the cut is rarely too high), only scores at or above it
+ * join, and if the query then holds fewer than k or its k-th best is below the cut, the scores between its
+ * k-th best and the cut join too. Every score at or above the final k-th best joins, so the candidates
+ * end as they would have (their order is total). One per thread; reuses its buffers.
  */
 final class ListOffers {
     /** Scores sampled for the cut. */
@@ -20,42 +17,58 @@ final class ListOffers {
 
     private final VectorKernels kernels;
     private int[] rows = new int[0];
+    private float[] picked = new float[0];
+    private int[] pickedIds = new int[0];
     private final float[] sample = new float[2 * SAMPLE + 2];
+    private final KthLargest kth = new KthLargest();
+    private final ListTopK.Scratch scratch = new ListTopK.Scratch();
 
     ListOffers(VectorKernels kernels) {
         this.kernels = kernels;
+    }
+
+    /** This thread's working space for {@link ListTopK}. */
+    ListTopK.Scratch scratch() {
+        return scratch;
     }
 
     /**
      * Offers {@code scores[from, from + n)} of query {@code q}: score r is corpus row
      * {@code ordinals[first + r]}.
      */
-    void offer(TopKCollector collector, int q, float[] scores, int from, int n, int[] ordinals, int first) {
+    void offer(ListTopK candidates, int q, float[] scores, int from, int n, int[] ordinals, int first) {
         if (rows.length < n) {
-            rows = new int[Math.max(n, 2 * rows.length)];
+            int size = Math.max(n, 2 * rows.length);
+            rows = new int[size];
+            picked = new float[size];
+            pickedIds = new int[size];
         }
-        float threshold = collector.thresholds()[q];
-        int room = collector.k() - collector.size(q);
+        float threshold = candidates.threshold(q);
+        int room = candidates.k() - candidates.size(q);
         float cut = room > 0 && n >= 3 * room ? estimate(scores, from, n, room, threshold) : threshold;
-        offerAtLeast(collector, q, scores, from, n, ordinals, first, cut, Float.POSITIVE_INFINITY);
-        float now = collector.thresholds()[q];
+        offerAtLeast(candidates, q, scores, from, n, ordinals, first, cut, Float.POSITIVE_INFINITY);
+        float now = candidates.threshold(q);
         if (now < cut) {
-            // Fewer than k at or above the cut: the scores between the heap's k-th best and the cut count too.
-            offerAtLeast(collector, q, scores, from, n, ordinals, first, now, cut);
+            // Fewer than k at or above the cut: the scores between the k-th best held and the cut count too.
+            offerAtLeast(candidates, q, scores, from, n, ordinals, first, now, cut);
         }
     }
 
-    /** Offers the scores in {@code [low, below)}. */
-    private void offerAtLeast(TopKCollector collector, int q, float[] scores, int from, int n, int[] ordinals,
+    /** Merges the scores in {@code [low, below)}, less the excluded rows. */
+    private void offerAtLeast(ListTopK candidates, int q, float[] scores, int from, int n, int[] ordinals,
                               int first, float low, float below) {
         int m = kernels.indicesAtLeast(scores, from, n, low, rows);
+        int kept = 0;
         for (int i = 0; i < m; i++) {
             int r = rows[i];
             float score = scores[from + r];
-            if (score < below) {
-                collector.offerOrdinal(q, ordinals[first + r], score);
+            int ordinal = ordinals[first + r];
+            if (score < below && !candidates.excludes(q, ordinal)) {
+                picked[kept] = score;
+                pickedIds[kept++] = ordinal;
             }
         }
+        candidates.merge(q, picked, pickedIds, kept, scratch);
     }
 
     /**
@@ -78,44 +91,7 @@ final class ListOffers {
         if (rank >= size) {
             return floor;
         }
-        float cut = kth(sample, size, rank - 1);
+        float cut = kth.of(sample, size, rank - 1);
         return Math.max(cut, floor);
-    }
-
-    /** The value that would sit at position {@code k} (0-based) of {@code v[0, n)} sorted descending; reorders v. */
-    static float kth(float[] v, int n, int k) {
-        int lo = 0;
-        int hi = n - 1;
-        while (lo < hi) {
-            float a = v[lo];
-            float b = v[(lo + hi) >>> 1];
-            float c = v[hi];
-            float pivot = a > b ? (b > c ? b : Math.min(a, c)) : (a > c ? a : Math.min(b, c));
-            int i = lo;
-            int j = hi;
-            while (i <= j) {
-                while (v[i] > pivot) {
-                    i++;
-                }
-                while (v[j] < pivot) {
-                    j--;
-                }
-                if (i <= j) {
-                    float t = v[i];
-                    v[i] = v[j];
-                    v[j] = t;
-                    i++;
-                    j--;
-                }
-            }
-            if (k <= j) {
-                hi = j;
-            } else if (k >= i) {
-                lo = i;
-            } else {
-                return v[k];
-            }
-        }
-        return v[k];
     }
 }

@@ -22,6 +22,19 @@ public interface CandidateSource {
     float[] positiveScores(AnchorBlock block, int i);
 
     /**
+     * {@link #positiveScores(AnchorBlock, int)} of every anchor of the block, at once: a source that scores
+     * many pairs together (independent chains side by side instead of one latency-bound chain per pair) says
+     * so here; the default asks anchor by anchor.
+     */
+    default float[][] positiveScores(AnchorBlock block) {
+        float[][] scores = new float[block.size()][];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = positiveScores(block, i);
+        }
+        return scores;
+    }
+
+    /**
      * Which of anchor {@code i}'s candidates are near-duplicates of its positives, when the source judged
      * them itself (a sharded search judges each candidate where its row is, with
      * {@link dev.quarry.mining.filter.NearDuplicateTest}); null (the default): the filter reads the rows.

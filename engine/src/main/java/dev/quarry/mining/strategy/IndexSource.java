@@ -42,6 +42,11 @@ public final class IndexSource implements CandidateSource {
     }
 
     @Override
+    public float[][] positiveScores(AnchorBlock block) {
+        return PositiveScores.of(block.queries(), block.positives(), corpus);
+    }
+
+    @Override
     public String describe() {
         return index.describe();
     }

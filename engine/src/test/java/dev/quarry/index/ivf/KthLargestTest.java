@@ -1,0 +1,57 @@
+package dev.quarry.index.ivf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The histogram selection gives the value a descending sort puts at each rank, and leaves its input alone. */
+class KthLargestTest {
+
+    @Test
+    void givesTheValueAtThatRankOfADescendingSort() {
+        SplittableRandom random = new SplittableRandom(3);
+        KthLargest kth = new KthLargest();
+        for (int trial = 0; trial < 3000; trial++) {
+            int n = 1 + random.nextInt(trial % 10 == 0 ? 3000 : 300);
+            float[] v = new float[n];
+            int mode = trial % 6;
+            for (int i = 0; i < n; i++) {
+                v[i] = switch (mode) {
+                    case 0 -> random.nextInt(5); // ties
+                    case 1 -> random.nextBoolean() ? -0f : 0f; // equal values with different bits
+                    case 2 -> random.nextInt(20) == 0 ? (random.nextBoolean() ? Float.POSITIVE_INFINITY
+                            : Float.NEGATIVE_INFINITY) : (float) random.nextGaussian() * 1e30f;
+                    case 3 -> 0.5f + Math.ulp(0.5f) * random.nextInt(7); // a few ulps apart
+                    case 4 -> Float.intBitsToFloat(random.nextInt() & 0xbf7fffff); // any finite bits below 2: subnormals too
+                    default -> (float) (random.nextGaussian() * Math.pow(10, random.nextInt(-30, 30)));
+                };
+            }
+            float[] copy = v.clone();
+            float[] sorted = v.clone();
+            Arrays.sort(sorted);
+            int k = random.nextInt(n);
+            float expected = sorted[n - 1 - k];
+            float actual = kth.of(v, n, k);
+            assertTrue(expected == actual || expected != expected, "trial " + trial + " n=" + n + " k=" + k + ": expected "
+                    + expected + ", got " + actual);
+            assertArrayEquals(copy, v, "the input is left as it was");
+        }
+    }
+
+    @Test
+    void takesEveryRankOfOneArray() {
+        float[] v = {3f, -1f, 3f, 0f, -0f, 7f, Float.MIN_VALUE, -Float.MIN_VALUE};
+        float[] descending = {7f, 3f, 3f, Float.MIN_VALUE, 0f, 0f, -Float.MIN_VALUE, -1f};
+        KthLargest kth = new KthLargest();
+        for (int k = 0; k < v.length; k++) {
+            assertTrue(descending[k] == kth.of(v, v.length, k), "rank " + k);
+        }
+        assertEquals(5f, kth.of(new float[] {5f}, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> kth.of(v, v.length, v.length));
+    }
+}
