@@ -81,6 +81,11 @@ public final class TopK {
         return scores[(first + q) * k + rank];
     }
 
+    /** Whether every result's rank is its position (no explicit ranks). */
+    public boolean ranksArePositions() {
+        return ranks == null;
+    }
+
     /** The rank of the result at position {@code i} for query {@code q} (i itself unless explicit). */
     public int rank(int q, int i) {
         Objects.checkIndex(i, count(q));

@@ -11,6 +11,7 @@ import dev.quarry.mining.filter.FilterChain;
 import dev.quarry.mining.sample.NegativeSampler;
 import dev.quarry.mining.strategy.CandidateSource;
 import dev.quarry.store.VectorStore;
+import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import java.util.Arrays;
 
@@ -18,8 +19,10 @@ import java.util.Arrays;
  * Mines one block of anchors: the candidates of ranks {@code [0, rangeMax)} for the whole block from
  * a {@link CandidateSource} (one batched index search, a batch's positives, a run file...), then per
  * anchor the positive scores, the filters and the sampler. Under a {@link ShortfallPolicy} that widens,
- * the source is searched to the widened depth at once, and an anchor the filters leave short takes the
- * survivors of the next windows of ranks, one window at a time, until it has enough; under one that
+ * an anchor the filters leave short takes the survivors of the next windows of ranks, one window at a
+ * time, until it has enough: a source that searches each anchor alone (an index) searches the block to
+ * {@code rangeMax} and the short anchors again, on their own, to the widened depth; another source is
+ * searched to the widened depth at once. Under a policy that
  * leaves short anchors out, an anchor still short is marked so and keeps no negative. Every result is a
  * function of the anchor and the configuration only, so blocks can be mined in any order on any thread.
  * One instance per thread (it reuses its buffers).
@@ -34,7 +37,13 @@ public final class BlockMiner {
     private final Candidates candidates;
     private final Candidates deeper;
     private final FilterChain[] widened;
+    private final int[] widenedFrom;
+    private final int[] widenedEnd;
     private final int depth;
+    /** Results a deeper search of short anchors holds at once (8 bytes each). */
+    private static final int DEEP_RESULTS = 1 << 22;
+    private QueryBlock subVectors;
+    private float[] row;
 
     /**
      * @param source where candidates come from
@@ -56,9 +65,13 @@ public final class BlockMiner {
         this.deeper = new Candidates(depth);
         int width = config.rangeMax() - config.rangeMin();
         this.widened = new FilterChain[Math.max(0, (depth - config.rangeMax() + width - 1) / width)];
+        this.widenedFrom = new int[widened.length];
+        this.widenedEnd = new int[widened.length];
         for (int w = 0; w < widened.length; w++) {
             int from = config.rangeMax() + w * width;
-            widened[w] = config.filterChain(from, Math.min(depth, from + width));
+            widenedFrom[w] = from;
+            widenedEnd[w] = Math.min(depth, from + width);
+            widened[w] = config.filterChain(from, widenedEnd[w]);
         }
     }
 
@@ -70,18 +83,102 @@ public final class BlockMiner {
         return corpus == null ? config.searchDepth() : config.searchDepth(corpus.count());
     }
 
+    /**
+     * How deep a block is searched first by a source that searches each anchor alone: {@code rangeMax}. Under a
+     * policy that widens, only the anchors the filters leave short are then searched to {@link #depth}, on
+     * their own: an anchor rarely needs the deep ranks, and a search to rank R costs every anchor a heap of R.
+     */
+    public static int firstSearchDepth(MiningConfig config, VectorStore corpus) {
+        return Math.min(depth(config, corpus), config.rangeMax());
+    }
+
     /** Mines the anchors of a block. */
     public MinedAnchor[] mine(AnchorBlock block) {
-        return mine(block, source.candidates(block, depth));
+        return mine(block, source.candidates(block, source.searchesEachAnchorAlone()
+                ? Math.min(depth, config.rangeMax()) : depth));
     }
 
     /**
      * Mines the anchors of a block from candidates searched beforehand (ranks {@code [0, depth)} of each
      * anchor, {@link #depth(MiningConfig, VectorStore)}, exclusions applied, as the source would have given
      * them): a search of many blocks at once shares the index's lists between them. The source still scores
-     * the positives.
+     * the positives. Candidates searched to fewer ranks, from a source that searches each anchor alone (at least
+     * {@link #firstSearchDepth}): the anchors whose widening reads deeper are searched again by the source, on
+     * their own, to the full depth.
      */
     public MinedAnchor[] mine(AnchorBlock block, TopK top) {
+        if (top.k() >= depth || !source.searchesEachAnchorAlone()) {
+            return mine(block, top, false);
+        }
+        MinedAnchor[] mined = mineWithin(block, top);
+        int[] deeper = shortAnchors(mined);
+        // a search to depth R holds R results per anchor: a chunk of short anchors at a time bounds the memory
+        int chunk = Math.max(1, DEEP_RESULTS / depth);
+        for (int from = 0; from < deeper.length; from += chunk) {
+            AnchorBlock sub = subBlock(block, deeper, from, Math.min(deeper.length, from + chunk));
+            MinedAnchor[] out = mine(sub, source.candidates(sub, depth), false);
+            for (int j = 0; j < out.length; j++) {
+                mined[deeper[from + j]] = out[j];
+            }
+        }
+        return mined;
+    }
+
+    private static int[] shortAnchors(MinedAnchor[] mined) {
+        int n = 0;
+        for (MinedAnchor m : mined) {
+            n += m == null ? 1 : 0;
+        }
+        int[] at = new int[n];
+        for (int i = 0, j = 0; i < mined.length; i++) {
+            if (mined[i] == null) {
+                at[j++] = i;
+            }
+        }
+        return at;
+    }
+
+    /** The anchors {@code at[from, to)} of {@code block}, with their vectors, as a block of their own. */
+    private AnchorBlock subBlock(AnchorBlock block, int[] at, int from, int to) {
+        int n = to - from;
+        if (row == null) {
+            row = new float[block.queries().dim()];
+        }
+        if (subVectors == null || subVectors.capacity() < n) {
+            subVectors = new QueryBlock(Math.max(n, block.size()), block.queries().dim());
+        }
+        subVectors.clear();
+        int[] anchors = new int[n];
+        int[][] positives = new int[n][];
+        int[][] exclusions = new int[n][];
+        for (int j = 0; j < n; j++) {
+            int i = at[from + j];
+            anchors[j] = block.anchors()[i];
+            positives[j] = block.positives()[i];
+            exclusions[j] = block.exclusions()[i];
+            block.queries().copyTo(i, row);
+            subVectors.add(row);
+        }
+        return new AnchorBlock(subVectors, anchors, positives, exclusions);
+    }
+
+    /**
+     * Mines the anchors of a block from candidates searched to fewer ranks than {@link #depth(MiningConfig,
+     * VectorStore)} (at least {@code rangeMax}): an anchor its first window completes, or the windows within
+     * {@code top.k()}, is mined exactly as from the full depth; an anchor whose widening would read a rank at
+     * or past {@code top.k()} gets null: mine it again from a search to the full depth (a block of such anchors
+     * alone gives the same result, since every result is a function of the anchor). So only the anchors
+     * that come up short pay for the deep ranks.
+     */
+    public MinedAnchor[] mineWithin(AnchorBlock block, TopK top) {
+        if (top.k() < Math.min(depth, config.rangeMax())) {
+            throw new IllegalArgumentException("candidates to k=" + top.k() + "; expected at least rangeMax="
+                    + config.rangeMax());
+        }
+        return mine(block, top, true);
+    }
+
+    private MinedAnchor[] mine(AnchorBlock block, TopK top, boolean partial) {
         if (top.queries() != block.size() || top.k() > depth) {
             throw new IllegalArgumentException("candidates for " + top.queries() + " anchors, k=" + top.k()
                     + "; expected " + block.size() + " anchors, k <= depth=" + depth);
@@ -96,7 +193,10 @@ public final class BlockMiner {
             candidates.load(top, q);
             Shortfall shortfall = filters.apply(candidates, ctx);
             if (shortfall != Shortfall.NONE && widened.length > 0) {
-                shortfall = widen(top, q, ctx, shortfall);
+                shortfall = widen(top, q, ctx, shortfall, partial);
+                if (shortfall == null) {
+                    continue;
+                }
             }
             Shortfall sampled = sampler.sample(candidates, config.numNegatives(), ctx);
             if (shortfall == Shortfall.NONE) {
@@ -112,12 +212,20 @@ public final class BlockMiner {
 
     /**
      * Adds the survivors of the next windows of ranks to the candidates, a window at a time, until there are
-     * enough; returns {@link Shortfall#NONE} then, the first window's reason otherwise.
+     * enough; returns {@link Shortfall#NONE} then, the first window's reason otherwise, or null when
+     * {@code partial} and a window reaches past the ranks {@code top} holds while the search had more to give.
      */
-    private Shortfall widen(TopK top, int q, AnchorContext ctx, Shortfall first) {
-        for (FilterChain window : widened) {
-            deeper.load(top, q);
-            window.apply(deeper, ctx);
+    private Shortfall widen(TopK top, int q, AnchorContext ctx, Shortfall first, boolean partial) {
+        for (int w = 0; w < widened.length; w++) {
+            if (partial && widenedEnd[w] > top.k() && top.count(q) == top.k()) {
+                return null;
+            }
+            if (top.ranksArePositions()) {
+                deeper.load(top, q, widenedFrom[w], widenedEnd[w]);
+            } else {
+                deeper.load(top, q);
+            }
+            widened[w].apply(deeper, ctx);
             candidates.append(deeper);
             if (candidates.size() >= config.numNegatives()) {
                 return Shortfall.NONE;

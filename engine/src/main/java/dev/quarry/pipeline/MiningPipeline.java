@@ -122,7 +122,7 @@ public final class MiningPipeline {
                     2_000_000_000L, anchorsBefore);
             if (job.batch() != null && job.queries() != null) {
                 superBlocks = new SuperBlocks(layout, job.batch(),
-                        BlockMiner.depth(job.config(), job.corpus()), start, blocks);
+                        BlockMiner.firstSearchDepth(job.config(), job.corpus()), start, blocks);
             }
             writeAll(start, blocks, outputs, stats, progress, checkpointPath);
             // The outputs are renamed one by one; a final checkpoint first lets --resume finish the

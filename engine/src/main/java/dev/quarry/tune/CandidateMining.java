@@ -16,6 +16,8 @@ import dev.quarry.pipeline.BlockLayout;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,12 +26,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Mines the training anchors once per configuration, with one index search per block of anchors for all
- * of them: the search runs to the deepest depth any configuration asks for, and each configuration's
+ * of them: the search runs to the deepest rank window any configuration asks for, and each configuration's
  * {@link BlockMiner} reads the first ranks it asks for (the order of a search is total, so the first
- * {@code k} of a deeper search are the search to {@code k}). Each configuration gets what {@code quarry
- * mine} would mine with it, for any thread count. Blocks run on the process's search pool.
+ * {@code k} of a deeper search are the search to {@code k}). A configuration that widens short anchors to
+ * deeper ranks mines the block from that search too ({@link BlockMiner#mineWithin}); only the anchors it
+ * leaves short, a few in a hundred, are searched again to the widened depth, together, and mined from that
+ * search. Each configuration gets what {@code quarry mine} would mine with it, for any thread count. Blocks
+ * run on the process's search pool.
  */
 final class CandidateMining {
+    /** Results a deeper search of short anchors holds at once (8 bytes each). */
+    private static final int DEEP_RESULTS = 1 << 22;
+
     private CandidateMining() {
     }
 
@@ -42,7 +50,7 @@ final class CandidateMining {
                                 int threads, Progress progress) {
         int depth = 0;
         for (MiningConfig c : configs) {
-            depth = Math.max(depth, c.searchDepth(corpus.count()));
+            depth = Math.max(depth, c.rangeMax());
         }
         int anchors = layout.anchors().length;
         MinedAnchor[][] mined = new MinedAnchor[configs.size()][anchors];
@@ -54,18 +62,34 @@ final class CandidateMining {
         SearchThreads.run("quarry-tune-mine", Math.max(1, Math.min(threads, blocks)), part -> {
             Shared source = new Shared(new IndexSource(index, corpus, params));
             BlockMiner[] miners = new BlockMiner[configs.size()];
+            int[] depths = new int[miners.length];
             for (int c = 0; c < miners.length; c++) {
                 miners[c] = new BlockMiner(source, corpus, kernels, configs.get(c));
+                depths[c] = BlockMiner.depth(configs.get(c), corpus);
             }
-            QueryBlock vectors = new QueryBlock(Math.min(layout.blockSize(), anchors), queries.dim());
+            int capacity = Math.min(layout.blockSize(), anchors);
+            QueryBlock vectors = new QueryBlock(capacity, queries.dim());
+            QueryBlock shortVectors = new QueryBlock(capacity, queries.dim());
             for (int b = next.getAndIncrement(); b < blocks && !failed.get(); b = next.getAndIncrement()) {
                 try {
                     AnchorBlock block = BlockLayout.loadVectors(layout.block(b), queries, vectors);
-                    source.use(index.search(block.queries(), searchDepth, Exclusions.ofSorted(block.exclusions()),
-                            params));
+                    source.use(search(index, block, searchDepth, params));
+                    int from = b * layout.blockSize();
+                    BitSet shortAnchors = new BitSet(block.size());
                     for (int c = 0; c < miners.length; c++) {
-                        MinedAnchor[] out = miners[c].mine(block);
-                        System.arraycopy(out, 0, mined[c], b * layout.blockSize(), out.length);
+                        MinedAnchor[] out = depths[c] > searchDepth
+                                ? miners[c].mineWithin(block, source.candidates(block, searchDepth))
+                                : miners[c].mine(block);
+                        for (int i = 0; i < out.length; i++) {
+                            if (out[i] == null) {
+                                shortAnchors.set(i);
+                            }
+                        }
+                        System.arraycopy(out, 0, mined[c], from, out.length);
+                    }
+                    if (!shortAnchors.isEmpty()) {
+                        mineDeeper(block, shortAnchors, from, configs, miners, depths, source, queries,
+                                shortVectors, index, params, mined);
                     }
                     progress.advance(block.size());
                 } catch (RuntimeException | Error e) {
@@ -75,6 +99,63 @@ final class CandidateMining {
             }
         });
         return mined;
+    }
+
+    /**
+     * Searches the anchors of {@code block} that some configuration left short ({@code shortAnchors}) to the
+     * deepest depth those configurations widen to, and fills each configuration's missing results from that
+     * search.
+     */
+    private static void mineDeeper(AnchorBlock block, BitSet shortAnchors, int from, List<MiningConfig> configs,
+                                   BlockMiner[] miners, int[] depths, Shared source, VectorStore queries,
+                                   QueryBlock into, VectorIndex index, SearchParams params, MinedAnchor[][] mined) {
+        int[] all = shortAnchors.stream().toArray();
+        int depth = 0;
+        for (int c = 0; c < configs.size(); c++) {
+            if (needsDeeper(mined[c], from, all)) {
+                depth = Math.max(depth, depths[c]);
+            }
+        }
+        // a search to depth R holds R results per anchor: a chunk of short anchors at a time bounds the memory
+        int chunk = Math.max(1, DEEP_RESULTS / depth);
+        for (int first = 0; first < all.length; first += chunk) {
+            int[] at = Arrays.copyOfRange(all, first, Math.min(all.length, first + chunk));
+            int n = at.length;
+            int[] ordinals = new int[n];
+            int[][] positives = new int[n][];
+            int[][] exclusions = new int[n][];
+            for (int j = 0; j < n; j++) {
+                ordinals[j] = block.anchors()[at[j]];
+                positives[j] = block.positives()[at[j]];
+                exclusions[j] = block.exclusions()[at[j]];
+            }
+            AnchorBlock deeper = BlockLayout.loadVectors(new AnchorBlock(null, ordinals, positives, exclusions),
+                    queries, into);
+            source.use(search(index, deeper, depth, params));
+            for (int c = 0; c < configs.size(); c++) {
+                if (needsDeeper(mined[c], from, at)) {
+                    MinedAnchor[] out = miners[c].mine(deeper);
+                    for (int j = 0; j < n; j++) {
+                        if (mined[c][from + at[j]] == null) {
+                            mined[c][from + at[j]] = out[j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean needsDeeper(MinedAnchor[] mined, int from, int[] at) {
+        for (int i : at) {
+            if (mined[from + i] == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static TopK search(VectorIndex index, AnchorBlock block, int depth, SearchParams params) {
+        return index.search(block.queries(), depth, Exclusions.ofSorted(block.exclusions()), params);
     }
 
     /** The current block's search, read to the depth each miner asks for; positives scored as the index source does. */

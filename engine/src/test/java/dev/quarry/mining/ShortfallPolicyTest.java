@@ -11,9 +11,16 @@ import dev.quarry.io.JsonlMinedEncoder;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;
 import dev.quarry.io.TextLookup;
+import dev.quarry.index.SearchParams;
+import dev.quarry.index.TopK;
+import dev.quarry.index.flat.FlatIndex;
+import dev.quarry.mining.candidate.AnchorBlock;
 import dev.quarry.mining.candidate.Shortfall;
+import dev.quarry.mining.strategy.CandidateSource;
+import dev.quarry.mining.strategy.IndexSource;
 import dev.quarry.store.VectorStore;
 import dev.quarry.testing.TestVectors;
+import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.nio.charset.StandardCharsets;
@@ -94,6 +101,50 @@ class ShortfallPolicyTest {
             assertEquals(m.negatives().length < 3 ? Shortfall.MARGIN : Shortfall.NONE, m.shortfall(), "anchor " + a);
         }
         assertTrue(widened > 10, "odd anchors need deeper windows: " + widened);
+    }
+
+    @Test
+    void shortAnchorsSearchedAgainOnTheirOwnMineWhatOneSearchToTheFullDepthMines() {
+        for (SamplingStrategy sampling : List.of(SamplingStrategy.TOP, SamplingStrategy.RANDOM)) {
+            // to the last rank of the corpus: the odd anchors' random positives need ranks far past 400
+            MiningConfig config = base().withSampling(sampling).withShortfall(new ShortfallPolicy(ROWS, true));
+            List<MinedAnchor> twoSearches = mine(config);
+            try (VectorStore store = VectorStore.copyOf("corpus", corpus, false)) {
+                IndexSource index = new IndexSource(new FlatIndex(store, KERNELS), store,
+                        SearchParams.defaults().withThreads(1));
+                CandidateSource oneSearch = new CandidateSource() {
+                    @Override
+                    public TopK candidates(AnchorBlock block, int depth) {
+                        assertEquals(ROWS, depth, "one search, to the widened depth");
+                        return index.candidates(block, depth);
+                    }
+
+                    @Override
+                    public float[] positiveScores(AnchorBlock block, int i) {
+                        return index.positiveScores(block, i);
+                    }
+
+                    @Override
+                    public String describe() {
+                        return index.describe();
+                    }
+                };
+                int[][] exclusions = Arrays.stream(positives).map(int[]::clone).toArray(int[][]::new);
+                MinedAnchor[] once = new BlockMiner(oneSearch, store, KERNELS, config).mine(new AnchorBlock(
+                        QueryBlock.of(anchors), IntStream.range(0, ANCHORS).toArray(), positives, exclusions));
+                int deep = 0;
+                for (int a = 0; a < ANCHORS; a++) {
+                    String at = sampling + " anchor " + a;
+                    assertArrayEquals(once[a].negatives(), twoSearches.get(a).negatives(), at);
+                    assertArrayEquals(once[a].negativeRanks(), twoSearches.get(a).negativeRanks(), at);
+                    assertArrayEquals(once[a].negativeScores(), twoSearches.get(a).negativeScores(), at);
+                    assertEquals(once[a].shortfall(), twoSearches.get(a).shortfall(), at);
+                    assertEquals(once[a].leftOut(), twoSearches.get(a).leftOut(), at);
+                    deep += Arrays.stream(once[a].negativeRanks()).anyMatch(r -> r >= 400) ? 1 : 0;
+                }
+                assertTrue(deep > 0, sampling + ": some anchors take negatives beyond rank 400");
+            }
+        }
     }
 
     @Test

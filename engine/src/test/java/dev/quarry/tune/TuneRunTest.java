@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.QuarryDataException;
 import dev.quarry.Seeds;
+import dev.quarry.index.Exclusions;
+import dev.quarry.index.SearchParams;
+import dev.quarry.index.TopK;
+import dev.quarry.index.VectorIndex;
 import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.labels.Qrels;
 import dev.quarry.mining.MinedAnchor;
@@ -24,11 +28,13 @@ import dev.quarry.pipeline.MiningRequest;
 import dev.quarry.store.VectorStore;
 import dev.quarry.synth.CatalogSpec;
 import dev.quarry.synth.SyntheticCatalog;
+import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -126,6 +132,88 @@ class TuneRunTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void aWideningCandidateSearchesOnlyItsShortAnchorsDeeperAndMinesWhatTheFullDepthSearchMines() throws IOException {
+        try (VectorStore corpus = VectorStore.open(catalog.resolve("corpus.qvec"));
+             VectorStore queries = VectorStore.open(catalog.resolve("queries.qvec"))) {
+            int[] anchors = IntStream.range(0, 600).toArray();
+            Qrels.Builder labels = new Qrels.Builder();
+            int[][] positives = new int[anchors.length][];
+            float[][] vectors = new float[anchors.length][queries.dim()];
+            int[] labelled = new int[anchors.length];
+            for (String line : Files.readAllLines(catalog.resolve("qrels.tsv"))) {
+                String[] f = line.split("\t"); // q<anchor> d<row> 1
+                labelled[Integer.parseInt(f[0].substring(1))] = Integer.parseInt(f[1].substring(1));
+            }
+            for (int a : anchors) {
+                // every fifth label names a random row: its margin empties the first window, at any depth or none
+                positives[a] = new int[] {a % 5 == 0 ? (int) ((Seeds.mix(3, a) & 0x7fffffff) % corpus.count()) : labelled[a]};
+                labels.add(a, positives[a][0]);
+                queries.copyRow(a, vectors[a]);
+            }
+            MiningConfig window = MiningConfig.defaults().withRange(10, 60);
+            // windows of 50 ranks: [60, 110) straddles the shared search's 100 ranks, [110, 160) lies beyond it
+            List<MiningConfig> configs = List.of(MiningConfig.defaults(),
+                    window.withShortfall(new ShortfallPolicy(400, true)),
+                    window.withSampling(SamplingStrategy.RANDOM).withShortfall(new ShortfallPolicy(250, false)));
+            BlockLayout layout = new BlockLayout(anchors, labels.build(), Qrels.empty(), false, 64);
+            List<int[]> searches = new ArrayList<>();
+            FlatIndex flat = new FlatIndex(corpus, KERNELS);
+            VectorIndex counting = new VectorIndex() {
+                @Override
+                public int dim() {
+                    return flat.dim();
+                }
+
+                @Override
+                public long size() {
+                    return flat.size();
+                }
+
+                @Override
+                public String describe() {
+                    return flat.describe();
+                }
+
+                @Override
+                public TopK search(QueryBlock block, int k, Exclusions exclusions, SearchParams params) {
+                    synchronized (searches) {
+                        searches.add(new int[] {block.count(), k});
+                    }
+                    return flat.search(block, k, exclusions, params);
+                }
+            };
+            MinedAnchor[][] shared = CandidateMining.mine(configs, counting, corpus, queries, KERNELS, layout, 0, 2,
+                    Progress.silent());
+            int deepRanks = 0;
+            int shallowRanks = 0;
+            for (int c = 0; c < configs.size(); c++) {
+                try (Miner miner = Miner.builder(corpus).kernels(KERNELS).config(configs.get(c)).warmUp(false).build()) {
+                    List<MinedAnchor> alone = miner.mine(vectors, positives);
+                    for (int a : anchors) {
+                        String at = "config " + c + " anchor " + a;
+                        assertArrayEquals(alone.get(a).negatives(), shared[c][a].negatives(), at);
+                        assertArrayEquals(alone.get(a).negativeRanks(), shared[c][a].negativeRanks(), at);
+                        assertArrayEquals(alone.get(a).negativeScores(), shared[c][a].negativeScores(), at);
+                        assertEquals(alone.get(a).shortfall(), shared[c][a].shortfall(), at);
+                        assertEquals(alone.get(a).leftOut(), shared[c][a].leftOut(), at);
+                        int deepest = Arrays.stream(shared[c][a].negativeRanks()).max().orElse(0);
+                        deepRanks += deepest >= 100 ? 1 : 0;
+                        shallowRanks += deepest >= 60 && deepest < 100 ? 1 : 0;
+                    }
+                }
+            }
+            assertTrue(deepRanks > 0, "some anchors take negatives beyond the shared search");
+            assertTrue(shallowRanks > 0, "some anchors are completed by a window within the shared search");
+            int deepQueries = searches.stream().filter(s -> s[1] > 100).mapToInt(s -> s[0]).sum();
+            assertEquals(anchors.length, searches.stream().filter(s -> s[1] == 100).mapToInt(s -> s[0]).sum(),
+                    "every anchor searched once to the deepest rank window");
+            assertTrue(deepQueries > 0 && deepQueries <= anchors.length / 4,
+                    "only the short anchors are searched deeper: " + deepQueries);
+            assertTrue(searches.stream().allMatch(s -> s[1] == 100 || s[1] == 400), "deeper searches go to 400");
         }
     }
 

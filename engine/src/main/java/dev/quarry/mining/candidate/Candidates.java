@@ -31,6 +31,17 @@ public final class Candidates {
         }
     }
 
+    /** Loads the results of query {@code q} at positions {@code [from, to)} (those it has), with their ranks. */
+    public void load(TopK top, int q, int from, int to) {
+        int end = Math.min(to, top.count(q));
+        size = Math.max(0, end - from);
+        for (int i = 0; i < size; i++) {
+            ids[i] = top.id(q, from + i);
+            scores[i] = top.score(q, from + i);
+            ranks[i] = top.rank(q, from + i);
+        }
+    }
+
     /** Loads candidates directly (tests, other strategies), in their order. */
     public void load(int[] ordinals, float[] candidateScores, int[] candidateRanks, int n) {
         System.arraycopy(ordinals, 0, ids, 0, n);

@@ -43,6 +43,14 @@ public interface CandidateSource {
         return null;
     }
 
+    /**
+     * Whether an anchor's candidates depend on the anchor alone, not on the other anchors of its block (an
+     * index search; not a training batch): then a block's short anchors can be searched deeper on their own.
+     */
+    default boolean searchesEachAnchorAlone() {
+        return false;
+    }
+
     /** A short description for the summary, e.g. {@code flat} or {@code run file run.trec}. */
     String describe();
 }

@@ -47,6 +47,11 @@ public final class IndexSource implements CandidateSource {
     }
 
     @Override
+    public boolean searchesEachAnchorAlone() {
+        return true;
+    }
+
+    @Override
     public String describe() {
         return index.describe();
     }

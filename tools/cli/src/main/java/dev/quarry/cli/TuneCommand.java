@@ -52,9 +52,10 @@ final class TuneCommand implements Callable<Integer>, SchemaOptions.Mines {
             new String[] {"random from ranks [10, 50)", "--range-max 50 --sampling-strategy random"},
             new String[] {"SimANS from ranks [10, 100)", "--sampling-strategy simans"},
             new String[] {"short anchors kept", "--no-leave-out-short"},
-            new String[] {"short anchors widened to rank 1000", "--widen-to 1000"});
+            new String[] {"short anchors widened to rank 1M", "--widen-to 1000000"});
     static final String DEFAULTS_SUMMARY = "the defaults; no defences; ranks [30, 100); relative margin 0.1; random"
-            + " from ranks [10, 50); SimANS; short anchors kept; short anchors widened to rank 1000";
+            + " from ranks [10, 50); SimANS; short anchors kept; short anchors widened to rank 1M (every rank of a corpus of up to"
+            + " a million rows)";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

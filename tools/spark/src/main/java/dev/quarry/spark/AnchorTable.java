@@ -131,17 +131,20 @@ public final class AnchorTable {
         private final Shape shape;
         private final int blockSize;
         private final long[] rowOffsets;
+        private final long[] rowCounts;
         private final int[] blockOffsets;
 
         /**
          * @param rowOffsets rows in the partitions before each partition
+         * @param rowCounts rows in each partition, as the driver counted or made them
          * @param blockOffsets blocks in the partitions before each partition
          */
-        Cut(WorkerSpec spec, Shape shape, int blockSize, long[] rowOffsets, int[] blockOffsets) {
+        Cut(WorkerSpec spec, Shape shape, int blockSize, long[] rowOffsets, long[] rowCounts, int[] blockOffsets) {
             this.spec = spec;
             this.shape = shape;
             this.blockSize = blockSize;
             this.rowOffsets = rowOffsets;
+            this.rowCounts = rowCounts;
             this.blockOffsets = blockOffsets;
         }
 
@@ -156,7 +159,18 @@ public final class AnchorTable {
 
                 @Override
                 public boolean hasNext() {
-                    return rows.hasNext();
+                    if (rows.hasNext()) {
+                        return true;
+                    }
+                    // Blocks are numbered from the driver's counts: a partition holding other rows (a table that
+                    // is not the same when read again) would number them wrong, so it fails instead.
+                    long seen = position - rowOffsets[partition];
+                    if (seen != rowCounts[partition]) {
+                        throw new IllegalStateException("partition " + partition + " of the anchors table held "
+                                + seen + " rows where the driver counted " + rowCounts[partition] + " (a table"
+                                + " that changes when read again: persist it)");
+                    }
+                    return false;
                 }
 
                 @Override

@@ -37,6 +37,7 @@ import picocli.CommandLine.Option;
                 "A killed run replaces nothing: outputs go to temp names and are renamed when the run completes."})
 public final class SparkMineCommand implements Callable<Integer>, SchemaOptions.Mines {
     private static final String EXECUTOR_OPTIONS = "spark.executor.extraJavaOptions";
+    private static final String PLUGINS = "spark.plugins";
     /** How long a cluster's run waits for its first executor. */
     static final int EXECUTOR_WAIT_SECONDS = 60;
 
@@ -127,7 +128,8 @@ public final class SparkMineCommand implements Callable<Integer>, SchemaOptions.
 
     /**
      * The session's configuration: spark-submit's (its {@code spark.*} system properties), then {@code --master} and
-     * {@code --conf}. A local master binds to loopback only; a cluster's executors get Quarry's JVM flags and jars.
+     * {@code --conf}. A local master binds to loopback only; a cluster's executors get Quarry's JVM flags and jars, and
+     * remove their copies of the jars when they stop ({@link ShippedJars}).
      */
     private SparkConf sparkConf() {
         SparkConf conf = new SparkConf().setAppName("quarry spark-mine");
@@ -151,6 +153,11 @@ public final class SparkMineCommand implements Callable<Integer>, SchemaOptions.
                 throw new IllegalArgumentException(EXECUTOR_OPTIONS + " lacks " + flag + ", which every executor needs:"
                         + " give all of `./quarry jvm-flags spark`, or leave it out and spark-mine sets them");
             });
+        }
+        // The copies of the jars Spark fetches into each executor's directory go when the executor stops.
+        String plugins = conf.get(PLUGINS, "");
+        if (!List.of(plugins.split(",")).contains(ShippedJars.class.getName())) {
+            conf.set(PLUGINS, plugins.isBlank() ? ShippedJars.class.getName() : plugins + "," + ShippedJars.class.getName());
         }
         if (!conf.contains("spark.jars")) { // spark-submit lists the jars it ships; started alone, ship our own
             String jars = ownJars();

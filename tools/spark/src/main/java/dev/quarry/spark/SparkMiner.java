@@ -96,8 +96,9 @@ public final class SparkMiner {
      *
      * <p>The driver opens and checks the corpus's files, counts the table's rows (a Spark job) and checks that
      * the executors see the files; the mining runs when the returned Dataset is used, once per action (persist
-     * it to use it twice; the table is read twice, so persist a table that is costly or not repeatable to
-     * compute). A value of the table that is wrong (an unknown positive id, a vector of another dimension)
+     * it to use it twice; the table is read twice, once to count its rows and once to mine them, so persist a
+     * table that is costly or not repeatable to compute: a partition that holds other rows the second time fails
+     * its task). A value of the table that is wrong (an unknown positive id, a vector of another dimension)
      * fails that action with a {@link QuarryDataException} naming the anchor, the column and the value.
      *
      * @throws QuarryUsageException for a table without the columns it needs, an npy output format, or a
@@ -210,7 +211,8 @@ public final class SparkMiner {
             sc.sc().addSparkListener(stages);
             JavaRDD<MinedBlock> mined = null;
             try {
-                mined = mining.mine(anchorsTable(plan.order(), mining.blockSize()), LABELLED, r.parquet()).blocks();
+                LabelledTable table = anchorsTable(plan.order(), mining.blockSize());
+                mined = mining.mine(table.rows(), LABELLED, r.parquet(), table.counts()).blocks();
                 mined.persist(StorageLevel.MEMORY_AND_DISK());
                 MiningStats stats = parquet != null ? writeParquet(mined, started) : writeFiles(mined, files, started);
                 double seconds = (System.nanoTime() - started) / 1e9;
@@ -234,27 +236,41 @@ public final class SparkMiner {
         /**
          * The anchors table of the labels, in output order: per anchor its row, its positives and the rows it
          * must never get as negatives (its exclusions as {@code quarry mine} cuts them), as corpus rows. The
-         * driver cuts the blocks ({@link BlockLayout}) and spreads them over the partitions; the executors make
-         * the rows, so the driver holds no row objects.
+         * driver cuts the blocks ({@link BlockLayout}) and deals whole ones out, in order, to the partitions, so it
+         * knows each partition's rows (the table is read once, by the mining); the executors make the rows, so
+         * the driver holds no row objects.
          */
-        private Dataset<Row> anchorsTable(int[] order, int blockSize) {
+        private LabelledTable anchorsTable(int[] order, int blockSize) {
             BlockLayout blocks = new BlockLayout(order, inputs.labels().qrels(), inputs.knownPairs(),
                     inputs.anchorsAreCorpusRows(), blockSize);
-            List<BlockInput> list = new ArrayList<>(blocks.blocks());
-            for (int b = 0; b < blocks.blocks(); b++) {
-                AnchorBlock block = blocks.block(b);
-                list.add(new BlockInput(b, block.anchors(), block.positives(), block.exclusions(), null, null));
-            }
             int partitions = Math.max(1, Math.min(blocks.blocks(),
                     r.partitions() > 0 ? r.partitions() : 2 * sc.defaultParallelism()));
-            JavaRDD<Row> rows = sc.parallelize(list, partitions).flatMap(b -> {
-                List<Row> out = new ArrayList<>(b.size());
-                for (int i = 0; i < b.size(); i++) {
-                    out.add(RowFactory.create(b.anchors()[i], boxed(b.positives()[i]), boxed(b.exclusions()[i])));
+            List<List<BlockInput>> dealt = new ArrayList<>(partitions);
+            List<Long> counts = new ArrayList<>(partitions);
+            for (int p = 0; p < partitions; p++) { // partition p: blocks [p * B / P, (p + 1) * B / P)
+                List<BlockInput> part = new ArrayList<>();
+                long rows = 0;
+                for (int b = (int) ((long) p * blocks.blocks() / partitions);
+                     b < (int) ((long) (p + 1) * blocks.blocks() / partitions); b++) {
+                    AnchorBlock block = blocks.block(b);
+                    part.add(new BlockInput(b, block.anchors(), block.positives(), block.exclusions(), null, null));
+                    rows += block.anchors().length;
+                }
+                dealt.add(part);
+                counts.add(rows);
+            }
+            // One element per slice: Spark's parallelize puts element p alone in partition p.
+            JavaRDD<Row> rows = sc.parallelize(dealt, partitions).flatMap(part -> {
+                List<Row> out = new ArrayList<>();
+                for (BlockInput b : part) {
+                    for (int i = 0; i < b.size(); i++) {
+                        out.add(RowFactory.create(b.anchors()[i], boxed(b.positives()[i]),
+                                boxed(b.exclusions()[i])));
+                    }
                 }
                 return out.iterator();
             });
-            return spark.createDataFrame(rows, LABELLED_COLUMNS);
+            return new LabelledTable(spark.createDataFrame(rows, LABELLED_COLUMNS), counts);
         }
 
         /** JSONL or npy: every block mined in parallel first, then appended in order by this (single) writer. */
@@ -343,6 +359,10 @@ public final class SparkMiner {
                 progress.flush();
             }
         }
+    }
+
+    /** The command line's anchors table and the rows of each of its partitions. */
+    private record LabelledTable(Dataset<Row> rows, List<Long> counts) {
     }
 
     /** The command line's anchors table: rows of the anchors' store, positives and exclusions as corpus rows. */

@@ -21,8 +21,8 @@ import org.apache.spark.sql.Row;
 /**
  * The mining of an anchors table ({@link AnchorTable}), what both doors run: {@link SparkMiner#mine}'s
  * Dataset and {@code quarry spark-mine}'s files. The driver prepares the corpus's placement (the shard
- * layout, cut when asked), counts the table's rows per partition (so that blocks are numbered in the
- * table's order), and checks that the executors see its files; the executors cut their partitions into
+ * layout, cut when asked), counts the table's rows per partition unless it knows them (so that blocks are
+ * numbered in the table's order), and checks that the executors see its files; the executors cut their partitions into
  * blocks and run the engine's block miner on them, replicated or sharded ({@link Placement}), each block
  * encoded on the spot: file bytes, or table rows. Blocks keep the table's order.
  */
@@ -75,15 +75,33 @@ final class TableMining {
      * @param tableRows encode the blocks as rows of the output format's columns (else as file bytes)
      */
     Mined mine(Dataset<Row> table, AnchorTable.Shape shape, boolean tableRows) {
+        return mine(table, shape, tableRows, null);
+    }
+
+    /**
+     * As {@link #mine(Dataset, AnchorTable.Shape, boolean)}, with the rows of each of the table's partitions known
+     * to the driver ({@code counts}, the command line's table, made there): the table is then read once, by the
+     * mining, instead of once more to count them. A partition that holds another count fails its task.
+     *
+     * @param counts the rows of each partition of {@code table}, or null: count them (a Spark job)
+     */
+    Mined mine(Dataset<Row> table, AnchorTable.Shape shape, boolean tableRows, List<Long> counts) {
         JavaRDD<Row> rows = table.javaRDD();
-        List<Long> counts = rows.mapPartitions(TableMining::count).collect();
+        if (counts == null) {
+            counts = rows.mapPartitions(TableMining::count).collect();
+        } else if (counts.size() != rows.getNumPartitions()) {
+            throw new IllegalArgumentException(counts.size() + " partition counts for a table of "
+                    + rows.getNumPartitions() + " partitions");
+        }
         int partitions = counts.size();
+        long[] rowCounts = new long[partitions];
         long[] rowOffsets = new long[partitions];
         int[] blockOffsets = new int[partitions];
         long anchors = 0;
         long blocks = 0;
         for (int p = 0; p < partitions; p++) {
             rowOffsets[p] = anchors;
+            rowCounts[p] = counts.get(p);
             blockOffsets[p] = (int) blocks;
             anchors += counts.get(p);
             blocks += Math.ceilDiv(counts.get(p), (long) blockSize());
@@ -100,7 +118,7 @@ final class TableMining {
                         + " anchors, %s", anchors, sc.master(), r.placement().cliName(), partitions, blockSize(),
                 source()));
         JavaRDD<BlockInput> cut = rows.mapPartitionsWithIndex(new AnchorTable.Cut(spec, shape, blockSize(),
-                rowOffsets, blockOffsets), true);
+                rowOffsets, rowCounts, blockOffsets), true);
         JavaRDD<MinedBlock> mined = layout == null ? cut.mapPartitions(new ReplicatedMining(spec))
                 : blocks == 0 ? sc.emptyRDD() : sharded(cut, spec, partitions, (int) blocks);
         return new Mined(mined, anchors);

@@ -3,9 +3,15 @@ package dev.quarry.spark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A Spark standalone cluster for the tests, started and stopped with {@code scripts/spark-cluster.sh} (what a user
@@ -42,6 +48,45 @@ record StandaloneCluster(Path dir, String url) implements AutoCloseable {
     private static void stop(Path dir) throws IOException, InterruptedException {
         new ProcessBuilder("bash", SCRIPT.toString(), "stop", "--dir", dir.toString()).inheritIO().start()
                 .waitFor(2, TimeUnit.MINUTES);
+    }
+
+    /** The working directories the workers gave executors so far ({@code work-N/APP_ID/EXECUTOR_ID}). */
+    Set<Path> executorDirectories() throws IOException {
+        Set<Path> found = new HashSet<>();
+        try (Stream<Path> works = Files.list(dir)) {
+            for (Path work : works.filter(p -> p.getFileName().toString().startsWith("work-")).toList()) {
+                try (Stream<Path> executors = Files.find(work, 2, (p, a) -> a.isDirectory() && p.getNameCount()
+                        == work.getNameCount() + 2)) {
+                    executors.forEach(found::add);
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Waits until the worker that ran {@code executor} (a directory of {@link #executorDirectories}) logs that
+     * it finished: its JVM has exited. Fails after {@code seconds}.
+     */
+    void awaitExecutorFinished(Path executor, long seconds) throws IOException, InterruptedException {
+        String work = executor.getParent().getParent().getFileName().toString(); // work-N
+        Path log = dir.resolve("worker-" + work.substring("work-".length()) + ".log");
+        String line = "Executor " + executor.getParent().getFileName() + "/" + executor.getFileName()
+                + " finished with state";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        try (WatchService watch = dir.getFileSystem().newWatchService()) {
+            dir.register(watch, StandardWatchEventKinds.ENTRY_MODIFY);
+            while (!Files.readString(log).contains(line)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no \"" + line + "\" in " + log + " within " + seconds + " s");
+                }
+                WatchKey key = watch.poll(1, TimeUnit.SECONDS); // the log written, or a second to look again
+                if (key != null) {
+                    key.pollEvents();
+                    key.reset();
+                }
+            }
+        }
     }
 
     /** The JVM flags of a Quarry JVM on Spark ({@code ./quarry jvm-flags spark}). */

@@ -19,7 +19,9 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -29,13 +31,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * spark-mine on a real Spark standalone cluster (a Master and two Workers of one core, each its own JVM, started by
  * {@code scripts/spark-cluster.sh}): executors in JVMs of their own, given Quarry's jars and flags by spark-mine or
  * by the documented submission, write {@code quarry mine}'s bytes, replicated and sharded, flat and IVF, also when
- * an executor JVM is killed mid-stage; a missing flag and a bad or unreachable master are refused with Quarry's
- * messages; an input the executors cannot see is refused before the mining job. Runs after the module's package (the jars a user runs), as Maven's integration tests.
+ * an executor JVM is killed mid-stage, and the executors leave no copy of the jars behind once a run ends; a missing
+ * flag and a bad or unreachable master are refused with Quarry's messages; an input the executors cannot see is
+ * refused before the mining job. Runs after the module's package (the jars a user runs), as Maven's integration tests.
  */
 class StandaloneClusterIT {
     private static final long RUN_DEADLINE_S = 300;
@@ -106,12 +111,70 @@ class StandaloneClusterIT {
     }
 
     @Test
-    void theDocumentedSubmissionWritesQuarryMinesBytesShardedFlat() throws Exception {
-        Exec run = Exec.start(StandaloneCluster.sparkSubmit(cluster.url(), args("submitted.jsonl", "--placement",
-                "sharded", "--shards", dir.resolve("flat-shards").toString(), "--shard-count", "2")), dir.resolve("submit"));
+    void sparkMineWritesQuarryMinesBytesShardedFlatAndItsExecutorsLeaveNoJarBehind() throws Exception {
+        Set<Path> before = cluster.executorDirectories();
+        Exec run = Exec.start(StandaloneCluster.sparkMine(withMaster(args("sharded-flat.jsonl",
+                layout("sharded-flat", "mine")))), dir.resolve("sharded-flat"));
         run.awaitExit(RUN_DEADLINE_S);
         assertEquals(0, run.exitCode(), run::toString);
-        assertArrayEquals(bytes("one.jsonl"), bytes("submitted.jsonl"));
+        assertArrayEquals(bytes(expected("sharded-flat")), bytes("sharded-flat.jsonl"));
+        assertExecutorsLeftNoJar(before);
+    }
+
+    /**
+     * The documented submission (Spark's own submit class, Quarry's jars shipped with it) in each placement and
+     * index: {@code quarry mine}'s bytes, and no copy of the shipped jars left on the workers once it ends. With
+     * the tests above (IVF replicated; sharded flat; the killed executors' replicated flat and sharded IVF),
+     * {@code spark-mine --master spark://} covers the same four.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"replicated-flat", "replicated-ivf", "sharded-flat", "sharded-ivf"})
+    void theDocumentedSubmissionWritesQuarryMinesBytes(String layout) throws Exception {
+        Set<Path> before = cluster.executorDirectories();
+        String output = "submitted-" + layout + ".jsonl";
+        Exec run = Exec.start(StandaloneCluster.sparkSubmit(cluster.url(), args(output, layout(layout, "submit"))),
+                dir.resolve("submit-" + layout));
+        run.awaitExit(RUN_DEADLINE_S);
+        assertEquals(0, run.exitCode(), run::toString);
+        assertArrayEquals(bytes(expected(layout)), bytes(output), layout);
+        assertExecutorsLeftNoJar(before);
+    }
+
+    /** spark-mine's options for a placement and index ({@code replicated-flat}...); shard layouts cut anew. */
+    private static String[] layout(String layout, String door) {
+        String shards = dir.resolve(door + "-" + layout + "-shards").toString();
+        return switch (layout) {
+            case "replicated-flat" -> new String[] {"--partitions", "3", "--block-size", "50"};
+            case "replicated-ivf" -> new String[] {"--index", ivf.toString(), "--nprobe", "2", "--partitions", "3"};
+            case "sharded-flat" -> new String[] {"--placement", "sharded", "--shards", shards, "--shard-count", "2"};
+            // IVF shards probed in every list score every row: exact mining's bytes.
+            case "sharded-ivf" -> new String[] {"--placement", "sharded", "--shards", shards, "--shard-count", "2",
+                    "--shard-nlist", "8", "--nprobe", "8"};
+            default -> throw new IllegalArgumentException(layout);
+        };
+    }
+
+    /** The one-machine output a layout's run must equal. */
+    private static String expected(String layout) {
+        return layout.equals("replicated-ivf") ? "one-ivf.jsonl" : "one.jsonl";
+    }
+
+    /**
+     * The executors a run started (their directories, beyond {@code before}) have stopped and removed their
+     * copies of the shipped jars; Spark's logs stay.
+     */
+    private static void assertExecutorsLeftNoJar(Set<Path> before) throws IOException, InterruptedException {
+        Set<Path> started = new HashSet<>(cluster.executorDirectories());
+        started.removeAll(before);
+        assertFalse(started.isEmpty(), "the run started executors on the workers");
+        for (Path executor : started) {
+            cluster.awaitExecutorFinished(executor, 120);
+            assertTrue(Files.exists(executor.resolve("stderr")), "Spark's log stays: " + executor);
+            try (Stream<Path> files = Files.list(executor)) {
+                List<Path> jars = files.filter(f -> f.getFileName().toString().endsWith(".jar")).toList();
+                assertEquals(List.of(), jars, "jars left in " + executor);
+            }
+        }
     }
 
     @Test
@@ -139,7 +202,7 @@ class StandaloneClusterIT {
         Exec run = Exec.start(StandaloneCluster.sparkMine(args), dir.resolve("run-" + output));
         long pid;
         try {
-            Path marker = awaitFile(pause, run, 180);
+            Path marker = awaitFile(pause, run, RUN_DEADLINE_S);
             String name = marker.getFileName().toString();
             pid = Long.parseLong(name.substring(name.lastIndexOf('-') + 1));
             ProcessHandle executor = ProcessHandle.of(pid).orElseThrow();
