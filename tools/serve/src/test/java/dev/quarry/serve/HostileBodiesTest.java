@@ -215,6 +215,35 @@ class HostileBodiesTest {
         }
     }
 
+    @Test
+    void callsBeyondThePlacesAndAFewDozenMoreAreAllRefusedByTheAdmissionAfterTheirBodyIsRead() throws Exception {
+        // The framework's own bound on requests (the places and 16 more) answered the one past it 503 and closed with its
+        // body unread: a reset instead of the answer for a client still sending.
+        List<RawHttp> holders = new java.util.ArrayList<>();
+        try (ServeFixture.Running server = start(1, 0, 30)) {
+            try {
+                for (int i = 0; i < 24; i++) {
+                    RawHttp holder = new RawHttp(server.server().port());
+                    holders.add(holder);
+                    holder.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                            + "Content-Length: 600\r\n\r\n0123456789");
+                }
+                awaitWaiting(server, 1);
+                try (RawHttp refused = new RawHttp(server.server().port())) {
+                    refused.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                            + "Content-Length: " + LIMIT / 2 + "\r\n\r\n").write(new byte[LIMIT / 4]);
+                    assertEquals("\u0000", refused.readUntilClosed(1), "nothing answered before the body was all read");
+                    refused.write(new byte[LIMIT / 4]);
+                    String answer = refused.readUntilClosed(20);
+                    assertEquals(List.of(503), RawHttp.statuses(answer), answer);
+                    assertTrue(answer.contains("at capacity"), answer);
+                }
+            } finally {
+                holders.forEach(RawHttp::close);
+            }
+        }
+    }
+
     /** Waits (30 s at most) until {@code n} calls hold a waiting place. */
     private static void awaitWaiting(ServeFixture.Running server, int n) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
