@@ -11,6 +11,29 @@ public final class TestVectors {
     private TestVectors() {
     }
 
+    /**
+     * {@code count} rows of {@code dim} whole numbers uniform in [-bound, bound]: their dot products are exact in
+     * float whatever the order of the sums, so a test can compare scores with {@code assertEquals}.
+     */
+    public static float[][] integers(SplittableRandom random, int count, int dim, int bound) {
+        float[][] rows = new float[count][dim];
+        for (float[] row : rows) {
+            for (int k = 0; k < dim; k++) {
+                row[k] = random.nextInt(-bound, bound + 1);
+            }
+        }
+        return rows;
+    }
+
+    /** The dot product of {@code a} and {@code b}, summed in order: the plainest oracle. */
+    public static float dot(float[] a, float[] b) {
+        float sum = 0;
+        for (int k = 0; k < a.length; k++) {
+            sum += a[k] * b[k];
+        }
+        return sum;
+    }
+
     /** {@code n} floats uniform in [-1, 1). */
     public static float[] uniform(SplittableRandom random, int n) {
         float[] v = new float[n];
@@ -29,10 +52,6 @@ public final class TestVectors {
         return rows;
     }
 
-    /**
-     * A native segment holding the rows little-endian, row r at byte {@code lead + r * stride};
-     * {@code lead} and a stride above {@code 4 * dim} exercise unaligned and strided layouts.
-     */
     /** Copies of {@code rows}, each scaled to unit L2 norm. */
     public static float[][] normalized(float[][] rows) {
         float[][] out = new float[rows.length][];
@@ -49,6 +68,10 @@ public final class TestVectors {
         return out;
     }
 
+    /**
+     * A native segment holding the rows little-endian, row r at byte {@code lead + r * stride};
+     * {@code lead} and a stride above {@code 4 * dim} exercise unaligned and strided layouts.
+     */
     public static MemorySegment segment(Arena arena, float[][] rows, long lead, long stride) {
         int dim = rows.length == 0 ? 0 : rows[0].length;
         MemorySegment seg = arena.allocate(lead + Math.max(0, rows.length - 1) * stride + 4L * dim + 1, 1);

@@ -1,5 +1,7 @@
 package dev.quarry.mining.strategy;
 
+import static dev.quarry.testing.TestVectors.dot;
+import static dev.quarry.testing.TestVectors.integers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -110,8 +112,8 @@ class CrossModelSourceTest {
             float[][][] queries = new float[3][][];
             List<CrossModelSource.Model> models = new ArrayList<>();
             for (int m = 0; m < 3; m++) {
-                corpus[m] = integers(random, rows, dims[m]);
-                queries[m] = integers(random, anchors, dims[m]);
+                corpus[m] = integers(random, rows, dims[m], 2);
+                queries[m] = integers(random, anchors, dims[m], 2);
                 VectorStore c = VectorStore.copyOf("c" + m, corpus[m], false);
                 models.add(new CrossModelSource.Model(new FlatIndex(c, KERNELS), c,
                         VectorStore.copyOf("q" + m, queries[m], false)));
@@ -239,24 +241,6 @@ class CrossModelSourceTest {
             ranks[i] = keep.get(order[i])[1];
         }
         return new Expected(ids, scores, ranks, byAgreement, abovePositive);
-    }
-
-    private static float[][] integers(SplittableRandom random, int count, int dim) {
-        float[][] rows = new float[count][dim];
-        for (float[] row : rows) {
-            for (int k = 0; k < dim; k++) {
-                row[k] = random.nextInt(-2, 3);
-            }
-        }
-        return rows;
-    }
-
-    private static float dot(float[] a, float[] b) {
-        float sum = 0;
-        for (int k = 0; k < a.length; k++) {
-            sum += a[k] * b[k];
-        }
-        return sum;
     }
 
     private static int[] ids(TopK top, int q) {

@@ -1,5 +1,7 @@
 package dev.quarry.mining.strategy;
 
+import static dev.quarry.testing.TestVectors.dot;
+import static dev.quarry.testing.TestVectors.integers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,8 +30,8 @@ class InBatchSourceTest {
         int rows = 60;
         int anchors = 22;
         int dim = 5;
-        float[][] corpus = integers(random, rows, dim);
-        float[][] queries = integers(random, anchors, dim);
+        float[][] corpus = integers(random, rows, dim, 3);
+        float[][] queries = integers(random, anchors, dim, 3);
         Qrels.Builder qrels = new Qrels.Builder();
         int[][] positives = new int[anchors][];
         for (int a = 0; a < anchors; a++) {
@@ -108,23 +110,5 @@ class InBatchSourceTest {
             }
         }
         return -1;
-    }
-
-    private static float[][] integers(SplittableRandom random, int count, int dim) {
-        float[][] rows = new float[count][dim];
-        for (float[] row : rows) {
-            for (int k = 0; k < dim; k++) {
-                row[k] = random.nextInt(-3, 4);
-            }
-        }
-        return rows;
-    }
-
-    private static float dot(float[] a, float[] b) {
-        float sum = 0;
-        for (int k = 0; k < a.length; k++) {
-            sum += a[k] * b[k];
-        }
-        return sum;
     }
 }

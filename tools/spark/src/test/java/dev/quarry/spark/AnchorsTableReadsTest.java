@@ -94,8 +94,7 @@ class AnchorsTableReadsTest {
         Path one = dir.resolve("one.jsonl");
         catalog.mineOnOneMachine(catalog.request(one, config, options));
         Path out = dir.resolve("spark.jsonl");
-        MiningRequest request = MiningRequest.builder(catalog.corpus(), catalog.qrels(), out).queries(catalog.queries())
-                .config(config).outputOptions(options).blockSize(30).build();
+        MiningRequest request = catalog.builder(out, config, options).blockSize(30).build();
         List<String> stages = stagesOf(() -> SparkMiner.run(spark, SparkMiningRequest.replicated(request, 4), null));
         assertFalse(stages.stream().anyMatch(s -> s.startsWith(COUNT_STAGE)), "no count job: " + stages);
         assertArrayEquals(Files.readAllBytes(one), Files.readAllBytes(out), "4 partitions of whole blocks of 30");

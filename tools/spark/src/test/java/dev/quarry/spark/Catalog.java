@@ -71,10 +71,14 @@ record Catalog(Path dir, Path corpus, Path queries, Path qrels) {
         return out;
     }
 
-    /** A request over this catalog writing {@code output}. */
+    /** A request over this catalog writing {@code output}, for a test to add what it varies (index, block size). */
+    MiningRequest.Builder builder(Path output, MiningConfig config, OutputOptions options) {
+        return MiningRequest.builder(corpus, qrels, output).queries(queries).config(config).outputOptions(options);
+    }
+
+    /** A request over this catalog writing {@code output}, on two threads. */
     MiningRequest request(Path output, MiningConfig config, OutputOptions options) {
-        return MiningRequest.builder(corpus, qrels, output).queries(queries).config(config).outputOptions(options)
-                .threads(2).build();
+        return builder(output, config, options).threads(2).build();
     }
 
     /** Mines with {@code quarry mine}'s runner on this machine. */

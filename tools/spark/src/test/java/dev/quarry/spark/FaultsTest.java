@@ -80,8 +80,7 @@ class FaultsTest {
     }
 
     private MiningRequest request(String name) {
-        return MiningRequest.builder(catalog.corpus(), catalog.qrels(), dir.resolve(name)).queries(catalog.queries())
-                .config(CONFIG).outputOptions(OPTIONS).blockSize(50).build();
+        return catalog.builder(dir.resolve(name), CONFIG, OPTIONS).blockSize(50).build();
     }
 
     @Test

@@ -54,8 +54,7 @@ class SameAnswerAsOneMachineTest {
         catalog.mineOnOneMachine(catalog.request(one, config, options));
         for (int partitions : new int[] {1, 2, 4}) {
             Path out = dir.resolve("replicated-" + partitions + ".jsonl");
-            MiningRequest request = MiningRequest.builder(catalog.corpus(), catalog.qrels(), out)
-                    .queries(catalog.queries()).config(config).outputOptions(options).blockSize(64).build();
+            MiningRequest request = catalog.builder(out, config, options).blockSize(64).build();
             MiningReport report = SparkMiner.run(spark, SparkMiningRequest.replicated(request, partitions), null);
             assertArrayEquals(bytes(one), bytes(out), partitions + " partitions");
             assertEquals(statistics(Path.of(one + ".summary.json")), statistics(report.summary()));
@@ -104,12 +103,10 @@ class SameAnswerAsOneMachineTest {
         MiningConfig config = MiningConfig.defaults().withNumNegatives(3).withRange(1, 30);
         OutputOptions options = Catalog.options(OutputFormat.LABELED_PAIR, 3);
         Path one = dir.resolve("ivf-one.jsonl");
-        catalog.mineOnOneMachine(MiningRequest.builder(catalog.corpus(), catalog.qrels(), one).queries(catalog.queries())
-                .index(ivf, 2).config(config).outputOptions(options).build());
+        catalog.mineOnOneMachine(catalog.builder(one, config, options).index(ivf, 2).build());
         Path out = dir.resolve("ivf-spark.jsonl");
-        SparkMiner.run(spark, SparkMiningRequest.replicated(MiningRequest.builder(catalog.corpus(), catalog.qrels(), out)
-                .queries(catalog.queries()).index(ivf, 2).config(config).outputOptions(options).blockSize(100).build(),
-                3), null);
+        SparkMiner.run(spark, SparkMiningRequest.replicated(
+                catalog.builder(out, config, options).index(ivf, 2).blockSize(100).build(), 3), null);
         assertArrayEquals(bytes(one), bytes(out));
     }
 
@@ -120,8 +117,7 @@ class SameAnswerAsOneMachineTest {
         Path one = dir.resolve("exact.jsonl");
         catalog.mineOnOneMachine(catalog.request(one, config, options));
         Path out = dir.resolve("ivf-shards.jsonl");
-        MiningRequest request = MiningRequest.builder(catalog.corpus(), catalog.qrels(), out).queries(catalog.queries())
-                .index(null, 8).config(config).outputOptions(options).build();
+        MiningRequest request = catalog.builder(out, config, options).index(null, 8).build();
         SparkMiner.run(spark, SparkMiningRequest.sharded(request, 2, dir.resolve("ivf-shards"), 2).withShardNlist(8),
                 null);
         assertTrue(Files.exists(dir.resolve("ivf-shards").resolve("shard-00001.qivf")));

@@ -8,7 +8,6 @@ import dev.quarry.index.ivf.KMeansParams;
 import dev.quarry.io.OutputFormat;
 import dev.quarry.io.OutputOptions;
 import dev.quarry.mining.MiningConfig;
-import dev.quarry.pipeline.MiningRequest;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.io.IOException;
@@ -63,10 +62,9 @@ class ScaleOutExampleTest {
         mineAnchorsTable(spark, shared.toString());
 
         Path one = shared.resolve("one.jsonl");
-        catalog.mineOnOneMachine(MiningRequest.builder(catalog.corpus(), catalog.qrels(), one)
-                .queries(catalog.queries()).index(shared.resolve("corpus.qivf"), 8)
-                .config(MiningConfig.defaults().withNumNegatives(8))
-                .outputOptions(new OutputOptions(OutputFormat.N_TUPLE, 8, true, false, false)).threads(2).build());
+        catalog.mineOnOneMachine(catalog.builder(one, MiningConfig.defaults().withNumNegatives(8),
+                new OutputOptions(OutputFormat.N_TUPLE, 8, true, false, false)).index(shared.resolve("corpus.qivf"), 8)
+                .threads(2).build());
         JsonlRows.assertSame(one, partsInOrder(spark, shared.resolve("mined.parquet")));
     }
 
