@@ -43,10 +43,11 @@ public final class MiningRunner {
     /** Runs the request; progress lines go to {@code progress} (may be null). */
     public MiningReport run(MiningRequest request, PrintWriter progress) {
         try (OutputClaim claim = claim(request);
+             EarlyWarmUp early = EarlyWarmUp.startFor(kernels, request.qrels());
              MiningInputs inputs = MiningInputs.open(request, kernels, progress);
              NegativesStore store = openStore(request, inputs)) {
             SourcePlan plan = request.strategy().plan(inputs);
-            warmUpIfItPays(plan);
+            warmUpIfItPays(plan, early);
             MinedOutput output = new MinedOutput(request.output(), request.outputOptions(),
                     new StoreTexts(inputs.queryText(), inputs.queryIds().ids(), inputs.corpusText(),
                             inputs.corpusIds().ids()));
@@ -102,11 +103,16 @@ public final class MiningRunner {
     /**
      * Warms the kernels up when the run is big enough to gain from it. Compiling the kernels takes the
      * JIT about a second; a run of a few billion flops is over sooner in the slower tiers, and a user
-     * mining 50 anchors should not wait a second for nothing.
+     * mining 50 anchors should not wait a second for nothing. A warm-up begun while the inputs were
+     * opened ({@code early}, for big labels) is waited for instead of run again.
      */
-    private void warmUpIfItPays(SourcePlan plan) {
+    private void warmUpIfItPays(SourcePlan plan, EarlyWarmUp early) {
         if (plan.flopsPerAnchor() * plan.order().length > WARM_UP_FLOPS) {
-            kernels.warmUp();
+            if (early != null) {
+                early.await();
+            } else {
+                kernels.warmUp();
+            }
         }
     }
 
