@@ -16,25 +16,19 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CALLS=2000
 [ "${1:-}" = "--calls" ] && CALLS="$2"
-PY=/usr/bin/python3
 PORT="${QUARRY_BENCH_PORT:-7731}"
-URL="http://127.0.0.1:$PORT"
-DATA="$ROOT/bench/data/latency/clustered-1M"
+# shellcheck source=serve_lib.sh
+. "$ROOT/bench/serve_lib.sh"
 RUN="$ROOT/bench/data/serve/run-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$RUN" "$ROOT/bench/results"
 RESULTS="$RUN/results.jsonl"
 log() { echo "serve-bench: $*" >&2; }
 
-"$PY" -c 'import numpy' 2>/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy >&2
 unset OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS OMP_NUM_THREADS
 "$ROOT/bench/peers/blas.sh" >"$RUN/blas.txt"
 FAISS_AVX2_PATH="$("$ROOT/bench/peers/build-faiss.sh" | tail -1)"
-JDK="$("$ROOT/quarry" jdk)"
-log "building the bench jar and the serve module"
-(cd "$ROOT" && JAVA_HOME="$JDK" mvn -B -q -ntp -DskipTests -pl bench -am package)
+serve_setup
 "$ROOT/quarry" build serve >&2
-mapfile -t FLAGS < <("$ROOT/quarry" jvm-flags)
-java_bench() { "$JDK/bin/java" "${FLAGS[@]}" -cp "$ROOT/bench/target/quarry-bench.jar" "$@"; }
 
 if [ ! -f "$DATA/corpus.qivf" ]; then
   mkdir -p "$DATA"
@@ -44,29 +38,17 @@ if [ ! -f "$DATA/corpus.qivf" ]; then
     --output "$DATA/corpus.qivf" >&2
 fi
 log "positives: each query's best row at nprobe 64"
-java_bench dev.quarry.bench.latency.ServeLoad --positives "$RUN/positives.tsv" --corpus "$DATA/corpus.qvec" \
-  --index "$DATA/corpus.qivf" --queries "$DATA/queries.qvec" --count 16384 2>/dev/null
+serve_positives "$RUN/positives.tsv" "$DATA/corpus.qivf" 16384
 log "copying the corpus for the refresh (the re-embedded corpus a trainer would write)"
 cp "$DATA/corpus.qvec" "$RUN/corpus-epoch2.qvec"
 
-SERVER=""
-stop_server() { [ -n "$SERVER" ] && kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" || true; SERVER=""; }
-trap 'stop_server; rm -f "$RUN"/corpus-epoch2*; rm -rf "$RUN/work"' EXIT
+trap 'serve_stop || true; rm -f "$RUN"/corpus-epoch2*; rm -rf "$RUN/work"' EXIT
 log "starting quarry serve (fresh JVM)"
-start=$(date +%s.%N)
-"$ROOT/quarry" serve --corpus "$DATA/corpus.qvec" --index "$DATA/corpus.qivf" --nprobe 1 \
-  --bind "127.0.0.1:$PORT" --refresh-dir "$RUN" --work-dir "$RUN/work" >"$RUN/server.log" 2>&1 &
-SERVER=$!
-until curl -sf "$URL/v1/health" >/dev/null; do
-  kill -0 "$SERVER" 2>/dev/null || { cat "$RUN/server.log" >&2; exit 1; }
-  sleep 0.05
-done
-READY=$(echo "$(date +%s.%N) - $start" | bc)
+serve_start "$ROOT" "$RUN/server.log" --index "$DATA/corpus.qivf" --nprobe 1 --refresh-dir "$RUN" \
+  --work-dir "$RUN/work" || exit 1
 log "ready after $READY s"
-client() { "$PY" "$ROOT/bench/serve_client.py" --url "$URL" --queries "$DATA/queries.qvec" \
-  --positives "$RUN/positives.tsv" --batch 64 "$@"; }
-percentiles() { java_bench dev.quarry.bench.latency.ServeLoad --percentiles "$1" --label "$2" --mode "$3" \
-  --json "$RESULTS" >/dev/null; }
+client() { serve_client "$ROOT" "$RUN/positives.tsv" "$@"; }
+percentiles() { serve_percentiles "$1" "$2" "$3" "$RESULTS"; }
 client --first 20 --first-out "$RUN/py-first.txt" --calls 0 --out /dev/null
 percentiles "$RUN/py-first.txt" "python client, fresh server" "first 20 calls"
 log "python client: closed loop"
@@ -79,25 +61,23 @@ log "python client: fixed rate $HALF/s"
 client --calls "$CALLS" --rate "$HALF" --out "$RUN/py-rate.txt" 2>&1 | cat >&2
 percentiles "$RUN/py-rate.txt" "python client" "fixed $HALF/s"
 log "java clients: 8 x closed loop, 10,000 requests, a refresh half-way"
-java_bench dev.quarry.bench.latency.ServeLoad --url "$URL" --queries "$DATA/queries.qvec" \
+serve_java_bench dev.quarry.bench.latency.ServeLoad --url "$URL" --queries "$DATA/queries.qvec" \
   --positives-file "$RUN/positives.tsv" --batch 64 --threads 8 --requests 10000 \
   --refresh "$RUN/corpus-epoch2.qvec" --label "8 java clients" --json "$RESULTS" >&2
 log "overload: $((HALF * 20))/s for 10 s, then $HALF/s"
-java_bench dev.quarry.bench.latency.ServeLoad --url "$URL" --queries "$DATA/queries.qvec" \
+serve_java_bench dev.quarry.bench.latency.ServeLoad --url "$URL" --queries "$DATA/queries.qvec" \
   --positives-file "$RUN/positives.tsv" --batch 64 --rate "$((HALF * 20))" --seconds 10 \
   --label "overload 10x" --json "$RESULTS" >&2
-java_bench dev.quarry.bench.latency.ServeLoad --url "$URL" --queries "$DATA/queries.qvec" \
+serve_java_bench dev.quarry.bench.latency.ServeLoad --url "$URL" --queries "$DATA/queries.qvec" \
   --positives-file "$RUN/positives.tsv" --batch 64 --rate "$HALF" --seconds 10 \
   --label "after overload" --json "$RESULTS" >&2
 curl -s "$URL/metrics" >"$RUN/metrics.txt"
-kill -TERM "$SERVER"
-set +e; wait "$SERVER"; EXIT=$?; set -e
-SERVER=""
-log "server stopped on SIGTERM with exit code $EXIT"
-echo "{\"label\": \"server\", \"mode\": \"lifecycle\", \"ready_s\": $READY, \"sigterm_exit\": $EXIT}" >>"$RESULTS"
+serve_stop
+log "server stopped on SIGTERM with exit code $SERVE_EXIT"
+echo "{\"label\": \"server\", \"mode\": \"lifecycle\", \"ready_s\": $READY, \"sigterm_exit\": $SERVE_EXIT}" >>"$RESULTS"
 
 log "peers: Miner in process, FAISS search"
-java_bench dev.quarry.bench.latency.LatencyBenchmark --label clustered-1M --corpus "$DATA/corpus.qvec" \
+serve_java_bench dev.quarry.bench.latency.LatencyBenchmark --label clustered-1M --corpus "$DATA/corpus.qvec" \
   --queries "$DATA/queries.qvec" --index "$DATA/corpus.qivf" --nprobe 1 --batches 64 --calls "$CALLS" \
   --rates 0.5 --json "$RESULTS" >/dev/null
 PYTHONPATH="$FAISS_AVX2_PATH:$ROOT/bench/peers" "$PY" "$ROOT/bench/peers/faiss_latency.py" --dataset clustered-1M \

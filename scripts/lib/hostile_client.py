@@ -204,41 +204,49 @@ def concurrent(url, body_file, n, clients, seconds, refresh):
 def overload(url, body_file, n, clients, seconds, probe_before, probe_after):
     """A probe (one call every 100 ms) for probe_before seconds, then CLIENTS callers in a closed loop with no
     pause for SECONDS beside it, then the probe alone for probe_after seconds. Prints the probe's p50 before,
-    the callers' answers by status, and how long after the overload the probe's calls took again at most twice
-    the p50 before (five calls in a row). With HOSTILE_TIMELINE=FILE, each probe call's wall-clock start,
-    seconds and status go to FILE as it is answered."""
+    the callers' answers by status (an exception by its type: the client never read an answer), and how long
+    after the overload the probe's calls took again at most twice the p50 before (five calls in a row).
+    Judged after the overload are the probe's calls begun once every caller had its last answer (a call begun
+    while the callers' last calls still held the server may be refused, as any call beside them was); every
+    failed call after the overload is listed with its status and when it began, relative to the end of the load
+    and to the callers' last answer. With HOSTILE_TIMELINE=FILE, each probe call's wall-clock start, seconds and
+    status go to FILE as it is answered."""
     with open(body_file, "rb") as f:
         data = f.read()
     target = f"{url}/v1/mine?n={n}"
     timeline = []
     statuses_seen = {}
+    last_answer = [0.0]
     lock = threading.Lock()
     trace = open(os.environ["HOSTILE_TIMELINE"], "w") if os.environ.get("HOSTILE_TIMELINE") else None
     t0 = time.monotonic()
+    wall0 = time.time() - t0
     load_start = t0 + probe_before
     load_end = load_start + seconds
     end = load_end + probe_after
 
+    def call():
+        try:
+            status, _, _ = post(target, data, seconds=60)
+        except OSError as e:
+            status = type(e).__name__
+        return status
+
     def probe():
         while time.monotonic() < end:
             began = time.monotonic()
-            try:
-                status, _, _ = post(target, data, seconds=60)
-            except OSError as e:
-                status = type(e).__name__
+            status = call()
             timeline.append((began - t0, time.monotonic() - began, status))
             if trace:
-                print(f"{time.time():.3f} {time.monotonic() - began:.4f} {status}", file=trace, flush=True)
+                print(f"{wall0 + began:.3f} {time.monotonic() - began:.4f} {status}", file=trace, flush=True)
             time.sleep(max(0.0, 0.1 - (time.monotonic() - began)))
 
     def caller():
         while time.monotonic() < load_end:
-            try:
-                status, _, _ = post(target, data, seconds=60)
-            except OSError as e:
-                status = type(e).__name__
+            status = call()
             with lock:
                 statuses_seen[status] = statuses_seen.get(status, 0) + 1
+                last_answer[0] = max(last_answer[0], time.monotonic() - t0)
 
     prober = threading.Thread(target=probe)
     prober.start()
@@ -249,21 +257,30 @@ def overload(url, body_file, n, clients, seconds, probe_before, probe_after):
     for c in callers:
         c.join(seconds + 120)
     prober.join(probe_after + 120)
+    over = probe_before + seconds
+    quiet = max(over, last_answer[0])
     before = sorted(lat for t, lat, s in timeline if t < probe_before and s == 200)
     p50 = before[len(before) // 2] if before else float("nan")
-    after = [(t, lat, s) for t, lat, s in timeline if t >= probe_before + seconds]
+    after = [(t, lat, s) for t, lat, s in timeline if t >= over]
+    judged = [(t, lat, s) for t, lat, s in after if t >= quiet]
     back = None
-    for i in range(len(after)):
-        window = after[i:i + 5]
+    for i in range(len(judged)):
+        window = judged[i:i + 5]
         if len(window) == 5 and all(s == 200 and lat <= 2 * p50 for _, lat, s in window):
-            back = window[0][0] - (probe_before + seconds)
+            back = window[0][0] - over
             break
-    during = sorted(lat for t, lat, s in timeline if probe_before <= t < probe_before + seconds and s == 200)
+    during = sorted(lat for t, lat, s in timeline if probe_before <= t < over and s == 200)
     answered = ",".join(f"{k}:{v}" for k, v in sorted(statuses_seen.items(), key=str))
+    # a call that got no HTTP answer at all (reset, broken pipe, timeout) is a failure whenever it came
+    lost = sum(1 for _, _, s in timeline if not isinstance(s, int))
+    failed = [f"{s}@end+{t - over:.2f}s/last+{t - quiet:.2f}s" for t, _, s in after if s != 200]
+    failures = ";".join(failed[:8]) + (f";(+{len(failed) - 8} more)" if len(failed) > 8 else "")
     print(f"p50_before_ms={p50 * 1000:.1f} callers={answered} "
           f"probe_p50_during_ms={(during[len(during) // 2] * 1000) if during else float('nan'):.1f} "
+          f"callers_last_answer_s={quiet - over:.2f} "
           f"back_to_normal_s={'never' if back is None else f'{max(back, 0.0):.1f}'} "
-          f"probe_after_failed={sum(1 for _, _, s in after if s != 200)}")
+          f"probe_after_failed={sum(1 for _, _, s in judged if s != 200)} probe_unanswered={lost} "
+          f"probe_after_failures={failures or 'none'}")
 
 
 def main(argv):

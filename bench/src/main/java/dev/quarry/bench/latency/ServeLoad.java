@@ -253,6 +253,7 @@ public final class ServeLoad {
         Histogram ok = new Histogram(3_600_000_000_000L, 3);
         Histogram refused = new Histogram(3_600_000_000_000L, 3);
         AtomicInteger failed = new AtomicInteger();
+        Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
         long interval = (long) (1e9 / rate);
         long total = (long) (rate * seconds);
         List<CompletableFuture<Void>> pending = new ArrayList<>();
@@ -276,6 +277,7 @@ public final class ServeLoad {
                         long took = System.nanoTime() - due;
                         if (e != null) {
                             failed.incrementAndGet();
+                            failures.computeIfAbsent(failure(e), k -> new AtomicInteger()).incrementAndGet();
                         } else if (r.statusCode() == 200) {
                             synchronized (ok) {
                                 ok.recordValue(took);
@@ -286,6 +288,8 @@ public final class ServeLoad {
                             }
                         } else {
                             failed.incrementAndGet();
+                            failures.computeIfAbsent("status " + r.statusCode(), k -> new AtomicInteger())
+                                    .incrementAndGet();
                         }
                         return null;
                     }));
@@ -300,10 +304,22 @@ public final class ServeLoad {
         extra.put("ok", ok.getTotalCount());
         extra.put("refused_503", refused.getTotalCount());
         extra.put("failed", failed.get());
+        extra.put("failures", new java.util.TreeMap<>(failures).toString());
         extra.put("ok_per_s", ok.getTotalCount() / took);
         extra.put("max_heap_mb", maxHeap.get() / 1e6);
         extra.put("refused_p99_ms", refused.getTotalCount() == 0 ? 0 : refused.getValueAtPercentile(99) / 1e6);
         emit(json, label, String.format(Locale.ROOT, "fixed rate %.0f/s", rate), ok, extra);
+    }
+
+    /** What a call that got no answer saw: its innermost cause's class and message (a reset, a closed connection...). */
+    private static String failure(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = String.valueOf(root.getMessage());
+        return root.getClass().getSimpleName() + ": " + message.substring(0, Math.min(60, message.length()))
+                .replace('"', '\'').replace(',', ';');
     }
 
     /** The server's heap in use, from /metrics (jvm_memory_used_bytes, area heap, summed over pools). */

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Reads a request body whole, within its bounds: at most {@code maxBytes} (413 beyond; the rest of the
  * body is read and dropped, up to a bound, so the client reads its answer instead of a reset), its bytes
- * held against the admission's budget as they arrive (503 when the budget is spent), and at a pace of at
+ * held against the admission's budget as they arrive (503 when the budget is spent, the rest read and dropped
+ * too), and at a pace of at
  * least one MiB per {@code secondsPerMiB}, the first MiB included: a client that stalls is cut off when
  * its deadline passes and its connection closed. A chunked body whose framing is broken is a 400, and
  * the connection is closed (where the next request would start is unknown); a client that went away
@@ -72,7 +73,7 @@ final class BodyReader {
                 throw tooLarge(res, length + " bytes", drain(in, deadline) && !clientCloses);
             }
             if (length >= 0 && ticket != null && !ticket.reserve(length)) {
-                throw overloaded(res);
+                throw overloaded(res, in, deadline);
             }
             byte[] body = new byte[(int) (length >= 0 ? length : Math.min(STEP, maxBytes))];
             int filled = 0;
@@ -89,7 +90,7 @@ final class BodyReader {
                     }
                     int grown = (int) Math.min(maxBytes, Math.max(STEP, 2L * filled));
                     if (ticket != null && !ticket.reserve(grown - filled)) {
-                        throw overloaded(res);
+                        throw overloaded(res, in, deadline);
                     }
                     body = Arrays.copyOf(body, grown);
                 }
@@ -151,7 +152,13 @@ final class BodyReader {
         return keep ? new Refusal(error, Map.of()) : answerAndClose(res, error, Map.of());
     }
 
-    private static RuntimeException overloaded(ServerResponse res) {
+    /**
+     * The 503 of a body the budget cannot hold, once the rest of it was read and dropped (up to {@code maxBytes}, at
+     * the body's pace, none of it held): closed with the client's bytes unread, the connection would be reset, and
+     * a client still sending, or whose 503 was not yet read, would see the reset instead of the answer.
+     */
+    private RuntimeException overloaded(ServerResponse res, InputStream in, Deadline deadline) {
+        drain(in, deadline, maxBytes);
         return answerAndClose(res, ApiError.of(503, "overloaded", "the server holds as many request bodies as it may"
                 + " (--max-bodies-mb): retry after a second"), Map.of("Retry-After", "1"));
     }

@@ -77,9 +77,11 @@ public final class QuarryServer implements AutoCloseable {
                     settings.token(), store, new RefreshFiles(settings.refreshDir()), inFlight, work, training);
             this.server = WebServer.builder().host(settings.host()).port(settings.port())
                     // Bodies are bounded by BodyReader, which answers 413 after reading what is left, so
-                    // the client reads its answer; the framework's own bound would close on it instead.
-                    // Beyond the calls running and waiting, a few for health, status and metrics.
-                    .maxConcurrentRequests(limits.running() + limits.waiting() + 16)
+                    // the client reads its answer; the framework's own bound would close on it instead. Mine
+                    // calls are bounded by the admission, which refuses them once their body is read; the
+                    // framework's bound on requests (unbounded here) answers 503 and closes with the body
+                    // unread, so a client still sending, or not yet reading, got a reset instead of the 503.
+                    .maxConcurrentRequests(-1)
                     .shutdownGracePeriod(Duration.ofSeconds(5))
                     .routing(routing -> ServeRouting.build(routing, parts, log)).build().start();
         } catch (RuntimeException | Error e) {

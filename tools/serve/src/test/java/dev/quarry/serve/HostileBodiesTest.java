@@ -19,6 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostileBodiesTest {
     private static final int LIMIT = 1 << 16;
+    /**
+     * The pace of a body in the tests where a stalled body holds the whole budget: its deadline (one MiB's time)
+     * must outlast the test on a busy machine, or the holder is cut off, the budget freed and the call meant to be
+     * refused is taken (at 5 s it was, once, on a loaded machine).
+     */
+    private static final double HOLD_SECONDS_PER_MIB = 120;
 
     @TempDir
     static Path dir;
@@ -159,7 +165,7 @@ class HostileBodiesTest {
     @Test
     void bodiesBeyondTheBudgetAreRefused503() throws Exception {
         try (ServeFixture.Running server = ServeFixture.Running.start(ServeFixture.settings(dir, null, null,
-                new RequestLimits(16, LIMIT, 1, 4, LIMIT, 5)));
+                new RequestLimits(16, LIMIT, 1, 4, LIMIT, HOLD_SECONDS_PER_MIB)));
              RawHttp holder = new RawHttp(server.server().port())) {
             // One body of the whole budget's size, still arriving, holds the budget.
             holder.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
@@ -169,6 +175,29 @@ class HostileBodiesTest {
             assertEquals(503, refused.statusCode(), ServeFixture.text(refused));
             assertTrue(ServeFixture.text(refused).contains("--max-bodies-mb"), ServeFixture.text(refused));
             assertEquals("1", refused.headers().firstValue("Retry-After").orElseThrow());
+        }
+    }
+
+    @Test
+    void aBodyBeyondTheBudgetIsReadBeforeIts503SoTheClientReadsItInsteadOfAReset() throws Exception {
+        // Closed with the client's bytes unread, the connection was reset: a client still sending its body, or that had
+        // not yet read its 503, lost the answer (a broken pipe or a reset instead).
+        try (ServeFixture.Running server = ServeFixture.Running.start(ServeFixture.settings(dir, null, null,
+                new RequestLimits(16, LIMIT, 1, 4, LIMIT, HOLD_SECONDS_PER_MIB)));
+             RawHttp holder = new RawHttp(server.server().port());
+             RawHttp refused = new RawHttp(server.server().port())) {
+            holder.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: " + LIMIT + "\r\n\r\n0123456789");
+            awaitWaiting(server, 1);
+            refused.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: " + LIMIT / 2 + "\r\n\r\n").write(new byte[LIMIT / 4]);
+            assertEquals("\u0000", refused.readUntilClosed(1), "nothing answered before the body was all read");
+            refused.write(new byte[LIMIT / 4]);
+            String answer = refused.readUntilClosed(20);
+            assertEquals(List.of(503), RawHttp.statuses(answer), answer);
+            assertTrue(answer.contains("--max-bodies-mb"), answer);
+            assertFalse(answer.endsWith("\u0000"), "the refused call's connection was closed: " + answer);
+            assertFalse(server.log().toString().contains("Exception"), server.log().toString());
         }
     }
 
@@ -189,6 +218,35 @@ class HostileBodiesTest {
             assertTrue(answer.contains("Retry-After: 1"), answer);
             assertFalse(answer.endsWith("\u0000"), "the refused call's connection was closed: " + answer);
             assertFalse(server.log().toString().contains("Exception"), server.log().toString());
+        }
+    }
+
+    @Test
+    void callsBeyondThePlacesAndAFewDozenMoreAreAllRefusedByTheAdmissionAfterTheirBodyIsRead() throws Exception {
+        // The framework's own bound on requests (the places and 16 more) answered the one past it 503 and closed with its
+        // body unread: a reset instead of the answer for a client still sending.
+        List<RawHttp> holders = new java.util.ArrayList<>();
+        try (ServeFixture.Running server = start(1, 0, 30)) {
+            try {
+                for (int i = 0; i < 24; i++) {
+                    RawHttp holder = new RawHttp(server.server().port());
+                    holders.add(holder);
+                    holder.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                            + "Content-Length: 600\r\n\r\n0123456789");
+                }
+                awaitWaiting(server, 1);
+                try (RawHttp refused = new RawHttp(server.server().port())) {
+                    refused.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                            + "Content-Length: " + LIMIT / 2 + "\r\n\r\n").write(new byte[LIMIT / 4]);
+                    assertEquals("\u0000", refused.readUntilClosed(1), "nothing answered before the body was all read");
+                    refused.write(new byte[LIMIT / 4]);
+                    String answer = refused.readUntilClosed(20);
+                    assertEquals(List.of(503), RawHttp.statuses(answer), answer);
+                    assertTrue(answer.contains("at capacity"), answer);
+                }
+            } finally {
+                holders.forEach(RawHttp::close);
+            }
         }
     }
 

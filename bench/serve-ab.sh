@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# quarry serve of two commits, A (old) and B (new), timed alternately in one window on the same data: for each pair
+# A then B, a fresh server of that commit, 20 warm-up calls, CALLS 64-anchor calls from that commit's Python client
+# in a closed loop, then CALLS at a fixed RATE (the same for every leg: half the first A leg's closed loop unless
+# given). Percentiles from HdrHistogram (this checkout's ServeLoad, as bench/serve.sh reports them), and the ratio
+# new/old of p50, p99 and max per pair and mode. Each commit is built once, from `git archive`, into
+# bench/data/serve-ab/tree-<commit>/ (kept for the next run). IVF 1M x 384 clustered, nprobe 1, as bench/serve.sh.
+# Writes bench/data/serve-ab/run-<date>/ (results.jsonl, report.md) and prints the report.
+#
+#   bench/serve-ab.sh [--old COMMIT] [--new COMMIT] [--calls N] [--pairs P] [--rate R]
+#                     [--old-index FILE] [--new-index FILE] [--build-only]
+#     --old: default aa15fe5 (main just before the request schema landed); --new: default HEAD
+#     --calls: default 3000 per leg and mode; --pairs: default 3 (A B A B A B)
+#     --old-index / --new-index: an IVF index of the corpus each commit can open (an index is refused by a Quarry
+#       of another format version); default bench/data/latency/clustered-1M/corpus.qivf for both
+#     --build-only: build both commits (and the positives) and stop, so that the timed run builds nothing
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OLD=aa15fe5 NEW=HEAD CALLS=3000 PAIRS=3 RATE="" OLD_INDEX="" NEW_INDEX="" BUILD_ONLY=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --old) OLD="$2"; shift 2 ;;
+    --new) NEW="$2"; shift 2 ;;
+    --calls) CALLS="$2"; shift 2 ;;
+    --pairs) PAIRS="$2"; shift 2 ;;
+    --rate) RATE="$2"; shift 2 ;;
+    --old-index) OLD_INDEX="$2"; shift 2 ;;
+    --new-index) NEW_INDEX="$2"; shift 2 ;;
+    --build-only) BUILD_ONLY=1; shift ;;
+    *) echo "serve-ab: $1: expected --old, --new, --calls, --pairs, --rate, --old-index, --new-index or --build-only" >&2
+       exit 2 ;;
+  esac
+done
+PORT="${QUARRY_BENCH_PORT:-7751}"
+# shellcheck source=serve_lib.sh
+. "$ROOT/bench/serve_lib.sh"
+OLD_INDEX="${OLD_INDEX:-$DATA/corpus.qivf}" NEW_INDEX="${NEW_INDEX:-$DATA/corpus.qivf}"
+log() { echo "serve-ab: $*" >&2; }
+for f in "$DATA/corpus.qvec" "$DATA/queries.qvec" "$OLD_INDEX" "$NEW_INDEX"; do
+  [ -f "$f" ] || { log "no $f: bench/serve.sh makes the data"; exit 2; }
+done
+OLD_SHA="$(git -C "$ROOT" rev-parse --verify "$OLD^{commit}")" NEW_SHA="$(git -C "$ROOT" rev-parse --verify "$NEW^{commit}")"
+AB="$ROOT/bench/data/serve-ab"
+mkdir -p "$AB"
+
+# tree SHA: the commit's files, its command line and serve module built (once; two runs never build one tree at once)
+tree() {
+  local sha="$1" dir="$AB/tree-${1:0:12}"
+  (
+    flock 9
+    if [ ! -f "$dir/tools/serve/target/quarry-serve.jar" ]; then
+      log "building ${sha:0:12} into $dir"
+      rm -rf "$dir.tmp"
+      mkdir -p "$dir.tmp"
+      git -C "$ROOT" archive "$sha" | tar -x -C "$dir.tmp"
+      nice -n 19 "$dir.tmp/quarry" build serve >&2
+      rm -rf "$dir" && mv "$dir.tmp" "$dir"
+    fi
+  ) 9>"$AB/.build.lock"
+  # the launcher would rebuild a tree whose sources look newer than its jars (a tar's times, a moved directory)
+  touch "$dir/tools/cli/target/quarry.jar" "$dir/tools/serve/target/quarry-serve.jar"
+  echo "$dir"
+}
+OLD_TREE="$(tree "$OLD_SHA")" NEW_TREE="$(tree "$NEW_SHA")"
+serve_setup
+POSITIVES="$AB/positives-16384.tsv"
+if [ ! -f "$POSITIVES" ]; then
+  log "positives: each of 16,384 queries' best row at nprobe 64"
+  serve_positives "$POSITIVES.tmp-$$" "$NEW_INDEX" 16384 && mv "$POSITIVES.tmp-$$" "$POSITIVES"
+fi
+[ -z "$BUILD_ONLY" ] || { log "built $OLD_TREE and $NEW_TREE"; exit 0; }
+
+# The estimate: a leg is a server's start (about 20 s: the corpus copied and checked), 20 calls, CALLS at the closed
+# loop's pace (about 140/s in bench/README's runs) and CALLS at RATE (about 70/s).
+EST=$(( 2 * PAIRS * (25 + CALLS / 140 + CALLS / ${RATE:-70}) ))
+log "$PAIRS pairs of $CALLS + $CALLS calls: about $((EST / 60)) min $((EST % 60)) s on a quiet machine"
+RUN="$AB/run-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$RUN"
+RESULTS="$RUN/results.jsonl"
+trap 'serve_stop || true; rm -rf "$RUN"/work-*' EXIT
+{ echo "old $OLD_SHA $(git -C "$ROOT" log -1 --format=%s "$OLD_SHA" | cut -c1-100)"
+  echo "new $NEW_SHA $(git -C "$ROOT" log -1 --format=%s "$NEW_SHA" | cut -c1-100)"
+  echo "calls $CALLS pairs $PAIRS old-index $OLD_INDEX new-index $NEW_INDEX"
+  echo "load before $(cut -d' ' -f1-3 /proc/loadavg)"; } >"$RUN/about.txt"
+start_run=$SECONDS
+for pair in $(seq "$PAIRS"); do
+  for side in old new; do
+    if [ "$side" = old ]; then tree="$OLD_TREE" index="$OLD_INDEX"; else tree="$NEW_TREE" index="$NEW_INDEX"; fi
+    leg="$side-$pair" work=()
+    # a server that copies what it serves into a work directory of its own gets one per leg (older ones map the corpus)
+    grep -q '"--work-dir"' "$tree/tools/serve/src/main/java/dev/quarry/serve/ServeCommand.java" \
+      && work=(--work-dir "$RUN/work-$leg")
+    serve_start "$tree" "$RUN/server-$leg.log" --index "$index" --nprobe 1 "${work[@]}" || exit 1
+    serve_client "$tree" "$POSITIVES" --first 20 --calls 0 --out /dev/null
+    serve_client "$tree" "$POSITIVES" --calls "$CALLS" --out "$RUN/closed-$leg.txt" 2>"$RUN/closed-$leg.log"
+    closed=$(sed -E 's/.*: ([0-9.]+) calls\/s/\1/' "$RUN/closed-$leg.log")
+    [ -n "$RATE" ] || RATE=$(echo "$closed / 2" | bc -l | xargs printf '%.0f')
+    serve_client "$tree" "$POSITIVES" --calls "$CALLS" --rate "$RATE" --out "$RUN/rate-$leg.txt" 2>"$RUN/rate-$leg.log"
+    serve_stop
+    serve_percentiles "$RUN/closed-$leg.txt" "$side" "closed loop, pair $pair" "$RESULTS"
+    serve_percentiles "$RUN/rate-$leg.txt" "$side" "fixed $RATE/s, pair $pair" "$RESULTS"
+    log "$leg: ready in $READY s, closed loop $closed calls/s, load $(cut -d' ' -f1-3 /proc/loadavg), $((SECONDS - start_run)) s so far"
+  done
+done
+echo "load after $(cut -d' ' -f1-3 /proc/loadavg); $((SECONDS - start_run)) s" >>"$RUN/about.txt"
+"$PY" "$ROOT/bench/serve_ab_report.py" "$RESULTS" "$RUN/about.txt" | tee "$RUN/report.md"
