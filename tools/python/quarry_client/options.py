@@ -119,8 +119,9 @@ class MiningCalls:
                 off). ``None``: the server's default, off.
             widen_to: An anchor the filters leave with fewer negatives than asked takes candidates from the
                 next windows of ranks ([range_max, range_max + width), ...), under the same filters, up to
-                this rank; 0: it keeps what its window gave. Accepts a rank > range_max, or 0 (off). ``None``:
-                the server's default, 0.
+                this rank, skipping the range_min ranks after the first one the margins and max_score let
+                through (as the first window skips the hardest); 0: it keeps what its window gave. Accepts a
+                rank > range_max, or 0 (off). ``None``: the server's default, 0.
             leave_out_short: Leave anchors that still have fewer negatives than asked out of the output, in
                 every format (n-tuple always does; a served call answers them with no negative), so a trainer
                 sees only anchors with every negative asked; false keeps what they got (quarry tune's

@@ -214,9 +214,18 @@ public final class BlockMiner {
      * Adds the survivors of the next windows of ranks to the candidates, a window at a time, until there are
      * enough; returns {@link Shortfall#NONE} then, the first window's reason otherwise, or null when
      * {@code partial} and a window reaches past the ranks {@code top} holds while the search had more to give.
+     * A widened window takes no rank within {@code rangeMin} ranks of the first one the score caps let through
+     * ({@link MiningConfig#scoreCap}): the first window skips the hardest ranks because unlabelled positives
+     * hide there, and for an anchor the margin left short the hardest ranks it may take are those just under
+     * the cap, scoring about as high as its positive; on the docstring catalog they held every known positive
+     * that widening mined (docs/defences.md).
      */
     private Shortfall widen(TopK top, int q, AnchorContext ctx, Shortfall first, boolean partial) {
+        long skipBelow = (long) firstRankUnderCaps(top, q, ctx) + config.rangeMin();
         for (int w = 0; w < widened.length; w++) {
+            if (widenedEnd[w] <= skipBelow) {
+                continue;
+            }
             if (partial && widenedEnd[w] > top.k() && top.count(q) == top.k()) {
                 return null;
             }
@@ -225,6 +234,9 @@ public final class BlockMiner {
             } else {
                 deeper.load(top, q);
             }
+            if (widenedFrom[w] < skipBelow) {
+                deeper.retain((id, score, rank) -> rank >= skipBelow);
+            }
             widened[w].apply(deeper, ctx);
             candidates.append(deeper);
             if (candidates.size() >= config.numNegatives()) {
@@ -232,6 +244,26 @@ public final class BlockMiner {
             }
         }
         return first;
+    }
+
+    /**
+     * The first rank of {@code top}'s query {@code q} whose score is at or under the caps; when none is, the
+     * number of results (with ranks as positions, a lower bound: a deeper search may find it further on), or
+     * {@code Integer.MAX_VALUE} with explicit ranks (nothing deeper passes either).
+     */
+    private int firstRankUnderCaps(TopK top, int q, AnchorContext ctx) {
+        double cap = config.scoreCap(ctx.reference());
+        int n = top.count(q);
+        int first = Integer.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            if (top.score(q, i) <= cap) {
+                if (top.ranksArePositions()) {
+                    return i;
+                }
+                first = Math.min(first, top.rank(q, i));
+            }
+        }
+        return top.ranksArePositions() ? n : first;
     }
 
     /**

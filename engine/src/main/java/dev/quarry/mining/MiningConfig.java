@@ -243,6 +243,16 @@ public final class MiningConfig {
         return filterChain(rangeMin, rangeMax);
     }
 
+    /**
+     * The highest score a negative may have for an anchor whose (lowest) positive scores {@code reference}: the
+     * lowest of {@code max-score} and the margins' caps; {@code +Inf} when none is set, NaN (nothing passes) for
+     * a NaN positive score under a margin. Widening counts its skipped ranks from the first rank under it.
+     */
+    public double scoreCap(float reference) {
+        double cap = new MarginFilter(absoluteMargin, relativeMargin).cap(reference);
+        return Double.isNaN(maxScore) ? cap : Math.min(cap, maxScore);
+    }
+
     /** The same filters over the ranks {@code [from, to)} instead of the rank window (a widened window). */
     public FilterChain filterChain(int from, int to) {
         return new FilterChain(List.of(

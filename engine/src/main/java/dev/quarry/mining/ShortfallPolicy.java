@@ -10,7 +10,9 @@ import dev.quarry.options.OptionError;
  * <ul>
  *   <li><b>widen</b>: the anchor takes candidates from the next windows of ranks, each as wide as the
  *   first ({@code [rangeMax, rangeMax + w)}, then the next...), under the same filters, until it has
- *   enough or rank {@code widenTo} is reached. Deeper ranks score lower, so the margins hold;</li>
+ *   enough or rank {@code widenTo} is reached. Deeper ranks score lower, so the margins hold. As the first
+ *   window skips the {@code rangeMin} hardest ranks, a widened one skips the {@code rangeMin} hardest under
+ *   the margin: no rank within {@code rangeMin} of the first one the score caps let through;</li>
  *   <li><b>leave out</b>: an anchor still short is written to no output (as {@code n-tuple} always
  *   does), so a trainer never learns from its label alone.</li>
  * </ul>

@@ -57,7 +57,8 @@ public final class MineSettings {
             .valid(v -> v >= 0, "a rank > range_max, or 0 (off)").example("1000")
             .meaning("An anchor the filters leave with fewer negatives than asked takes candidates from the next"
                     + " windows of ranks ([range_max, range_max + width), ...), under the same filters, up to this"
-                    + " rank; 0: it keeps what its window gave.").build();
+                    + " rank, skipping the range_min ranks after the first one the margins and max_score let through"
+                    + " (as the first window skips the hardest); 0: it keeps what its window gave.").build();
 
     public static final Setting<Boolean> LEAVE_OUT_SHORT = Setting.onOff("leave_out_short").defaultValue(true)
             .plain(false)

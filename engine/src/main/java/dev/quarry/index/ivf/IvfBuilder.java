@@ -1,5 +1,6 @@
 package dev.quarry.index.ivf;
 
+import dev.quarry.Progress;
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.OutputClaim;
 import dev.quarry.files.AtomicOutput;
@@ -163,10 +164,12 @@ public final class IvfBuilder {
         int count = Math.toIntExact(store.count());
         int[] assign = new int[count];
         float[] best = new float[count];
+        Progress assigned = new Progress("assign rows to lists", "rows", count, progress);
         try (ExecutorService pool = Executors.newFixedThreadPool(params.threads())) {
             new KMeans(kernels).assign(pool, params.threads(), store.segment(), store.rowOffset(0), store.rowStride(),
-                    count, dim, trained.centroids(), k, !params.spherical(), assign, best);
+                    count, dim, trained.centroids(), k, !params.spherical(), assign, best, assigned);
         }
+        assigned.finish();
         long[] offsets = new long[k + 1];
         for (int a : assign) {
             offsets[a + 1]++;
@@ -231,6 +234,7 @@ public final class IvfBuilder {
             }
             w.seek(header.vectorsAt());
             byte[][] codes = quantizer == null ? null : new byte[RowPanels.ROWS][store.dim()];
+            Progress written = new Progress("write lists", "rows", ordinals.length, progress);
             for (int c = 0; c + 1 < offsets.length; c++) {
                 for (long first = offsets[c]; first < offsets[c + 1]; first += RowPanels.ROWS) {
                     int rows = (int) Math.min(RowPanels.ROWS, offsets[c + 1] - first);
@@ -239,8 +243,10 @@ public final class IvfBuilder {
                     } else {
                         writeCodePanel(w, store, quantizer, ordinals, first, rows, codes);
                     }
+                    written.advance(rows);
                 }
             }
+            written.finish();
             if (graph != null) {
                 w.seek(header.graphAt());
                 graph.writeHead(w.room(IvfHeader.GRAPH_HEAD));

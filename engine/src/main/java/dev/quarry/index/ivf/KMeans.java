@@ -163,6 +163,13 @@ public final class KMeans {
      */
     void assign(ExecutorService pool, int threads, MemorySegment points, long offset, long stride, long count,
                 int dim, float[] centroids, int k, boolean euclidean, int[] assign, float[] best) {
+        assign(pool, threads, points, offset, stride, count, dim, centroids, k, euclidean, assign, best,
+                Progress.silent());
+    }
+
+    /** As above, each block of rows counted on {@code progress} once assigned (an index of 10M rows takes minutes). */
+    void assign(ExecutorService pool, int threads, MemorySegment points, long offset, long stride, long count,
+                int dim, float[] centroids, int k, boolean euclidean, int[] assign, float[] best, Progress progress) {
         try (Arena arena = Arena.ofShared()) {
             CentroidScorer scorer = CentroidScorer.of(kernels, centroids, k, dim, euclidean, arena);
             long blocks = (count + BLOCK - 1) / BLOCK;
@@ -188,6 +195,7 @@ public final class KMeans {
                             assign[(int) (first + i)] = top.id(i, 0);
                             best[(int) (first + i)] = top.score(i, 0);
                         }
+                        progress.advance(size);
                     }
                 }));
             }

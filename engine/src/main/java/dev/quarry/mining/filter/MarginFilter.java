@@ -19,15 +19,25 @@ public record MarginFilter(double absolute, double relative) implements Candidat
 
     @Override
     public void apply(Candidates candidates, AnchorContext anchor) {
-        boolean hasAbsolute = !Double.isNaN(absolute);
-        boolean hasRelative = !Double.isNaN(relative);
-        if (!hasAbsolute && !hasRelative) {
+        if (Double.isNaN(absolute) && Double.isNaN(relative)) {
             return;
         }
-        float positiveScore = anchor.reference();
-        double absoluteCap = positiveScore - (hasAbsolute ? absolute : 0);
-        double relativeCap = positiveScore * (1 - (hasRelative ? relative : 0));
-        candidates.retain((id, score, rank) -> (!hasAbsolute || score <= absoluteCap)
-                && (!hasRelative || score <= relativeCap));
+        double cap = cap(anchor.reference());
+        candidates.retain((id, score, rank) -> score <= cap);
+    }
+
+    /**
+     * The highest score this filter keeps for a positive scoring {@code positiveScore}: the lower of the two
+     * caps; {@code +Inf} with both margins off, NaN (nothing kept) for a NaN positive score under a margin.
+     */
+    public double cap(float positiveScore) {
+        double cap = Double.POSITIVE_INFINITY;
+        if (!Double.isNaN(absolute)) {
+            cap = positiveScore - absolute;
+        }
+        if (!Double.isNaN(relative)) {
+            cap = Math.min(cap, positiveScore * (1 - relative));
+        }
+        return cap;
     }
 }

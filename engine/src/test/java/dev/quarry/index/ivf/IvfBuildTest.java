@@ -18,6 +18,8 @@ import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +61,17 @@ class IvfBuildTest {
             assertTrue(one.imbalance() >= 1 && one.imbalance() < 3, "imbalance " + one.imbalance());
             assertEquals(100 * 64, one.training().sample(), "sample capped at 64 points per centroid");
         }
+    }
+
+    @Test
+    void assigningAndWritingTheRowsReportTheirProgress() {
+        StringWriter lines = new StringWriter();
+        try (VectorStore store = VectorStore.open(data.resolve("corpus.qvec"))) {
+            new IvfBuilder(KERNELS).build(store, new KMeansParams(64, 2, 64, 0, true, 42, 2), dir.resolve("p.qivf"),
+                    new PrintWriter(lines, true));
+        }
+        assertTrue(lines.toString().contains("assign rows to lists: 20,000/20,000 rows (100.0%)"), lines.toString());
+        assertTrue(lines.toString().contains("write lists: 20,000/20,000 rows (100.0%)"), lines.toString());
     }
 
     @Test

@@ -19,6 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostileBodiesTest {
     private static final int LIMIT = 1 << 16;
+    /**
+     * The pace of a body in the tests where a stalled body holds the whole budget: its deadline (one MiB's time)
+     * must outlast the test on a busy machine, or the holder is cut off, the budget freed and the call meant to be
+     * refused is taken (at 5 s it was, once, on a loaded machine).
+     */
+    private static final double HOLD_SECONDS_PER_MIB = 120;
 
     @TempDir
     static Path dir;
@@ -159,7 +165,7 @@ class HostileBodiesTest {
     @Test
     void bodiesBeyondTheBudgetAreRefused503() throws Exception {
         try (ServeFixture.Running server = ServeFixture.Running.start(ServeFixture.settings(dir, null, null,
-                new RequestLimits(16, LIMIT, 1, 4, LIMIT, 5)));
+                new RequestLimits(16, LIMIT, 1, 4, LIMIT, HOLD_SECONDS_PER_MIB)));
              RawHttp holder = new RawHttp(server.server().port())) {
             // One body of the whole budget's size, still arriving, holds the budget.
             holder.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
@@ -177,7 +183,7 @@ class HostileBodiesTest {
         // Closed with the client's bytes unread, the connection was reset: a client still sending its body, or that had
         // not yet read its 503, lost the answer (a broken pipe or a reset instead).
         try (ServeFixture.Running server = ServeFixture.Running.start(ServeFixture.settings(dir, null, null,
-                new RequestLimits(16, LIMIT, 1, 4, LIMIT, 5)));
+                new RequestLimits(16, LIMIT, 1, 4, LIMIT, HOLD_SECONDS_PER_MIB)));
              RawHttp holder = new RawHttp(server.server().port());
              RawHttp refused = new RawHttp(server.server().port())) {
             holder.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"

@@ -38,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -190,6 +189,7 @@ public final class SparkMiner {
         private final ParquetOutput parquet;
         private final PrintWriter progress;
         private final String runId = UUID.randomUUID().toString();
+        private final GroupTasks tasks = new GroupTasks(runId);
 
         Run(SparkSession spark, JavaSparkContext sc, SparkMiningRequest r, MiningInputs inputs, ParquetOutput parquet,
             PrintWriter progress) {
@@ -209,6 +209,7 @@ public final class SparkMiner {
             sc.setJobGroup(runId, "quarry spark-mine", true);
             StageTimes stages = new StageTimes();
             sc.sc().addSparkListener(stages);
+            sc.sc().addSparkListener(tasks);
             JavaRDD<MinedBlock> mined = null;
             try {
                 LabelledTable table = anchorsTable(plan.order(), mining.blockSize());
@@ -226,6 +227,7 @@ public final class SparkMiner {
                 }
                 WorkerInputs.release(runId);
                 sc.sc().removeSparkListener(stages);
+                sc.sc().removeSparkListener(tasks);
                 sc.clearJobGroup();
                 if (progress != null) {
                     stages.print(progress);
@@ -310,13 +312,21 @@ public final class SparkMiner {
                 return stats;
             } finally {
                 if (!done) { // (Spark's exceptions are checked ones thrown unchecked: no catch clause sees them)
-                    // A failed job's other tasks may still be writing their part files: stop them first.
+                    // A failed job's other tasks may still be writing their part files: stop them, and wait until
+                    // they have ended (a stage is reported over before its killed tasks are), then delete.
                     sc.cancelJobGroup(runId);
-                    for (int i = 0; i < 300 && sc.statusTracker().getActiveStageIds().length > 0; i++) {
-                        LockSupport.parkNanos(100_000_000L);
-                    }
+                    awaitTasksEnded();
                     parquet.abandon();
                 }
+            }
+        }
+
+        /** Waits (at most 30 s) for the tasks of this run's jobs to end; an interrupt is kept for the caller. */
+        private void awaitTasksEnded() {
+            try {
+                tasks.awaitEnded(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
