@@ -189,11 +189,7 @@ class HostileBodiesTest {
             holder.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
                     + "Content-Length: " + LIMIT + "\r\n\r\n0123456789");
             awaitWaiting(server, 1);
-            refused.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
-                    + "Content-Length: " + LIMIT / 2 + "\r\n\r\n").write(new byte[LIMIT / 4]);
-            assertEquals("\u0000", refused.readUntilClosed(1), "nothing answered before the body was all read");
-            refused.write(new byte[LIMIT / 4]);
-            String answer = refused.readUntilClosed(20);
+            String answer = answeredAfterItsWholeBody(refused);
             assertEquals(List.of(503), RawHttp.statuses(answer), answer);
             assertTrue(answer.contains("--max-bodies-mb"), answer);
             assertFalse(answer.endsWith("\u0000"), "the refused call's connection was closed: " + answer);
@@ -205,7 +201,7 @@ class HostileBodiesTest {
     void aCallBeyondThePlacesGets503AfterItsBodyIsReadAndItsConnectionCloses() throws Exception {
         // Kept alive, every refused call's connection stayed open idle with its buffers: the heap followed the
         // clients, not the calls held.
-        try (ServeFixture.Running server = start(1, 0, 5);
+        try (ServeFixture.Running server = start(1, 0, HOLD_SECONDS_PER_MIB);
              RawHttp holder = new RawHttp(server.server().port());
              RawHttp refused = new RawHttp(server.server().port())) {
             holder.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
@@ -236,11 +232,7 @@ class HostileBodiesTest {
                 }
                 awaitWaiting(server, 1);
                 try (RawHttp refused = new RawHttp(server.server().port())) {
-                    refused.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
-                            + "Content-Length: " + LIMIT / 2 + "\r\n\r\n").write(new byte[LIMIT / 4]);
-                    assertEquals("\u0000", refused.readUntilClosed(1), "nothing answered before the body was all read");
-                    refused.write(new byte[LIMIT / 4]);
-                    String answer = refused.readUntilClosed(20);
+                    String answer = answeredAfterItsWholeBody(refused);
                     assertEquals(List.of(503), RawHttp.statuses(answer), answer);
                     assertTrue(answer.contains("at capacity"), answer);
                 }
@@ -257,5 +249,17 @@ class HostileBodiesTest {
             Thread.sleep(5); // the admission has no event to wait on; bounded by the deadline
         }
         assertEquals(n, server.server().admission().waiting(), "calls holding a waiting place");
+    }
+
+    /**
+     * Sends a mine call of half the body limit in two halves, checks that nothing is answered before the second, and
+     * returns all the connection gave back until it closed: a refusal must come after the whole body was read.
+     */
+    private static String answeredAfterItsWholeBody(RawHttp refused) throws Exception {
+        refused.write("POST /v1/mine?n=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                + "Content-Length: " + LIMIT / 2 + "\r\n\r\n").write(new byte[LIMIT / 4]);
+        assertEquals("\u0000", refused.readUntilClosed(1), "nothing answered before the body was all read");
+        refused.write(new byte[LIMIT / 4]);
+        return refused.readUntilClosed(20);
     }
 }
