@@ -8,15 +8,17 @@
 # Writes bench/data/serve-ab/run-<date>/ (results.jsonl, report.md) and prints the report.
 #
 #   bench/serve-ab.sh [--old COMMIT] [--new COMMIT] [--calls N] [--pairs P] [--rate R]
-#                     [--old-index FILE] [--new-index FILE] [--build-only]
+#                     [--old-index FILE] [--new-index FILE] [--sync] [--build-only]
 #     --old: default aa15fe5 (main just before the request schema landed); --new: default HEAD
 #     --calls: default 3000 per leg and mode; --pairs: default 3 (A B A B A B)
 #     --old-index / --new-index: an IVF index of the corpus each commit can open (an index is refused by a Quarry
 #       of another format version); default bench/data/latency/clustered-1M/corpus.qivf for both
+#     --sync: `sync` once a server is ready, before its calls: a server that copies the corpus and index into its work
+#       directory leaves about 3 GB to write back, which otherwise lands in its first 30-40 s of calls
 #     --build-only: build both commits (and the positives) and stop, so that the timed run builds nothing
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-OLD=aa15fe5 NEW=HEAD CALLS=3000 PAIRS=3 RATE="" OLD_INDEX="" NEW_INDEX="" BUILD_ONLY=""
+OLD=aa15fe5 NEW=HEAD CALLS=3000 PAIRS=3 RATE="" OLD_INDEX="" NEW_INDEX="" BUILD_ONLY="" SYNC=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --old) OLD="$2"; shift 2 ;;
@@ -26,8 +28,9 @@ while [ $# -gt 0 ]; do
     --rate) RATE="$2"; shift 2 ;;
     --old-index) OLD_INDEX="$2"; shift 2 ;;
     --new-index) NEW_INDEX="$2"; shift 2 ;;
+    --sync) SYNC=1; shift ;;
     --build-only) BUILD_ONLY=1; shift ;;
-    *) echo "serve-ab: $1: expected --old, --new, --calls, --pairs, --rate, --old-index, --new-index or --build-only" >&2
+    *) echo "serve-ab: $1: expected --old, --new, --calls, --pairs, --rate, --old-index, --new-index, --sync or --build-only" >&2
        exit 2 ;;
   esac
 done
@@ -80,7 +83,7 @@ RESULTS="$RUN/results.jsonl"
 trap 'serve_stop || true; rm -rf "$RUN"/work-*' EXIT
 { echo "old $OLD_SHA $(git -C "$ROOT" log -1 --format=%s "$OLD_SHA" | cut -c1-100)"
   echo "new $NEW_SHA $(git -C "$ROOT" log -1 --format=%s "$NEW_SHA" | cut -c1-100)"
-  echo "calls $CALLS pairs $PAIRS old-index $OLD_INDEX new-index $NEW_INDEX"
+  echo "calls $CALLS pairs $PAIRS old-index $OLD_INDEX new-index $NEW_INDEX${SYNC:+ (sync after each start)}"
   echo "load before $(cut -d' ' -f1-3 /proc/loadavg)"; } >"$RUN/about.txt"
 start_run=$SECONDS
 for pair in $(seq "$PAIRS"); do
@@ -91,6 +94,7 @@ for pair in $(seq "$PAIRS"); do
     grep -q '"--work-dir"' "$tree/tools/serve/src/main/java/dev/quarry/serve/ServeCommand.java" \
       && work=(--work-dir "$RUN/work-$leg")
     serve_start "$tree" "$RUN/server-$leg.log" --index "$index" --nprobe 1 "${work[@]}" || exit 1
+    [ -z "$SYNC" ] || sync
     serve_client "$tree" "$POSITIVES" --first 20 --calls 0 --out /dev/null
     serve_client "$tree" "$POSITIVES" --calls "$CALLS" --out "$RUN/closed-$leg.txt" 2>"$RUN/closed-$leg.log"
     closed=$(sed -E 's/.*: ([0-9.]+) calls\/s/\1/' "$RUN/closed-$leg.log")
