@@ -6,8 +6,8 @@ package dev.quarry.index.ivf;
  * and mispredict about half of them on scores in random order; it took a sixth of a super-block's search,
  * picking each query's k-th best candidate a list at a time. Here each pass counts the values into 256
  * buckets of their bit range (no data-dependent branch but the bucket's index), keeps the bucket holding
- * the rank, and stops when that bucket holds one value; three passes at most for a few hundred distinct
- * scores. One per thread; reuses its buffers.
+ * the rank (found from whichever end of the buckets is nearer to it), and stops when that bucket holds one
+ * value; three passes at most for a few hundred distinct scores. One per thread; reuses its buffers.
  */
 final class KthLargest {
     private static final int BUCKETS = 256;
@@ -42,9 +42,22 @@ final class KthLargest {
             for (int i = 0; i < size; i++) {
                 counts[(int) (((long) bits[i] - lo) >>> shift)]++;
             }
-            int bucket = top;
-            while (above + counts[bucket] <= k) {
-                above += counts[bucket--];
+            int bucket;
+            if (2 * (k - above) < size) {
+                bucket = top;
+                while (above + counts[bucket] <= k) {
+                    above += counts[bucket--];
+                }
+            } else {
+                // The rank lies in the lower half (a merge asks for the k-th best of k and a few more): walk
+                // up from the lowest bucket, not down through the 200-odd buckets above it.
+                int fromBottom = size - 1 - (k - above);
+                int below = 0;
+                bucket = 0;
+                while (below + counts[bucket] <= fromBottom) {
+                    below += counts[bucket++];
+                }
+                above += size - below - counts[bucket];
             }
             long low = (long) lo + ((long) bucket << shift);
             long high = Math.min(hi, low + (1L << shift) - 1);

@@ -44,6 +44,34 @@ class KthLargestTest {
     }
 
     @Test
+    void everyRankFromEitherEndOfTheBucketsAgreesWithASort() {
+        SplittableRandom random = new SplittableRandom(11);
+        KthLargest kth = new KthLargest();
+        for (int n : new int[] {1, 3, 7, 15, 17, 18, 33, 34, 35, 100, 383, 384, 385}) {
+            for (int mode = 0; mode < 5; mode++) {
+                float[] v = new float[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = switch (mode) {
+                        case 0 -> random.nextInt(4); // ties
+                        case 1 -> random.nextBoolean() ? -0f : 0f; // zeros of both signs, equal
+                        case 2 -> random.nextInt(10) == 0 ? Float.NEGATIVE_INFINITY : (float) random.nextGaussian();
+                        case 3 -> i; // ascending
+                        default -> 0.25f + 0.5f * random.nextFloat(); // scores of a list: a narrow range
+                    };
+                }
+                float[] copy = v.clone();
+                float[] sorted = v.clone();
+                Arrays.sort(sorted);
+                for (int k = 0; k < n; k++) { // upper half: buckets walked down; lower half: walked up
+                    float expected = sorted[n - 1 - k];
+                    assertTrue(expected == kth.of(v, n, k), "n=" + n + " mode=" + mode + " k=" + k);
+                }
+                assertArrayEquals(copy, v, "the input is left as it was");
+            }
+        }
+    }
+
+    @Test
     void takesEveryRankOfOneArray() {
         float[] v = {3f, -1f, 3f, 0f, -0f, 7f, Float.MIN_VALUE, -Float.MIN_VALUE};
         float[] descending = {7f, 3f, 3f, Float.MIN_VALUE, 0f, 0f, -Float.MIN_VALUE, -1f};
