@@ -7,19 +7,22 @@
 # 4096, nprobe 1, default limits; 64-anchor calls for 10 s at RATE x 20 per second (10x the closed loop when
 # RATE is half of it, as bench/serve.sh computes), then 10 s at RATE. Writes bench/data/serve/overload-<date>/.
 #
-#   bench/serve-overload.sh [--rate R] [--index FILE]
+#   bench/serve-overload.sh [--rate R] [--index FILE] [-- SERVE_OPTION...]
 #     R: default 79, half the closed loop of bench/README's last serve run; FILE: an IVF index of the same corpus
-#     (default bench/data/latency/clustered-1M/corpus.qivf, as bench/serve.sh builds it)
+#     (default bench/data/latency/clustered-1M/corpus.qivf, as bench/serve.sh builds it); options after -- go to
+#     quarry serve (e.g. -- --max-connections 256); QUARRY_JAVA_OPTS=-Xmx... sizes its heap
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HALF=79
 DATA="$ROOT/bench/data/latency/clustered-1M"
 INDEX="$DATA/corpus.qivf"
+SERVE_OPTIONS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --rate) HALF="$2"; shift 2 ;;
     --index) INDEX="$2"; shift 2 ;;
-    *) echo "serve-overload: $1: expected --rate R or --index FILE" >&2; exit 2 ;;
+    --) shift; SERVE_OPTIONS=("$@"); break ;;
+    *) echo "serve-overload: $1: expected --rate R, --index FILE or -- SERVE_OPTION..." >&2; exit 2 ;;
   esac
 done
 PY=/usr/bin/python3
@@ -49,7 +52,8 @@ stop_all() {
 trap stop_all EXIT
 log "starting quarry serve with a GC log"
 QUARRY_JAVA_OPTS="${QUARRY_JAVA_OPTS:-} -Xlog:gc:file=$RUN/gc.log" "$ROOT/quarry" serve --corpus "$DATA/corpus.qvec" \
-  --index "$INDEX" --nprobe 1 --bind "127.0.0.1:$PORT" --work-dir "$RUN/work" >"$RUN/server.log" 2>&1 &
+  --index "$INDEX" --nprobe 1 --bind "127.0.0.1:$PORT" --work-dir "$RUN/work" ${SERVE_OPTIONS[@]+"${SERVE_OPTIONS[@]}"} \
+  >"$RUN/server.log" 2>&1 &
 SERVER=$!
 until curl -sf "$URL/v1/health" >/dev/null; do
   kill -0 "$SERVER" 2>/dev/null || { cat "$RUN/server.log" >&2; exit 1; }

@@ -17,6 +17,11 @@ import java.time.Duration;
  */
 public final class QuarryServer implements AutoCloseable {
     private static final Duration DRAIN_GRACE = Duration.ofSeconds(30);
+    /**
+     * The accept queue asked of the system (which caps it at net.core.somaxconn, 4,096 on current Linux):
+     * connections past --max-connections wait there, so a flood is held by the kernel, not dropped.
+     */
+    private static final int ACCEPT_QUEUE = 4096;
 
     private final MiningService service;
     private final Admission admission;
@@ -82,6 +87,16 @@ public final class QuarryServer implements AutoCloseable {
                     // framework's bound on requests (unbounded here) answers 503 and closes with the body
                     // unread, so a client still sending, or not yet reading, got a reset instead of the 503.
                     .maxConcurrentRequests(-1)
+                    // What bounds the heap instead: past this many connections the listener stops accepting
+                    // (it takes a permit before accept), so further clients wait in the system's accept queue
+                    // with their bytes unread: no heap, no reset, answered in turn. Without it a flood faster
+                    // than the cores can read and refuse accepted every connection with its buffers and
+                    // thread, and -Xmx128m ran out of memory. Idle connections give their permit back after
+                    // the idle time, so idle clients cannot hold the permits for long.
+                    .maxTcpConnections(limits.connections())
+                    .backlog(ACCEPT_QUEUE)
+                    .idleConnectionTimeout(Duration.ofSeconds(limits.idleSeconds()))
+                    .idleConnectionPeriod(Duration.ofSeconds(Math.max(1, limits.idleSeconds() / 4)))
                     .shutdownGracePeriod(Duration.ofSeconds(5))
                     .routing(routing -> ServeRouting.build(routing, parts, log)).build().start();
         } catch (RuntimeException | Error e) {

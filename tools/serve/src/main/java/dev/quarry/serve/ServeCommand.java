@@ -138,6 +138,16 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
             + " more are refused with 503 and Retry-After (default: ${DEFAULT-VALUE}).")
     int maxWaiting;
 
+    @Option(names = "--max-connections", defaultValue = "4096", description = "Connections accepted at once; more"
+            + " wait, unread, in the system's accept queue until one closes (each accepted connection holds about"
+            + " 28 KB of heap) (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--idle-timeout", defaultValue = "60", paramLabel = "SECONDS", description = "Seconds a"
+            + " connection may sit idle between requests before the server closes it, freeing its place among"
+            + " --max-connections (default: ${DEFAULT-VALUE}).")
+    int idleTimeout;
+
     @Option(names = "--refresh-dir", description = "The directory POST /v1/refresh may read corpora from (default: the"
             + " corpus's directory).")
     Path refreshDir;
@@ -216,10 +226,18 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
             throw new CommandLine.ParameterException(spec.commandLine(), "--body-timeout=" + bodyTimeout
                     + ", expected seconds per MiB in (0, 3600]");
         }
+        if (maxConnections < 1 || maxConnections > 1 << 20) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections=" + maxConnections
+                    + ", expected 1.." + (1 << 20));
+        }
+        if (idleTimeout < 1 || idleTimeout > 86_400) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--idle-timeout=" + idleTimeout
+                    + ", expected seconds in 1..86400");
+        }
         RequestLimits limits;
         try {
             limits = new RequestLimits(maxAnchors, (long) maxBodyMb << 20, maxRunning == null ? cores : maxRunning,
-                    maxWaiting, (long) maxBodiesMb << 20, bodyTimeout);
+                    maxWaiting, (long) maxBodiesMb << 20, bodyTimeout, maxConnections, idleTimeout);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-anchors, --max-running and"
                     + " --max-waiting: expected >= 1, >= 1 and >= 0 (" + e.getMessage() + ")");
