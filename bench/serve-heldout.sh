@@ -10,16 +10,18 @@
 # the same whatever it finds. Prints the ratio of the median refresh times (same run, same machine); the
 # lines and server logs stay in bench/data/serve-heldout/run-<date>/.
 #
-#   bench/serve-heldout.sh [--refreshes N] [--heldout N] [--data DIR] [--batch N] [--idle S]
+#   bench/serve-heldout.sh [--refreshes N] [--heldout N] [--data DIR] [--batch N] [--idle S] [--monitor-first]
 #     (default 2 refreshes, 2000 held-out queries, DIR bench/data/latency/clustered-1M: corpus.qvec,
 #     corpus.qivf and queries.qvec, ids beside them when they have any; 64 anchors a call; 10 s of load
-#     alone before and after each refresh)
+#     alone before and after each refresh; --monitor-first: the server with the monitor runs first, so that two runs in
+#     both orders take the order's effect out of the ratio)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REFRESHES=2
 HELDOUT=2000
 BATCH=64
 IDLE=10
+MODES="without with"
 DATA="$ROOT/bench/data/latency/clustered-1M"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -28,7 +30,8 @@ while [ $# -gt 0 ]; do
     --data) DATA="$2"; shift 2 ;;
     --batch) BATCH="$2"; shift 2 ;;
     --idle) IDLE="$2"; shift 2 ;;
-    *) echo "usage: bench/serve-heldout.sh [--refreshes N] [--heldout N] [--data DIR] [--batch N] [--idle S]" >&2; exit 2 ;;
+    --monitor-first) MODES="with without"; shift ;;
+    *) echo "usage: bench/serve-heldout.sh [--refreshes N] [--heldout N] [--data DIR] [--batch N] [--idle S] [--monitor-first]" >&2; exit 2 ;;
   esac
 done
 PORT="${QUARRY_BENCH_PORT:-7732}"
@@ -63,7 +66,7 @@ SERVER=""
 stop_server() { [ -n "$SERVER" ] && kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" || true; SERVER=""; }
 trap 'stop_server; rm -f "$RUN/corpus-epoch2.qvec"; rm -rf "$RUN"/work-*' EXIT
 
-for mode in without with; do
+for mode in $MODES; do
   extra=()
   [ "$mode" = with ] && extra=(--heldout-queries "$DATA/queries.qvec" --heldout-qrels "$RUN/heldout.tsv")
   log "starting a server $mode the held-out monitor (load: $(cut -d' ' -f1-3 /proc/loadavg))"
