@@ -58,6 +58,16 @@ final class RawHttp implements AutoCloseable {
         return out.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /** The next byte the server sends within {@code seconds} (-1: it closed the connection; a reset throws). */
+    int readByte(int seconds) {
+        try {
+            socket.setSoTimeout(seconds * 1000);
+            return socket.getInputStream().read();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** One response's head and body read by its Content-Length (the connection left open). */
     String readResponse() {
         try {
