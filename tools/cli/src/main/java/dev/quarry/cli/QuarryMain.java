@@ -6,17 +6,25 @@ import dev.quarry.files.MappedFiles;
 import dev.quarry.options.Door;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code quarry} command: one subcommand per job, each a thin layer over the engine. */
 @Command(name = "quarry", mixinStandardHelpOptions = true, versionProvider = QuarryMain.Version.class,
         description = "Mines hard negatives for embedding training, on CPUs.",
-        subcommands = {DemoCommand.class, MineCommand.class, TuneCommand.class, IndexCommand.class, EvalCommand.class, AuditCommand.class,
-                DefencesCommand.class, ImportCommand.class, InfoCommand.class, GenerateCommand.class, OptionsCommand.class,
-                CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 bad data or paths."})
 public final class QuarryMain implements Runnable {
+
+    /**
+     * The built-in commands, in the order the help lists them (then {@code help}, then the tool commands).
+     * Not in the {@code @Command} annotation: picocli would build the model of every one by reflection
+     * before parsing, which is most of the start of a small run; {@link #commandLine(String...)} builds
+     * only the command a run names.
+     */
+    static final List<Class<?>> COMMANDS = List.of(DemoCommand.class, MineCommand.class, TuneCommand.class,
+            IndexCommand.class, EvalCommand.class, AuditCommand.class, DefencesCommand.class, ImportCommand.class,
+            InfoCommand.class, GenerateCommand.class, OptionsCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -27,7 +35,7 @@ public final class QuarryMain implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this, not {@link #main}). */
     public static int run(String... args) {
-        CommandLine cmd = commandLine();
+        CommandLine cmd = commandLine(args);
         try {
             return cmd.execute(args);
         } catch (InternalError e) { // picocli passes errors through; this one is the user's file, cut while mapped
@@ -38,15 +46,45 @@ public final class QuarryMain implements Runnable {
         }
     }
 
-    /** The configured command line, with Quarry's error handling. */
+    /** The configured command line with every command, with Quarry's error handling. */
     public static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The configured command line for these arguments: when the first names a built-in command, that
+     * command alone (it parses, checks and reports exactly as in the whole command line, whose other
+     * commands it never reaches); otherwise every command, so the top-level help, {@code help},
+     * {@code --version}, a tool command and a misspelt command see the whole list.
+     */
+    static CommandLine commandLine(String... args) {
         CommandLine cmd = new CommandLine(new QuarryMain());
+        Class<?> named = args.length > 0 ? builtIn(args[0]) : null;
+        if (named != null) {
+            cmd.addSubcommand(named);
+        } else {
+            COMMANDS.forEach(cmd::addSubcommand);
+            cmd.addSubcommand(CommandLine.HelpCommand.class);
+        }
         cmd.setExecutionExceptionHandler(QuarryMain::handle);
         cmd.setParameterExceptionHandler(QuarryMain::handleUsage);
         cmd.setExecutionStrategy(QuarryMain::refuseUnmatchedThenRun);
-        ToolCommands.addTo(cmd);
+        if (named == null) {
+            ToolCommands.addTo(cmd);
+        }
         addSchemaOptions(cmd);
         return cmd;
+    }
+
+    /** The built-in command with this name, or null (read from its annotation, not from its model). */
+    static Class<?> builtIn(String name) {
+        for (Class<?> command : COMMANDS) {
+            Command annotation = command.getAnnotation(Command.class);
+            if (annotation.name().equals(name) || List.of(annotation.aliases()).contains(name)) {
+                return command;
+            }
+        }
+        return null;
     }
 
     /** Gives every command that mines the request schema's options. */

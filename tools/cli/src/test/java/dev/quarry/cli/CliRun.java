@@ -5,8 +5,8 @@ import java.io.StringWriter;
 import picocli.CommandLine;
 
 /**
- * One in-process run of the command line (with whatever tool modules are on the class path), with what it
- * printed. Shared with the tool modules' tests through this module's test jar.
+ * One in-process run of the command line as {@code main} runs it (with whatever tool modules are on the class
+ * path), with what it printed. Shared with the tool modules' tests through this module's test jar.
  */
 public record CliRun(int exitCode, String out, String err) {
 
@@ -17,7 +17,7 @@ public record CliRun(int exitCode, String out, String err) {
         }
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = QuarryMain.commandLine();
+        CommandLine cmd = QuarryMain.commandLine(argv); // as main builds it: only the command named first
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         int code = cmd.execute(argv);
