@@ -8,6 +8,7 @@ import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.index.ivf.ListEncoding;
 import dev.quarry.mining.Miner;
+import dev.quarry.mining.MinerPreset;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.QueryBlock;
@@ -28,11 +29,13 @@ import java.util.Locale;
  * sampling) against a flat or IVF index, for a sweep of batch sizes and nprobe, closed loop and at
  * fixed rates, with percentiles from HdrHistogram, the bytes allocated per call, and each nprobe's
  * recall@100 against exact search. With {@code --first-call}, a fresh JVM measures how long building
- * (warming up) a miner takes and what its first call costs, then exits.
+ * (warming up) a miner takes and what its first call costs, then exits; {@code --preset latency} builds it
+ * as a trainer's miner ({@link MinerPreset#LATENCY}; {@code --nprobe 0} lets the preset choose), and
+ * {@code --steady N} then times N more calls in the same JVM, closed loop, for the first call against their p50.
  *
  * <p>Usage: {@code LatencyBenchmark --corpus C.qvec --queries Q.qvec [--index C.qivf] [--label NAME]
  * [--batches 1,8,64,256] [--nprobe 1,2,4,8] [--threads 2] [--calls 2000] [--rates 0.5,0.8]
- * [--recall 500] [--first-call] [--preload] [--coarse auto|exact|graph] [--ef N] [--oversample F]
+ * [--recall 500] [--first-call] [--preload] [--preset latency] [--steady N] [--coarse auto|exact|graph] [--ef N] [--oversample F]
  * [--json OUT.jsonl]}
  */
 public final class LatencyBenchmark {
@@ -125,19 +128,38 @@ public final class LatencyBenchmark {
             positives[i] = new int[] {i}; // any row: the first call's cost does not depend on which
         }
         long t0 = System.nanoTime();
-        try (Miner miner = Miner.builder(corpus).index(index).kernels(kernels).config(config()).search(search)
-                .preload(o.preload).build()) {
+        Miner.Builder builder = Miner.builder(corpus).index(index).kernels(kernels).config(config()).search(search)
+                .preset(o.preset);
+        if (o.preload) {
+            builder.preload(true); // otherwise the preset decides (the latency preset preloads)
+        }
+        try (Miner miner = builder.build()) {
             long built = System.nanoTime();
             int batch = o.batches[0];
             miner.mine(Arrays.copyOfRange(anchors, 0, batch), Arrays.copyOfRange(positives, 0, batch));
             long first = System.nanoTime();
             miner.mine(Arrays.copyOfRange(anchors, batch, 2 * batch), Arrays.copyOfRange(positives, batch, 2 * batch));
             long second = System.nanoTime();
+            // The steady calls take the anchors after the first two, in turn, as a trainer's batches would come.
+            double[] steady = new double[o.steady];
+            for (int c = 0; c < o.steady; c++) {
+                int from = (2 + c) * batch % (anchors.length - batch + 1);
+                long start = System.nanoTime();
+                miner.mine(Arrays.copyOfRange(anchors, from, from + batch), Arrays.copyOfRange(positives, from,
+                        from + batch));
+                steady[c] = (System.nanoTime() - start) / 1e6;
+            }
+            Arrays.sort(steady);
+            double p50 = steady.length == 0 ? Double.NaN : steady[(steady.length - 1) / 2];
             String line = String.format(Locale.ROOT, "{\"set\":\"%s\",\"engine\":\"quarry\",\"what\":\"first-call\","
                             + "\"index\":\"%s\",\"nprobe\":%d,\"batch\":%d,\"threads\":%d,\"build_ms\":%.1f,"
-                            + "\"first_ms\":%.3f,\"second_ms\":%.3f}", o.label, o.indexName(index),
-                    nprobe, batch, o.threads, (built - t0) / 1e6, (first - built) / 1e6, (second - first) / 1e6);
+                            + "\"first_ms\":%.3f,\"second_ms\":%.3f%s}", o.label, o.indexName(index),
+                    miner.search().nprobe(), batch, o.threads, (built - t0) / 1e6, (first - built) / 1e6,
+                    (second - first) / 1e6, steady.length == 0 ? "" : String.format(Locale.ROOT,
+                            ",\"preset\":\"%s\",\"steady_calls\":%d,\"steady_p50_ms\":%.3f,\"first_over_p50\":%.2f",
+                            o.preset.name().toLowerCase(Locale.ROOT), steady.length, p50, (first - built) / 1e6 / p50));
             System.out.println(line);
+            System.err.println(miner.describeSearch());
             if (o.json != null) {
                 Files.writeString(o.json, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                         StandardOpenOption.APPEND);
@@ -200,7 +222,7 @@ public final class LatencyBenchmark {
     /** The command line. */
     private record Options(Path corpus, Path queries, Path index, String label, int[] batches, int[] nprobes,
                            int threads, int calls, double[] rates, int recall, boolean firstCall,
-                           boolean preload, Path json, SearchParams.Coarse coarse, int ef, float oversample) {
+                           boolean preload, MinerPreset preset, int steady, Path json, SearchParams.Coarse coarse, int ef, float oversample) {
         /** This run's search options at {@code nprobe}. */
         SearchParams search(int nprobe) {
             return new SearchParams(threads, nprobe, coarse, ef, oversample);
@@ -228,6 +250,8 @@ public final class LatencyBenchmark {
             int recall = 500;
             boolean firstCall = false;
             boolean preload = false;
+            MinerPreset preset = MinerPreset.DEFAULT;
+            int steady = 0;
             Path json = null;
             SearchParams.Coarse coarse = SearchParams.Coarse.AUTO;
             int ef = 0;
@@ -247,6 +271,8 @@ public final class LatencyBenchmark {
                     case "--recall" -> recall = Integer.parseInt(args[++i]);
                     case "--first-call" -> firstCall = true;
                     case "--preload" -> preload = true;
+                    case "--preset" -> preset = MinerPreset.valueOf(args[++i].toUpperCase(Locale.ROOT));
+                    case "--steady" -> steady = Integer.parseInt(args[++i]);
                     case "--json" -> json = Path.of(args[++i]);
                     case "--coarse" -> coarse = SearchParams.Coarse.valueOf(args[++i].toUpperCase(Locale.ROOT));
                     case "--ef" -> ef = Integer.parseInt(args[++i]);
@@ -258,7 +284,7 @@ public final class LatencyBenchmark {
                 throw new IllegalArgumentException("--corpus and --queries are required");
             }
             return new Options(corpus, queries, index, label, batches, nprobes, threads, calls, rates, recall,
-                    firstCall, preload, json, coarse, ef, oversample);
+                    firstCall, preload, preset, steady, json, coarse, ef, oversample);
         }
 
         private static int[] ints(String list) {

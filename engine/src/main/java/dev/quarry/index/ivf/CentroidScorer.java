@@ -7,6 +7,7 @@ import dev.quarry.vector.VectorKernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * Finds each vector's best centroids by {@code x . c + bias(c)}: the bias is 0 for spherical k-means
@@ -55,11 +56,22 @@ final class CentroidScorer {
             }
         }
         this.panels = arena.allocate(4L * width * RowPanels.paddedRows(k), 64);
-        for (int c = 0; c < k; c++) {
-            for (int i = 0; i < width; i++) {
-                panels.set(ValueLayout.JAVA_FLOAT_UNALIGNED, RowPanels.offset(c, i, width),
-                        centroids.get(ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * width * c + 4L * i));
+        // A panel at a time through heap arrays: one bulk copy in and out per panel, and the transposition
+        // a plain loop over floats, which a short run's first tier compiles at once (per-float segment
+        // accesses cost an index open a tenth of a second in the interpreter).
+        float[] rows = new float[RowPanels.ROWS * width];
+        float[] panel = new float[RowPanels.ROWS * width];
+        for (int first = 0; first < k; first += RowPanels.ROWS) {
+            int n = Math.min(RowPanels.ROWS, k - first);
+            MemorySegment.copy(centroids, ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * width * first, rows, 0, n * width);
+            Arrays.fill(rows, n * width, rows.length, 0f); // the last panel's padding rows are zeros
+            for (int r = 0; r < RowPanels.ROWS; r++) {
+                for (int i = 0; i < width; i++) {
+                    panel[i * RowPanels.ROWS + r] = rows[r * width + i];
+                }
             }
+            MemorySegment.copy(panel, 0, panels, ValueLayout.JAVA_FLOAT_UNALIGNED, RowPanels.offset(first, 0, width),
+                    panel.length);
         }
     }
 
