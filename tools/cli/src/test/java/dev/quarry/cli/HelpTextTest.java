@@ -43,7 +43,8 @@ class HelpTextTest {
         }
     }
 
-    private static void collect(CommandLine cmd, List<String> path, List<String[]> into) {
+    /** Adds the path of every command below {@code cmd} (each alias and {@code help} left out) to {@code into}. */
+    static void collect(CommandLine cmd, List<String> path, List<String[]> into) {
         for (var sub : cmd.getSubcommands().entrySet()) {
             if (sub.getValue().getCommandSpec().userObject() instanceof CommandLine.HelpCommand
                     || !sub.getKey().equals(sub.getValue().getCommandName())) {

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +46,7 @@ class OnlyTheNamedCommandIsBuiltTest {
     @Test
     void everyCommandsHelpIsTheSameAsInTheWholeCommandLine() {
         List<String[]> paths = new ArrayList<>();
-        collect(QuarryMain.commandLine(), new ArrayList<>(), paths);
+        HelpTextTest.collect(QuarryMain.commandLine(), new ArrayList<>(), paths);
         assertTrue(paths.size() > 10, "found the commands: " + paths.size());
         for (String[] path : paths) {
             String[] argv = new String[path.length + 1];
@@ -87,24 +85,6 @@ class OnlyTheNamedCommandIsBuiltTest {
     }
 
     private static String answer(CommandLine cmd, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(args);
-        return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
-    }
-
-    private static void collect(CommandLine cmd, List<String> path, List<String[]> into) {
-        for (var sub : cmd.getSubcommands().entrySet()) {
-            if (sub.getValue().getCommandSpec().userObject() instanceof CommandLine.HelpCommand
-                    || !sub.getKey().equals(sub.getValue().getCommandName())) {
-                continue; // the help command has no --help; aliases repeat a command
-            }
-            List<String> next = new ArrayList<>(path);
-            next.add(sub.getKey());
-            into.add(next.toArray(String[]::new));
-            collect(sub.getValue(), next, into);
-        }
+        return CliRun.of(cmd, (Object[]) args).toString();
     }
 }
