@@ -52,6 +52,12 @@ final class StatusResource implements HttpService {
                 g.writeStringField("refresh_error", service.refreshError());
             }
             g.writeNumberField("refreshes", service.refreshes());
+            RefreshPhases phases = service.lastRefresh();
+            if (phases == null) {
+                g.writeNullField("last_refresh");
+            } else {
+                phases.write(g);
+            }
             g.writeNumberField("running", admission.running());
             g.writeNumberField("waiting", admission.waiting());
             if (store != null) {
