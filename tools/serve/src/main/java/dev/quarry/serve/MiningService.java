@@ -144,6 +144,7 @@ final class MiningService implements AutoCloseable {
         if (!refreshing.compareAndSet(false, true)) {
             return false;
         }
+        monitor.refreshStarted(); // a held-out evaluation running now gives way until this refresh is done
         ServedIndex now = current.get();
         long version = now.version() + 1;
         VectorStore corpus;
@@ -158,6 +159,7 @@ final class MiningService implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             work.deleteVersion(version);
             refreshing.set(false);
+            monitor.refreshEnded();
             throw e;
         }
         refreshError = null;
@@ -177,12 +179,14 @@ final class MiningService implements AutoCloseable {
                 }
                 log.flush();
                 refreshing.set(false);
+                monitor.refreshEnded();
                 return;
             }
             // Done once served: the next refresh may start. Its own evaluation is queued after this one's (one
             // refresher thread), so versions reach the monitor in order.
             refreshing.set(false);
             monitor.submit(next, heldout);
+            monitor.refreshEnded(); // after the submit: the new version's evaluation is queued behind the paused one
         });
         return true;
     }

@@ -105,6 +105,7 @@ final class StatusResource implements HttpService {
         g.writeStringField("advice", RecallMonitor.ADVICE);
         g.writeBooleanField("evaluating", monitor.evaluating());
         nullableVersion(g, "evaluating_version", monitor.evaluatingVersion());
+        g.writeBooleanField("paused_for_refresh", monitor.paused()); // it gives way to a running refresh
         nullableVersion(g, "pending_version", monitor.pendingVersion());
         g.writeNumberField("superseded", monitor.superseded());
         if (monitor.error() == null) {
