@@ -7,17 +7,21 @@
 # version serves), the time until its held-out figures are in, and the mine calls' p50/p99/max before the
 # refresh, during it, during the evaluation after it, and after. IVF 1M x 384 clustered (bench/serve.sh's
 # data). The relevant document of each held-out query is a row drawn with a seed: an exact search costs
-# the same whatever it finds. Prints the ratio of the median refresh times (same run, same machine); the
-# lines and server logs stay in bench/data/serve-heldout/run-<date>/.
+# the same whatever it finds. The two servers run in ROUNDS rounds of N refreshes each, the order alternating
+# from round to round (without first, then with first; --monitor-first starts with the watching server), so
+# that the order's effect leaves the ratio. Prints, per server, every refresh's wall time, the median and the
+# spread, the phases the server timed itself (its "refresh phases" log lines: copy, check, assign, write,
+# open, total), and the ratios of the medians (same run, same machine); the lines and server logs stay in
+# bench/data/serve-heldout/run-<date>/.
 #
-#   bench/serve-heldout.sh [--refreshes N] [--heldout N] [--data DIR] [--batch N] [--idle S] [--monitor-first]
-#     (default 2 refreshes, 2000 held-out queries, DIR bench/data/latency/clustered-1M: corpus.qvec,
-#     corpus.qivf and queries.qvec, ids beside them when they have any; 64 anchors a call; 10 s of load
-#     alone before and after each refresh; --monitor-first: the server with the monitor runs first, so that two runs in
-#     both orders take the order's effect out of the ratio)
+#   bench/serve-heldout.sh [--refreshes N] [--rounds R] [--heldout N] [--data DIR] [--batch N] [--idle S] [--monitor-first]
+#     (default 5 refreshes a server a round, 2 rounds: 10 refreshes a server; 2000 held-out queries, DIR
+#     bench/data/latency/clustered-1M: corpus.qvec, corpus.qivf and queries.qvec, ids beside them when they
+#     have any; 64 anchors a call; 10 s of load alone before and after each refresh)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-REFRESHES=2
+REFRESHES=5
+ROUNDS=2
 HELDOUT=2000
 BATCH=64
 IDLE=10
@@ -26,12 +30,13 @@ DATA="$ROOT/bench/data/latency/clustered-1M"
 while [ $# -gt 0 ]; do
   case "$1" in
     --refreshes) REFRESHES="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
     --heldout) HELDOUT="$2"; shift 2 ;;
     --data) DATA="$2"; shift 2 ;;
     --batch) BATCH="$2"; shift 2 ;;
     --idle) IDLE="$2"; shift 2 ;;
     --monitor-first) MODES="with without"; shift ;;
-    *) echo "usage: bench/serve-heldout.sh [--refreshes N] [--heldout N] [--data DIR] [--batch N] [--idle S] [--monitor-first]" >&2; exit 2 ;;
+    *) echo "usage: bench/serve-heldout.sh [--refreshes N] [--rounds R] [--heldout N] [--data DIR] [--batch N] [--idle S] [--monitor-first]" >&2; exit 2 ;;
   esac
 done
 PORT="${QUARRY_BENCH_PORT:-7732}"
@@ -66,34 +71,26 @@ SERVER=""
 stop_server() { [ -n "$SERVER" ] && kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" || true; SERVER=""; }
 trap 'stop_server; rm -f "$RUN/corpus-epoch2.qvec"; rm -rf "$RUN"/work-*' EXIT
 
-for mode in $MODES; do
+reverse() { local out=""; for m in $1; do out="$m $out"; done; echo $out; }
+order="$MODES"
+for round in $(seq 1 "$ROUNDS"); do
+ for mode in $order; do
   extra=()
   [ "$mode" = with ] && extra=(--heldout-queries "$DATA/queries.qvec" --heldout-qrels "$RUN/heldout.tsv")
-  log "starting a server $mode the held-out monitor (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  log "round $round of $ROUNDS: starting a server $mode the held-out monitor (load: $(cut -d' ' -f1-3 /proc/loadavg))"
   "$ROOT/quarry" serve --corpus "$DATA/corpus.qvec" --index "$DATA/corpus.qivf" --nprobe 1 --bind "127.0.0.1:$PORT" \
-    --refresh-dir "$RUN" --work-dir "$RUN/work-$mode" "${extra[@]}" >"$RUN/server-$mode.log" 2>&1 &
+    --refresh-dir "$RUN" --work-dir "$RUN/work-$mode-$round" "${extra[@]}" >"$RUN/server-$mode-$round.log" 2>&1 &
   SERVER=$!
   until curl -sf "$URL/v1/health" >/dev/null; do
-    kill -0 "$SERVER" 2>/dev/null || { cat "$RUN/server-$mode.log" >&2; exit 1; }
+    kill -0 "$SERVER" 2>/dev/null || { cat "$RUN/server-$mode-$round.log" >&2; exit 1; }
     sleep 0.5
   done
-  /usr/bin/python3 "$ROOT/bench/serve_heldout_run.py" --url "$URL" --mode "$mode" --queries "$DATA/queries.qvec" \
-    --corpus corpus-epoch2.qvec --refreshes "$REFRESHES" --batch "$BATCH" --idle "$IDLE" --out "$RUN/refreshes.txt"
+  /usr/bin/python3 "$ROOT/bench/serve_heldout_run.py" --url "$URL" --mode "$mode" --round "$round" \
+    --queries "$DATA/queries.qvec" --corpus corpus-epoch2.qvec --refreshes "$REFRESHES" --batch "$BATCH" \
+    --idle "$IDLE" --out "$RUN/refreshes.txt"
   stop_server
+ done
+ order="$(reverse "$order")"
 done
-grep -h "refreshed in\|held-out recall" "$RUN"/server-*.log >&2 || true
-/usr/bin/python3 - "$RUN/refreshes.txt" <<'EOF'
-import re, statistics, sys
-served = {"with": [], "without": []}
-figures = []
-for line in open(sys.argv[1]):
-    m = re.match(r"(\w+) refresh \d+: served after ([\d.]+) s, figures after ([\d.]+) s", line)
-    if m:
-        served[m.group(1)].append(float(m.group(2)))
-        if m.group(1) == "with":
-            figures.append(float(m.group(3)))
-w, wo = statistics.median(served["with"]), statistics.median(served["without"])
-print(f"median refresh (POST until served): {wo:.1f} s without the monitor {served['without']}, {w:.1f} s with "
-      f"{served['with']}: ratio {w / wo:.3f} (+{100 * (w / wo - 1):.1f}%); held-out figures in after "
-      f"{statistics.median(figures):.1f} s {figures}")
-EOF
+grep -h "refresh phases\|held-out recall" "$RUN"/server-*.log >&2 || true
+/usr/bin/python3 "$ROOT/bench/serve_heldout_summary.py" "$RUN"

@@ -4,8 +4,8 @@ figures are in (when the server watches a held-out set), and the latency of clos
 (a batch of anchors each) in each phase: before the refresh, during it, during the held-out evaluation
 after it, and after the figures are in.
 
-    serve_heldout_run.py --url URL --mode with|without --queries Q.qvec --corpus FILE --refreshes N
-                         --batch 64 --idle 10 --out LINES.txt
+    serve_heldout_run.py --url URL --mode with|without [--round R] --queries Q.qvec --corpus FILE
+                         --refreshes N --batch 64 --idle 10 --out LINES.txt
 
 Latencies are exact percentiles of every call of a phase (a few hundred to thousands of calls: no
 histogram buckets needed), in milliseconds. One line per refresh and phase goes to --out and stdout.
@@ -21,6 +21,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "python"))
 from quarry_client import Client, read_qvec  # noqa: E402
+
+
+PHASES = ("copy", "check", "assign", "write", "open", "total")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -56,6 +59,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
     ap.add_argument("--mode", required=True)
+    ap.add_argument("--round", type=int, default=1, help="the round of bench/serve-heldout.sh, in each line")
     ap.add_argument("--queries", required=True)
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--refreshes", type=int, default=2)
@@ -85,9 +89,14 @@ def main() -> None:
             t_end = time.monotonic()
             phases = {"before": (t_post - a.idle, t_post), "refresh": (t_post, t_served),
                       "evaluation": (t_served, t_figures), "after": (t_figures, t_end)}
-            head = (f"{a.mode} refresh {r}: served after {t_served - t_post:.1f} s, figures after "
+            head = (f"{a.mode} refresh {r} (round {a.round}): served after {t_served - t_post:.1f} s, figures after "
                     f"{t_figures - t_post:.1f} s (evaluation {t_figures - t_served:.1f} s after the refresh), "
                     f"load {' '.join(load_avg)}")
+            timed = status.get("last_refresh") or {}
+            if timed.get("version") == version:  # the phases the server timed itself (status "last_refresh")
+                head += "; server: " + ", ".join(f"{name} {timed[name + '_seconds']:.2f} s" for name in PHASES)
+                head += ", monitor busy at start" if timed.get("monitor_busy") else ""
+
             lines.append(head)
             print(head, flush=True)
             for name, (lo, hi) in phases.items():

@@ -33,17 +33,34 @@ public final class FlatIndex implements VectorIndex {
     /** Rows scored per kernel call: the call overhead vanishes and a block of rows stays in L2. */
     static final int ROW_BLOCK = 512;
 
+    private static final Runnable NO_PAUSE = () -> { };
+
     private final VectorStore store;
     private final VectorKernels kernels;
+    private final Runnable beforeRows;
 
     /** An exact index over every row of {@code store}, which the caller keeps open. */
     public FlatIndex(VectorStore store, VectorKernels kernels) {
+        this(store, kernels, NO_PAUSE);
+    }
+
+    private FlatIndex(VectorStore store, VectorKernels kernels, Runnable beforeRows) {
         if (store.count() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(store.path() + ": count=" + store.count()
                     + ", expected at most 2^31 - 1 rows per index");
         }
         this.store = store;
         this.kernels = kernels;
+        this.beforeRows = beforeRows;
+    }
+
+    /**
+     * The same index, whose scans call {@code beforeRows} before each block of 512 rows, on the
+     * scanning thread: a background search that must give way to other work (a server's held-out evaluation
+     * while a refresh runs) waits there. The results are the same; only when they come changes.
+     */
+    public FlatIndex pausingWith(Runnable beforeRows) {
+        return new FlatIndex(store, kernels, beforeRows);
     }
 
     @Override
@@ -102,6 +119,7 @@ public final class FlatIndex implements VectorIndex {
     public void scan(QueryBlock queries, TopKCollector collector, int from, int to) {
         for (int first = from; first < to; first += ROW_BLOCK) {
             int count = Math.min(ROW_BLOCK, to - first);
+            beforeRows.run();
             collector.rowsFrom(first);
             kernels.scoreBlockTopK(queries, store.segment(), store.rowOffset(first), store.rowStride(), count,
                     collector.thresholds(), collector);

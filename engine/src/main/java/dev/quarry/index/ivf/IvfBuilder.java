@@ -4,7 +4,6 @@ import dev.quarry.Progress;
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.OutputClaim;
 import dev.quarry.files.AtomicOutput;
-import dev.quarry.files.ContentChecksum;
 import dev.quarry.files.FileFormat;
 import dev.quarry.store.StoreInspector;
 import dev.quarry.store.StoreContent;
@@ -18,7 +17,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -50,10 +48,12 @@ public final class IvfBuilder {
      * @param emptyLists lists with no vector after the final assignment
      * @param imbalance FAISS's imbalance factor: nlist x sum(size^2) / count^2 (1 is perfectly even)
      * @param seconds wall time of the whole build
+     * @param assignSeconds wall time of the final assignment of every row to its list
+     * @param writeSeconds wall time of writing the index file (the lists in panels), after the assignment
      */
     public record Report(Path file, int nlist, boolean spherical, KMeans.Result training, int minList, int maxList,
                          int emptyLists, double imbalance, double seconds, ListEncoding encoding,
-                         CentroidGraph.Quality graph) {
+                         CentroidGraph.Quality graph, double assignSeconds, double writeSeconds) {
         /** One line for the command line. */
         public String describe() {
             return String.format(Locale.ROOT, "%s: nlist=%d (%s k-means on %,d points, empty "
@@ -165,11 +165,13 @@ public final class IvfBuilder {
         int[] assign = new int[count];
         float[] best = new float[count];
         Progress assigned = new Progress("assign rows to lists", "rows", count, progress);
+        long assignStart = System.nanoTime();
         try (ExecutorService pool = Executors.newFixedThreadPool(params.threads())) {
             new KMeans(kernels).assign(pool, params.threads(), store.segment(), store.rowOffset(0), store.rowStride(),
                     count, dim, trained.centroids(), k, !params.spherical(), assign, best, assigned);
         }
         assigned.finish();
+        long assignEnd = System.nanoTime();
         long[] offsets = new long[k + 1];
         for (int a : assign) {
             offsets[a + 1]++;
@@ -191,6 +193,7 @@ public final class IvfBuilder {
                 graph == null ? 0 : graph.degree());
         Int8Quantizer quantizer = encoding == ListEncoding.INT8 ? Int8Quantizer.train(store) : null;
         write(store, header, trained.centroids(), offsets, ordinals, quantizer, graph, output, progress);
+        long writeEnd = System.nanoTime();
         int min = Integer.MAX_VALUE;
         int max = 0;
         int empty = 0;
@@ -204,7 +207,8 @@ public final class IvfBuilder {
         }
         double imbalance = count == 0 ? 1 : k * squares / ((double) count * count);
         return new Report(output, k, params.spherical(), trained, min, max, empty, imbalance,
-                (System.nanoTime() - start) / 1e9, encoding, graph == null ? null : graph.quality());
+                (System.nanoTime() - start) / 1e9, encoding, graph == null ? null : graph.quality(),
+                (assignEnd - assignStart) / 1e9, (writeEnd - assignEnd) / 1e9);
     }
 
     /** Whether a store's rows are unit-norm (flag, or an even sample of them measured). */
@@ -215,7 +219,7 @@ public final class IvfBuilder {
     private static void write(VectorStore store, IvfHeader header, float[] centroids, long[] offsets, int[] ordinals,
                               Int8Quantizer quantizer, CentroidGraph graph, Path output, PrintWriter progress) {
         try (AtomicOutput out = AtomicOutput.create(output)) {
-            SectionWriter w = new SectionWriter(out.channel(), IvfHeader.SIZE);
+            SectionWriter w = new SectionWriter(out.channel()::write, IvfHeader.SIZE);
             w.seek(header.centroidsAt());
             for (float c : centroids) {
                 w.room(4).putFloat(c);
@@ -302,58 +306,6 @@ public final class IvfBuilder {
     private static void writeAt(FileChannel ch, ByteBuffer bytes, long position) throws IOException {
         while (bytes.hasRemaining()) {
             position += ch.write(bytes, position);
-        }
-    }
-
-    /**
-     * Buffered little-endian writes into the sections of a file's body, in order, at given offsets (gaps
-     * stay zero), with the checksum of the body (gaps included) computed on the way.
-     */
-    private static final class SectionWriter {
-        private static final ByteBuffer ZEROS = ByteBuffer.allocate(4096);
-        private final FileChannel ch;
-        private final ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20).order(ByteOrder.LITTLE_ENDIAN);
-        private final ContentChecksum checksum = new ContentChecksum();
-        private long position;
-
-        SectionWriter(FileChannel ch, long bodyStart) {
-            this.ch = ch;
-            this.position = bodyStart;
-        }
-
-        /** Flushes and continues at {@code offset}, at or after where the last section ended. */
-        void seek(long offset) throws IOException {
-            flush();
-            if (offset < position) {
-                throw new IllegalStateException("seek back from " + position + " to " + offset);
-            }
-            for (long gap = offset - position; gap > 0; gap -= Math.min(gap, ZEROS.capacity())) {
-                checksum.update(ZEROS.duplicate().limit((int) Math.min(gap, ZEROS.capacity())));
-            }
-            position = offset;
-        }
-
-        /** Flushes; the checksum of the body written. */
-        long finish() throws IOException {
-            flush();
-            return checksum.value();
-        }
-
-        /** The buffer, with room for {@code bytes} more. */
-        ByteBuffer room(int bytes) throws IOException {
-            if (buf.remaining() < bytes) {
-                flush();
-            }
-            return buf;
-        }
-
-        private void flush() throws IOException {
-            buf.flip();
-            checksum.update(buf.duplicate());
-            while (buf.hasRemaining()) {
-                position += ch.write(buf, position);
-            }
-            buf.clear();
         }
     }
 }

@@ -45,6 +45,8 @@ final class MiningService implements AutoCloseable {
         return t;
     });
     private volatile String refreshError;
+    /** Where the last refresh's time went, or null before the first. */
+    private volatile RefreshPhases lastRefresh;
     /** For tests: when set, a refresh waits on it after building the next version and before swapping it in. */
     volatile java.util.concurrent.CountDownLatch beforeSwap;
     private final java.util.concurrent.atomic.AtomicLong refreshes = new java.util.concurrent.atomic.AtomicLong();
@@ -142,24 +144,29 @@ final class MiningService implements AutoCloseable {
         if (!refreshing.compareAndSet(false, true)) {
             return false;
         }
+        monitor.refreshStarted(); // a held-out evaluation running now gives way until this refresh is done
         ServedIndex now = current.get();
         long version = now.version() + 1;
         VectorStore corpus;
+        long copyStart = System.nanoTime();
+        double copySeconds;
         try {
             // Copied in before the caller hears "accepted": from then on the trainer may rewrite or delete it.
             Path copy = work.copyIn(file, null, version);
             work.keepIds(now.storeIds().file(), copy); // a file without ids keeps the rows' ids served now
             corpus = openSameRows(copy);
+            copySeconds = (System.nanoTime() - copyStart) / 1e9;
         } catch (RuntimeException | Error e) {
             work.deleteVersion(version);
             refreshing.set(false);
+            monitor.refreshEnded();
             throw e;
         }
         refreshError = null;
         refresher.execute(() -> {
             ServedIndex next;
             try {
-                next = swapTo(file, corpus, retrain);
+                next = swapTo(file, corpus, retrain, copySeconds);
             } catch (RuntimeException | Error e) {
                 if (heldout != null && monitor.heldout() != heldout) {
                     heldout.close(); // never adopted: the version it came with was not served
@@ -172,12 +179,14 @@ final class MiningService implements AutoCloseable {
                 }
                 log.flush();
                 refreshing.set(false);
+                monitor.refreshEnded();
                 return;
             }
             // Done once served: the next refresh may start. Its own evaluation is queued after this one's (one
             // refresher thread), so versions reach the monitor in order.
             refreshing.set(false);
             monitor.submit(next, heldout);
+            monitor.refreshEnded(); // after the submit: the new version's evaluation is queued behind the paused one
         });
         return true;
     }
@@ -210,8 +219,9 @@ final class MiningService implements AutoCloseable {
         }
     }
 
-    private ServedIndex swapTo(Path source, VectorStore corpus, boolean retrain) {
+    private ServedIndex swapTo(Path source, VectorStore corpus, boolean retrain, double copySeconds) {
         long t0 = System.nanoTime();
+        boolean monitorBusy = monitor.evaluating();
         ServedIndex old = hold();
         Path file = corpus.path();
         Path indexFile = null; // written by this refresh (IVF only)
@@ -220,25 +230,41 @@ final class MiningService implements AutoCloseable {
             // hand-made file), and one NaN row would score NaN against every anchor.
             dev.quarry.store.StoreContent content = StoreContents.verify(corpus, null);
             content.requireFinite(corpus, "corpus");
+            long checked = System.nanoTime();
+            double assign = 0;
+            double write = 0;
             if (old.index() instanceof IvfIndex ivf) {
                 indexFile = WorkDirectory.indexFile(file);
+                IvfBuilder.Report built;
                 if (retrain) {
-                    new IvfBuilder(kernels).build(corpus, new KMeansParams(ivf.nlist(), 10, 64, 0, ivf.spherical(),
-                            ivf.seed(), threads), indexFile, null);
+                    built = new IvfBuilder(kernels).build(corpus, new KMeansParams(ivf.nlist(), 10, 64, 0,
+                            ivf.spherical(), ivf.seed(), threads), indexFile, null);
                 } else {
-                    new IvfBuilder(kernels).reassign(corpus, ivf, threads, indexFile, null);
+                    built = new IvfBuilder(kernels).reassign(corpus, ivf, threads, indexFile, null);
                 }
+                // the rest of the build (training, the graph) counts as assignment: what is not the file's writing
+                write = built.writeSeconds();
+                assign = (System.nanoTime() - checked) / 1e9 - write;
             }
+            long indexed = System.nanoTime();
             // The ids stay those served (checked, or carried over): a refresh brings new vectors for the same rows.
             StoreIds ids = StoreIds.of(corpus, null, null);
             ServedIndex next = open(old.version() + 1, source, corpus, indexFile, ids);
+            long opened = System.nanoTime();
             java.util.concurrent.CountDownLatch gate = beforeSwap;
             if (gate != null) {
                 gate.await();
             }
+            long swapStart = System.nanoTime();
             ServedIndex retired = current.getAndSet(next);
             retired.release(); // the service's own hold: closes once the last request lets go
+            long swapped = System.nanoTime();
             refreshes.incrementAndGet();
+            RefreshPhases phases = new RefreshPhases(next.version(), copySeconds, (checked - t0) / 1e9, assign, write,
+                    (opened - indexed) / 1e9, (swapped - swapStart) / 1e9, copySeconds + (swapped - t0) / 1e9,
+                    monitorBusy);
+            lastRefresh = phases;
+            log.println(phases.describe());
             log.printf("quarry serve: now serving version %d from %s (rows checksum %s; %s), refreshed in %.1f s%n",
                     next.version(), source, content.checksumHex(), next.index().describe(), (System.nanoTime() - t0) / 1e9);
             log.flush();
@@ -266,6 +292,11 @@ final class MiningService implements AutoCloseable {
 
     String refreshError() {
         return refreshError;
+    }
+
+    /** Where the last refresh's time went, or null before the first. */
+    RefreshPhases lastRefresh() {
+        return lastRefresh;
     }
 
     /** Refreshes swapped in since start. */

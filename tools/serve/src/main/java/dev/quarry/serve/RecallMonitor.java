@@ -23,7 +23,9 @@ import java.util.function.Consumer;
  * {@link #ADVICE}; with {@link OnDrop#TIGHTEN}, the options a mine call leaves out switch from the server's
  * defaults (the schema's, or serve's {@code --options-file}) to those defaults made safer ({@link #tightened})
  * from then on. A refreshed version is measured on the monitor's own thread after the refresh is done
- * ({@link #submit}): neither a mine call nor the refresh waits for it.
+ * ({@link #submit}): neither a mine call nor the refresh waits for it. The evaluation never competes with a
+ * refresh: while one runs ({@link #refreshStarted} to {@link #refreshEnded}) it pauses between blocks of rows
+ * and resumes when the refresh is done; the refresh's phases never wait on it.
  */
 final class RecallMonitor implements AutoCloseable {
     /** What a drop means, and what to do about it. */
@@ -73,6 +75,8 @@ final class RecallMonitor implements AutoCloseable {
     /** Guards the held-out sets' life, the pending version and the evaluator's state. */
     private final Object life = new Object();
     private boolean closed;
+    /** Set at close, under {@link #refreshes}: a paused evaluation stops waiting. */
+    private boolean stopping;
     /** The set the evaluation running now searches (closed by it when it is no longer the set in use). */
     private HeldOutSet running;
     /** A served version waiting for its evaluation (held: acquired), or null; a newer one supersedes it. */
@@ -93,6 +97,17 @@ final class RecallMonitor implements AutoCloseable {
     volatile Consumer<VersionRecall> listener = r -> { };
     /** For tests: when set, an evaluation after a refresh waits on it before it searches. */
     volatile java.util.concurrent.CountDownLatch beforeMeasure;
+    /** For tests: told when an evaluation pauses for a refresh. */
+    volatile Runnable onPause = () -> { };
+    /** Guards {@link #refreshesRunning}; an evaluation paused for a refresh waits on it. */
+    private final Object refreshes = new Object();
+    private int refreshesRunning;
+    /** Whether a refresh runs: read before every block of rows the evaluation scans, so only a flag. */
+    private volatile boolean refreshRunning;
+    /** Scanning threads of the evaluation paused for a refresh now (written under {@link #refreshes}). */
+    private volatile int pausedThreads;
+    /** Time the evaluation running now spent paused for refreshes (the evaluation thread's own). */
+    private long pausedNanos;
 
     /**
      * @param threads the threads of the evaluation at start (before the server listens: all of them); a
@@ -246,9 +261,12 @@ final class RecallMonitor implements AutoCloseable {
     private void measure(ServedIndex version, HeldOutSet set, int searchThreads) {
         try {
             long t0 = System.nanoTime();
-            EvalResult r = Evaluator.evaluate("flat", new FlatIndex(version.corpus(), kernels), set.queries(), false,
-                    set.qrels(), set.qrelsFile(), new int[] {10, 100}, SearchParams.defaults().withThreads(searchThreads));
+            pausedNanos = 0;
+            EvalResult r = Evaluator.evaluate("flat", new FlatIndex(version.corpus(), kernels)
+                            .pausingWith(this::giveWayToRefresh), set.queries(), false, set.qrels(), set.qrelsFile(),
+                    new int[] {10, 100}, SearchParams.defaults().withThreads(searchThreads));
             double seconds = (System.nanoTime() - t0) / 1e9;
+            double pausedSeconds = pausedNanos / 1e9;
             VersionRecall recall;
             synchronized (history) {
                 double best = history.stream().mapToDouble(VersionRecall::recallAt10).max().orElse(Double.NaN);
@@ -260,9 +278,10 @@ final class RecallMonitor implements AutoCloseable {
             error = null;
             errorVersion = 0;
             log.printf(Locale.ROOT, "quarry serve: version %d held-out recall@10 %.4f, recall@100 %.4f, nDCG@10 %.4f"
-                            + " (%,d queries of %s, exact, %d threads, %.1f s)%s%n", recall.version(),
+                            + " (%,d queries of %s, exact, %d threads, %.1f s%s)%s%n", recall.version(),
                     recall.recallAt10(), recall.recallAt100(), recall.ndcgAt10(), recall.queries(), set.qrelsFile(),
-                    searchThreads, seconds, recall.drop() ? String.format(Locale.ROOT,
+                    searchThreads, seconds, pausedSeconds == 0 ? "" : String.format(Locale.ROOT,
+                            ", of which %.1f s paused for a refresh", pausedSeconds), recall.drop() ? String.format(Locale.ROOT,
                             "; %.4f below the best version's %.4f: %s", recall.best() - recall.recallAt10(),
                             recall.best(), ADVICE) : "");
             if (recall.drop() && onDrop == OnDrop.TIGHTEN && tightenedAt == 0) {
@@ -279,6 +298,57 @@ final class RecallMonitor implements AutoCloseable {
             log.println("quarry serve: held-out evaluation of version " + version.version() + " failed: " + error);
             log.flush();
         }
+    }
+
+    /**
+     * A refresh starts (its copy, on the request's thread): an evaluation running now pauses at its next block of
+     * rows until {@link #refreshEnded}. Never waits: the refresh goes on at once.
+     */
+    void refreshStarted() {
+        synchronized (refreshes) {
+            refreshesRunning++;
+            refreshRunning = true;
+        }
+    }
+
+    /** A refresh is done (served, or failed): a paused evaluation resumes. */
+    void refreshEnded() {
+        synchronized (refreshes) {
+            refreshesRunning = Math.max(0, refreshesRunning - 1);
+            refreshRunning = refreshesRunning > 0;
+            refreshes.notifyAll();
+        }
+    }
+
+    /** Before each block of rows an evaluation scans: waits while a refresh runs (not once the server stops). */
+    private void giveWayToRefresh() {
+        if (!refreshRunning) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        synchronized (refreshes) {
+            if (refreshesRunning == 0 || stopping) {
+                return;
+            }
+            pausedThreads++;
+            try {
+                onPause.run();
+                while (refreshesRunning > 0 && !stopping) {
+                    refreshes.wait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("held-out evaluation interrupted (the server is stopping)", e);
+            } finally {
+                pausedThreads--;
+                pausedNanos += System.nanoTime() - t0;
+            }
+        }
+    }
+
+    /** Whether the evaluation running now is paused for a refresh. */
+    boolean paused() {
+        return pausedThreads > 0;
     }
 
     /** The held-out set in use, or null. */
@@ -364,6 +434,10 @@ final class RecallMonitor implements AutoCloseable {
             if (heldout != null && heldout != running) {
                 heldout.close();
             }
+        }
+        synchronized (refreshes) {
+            stopping = true;
+            refreshes.notifyAll();
         }
         evaluator.shutdown();
     }

@@ -52,6 +52,12 @@ final class StatusResource implements HttpService {
                 g.writeStringField("refresh_error", service.refreshError());
             }
             g.writeNumberField("refreshes", service.refreshes());
+            RefreshPhases phases = service.lastRefresh();
+            if (phases == null) {
+                g.writeNullField("last_refresh");
+            } else {
+                phases.write(g);
+            }
             g.writeNumberField("running", admission.running());
             g.writeNumberField("waiting", admission.waiting());
             if (store != null) {
@@ -99,6 +105,7 @@ final class StatusResource implements HttpService {
         g.writeStringField("advice", RecallMonitor.ADVICE);
         g.writeBooleanField("evaluating", monitor.evaluating());
         nullableVersion(g, "evaluating_version", monitor.evaluatingVersion());
+        g.writeBooleanField("paused_for_refresh", monitor.paused()); // it gives way to a running refresh
         nullableVersion(g, "pending_version", monitor.pendingVersion());
         g.writeNumberField("superseded", monitor.superseded());
         if (monitor.error() == null) {

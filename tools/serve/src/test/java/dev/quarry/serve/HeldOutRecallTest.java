@@ -176,6 +176,55 @@ class HeldOutRecallTest {
     }
 
     @Test
+    void anEvaluationPausesWhileARefreshRunsAndResumesOnceItIsServedAndTheRefreshTimesItsPhases() throws Exception {
+        try (ServeFixture.Running server = ServeFixture.Running.start(settings(dir.resolve("work-pause"),
+                RecallMonitor.OnDrop.WARN, null))) {
+            MiningService service = server.server().service();
+            RecallMonitor monitor = service.monitor();
+            BlockingQueue<VersionRecall> measured = new LinkedBlockingQueue<>();
+            monitor.listener = measured::add;
+            java.util.concurrent.CountDownLatch measure = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch swap = new java.util.concurrent.CountDownLatch(1);
+            monitor.beforeMeasure = measure; // version 2's evaluation waits until version 3's refresh runs
+            monitor.onPause = paused::countDown;
+
+            refreshServed(server, "collapsed.qvec", 2);
+            String status = ServeFixture.text(server.get("/v1/status"));
+            assertTrue(status.contains("\"last_refresh\":{\"version\":2,\"copy_seconds\":")
+                    && status.contains("\"assign_seconds\":") && status.contains("\"open_seconds\":"), status);
+            assertTrue(server.log().toString().contains("version 2 refresh phases: copy "), server.log().toString());
+
+            service.beforeSwap = swap; // version 3's refresh runs until the test lets it swap
+            HttpResponse<byte[]> started = server.post("/v1/refresh", "application/json",
+                    "{\"corpus\": \"same.qvec\"}".getBytes(StandardCharsets.UTF_8));
+            assertEquals(202, started.statusCode(), ServeFixture.text(started));
+            measure.countDown();
+            assertTrue(paused.await(120, TimeUnit.SECONDS), "version 2's evaluation never paused: " + server.log());
+            status = ServeFixture.text(server.get("/v1/status"));
+            assertTrue(status.contains("\"refreshing\":true") && status.contains("\"evaluating_version\":2")
+                    && status.contains("\"paused_for_refresh\":true"), status);
+            assertEquals(1, monitor.history().size(), "version 2's figures wait for the refresh: " + monitor.history());
+
+            swap.countDown();
+            VersionRecall second = measured.poll(120, TimeUnit.SECONDS);
+            VersionRecall third = measured.poll(120, TimeUnit.SECONDS);
+            assertNotNull(third, server.log().toString());
+            assertEquals(2, second.version());
+            assertTrue(second.drop(), "the collapsed version is measured, late but whole: " + second);
+            assertEquals(3, third.version());
+            assertEquals(monitor.history().getFirst().recallAt10(), third.recallAt10(), 1e-12);
+            String log = server.log().toString();
+            assertTrue(log.contains("s paused for a refresh)"), log);
+            assertTrue(log.contains("version 3 refresh phases: copy ") && log.contains("(a held-out evaluation ran or"
+                    + " waited at its start)"), log);
+            status = ServeFixture.text(server.get("/v1/status"));
+            assertTrue(status.contains("\"last_refresh\":{\"version\":3,") && status.contains("\"monitor_busy\":true")
+                    && status.contains("\"paused_for_refresh\":false"), status);
+        }
+    }
+
+    @Test
     void aRefreshIsDoneBeforeItsFiguresAndANewerVersionSupersedesOneStillWaiting() throws Exception {
         try (ServeFixture.Running server = ServeFixture.Running.start(settings(dir.resolve("work-async"),
                 RecallMonitor.OnDrop.WARN, null))) {

@@ -1,0 +1,71 @@
+"""The summary of a bench/serve-heldout.sh run: per server (with and without the held-out monitor), every
+refresh's wall time (POST /v1/refresh until the new version serves), its median and spread, the phases the
+server timed itself (median of each), and the ratios of the medians, with and without the monitor.
+
+    serve_heldout_summary.py RUN_DIR     (reads RUN_DIR/refreshes.txt, the lines serve_heldout_run.py wrote)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import sys
+
+LINE = re.compile(r"(\w+) refresh (\d+) \(round (\d+)\): served after ([\d.]+) s, figures after ([\d.]+) s.*?"
+                  r"load ([\d.]+)[^;]*(?:; server: (.*))?$")
+PHASE = re.compile(r"(\w+) ([\d.]+) s")
+
+
+def spread(values: list[float]) -> str:
+    if not values:
+        return "none"
+    quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else [values[0]] * 3
+    return (f"median {statistics.median(values):.2f} s (min {min(values):.2f}, quartiles {quartiles[0]:.2f}-"
+            f"{quartiles[2]:.2f}, max {max(values):.2f}; n {len(values)})")
+
+
+def main() -> None:
+    run = sys.argv[1]
+    walls: dict[str, list[float]] = {"without": [], "with": []}
+    figures: list[float] = []
+    phases: dict[str, dict[str, list[float]]] = {"without": {}, "with": {}}
+    loads: list[float] = []
+    per_round: dict[tuple[str, int], list[float]] = {}
+    for line in open(os.path.join(run, "refreshes.txt"), encoding="utf-8"):
+        m = LINE.match(line.strip())
+        if not m:
+            continue
+        mode, rnd, served, fig, load = m.group(1), int(m.group(3)), float(m.group(4)), float(m.group(5)), \
+            float(m.group(6))
+        walls[mode].append(served)
+        per_round.setdefault((mode, rnd), []).append(served)
+        loads.append(load)
+        if mode == "with":
+            figures.append(fig)
+        for name, seconds in PHASE.findall(m.group(7) or ""):
+            phases[mode].setdefault(name, []).append(float(seconds))
+    for mode in ("without", "with"):
+        print(f"{mode} the monitor: refresh walls {walls[mode]}")
+        print(f"  wall {spread(walls[mode])}")
+        for name, values in phases[mode].items():
+            print(f"  server {name:<6} {spread(values)}")
+    print(f"load average (1 min) at each POST: {min(loads, default=0):.2f}-{max(loads, default=0):.2f}")
+    if walls["with"] and walls["without"]:
+        w, wo = statistics.median(walls["with"]), statistics.median(walls["without"])
+        print(f"ratio of median walls (with / without): {w / wo:.3f} ({100 * (w / wo - 1):+.1f}%)")
+        for name in phases["with"]:
+            a, b = phases["with"][name], phases["without"].get(name)
+            if a and b and statistics.median(b) > 0:
+                print(f"  ratio of median server {name}: {statistics.median(a) / statistics.median(b):.3f}")
+        for rnd in sorted({r for _, r in per_round}):
+            a, b = per_round.get(("with", rnd)), per_round.get(("without", rnd))
+            if a and b:
+                print(f"  round {rnd}: median {statistics.median(b):.2f} s without, {statistics.median(a):.2f} s "
+                      f"with: {statistics.median(a) / statistics.median(b):.3f}")
+    if figures:
+        print(f"held-out figures in after the POST: {spread(figures)}")
+
+
+if __name__ == "__main__":
+    main()
