@@ -50,6 +50,7 @@ MINE_OPTIONS: dict[str, str] = {
     "simans_b": "simans_b",
     "seed": "seed",
     "nprobe": "nprobe",
+    "probe_margin": "probe_margin",
 }
 """Every mining keyword of :meth:`MiningCalls.mine` and the name the server takes it by."""
 
@@ -76,7 +77,8 @@ class MiningCalls:
              simans_a: float | None = None,
              simans_b: float | None = None,
              seed: int | None = None,
-             nprobe: int | None = None) -> Mined:
+             nprobe: int | None = None,
+             probe_margin: float | Off | None = None) -> Mined:
         """Mines hard negatives for a batch of anchors.
 
         The mining settings are named as in Quarry's request schema (``quarry options``). The server checks
@@ -138,6 +140,10 @@ class MiningCalls:
             seed: Seed of random sampling. Accepts an integer. ``None``: the server's default, 42.
             nprobe: Lists probed per anchor with an IVF index (default: nlist / 64). Accepts >= 1. ``None``:
                 the server's default.
+            probe_margin: With an IVF index and nprobe > 1: of an anchor's nprobe best lists, probe only those
+                whose centroid scores within M of its best one's (an anchor deep inside one list then probes
+                one, one near a boundary all); off: every one. Accepts >= 0, or ``"off"``. ``None``: the
+                server's default, off.
 
         Returns:
             :class:`~quarry_client.Mined` ``(ids, scores, index_version)``.
@@ -161,6 +167,7 @@ class MiningCalls:
             ("simans_b", simans_b),
             ("seed", seed),
             ("nprobe", nprobe),
+            ("probe_margin", probe_margin),
         ))
 
     def mine_json(self, anchors: Anchors, positives: Positives | None, *,
@@ -182,7 +189,8 @@ class MiningCalls:
                   simans_a: float | None = None,
                   simans_b: float | None = None,
                   seed: int | None = None,
-                  nprobe: int | None = None) -> dict[str, Any]:
+                  nprobe: int | None = None,
+                  probe_margin: float | Off | None = None) -> dict[str, Any]:
         """Like :meth:`mine` with ``binary=False`` (the same settings), returning the server's whole JSON
         answer: ``index_version``, ``negatives`` (corpus ids), ``scores``, ``ranks``, ``positive_scores``
         and ``shortfall`` (why an anchor got fewer negatives than asked, ``"none"`` when it did not)."""
@@ -205,6 +213,7 @@ class MiningCalls:
             ("simans_b", simans_b),
             ("seed", seed),
             ("nprobe", nprobe),
+            ("probe_margin", probe_margin),
         ))
 
     def _mine(self, anchors: Anchors, positives: Positives | None, anchor_ids: Iterable[str] | None,

@@ -149,11 +149,19 @@ public final class IndexRecall {
     /** Measures {@link Throughput} of {@code ivf} at {@code nprobe} on {@code threads} threads. */
     public static Throughput batchThroughput(IvfIndex ivf, VectorStore queries, int anchors, int k, int nprobe,
                                              int threads, int passes) {
+        return batchThroughput(ivf, queries, anchors, k, SearchParams.defaults().withNprobe(nprobe), threads, passes);
+    }
+
+    /** Measures {@link Throughput} of {@code ivf} with {@code search}'s nprobe and probe margin. */
+    public static Throughput batchThroughput(IvfIndex ivf, VectorStore queries, int anchors, int k,
+                                             SearchParams search, int threads, int passes) {
+        int nprobe = search.nprobe();
         long[] offsets = new long[anchors];
         for (int i = 0; i < anchors; i++) {
             offsets[i] = queries.rowOffset(i % queries.count());
         }
-        SearchParams params = SearchParams.defaults().withThreads(threads).withNprobe(nprobe);
+        SearchParams params = SearchParams.defaults().withThreads(threads).withNprobe(nprobe)
+                .withProbeMargin(search.probeMargin());
         ivf.searchRows(queries.segment(), offsets, k, Exclusions.NONE, params);
         double best = Double.MAX_VALUE;
         for (int p = 0; p < Math.max(1, passes); p++) {
@@ -165,7 +173,8 @@ public final class IndexRecall {
         for (int i = 0; i < sample.capacity(); i++) {
             sample.add(queries.segment(), offsets[i]);
         }
-        double rows = (double) ivf.scannedRows(sample, nprobe) / sample.count();
+        double rows = (double) ivf.scannedRows(sample, nprobe == 0 ? ivf.defaultNprobe() : nprobe,
+                search.probeMargin()) / sample.count();
         return new Throughput(anchors, anchors / best, 2.0 * ivf.dim() * (ivf.nlist() + rows));
     }
 

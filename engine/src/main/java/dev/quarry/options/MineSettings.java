@@ -95,6 +95,12 @@ public final class MineSettings {
     public static final Setting<Integer> NPROBE = Setting.integer("nprobe").valid(v -> v >= 1, ">= 1")
             .example("16").meaning("Lists probed per anchor with an IVF index (default: nlist / 64).").build();
 
+    public static final Setting<Double> PROBE_MARGIN = Setting.number("probe_margin").offable()
+            .defaultValue(Double.NaN).valid(v -> v >= 0, ">= 0").example("0.05")
+            .meaning("With an IVF index and nprobe > 1: of an anchor's nprobe best lists, probe only those whose"
+                    + " centroid scores within M of its best one's (an anchor deep inside one list then probes"
+                    + " one, one near a boundary all); off: every one.").build();
+
     public static final Setting<String> OUTPUT_FORMAT = Setting.choice("output_format",
                     List.of("triplet", "n-tuple", "labeled-pair", "labeled-list", "flag", "npy"))
             .defaultValue("triplet").doors(Door.CLI, Door.SPARK).example("n-tuple")
@@ -121,7 +127,7 @@ public final class MineSettings {
     public static final List<Setting<?>> ALL = List.of(NUM_NEGATIVES, RANGE_MIN, RANGE_MAX, MIN_SCORE, MAX_SCORE,
             ABSOLUTE_MARGIN, RELATIVE_MARGIN, NO_DEFENCES, NEAR_DUPLICATE, MIN_POSITIVE_SCORE, WIDEN_TO, LEAVE_OUT_SHORT,
             SAMPLING_STRATEGY,
-            SEMI_HARD_MARGIN, SIMANS_A, SIMANS_B, SEED, NPROBE, OUTPUT_FORMAT, OUTPUT_SCORES, OUTPUT_RANKS,
+            SEMI_HARD_MARGIN, SIMANS_A, SIMANS_B, SEED, NPROBE, PROBE_MARGIN, OUTPUT_FORMAT, OUTPUT_SCORES, OUTPUT_RANKS,
             SOFT_LABELS, INCLUDE_POSITIVES);
 
     private MineSettings() {

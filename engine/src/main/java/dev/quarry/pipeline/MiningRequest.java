@@ -61,6 +61,15 @@ public record MiningRequest(Path corpus, Path queries, Path qrels, QrelsFormat q
         return n == null ? 0 : n;
     }
 
+    /**
+     * Of an anchor's nprobe best lists, how far below the best one's centroid score a list may be and still
+     * be probed (infinity when the setting is off: every one).
+     */
+    public float probeMargin() {
+        Double m = options.get(MineSettings.PROBE_MARGIN);
+        return m == null || m.isNaN() ? Float.POSITIVE_INFINITY : m.floatValue();
+    }
+
     /** The summary JSON written beside the output: {@code OUTPUT.summary.json}, for every format. */
     public Path summaryFile() {
         return output.resolveSibling(output.getFileName() + ".summary.json");

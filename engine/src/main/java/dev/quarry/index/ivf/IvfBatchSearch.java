@@ -48,13 +48,14 @@ final class IvfBatchSearch {
      * The {@code k} best rows of each query: query q is the {@code dim} floats at byte
      * {@code offsets[q]} of {@code rows}.
      */
-    TopK search(MemorySegment rows, long[] offsets, int k, Exclusions exclusions, int nprobe, int threads) {
+    TopK search(MemorySegment rows, long[] offsets, int k, Exclusions exclusions, int nprobe, float margin,
+                int threads) {
         int n = offsets.length;
         ListTopK candidates = new ListTopK(n, k, exclusions);
         if (n == 0) {
             return candidates.result();
         }
-        Plan plan = plan(rows, offsets, nprobe, threads);
+        Plan plan = plan(rows, offsets, nprobe, margin, threads);
         int[] bounds = balance(plan, n, threads);
         // Each thread sorts the candidates of its own queries once it has scanned them: sorted on one thread,
         // the candidates of a super-block took about a tenth of its search.
@@ -77,7 +78,7 @@ final class IvfBatchSearch {
     record Plan(int[] start, int[] queries, long[] work) {
     }
 
-    private Plan plan(MemorySegment rows, long[] offsets, int nprobe, int threads) {
+    private Plan plan(MemorySegment rows, long[] offsets, int nprobe, float margin, int threads) {
         int n = offsets.length;
         int[] lists = new int[n * nprobe];
         int[] counts = new int[n];
@@ -98,8 +99,8 @@ final class IvfBatchSearch {
                 index.bestLists(block, best);
                 TopK top = best.result();
                 for (int q = 0; q < to - from; q++) {
-                    counts[from + q] = top.count(q);
-                    for (int i = 0; i < top.count(q); i++) {
+                    counts[from + q] = IvfIndex.probes(top, q, margin);
+                    for (int i = 0; i < counts[from + q]; i++) {
                         lists[(from + q) * nprobe + i] = top.id(q, i);
                     }
                 }

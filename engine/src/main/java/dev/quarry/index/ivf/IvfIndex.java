@@ -285,7 +285,7 @@ public final class IvfIndex implements VectorIndex {
             return main.result();
         }
         int threads = Math.max(1, Math.min(params.threads(), header.nlist()));
-        ProbePlan plan = probe(queries, nprobe, threads, beam(params, n, nprobe));
+        ProbePlan plan = probe(queries, nprobe, params.probeMargin(), threads, beam(params, n, nprobe));
         if (quantizer == null) {
             scan(queries, null, plan, threads, main);
             return main.result();
@@ -332,7 +332,8 @@ public final class IvfIndex implements VectorIndex {
     Candidates candidates(QueryBlock queries, int k, Exclusions exclusions, SearchParams params) {
         int nprobe = params.nprobe() == 0 ? defaultNprobe() : params.nprobe();
         int threads = Math.max(1, Math.min(params.threads(), header.nlist()));
-        return candidates(queries, probe(queries, nprobe, threads, beam(params, queries.count(), nprobe)), k,
+        return candidates(queries, probe(queries, nprobe, params.probeMargin(), threads,
+                beam(params, queries.count(), nprobe)), k,
                 exclusions, params, threads);
     }
 
@@ -370,7 +371,7 @@ public final class IvfIndex implements VectorIndex {
         if (nprobe < 1 || nprobe > header.nlist()) {
             throw new OptionError(MineSettings.NPROBE, nprobe, "1 <= {nprobe} <= nlist=" + header.nlist());
         }
-        return new IvfBatchSearch(this, kernels, data).search(rows, offsets, k, exclusions, nprobe,
+        return new IvfBatchSearch(this, kernels, data).search(rows, offsets, k, exclusions, nprobe, params.probeMargin(),
                 Math.max(1, params.threads()));
     }
 
@@ -431,7 +432,7 @@ public final class IvfIndex implements VectorIndex {
 
     /** The list each query of the block probes first (its nearest centroid). */
     public int[] firstLists(QueryBlock queries) {
-        return bestLists(queries, 1, 1).lists();
+        return bestLists(queries, 1, Float.POSITIVE_INFINITY, 1).lists();
     }
 
     /**
@@ -444,7 +445,9 @@ public final class IvfIndex implements VectorIndex {
         int nprobe = params.nprobe() == 0 ? defaultNprobe() : params.nprobe();
         int threads = Math.max(1, Math.min(params.threads(), header.nlist()));
         int beam = beam(params, n, nprobe);
-        BestLists best = beam == 0 ? bestLists(queries, nprobe, threads) : graphLists(queries, nprobe, beam, threads);
+        float margin = params.probeMargin();
+        BestLists best = beam == 0 ? bestLists(queries, nprobe, margin, threads)
+                : graphLists(queries, nprobe, margin, beam, threads);
         int[] lists = best.lists().clone();
         for (int q = 0; q < n; q++) {
             Arrays.fill(lists, q * nprobe + best.counts()[q], (q + 1) * nprobe, -1);
@@ -457,7 +460,12 @@ public final class IvfIndex implements VectorIndex {
      * against each list it probes; centroids not included): the work behind a throughput figure.
      */
     public long scannedRows(QueryBlock queries, int nprobe) {
-        ProbePlan plan = probe(queries, nprobe, 1, 0);
+        return scannedRows(queries, nprobe, Float.POSITIVE_INFINITY);
+    }
+
+    /** As {@link #scannedRows(QueryBlock, int)}, each query probing its lists within {@code margin} of its best. */
+    public long scannedRows(QueryBlock queries, int nprobe, float margin) {
+        ProbePlan plan = probe(queries, nprobe, margin, 1, 0);
         long rows = 0;
         for (int g = 0; g < plan.lists(); g++) {
             rows += (long) listSize(plan.list(g)) * plan.probers(g);
@@ -503,12 +511,14 @@ public final class IvfIndex implements VectorIndex {
     }
 
     /**
-     * The plan of a search: each query's {@code nprobe} best lists, grouped by list, found by scoring every
-     * centroid ({@code beam} 0) or through the centroid graph with that beam.
+     * The plan of a search: each query's {@code nprobe} best lists within {@code margin} of its best one
+     * ({@link #probes}), grouped by list, found by scoring every centroid ({@code beam} 0) or through the
+     * centroid graph with that beam.
      */
-    ProbePlan probe(QueryBlock queries, int nprobe, int threads, int beam) {
+    ProbePlan probe(QueryBlock queries, int nprobe, float margin, int threads, int beam) {
         int n = queries.count();
-        BestLists best = beam == 0 ? bestLists(queries, nprobe, threads) : graphLists(queries, nprobe, beam, threads);
+        BestLists best = beam == 0 ? bestLists(queries, nprobe, margin, threads)
+                : graphLists(queries, nprobe, margin, beam, threads);
         // (list, query) pairs sorted: lists ascending, each list's queries ascending.
         long[] pairs = new long[n * nprobe];
         int m = 0;
@@ -548,11 +558,11 @@ public final class IvfIndex implements VectorIndex {
     }
 
     /**
-     * Each query's {@code nprobe} best lists. A large block splits its queries between threads; a small
-     * one splits the centroids (each thread scores every query against its share, and the heaps merge),
-     * so that a trainer's batch of a few dozen anchors still uses every thread.
+     * Each query's {@code nprobe} best lists within {@code margin} of its best one. A large block splits its
+     * queries between threads; a small one splits the centroids (each thread scores every query against its
+     * share, and the heaps merge), so that a trainer's batch of a few dozen anchors still uses every thread.
      */
-    BestLists bestLists(QueryBlock queries, int nprobe, int threads) {
+    BestLists bestLists(QueryBlock queries, int nprobe, float margin, int threads) {
         int n = queries.count();
         int[] lists = new int[n * nprobe];
         int[] counts = new int[n];
@@ -566,7 +576,7 @@ public final class IvfIndex implements VectorIndex {
                 TopKCollector best = new TopKCollector(Math.max(1, to - from), nprobe);
                 best.reset(to - from, null);
                 centroids.best(block(queries, from, to), best, 0, header.nlist());
-                copy(best.result(), from, nprobe, lists, counts);
+                copy(best.result(), from, nprobe, margin, lists, counts);
             });
             return new BestLists(lists, counts);
         }
@@ -581,15 +591,15 @@ public final class IvfIndex implements VectorIndex {
         SearchThreads.run("quarry-ivf-probe", parts, t -> centroids.best(block, heaps.get(t),
                 share(nlist, t, parts), t + 1 == parts ? nlist : share(nlist, t + 1, parts)));
         best.mergeFrom(heaps);
-        copy(best.result(), 0, nprobe, lists, counts);
+        copy(best.result(), 0, nprobe, margin, lists, counts);
         return new BestLists(lists, counts);
     }
 
     /**
-     * Each query's {@code nprobe} best lists through the centroid graph, a beam of {@code beam} centroids;
-     * blocks of 4 queries or more split their queries between threads.
+     * Each query's {@code nprobe} best lists within {@code margin} of its best one, through the centroid graph,
+     * a beam of {@code beam} centroids; blocks of 4 queries or more split their queries between threads.
      */
-    BestLists graphLists(QueryBlock queries, int nprobe, int beam, int threads) {
+    BestLists graphLists(QueryBlock queries, int nprobe, float margin, int beam, int threads) {
         int n = queries.count();
         int[] lists = new int[n * nprobe];
         int[] counts = new int[n];
@@ -609,9 +619,28 @@ public final class IvfIndex implements VectorIndex {
                 queries.copyTo(q, query);
                 g.search(kernels, query, centroids.rows(), centroids.stride(), width, beam, best, q - from);
             }
-            copy(best.result(), from, nprobe, lists, counts);
+            copy(best.result(), from, nprobe, margin, lists, counts);
         });
         return new BestLists(lists, counts);
+    }
+
+    /**
+     * How many of query q's best lists ({@code top}, best first) it probes: those whose centroid scores at
+     * least the best one's minus {@code margin}, the best always. The lists a query probes beyond its first
+     * pay only where it sits near a boundary between cells, which is where its neighbours spill into them;
+     * one deep inside its cell finds them all in the first (docs/architecture.md, "Probes by margin").
+     */
+    static int probes(TopK top, int q, float margin) {
+        int count = top.count(q);
+        if (count <= 1 || margin == Float.POSITIVE_INFINITY) {
+            return count;
+        }
+        float floor = top.score(q, 0) - margin;
+        int i = 1;
+        while (i < count && top.score(q, i) >= floor) {
+            i++;
+        }
+        return i;
     }
 
     /** Whether the index holds a centroid graph (built for nlist >= 1024). */
@@ -696,10 +725,10 @@ public final class IvfIndex implements VectorIndex {
         return block;
     }
 
-    private static void copy(TopK top, int from, int nprobe, int[] lists, int[] counts) {
+    private static void copy(TopK top, int from, int nprobe, float margin, int[] lists, int[] counts) {
         for (int q = 0; q < top.queries(); q++) {
-            counts[from + q] = top.count(q);
-            for (int i = 0; i < top.count(q); i++) {
+            counts[from + q] = probes(top, q, margin);
+            for (int i = 0; i < counts[from + q]; i++) {
                 lists[(from + q) * nprobe + i] = top.id(q, i);
             }
         }

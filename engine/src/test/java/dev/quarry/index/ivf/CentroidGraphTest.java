@@ -181,8 +181,8 @@ class CentroidGraphTest {
         for (IvfIndex index : new IvfIndex[] {euclidean, spherical}) {
             QueryBlock block = QueryBlock.of(queries);
             SearchParams exact = SearchParams.defaults().withNprobe(4).withCoarse(SearchParams.Coarse.EXACT);
-            int[] expected = index.bestLists(block, 4, 1).lists();
-            int[] found = index.graphLists(block, 4, index.defaultEf(4), 1).lists();
+            int[] expected = index.bestLists(block, 4, Float.POSITIVE_INFINITY, 1).lists();
+            int[] found = index.graphLists(block, 4, Float.POSITIVE_INFINITY, index.defaultEf(4), 1).lists();
             int same = 0;
             for (int q = 0; q < queries.length; q++) { // the lists probed: a set per query
                 int[] want = Arrays.copyOfRange(expected, 4 * q, 4 * q + 4);

@@ -67,6 +67,11 @@ final class IndexRecallCommand implements Callable<Integer> {
             + " most, as a multiple of k; a row each (default: the index's).")
     float[] oversamples;
 
+    @Option(names = "--probe-margin", split = ",", description = "Probe an anchor's lists beyond its best only"
+            + " when their centroids score within this of the best one's (mine's --probe-margin); a row each, with"
+            + " the lists probed per query (default: every one of the nprobe lists).")
+    float[] probeMargins;
+
     @Option(names = "--batch", defaultValue = "0", description = "Queries per search call for the timing: 0 for all"
             + " at once, as batch mining searches; 64 is a trainer's call (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -135,21 +140,25 @@ final class IndexRecallCommand implements Callable<Integer> {
                     }
                     // nprobe and recall lead (scripts read the first two columns), then how the lists were found,
                     // then mining's speed where the super-block search serves the setting.
-                    out.printf(Locale.ROOT, "%8s %10s %12s %14s %6s %5s%s%s %14s %10s %12s %10s%n", "nprobe", "recall",
+                    out.printf(Locale.ROOT, "%8s %10s %12s %14s %6s %5s%s%s%s %14s %10s %12s %10s%n", "nprobe", "recall",
                             "queries/s", "queries/min", "coarse", "ef", int8 ? String.format(Locale.ROOT, " %10s %11s %10s",
                                     "oversample", "rescored/q", "recall-f32") : "",
                             calls ? String.format(Locale.ROOT, " %10s", "ms/call") : "",
+                            probeMargins == null ? "" : String.format(Locale.ROOT, " %8s %8s", "margin", "lists/q"),
                             "anchors/min", "anchors", "MFLOP/anchor", "GFLOP/s");
                     for (IndexRecall.Point p : points) {
                         SearchParams s = p.params();
                         int beam = ivf.beam(s, calls ? batch : n, s.nprobe());
-                        out.printf(Locale.ROOT, "%8d %10.4f %12.0f %14s %6s %5s%s%s %s%n", p.nprobe(), p.recall(),
+                        out.printf(Locale.ROOT, "%8d %10.4f %12.0f %14s %6s %5s%s%s%s %s%n", p.nprobe(), p.recall(),
                                 p.queriesPerSecond(), Progress.human(60 * p.queriesPerSecond()),
                                 s.coarse().name().toLowerCase(Locale.ROOT), beam == 0 ? "-" : String.valueOf(beam),
                                 int8 ? String.format(Locale.ROOT, " %10s %11.1f %10.4f", s.oversample() == 0
                                         ? "default" : s.oversample(), (double) ivf.rescoredRows(block, k, s) / n,
                                         p.referenceRecall()) : "",
                                 calls ? String.format(Locale.ROOT, " %10.3f", 1e3 * batch / p.queriesPerSecond()) : "",
+                                probeMargins == null ? "" : String.format(Locale.ROOT, " %8s %8.3f",
+                                        s.probeMargin() == Float.POSITIVE_INFINITY ? "off" : s.probeMargin(),
+                                        listsPerQuery(ivf, block, s)),
                                 throughput(ivf, qs, s, t, err));
                         out.flush();
                     }
@@ -171,25 +180,40 @@ final class IndexRecallCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "index recall: nlist %d nprobe %d: timing %,d anchors...%n", ivf.nlist(), s.nprobe(),
                 anchors);
         err.flush();
-        IndexRecall.Throughput speed = IndexRecall.batchThroughput(ivf, qs, anchors, k, s.nprobe(), t, 2);
+        IndexRecall.Throughput speed = IndexRecall.batchThroughput(ivf, qs, anchors, k, s, t, 2);
         return String.format(Locale.ROOT, "%14s %10d %12.2f %10.1f", Progress.human(60 * speed.anchorsPerSecond()),
                 anchors, speed.flopsPerAnchor() / 1e6, speed.gflops());
     }
 
-    /** Every combination asked for: coarse modes, beams (graph rows only), nprobe, oversample (int8 only). */
+    /** The mean number of lists a query of {@code block} probes with {@code s}. */
+    private static double listsPerQuery(IvfIndex ivf, QueryBlock block, SearchParams s) {
+        long probed = 0;
+        for (int list : ivf.probedLists(block, s)) {
+            probed += list >= 0 ? 1 : 0;
+        }
+        return (double) probed / Math.max(1, block.count());
+    }
+
+    /**
+     * Every combination asked for: coarse modes, beams (graph rows only), nprobe, oversample (int8 only), probe
+     * margins.
+     */
     private List<SearchParams> settings(List<SearchParams.Coarse> modes, int[] sweep, IvfIndex ivf, int t) {
         List<SearchParams> settings = new ArrayList<>();
         float[] factors = ivf.encoding() == ListEncoding.INT8 && oversamples != null ? oversamples : new float[] {0};
+        float[] margins = probeMargins != null ? probeMargins : new float[] {Float.POSITIVE_INFINITY};
         for (SearchParams.Coarse mode : modes) {
             int[] beams = mode == SearchParams.Coarse.GRAPH && efs != null ? efs : new int[] {0};
             for (int ef : beams) {
                 for (int nprobe : sweep) {
                     for (float factor : factors) {
-                        try {
-                            settings.add(new SearchParams(t, nprobe, mode, ef, factor));
-                        } catch (dev.quarry.QuarryUsageException e) {
-                            throw new CommandLine.ParameterException(spec.commandLine(),
-                                    dev.quarry.options.Door.CLI.render(e));
+                        for (float margin : margins) {
+                            try {
+                                settings.add(new SearchParams(t, nprobe, mode, ef, factor, margin));
+                            } catch (dev.quarry.QuarryUsageException e) {
+                                throw new CommandLine.ParameterException(spec.commandLine(),
+                                        dev.quarry.options.Door.CLI.render(e));
+                            }
                         }
                     }
                 }

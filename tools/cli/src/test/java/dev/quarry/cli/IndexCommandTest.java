@@ -87,6 +87,34 @@ class IndexCommandTest {
     }
 
     @Test
+    void aProbeMarginOfZeroMinesWhatOneListMinesAndTheRecallTableShowsTheListsProbed() throws IOException {
+        Path index = build(64);
+        Object[] common = {"mine", "--corpus", catalog.resolve("corpus.qvec"), "--queries",
+                catalog.resolve("queries.qvec"), "--qrels", catalog.resolve("qrels.tsv"), "--range-max", 30,
+                "--index", index};
+        Path one = dir.resolve("one.jsonl");
+        Path margin = dir.resolve("margin.jsonl");
+        assertEquals(0, CliRun.of(concat(common, "--nprobe", 1, "--output", one)).exitCode());
+        CliRun mined = CliRun.of(concat(common, "--nprobe", 8, "--probe-margin", 0, "--output", margin));
+        assertEquals(0, mined.exitCode(), mined::toString);
+        assertEquals(-1, Files.mismatch(one, margin), "margin 0 probes each anchor's best list only");
+
+        CliRun negative = CliRun.of(concat(common, "--nprobe", 8, "--probe-margin", -0.1, "--output",
+                dir.resolve("n.jsonl")));
+        assertEquals(ExitCodes.USAGE, negative.exitCode(), negative::toString);
+        assertTrue(negative.err().contains("--probe-margin=-0.1, expected >= 0"), negative::toString);
+
+        CliRun recall = CliRun.of("index", "recall", "--store", catalog.resolve("corpus.qvec"), "--index", index,
+                "--queries", catalog.resolve("queries.qvec"), "--nprobe", "8", "--probe-margin", "0,1000",
+                "--throughput-anchors", 0);
+        assertEquals(0, recall.exitCode(), recall::toString);
+        // nprobe recall queries/s queries/min coarse ef margin lists/q ...
+        assertTrue(recall.out().matches("(?s).*\\n\\s+8\\s+0\\.\\d{4}\\s.*\\s0\\.0\\s+1\\.000\\s.*"),
+                "margin 0: one list a query: " + recall);
+        assertTrue(recall.out().matches("(?s).*\\s1000\\.0\\s+8\\.000\\s.*"), "a wide margin: all 8: " + recall);
+    }
+
+    @Test
     void recallTableHasARowPerIndexAndNprobe() {
         Path a = build(16);
         Path b = dir.resolve("b.qivf");

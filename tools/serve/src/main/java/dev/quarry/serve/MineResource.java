@@ -85,7 +85,10 @@ final class MineResource implements HttpService {
             }
             MiningConfig config = MiningConfig.of(request.options());
             Integer nprobe = request.options().get(MineSettings.NPROBE);
-            SearchParams search = nprobe == null ? service.search() : service.search().withNprobe(nprobe);
+            Double margin = request.options().get(MineSettings.PROBE_MARGIN);
+            SearchParams probing = nprobe == null ? service.search() : service.search().withNprobe(nprobe);
+            SearchParams search = margin == null || margin.isNaN() ? probing
+                    : probing.withProbeMargin(margin.floatValue());
             if (!ticket.awaitSlot()) {
                 throw overloaded(res);
             }

@@ -2,6 +2,7 @@ package dev.quarry.serve;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.cli.QuarryMain;
@@ -67,10 +68,24 @@ class ServeMineTest {
 
     @Test
     void binaryAnswerIsByteForByteWhatQuarryMineWrites() throws IOException {
-        byte[][] mined = quarryMine("--nprobe", "4", "--num-negatives", "5", "--range-min", "3");
+        assertSameAnswer(quarryMine("--nprobe", "4", "--num-negatives", "5", "--range-min", "3"),
+                "nprobe=4&num-negatives=5&range-min=3");
+    }
+
+    @Test
+    void aProbeMarginInTheRequestProbesAsQuarryMinesDoes() throws IOException {
+        byte[][] one = quarryMine("--nprobe", "1", "--num-negatives", "5");
+        byte[][] margin = quarryMine("--nprobe", "4", "--probe-margin", "0.02", "--num-negatives", "5");
+        byte[][] every = quarryMine("--nprobe", "4", "--num-negatives", "5");
+        assertFalse(Arrays.equals(one[0], margin[0]) || Arrays.equals(every[0], margin[0]),
+                "a margin between nprobe 1 and 4 on this catalog, or the check below proves nothing");
+        assertSameAnswer(margin, "nprobe=4&probe_margin=0.02&num-negatives=5");
+    }
+
+    private void assertSameAnswer(byte[][] mined, String options) {
         int[] rows = ServeFixture.ints(mined[2]);
         assertEquals(300, rows.length);
-        HttpResponse<byte[]> answer = server.post("/v1/mine?n=" + rows.length + "&nprobe=4&num-negatives=5&range-min=3",
+        HttpResponse<byte[]> answer = server.post("/v1/mine?n=" + rows.length + "&" + options,
                 BINARY, ServeFixture.binaryBody(queries, rows, positivesOf(rows), null));
         assertEquals(200, answer.statusCode(), ServeFixture.text(answer));
         assertEquals("1", answer.headers().firstValue("Quarry-Index-Version").orElseThrow());

@@ -89,7 +89,8 @@ class ServerRefusesWhatTheCommandLineRefusesTest {
     @Test
     void outOfRangeValuesAreRefusedAsTheCommandLineRefusesThem() {
         String[][] cases = {{"num_negatives", "0"}, {"range_min", "-1"}, {"nprobe", "0"}, {"relative_margin", "1"},
-                {"near_duplicate", "-1"}, {"semi_hard_margin", "0"}, {"simans_a", "0"}, {"simans_b", "3"}};
+                {"near_duplicate", "-1"}, {"semi_hard_margin", "0"}, {"simans_a", "0"}, {"simans_b", "3"},
+                {"probe_margin", "-1"}};
         for (String[] c : cases) {
             Setting<?> s = MineSettings.byKey(c[0]);
             assertSameRefusal(commandLine(Door.CLI.name(s), c[1]), server(c[0] + "=" + c[1]));
