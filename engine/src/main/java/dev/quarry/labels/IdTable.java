@@ -35,8 +35,8 @@ import java.util.Objects;
  * version u16, zero u16, count u64, blob size u64, source size u64, the checksum of the source's bytes u64,
  * CRC32C of bytes 0..39), then the body: {@code count + 1} u64 offsets into the blob, the blob of UTF-8 ids
  * (zero-padded to 8 bytes), then {@code count} u64 entries {@code hash32 << 32 | ordinal} sorted; then the
- * footer with the body's checksum. A lookup is a binary search on the 32-bit hash, then a byte comparison
- * with the few entries that share it.
+ * footer with the body's checksum. A lookup finds the entries of the id's 32-bit hash through a directory of
+ * the hash's top bits, kept on the heap, then compares bytes with the few entries that share the hash.
  *
  * <p>The table is a cache: one of another version, a damaged one (header CRC, size, or body checksum, all
  * checked at open: a few milliseconds for a million ids) or one of another source is rebuilt, never trusted.
@@ -53,6 +53,8 @@ public final class IdTable implements IdMap, AutoCloseable {
     private final long offsetsAt;
     private final long blobAt;
     private final long tableAt;
+    private final int bucketBits;
+    private volatile int[] buckets;
 
     private IdTable(Arena arena, MemorySegment file) {
         this.arena = arena;
@@ -62,6 +64,7 @@ public final class IdTable implements IdMap, AutoCloseable {
         this.offsetsAt = HEADER;
         this.blobAt = offsetsAt + 8 * (count + 1);
         this.tableAt = (blobAt + blobBytes + 7) / 8 * 8;
+        this.bucketBits = bucketBits(count);
     }
 
     /**
@@ -122,67 +125,115 @@ public final class IdTable implements IdMap, AutoCloseable {
     public int ordinal(String id) {
         byte[] key = id.getBytes(StandardCharsets.UTF_8);
         long hash = hash32(key);
-        long target = hash << 32;
-        // The hashes are uniform, so entry i holds about hash i x 2^32 / count: start there and widen by
-        // doubling steps to a range that holds the first entry >= target, instead of a binary search over the
-        // whole table (20 random reads of a mapped file for a million ids, most of a qrels file's reading).
-        long lo;
-        long hi;
-        long guess = (hash * count) >>> 32;
-        if (guess < count && Long.compareUnsigned(entry(guess), target) < 0) {
-            long below = guess; // entry(below) < target
-            long step = 1;
-            while (true) {
-                long next = below + step;
-                if (next >= count) {
-                    hi = count;
-                    break;
-                }
-                if (Long.compareUnsigned(entry(next), target) >= 0) {
-                    hi = next;
-                    break;
-                }
-                below = next;
-                step <<= 1;
-            }
-            lo = below + 1;
-        } else {
-            long atLeast = guess; // entry(atLeast) >= target, or the end
-            long step = 1;
-            while (true) {
-                long next = atLeast - step;
-                if (next < 0) {
-                    lo = 0;
-                    break;
-                }
-                if (Long.compareUnsigned(entry(next), target) < 0) {
-                    lo = next + 1;
-                    break;
-                }
-                atLeast = next;
-                step <<= 1;
-            }
-            hi = atLeast;
-        }
-        while (lo < hi) { // first entry >= hash << 32 (entries are unsigned-ordered by their high half)
-            long mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(entry(mid), target) < 0) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        for (long i = lo; i < count; i++) {
+        int[] starts = buckets();
+        int bucket = (int) (hash >>> (32 - bucketBits));
+        for (long i = starts[bucket], end = starts[bucket + 1]; i < end; i++) {
             long e = entry(i);
-            if (e >>> 32 != hash) {
-                break;
+            long h = e >>> 32;
+            if (h > hash) {
+                break; // a bucket's entries are sorted by hash
             }
-            int ordinal = (int) e;
-            if (sameBytes(ordinal, key)) {
-                return ordinal;
+            if (h == hash && sameBytes((int) e, key)) {
+                return (int) e;
             }
         }
         return -1;
+    }
+
+    /**
+     * Looks the ids up in the table's order instead of theirs: sorted by hash, the entries are read front to
+     * back, and the candidates sorted by ordinal, their offsets and bytes too, so a big batch reads the table
+     * nearly in sequence where one lookup at a time costs a few cache misses (the entry, its offset, its bytes)
+     * for every id.
+     */
+    @Override
+    public void ordinals(String[] ids, int n, int[] out) {
+        if (n < 1024) {
+            IdMap.super.ordinals(ids, n, out);
+            return;
+        }
+        byte[][] keys = new byte[n][];
+        long[] byHash = new long[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = ids[i].getBytes(StandardCharsets.UTF_8);
+            byHash[i] = hash32(keys[i]) << 32 | i;
+            out[i] = -1;
+        }
+        Arrays.sort(byHash); // hashes are below 2^32: signed order is the table's order
+        int[] starts = buckets();
+        long[] byOrdinal = new long[n];
+        int candidates = 0;
+        for (long key : byHash) {
+            long hash = key >>> 32;
+            int bucket = (int) (hash >>> (32 - bucketBits));
+            for (long i = starts[bucket], end = starts[bucket + 1]; i < end; i++) {
+                long e = entry(i);
+                long h = e >>> 32;
+                if (h > hash) {
+                    break;
+                }
+                if (h == hash) {
+                    if (candidates == byOrdinal.length) {
+                        byOrdinal = Arrays.copyOf(byOrdinal, candidates * 2);
+                    }
+                    byOrdinal[candidates++] = (e & 0xffffffffL) << 32 | (key & 0xffffffffL);
+                }
+            }
+        }
+        Arrays.sort(byOrdinal, 0, candidates);
+        for (int c = 0; c < candidates; c++) {
+            int ordinal = (int) (byOrdinal[c] >>> 32);
+            int i = (int) byOrdinal[c];
+            if (sameBytes(ordinal, keys[i])) {
+                out[i] = ordinal; // ids are unique: at most one candidate of an id matches
+            }
+        }
+    }
+
+    /**
+     * Where each bucket of entries starts: bucket b holds the entries whose hash's top bits
+     * are b, about 4 to 8 of them, so a lookup reads one entry of this heap array (a few hundred KB for a
+     * million ids: in the cache) and then the entries of its bucket, a cache line or two, where a search started
+     * at the position a uniform hash predicts strays by hundreds of entries and reads several lines of the mapped
+     * file before it narrows down. Built from the
+     * table on the first lookup (one pass over its entries), not at open: a table only read for ids never
+     * needs it.
+     */
+    private int[] buckets() {
+        int[] b = buckets;
+        if (b == null) {
+            synchronized (this) {
+                b = buckets;
+                if (b == null) {
+                    b = new int[(1 << bucketBits) + 1];
+                    int next = 0;
+                    // Copied out a block at a time: the loop runs once per table, often before it is compiled,
+                    // where an access to the mapped file costs far more than one to an array.
+                    long[] block = new long[(int) Math.min(count, 1 << 16)];
+                    for (long from = 0; from < count; from += block.length) {
+                        int n = (int) Math.min(block.length, count - from);
+                        MemorySegment.copy(file, LONG, tableAt + 8 * from, block, 0, n);
+                        for (int j = 0; j < n; j++) {
+                            int bucket = (int) (block[j] >>> (64 - bucketBits));
+                            while (next <= bucket) {
+                                b[next++] = (int) (from + j);
+                            }
+                        }
+                    }
+                    while (next < b.length) {
+                        b[next++] = (int) count;
+                    }
+                    buckets = b;
+                }
+            }
+        }
+        return b;
+    }
+
+    /** Bits of the hash that pick a bucket: about 4 to 8 ids a bucket, at most 2^24 buckets (64 MiB). */
+    static int bucketBits(long count) {
+        int log2 = 63 - Long.numberOfLeadingZeros(Math.max(1, count));
+        return Math.clamp(log2 - 2, 1, 24);
     }
 
     private long entry(long i) {

@@ -74,6 +74,15 @@ public final class Qrels {
             }
         }
 
+        /** Adds every pair added to {@code other}, repeats included. */
+        void addAll(Builder other) {
+            if (size + other.size > pairs.length) {
+                pairs = Arrays.copyOf(pairs, Math.max(pairs.length * 2, size + other.size));
+            }
+            System.arraycopy(other.pairs, 0, pairs, size, other.size);
+            size += other.size;
+        }
+
         /** Repeated pairs dropped by {@link #build()} (valid after it ran). */
         public long duplicates() {
             return duplicates;

@@ -126,7 +126,7 @@ public final class MiningInputs implements AutoCloseable {
     }
 
     private void readLabels() {
-        QrelsReader reader = new QrelsReader(queryIds.ids(), corpusIds.ids(), request.strict());
+        QrelsReader reader = new QrelsReader(queryIds.ids(), corpusIds.ids(), request.strict(), request.threads());
         labels = reader.read(request.qrels(), request.qrelsFormat());
         known = request.knownPositives() == null ? null : reader.read(request.knownPositives(), request.qrelsFormat());
         anchors = request.anchors() == null ? AnchorList.labelled(labels.qrels())

@@ -42,6 +42,31 @@ class IdTableTest {
     }
 
     @Test
+    void aBatchOfIdsResolvesAsOneLookupAtATime() throws IOException {
+        SplittableRandom random = new SplittableRandom(2);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            ids.add(i % 3 == 0 ? Integer.toString(i) : "d" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36));
+        }
+        Path file = Files.write(dir.resolve("batch.txt"), ids);
+        try (IdTable table = IdTable.forIdFile(file)) {
+            for (int n : new int[] {0, 1, 1023, 1024, 5_000}) {
+                String[] batch = new String[n + 3]; // longer than asked: only the first n are looked up
+                for (int i = 0; i < n; i++) { // known ids in a random order, repeats, unknown ids, the empty id
+                    int pick = random.nextInt(10);
+                    batch[i] = pick < 6 ? ids.get(random.nextInt(ids.size())) : pick < 8 ? "unknown" + i
+                            : pick < 9 ? "" : batch[Math.max(0, i - 1)] == null ? "x" : batch[Math.max(0, i - 1)];
+                }
+                int[] out = new int[n];
+                table.ordinals(batch, n, out);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(table.ordinal(batch[i]), out[i], "n=" + n + " " + batch[i]);
+                }
+            }
+        }
+    }
+
+    @Test
     void findsEveryIdOfSmallTablesAndNoneOfTheUnknownOnes() throws IOException {
         // Lookups start where a uniform hash puts an id and widen from there: tables of one row and a few
         // rows put every guess at an edge.
