@@ -9,7 +9,8 @@
 # With --first-call a leg is instead a fresh server's first calls against its steady p50: its first 2 calls, timed
 # apart, then CALLS calls in a closed loop (HdrHistogram p50/p99/max), the first over the p50 per leg; with
 # --refresh too, the same once more after a refresh to a copy of the corpus (the client waits for the new version,
-# then times its first 2 calls and CALLS more).
+# then times its first 2 calls and CALLS more). These legs use this checkout's bench/serve_client.py and Python client
+# for both commits.
 #
 #   bench/serve-ab.sh [--old COMMIT] [--new COMMIT] [--calls N] [--pairs P] [--rate R]
 #                     [--old-index FILE] [--new-index FILE] [--sync] [--build-only]
@@ -127,7 +128,7 @@ for pair in $(seq "$PAIRS"); do
       refresh=()
       [ -z "$REFRESH" ] || refresh=(--refresh "$RUN/epoch2/corpus.qvec" --refresh-first-out "$RUN/refresh-first-$leg.txt"
         --refresh-out "$RUN/refresh-$leg.txt")
-      serve_client "$tree" "$POSITIVES" --first 2 --first-out "$RUN/first-$leg.txt" --calls "$CALLS" \
+      serve_client "$ROOT" "$POSITIVES" --first 2 --first-out "$RUN/first-$leg.txt" --calls "$CALLS" \
         --out "$RUN/steady-$leg.txt" "${refresh[@]}" 2>"$RUN/client-$leg.log"
       serve_stop
       serve_java_bench dev.quarry.bench.latency.ServeLoad --percentiles "$RUN/steady-$leg.txt" --first \
