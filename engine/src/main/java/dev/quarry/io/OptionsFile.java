@@ -176,8 +176,8 @@ public final class OptionsFile {
 
     /**
      * The file holding every setting of {@code options} in force that a mining call takes at every door (the
-     * output settings are the command line's own; nprobe belongs to an index and {@code no_defences} is
-     * already in the values), so the file means the same whatever the defaults become.
+     * output settings are the command line's own; nprobe and the probe margin belong to an index, and
+     * {@code no_defences} is already in the values), so the file means the same whatever the defaults become.
      *
      * @param source where the settings come from, for people (null: none)
      * @param warning a warning to keep with them (null: none)
@@ -198,7 +198,8 @@ public final class OptionsFile {
             g.writeObjectFieldStart("options");
             for (Setting<?> s : MineSettings.of(Door.HTTP)) {
                 Object value = options.get(s);
-                if (value == null || s == MineSettings.NPROBE || s == MineSettings.NO_DEFENCES) {
+                if (value == null || s == MineSettings.NPROBE || s == MineSettings.PROBE_MARGIN
+                        || s == MineSettings.NO_DEFENCES) {
                     continue;
                 }
                 g.writeFieldName(s.key());

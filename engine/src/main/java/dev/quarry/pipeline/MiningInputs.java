@@ -241,8 +241,7 @@ public final class MiningInputs implements AutoCloseable {
 
     /** Search options of one worker's search (the pipeline owns the threads). */
     public SearchParams searchParams() {
-        return SearchParams.defaults().withNprobe(request.nprobe()).withProbeMargin(request.probeMargin())
-                .withThreads(1);
+        return MiningRequest.search(SearchParams.defaults(), request.options()).withThreads(1);
     }
 
     public int threads() {

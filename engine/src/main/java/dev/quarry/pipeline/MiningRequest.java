@@ -1,5 +1,6 @@
 package dev.quarry.pipeline;
 
+import dev.quarry.index.SearchParams;
 import dev.quarry.io.OutputOptions;
 import dev.quarry.labels.QrelsFormat;
 import dev.quarry.mining.MinedAnchor;
@@ -62,12 +63,14 @@ public record MiningRequest(Path corpus, Path queries, Path qrels, QrelsFormat q
     }
 
     /**
-     * Of an anchor's nprobe best lists, how far below the best one's centroid score a list may be and still
-     * be probed (infinity when the setting is off: every one).
+     * {@code base} with the search settings {@code options} carries: its nprobe where one is given, and its
+     * probe margin where one is given and not off (NaN). The one reading of those settings, for every door.
      */
-    public float probeMargin() {
-        Double m = options.get(MineSettings.PROBE_MARGIN);
-        return m == null || m.isNaN() ? Float.POSITIVE_INFINITY : m.floatValue();
+    public static SearchParams search(SearchParams base, MineOptions options) {
+        Integer nprobe = options.get(MineSettings.NPROBE);
+        Double margin = options.get(MineSettings.PROBE_MARGIN);
+        SearchParams probing = nprobe == null ? base : base.withNprobe(nprobe);
+        return margin == null || margin.isNaN() ? probing : probing.withProbeMargin(margin.floatValue());
     }
 
     /** The summary JSON written beside the output: {@code OUTPUT.summary.json}, for every format. */

@@ -46,7 +46,7 @@ final class CandidateMining {
      * (in layout order) under configuration {@code c}.
      */
     static MinedAnchor[][] mine(List<MiningConfig> configs, VectorIndex index, VectorStore corpus,
-                                VectorStore queries, VectorKernels kernels, BlockLayout layout, int nprobe,
+                                VectorStore queries, VectorKernels kernels, BlockLayout layout, SearchParams search,
                                 int threads, Progress progress) {
         int depth = 0;
         for (MiningConfig c : configs) {
@@ -57,7 +57,7 @@ final class CandidateMining {
         int blocks = layout.blocks();
         AtomicInteger next = new AtomicInteger();
         AtomicBoolean failed = new AtomicBoolean();
-        SearchParams params = SearchParams.defaults().withNprobe(nprobe).withThreads(1);
+        SearchParams params = search.withThreads(1);
         int searchDepth = depth;
         SearchThreads.run("quarry-tune-mine", Math.max(1, Math.min(threads, blocks)), part -> {
             Shared source = new Shared(new IndexSource(index, corpus, params));

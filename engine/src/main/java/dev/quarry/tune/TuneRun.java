@@ -6,6 +6,7 @@ import dev.quarry.eval.HeldoutQueries;
 import dev.quarry.eval.HeldoutRecall;
 import dev.quarry.files.AtomicOutput;
 import dev.quarry.files.OutputClaim;
+import dev.quarry.index.SearchParams;
 import dev.quarry.index.SearchThreads;
 import dev.quarry.labels.IdMap;
 import dev.quarry.labels.Qrels;
@@ -89,7 +90,7 @@ public final class TuneRun {
             Progress mining = new Progress("tune: mine " + configs.size() + " configurations", "anchors",
                     heldout.training.length, progress);
             MinedAnchor[][] mined = CandidateMining.mine(configs, inputs.index(), corpus, inputs.queries(), kernels,
-                    layout, training.nprobe(), training.threads(), mining);
+                    layout, inputs.searchParams(), training.threads(), mining);
             mining.finish();
             List<MinedSetSummary> summaries = new ArrayList<>();
             List<TrainingExamples> examples = new ArrayList<>();
@@ -149,8 +150,10 @@ public final class TuneRun {
                     best = c;
                 }
             }
+            SearchParams probing = inputs.searchParams();
             String search = inputs.index().describe() + (training.index() == null ? "" : ", nprobe "
-                    + training.nprobe());
+                    + training.nprobe() + (probing.probeMargin() == Float.POSITIVE_INFINITY ? ""
+                    : ", probe margin " + probing.probeMargin()));
             TuneReport.Setup setup = new TuneReport.Setup(heldout.training.length, heldout.queries.size(),
                     heldout.source, corpus.count(), corpus.dim(), search, r.training(), r.seed(), r.seeds(),
                     r.truth() != null || training.knownPositives() != null);
@@ -172,8 +175,9 @@ public final class TuneRun {
         MiningConfig shallowest = r.candidates().stream().filter(TuneCandidate::mines).map(TuneCandidate::config)
                 .min(java.util.Comparator.comparingInt(MiningConfig::rangeMax)).orElseThrow();
         MiningRequest in = r.inputs();
-        MineOptions options = shallowest.options().toBuilder().set(MineSettings.NPROBE,
-                in.options().get(MineSettings.NPROBE)).build();
+        MineOptions options = shallowest.options().toBuilder()
+                .set(MineSettings.NPROBE, in.options().get(MineSettings.NPROBE))
+                .set(MineSettings.PROBE_MARGIN, in.options().get(MineSettings.PROBE_MARGIN)).build();
         return new MiningRequest(in.corpus(), in.queries(), in.qrels(), in.qrelsFormat(), in.knownPositives(),
                 in.anchors(), in.corpusIds(), in.queriesIds(), in.corpusText(), in.queriesText(), in.index(),
                 options, in.output(), in.threads(), in.blockSize(), false, in.strict(),

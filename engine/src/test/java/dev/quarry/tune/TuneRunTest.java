@@ -121,7 +121,7 @@ class TuneRunTest {
             List<MiningConfig> configs = candidates().stream().map(TuneCandidate::config).toList();
             BlockLayout layout = new BlockLayout(anchors, labels.build(), Qrels.empty(), false, 64);
             MinedAnchor[][] shared = CandidateMining.mine(configs, new FlatIndex(corpus, KERNELS), corpus, queries,
-                    KERNELS, layout, 0, 2, Progress.silent());
+                    KERNELS, layout, SearchParams.defaults(), 2, Progress.silent());
             for (int c = 0; c < configs.size(); c++) {
                 try (Miner miner = Miner.builder(corpus).kernels(KERNELS).config(configs.get(c)).warmUp(false).build()) {
                     List<MinedAnchor> alone = miner.mine(vectors, positives);
@@ -186,7 +186,7 @@ class TuneRunTest {
                     return flat.search(block, k, exclusions, params);
                 }
             };
-            MinedAnchor[][] shared = CandidateMining.mine(configs, counting, corpus, queries, KERNELS, layout, 0, 2,
+            MinedAnchor[][] shared = CandidateMining.mine(configs, counting, corpus, queries, KERNELS, layout, SearchParams.defaults(), 2,
                     Progress.silent());
             int deepRanks = 0;
             int shallowRanks = 0;

@@ -5,8 +5,10 @@ import dev.quarry.options.CommandFlags;
 import dev.quarry.options.Door;
 import dev.quarry.options.MineOptions;
 import dev.quarry.options.MineSettings;
+import dev.quarry.options.Setting;
 import dev.quarry.pipeline.MiningRequest;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -112,9 +114,14 @@ public final class MiningInputOptions {
                                          boolean indexesElsewhere) {
         CommandLine cmd = spec.commandLine();
         QrelsFormat format = qrelsFormat == null ? null : QrelsFormat.parse(qrelsFormat);
-        if (ivf() == null && options.isGiven(MineSettings.NPROBE) && !indexesElsewhere) {
-            throw new CommandLine.ParameterException(cmd, Door.CLI.name(MineSettings.NPROBE)
-                    + " needs --index FILE.qivf");
+        // Both choose an IVF index's lists: over a flat corpus they would be ignored without a word ("off" is
+        // what every options file may say).
+        Double margin = options.get(MineSettings.PROBE_MARGIN);
+        for (Setting<?> probing : List.of(MineSettings.NPROBE, MineSettings.PROBE_MARGIN)) {
+            boolean on = probing != MineSettings.PROBE_MARGIN || (margin != null && !margin.isNaN());
+            if (ivf() == null && options.isGiven(probing) && on && !indexesElsewhere) {
+                throw new CommandLine.ParameterException(cmd, Door.CLI.name(probing) + " needs --index FILE.qivf");
+            }
         }
         if (blockSize != null && (blockSize < 1 || blockSize > 1 << 20)) {
             throw new CommandLine.ParameterException(cmd, "--block-size=" + blockSize

@@ -63,8 +63,12 @@ final class TuneCommand implements Callable<Integer>, SchemaOptions.Mines {
     @CommandLine.Mixin
     MiningInputOptions inputs;
 
-    /** --nprobe, for an IVF index, and --seed, the first seed: the schema's, as quarry mine takes them. */
-    private final SchemaOptions search = new SchemaOptions(MineSettings.NPROBE, MineSettings.SEED);
+    /**
+     * --nprobe and --probe-margin, for an IVF index, and --seed, the first seed: the schema's, as quarry mine
+     * takes them.
+     */
+    private final SchemaOptions search = new SchemaOptions(MineSettings.NPROBE, MineSettings.PROBE_MARGIN,
+            MineSettings.SEED);
 
     @Override
     public SchemaOptions schemaOptions() {
@@ -186,7 +190,7 @@ final class TuneCommand implements Callable<Integer>, SchemaOptions.Mines {
         }
         if (candidates != null) {
             for (CandidatesFile.Line line : CandidatesFile.read(candidates)) {
-                for (Setting<?> own : List.of(MineSettings.SEED, MineSettings.NPROBE)) {
+                for (Setting<?> own : List.of(MineSettings.SEED, MineSettings.NPROBE, MineSettings.PROBE_MARGIN)) {
                     if (line.options().isGiven(own)) {
                         String flag = Door.CLI.name(own);
                         throw new QuarryDataException(candidates, "line " + line.number() + " " + flag,

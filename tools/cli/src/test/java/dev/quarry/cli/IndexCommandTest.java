@@ -1,6 +1,7 @@
 package dev.quarry.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.synth.CatalogSpec;
@@ -103,6 +104,17 @@ class IndexCommandTest {
                 dir.resolve("n.jsonl")));
         assertEquals(ExitCodes.USAGE, negative.exitCode(), negative::toString);
         assertTrue(negative.err().contains("--probe-margin=-0.1, expected >= 0"), negative::toString);
+
+        // without an index there are no lists to choose: refused, not ignored ("off" is what any options file says)
+        Object[] flat = java.util.Arrays.copyOf(common, common.length - 2);
+        for (Object[] probing : new Object[][] {{"--probe-margin", 0.05}, {"--nprobe", 2}}) {
+            CliRun ignored = CliRun.of(concat(concat(flat, probing), "--output", dir.resolve("flat.jsonl")));
+            assertEquals(ExitCodes.USAGE, ignored.exitCode(), ignored::toString);
+            assertTrue(ignored.err().contains(probing[0] + " needs --index FILE.qivf"), ignored::toString);
+            assertFalse(Files.exists(dir.resolve("flat.jsonl")));
+        }
+        CliRun off = CliRun.of(concat(flat, "--probe-margin", "off", "--output", dir.resolve("off.jsonl")));
+        assertEquals(0, off.exitCode(), off::toString);
 
         CliRun recall = CliRun.of("index", "recall", "--store", catalog.resolve("corpus.qvec"), "--index", index,
                 "--queries", catalog.resolve("queries.qvec"), "--nprobe", "8", "--probe-margin", "0,1000",

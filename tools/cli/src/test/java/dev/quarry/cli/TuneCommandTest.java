@@ -3,6 +3,7 @@ package dev.quarry.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.synth.CatalogSpec;
@@ -103,7 +104,8 @@ class TuneCommandTest {
     void aCandidateWithItsOwnSeedOrABadValueIsBadDataNamedWithItsLine() throws IOException {
         Path candidates = dir.resolve("bad.candidates");
         for (String[] c : new String[][] {{"--range-max 30\n--seed 7\n", "line 2 --seed=7"},
-                {"--relative-margin NaN\n", "line 1 --relative-margin=NaN"}}) {
+                {"--relative-margin NaN\n", "line 1 --relative-margin=NaN"},
+                {"--range-max 30\n--probe-margin 0.1\n", "line 2 --probe-margin=0.1"}}) {
             Files.writeString(candidates, c[0]);
             List<Object> args = tune();
             args.set(args.indexOf("--candidates") + 1, candidates);
@@ -111,5 +113,42 @@ class TuneCommandTest {
             assertEquals(3, run.exitCode(), run::toString);
             assertTrue(run.err().contains(c[1]), run::toString);
         }
+    }
+
+    @Test
+    void tunesProbeMarginChoosesTheListsEveryCandidateIsMinedFrom() throws IOException {
+        Path index = dir.resolve("corpus.qivf");
+        CliRun built = CliRun.of("index", "build", "--store", catalog.resolve("corpus.qvec"), "--nlist", 16,
+                "--output", index);
+        assertEquals(0, built.exitCode(), built::toString);
+        // margin 0 probes only each anchor's best list, whatever nprobe allows: what nprobe 1 mines
+        CliRun margin = CliRun.of(tune("--index", index, "--nprobe", 4, "--probe-margin", 0,
+                "--json", dir.resolve("margin.json")).toArray());
+        CliRun one = CliRun.of(tune("--index", index, "--nprobe", 1, "--json", dir.resolve("one.json")).toArray());
+        CliRun four = CliRun.of(tune("--index", index, "--nprobe", 4, "--json", dir.resolve("four.json")).toArray());
+        for (CliRun run : List.of(margin, one, four)) {
+            assertEquals(0, run.exitCode(), run::toString);
+        }
+        assertTrue(margin.out().contains("nprobe 4, probe margin 0.0"), margin::toString);
+        assertEquals(rows(dir.resolve("one.json")), rows(dir.resolve("margin.json")));
+        assertNotEquals(rows(dir.resolve("four.json")), rows(dir.resolve("one.json")),
+                "nprobe 4 must mine something nprobe 1 does not, or the comparison above shows nothing");
+    }
+
+    @Test
+    void aProbeMarginWithoutAnIndexIsAUsageError() throws IOException {
+        CliRun run = CliRun.of(tune("--probe-margin", 0.1).toArray());
+        assertEquals(2, run.exitCode(), run::toString);
+        assertTrue(run.err().contains("--probe-margin needs --index FILE.qivf"), run::toString);
+        assertFalse(Files.exists(dir.resolve("best.json")));
+    }
+
+    /** The report's candidates (every figure of every one), without the setup that names the search. */
+    private static String rows(Path json) throws IOException {
+        String text = Files.readString(json);
+        int start = text.indexOf("\"candidates\"");
+        int end = text.lastIndexOf("\"mined_beats_in_batch\"");
+        assertTrue(start >= 0 && end > start, text);
+        return text.substring(start, end);
     }
 }

@@ -6,7 +6,7 @@ import dev.quarry.mining.MinedAnchor;
 import dev.quarry.mining.MiningConfig;
 import dev.quarry.negatives.NegativesStore;
 import dev.quarry.negatives.StoredNegatives;
-import dev.quarry.options.MineSettings;
+import dev.quarry.pipeline.MiningRequest;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -87,11 +87,7 @@ final class MineResource implements HttpService {
                 training.add(request.anchorIds());
             }
             MiningConfig config = MiningConfig.of(request.options());
-            Integer nprobe = request.options().get(MineSettings.NPROBE);
-            Double margin = request.options().get(MineSettings.PROBE_MARGIN);
-            SearchParams probing = nprobe == null ? service.search() : service.search().withNprobe(nprobe);
-            SearchParams search = margin == null || margin.isNaN() ? probing
-                    : probing.withProbeMargin(margin.floatValue());
+            SearchParams search = MiningRequest.search(service.search(), request.options());
             if (!ticket.awaitSlot()) {
                 throw overloaded(res);
             }
