@@ -6,11 +6,18 @@
 # new/old of p50, p99 and max per pair and mode. Each commit is built once, from `git archive`, into
 # bench/data/serve-ab/tree-<commit>/ (kept for the next run). IVF 1M x 384 clustered, nprobe 1, as bench/serve.sh.
 # Writes bench/data/serve-ab/run-<date>/ (results.jsonl, report.md) and prints the report.
+# With --first-call a leg is instead a fresh server's first calls against its steady p50: its first 2 calls, timed
+# apart, then CALLS calls in a closed loop (HdrHistogram p50/p99/max), the first over the p50 per leg; with
+# --refresh too, the same once more after a refresh to a copy of the corpus (the client waits for the new version,
+# then times its first 2 calls and CALLS more). These legs use this checkout's bench/serve_client.py and Python client
+# for both commits.
 #
 #   bench/serve-ab.sh [--old COMMIT] [--new COMMIT] [--calls N] [--pairs P] [--rate R]
 #                     [--old-index FILE] [--new-index FILE] [--sync] [--build-only]
+#                     [--first-call [--refresh]] [--preset NAME]
 #     --old: default aa15fe5 (main just before the request schema landed); --new: default HEAD
-#     --calls: default 3000 per leg and mode; --pairs: default 3 (A B A B A B)
+#     --calls: default 3000 per leg and mode (300 with --first-call); --pairs: default 3 (A B A B A B)
+#     --preset: the servers' --preset (latency: each chooses its nprobe) instead of --nprobe 1
 #     --old-index / --new-index: an IVF index of the corpus each commit can open (an index is refused by a Quarry
 #       of another format version); default bench/data/latency/clustered-1M/corpus.qivf for both
 #     --sync: `sync` once a server is ready, before its calls: a server that copies the corpus and index into its work
@@ -18,7 +25,7 @@
 #     --build-only: build both commits (and the positives) and stop, so that the timed run builds nothing
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-OLD=aa15fe5 NEW=HEAD CALLS=3000 PAIRS=3 RATE="" OLD_INDEX="" NEW_INDEX="" BUILD_ONLY="" SYNC=""
+OLD=aa15fe5 NEW=HEAD CALLS="" PAIRS=3 RATE="" OLD_INDEX="" NEW_INDEX="" BUILD_ONLY="" SYNC="" FIRST="" REFRESH="" PRESET=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --old) OLD="$2"; shift 2 ;;
@@ -30,10 +37,18 @@ while [ $# -gt 0 ]; do
     --new-index) NEW_INDEX="$2"; shift 2 ;;
     --sync) SYNC=1; shift ;;
     --build-only) BUILD_ONLY=1; shift ;;
-    *) echo "serve-ab: $1: expected --old, --new, --calls, --pairs, --rate, --old-index, --new-index, --sync or --build-only" >&2
+    --first-call) FIRST=1; shift ;;
+    --refresh) REFRESH=1; shift ;;
+    --preset) PRESET="$2"; shift 2 ;;
+    *) echo "serve-ab: $1: expected --old, --new, --calls, --pairs, --rate, --old-index, --new-index, --sync," \
+         "--build-only, --first-call, --refresh or --preset" >&2
        exit 2 ;;
   esac
 done
+[ -z "$REFRESH" ] || [ -n "$FIRST" ] || { echo "serve-ab: --refresh goes with --first-call" >&2; exit 2; }
+CALLS="${CALLS:-$([ -n "$FIRST" ] && echo 300 || echo 3000)}"
+SEARCH=(--nprobe 1)
+[ -z "$PRESET" ] || SEARCH=(--preset "$PRESET")
 PORT="${QUARRY_BENCH_PORT:-7751}"
 # shellcheck source=serve_lib.sh
 . "$ROOT/bench/serve_lib.sh"
@@ -66,7 +81,9 @@ tree() {
 }
 OLD_TREE="$(tree "$OLD_SHA")" NEW_TREE="$(tree "$NEW_SHA")"
 serve_setup
+# the positives are corpus ids of the data set: a data set other than the default keeps its own
 POSITIVES="$AB/positives-16384.tsv"
+[ "$DATA" = "$ROOT/bench/data/latency/clustered-1M" ] || POSITIVES="$AB/positives-16384-$(basename "$DATA").tsv"
 if [ ! -f "$POSITIVES" ]; then
   log "positives: each of 16,384 queries' best row at nprobe 64"
   serve_positives "$POSITIVES.tmp-$$" "$NEW_INDEX" 16384 && mv "$POSITIVES.tmp-$$" "$POSITIVES"
@@ -76,14 +93,23 @@ fi
 # The estimate: a leg is a server's start (about 20 s: the corpus copied and checked), 20 calls, CALLS at the closed
 # loop's pace (about 140/s in bench/README's runs) and CALLS at RATE (about 70/s).
 EST=$(( 2 * PAIRS * (25 + CALLS / 140 + CALLS / ${RATE:-70}) ))
+if [ -n "$FIRST" ]; then
+  EST=$(( 2 * PAIRS * (25 + CALLS / 70) ))
+  [ -z "$REFRESH" ] || EST=$(( EST + 2 * PAIRS * (30 + CALLS / 70) ))
+fi
 log "$PAIRS pairs of $CALLS + $CALLS calls: about $((EST / 60)) min $((EST % 60)) s on a quiet machine"
 RUN="$AB/run-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$RUN"
 RESULTS="$RUN/results.jsonl"
-trap 'serve_stop || true; rm -rf "$RUN"/work-*' EXIT
+trap 'serve_stop || true; rm -rf "$RUN"/work-* "$RUN/epoch2"' EXIT
+if [ -n "$REFRESH" ]; then
+  log "copying the corpus for the refreshes (the re-embedded corpus a trainer would write)"
+  mkdir -p "$RUN/epoch2" && cp "$DATA/corpus.qvec" "$RUN/epoch2/corpus.qvec"
+fi
 { echo "old $OLD_SHA $(git -C "$ROOT" log -1 --format=%s "$OLD_SHA" | cut -c1-100)"
   echo "new $NEW_SHA $(git -C "$ROOT" log -1 --format=%s "$NEW_SHA" | cut -c1-100)"
   echo "calls $CALLS pairs $PAIRS old-index $OLD_INDEX new-index $NEW_INDEX${SYNC:+ (sync after each start)}"
+  echo "servers: ${SEARCH[*]}${FIRST:+; first calls of a fresh server}${REFRESH:+, and after a refresh}"
   echo "load before $(cut -d' ' -f1-3 /proc/loadavg)"; } >"$RUN/about.txt"
 start_run=$SECONDS
 for pair in $(seq "$PAIRS"); do
@@ -93,8 +119,27 @@ for pair in $(seq "$PAIRS"); do
     # a server that copies what it serves into a work directory of its own gets one per leg (older ones map the corpus)
     grep -q '"--work-dir"' "$tree/tools/serve/src/main/java/dev/quarry/serve/ServeCommand.java" \
       && work=(--work-dir "$RUN/work-$leg")
-    serve_start "$tree" "$RUN/server-$leg.log" --index "$index" --nprobe 1 "${work[@]}" || exit 1
+    refresh=()
+    [ -z "$REFRESH" ] || refresh=(--refresh-dir "$RUN/epoch2")
+    serve_start "$tree" "$RUN/server-$leg.log" --index "$index" "${SEARCH[@]}" "${work[@]}" "${refresh[@]}" || exit 1
     [ -z "$SYNC" ] || sync
+    if [ -n "$FIRST" ]; then
+      load="$(cut -d' ' -f1-3 /proc/loadavg)"
+      refresh=()
+      [ -z "$REFRESH" ] || refresh=(--refresh "$RUN/epoch2/corpus.qvec" --refresh-first-out "$RUN/refresh-first-$leg.txt"
+        --refresh-out "$RUN/refresh-$leg.txt")
+      serve_client "$ROOT" "$POSITIVES" --first 2 --first-out "$RUN/first-$leg.txt" --calls "$CALLS" \
+        --out "$RUN/steady-$leg.txt" "${refresh[@]}" 2>"$RUN/client-$leg.log"
+      serve_stop
+      serve_java_bench dev.quarry.bench.latency.ServeLoad --percentiles "$RUN/steady-$leg.txt" --first \
+        "$RUN/first-$leg.txt" --ready "$READY" --load "$load" --label "$side" --mode "fresh server, pair $pair" \
+        --json "$RESULTS" >/dev/null
+      [ -z "$REFRESH" ] || serve_java_bench dev.quarry.bench.latency.ServeLoad --percentiles "$RUN/refresh-$leg.txt" \
+        --first "$RUN/refresh-first-$leg.txt" --load "$load" --label "$side" --mode "after a refresh, pair $pair" \
+        --json "$RESULTS" >/dev/null
+      log "$leg: ready in $READY s, $(tail -1 "$RESULTS" | cut -c1-200), $((SECONDS - start_run)) s so far"
+      continue
+    fi
     serve_client "$tree" "$POSITIVES" --first 20 --calls 0 --out /dev/null
     serve_client "$tree" "$POSITIVES" --calls "$CALLS" --out "$RUN/closed-$leg.txt" 2>"$RUN/closed-$leg.log"
     closed=$(sed -E 's/.*: ([0-9.]+) calls\/s/\1/' "$RUN/closed-$leg.log")

@@ -14,10 +14,12 @@
 # open, total), and the ratios of the medians (same run, same machine); the lines and server logs stay in
 # bench/data/serve-heldout/run-<date>/.
 #
-#   bench/serve-heldout.sh [--refreshes N] [--rounds R] [--heldout N] [--data DIR] [--batch N] [--idle S] [--monitor-first]
+#   bench/serve-heldout.sh [--refreshes N] [--rounds R] [--heldout N] [--data DIR] [--batch N] [--idle S] [--monitor-first] [--settle]
 #     (default 5 refreshes a server a round, 2 rounds: 10 refreshes a server; 2000 held-out queries, DIR
 #     bench/data/latency/clustered-1M: corpus.qvec, corpus.qivf and queries.qvec, ids beside them when they
-#     have any; 64 anchors a call; 10 s of load alone before and after each refresh)
+#     have any; 64 anchors a call; 10 s of load alone before and after each refresh; --settle: every dirty page
+#     of the machine written out before each refresh's idle phase, so that neither server's refresh meets the
+#     writeback of an earlier version's files: bench/serve_heldout_run.py)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REFRESHES=5
@@ -26,6 +28,7 @@ HELDOUT=2000
 BATCH=64
 IDLE=10
 MODES="without with"
+SETTLE=()
 DATA="$ROOT/bench/data/latency/clustered-1M"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -36,7 +39,8 @@ while [ $# -gt 0 ]; do
     --batch) BATCH="$2"; shift 2 ;;
     --idle) IDLE="$2"; shift 2 ;;
     --monitor-first) MODES="with without"; shift ;;
-    *) echo "usage: bench/serve-heldout.sh [--refreshes N] [--rounds R] [--heldout N] [--data DIR] [--batch N] [--idle S] [--monitor-first]" >&2; exit 2 ;;
+    --settle) SETTLE=(--settle); shift ;;
+    *) echo "usage: bench/serve-heldout.sh [--refreshes N] [--rounds R] [--heldout N] [--data DIR] [--batch N] [--idle S] [--monitor-first] [--settle]" >&2; exit 2 ;;
   esac
 done
 PORT="${QUARRY_BENCH_PORT:-7732}"
@@ -87,7 +91,7 @@ for round in $(seq 1 "$ROUNDS"); do
   done
   /usr/bin/python3 "$ROOT/bench/serve_heldout_run.py" --url "$URL" --mode "$mode" --round "$round" \
     --queries "$DATA/queries.qvec" --corpus corpus-epoch2.qvec --refreshes "$REFRESHES" --batch "$BATCH" \
-    --idle "$IDLE" --out "$RUN/refreshes.txt"
+    --idle "$IDLE" --out "$RUN/refreshes.txt" ${SETTLE[@]+"${SETTLE[@]}"}
   stop_server
  done
  order="$(reverse "$order")"

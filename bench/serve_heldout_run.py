@@ -7,6 +7,13 @@ after it, and after the figures are in.
     serve_heldout_run.py --url URL --mode with|without [--round R] --queries Q.qvec --corpus FILE
                          --refreshes N --batch 64 --idle 10 --out LINES.txt
 
+With --settle, every dirty page of the machine is written out (sync) before each refresh's idle phase, so both
+servers start each refresh with nothing waiting for writeback: a version's files (a 1.5 GB copy and a 1.5 GB
+index) are dirty page cache, which the kernel writes out 30 s after they were written, and a server whose
+refreshes come later (the driver waits for the held-out figures) would otherwise meet that writeback in its next
+refresh, where a server whose versions are deleted sooner never does. Each line gives the machine's dirty and
+writeback pages at the POST (/proc/meminfo).
+
 Latencies are exact percentiles of every call of a phase (a few hundred to thousands of calls: no
 histogram buckets needed), in milliseconds. One line per refresh and phase goes to --out and stdout.
 """
@@ -55,6 +62,16 @@ class Load(threading.Thread):
                 i += 1
 
 
+def dirty_mb() -> float:
+    """The machine's dirty and writeback pages now, in MB (/proc/meminfo)."""
+    kb = 0
+    with open("/proc/meminfo", encoding="ascii") as f:
+        for line in f:
+            if line.startswith(("Dirty:", "Writeback:")):
+                kb += int(line.split()[1])
+    return kb / 1024
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
@@ -66,6 +83,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--idle", type=float, default=10.0, help="seconds of load before each refresh")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--settle", action="store_true", help="sync before each refresh's idle phase")
     a = ap.parse_args()
     # Anchors: the queries file's last rows (the held-out set is drawn from all rows; without anchor ids the
     # server cannot and need not check them: this is load, not training).
@@ -75,8 +93,11 @@ def main() -> None:
     lines = []
     with Client(a.url, timeout=600) as client:
         for r in range(1, a.refreshes + 1):
+            if a.settle:
+                os.sync()  # nothing of an earlier version's files left to write back during this refresh
             time.sleep(a.idle)  # the load alone: the baseline phase
             load_avg = open("/proc/loadavg").read().split()[:3]
+            dirty = dirty_mb()
             t_post = time.monotonic()
             status = client.refresh(a.corpus, poll=0.1, timeout=3600)
             t_served = time.monotonic()
@@ -91,7 +112,7 @@ def main() -> None:
                       "evaluation": (t_served, t_figures), "after": (t_figures, t_end)}
             head = (f"{a.mode} refresh {r} (round {a.round}): served after {t_served - t_post:.1f} s, figures after "
                     f"{t_figures - t_post:.1f} s (evaluation {t_figures - t_served:.1f} s after the refresh), "
-                    f"load {' '.join(load_avg)}")
+                    f"load {' '.join(load_avg)}, dirty {dirty:.0f} MB at the POST")
             timed = status.get("last_refresh") or {}
             if timed.get("version") == version:  # the phases the server timed itself (status "last_refresh")
                 head += "; server: " + ", ".join(f"{name} {timed[name + '_seconds']:.2f} s" for name in PHASES)

@@ -15,6 +15,7 @@ import sys
 LINE = re.compile(r"(\w+) refresh (\d+) \(round (\d+)\): served after ([\d.]+) s, figures after ([\d.]+) s.*?"
                   r"load ([\d.]+)[^;]*(?:; server: (.*))?$")
 PHASE = re.compile(r"(\w+) ([\d.]+) s")
+DIRTY = re.compile(r"dirty (\d+) MB at the POST")
 
 
 def spread(values: list[float]) -> str:
@@ -31,6 +32,7 @@ def main() -> None:
     figures: list[float] = []
     phases: dict[str, dict[str, list[float]]] = {"without": {}, "with": {}}
     loads: list[float] = []
+    dirty: dict[str, list[float]] = {"without": [], "with": []}
     per_round: dict[tuple[str, int], list[float]] = {}
     for line in open(os.path.join(run, "refreshes.txt"), encoding="utf-8"):
         m = LINE.match(line.strip())
@@ -41,6 +43,9 @@ def main() -> None:
         walls[mode].append(served)
         per_round.setdefault((mode, rnd), []).append(served)
         loads.append(load)
+        d = DIRTY.search(line)
+        if d:
+            dirty[mode].append(float(d.group(1)))
         if mode == "with":
             figures.append(fig)
         for name, seconds in PHASE.findall(m.group(7) or ""):
@@ -51,6 +56,11 @@ def main() -> None:
         for name, values in phases[mode].items():
             print(f"  server {name:<6} {spread(values)}")
     print(f"load average (1 min) at each POST: {min(loads, default=0):.2f}-{max(loads, default=0):.2f}")
+    for mode in ("without", "with"):
+        if dirty[mode]:
+            v = sorted(dirty[mode])
+            print(f"dirty and writeback pages at each POST, {mode} the monitor: median {statistics.median(v):.0f} MB"
+                  f" (min {v[0]:.0f}, max {v[-1]:.0f}; n {len(v)})")
     if walls["with"] and walls["without"]:
         w, wo = statistics.median(walls["with"]), statistics.median(walls["without"])
         print(f"ratio of median walls (with / without): {w / wo:.3f} ({100 * (w / wo - 1):+.1f}%)")

@@ -46,8 +46,11 @@ import org.HdrHistogram.Recorder;
  *     before, during and after the refresh.</li>
  * <li>{@code --rate R --seconds S}: open loop at R requests/s, each timed from when it was due (no
  *     coordinated omission); counts 503s; reads the server's heap from /metrics through the run.</li>
- * <li>{@code --percentiles RAW.txt}: HdrHistogram percentiles of latencies in microseconds, one per
- *     line (what the Python client's run writes).</li>
+ * <li>{@code --percentiles RAW.txt [--first FIRST.txt] [--ready S] [--load TEXT]}: HdrHistogram percentiles of
+ *     latencies in microseconds, one per line (what the Python client's run writes); with {@code --first}, the
+ *     calls timed apart before them (a fresh server's first calls, or the first after a refresh) as
+ *     {@code first_ms}, {@code second_ms} and {@code first_over_p50} (the first against RAW's p50); {@code --ready}
+ *     and {@code --load} are carried into the line as {@code ready_s} and {@code load}.</li>
  * </ul>
  * Results go to stdout as one JSON line per series (and to {@code --json FILE}).
  */
@@ -71,7 +74,23 @@ public final class ServeLoad {
                     h.recordValue(Math.round(Double.parseDouble(line.strip()) * 1000));
                 }
             }
-            emit(json, label, o.getOrDefault("mode", "python client"), h, Map.of());
+            Map<String, Object> extra = new java.util.LinkedHashMap<>();
+            if (o.containsKey("first")) {
+                List<Double> first = Files.readAllLines(Path.of(o.get("first"))).stream().filter(l -> !l.isBlank())
+                        .map(l -> Double.parseDouble(l.strip()) / 1000).toList();
+                extra.put("first_ms", first.get(0));
+                if (first.size() > 1) {
+                    extra.put("second_ms", first.get(1));
+                }
+                extra.put("first_over_p50", first.get(0) / (h.getValueAtPercentile(50) / 1e6));
+            }
+            if (o.containsKey("ready")) {
+                extra.put("ready_s", Double.parseDouble(o.get("ready")));
+            }
+            if (o.containsKey("load")) {
+                extra.put("load", o.get("load"));
+            }
+            emit(json, label, o.getOrDefault("mode", "python client"), h, extra);
             return;
         }
         if (o.containsKey("positives")) {

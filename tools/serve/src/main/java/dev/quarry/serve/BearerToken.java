@@ -62,6 +62,11 @@ final class BearerToken {
         }
     }
 
+    /** The {@code Authorization} header value that carries the token (the server's own warm-up requests send it). */
+    String authorization() {
+        return "Bearer " + new String(expected, StandardCharsets.UTF_8);
+    }
+
     /** Whether an {@code Authorization} header value carries the token. */
     boolean accepts(String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {

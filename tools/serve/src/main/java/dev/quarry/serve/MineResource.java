@@ -33,10 +33,13 @@ final class MineResource implements HttpService {
     private final NegativesStore store;
     private final BodyReader bodies;
     private final TrainingAnchors training;
+    /** Whether calls obey the test hooks that hold them (not the warm-up's: RequestWarmUp). */
+    private final boolean testHooks;
 
     MineResource(MiningService service, Admission admission, ServerMetrics metrics, RequestLimits limits,
-                 NegativesStore store, TrainingAnchors training) {
+                 NegativesStore store, TrainingAnchors training, boolean testHooks) {
         this.training = training;
+        this.testHooks = testHooks;
         this.service = service;
         this.admission = admission;
         this.metrics = metrics;
@@ -91,8 +94,10 @@ final class MineResource implements HttpService {
             // Mined on a thread of the running slots, not this virtual one (Admission: CPU-bound work on a
             // carrier would leave the refusals of other calls unanswered while it lasts).
             MiningService.Mined mined = ticket.run(() -> {
-                TestHooks.holdMineCall();
-                TestHooks.spinMineCall();
+                if (testHooks) {
+                    TestHooks.holdMineCall();
+                    TestHooks.spinMineCall();
+                }
                 return service.mine(config, search, (served, miner, params) -> {
                     List<MinedAnchor> anchors = request.count() == 0 ? List.of() : miner.mine(request.anchors(),
                             request.offset(), (long) request.dim() * Float.BYTES, request.count(), request.positives(),

@@ -30,6 +30,7 @@ public final class QuarryServer implements AutoCloseable {
     private final InFlight inFlight = new InFlight();
     private final WorkDirectory work;
     private final WebServer server;
+    private final RequestWarmUp.Report warmUp;
     private final PrintWriter log;
 
     private QuarryServer(ServeSettings settings, PrintWriter log) {
@@ -79,26 +80,13 @@ public final class QuarryServer implements AutoCloseable {
             this.admission = new Admission(limits.running(), limits.waiting(), limits.bodiesBytes());
             ServerMetrics metrics = new ServerMetrics(admission, service);
             ServeRouting.ServeParts parts = new ServeRouting.ServeParts(service, admission, metrics, limits,
-                    settings.token(), store, new RefreshFiles(settings.refreshDir()), inFlight, work, training);
-            this.server = WebServer.builder().host(settings.host()).port(settings.port())
-                    // Bodies are bounded by BodyReader, which answers 413 after reading what is left, so
-                    // the client reads its answer; the framework's own bound would close on it instead. Mine
-                    // calls are bounded by the admission, which refuses them once their body is read; the
-                    // framework's bound on requests (unbounded here) answers 503 and closes with the body
-                    // unread, so a client still sending, or not yet reading, got a reset instead of the 503.
-                    .maxConcurrentRequests(-1)
-                    // What bounds the heap instead: past this many connections the listener stops accepting
-                    // (it takes a permit before accept), so further clients wait in the system's accept queue
-                    // with their bytes unread: no heap, no reset, answered in turn. Without it a flood faster
-                    // than the cores can read and refuse accepted every connection with its buffers and
-                    // thread, and -Xmx128m ran out of memory. Idle connections give their permit back after
-                    // the idle time, so idle clients cannot hold the permits for long.
-                    .maxTcpConnections(limits.connections())
-                    .backlog(ACCEPT_QUEUE)
-                    .idleConnectionTimeout(Duration.ofSeconds(limits.idleSeconds()))
-                    .idleConnectionPeriod(Duration.ofSeconds(Math.max(1, limits.idleSeconds() / 4)))
-                    .shutdownGracePeriod(Duration.ofSeconds(5))
-                    .routing(routing -> ServeRouting.build(routing, parts, log)).build().start();
+                    settings.token(), store, new RefreshFiles(settings.refreshDir()), inFlight, work, training, false);
+            // The request path is warmed up on a listener of its own first: the server's address is bound only once a
+            // trainer's first call there meets compiled code (RequestWarmUp).
+            this.warmUp = RequestWarmUp.run(parts, (host, port, p) -> listen(host, port, limits, p, log));
+            log.println("quarry serve: " + warmUp.describe());
+            log.flush();
+            this.server = listen(settings.host(), settings.port(), limits, parts, log);
         } catch (RuntimeException | Error e) {
             if (negatives != null) {
                 negatives.close();
@@ -110,6 +98,30 @@ public final class QuarryServer implements AutoCloseable {
         }
     }
 
+    /** The server's HTTP listener on {@code host:port}, started: the address users call, or the warm-up's. */
+    private static WebServer listen(String host, int port, RequestLimits limits, ServeRouting.ServeParts parts,
+                                    PrintWriter log) {
+        return WebServer.builder().host(host).port(port)
+                // Bodies are bounded by BodyReader, which answers 413 after reading what is left, so
+                // the client reads its answer; the framework's own bound would close on it instead. Mine
+                // calls are bounded by the admission, which refuses them once their body is read; the
+                // framework's bound on requests (unbounded here) answers 503 and closes with the body
+                // unread, so a client still sending, or not yet reading, got a reset instead of the 503.
+                .maxConcurrentRequests(-1)
+                // What bounds the heap instead: past this many connections the listener stops accepting
+                // (it takes a permit before accept), so further clients wait in the system's accept queue
+                // with their bytes unread: no heap, no reset, answered in turn. Without it a flood faster
+                // than the cores can read and refuse accepted every connection with its buffers and
+                // thread, and -Xmx128m ran out of memory. Idle connections give their permit back after
+                // the idle time, so idle clients cannot hold the permits for long.
+                .maxTcpConnections(limits.connections())
+                .backlog(ACCEPT_QUEUE)
+                .idleConnectionTimeout(Duration.ofSeconds(limits.idleSeconds()))
+                .idleConnectionPeriod(Duration.ofSeconds(Math.max(1, limits.idleSeconds() / 4)))
+                .shutdownGracePeriod(Duration.ofSeconds(5))
+                .routing(routing -> ServeRouting.build(routing, parts, log)).build().start();
+    }
+
     /** Opens the corpus and index, warms up, and starts answering on the settings' address. */
     public static QuarryServer start(ServeSettings settings, PrintWriter log) {
         return new QuarryServer(settings, log);
@@ -118,6 +130,16 @@ public final class QuarryServer implements AutoCloseable {
     /** The port bound (the one asked for, or the one picked for port 0). */
     public int port() {
         return server.port();
+    }
+
+    /** Seconds the warm-up of the request path took, before the server listened. */
+    public double warmUpSeconds() {
+        return warmUp.seconds();
+    }
+
+    /** The warm-up's report (for tests in this package). */
+    RequestWarmUp.Report warmUp() {
+        return warmUp;
     }
 
     /** The mining service (for tests in this package). */

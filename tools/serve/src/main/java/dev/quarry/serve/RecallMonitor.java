@@ -75,8 +75,6 @@ final class RecallMonitor implements AutoCloseable {
     /** Guards the held-out sets' life, the pending version and the evaluator's state. */
     private final Object life = new Object();
     private boolean closed;
-    /** Set at close, under {@link #refreshes}: a paused evaluation stops waiting. */
-    private boolean stopping;
     /** The set the evaluation running now searches (closed by it when it is no longer the set in use). */
     private HeldOutSet running;
     /** A served version waiting for its evaluation (held: acquired), or null; a newer one supersedes it. */
@@ -97,17 +95,8 @@ final class RecallMonitor implements AutoCloseable {
     volatile Consumer<VersionRecall> listener = r -> { };
     /** For tests: when set, an evaluation after a refresh waits on it before it searches. */
     volatile java.util.concurrent.CountDownLatch beforeMeasure;
-    /** For tests: told when an evaluation pauses for a refresh. */
-    volatile Runnable onPause = () -> { };
-    /** Guards {@link #refreshesRunning}; an evaluation paused for a refresh waits on it. */
-    private final Object refreshes = new Object();
-    private int refreshesRunning;
-    /** Whether a refresh runs: read before every block of rows the evaluation scans, so only a flag. */
-    private volatile boolean refreshRunning;
-    /** Scanning threads of the evaluation paused for a refresh now (written under {@link #refreshes}). */
-    private volatile int pausedThreads;
-    /** Time the evaluation running now spent paused for refreshes (the evaluation thread's own). */
-    private long pausedNanos;
+    /** Where the evaluation waits while a refresh runs, and how long it waited (wall time). */
+    final RefreshGate gate = new RefreshGate();
 
     /**
      * @param threads the threads of the evaluation at start (before the server listens: all of them); a
@@ -261,12 +250,12 @@ final class RecallMonitor implements AutoCloseable {
     private void measure(ServedIndex version, HeldOutSet set, int searchThreads) {
         try {
             long t0 = System.nanoTime();
-            pausedNanos = 0;
+            gate.resetPaused();
             EvalResult r = Evaluator.evaluate("flat", new FlatIndex(version.corpus(), kernels)
-                            .pausingWith(this::giveWayToRefresh), set.queries(), false, set.qrels(), set.qrelsFile(),
+                            .pausingWith(gate::giveWay), set.queries(), false, set.qrels(), set.qrelsFile(),
                     new int[] {10, 100}, SearchParams.defaults().withThreads(searchThreads));
             double seconds = (System.nanoTime() - t0) / 1e9;
-            double pausedSeconds = pausedNanos / 1e9;
+            double pausedSeconds = gate.pausedNanos() / 1e9; // wall time, however many threads paused
             VersionRecall recall;
             synchronized (history) {
                 double best = history.stream().mapToDouble(VersionRecall::recallAt10).max().orElse(Double.NaN);
@@ -305,50 +294,17 @@ final class RecallMonitor implements AutoCloseable {
      * rows until {@link #refreshEnded}. Never waits: the refresh goes on at once.
      */
     void refreshStarted() {
-        synchronized (refreshes) {
-            refreshesRunning++;
-            refreshRunning = true;
-        }
+        gate.refreshStarted();
     }
 
     /** A refresh is done (served, or failed): a paused evaluation resumes. */
     void refreshEnded() {
-        synchronized (refreshes) {
-            refreshesRunning = Math.max(0, refreshesRunning - 1);
-            refreshRunning = refreshesRunning > 0;
-            refreshes.notifyAll();
-        }
-    }
-
-    /** Before each block of rows an evaluation scans: waits while a refresh runs (not once the server stops). */
-    private void giveWayToRefresh() {
-        if (!refreshRunning) {
-            return;
-        }
-        long t0 = System.nanoTime();
-        synchronized (refreshes) {
-            if (refreshesRunning == 0 || stopping) {
-                return;
-            }
-            pausedThreads++;
-            try {
-                onPause.run();
-                while (refreshesRunning > 0 && !stopping) {
-                    refreshes.wait();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("held-out evaluation interrupted (the server is stopping)", e);
-            } finally {
-                pausedThreads--;
-                pausedNanos += System.nanoTime() - t0;
-            }
-        }
+        gate.refreshEnded();
     }
 
     /** Whether the evaluation running now is paused for a refresh. */
     boolean paused() {
-        return pausedThreads > 0;
+        return gate.paused();
     }
 
     /** The held-out set in use, or null. */
@@ -435,10 +391,7 @@ final class RecallMonitor implements AutoCloseable {
                 heldout.close();
             }
         }
-        synchronized (refreshes) {
-            stopping = true;
-            refreshes.notifyAll();
-        }
+        gate.stop();
         evaluator.shutdown();
     }
 }

@@ -289,9 +289,10 @@ public final class ServeCommand implements Callable<Integer>, SchemaOptions.Mine
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         try (QuarryServer server = QuarryServer.start(settings, err)) {
-            err.printf("quarry serve: listening on http://%s:%d/ (index version %d, ready in %s; search: %s); SIGTERM or"
-                            + " Ctrl-C stops it%n", address.urlHost(), server.port(), server.indexVersion(),
-                    Progress.duration((System.nanoTime() - t0) / 1e9), server.describeSearch());
+            err.printf("quarry serve: listening on http://%s:%d/ (index version %d, ready in %s, of which the request"
+                            + " path's warm-up %s; search: %s); SIGTERM or Ctrl-C stops it%n", address.urlHost(),
+                    server.port(), server.indexVersion(), Progress.duration((System.nanoTime() - t0) / 1e9),
+                    Progress.duration(server.warmUpSeconds()), server.describeSearch());
             err.flush();
             stop.await();
             err.println("quarry serve: stopping: draining the calls in flight");

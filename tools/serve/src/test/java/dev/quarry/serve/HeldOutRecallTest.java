@@ -187,7 +187,7 @@ class HeldOutRecallTest {
             java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.CountDownLatch swap = new java.util.concurrent.CountDownLatch(1);
             monitor.beforeMeasure = measure; // version 2's evaluation waits until version 3's refresh runs
-            monitor.onPause = paused::countDown;
+            monitor.gate.onPause = paused::countDown;
 
             refreshServed(server, "collapsed.qvec", 2);
             String status = ServeFixture.text(server.get("/v1/status"));
