@@ -11,8 +11,6 @@ import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -245,29 +243,19 @@ public final class Miner implements AutoCloseable {
             positives[i] = new int[] {(int) (i % 2 == 0 ? row : (row + corpus.count() / 2) % corpus.count())};
         }
         int[] sizes = java.util.stream.IntStream.of(64, 48, 32, 17, 8, 3, 1).filter(n -> n <= most).toArray();
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
         // The JIT's queue drains slowly on a small machine (the big kernels take C2 hundreds of milliseconds
         // each, and a call can run steadily slow meanwhile), so the process's first miner warms up for a
         // while in any case; later ones stop once nothing is compiled and calls stop getting faster.
         long minimum = FIRST_WARM_UP.getAndSet(false) ? WARM_UP_FIRST_NANOS : 0;
         long start = System.nanoTime();
-        long lastCompile = -1;
-        long best = Long.MAX_VALUE;
-        int quiet = 0;
-        int noBetter = 0;
+        WarmUpRounds rounds = new WarmUpRounds();
         while (System.nanoTime() - start < WARM_UP_CAP_NANOS) {
             long t = System.nanoTime();
             for (int n : sizes.length == 0 ? new int[] {most} : sizes) {
                 mine(Arrays.copyOf(anchors, n), Arrays.copyOf(positives, n), null, search);
             }
-            long took = System.nanoTime() - t;
-            noBetter = took < best * 95 / 100 ? 0 : noBetter + 1;
-            best = Math.min(best, took);
-            long compiled = watchJit ? jit.getTotalCompilationTime() : 0;
-            quiet = compiled == lastCompile ? quiet + 1 : 0;
-            lastCompile = compiled;
-            if (System.nanoTime() - start >= minimum && quiet >= 5 && noBetter >= 10) {
+            // every round counts, the first miner's minimum included
+            if (rounds.settled(System.nanoTime() - t) && System.nanoTime() - start >= minimum) {
                 break;
             }
         }

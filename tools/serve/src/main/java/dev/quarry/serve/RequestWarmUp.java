@@ -1,9 +1,8 @@
 package dev.quarry.serve;
 
+import dev.quarry.mining.WarmUpRounds;
 import io.helidon.webserver.WebServer;
 import java.io.IOException;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -92,12 +91,7 @@ final class RequestWarmUp {
      * meets each route once.
      */
     private static Report rounds(int port, BearerToken token, List<Call> calls, long start, long first) {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
-        long lastCompile = -1;
-        long best = Long.MAX_VALUE;
-        int quiet = 0;
-        int noBetter = 0;
+        WarmUpRounds settling = new WarmUpRounds();
         int rounds = 0;
         int requests = 0;
         String stopped = null;
@@ -128,13 +122,7 @@ final class RequestWarmUp {
             if (stopped != null) {
                 break;
             }
-            long took = System.nanoTime() - t;
-            noBetter = took < best * 95 / 100 ? 0 : noBetter + 1;
-            best = Math.min(best, took);
-            long compiled = watchJit ? jit.getTotalCompilationTime() : 0;
-            quiet = compiled == lastCompile ? quiet + 1 : 0;
-            lastCompile = compiled;
-            if (quiet >= 5 && noBetter >= 10) {
+            if (settling.settled(System.nanoTime() - t)) {
                 break;
             }
             capped = System.nanoTime() - first >= CAP_NANOS;
