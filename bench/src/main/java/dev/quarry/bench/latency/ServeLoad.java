@@ -38,8 +38,8 @@ import org.HdrHistogram.Recorder;
  * Load on a running {@code quarry serve}, from Java clients over loopback, percentiles from
  * HdrHistogram. Modes:
  * <ul>
- * <li>{@code --positives OUT.tsv}: writes each query's positive (its best row at nprobe 64 with the
- *     index, exact without) for the clients to send: {@code query-row TAB corpus-id}.</li>
+ * <li>{@code --positives OUT.tsv}: writes each query's positive (its best row at nprobe 64, or over every list
+ *     of an index with fewer; exact without an index) for the clients to send: {@code query-row TAB corpus-id}.</li>
  * <li>{@code --threads 8 --requests 10000 [--refresh CORPUS.qvec]}: closed loop on that many
  *     connections; the refresh is asked for half-way; counts failures, checks no request body got two
  *     different answers from one index version (an answer mixing versions would), and reports latency
@@ -368,13 +368,18 @@ public final class ServeLoad {
         }
     }
 
-    /** Each query's positive: its best row at nprobe 64 (exact without an index); ids are row numbers. */
+    /**
+     * Each query's positive: its best row at nprobe 64, or over every list of an index with fewer (exact without
+     * an index); ids are row numbers.
+     */
     private static void writePositives(Path corpusFile, String indexFile, Path queriesFile, int count, Path out)
             throws IOException {
         try (VectorStore corpus = VectorStore.open(corpusFile);
              VectorStore queries = VectorStore.open(queriesFile)) {
             VectorIndex index = indexFile == null ? new FlatIndex(corpus, VectorKernelsProvider.get())
                     : IvfIndex.open(Path.of(indexFile), corpus, VectorKernelsProvider.get());
+            // 64 lists, or every list of a smaller index (nprobe may not exceed nlist).
+            int nprobe = index instanceof IvfIndex ivf ? Math.min(64, ivf.nlist()) : 0;
             int n = (int) Math.min(count, queries.count());
             StringBuilder text = new StringBuilder();
             for (int from = 0; from < n; from += 256) {
@@ -385,7 +390,7 @@ public final class ServeLoad {
                     queries.copyRow(q, row);
                     block.add(row);
                 }
-                TopK top = index.search(block, 1, Exclusions.NONE, new SearchParams(2, indexFile == null ? 0 : 64));
+                TopK top = index.search(block, 1, Exclusions.NONE, new SearchParams(2, nprobe));
                 for (int q = from; q < to; q++) {
                     text.append(q).append('\t').append(top.id(q - from, 0)).append('\n');
                 }
