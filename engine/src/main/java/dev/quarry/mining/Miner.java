@@ -4,6 +4,7 @@ import dev.quarry.index.SearchParams;
 import dev.quarry.index.SearchThreads;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.index.flat.FlatIndex;
+import dev.quarry.index.ivf.IvfIndex;
 import dev.quarry.mining.candidate.AnchorBlock;
 import dev.quarry.mining.strategy.IndexSource;
 import dev.quarry.store.VectorStore;
@@ -35,14 +36,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Everything a call needs exists before the first call: building a miner runs real calls on its
  * own index and configuration until they run at compiled speed (the kernels, the index's scans and
  * centroid scoring, the filters and the sampler), and parallel work goes to the process's one search
- * pool ({@link SearchThreads}), so no call starts a thread. A small batch is one block searched with
- * the call's threads; a large one is split into blocks mined in parallel. Results are identical for
+ * pool ({@link SearchThreads}), so no call starts a thread. A batch of up to {@link #BLOCK} anchors
+ * over an IVF index is split into one block per thread when each gets at least 16 anchors (a trainer's
+ * 64), each block searched, filtered and sampled whole on its thread; a smaller batch, or one over the
+ * exact index, is one block searched with the call's threads; a large one is split into blocks mined in
+ * parallel. Results are identical for
  * any thread count. {@link MinedAnchor#anchor()} is the anchor's index in the caller's array.
  * Thread-safe: concurrent calls share the pool.
  */
 public final class Miner implements AutoCloseable {
     /** Anchors per block: a block's packed queries stay in L2 while the corpus streams by. */
     public static final int BLOCK = 256;
+    /**
+     * Anchors per thread from which a call of one block over an IVF index is split between threads by anchors
+     * ({@link #blockSize}): the block kernels' width (smaller blocks score the centroids in panels instead).
+     */
+    static final int SPLIT_QUERIES = 16;
     /** How long building a miner may spend warming up. */
     private static final long WARM_UP_CAP_NANOS = 5_000_000_000L;
     /** How long the first miner of a process warms up at least. */
@@ -159,14 +168,15 @@ public final class Miner implements AutoCloseable {
     private List<MinedAnchor> mineBlocks(int count, int[][] positives, int[][] known, SearchParams params,
                                          BlockFiller filler) {
         Objects.requireNonNull(params, "params");
-        int blocks = (count + BLOCK - 1) / BLOCK;
+        int size = blockSize(index, count, params.threads());
+        int blocks = (count + size - 1) / size;
         if (blocks <= 1 || params.threads() == 1) {
             // One block: its search splits across the call's threads. Several on one thread: in turn.
             SearchParams one = blocks <= 1 ? params : params.withThreads(1);
             BlockMiner miner = new BlockMiner(new IndexSource(index, corpus, one), corpus, kernels, config);
             List<MinedAnchor> out = new ArrayList<>(count);
             for (int b = 0; b < blocks; b++) {
-                out.addAll(Arrays.asList(mineBlock(miner, b, count, positives, known, filler)));
+                out.addAll(Arrays.asList(mineBlock(miner, b, size, count, positives, known, filler)));
             }
             return out;
         }
@@ -181,7 +191,7 @@ public final class Miner implements AutoCloseable {
             BlockMiner miner = new BlockMiner(new IndexSource(index, corpus, single), corpus, kernels, config);
             for (int b = next.getAndIncrement(); b < blocks && !failed.get(); b = next.getAndIncrement()) {
                 try {
-                    results[b] = mineBlock(miner, b, count, positives, known, filler);
+                    results[b] = mineBlock(miner, b, size, count, positives, known, filler);
                 } catch (RuntimeException | Error e) {
                     failed.set(true);
                     throw e;
@@ -195,10 +205,36 @@ public final class Miner implements AutoCloseable {
         return out;
     }
 
-    private MinedAnchor[] mineBlock(BlockMiner miner, int b, int count, int[][] positives, int[][] known,
+    /**
+     * Anchors per block of a call of {@code count} anchors on {@code threads} threads: {@link #BLOCK}, except
+     * that a call of one block over an IVF index with at least {@link #SPLIT_QUERIES} anchors per thread is
+     * split into one block per thread, each mined whole on its thread. Such a block's search would otherwise
+     * hand work to the other threads up to three times (centroid scoring, the list scan, an int8 index's
+     * rescoring), the caller waiting at each, and then filter and sample on the caller alone; split, the call
+     * hands off once and every stage runs on every thread. The work is the same: a query's probed lists are
+     * its own (64 anchors share few of 4,096 lists), and every thread's block is wide enough for the block
+     * kernels. An exact index keeps one block: there every query reads every row, and splitting would read
+     * the corpus once per thread. Results are the same either way: an anchor's negatives depend on the
+     * anchor and the configuration only (what {@code SameBlockSplitTest} checks).
+     */
+    static int blockSize(VectorIndex index, int count, int threads) {
+        if (count > BLOCK || threads <= 1 || !(index instanceof IvfIndex)) {
+            return BLOCK;
+        }
+        for (int parts = Math.min(threads, count / SPLIT_QUERIES); parts > 1; parts--) {
+            int size = (count + parts - 1) / parts;
+            int last = count - (count + size - 1) / size * size + size;
+            if (last >= SPLIT_QUERIES) { // every block as wide as the kernels, the last one too
+                return size;
+            }
+        }
+        return BLOCK;
+    }
+
+    private MinedAnchor[] mineBlock(BlockMiner miner, int b, int size, int count, int[][] positives, int[][] known,
                                     BlockFiller filler) {
-        int from = b * BLOCK;
-        int to = Math.min(count, from + BLOCK);
+        int from = b * size;
+        int to = Math.min(count, from + size);
         QueryBlock block = new QueryBlock(to - from, corpus.dim());
         filler.fill(block, from, to);
         int[] anchorIds = new int[to - from];
