@@ -255,8 +255,8 @@ public final class PanamaVectorKernels implements VectorKernels {
     @Override
     public void scorePanelsTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount,
                                 float[] thresholds, CandidateSink sink) {
-        PanelKernels.scoreTopK(queries, panels, offset, rowCount, shape == TileShape.WIDE, thresholds, sink,
-                scratch.get());
+        PanelKernels.scoreTopK(queries, SegmentKinds.uniform(panels), offset, rowCount, shape == TileShape.WIDE,
+                thresholds, sink, scratch.get());
     }
 
     @Override
@@ -266,7 +266,8 @@ public final class PanamaVectorKernels implements VectorKernels {
             throw new IllegalArgumentException("stride=" + stride + " for " + rowCount + " rows and "
                     + queries.count() + " queries into " + scores.length + " floats");
         }
-        PanelKernels.scores(queries, panels, offset, rowCount, shape == TileShape.WIDE, scores, stride, scratch.get());
+        PanelKernels.scores(queries, SegmentKinds.uniform(panels), offset, rowCount, shape == TileShape.WIDE, scores,
+                stride, scratch.get());
     }
 
     @Override
@@ -293,8 +294,8 @@ public final class PanamaVectorKernels implements VectorKernels {
     public void scoreCodePanelsTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount,
                                     float[] thresholds, CandidateSink sink) {
         if (CodePanelKernels.SUPPORTED) {
-            CodePanelKernels.scoreTopK(queries, panels, offset, rowCount, shape == TileShape.WIDE, thresholds, sink,
-                    scratch.get());
+            CodePanelKernels.scoreTopK(queries, SegmentKinds.uniform(panels), offset, rowCount,
+                    shape == TileShape.WIDE, thresholds, sink, scratch.get());
         } else {
             SCALAR.scoreCodePanelsTopK(queries, panels, offset, rowCount, thresholds, sink);
         }
@@ -302,7 +303,7 @@ public final class PanamaVectorKernels implements VectorKernels {
 
     @Override
     public void laneDots(float[] query, int dim, MemorySegment rows, long[] offsets, int count, float[] out) {
-        LaneDots.dots(query, dim, rows, offsets, count, out);
+        LaneDots.dots(query, dim, SegmentKinds.uniform(rows), offsets, count, out);
     }
 
     /** What a block kernel does with each computed tile, which sits in the scratch. */
@@ -326,6 +327,7 @@ public final class PanamaVectorKernels implements VectorKernels {
      */
     private void forEachTile(QueryBlock queries, MemorySegment rows, long firstRowOffset, long rowStride,
                              int rowCount, TileConsumer consumer) {
+        rows = SegmentKinds.uniform(rows); // one class of segment in the tile loops, whatever the caller holds
         int count = queries.count();
         int dim = queries.dim();
         float[] pack = queries.packed(L, shape.vectors());
