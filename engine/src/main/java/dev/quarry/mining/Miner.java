@@ -223,7 +223,8 @@ public final class Miner implements AutoCloseable {
         }
         for (int parts = Math.min(threads, count / SPLIT_QUERIES); parts > 1; parts--) {
             int size = (count + parts - 1) / parts;
-            int last = count - (count + size - 1) / size * size + size;
+            int blocks = (count + size - 1) / size;
+            int last = count - (blocks - 1) * size;
             if (last >= SPLIT_QUERIES) { // every block as wide as the kernels, the last one too
                 return size;
             }
