@@ -18,13 +18,15 @@
 # of the medians (same run, same machine), and the page cache figures; the lines and server logs stay in
 # bench/data/serve-heldout/run-<date>/.
 #
-#   bench/serve-heldout.sh [--refreshes N] [--rounds R] [--heldout N] [--data DIR] [--batch N] [--idle S] [--period S] [--monitor-first] [--settle]
+#   bench/serve-heldout.sh [--refreshes N] [--rounds R] [--heldout N] [--data DIR] [--batch N] [--idle S] [--period S] [--monitor-first] [--settle] [--cold-source]
 #     (default 5 refreshes a server a round, 2 rounds: 10 refreshes a server; 2000 held-out queries, DIR
 #     bench/data/latency/clustered-1M: corpus.qvec, corpus.qivf and queries.qvec, ids beside them when they
 #     have any; 64 anchors a call; 10 s of load alone before and after each refresh; a POST every 90 s, which
 #     must hold a refresh, its evaluation and twice the idle time (a POST that comes late says so in its line
 #     and the summary); --settle: every dirty page of the machine written out after each refresh's after phase,
-#     so that no refresh meets the writeback of an earlier version's files: bench/serve_heldout_run.py)
+#     so that no refresh meets the writeback of an earlier version's files; the refresh's file read through
+#     shortly before each POST, as a trainer's just-written file is in the page cache, unless --cold-source:
+#     bench/serve_heldout_run.py)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REFRESHES=5
@@ -35,6 +37,7 @@ IDLE=10
 PERIOD=90
 MODES="without with"
 SETTLE=()
+COLD=()
 DATA="$ROOT/bench/data/latency/clustered-1M"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -47,7 +50,8 @@ while [ $# -gt 0 ]; do
     --period) PERIOD="$2"; shift 2 ;;
     --monitor-first) MODES="with without"; shift ;;
     --settle) SETTLE=(--settle); shift ;;
-    *) echo "usage: bench/serve-heldout.sh [--refreshes N] [--rounds R] [--heldout N] [--data DIR] [--batch N] [--idle S] [--period S] [--monitor-first] [--settle]" >&2; exit 2 ;;
+    --cold-source) COLD=(--cold-source); shift ;;
+    *) echo "usage: bench/serve-heldout.sh [--refreshes N] [--rounds R] [--heldout N] [--data DIR] [--batch N] [--idle S] [--period S] [--monitor-first] [--settle] [--cold-source]" >&2; exit 2 ;;
   esac
 done
 PORT="${QUARRY_BENCH_PORT:-7732}"
@@ -100,7 +104,7 @@ for round in $(seq 1 "$ROUNDS"); do
   /usr/bin/python3 "$ROOT/bench/serve_heldout_run.py" --url "$URL" --mode "$mode" --round "$round" \
     --queries "$DATA/queries.qvec" --corpus corpus-epoch2.qvec --refresh-dir "$RUN" --refreshes "$REFRESHES" \
     --batch "$BATCH" --idle "$IDLE" --period "$PERIOD" --started "$started" --out "$RUN/refreshes.txt" \
-    ${SETTLE[@]+"${SETTLE[@]}"}
+    ${SETTLE[@]+"${SETTLE[@]}"} ${COLD[@]+"${COLD[@]}"}
   stop_server
  done
  order="$(reverse "$order")"

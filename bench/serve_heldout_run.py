@@ -6,7 +6,7 @@ after it, and after the figures are in.
 
     serve_heldout_run.py --url URL --mode with|without [--round R] --queries Q.qvec --corpus FILE
                          [--refresh-dir DIR] --refreshes N --batch 64 --idle 10 --period 90
-                         [--started EPOCH] [--settle] --out LINES.txt
+                         [--started EPOCH] [--settle] [--cold-source] --out LINES.txt
 
 The POSTs come on a fixed schedule, the same for every server: the k-th POST --period seconds after the
 (k-1)-th, the first --period seconds after --started (the time the server was launched: its start copies the
@@ -21,6 +21,13 @@ period longer than a refresh, its evaluation and twice --idle.
 
 With --settle, every dirty page of the machine is written out (sync) as soon as a refresh's after phase ends
 (and before the first refresh), so every refresh starts with nothing waiting for writeback.
+
+With --refresh-dir, the refresh's file is read through --idle + 10 seconds before each POST (unless
+--cold-source), as a trainer's re-embedded corpus, just written, is in the page cache when it asks for the
+refresh. Without it, whether the copy reads the file from the page cache or from the disk depends on how long ago
+it was last read: a machine may evict unmapped page cache that nobody touched for a while (the 2-core machines of
+bench/README.md page out file pages idle for 60 s, at up to 128 MiB/s: a DAMON scheme), and the copy then runs at
+the disk's speed.
 
 Each line gives the time since the previous POST, the machine's dirty and writeback pages and its page cache at
 the POST (/proc/meminfo), the share of the refresh's source file in the page cache at the POST (mincore; with
@@ -49,6 +56,7 @@ from quarry_client import Client, read_qvec  # noqa: E402
 
 PHASES = ("copy", "check", "assign", "write", "open", "total")
 PAGE = os.sysconf("SC_PAGE_SIZE")
+WARM_LEAD = 10.0  # seconds between the source file's read-through and the before phase
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -128,6 +136,14 @@ def resident(path: str) -> float:
         os.close(fd)
 
 
+def warm(path: str) -> None:
+    """Reads the file through (into the page cache), 4 MiB at a time."""
+    with open(path, "rb", buffering=0) as f:
+        buffer = bytearray(4 << 20)
+        while f.readinto(buffer):
+            pass
+
+
 def sleep_until(t: float) -> None:
     while (left := t - time.monotonic()) > 0:
         time.sleep(left)
@@ -149,6 +165,8 @@ def main() -> None:
     ap.add_argument("--started", type=float, help="when the server was launched (seconds since the epoch; default now)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--settle", action="store_true", help="sync as soon as each refresh's after phase ends")
+    ap.add_argument("--cold-source", action="store_true", help="do not read the refresh's file through before each"
+                    " POST (with --refresh-dir)")
     a = ap.parse_args()
     if a.period <= a.idle:
         ap.error(f"--period={a.period:g}, expected more than --idle={a.idle:g} (a refresh, its evaluation and twice"
@@ -168,6 +186,11 @@ def main() -> None:
     with Client(a.url, timeout=600) as client:
         for r in range(1, a.refreshes + 1):
             due = previous_post + a.period
+            if source and not a.cold_source:
+                # a trainer's re-embedded corpus is fresh in the page cache when it asks for the refresh: read the
+                # file through shortly before the before phase, whatever the machine evicted since the last POST
+                sleep_until(due - a.idle - WARM_LEAD)
+                warm(source)
             sleep_until(due)  # the load alone; its last --idle seconds are the before phase
             load_avg = open("/proc/loadavg").read().split()[:3]
             share = resident(source) if source else float("nan")
