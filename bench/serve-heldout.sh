@@ -5,21 +5,28 @@
 # refresh on the monitor's own thread), with closed-loop mine calls (BATCH anchors each) running all the
 # time. Per refresh (bench/serve_heldout_run.py): the refresh's wall time (POST /v1/refresh until the new
 # version serves), the time until its held-out figures are in, and the mine calls' p50/p99/max before the
-# refresh, during it, during the evaluation after it, and after. IVF 1M x 384 clustered (bench/serve.sh's
-# data). The relevant document of each held-out query is a row drawn with a seed: an exact search costs
-# the same whatever it finds. The two servers run in ROUNDS rounds of N refreshes each, the order alternating
-# from round to round (without first, then with first; --monitor-first starts with the watching server), so
-# that the order's effect leaves the ratio. Prints, per server, every refresh's wall time, the median and the
-# spread, the phases the server timed itself (its "refresh phases" log lines: copy, check, assign, write,
-# open, total), and the ratios of the medians (same run, same machine); the lines and server logs stay in
+# refresh, during it, during the evaluation after it, and after; the page cache at the POST (the machine's, the
+# refresh's source file's share) and what the machine read from and wrote to the disk during the refresh.
+# The POSTs come every PERIOD seconds, the first PERIOD seconds after the server's launch, for both servers
+# alike, so that the evaluation (which only the watching server runs between its refreshes) does not space one
+# server's refreshes further apart than the other's. IVF 1M x 384 clustered (bench/serve.sh's data). The
+# relevant document of each held-out query is a row drawn with a seed: an exact search costs the same whatever
+# it finds. The two servers run in ROUNDS rounds of N refreshes each, the order alternating from round to
+# round (without first, then with first; --monitor-first starts with the watching server), so that the order's
+# effect leaves the ratio. Prints, per server, every refresh's wall time, the median and the spread, the phases
+# the server timed itself (its "refresh phases" log lines: copy, check, assign, write, open, total), the ratios
+# of the medians (same run, same machine), and the page cache figures; the lines and server logs stay in
 # bench/data/serve-heldout/run-<date>/.
 #
-#   bench/serve-heldout.sh [--refreshes N] [--rounds R] [--heldout N] [--data DIR] [--batch N] [--idle S] [--monitor-first] [--settle]
+#   bench/serve-heldout.sh [--refreshes N] [--rounds R] [--heldout N] [--data DIR] [--batch N] [--idle S] [--period S] [--monitor-first] [--settle] [--cold-source]
 #     (default 5 refreshes a server a round, 2 rounds: 10 refreshes a server; 2000 held-out queries, DIR
 #     bench/data/latency/clustered-1M: corpus.qvec, corpus.qivf and queries.qvec, ids beside them when they
-#     have any; 64 anchors a call; 10 s of load alone before and after each refresh; --settle: every dirty page
-#     of the machine written out before each refresh's idle phase, so that neither server's refresh meets the
-#     writeback of an earlier version's files: bench/serve_heldout_run.py)
+#     have any; 64 anchors a call; 10 s of load alone before and after each refresh; a POST every 90 s, which
+#     must hold a refresh, its evaluation and twice the idle time (a POST that comes late says so in its line
+#     and the summary); --settle: every dirty page of the machine written out after each refresh's after phase,
+#     so that no refresh meets the writeback of an earlier version's files; the refresh's file read through
+#     shortly before each POST, as a trainer's just-written file is in the page cache, unless --cold-source:
+#     bench/serve_heldout_run.py)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REFRESHES=5
@@ -27,8 +34,10 @@ ROUNDS=2
 HELDOUT=2000
 BATCH=64
 IDLE=10
+PERIOD=90
 MODES="without with"
 SETTLE=()
+COLD=()
 DATA="$ROOT/bench/data/latency/clustered-1M"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -38,9 +47,11 @@ while [ $# -gt 0 ]; do
     --data) DATA="$2"; shift 2 ;;
     --batch) BATCH="$2"; shift 2 ;;
     --idle) IDLE="$2"; shift 2 ;;
+    --period) PERIOD="$2"; shift 2 ;;
     --monitor-first) MODES="with without"; shift ;;
     --settle) SETTLE=(--settle); shift ;;
-    *) echo "usage: bench/serve-heldout.sh [--refreshes N] [--rounds R] [--heldout N] [--data DIR] [--batch N] [--idle S] [--monitor-first] [--settle]" >&2; exit 2 ;;
+    --cold-source) COLD=(--cold-source); shift ;;
+    *) echo "usage: bench/serve-heldout.sh [--refreshes N] [--rounds R] [--heldout N] [--data DIR] [--batch N] [--idle S] [--period S] [--monitor-first] [--settle] [--cold-source]" >&2; exit 2 ;;
   esac
 done
 PORT="${QUARRY_BENCH_PORT:-7732}"
@@ -82,6 +93,7 @@ for round in $(seq 1 "$ROUNDS"); do
   extra=()
   [ "$mode" = with ] && extra=(--heldout-queries "$DATA/queries.qvec" --heldout-qrels "$RUN/heldout.tsv")
   log "round $round of $ROUNDS: starting a server $mode the held-out monitor (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  started="$(date +%s.%N)"  # the first POST comes PERIOD seconds after this, for either server
   "$ROOT/quarry" serve --corpus "$DATA/corpus.qvec" --index "$DATA/corpus.qivf" --nprobe 1 --bind "127.0.0.1:$PORT" \
     --refresh-dir "$RUN" --work-dir "$RUN/work-$mode-$round" "${extra[@]}" >"$RUN/server-$mode-$round.log" 2>&1 &
   SERVER=$!
@@ -90,8 +102,9 @@ for round in $(seq 1 "$ROUNDS"); do
     sleep 0.5
   done
   /usr/bin/python3 "$ROOT/bench/serve_heldout_run.py" --url "$URL" --mode "$mode" --round "$round" \
-    --queries "$DATA/queries.qvec" --corpus corpus-epoch2.qvec --refreshes "$REFRESHES" --batch "$BATCH" \
-    --idle "$IDLE" --out "$RUN/refreshes.txt" ${SETTLE[@]+"${SETTLE[@]}"}
+    --queries "$DATA/queries.qvec" --corpus corpus-epoch2.qvec --refresh-dir "$RUN" --refreshes "$REFRESHES" \
+    --batch "$BATCH" --idle "$IDLE" --period "$PERIOD" --started "$started" --out "$RUN/refreshes.txt" \
+    ${SETTLE[@]+"${SETTLE[@]}"} ${COLD[@]+"${COLD[@]}"}
   stop_server
  done
  order="$(reverse "$order")"

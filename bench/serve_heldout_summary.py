@@ -1,6 +1,8 @@
 """The summary of a bench/serve-heldout.sh run: per server (with and without the held-out monitor), every
 refresh's wall time (POST /v1/refresh until the new version serves), its median and spread, the phases the
-server timed itself (median of each), and the ratios of the medians, with and without the monitor.
+server timed itself (median of each), and the ratios of the medians, with and without the monitor; then, per
+server, what the page cache looked like at the POSTs and what the refreshes read from the disk (the lines'
+page cache fields), how far apart the POSTs came, and how many came late for their period.
 
     serve_heldout_summary.py RUN_DIR     (reads RUN_DIR/refreshes.txt, the lines serve_heldout_run.py wrote)
 """
@@ -16,6 +18,16 @@ LINE = re.compile(r"(\w+) refresh (\d+) \(round (\d+)\): served after ([\d.]+) s
                   r"load ([\d.]+)[^;]*(?:; server: (.*))?$")
 PHASE = re.compile(r"(\w+) ([\d.]+) s")
 DIRTY = re.compile(r"dirty (\d+) MB at the POST")
+# the page cache fields of serve_heldout_run.py's lines (absent from runs before the fixed period)
+FIELDS = {
+    "POST after the previous, s": re.compile(r"POST ([\d.]+) s after the previous"),
+    "source file in the page cache at the POST, %": re.compile(r"source resident (\d+)%"),
+    "page cache at the POST, MB": re.compile(r"cached (\d+) MB,"),
+    "read from the disk during the refresh, MB": re.compile(r"disk read (\d+) MB"),
+    "written to the disk during the refresh, MB": re.compile(r"written (\d+) MB"),
+    "file pages refaulted during the refresh, MB": re.compile(r"refaulted (\d+) MB"),
+}
+LATE = re.compile(r"late by ([\d.]+) s")
 
 
 def spread(values: list[float]) -> str:
@@ -34,6 +46,8 @@ def main() -> None:
     loads: list[float] = []
     dirty: dict[str, list[float]] = {"without": [], "with": []}
     per_round: dict[tuple[str, int], list[float]] = {}
+    fields: dict[str, dict[str, list[float]]] = {"without": {}, "with": {}}
+    late: dict[str, list[float]] = {"without": [], "with": []}
     for line in open(os.path.join(run, "refreshes.txt"), encoding="utf-8"):
         m = LINE.match(line.strip())
         if not m:
@@ -48,6 +62,13 @@ def main() -> None:
             dirty[mode].append(float(d.group(1)))
         if mode == "with":
             figures.append(fig)
+        for name, pattern in FIELDS.items():
+            f = pattern.search(line)
+            if f:
+                fields[mode].setdefault(name, []).append(float(f.group(1)))
+        lt = LATE.search(line)
+        if lt:
+            late[mode].append(float(lt.group(1)))
         for name, seconds in PHASE.findall(m.group(7) or ""):
             phases[mode].setdefault(name, []).append(float(seconds))
     for mode in ("without", "with"):
@@ -75,6 +96,14 @@ def main() -> None:
                       f"with: {statistics.median(a) / statistics.median(b):.3f}")
     if figures:
         print(f"held-out figures in after the POST: {spread(figures)}")
+    for mode in ("without", "with"):
+        for name, values in fields[mode].items():
+            v = sorted(values)
+            print(f"{name}, {mode} the monitor: median {statistics.median(v):.1f} (min {v[0]:.1f}, max {v[-1]:.1f};"
+                  f" n {len(v)})")
+        if late[mode]:
+            print(f"POSTs late for their period, {mode} the monitor: {len(late[mode])}, by up to {max(late[mode]):.1f} s"
+                  " (the period was shorter than the server's start or a cycle: those refreshes were not equally spaced)")
 
 
 if __name__ == "__main__":

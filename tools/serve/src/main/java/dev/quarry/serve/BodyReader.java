@@ -9,9 +9,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Reads a request body whole, within its bounds: at most {@code maxBytes} (413 beyond; the rest of the
@@ -29,29 +26,20 @@ final class BodyReader {
     /** How much of an over-limit body is read and dropped before the connection is closed instead. */
     private static final long DRAIN_BYTES = 64L << 20;
     /**
-     * The deadlines' timer. A deadline's check holds its request, response, connection and reading thread
-     * (about 30 KB with the connection's buffers): a finished read cancels its check, and a cancelled check
-     * leaves the queue at once, so the timer holds the reads under way, never every request of the last
-     * {@code secondsPerMiB} seconds (under an overload of thousands of calls a second that was the heap).
+     * The deadlines' watch. A deadline holds its request, response, connection and reading thread (about 30 KB with
+     * the connection's buffers): a finished read leaves the watch at once, so it holds the reads under way, never
+     * every request of the last {@code secondsPerMiB} seconds (under an overload of thousands of calls a second that
+     * was the heap).
      */
-    private static final ScheduledThreadPoolExecutor TIMER = timer();
+    private static final BodyWatch WATCH = new BodyWatch("quarry-body-deadline", BodyWatch.TICK_NANOS,
+            BodyWatch.LINGER_NANOS);
 
     private final long maxBytes;
     private final long nanosPerMiB;
 
-    private static ScheduledThreadPoolExecutor timer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "quarry-body-deadline");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
-    }
-
-    /** Checks waiting on the deadlines' timer now (reads under way: one each). */
+    /** Deadlines watched now (reads under way: one each). */
     static int pendingDeadlines() {
-        return TIMER.getQueue().size();
+        return WATCH.size();
     }
 
     BodyReader(long maxBytes, double secondsPerMiB) {
@@ -175,22 +163,21 @@ final class BodyReader {
     }
 
     /**
-     * The pace a body must keep: {@code nanosPerMiB} for each MiB read so far, plus one. A timer checks it
-     * when it could next be missed; missing it interrupts the reading thread, which closes the connection
+     * The pace a body must keep: {@code nanosPerMiB} for each MiB read so far, plus one. The watch
+     * ({@link BodyWatch}) checks it every tick; missing it interrupts the reading thread, which closes the connection
      * (a virtual thread's socket read ends on interrupt), and the read fails.
      */
-    private final class Deadline {
+    private final class Deadline implements BodyWatch.Read {
         private final long start = System.nanoTime();
         private final Thread reader = Thread.currentThread();
         private final ServerResponse res;
         private volatile long bytes;
         private boolean done;
         private boolean fired;
-        private ScheduledFuture<?> pending;
 
         Deadline(ServerResponse res) {
             this.res = res;
-            schedule();
+            WATCH.add(this);
         }
 
         /** One read; a failure is the deadline's cut-off, the client gone, or broken chunked framing. */
@@ -228,16 +215,9 @@ final class BodyReader {
             return start + nanosPerMiB * (1 + bytes / MIB);
         }
 
-        private synchronized void schedule() {
-            pending = TIMER.schedule(this::check, Math.max(0, dueNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-
-        private synchronized void check() {
-            if (done) {
-                return;
-            }
-            if (System.nanoTime() < dueNanos()) {
-                schedule();
+        @Override
+        public synchronized void check(long now) {
+            if (done || fired || now < dueNanos()) {
                 return;
             }
             fired = true;
@@ -247,7 +227,7 @@ final class BodyReader {
         /** Reading is over: no cut-off from now on, and an interrupt that came too late is cleared. */
         synchronized void finish() {
             done = true;
-            pending.cancel(false);
+            WATCH.remove(this);
             if (fired) {
                 Thread.interrupted();
             }

@@ -21,7 +21,7 @@ import java.util.Map;
  * ({@link MineResponses}), mined from one version of the index ({@link MiningService}), under admission
  * ({@link Admission}: the body read and decoded in a waiting place, then mined in a running slot; 503 with
  * Retry-After past their bounds). Anchors sent with ids are kept in the
- * negatives store, if the server has one.
+ * negatives store, if the server has one. Every answer says where its time went in the server ({@link CallPhases}).
  */
 final class MineResource implements HttpService {
     static final String PATH = "/v1/mine";
@@ -63,6 +63,7 @@ final class MineResource implements HttpService {
         }
         try (ticket) {
             long t0 = System.nanoTime();
+            CallPhases phases = new CallPhases();
             Map<String, String> query = query(req);
             boolean binaryIn = req.headers().contentType().map(t -> t.mediaType().text().equals(Answer.OCTETS))
                     .orElse(false);
@@ -72,6 +73,7 @@ final class MineResource implements HttpService {
             }
             // Read and decoded in a waiting place: a slow or stalled upload never holds a running slot.
             byte[] body = bodies.read(req, res, ticket);
+            phases.read();
             ServedIndex current = service.current();
             MineRequestDecoder decoder = new MineRequestDecoder(current.corpus().dim(), current.corpus().count(),
                     current.ids(), limits, service.monitor().servedDefaults());
@@ -88,12 +90,15 @@ final class MineResource implements HttpService {
             }
             MiningConfig config = MiningConfig.of(request.options());
             SearchParams search = MiningRequest.search(service.search(), request.options());
+            phases.decoded();
             if (!ticket.awaitSlot()) {
                 throw overloaded(res);
             }
+            phases.slot();
             // Mined on a thread of the running slots, not this virtual one (Admission: CPU-bound work on a
             // carrier would leave the refusals of other calls unanswered while it lasts).
             MiningService.Mined mined = ticket.run(() -> {
+                phases.mineStart();
                 if (testHooks) {
                     TestHooks.holdMineCall();
                     TestHooks.spinMineCall();
@@ -114,17 +119,19 @@ final class MineResource implements HttpService {
                             store.put(request.anchorIds()[anchors.get(i).anchor()], entries.get(i));
                         }
                     }
+                    phases.mineEnd();
                     return anchors;
                 });
             });
+            phases.returned();
             int k = config.numNegatives();
             metrics.mined(request.count(), System.nanoTime() - t0);
+            byte[] answer = format.equals("binary") ? MineResponses.binary(mined.anchors(), k)
+                    : MineResponses.json(mined.anchors(), mined.ids(), mined.version());
             Map<String, String> headers = Map.of("Quarry-Index-Version", Long.toString(mined.version()),
-                    "Quarry-Anchors", Integer.toString(request.count()), "Quarry-Negatives", Integer.toString(k));
-            return format.equals("binary")
-                    ? new Answer(200, Answer.OCTETS, MineResponses.binary(mined.anchors(), k), headers)
-                    : new Answer(200, Answer.JSON, MineResponses.json(mined.anchors(), mined.ids(), mined.version()),
-                    headers);
+                    "Quarry-Anchors", Integer.toString(request.count()), "Quarry-Negatives", Integer.toString(k),
+                    CallPhases.HEADER, phases.header());
+            return new Answer(200, format.equals("binary") ? Answer.OCTETS : Answer.JSON, answer, headers);
         }
     }
 

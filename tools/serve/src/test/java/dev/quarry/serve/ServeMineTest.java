@@ -195,6 +195,32 @@ class ServeMineTest {
     }
 
     @Test
+    void everyAnswerSaysWhereItsTimeWentInTheServer() {
+        int[] rows = {0, 1, 2, 3};
+        HttpResponse<byte[]> answer = server.post("/v1/mine?n=" + rows.length, BINARY,
+                ServeFixture.binaryBody(queries, rows, positivesOf(rows), null));
+        assertEquals(200, answer.statusCode(), ServeFixture.text(answer));
+        String timing = answer.headers().firstValue("Server-Timing").orElseThrow();
+        List<String> names = new java.util.ArrayList<>();
+        double sum = 0;
+        for (String metric : timing.split(",")) {
+            String[] parts = metric.trim().split(";dur=");
+            assertEquals(2, parts.length, timing);
+            double ms = Double.parseDouble(parts[1]);
+            assertTrue(ms >= 0 && ms < 60_000, timing);
+            names.add(parts[0]);
+            sum += ms;
+        }
+        assertEquals(List.of("read", "decode", "queue", "handoff", "mine", "return", "encode"), names);
+        assertTrue(sum > 0, timing);
+        String anchor = String.join(",", java.util.Collections.nCopies(32, "0.1"));
+        HttpResponse<byte[]> json = server.post("/v1/mine", "application/json",
+                ("{\"anchors\": [[" + anchor + "]], \"positives\": [[]]}").getBytes(StandardCharsets.UTF_8));
+        assertEquals(200, json.statusCode(), ServeFixture.text(json));
+        assertTrue(json.headers().firstValue("Server-Timing").orElseThrow().startsWith("read;dur="));
+    }
+
+    @Test
     void anEmptyRequestGetsAnEmptyAnswer() {
         HttpResponse<byte[]> answer = server.post("/v1/mine?n=0", BINARY, new byte[0]);
         assertEquals(200, answer.statusCode(), ServeFixture.text(answer));

@@ -1,0 +1,105 @@
+"""Where a 64-anchor call through the Python client spends its time, part by part.
+
+    serve_parts.py --url URL --queries Q.qvec --positives P.tsv --calls N --json OUT.jsonl [--label L]
+
+Each call takes the steps of quarry_client's Client.mine (binary shape, 8 negatives as bench/serve.sh's Miner
+in process mines) one by one, timed with perf_counter: the request's encoding (anchors to bytes, positive
+lines), conn.request (the head and the body handed to the kernel), getresponse (until the answer's head is
+read and parsed), the body's read and the answer's decoding. The server's own phases come from the answer's
+Server-Timing header (read, decode, queue, handoff, mine, return, encode). What the wait for the answer's head
+holds beyond the server's phases is outside the handler: the framework reading the request's head and writing
+the answer, the loopback connection, the threads' and the client's wake-ups and http.client's parsing of the
+head. The first fifth of the calls is a warm-up, not counted. Prints a table of p50 and mean per part (ms) and
+appends one JSON line per part to OUT.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "python"))
+from quarry_client import Client, read_qvec  # noqa: E402
+from quarry_client import client as qc  # noqa: E402
+
+SERVER = ["read", "decode", "queue", "handoff", "mine", "return", "encode"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url", required=True)
+    ap.add_argument("--queries", required=True)
+    ap.add_argument("--positives", required=True)
+    ap.add_argument("--calls", type=int, default=2000)
+    ap.add_argument("--json", required=True)
+    ap.add_argument("--label", default="python client")
+    a = ap.parse_args()
+    import numpy as np
+    queries = read_qvec(a.queries)
+    rows, positives = [], []
+    with open(a.positives, encoding="utf-8") as f:
+        for line in f:
+            q, d = line.rstrip("\n").split("\t")
+            rows.append(int(q))
+            positives.append(d)
+    batches = [(np.ascontiguousarray(queries[rows[i:i + 64]], dtype=np.float32), positives[i:i + 64])
+               for i in range(0, len(rows) - 63, 64)][:256]
+    clock = time.perf_counter
+    parts: dict[str, list[float]] = {}
+
+    def add(name: str, seconds: float) -> None:
+        parts.setdefault(name, []).append(seconds * 1e3)
+
+    with Client(a.url, retries=0) as client:
+        for i in range(a.calls):
+            anchors, ids = batches[i % len(batches)]
+            t0 = clock()
+            vectors, n = qc._anchor_bytes(anchors)
+            lines = qc._positive_lines(ids, n)
+            body = vectors + "".join(line + "\n" for line in lines).encode("utf-8")
+            target = client._base + "/v1/mine?" + urllib.parse.urlencode([("n", str(n)), ("num_negatives", "8")])
+            headers = dict(client._headers, **{"Content-Type": "application/octet-stream"})
+            conn = client._connection()
+            t1 = clock()
+            conn.request("POST", target, body=body, headers=headers)
+            t2 = clock()
+            response = conn.getresponse()
+            t3 = clock()
+            data = response.read()
+            t4 = clock()
+            qc._decode_mined(response.headers, data, n)
+            t5 = clock()
+            if response.status != 200:
+                raise SystemExit(f"serve_parts: status {response.status}: {data[:200]!r}")
+            server = {}
+            for metric in response.headers["Server-Timing"].split(","):
+                name, dur = metric.strip().split(";dur=")
+                server[name] = float(dur) / 1e3
+            if i < a.calls // 5:
+                continue
+            add("client: encode the request", t1 - t0)
+            add("client: send (conn.request)", t2 - t1)
+            for name in SERVER:
+                add(f"server: {name}", server[name])
+            add("outside the handler (wire, framework, wake-ups, head parsing)", (t3 - t2) - sum(server.values()))
+            add("client: read the body", t4 - t3)
+            add("client: decode the answer", t5 - t4)
+            add("whole call", t5 - t0)
+            add("whole call less the server's mine", (t5 - t0) - server["mine"])
+    with open(a.json, "a", encoding="utf-8") as out:
+        print(f"{a.label}: {len(parts['whole call'])} calls (after {a.calls // 5} not counted), ms")
+        print("| part | p50 | mean |")
+        print("|---|---:|---:|")
+        for name, values in parts.items():
+            v = np.array(values)
+            print(f"| {name} | {np.percentile(v, 50):.3f} | {v.mean():.3f} |")
+            out.write(json.dumps({"label": a.label, "part": name, "calls": len(v), "p50_ms": round(float(
+                np.percentile(v, 50)), 4), "mean_ms": round(float(v.mean()), 4)}) + "\n")
+
+
+if __name__ == "__main__":
+    main()
