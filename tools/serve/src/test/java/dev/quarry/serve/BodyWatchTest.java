@@ -38,10 +38,23 @@ class BodyWatchTest {
         }
         watch.remove(read);
         assertEquals(0, watch.size());
-        Thread.sleep(20); // a check already running when it was removed ends meanwhile
+        // A probe read counts the watcher's passes: a pass that began before the removal may still check the
+        // removed read, and it ends before the next pass begins (one thread), so once the probe has been checked
+        // twice every later pass starts without the removed read.
+        AtomicInteger passes = new AtomicInteger();
+        watch.add(now -> passes.incrementAndGet());
+        awaitAtLeast(passes, 2);
         int after = checks.get();
-        Thread.sleep(50); // 25 ticks
-        assertEquals(after, checks.get(), "checks of a removed read");
+        awaitAtLeast(passes, 2 + 25);
+        assertEquals(after, checks.get(), "checks of a removed read over 25 passes");
+    }
+
+    private static void awaitAtLeast(AtomicInteger count, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (count.get() < n && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertTrue(count.get() >= n, "the watcher made " + count.get() + " passes within 10 s, expected " + n);
     }
 
     @Test
