@@ -25,6 +25,21 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from quarry_client import Client, read_qvec  # noqa: E402
 
 
+def load_batches(queries_path: str, positives_path: str, batch: int) -> list:
+    """At most 256 batches of (anchors, positive ids): consecutive rows of the positives file (query row TAB
+    corpus id), the same bodies as ServeLoad sends."""
+    import numpy as np
+    queries = read_qvec(queries_path)
+    rows, positives = [], []
+    with open(positives_path, encoding="utf-8") as f:
+        for line in f:
+            q, d = line.rstrip("\n").split("\t")
+            rows.append(int(q))
+            positives.append(d)
+    return [(np.ascontiguousarray(queries[rows[i:i + batch]], dtype=np.float32), positives[i:i + batch])
+            for i in range(0, len(rows) - batch + 1, batch)][:256]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
@@ -41,16 +56,7 @@ def main() -> None:
     ap.add_argument("--refresh-first-out")
     ap.add_argument("--refresh-out")
     a = ap.parse_args()
-    import numpy as np
-    queries = read_qvec(a.queries)
-    rows, positives = [], []
-    with open(a.positives, encoding="utf-8") as f:
-        for line in f:
-            q, d = line.rstrip("\n").split("\t")
-            rows.append(int(q))
-            positives.append(d)
-    batches = [(np.ascontiguousarray(queries[rows[i:i + a.batch]], dtype=np.float32), positives[i:i + a.batch])
-               for i in range(0, len(rows) - a.batch + 1, a.batch)][:256]
+    batches = load_batches(a.queries, a.positives, a.batch)
     options = {"nprobe": a.nprobe} if a.nprobe else {}
     with Client(a.url, retries=0) as client:
         first = []

@@ -23,8 +23,9 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "python"))
-from quarry_client import Client, read_qvec  # noqa: E402
+from quarry_client import Client  # noqa: E402
 from quarry_client import client as qc  # noqa: E402
+from serve_client import load_batches  # noqa: E402
 
 SERVER = ["read", "decode", "queue", "handoff", "mine", "return", "encode"]
 
@@ -39,15 +40,7 @@ def main() -> None:
     ap.add_argument("--label", default="python client")
     a = ap.parse_args()
     import numpy as np
-    queries = read_qvec(a.queries)
-    rows, positives = [], []
-    with open(a.positives, encoding="utf-8") as f:
-        for line in f:
-            q, d = line.rstrip("\n").split("\t")
-            rows.append(int(q))
-            positives.append(d)
-    batches = [(np.ascontiguousarray(queries[rows[i:i + 64]], dtype=np.float32), positives[i:i + 64])
-               for i in range(0, len(rows) - 63, 64)][:256]
+    batches = load_batches(a.queries, a.positives, 64)
     clock = time.perf_counter
     parts: dict[str, list[float]] = {}
 
