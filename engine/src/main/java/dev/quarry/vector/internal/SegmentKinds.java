@@ -20,21 +20,15 @@ import java.lang.foreign.MemorySegment;
  * the source alone.
  */
 final class SegmentKinds {
-    /** The class of a plain native segment: what every native segment is handed to the loops as. */
-    private static final Class<?> NATIVE = KernelMemory.KIND;
 
     private SegmentKinds() {
     }
 
     /**
-     * {@code segment}, or a segment of the same memory, size and scope (its arena's liveness still checked on
-     * every read) of the plain native class when it is of another native kind (a mapped file). A heap segment is
-     * returned as it is.
+     * {@code segment}, or a segment of the same memory, size and scope of the kernels' class
+     * ({@link KernelMemory#of}) when it is of another native kind (a mapped file). A heap segment is returned as it is.
      */
     static MemorySegment uniform(MemorySegment segment) {
-        if (segment.getClass() == NATIVE || !segment.isNative()) {
-            return segment;
-        }
-        return segment.reinterpret(segment.byteSize());
+        return segment.isNative() ? KernelMemory.of(segment) : segment;
     }
 }
