@@ -413,9 +413,7 @@ public final class Miner implements AutoCloseable {
             boolean latency = preset == MinerPreset.LATENCY;
             if (preload != null ? preload : latency) {
                 chosen.preload();
-                if (corpus.isFile()) {
-                    corpus.segment().load(); // the filters read candidate and positive rows from it
-                }
+                corpus.preload(); // the filters read candidate and positive rows from it
             }
             SearchParams params = search;
             String choice = search.nprobe() == 0 ? "the index's default nprobe" : "nprobe " + search.nprobe();

@@ -3,6 +3,7 @@ package dev.quarry.store;
 import dev.quarry.QuarryDataException;
 import dev.quarry.files.FileStamp;
 import dev.quarry.files.MappedFiles;
+import dev.quarry.vector.KernelMemory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
@@ -28,7 +29,8 @@ public final class VectorStore implements AutoCloseable {
 
     private final MatrixLayout layout;
     private final Arena arena;
-    private final MemorySegment segment;
+    private final MemorySegment segment; // of the kernels' class (KernelMemory), whatever the rows are
+    private final MemorySegment mapped; // the file's own mapping (for load()), null for rows in memory
     private final boolean file;
     private final RowsCheck rowsCheck;
     private volatile Object mapping; // MappedFiles' token, while mapped
@@ -38,7 +40,8 @@ public final class VectorStore implements AutoCloseable {
     private VectorStore(MatrixLayout layout, Arena arena, MemorySegment segment, boolean file) {
         this.layout = layout;
         this.arena = arena;
-        this.segment = segment;
+        this.segment = KernelMemory.of(segment);
+        this.mapped = file ? segment : null;
         this.file = file;
         this.rowsCheck = file ? new RowsCheck(this) : null;
     }
@@ -72,10 +75,16 @@ public final class VectorStore implements AutoCloseable {
      * Wraps rows already in memory (an in-process caller's vectors): {@code count} rows of {@code dim}
      * floats, little-endian, at byte {@code dataOffset + r * rowStride} of {@code segment}. The caller
      * keeps the segment alive; {@link #close()} does not free it.
+     *
+     * @throws IllegalArgumentException for a heap segment: the kernels read native memory only ({@link KernelMemory})
      */
     public static VectorStore wrap(String name, MemorySegment segment, int dim, long count, long dataOffset,
                                    long rowStride, boolean normalized) {
         Objects.requireNonNull(segment, "segment");
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException("segment: heap memory, expected native memory (an arena's or a mapped "
+                    + "file's; copy heap rows with copyOf)");
+        }
         if (dim < 1 || count < 0 || rowStride < 4L * dim) {
             throw new IllegalArgumentException("dim=" + dim + ", count=" + count + ", rowStride=" + rowStride
                     + ", expected dim >= 1, count >= 0, rowStride >= 4 x dim");
@@ -209,9 +218,19 @@ public final class VectorStore implements AutoCloseable {
         return layout.normalized();
     }
 
-    /** The whole mapped file; rows are at {@link #rowOffset(long)}, little-endian float32. */
+    /**
+     * The whole mapped file (or the rows in memory); rows are at {@link #rowOffset(long)}, little-endian float32.
+     * Of the one class the kernels read ({@link KernelMemory}), whatever the rows are.
+     */
     public MemorySegment segment() {
         return segment;
+    }
+
+    /** Reads every page of a mapped file into memory (nothing for rows in memory). */
+    public void preload() {
+        if (mapped != null) {
+            mapped.load();
+        }
     }
 
     /** Byte offset of row {@code row} in {@link #segment()}. */

@@ -76,9 +76,7 @@ public final class FlatIndex implements VectorIndex {
     /** Reads every page of the corpus into memory and maps it (a corpus held in memory has none to read). */
     @Override
     public void preload() {
-        if (store.isFile()) {
-            store.segment().load();
-        }
+        store.preload();
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.quarry.index.TopKCollector;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.CandidateSink;
+import dev.quarry.vector.KernelMemory;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.RowPanels;
 import dev.quarry.vector.VectorKernels;
@@ -63,7 +64,8 @@ public final class IvfIndex implements VectorIndex {
     private final Path file;
     private final IvfHeader header;
     private final Arena arena;
-    private final MemorySegment data;
+    private final MemorySegment data; // of the kernels' class (KernelMemory)
+    private final MemorySegment mapped; // the file's own mapping, for load()
     private final VectorKernels kernels;
     private final CentroidScorer centroids;
     private final long[] offsets;
@@ -83,7 +85,9 @@ public final class IvfIndex implements VectorIndex {
         this.file = file;
         this.header = header;
         this.arena = arena;
-        this.data = data;
+        this.data = KernelMemory.of(data);
+        this.mapped = data;
+        data = this.data; // what follows reads the file as the kernels do
         this.kernels = kernels;
         this.quantizer = header.encoding() == IvfHeader.INT8
                 ? Int8Quantizer.read(file, data, header.quantizerAt(), header.dim()) : null;
@@ -803,7 +807,7 @@ public final class IvfIndex implements VectorIndex {
     /** Reads every page of the index file into memory and maps it (the lists are what a search reads). */
     @Override
     public void preload() {
-        data.load();
+        mapped.load();
     }
 
     @Override

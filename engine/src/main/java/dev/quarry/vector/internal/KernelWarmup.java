@@ -2,14 +2,9 @@ package dev.quarry.vector.internal;
 
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.RowPanels;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -41,15 +36,10 @@ final class KernelWarmup {
         float[] thresholds = new float[QUERIES];
         float[] scores = new float[QUERIES * ROWS];
         int[] passing = new int[QUERIES * ROWS];
-        Path file = null;
         try (Arena arena = Arena.ofShared()) {
-            // A mapped file, like the stores: warming on another kind of segment would compile code
-            // for that kind only, and the first real call would throw it away.
-            file = Files.createTempFile("quarry-warmup", ".bin");
-            MemorySegment rows;
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                rows = ch.map(FileChannel.MapMode.READ_WRITE, 0, 4L * DIM * ROWS, arena);
-            }
+            // A shared arena's memory: the one class of segment every store, index and scratch hands the kernels
+            // (KernelMemory), so the code compiled here is the code real calls run.
+            MemorySegment rows = arena.allocate(4L * DIM * ROWS, 64);
             for (int i = 0; i < DIM * ROWS; i++) {
                 rows.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) Math.cos(i));
             }
@@ -76,16 +66,6 @@ final class KernelWarmup {
                 long took = System.nanoTime() - t;
                 best = Math.min(best, took);
                 fastInARow = took < 2 * best && best < 200_000 ? fastInARow + 1 : 0;
-            }
-        } catch (IOException e) {
-            // No temp file: skip the warm-up, the kernels compile on real work instead.
-        } finally {
-            if (file != null) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException ignored) {
-                    // A 13 KiB temp file left behind is harmless.
-                }
             }
         }
     }

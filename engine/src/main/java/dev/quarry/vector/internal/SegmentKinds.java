@@ -1,6 +1,6 @@
 package dev.quarry.vector.internal;
 
-import java.lang.foreign.Arena;
+import dev.quarry.vector.KernelMemory;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -13,11 +13,15 @@ import java.lang.foreign.MemorySegment;
  * 2 query vectors by 6 rows, AVX2) then does the same work with about twice the CPU (bench/README.md, "The
  * held-out monitor's cost"). Which kind comes first depends on what a process does first (a server that measures
  * held-out recall at start scans its mapped corpus before it assigns a refresh's rows to arena centroids), so a
- * warm-up cannot settle it; giving every native segment the same class can.
+ * warm-up cannot settle it; giving every native segment the same class can. The engine does that where segments
+ * are made ({@link KernelMemory}: the stores, the index), so within it this finds the class already right; it
+ * stays at the entries of the kernels that do microseconds of work a call (block, panel, lane dots), where one
+ * class comparison is nothing, for callers outside the engine. The per-row kernels, nanoseconds a call, rely on
+ * the source alone.
  */
 final class SegmentKinds {
     /** The class of a plain native segment: what every native segment is handed to the loops as. */
-    private static final Class<?> NATIVE = Arena.global().allocate(1).getClass();
+    private static final Class<?> NATIVE = KernelMemory.KIND;
 
     private SegmentKinds() {
     }
