@@ -14,10 +14,13 @@
 # With --interleaved both servers run at once (ports PORT and PORT+1) and the calls alternate between them call by
 # call, each commit's own client (bench/serve_ab_interleaved.py): what changes minute to minute on a shared machine
 # (other jobs, the page cache) then falls on both sides alike, where legs one after another can differ by 2x.
+# With --interleaved, --old-java-opts / --new-java-opts give each side's server JVM options of its own (QUARRY_JAVA_OPTS): with
+# --old and --new the same commit a JVM option is compared alone.
 #
 #   bench/serve-ab.sh [--old COMMIT] [--new COMMIT] [--calls N] [--pairs P] [--rate R]
 #                     [--old-index FILE] [--new-index FILE] [--sync] [--build-only]
 #                     [--first-call [--refresh]] [--preset NAME] [--interleaved]
+#                     [--old-java-opts OPTS] [--new-java-opts OPTS]
 #     --old: default aa15fe5 (main just before the request schema landed); --new: default HEAD
 #     --calls: default 3000 per leg and mode (300 with --first-call); --pairs: default 3 (A B A B A B)
 #     --preset: the servers' --preset (latency: each chooses its nprobe) instead of --nprobe 1
@@ -29,7 +32,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OLD=aa15fe5 NEW=HEAD CALLS="" PAIRS=3 RATE="" OLD_INDEX="" NEW_INDEX="" BUILD_ONLY="" SYNC="" FIRST="" REFRESH="" PRESET=""
-INTERLEAVED=""
+INTERLEAVED="" OLD_OPTS="${QUARRY_JAVA_OPTS:-}" NEW_OPTS="${QUARRY_JAVA_OPTS:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --old) OLD="$2"; shift 2 ;;
@@ -45,8 +48,10 @@ while [ $# -gt 0 ]; do
     --refresh) REFRESH=1; shift ;;
     --preset) PRESET="$2"; shift 2 ;;
     --interleaved) INTERLEAVED=1; shift ;;
+    --old-java-opts) OLD_OPTS="$2"; shift 2 ;;
+    --new-java-opts) NEW_OPTS="$2"; shift 2 ;;
     *) echo "serve-ab: $1: expected --old, --new, --calls, --pairs, --rate, --old-index, --new-index, --sync," \
-         "--build-only, --first-call, --refresh, --preset or --interleaved" >&2
+         "--build-only, --first-call, --refresh, --preset, --interleaved, --old-java-opts or --new-java-opts" >&2
        exit 2 ;;
   esac
 done
@@ -119,6 +124,7 @@ fi
   echo "new $NEW_SHA $(git -C "$ROOT" log -1 --format=%s "$NEW_SHA" | cut -c1-100)"
   echo "calls $CALLS pairs $PAIRS old-index $OLD_INDEX new-index $NEW_INDEX${SYNC:+ (sync after each start)}"
   echo "servers: ${SEARCH[*]}${FIRST:+; first calls of a fresh server}${REFRESH:+, and after a refresh}"
+  echo "JVM options: old '$OLD_OPTS' new '$NEW_OPTS'"
   echo "load before $(cut -d' ' -f1-3 /proc/loadavg)"; } >"$RUN/about.txt"
 start_run=$SECONDS
 if [ -n "$INTERLEAVED" ]; then
@@ -126,11 +132,13 @@ if [ -n "$INTERLEAVED" ]; then
   servers=()
   trap 'for s in "${servers[@]}"; do kill -TERM "$s" 2>/dev/null || true; done; wait; rm -rf "$RUN"/work-*' EXIT
   for side in old new; do
-    if [ "$side" = old ]; then tree="$OLD_TREE" index="$OLD_INDEX"; else tree="$NEW_TREE" index="$NEW_INDEX"; fi
+    if [ "$side" = old ]; then tree="$OLD_TREE" index="$OLD_INDEX" opts="$OLD_OPTS"
+    else tree="$NEW_TREE" index="$NEW_INDEX" opts="$NEW_OPTS"; fi
     URL="http://127.0.0.1:$PORT" work=()
     grep -q '"--work-dir"' "$tree/tools/serve/src/main/java/dev/quarry/serve/ServeCommand.java" \
       && work=(--work-dir "$RUN/work-$side")
-    serve_start "$tree" "$RUN/server-$side.log" --index "$index" "${SEARCH[@]}" "${work[@]}" || exit 1
+    QUARRY_JAVA_OPTS="$opts" serve_start "$tree" "$RUN/server-$side.log" --index "$index" "${SEARCH[@]}" \
+      "${work[@]}" || exit 1
     servers+=("$SERVER") sides+=(--side "$tree=$URL")
     log "$side: ready in $READY s on $URL"
     PORT=$((PORT + 1))
