@@ -2,10 +2,11 @@
 # Whether the service's parts outside the mine are slower on IVF 1M because each call's mine evicts the caches: a
 # fresh `quarry serve` of this checkout on IVF 1M x 384 clustered (nlist 4096, nprobe 1, as bench/serve-parts.sh),
 # ROUNDS rounds of bench/serve_cache.py (a 64-anchor probe timed in parts after a 64-anchor call, a 1-anchor call,
-# or a 1-anchor call and a 64 MB sweep of the client's memory, the kinds taking turns). Writes
+# a 1-anchor call and a 64 MB sweep of the client's memory, or a 64-anchor call with the probe at nprobe 8, the kinds
+# taking turns). Writes
 # bench/data/serve-cache/run-<date>/report.txt and prints it.
 #
-#   bench/serve-cache.sh [--rounds N]      (default 1500: 9,000 calls)
+#   bench/serve-cache.sh [--rounds N]      (default 1500: 12,000 calls)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROUNDS=1500

@@ -8,11 +8,13 @@ them. The primer takes turns round by round between three kinds, so the machine'
   small   a 1-anchor call (the 6 MB of centroids and one list)
   small+sweep  a 1-anchor call, then the client reads 64 MB of its own memory (its caches and the shared
           last level evicted from the other side)
+  big+wide  a 64-anchor call, then the probe mines at nprobe 8 (eight times the lists: about 190 MB)
 The probe is the same batch after each kind within a round. Parts before the probe's mine (the client's
-encoding and sending, the server's read and decode) meet the caches as the primer left them; parts after it
-(encode, the write and wake-ups, the client's decoding) follow the probe's own mine whatever the primer, so they
-are the control: they should not differ between kinds. Prints p50 per part and kind and the median paired
-difference of each kind against small (same round). The first fifth of the rounds is a warm-up.
+encoding and sending, the server's read and decode) meet the caches as the primer left them: big against small.
+Parts after it (encode, the write and wake-ups, the client's decoding) follow the probe's own mine: big+wide
+against big. (small+sweep turned out to change the scheduling as well: the client's sweep is CPU time, after
+which the server's threads preempt the client in its send.) Prints p50 per part and kind and the median paired
+differences (same round). The first fifth of the rounds is a warm-up.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from quarry_client import Client  # noqa: E402
 from serve_client import load_batches  # noqa: E402
 from serve_parts import timed_call  # noqa: E402
 
-KINDS = ["big", "small", "small+sweep"]
+KINDS = ["big", "small", "small+sweep", "big+wide"]
 
 
 def main() -> None:
@@ -46,26 +48,27 @@ def main() -> None:
             for j in range(len(KINDS)):
                 kind = KINDS[(i + j) % len(KINDS)]
                 anchors, ids = batches[(i * 3 + j) % len(batches)]
-                if kind == "big":
+                if kind.startswith("big"):
                     client.mine(anchors, ids, num_negatives=8)
                 else:
                     client.mine(anchors[:1], ids[:1], num_negatives=8)
                     if kind == "small+sweep":
                         float(sweep.sum())
-                call = timed_call(client, *batches[i % len(batches)])
+                call = timed_call(client, *batches[i % len(batches)], nprobe=8 if kind == "big+wide" else None)
                 if i >= a.rounds // 5:
                     for name, seconds in call.items():
                         parts[kind].setdefault(name, []).append(seconds * 1e3)
     print(f"{len(parts['big']['whole call'])} rounds (after {a.rounds // 5} not counted); a probe's parts after each"
           " kind of primer, ms")
     print("| part | " + " | ".join(f"p50 after {k}" for k in KINDS) + " | big - small (paired median) |"
-          " sweep - small (paired median) |")
-    print("|---|" + "---:|" * (len(KINDS) + 2))
+          " sweep - small (paired median) | wide - big (paired median) |")
+    print("|---|" + "---:|" * (len(KINDS) + 3))
     for name in parts["big"]:
         v = {k: np.array(parts[k][name]) for k in KINDS}
         cells = [f"{np.percentile(v[k], 50):.3f}" for k in KINDS]
         cells.append(f"{np.median(v['big'] - v['small']):+.3f}")
         cells.append(f"{np.median(v['small+sweep'] - v['small']):+.3f}")
+        cells.append(f"{np.median(v['big+wide'] - v['big']):+.3f}")
         print(f"| {name} | " + " | ".join(cells) + " |")
 
 

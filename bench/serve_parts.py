@@ -30,14 +30,16 @@ from serve_client import load_batches  # noqa: E402
 SERVER = ["read", "decode", "queue", "handoff", "mine", "return", "encode"]
 
 
-def timed_call(client: Client, anchors, ids) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    """One binary mine call (8 negatives) taken step by step as Client.mine takes them: each part's seconds."""
+def timed_call(client: Client, anchors, ids, nprobe: int | None = None) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """One binary mine call (8 negatives; nprobe if given) taken step by step as Client.mine takes them: each
+    part's seconds."""
     clock = time.perf_counter
     t0 = clock()
     vectors, n = qc._anchor_bytes(anchors)
     lines = qc._positive_lines(ids, n)
     body = vectors + "".join(line + "\n" for line in lines).encode("utf-8")
-    target = client._base + "/v1/mine?" + urllib.parse.urlencode([("n", str(n)), ("num_negatives", "8")])
+    params = [("n", str(n)), ("num_negatives", "8")] + ([("nprobe", str(nprobe))] if nprobe else [])
+    target = client._base + "/v1/mine?" + urllib.parse.urlencode(params)
     headers = dict(client._headers, **{"Content-Type": "application/octet-stream"})
     conn = client._connection()
     t1 = clock()
