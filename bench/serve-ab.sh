@@ -15,12 +15,13 @@
 # call, each commit's own client (bench/serve_ab_interleaved.py): what changes minute to minute on a shared machine
 # (other jobs, the page cache) then falls on both sides alike, where legs one after another can differ by 2x.
 # With --interleaved, --old-java-opts / --new-java-opts give each side's server JVM options of its own (QUARRY_JAVA_OPTS): with
-# --old and --new the same commit a JVM option is compared alone.
+# --old and --new the same commit a JVM option is compared alone; --less-mine reports each call less its own
+# server-side mine too (bench/serve_ab_interleaved.py).
 #
 #   bench/serve-ab.sh [--old COMMIT] [--new COMMIT] [--calls N] [--pairs P] [--rate R]
 #                     [--old-index FILE] [--new-index FILE] [--sync] [--build-only]
 #                     [--first-call [--refresh]] [--preset NAME] [--interleaved]
-#                     [--old-java-opts OPTS] [--new-java-opts OPTS]
+#                     [--old-java-opts OPTS] [--new-java-opts OPTS] [--less-mine]
 #     --old: default aa15fe5 (main just before the request schema landed); --new: default HEAD
 #     --calls: default 3000 per leg and mode (300 with --first-call); --pairs: default 3 (A B A B A B)
 #     --preset: the servers' --preset (latency: each chooses its nprobe) instead of --nprobe 1
@@ -32,7 +33,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OLD=aa15fe5 NEW=HEAD CALLS="" PAIRS=3 RATE="" OLD_INDEX="" NEW_INDEX="" BUILD_ONLY="" SYNC="" FIRST="" REFRESH="" PRESET=""
-INTERLEAVED="" OLD_OPTS="${QUARRY_JAVA_OPTS:-}" NEW_OPTS="${QUARRY_JAVA_OPTS:-}"
+INTERLEAVED="" LESS_MINE="" OLD_OPTS="${QUARRY_JAVA_OPTS:-}" NEW_OPTS="${QUARRY_JAVA_OPTS:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --old) OLD="$2"; shift 2 ;;
@@ -50,8 +51,10 @@ while [ $# -gt 0 ]; do
     --interleaved) INTERLEAVED=1; shift ;;
     --old-java-opts) OLD_OPTS="$2"; shift 2 ;;
     --new-java-opts) NEW_OPTS="$2"; shift 2 ;;
+    --less-mine) LESS_MINE=--less-mine; shift ;;
     *) echo "serve-ab: $1: expected --old, --new, --calls, --pairs, --rate, --old-index, --new-index, --sync," \
-         "--build-only, --first-call, --refresh, --preset, --interleaved, --old-java-opts or --new-java-opts" >&2
+         "--build-only, --first-call, --refresh, --preset, --interleaved, --old-java-opts, --new-java-opts or" \
+         "--less-mine" >&2
        exit 2 ;;
   esac
 done
@@ -145,7 +148,7 @@ if [ -n "$INTERLEAVED" ]; then
   done
   [ -z "$SYNC" ] || sync
   "$PY" "$ROOT/bench/serve_ab_interleaved.py" "${sides[@]}" --queries "$DATA/queries.qvec" --positives "$POSITIVES" \
-    --calls "$CALLS" --out "$RUN" | tee "$RUN/report.md"
+    --calls "$CALLS" --out "$RUN" $LESS_MINE | tee "$RUN/report.md"
   echo "load after $(cut -d' ' -f1-3 /proc/loadavg); $((SECONDS - start_run)) s" | tee -a "$RUN/about.txt"
   exit 0
 fi

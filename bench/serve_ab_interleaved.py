@@ -8,6 +8,10 @@ ones, so neither side always follows the other), so the machine's state (other j
 is the same for both within a round. Batches as bench/serve_client.py's. The first fifth of the rounds is a
 warm-up. Writes DIR/interleaved-old.txt and -new.txt (microseconds, one call a line) and prints p50, p99 and max
 per side, new/old of the p50, and the median of the paired differences (new - old, same round).
+With --less-mine each call is instead taken step by step by this checkout's bench/serve_parts.py (the same wire
+as Client.mine, through each side's Client and connection) and each call less its own server-side mine (from
+the answer's Server-Timing header; both commits must send it) is reported too: what the service adds, without the
+mine's own spread, which on a loaded machine is most of a call's.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ def main() -> None:
     ap.add_argument("--positives", required=True)
     ap.add_argument("--calls", type=int, default=2000)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--less-mine", action="store_true")
     a = ap.parse_args()
     if len(a.side) != 2:
         raise SystemExit(f"serve_ab_interleaved: --side given {len(a.side)} times, expected 2 (old, new)")
@@ -55,9 +60,19 @@ def main() -> None:
                for i in range(0, len(rows) - 63, 64)][:256]
     clients = [p.Client(url, retries=0) for p, (_, url) in zip(packages, sides)]
     times: list[list[float]] = [[], []]
+    less: list[list[float]] = [[], []]
+    timed_call = None
+    if a.less_mine:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from serve_parts import timed_call
     for i in range(a.calls):
         batch = batches[i % len(batches)]
         for k in ((0, 1) if i % 2 == 0 else (1, 0)):
+            if timed_call is not None:
+                parts = timed_call(clients[k], *batch)
+                times[k].append(parts["whole call"] * 1e6)
+                less[k].append(parts["whole call less the server's mine"] * 1e6)
+                continue
             t = time.perf_counter()
             clients[k].mine(*batch)
             times[k].append((time.perf_counter() - t) * 1e6)
@@ -76,6 +91,15 @@ def main() -> None:
         print(f"| {name} | {p50:.3f} | {p99:.3f} | {t.max() / 1e3:.3f} |")
     ratio = np.percentile(kept[1], 50) / np.percentile(kept[0], 50)
     print(f"\nnew/old p50 {ratio:.3f}; paired difference new - old, median {np.median(kept[1] - kept[0]) / 1e3:.3f} ms")
+    if a.less_mine:
+        rest = [np.array(t[skip:]) for t in less]
+        print("\neach call less its own server-side mine (Server-Timing), ms:")
+        print("| side | p50 | mean |")
+        print("|---|---:|---:|")
+        for name, t in zip(("old", "new"), rest):
+            print(f"| {name} | {np.percentile(t, 50) / 1e3:.3f} | {t.mean() / 1e3:.3f} |")
+        print(f"\npaired difference new - old of the call less its mine, median {np.median(rest[1] - rest[0]) / 1e3:.3f}"
+              " ms")
 
 
 if __name__ == "__main__":
