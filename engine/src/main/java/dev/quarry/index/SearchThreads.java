@@ -20,13 +20,14 @@ import java.util.function.IntConsumer;
  * before any other, as it is): no part outlives the call, and a failed call returns nothing. A part that itself splits (a search run by a pool worker) runs its parts one after
  * another on that worker, so the pool never waits on itself.
  *
- * <p>Both waits of a call spin for a while before they park: a worker that has finished a part polls for the
+ * <p>Both waits of a call poll for a while before they park: a worker that has finished a part polls for the
  * next one for {@value #SPIN_MICROS} microseconds, and the caller that has finished its own part polls for the
  * others' end as long before it parks. Waking a parked thread costs tens of microseconds on a virtual machine
  * (measured 40-70 at the median, milliseconds in the tail: bench/README.md, "The trainer's call taken apart"),
  * twice a call, where a trainer's calls come back to back and its two halves end within a fraction of a
- * millisecond of each other. A spin that finds nothing ends in the park it replaced; an idle process does
- * not spin.
+ * millisecond of each other. Between polls a thread yields its CPU: on an idle core that returns at once, and
+ * on a busy machine the thread it waits for (or any other) runs instead of a spin loop. A poll that finds
+ * nothing ends in the park it replaced; an idle process does not poll.
  */
 public final class SearchThreads {
     /** How long each wait of a call spins before it parks. */
@@ -96,7 +97,7 @@ public final class SearchThreads {
         InterruptedException interrupted = null;
         long spinUntil = System.nanoTime() + SPIN_NANOS;
         while (done.getCount() != 0 && System.nanoTime() - spinUntil < 0) {
-            Thread.onSpinWait();
+            Thread.yield();
         }
         while (true) {
             try {
@@ -112,8 +113,9 @@ public final class SearchThreads {
     }
 
     /**
-     * The pool's queue: a worker that finds it empty polls it for {@link #SPIN_NANOS} before it blocks, so a
-     * part handed over while it polls needs no wake-up ({@code offer} signals only a worker that blocked).
+     * The pool's queue: a worker that finds it empty polls it for {@link #SPIN_NANOS}, yielding between polls,
+     * before it blocks, so a part handed over while it polls needs no wake-up ({@code offer} signals only a
+     * worker that blocked).
      */
     private static final class SpinningQueue extends LinkedBlockingQueue<Runnable> {
         @Override
@@ -124,7 +126,7 @@ public final class SearchThreads {
                 if (r != null) {
                     return r;
                 }
-                Thread.onSpinWait();
+                Thread.yield();
             } while (System.nanoTime() - spinUntil < 0);
             return super.take();
         }
