@@ -175,6 +175,11 @@ public final class ColdStartKernels implements VectorKernels {
     }
 
     @Override
+    public int countAtLeast(int[] values, int n, int threshold) {
+        return simd.countAtLeast(values, n, threshold);
+    }
+
+    @Override
     public void laneDots(float[] query, int dim, MemorySegment rows, long[] offsets, int count, float[] out) {
         if (warm) {
             simd.laneDots(query, dim, rows, offsets, count, out);

@@ -136,6 +136,17 @@ public final class ScalarVectorKernels implements VectorKernels {
     }
 
     @Override
+    public int countAtLeast(int[] values, int n, int threshold) {
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            if (values[i] >= threshold) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    @Override
     public void laneDots(float[] query, int dim, MemorySegment rows, long[] offsets, int count, float[] out) {
         for (int j = 0; j < count; j++) {
             out[j] = LaneDot.dot(query, rows, offsets[j], dim);

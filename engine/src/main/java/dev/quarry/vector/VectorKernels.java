@@ -86,6 +86,12 @@ public interface VectorKernels {
     int indicesAtLeast(float[] values, int from, int n, float threshold, int[] rows);
 
     /**
+     * How many of {@code values[0, n)} are at least {@code threshold}. A selection that bisects on a value
+     * (the k-th largest of a few hundred ints) counts once a step.
+     */
+    int countAtLeast(int[] values, int n, int threshold);
+
+    /**
      * {@link #scorePanelsTopK} over rows stored as signed one-byte codes in the panel layout (component
      * i of row r at byte {@link RowPanels#index RowPanels.index(r, i, dim)} from {@code offset}): the
      * score of query q and row r is {@code sum over i of q_i x code_i}, one fused multiply-add per

@@ -212,6 +212,11 @@ class KernelSegmentClassTest {
         }
 
         @Override
+        public int countAtLeast(int[] values, int n, int threshold) {
+            return kernels.countAtLeast(values, n, threshold);
+        }
+
+        @Override
         public void scoreCodePanelsTopK(QueryBlock queries, MemorySegment panels, long offset, int rowCount,
                                         float[] thresholds, CandidateSink sink) {
             saw("scoreCodePanelsTopK", panels);

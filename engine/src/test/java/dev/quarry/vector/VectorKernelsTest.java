@@ -370,6 +370,39 @@ class VectorKernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
+    void countAtLeastCountsAsTheScalarLoopDoesAtEveryLengthAndExtreme(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim * 7L + 3);
+        // dim stands in for the count's length: odd lengths, full vectors and a masked tail; the array is
+        // longer than the length so that a tail reading past it would count values it must not.
+        int[] values = new int[dim + 20];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = switch (i % 5) {
+                case 0 -> random.nextInt();
+                case 1 -> random.nextInt(7) - 3; // ties and zero
+                case 2 -> Integer.MIN_VALUE;
+                case 3 -> Integer.MAX_VALUE;
+                default -> Float.floatToRawIntBits(random.nextFloat());
+            };
+        }
+        int[] thresholds = {Integer.MIN_VALUE, Integer.MIN_VALUE + 1, -3, -1, 0, 1, 2, Integer.MAX_VALUE,
+            values[0], values[dim - 1], random.nextInt()};
+        for (int threshold : thresholds) {
+            for (int n : new int[] {0, 1, dim / 2, dim}) {
+                int expected = 0;
+                for (int i = 0; i < n; i++) {
+                    expected += values[i] >= threshold ? 1 : 0;
+                }
+                assertEquals(expected, SCALAR.countAtLeast(values, n, threshold), "scalar n=" + n + " t=" + threshold);
+                assertEquals(expected, simd.countAtLeast(values, n, threshold), "n=" + n + " t=" + threshold);
+            }
+        }
+        int[] zeros = new int[dim];
+        assertEquals(dim, simd.countAtLeast(zeros, dim, 0));
+        assertEquals(0, simd.countAtLeast(zeros, dim, 1));
+    }
+
     /** The scores a kernel offers, by {@code q * rows + r}; NaN where nothing was offered. */
     private static float[] offered(int queries, int rows, Consumer<CandidateSink> kernel) {
         float[] out = new float[queries * rows];

@@ -1,18 +1,26 @@
 package dev.quarry.index.ivf;
 
+import dev.quarry.vector.VectorKernels;
+
 /**
- * The value at a given rank of a few hundred floats sorted descending, by narrowing histograms of the
- * floats' ordered bits instead of a quickselect. A quickselect's partition steps branch on each compare
- * and mispredict about half of them on scores in random order; it took a sixth of a super-block's search,
- * picking each query's k-th best candidate a list at a time. Here each pass counts the values into 256
- * buckets of their bit range (no data-dependent branch but the bucket's index), keeps the bucket holding
- * the rank (found from whichever end of the buckets is nearer to it), and stops when that bucket holds one
- * value; three passes at most for a few hundred distinct scores. One per thread; reuses its buffers.
+ * The value at a given rank of a few hundred floats sorted descending, by bisection on the floats'
+ * ordered bits, each step one vector count of the values at or above the middle
+ * ({@link VectorKernels#countAtLeast}). It is asked twice for about every query of a super-block (the
+ * cut's estimate from a sample, then the k-th best of the candidates a list adds), so its cost is a visible
+ * part of a search (docs/architecture.md, "Batch mining"). What it replaced, each slower: a quickselect,
+ * whose partition steps mispredicted about half their branches on scores in random order, then narrowing
+ * histograms of 256 buckets (three passes of a scalar count, a fill and a walk of the buckets each). Some
+ * 25 steps of a branch-free compare over 16 values at a time cost less than either. One per thread;
+ * reuses its buffer.
  */
 final class KthLargest {
-    private static final int BUCKETS = 256;
-    private final int[] counts = new int[BUCKETS];
+    private final VectorKernels kernels;
     private int[] bits = new int[0];
+
+    /** A selection whose counts run on {@code kernels}. */
+    KthLargest(VectorKernels kernels) {
+        this.kernels = kernels;
+    }
 
     /**
      * The value that would sit at position {@code k} (0-based) of {@code v[0, n)} sorted descending;
@@ -33,48 +41,15 @@ final class KthLargest {
             lo = Math.min(lo, b);
             hi = Math.max(hi, b);
         }
-        int size = n;
-        int above = 0; // values above the range [lo, hi] that the rank's value lies in
-        while (lo != hi) {
-            int shift = Math.max(0, 64 - Long.numberOfLeadingZeros((long) hi - lo) - 8);
-            int top = (int) (((long) hi - lo) >>> shift);
-            java.util.Arrays.fill(counts, 0, top + 1, 0);
-            for (int i = 0; i < size; i++) {
-                counts[(int) (((long) bits[i] - lo) >>> shift)]++;
-            }
-            int bucket;
-            if (2 * (k - above) < size) {
-                bucket = top;
-                while (above + counts[bucket] <= k) {
-                    above += counts[bucket--];
-                }
+        // The value at rank k is the largest t that more than k values reach: more than k reach lo, at
+        // most k reach hi + 1, and the two meet at a value that is one of v's (more reach it than the next).
+        while (lo < hi) {
+            int mid = (int) (((long) lo + hi + 1) >> 1);
+            if (kernels.countAtLeast(bits, n, mid) > k) {
+                lo = mid;
             } else {
-                // The rank lies in the lower half (a merge asks for the k-th best of k and a few more): walk
-                // up from the lowest bucket, not down through the 200-odd buckets above it.
-                int fromBottom = size - 1 - (k - above);
-                int below = 0;
-                bucket = 0;
-                while (below + counts[bucket] <= fromBottom) {
-                    below += counts[bucket++];
-                }
-                above += size - below - counts[bucket];
+                hi = mid - 1;
             }
-            long low = (long) lo + ((long) bucket << shift);
-            long high = Math.min(hi, low + (1L << shift) - 1);
-            int kept = 0;
-            int newLo = Integer.MAX_VALUE;
-            int newHi = Integer.MIN_VALUE;
-            for (int i = 0; i < size; i++) {
-                int b = bits[i];
-                if (b >= low && b <= high) {
-                    bits[kept++] = b;
-                    newLo = Math.min(newLo, b);
-                    newHi = Math.max(newHi, b);
-                }
-            }
-            size = kept;
-            lo = newLo;
-            hi = newHi;
         }
         return fromOrderBits(lo);
     }

@@ -20,11 +20,13 @@ final class ListOffers {
     private float[] picked = new float[0];
     private int[] pickedIds = new int[0];
     private final float[] sample = new float[2 * SAMPLE + 2];
-    private final KthLargest kth = new KthLargest();
-    private final ListTopK.Scratch scratch = new ListTopK.Scratch();
+    private final KthLargest kth;
+    private final ListTopK.Scratch scratch;
 
     ListOffers(VectorKernels kernels) {
         this.kernels = kernels;
+        this.kth = new KthLargest(kernels);
+        this.scratch = new ListTopK.Scratch(kernels);
     }
 
     /** This thread's working space for {@link ListTopK}. */

@@ -2,6 +2,7 @@ package dev.quarry.index.ivf;
 
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.TopK;
+import dev.quarry.vector.VectorKernels;
 import java.util.Arrays;
 
 /**
@@ -62,10 +63,15 @@ final class ListTopK {
 
     /** A thread's working space for {@link #merge}. */
     static final class Scratch {
+        private final KthLargest kth;
         private float[] scores = new float[0];
         private int[] ids = new int[0];
         private long[] keys = new long[0];
-        private final KthLargest kth = new KthLargest();
+
+        /** Working space whose selections count on {@code kernels}. */
+        Scratch(VectorKernels kernels) {
+            this.kth = new KthLargest(kernels);
+        }
 
         private void ensure(int n) {
             if (scores.length < n) {
@@ -102,12 +108,16 @@ final class ListTopK {
         }
         int n = size + m;
         scratch.ensure(n);
-        float[] s = scratch.scores;
-        int[] o = scratch.ids;
-        System.arraycopy(scores, base, s, 0, size);
-        System.arraycopy(ids, base, o, 0, size);
-        System.arraycopy(newScores, 0, s, size, m);
-        System.arraycopy(newIds, 0, o, size, m);
+        float[] s = newScores;
+        int[] o = newIds;
+        if (size > 0) { // a query's first list (most merges) selects from the new candidates in place
+            s = scratch.scores;
+            o = scratch.ids;
+            System.arraycopy(scores, base, s, 0, size);
+            System.arraycopy(ids, base, o, 0, size);
+            System.arraycopy(newScores, 0, s, size, m);
+            System.arraycopy(newIds, 0, o, size, m);
+        }
         // The k-th best score: every candidate above it is kept, and of those equal to it the smallest
         // ordinals fill the places left (the total order's tie-break).
         float kth = scratch.kth.of(s, n, k - 1);
@@ -115,12 +125,13 @@ final class ListTopK {
         int ties = 0;
         long[] tied = scratch.keys;
         for (int i = 0; i < n; i++) {
+            // Written at once and kept by the count, so no branch on a compare that goes either way about
+            // as often: fewer than k values are above the k-th best, so the writes stay in the query's places.
             float score = s[i];
-            if (score > kth) {
-                scores[base + kept] = score;
-                ids[base + kept] = o[i];
-                kept++;
-            } else if (score == kth) {
+            scores[base + kept] = score;
+            ids[base + kept] = o[i];
+            kept += score > kth ? 1 : 0;
+            if (score == kth) {
                 tied[ties++] = ((long) o[i] << 32) | i;
             }
         }

@@ -5,17 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.vector.VectorKernels;
+import dev.quarry.vector.VectorKernelsProvider;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The histogram selection gives the value a descending sort puts at each rank, and leaves its input alone. */
+/** The selection gives the value a descending sort puts at each rank, and leaves its input alone. */
 class KthLargestTest {
+    private static final VectorKernels KERNELS = VectorKernelsProvider.get();
 
     @Test
     void givesTheValueAtThatRankOfADescendingSort() {
         SplittableRandom random = new SplittableRandom(3);
-        KthLargest kth = new KthLargest();
+        KthLargest kth = new KthLargest(KERNELS);
         for (int trial = 0; trial < 3000; trial++) {
             int n = 1 + random.nextInt(trial % 10 == 0 ? 3000 : 300);
             float[] v = new float[n];
@@ -44,9 +47,9 @@ class KthLargestTest {
     }
 
     @Test
-    void everyRankFromEitherEndOfTheBucketsAgreesWithASort() {
+    void everyRankOfOddSizesAgreesWithASort() {
         SplittableRandom random = new SplittableRandom(11);
-        KthLargest kth = new KthLargest();
+        KthLargest kth = new KthLargest(KERNELS);
         for (int n : new int[] {1, 3, 7, 15, 17, 18, 33, 34, 35, 100, 383, 384, 385}) {
             for (int mode = 0; mode < 5; mode++) {
                 float[] v = new float[n];
@@ -62,7 +65,7 @@ class KthLargestTest {
                 float[] copy = v.clone();
                 float[] sorted = v.clone();
                 Arrays.sort(sorted);
-                for (int k = 0; k < n; k++) { // upper half: buckets walked down; lower half: walked up
+                for (int k = 0; k < n; k++) {
                     float expected = sorted[n - 1 - k];
                     assertTrue(expected == kth.of(v, n, k), "n=" + n + " mode=" + mode + " k=" + k);
                 }
@@ -75,7 +78,7 @@ class KthLargestTest {
     void takesEveryRankOfOneArray() {
         float[] v = {3f, -1f, 3f, 0f, -0f, 7f, Float.MIN_VALUE, -Float.MIN_VALUE};
         float[] descending = {7f, 3f, 3f, Float.MIN_VALUE, 0f, 0f, -Float.MIN_VALUE, -1f};
-        KthLargest kth = new KthLargest();
+        KthLargest kth = new KthLargest(KERNELS);
         for (int k = 0; k < v.length; k++) {
             assertTrue(descending[k] == kth.of(v, v.length, k), "rank " + k);
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.TopK;
 import dev.quarry.index.TopKCollector;
+import dev.quarry.vector.VectorKernelsProvider;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ class ListTopKTest {
             int k = trial % 7 == 0 ? 1 : 1 + random.nextInt(120);
             int queries = 1 + random.nextInt(6);
             ListTopK merged = new ListTopK(queries, k, null);
-            ListTopK.Scratch scratch = new ListTopK.Scratch();
+            ListTopK.Scratch scratch = new ListTopK.Scratch(VectorKernelsProvider.get());
             TopKCollector heap = new TopKCollector(queries, k);
             heap.reset(queries, Exclusions.NONE);
             int mode = trial % 4; // 0: gaussian, 1: few values (ties), 2: zeros of both signs, 3: short of k
