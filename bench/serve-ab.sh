@@ -11,10 +11,17 @@
 # --refresh too, the same once more after a refresh to a copy of the corpus (the client waits for the new version,
 # then times its first 2 calls and CALLS more). These legs use this checkout's bench/serve_client.py and Python client
 # for both commits.
+# With --interleaved both servers run at once (ports PORT and PORT+1) and the calls alternate between them call by
+# call, each commit's own client (bench/serve_ab_interleaved.py): what changes minute to minute on a shared machine
+# (other jobs, the page cache) then falls on both sides alike, where legs one after another can differ by 2x.
+# With --interleaved, --old-java-opts / --new-java-opts give each side's server JVM options of its own (QUARRY_JAVA_OPTS): with
+# --old and --new the same commit a JVM option is compared alone; --less-mine reports each call less its own
+# server-side mine too (bench/serve_ab_interleaved.py).
 #
 #   bench/serve-ab.sh [--old COMMIT] [--new COMMIT] [--calls N] [--pairs P] [--rate R]
 #                     [--old-index FILE] [--new-index FILE] [--sync] [--build-only]
-#                     [--first-call [--refresh]] [--preset NAME]
+#                     [--first-call [--refresh]] [--preset NAME] [--interleaved]
+#                     [--old-java-opts OPTS] [--new-java-opts OPTS] [--less-mine]
 #     --old: default aa15fe5 (main just before the request schema landed); --new: default HEAD
 #     --calls: default 3000 per leg and mode (300 with --first-call); --pairs: default 3 (A B A B A B)
 #     --preset: the servers' --preset (latency: each chooses its nprobe) instead of --nprobe 1
@@ -26,6 +33,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OLD=aa15fe5 NEW=HEAD CALLS="" PAIRS=3 RATE="" OLD_INDEX="" NEW_INDEX="" BUILD_ONLY="" SYNC="" FIRST="" REFRESH="" PRESET=""
+INTERLEAVED="" LESS_MINE="" OLD_OPTS="${QUARRY_JAVA_OPTS:-}" NEW_OPTS="${QUARRY_JAVA_OPTS:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --old) OLD="$2"; shift 2 ;;
@@ -40,8 +48,13 @@ while [ $# -gt 0 ]; do
     --first-call) FIRST=1; shift ;;
     --refresh) REFRESH=1; shift ;;
     --preset) PRESET="$2"; shift 2 ;;
+    --interleaved) INTERLEAVED=1; shift ;;
+    --old-java-opts) OLD_OPTS="$2"; shift 2 ;;
+    --new-java-opts) NEW_OPTS="$2"; shift 2 ;;
+    --less-mine) LESS_MINE=--less-mine; shift ;;
     *) echo "serve-ab: $1: expected --old, --new, --calls, --pairs, --rate, --old-index, --new-index, --sync," \
-         "--build-only, --first-call, --refresh or --preset" >&2
+         "--build-only, --first-call, --refresh, --preset, --interleaved, --old-java-opts, --new-java-opts or" \
+         "--less-mine" >&2
        exit 2 ;;
   esac
 done
@@ -97,7 +110,11 @@ if [ -n "$FIRST" ]; then
   EST=$(( 2 * PAIRS * (25 + CALLS / 70) ))
   [ -z "$REFRESH" ] || EST=$(( EST + 2 * PAIRS * (30 + CALLS / 70) ))
 fi
-log "$PAIRS pairs of $CALLS + $CALLS calls: about $((EST / 60)) min $((EST % 60)) s on a quiet machine"
+if [ -n "$INTERLEAVED" ]; then
+  log "two servers at once, $CALLS rounds of one call each: about $(( 50 + CALLS / 70 )) s on a quiet machine"
+else
+  log "$PAIRS pairs of $CALLS + $CALLS calls: about $((EST / 60)) min $((EST % 60)) s on a quiet machine"
+fi
 RUN="$AB/run-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$RUN"
 RESULTS="$RUN/results.jsonl"
@@ -110,8 +127,31 @@ fi
   echo "new $NEW_SHA $(git -C "$ROOT" log -1 --format=%s "$NEW_SHA" | cut -c1-100)"
   echo "calls $CALLS pairs $PAIRS old-index $OLD_INDEX new-index $NEW_INDEX${SYNC:+ (sync after each start)}"
   echo "servers: ${SEARCH[*]}${FIRST:+; first calls of a fresh server}${REFRESH:+, and after a refresh}"
+  echo "JVM options: old '$OLD_OPTS' new '$NEW_OPTS'"
   echo "load before $(cut -d' ' -f1-3 /proc/loadavg)"; } >"$RUN/about.txt"
 start_run=$SECONDS
+if [ -n "$INTERLEAVED" ]; then
+  sides=()
+  servers=()
+  trap 'for s in "${servers[@]}"; do kill -TERM "$s" 2>/dev/null || true; done; wait; rm -rf "$RUN"/work-*' EXIT
+  for side in old new; do
+    if [ "$side" = old ]; then tree="$OLD_TREE" index="$OLD_INDEX" opts="$OLD_OPTS"
+    else tree="$NEW_TREE" index="$NEW_INDEX" opts="$NEW_OPTS"; fi
+    URL="http://127.0.0.1:$PORT" work=()
+    grep -q '"--work-dir"' "$tree/tools/serve/src/main/java/dev/quarry/serve/ServeCommand.java" \
+      && work=(--work-dir "$RUN/work-$side")
+    QUARRY_JAVA_OPTS="$opts" serve_start "$tree" "$RUN/server-$side.log" --index "$index" "${SEARCH[@]}" \
+      "${work[@]}" || exit 1
+    servers+=("$SERVER") sides+=(--side "$tree=$URL")
+    log "$side: ready in $READY s on $URL"
+    PORT=$((PORT + 1))
+  done
+  [ -z "$SYNC" ] || sync
+  "$PY" "$ROOT/bench/serve_ab_interleaved.py" "${sides[@]}" --queries "$DATA/queries.qvec" --positives "$POSITIVES" \
+    --calls "$CALLS" --out "$RUN" $LESS_MINE | tee "$RUN/report.md"
+  echo "load after $(cut -d' ' -f1-3 /proc/loadavg); $((SECONDS - start_run)) s" | tee -a "$RUN/about.txt"
+  exit 0
+fi
 for pair in $(seq "$PAIRS"); do
   for side in old new; do
     if [ "$side" = old ]; then tree="$OLD_TREE" index="$OLD_INDEX"; else tree="$NEW_TREE" index="$NEW_INDEX"; fi

@@ -30,6 +30,44 @@ from serve_client import load_batches  # noqa: E402
 SERVER = ["read", "decode", "queue", "handoff", "mine", "return", "encode"]
 
 
+def timed_call(client: Client, anchors, ids, nprobe: int | None = None) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """One binary mine call (8 negatives; nprobe if given) taken step by step as Client.mine takes them: each
+    part's seconds."""
+    clock = time.perf_counter
+    t0 = clock()
+    vectors, n = qc._anchor_bytes(anchors)
+    lines = qc._positive_lines(ids, n)
+    body = vectors + "".join(line + "\n" for line in lines).encode("utf-8")
+    params = [("n", str(n)), ("num_negatives", "8")] + ([("nprobe", str(nprobe))] if nprobe else [])
+    target = client._base + "/v1/mine?" + urllib.parse.urlencode(params)
+    headers = dict(client._headers, **{"Content-Type": "application/octet-stream"})
+    conn = client._connection()
+    t1 = clock()
+    conn.request("POST", target, body=body, headers=headers)
+    t2 = clock()
+    response = conn.getresponse()
+    t3 = clock()
+    data = response.read()
+    t4 = clock()
+    qc._decode_mined(response.headers, data, n)
+    t5 = clock()
+    if response.status != 200:
+        raise SystemExit(f"serve_parts: status {response.status}: {data[:200]!r}")
+    server = {}
+    for metric in response.headers["Server-Timing"].split(","):
+        name, dur = metric.strip().split(";dur=")
+        server[name] = float(dur) / 1e3
+    parts = {"client: encode the request": t1 - t0, "client: send (conn.request)": t2 - t1}
+    for name in SERVER:
+        parts[f"server: {name}"] = server[name]
+    parts["outside the handler (wire, framework, wake-ups, head parsing)"] = (t3 - t2) - sum(server.values())
+    parts["client: read the body"] = t4 - t3
+    parts["client: decode the answer"] = t5 - t4
+    parts["whole call"] = t5 - t0
+    parts["whole call less the server's mine"] = (t5 - t0) - server["mine"]
+    return parts
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
@@ -41,7 +79,6 @@ def main() -> None:
     a = ap.parse_args()
     import numpy as np
     batches = load_batches(a.queries, a.positives, 64)
-    clock = time.perf_counter
     parts: dict[str, list[float]] = {}
 
     def add(name: str, seconds: float) -> None:
@@ -50,39 +87,11 @@ def main() -> None:
     with Client(a.url, retries=0) as client:
         for i in range(a.calls):
             anchors, ids = batches[i % len(batches)]
-            t0 = clock()
-            vectors, n = qc._anchor_bytes(anchors)
-            lines = qc._positive_lines(ids, n)
-            body = vectors + "".join(line + "\n" for line in lines).encode("utf-8")
-            target = client._base + "/v1/mine?" + urllib.parse.urlencode([("n", str(n)), ("num_negatives", "8")])
-            headers = dict(client._headers, **{"Content-Type": "application/octet-stream"})
-            conn = client._connection()
-            t1 = clock()
-            conn.request("POST", target, body=body, headers=headers)
-            t2 = clock()
-            response = conn.getresponse()
-            t3 = clock()
-            data = response.read()
-            t4 = clock()
-            qc._decode_mined(response.headers, data, n)
-            t5 = clock()
-            if response.status != 200:
-                raise SystemExit(f"serve_parts: status {response.status}: {data[:200]!r}")
-            server = {}
-            for metric in response.headers["Server-Timing"].split(","):
-                name, dur = metric.strip().split(";dur=")
-                server[name] = float(dur) / 1e3
+            call = timed_call(client, anchors, ids)
             if i < a.calls // 5:
                 continue
-            add("client: encode the request", t1 - t0)
-            add("client: send (conn.request)", t2 - t1)
-            for name in SERVER:
-                add(f"server: {name}", server[name])
-            add("outside the handler (wire, framework, wake-ups, head parsing)", (t3 - t2) - sum(server.values()))
-            add("client: read the body", t4 - t3)
-            add("client: decode the answer", t5 - t4)
-            add("whole call", t5 - t0)
-            add("whole call less the server's mine", (t5 - t0) - server["mine"])
+            for name, seconds in call.items():
+                add(name, seconds)
     with open(a.json, "a", encoding="utf-8") as out:
         print(f"{a.label}: {len(parts['whole call'])} calls (after {a.calls // 5} not counted), ms")
         print("| part | p50 | mean |")

@@ -41,7 +41,55 @@ def closed_loop(index, xq, batch, calls):
     return lat, calls / (time.perf_counter() - start)
 
 
-def fixed_rate(index, xq, batch, calls, rate):
+class OsCounters:
+    """What the OS saw around each call, read from /proc after it (outside its timing), as
+    dev.quarry.bench.latency.OsCounters writes it: steal ticks, the process's page faults, and per thread (the
+    calling one first, then every other thread of the process summed) time on a CPU and waiting for one
+    (microseconds) and involuntary context switches; one CSV line per call, differences from the line before."""
+
+    def __init__(self, path):
+        import os
+        import threading
+        self.me = str(threading.get_native_id())
+        self.pid = os.getpid()
+        self.out = open(path, "w")
+        self.out.write("call,due_ms,latency_ms,steal_ticks,minflt,majflt,t0_run_us,t0_wait_us,t0_nvcsw,"
+                       "t1_run_us,t1_wait_us,t1_nvcsw\n")
+        self.last = self.read()
+
+    def read(self):
+        import os
+        with open("/proc/stat") as f:
+            steal = int(f.readline().split()[8])
+        with open("/proc/self/stat") as f:
+            s = f.read()
+        s = s[s.rindex(")") + 2:].split()
+        v = [steal, int(s[7]), int(s[9]), 0, 0, 0, 0, 0, 0]
+        for tid in os.listdir("/proc/self/task"):
+            at = 3 if tid == self.me else 6
+            with open(f"/proc/self/task/{tid}/schedstat") as f:
+                run, wait, _ = f.read().split()
+            v[at] += int(run)
+            v[at + 1] += int(wait)
+            with open(f"/proc/self/task/{tid}/status") as f:
+                for line in f:
+                    if line.startswith("nonvoluntary_ctxt_switches:"):
+                        v[at + 2] += int(line.split(":")[1])
+        return v
+
+    def after(self, call, due_ms, latency_s):
+        now = self.read()
+        d = [b - a for a, b in zip(self.last, now)]
+        for i in (3, 4, 6, 7):
+            d[i] //= 1000
+        self.last = now
+        self.out.write(f"{call},{due_ms:.3f},{latency_s * 1e3:.4f}," + ",".join(str(x) for x in d) + "\n")
+
+    def close(self):
+        self.out.close()
+
+
+def fixed_rate(index, xq, batch, calls, rate, counters=None):
     lat = []
     interval = 1.0 / rate
     start = time.perf_counter()
@@ -53,6 +101,8 @@ def fixed_rate(index, xq, batch, calls, rate):
         lo = (i * batch) % (len(xq) - batch + 1)
         index.search(xq[lo:lo + batch], K)
         lat.append(time.perf_counter() - due)
+        if counters is not None:
+            counters.after(i, (due - start) * 1e3, lat[-1])
     return lat, calls / (time.perf_counter() - start)
 
 
@@ -75,6 +125,7 @@ def main():
     ap.add_argument("--recall", type=int, default=500)
     ap.add_argument("--index-cache")
     ap.add_argument("--json-out", required=True)
+    ap.add_argument("--os-counters", help="directory: per-call /proc counters of fixed-rate series of 16+ queries")
     a = ap.parse_args()
 
     import faiss
@@ -124,7 +175,15 @@ def measure(a, out, simd, xq, variant, index, probes):
                 series = [("closed loop",) + closed_loop(index, xq, batch, a.calls)]
                 for fraction in (float(r) for r in a.rates.split(",")):
                     rate = fraction * series[0][2]
-                    series.append((f"fixed {rate:.0f}/s",) + fixed_rate(index, xq, batch, a.calls, rate))
+                    counters = None
+                    if a.os_counters and batch >= 16:  # reading /proc after each call needs a large call's room
+                        import os
+                        os.makedirs(a.os_counters, exist_ok=True)
+                        counters = OsCounters(os.path.join(
+                            a.os_counters, f"faiss-{variant}-batch{batch}-threads{threads}-fixed{fraction:.2f}.csv"))
+                    series.append((f"fixed {rate:.0f}/s",) + fixed_rate(index, xq, batch, a.calls, rate, counters))
+                    if counters is not None:
+                        counters.close()
                 for mode, lat, per_s in series:
                     row = {"set": a.label or a.dataset, "engine": "faiss-" + simd, "what": "search", "index": a.index,
                            "variant": variant, "nlist": a.nlist if a.index != "flat" else 0, "nprobe": nprobe,

@@ -22,6 +22,7 @@ import dev.quarry.vector.VectorKernelsProvider;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -107,6 +108,11 @@ class KernelSegmentClassTest {
                 mine(plainStore, euclid, kernels, search, anchors, positives);
                 // The batch search of `quarry mine`: queries read in place from a store.
                 graph.searchRows(unitStore.segment(), offsets, 10, Exclusions.NONE, search);
+                // One block whose lists are split between two threads (the fused kernel and its heaps; a search
+                // on one thread scores whole lists), and one of fewer than 16 queries (the centroid panels).
+                euclid.search(QueryBlock.of(Arrays.copyOf(anchors, 20)), 10, Exclusions.NONE, search);
+                graph.search(QueryBlock.of(Arrays.copyOf(anchors, 3)), 10, Exclusions.NONE,
+                        search.withThreads(1));
                 try (Miner miner = Miner.builder(unitStore).index(graph).kernels(kernels).search(search)
                         .warmUp(false).build()) {
                     miner.mine(unitStore.segment(), unitStore.rowOffset(0), unitStore.rowStride() * 31, n, positives);

@@ -59,6 +59,11 @@ public final class CallLatency {
 
     /** {@code calls} calls due every {@code 1e9 / rate} ns, each timed from when it was due. */
     public static Series fixedRate(long calls, double rate, Runnable call) {
+        return fixedRate(calls, rate, call, null);
+    }
+
+    /** As {@link #fixedRate(long, double, Runnable)}, telling {@code counters} (may be null) after each call. */
+    static Series fixedRate(long calls, double rate, Runnable call, OsCounters counters) {
         Histogram h = new Histogram(3_600_000_000_000L, 3);
         long interval = (long) (1e9 / rate);
         long allocated = allocated();
@@ -75,7 +80,11 @@ public final class CallLatency {
                 }
             }
             call.run();
-            h.recordValue(System.nanoTime() - due);
+            long latency = System.nanoTime() - due;
+            h.recordValue(latency);
+            if (counters != null) {
+                counters.after(i, (due - start) / 1e6, latency);
+            }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Series(String.format(Locale.ROOT, "fixed %.0f/s", rate), h, calls, seconds,

@@ -36,7 +36,8 @@ import java.util.Locale;
  * <p>Usage: {@code LatencyBenchmark --corpus C.qvec --queries Q.qvec [--index C.qivf] [--label NAME]
  * [--batches 1,8,64,256] [--nprobe 1,2,4,8] [--threads 2] [--calls 2000] [--rates 0.5,0.8]
  * [--recall 500] [--first-call] [--preload] [--preset latency] [--steady N] [--coarse auto|exact|graph] [--ef N] [--oversample F]
- * [--json OUT.jsonl]}
+ * [--json OUT.jsonl] [--os-counters DIR]}; {@code --os-counters} writes, for each fixed-rate series of 16 anchors or
+ * more, one CSV line per call with what the machine did meanwhile ({@link OsCounters}).
  */
 public final class LatencyBenchmark {
     private static final int K = 100;
@@ -95,7 +96,15 @@ public final class LatencyBenchmark {
         CallLatency.Series closed = CallLatency.closedLoop(o.calls, call);
         series.add(closed);
         for (double fraction : o.rates) {
-            series.add(CallLatency.fixedRate(o.calls, fraction * closed.callsPerSecond(), call));
+            if (o.osCounters != null && batch >= 16) { // reading /proc after each call needs the room a large call leaves
+                Files.createDirectories(o.osCounters);
+                try (OsCounters counters = new OsCounters(o.osCounters.resolve(String.format(Locale.ROOT,
+                        "quarry-%s-batch%d-fixed%.2f.csv", o.label, batch, fraction)), "quarry-search")) {
+                    series.add(CallLatency.fixedRate(o.calls, fraction * closed.callsPerSecond(), call, counters));
+                }
+            } else {
+                series.add(CallLatency.fixedRate(o.calls, fraction * closed.callsPerSecond(), call));
+            }
         }
         for (CallLatency.Series s : series) {
             String line = String.format(Locale.ROOT, "{\"set\":\"%s\",\"engine\":\"quarry\",\"what\":\"mine\","
@@ -222,7 +231,8 @@ public final class LatencyBenchmark {
     /** The command line. */
     private record Options(Path corpus, Path queries, Path index, String label, int[] batches, int[] nprobes,
                            int threads, int calls, double[] rates, int recall, boolean firstCall,
-                           boolean preload, MinerPreset preset, int steady, Path json, SearchParams.Coarse coarse, int ef, float oversample) {
+                           boolean preload, MinerPreset preset, int steady, Path json, SearchParams.Coarse coarse, int ef, float oversample,
+                           Path osCounters) {
         /** This run's search options at {@code nprobe}. */
         SearchParams search(int nprobe) {
             return new SearchParams(threads, nprobe, coarse, ef, oversample);
@@ -256,6 +266,7 @@ public final class LatencyBenchmark {
             SearchParams.Coarse coarse = SearchParams.Coarse.AUTO;
             int ef = 0;
             float oversample = 0;
+            Path osCounters = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--corpus" -> corpus = Path.of(args[++i]);
@@ -277,6 +288,7 @@ public final class LatencyBenchmark {
                     case "--coarse" -> coarse = SearchParams.Coarse.valueOf(args[++i].toUpperCase(Locale.ROOT));
                     case "--ef" -> ef = Integer.parseInt(args[++i]);
                     case "--oversample" -> oversample = Float.parseFloat(args[++i]);
+                    case "--os-counters" -> osCounters = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
@@ -284,7 +296,7 @@ public final class LatencyBenchmark {
                 throw new IllegalArgumentException("--corpus and --queries are required");
             }
             return new Options(corpus, queries, index, label, batches, nprobes, threads, calls, rates, recall,
-                    firstCall, preload, preset, steady, json, coarse, ef, oversample);
+                    firstCall, preload, preset, steady, json, coarse, ef, oversample, osCounters);
         }
 
         private static int[] ints(String list) {

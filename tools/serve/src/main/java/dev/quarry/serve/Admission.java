@@ -15,12 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its bytes against a budget shared by every call ({@link Ticket#reserve}); only then does it wait for
  * one of the {@code running} slots ({@link Ticket#awaitSlot}, 5 s at most). So a client that stalls
  * mid-upload costs a waiting place, never a running slot, and the bodies held at once never exceed
- * the budget, whatever clients send. A running call mines on one of {@code running} platform threads of its
- * own ({@link Ticket#run}), never on the request's virtual thread: mining is CPU-bound and never parks, so
- * on a virtual thread it would hold a carrier of the virtual-thread scheduler (one per core) for as long as
- * it mines, and with every carrier held nobody else is answered, not even the 503 of a call beyond the
- * places; on threads of their own the OS shares the cores between mining and answering. A draining
- * service admits nothing new. Thread-safe.
+ * the budget, whatever clients send. A running call mines on its request's virtual thread while that leaves
+ * a carrier of the virtual-thread scheduler free ({@link CarrierShare}: mining is CPU-bound and never parks, so
+ * it holds its carrier for as long as it mines, and with every carrier held nobody else would be answered, not
+ * even the 503 of a call beyond the places), else on one of {@code running} platform threads of its own
+ * ({@link Ticket#run}), where the OS shares the cores between mining and answering. A draining service admits
+ * nothing new. Thread-safe.
  */
 final class Admission {
     /** How long a decoded call waits for a running slot before it is refused (the client retries). */
@@ -128,12 +128,24 @@ final class Admission {
         }
 
         /**
-         * Runs {@code work} (the call's mining) on a mining thread and waits for it; what it throws is thrown
-         * here. The call must hold its running slot ({@link #awaitSlot}).
+         * Runs {@code work} (the call's mining) and waits for it; what it throws is thrown here. The call must hold
+         * its running slot ({@link #awaitSlot}). It runs on the calling thread when that leaves a carrier of the
+         * virtual-thread scheduler free for everyone else ({@link CarrierShare}), else on a mining thread.
          */
         <T> T run(Callable<T> work) throws InterruptedException {
             if (!runningSlot) {
                 throw new IllegalStateException("mining without a running slot");
+            }
+            if (CarrierShare.tryTake()) {
+                try {
+                    return work.call();
+                } catch (RuntimeException | InterruptedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    CarrierShare.release();
+                }
             }
             Future<T> result = miners.submit(work);
             try {

@@ -9,8 +9,9 @@ import java.util.Locale;
  * {@code handoff} (to a mining thread), {@code mine} (the miner's call), {@code return} (back to the request's
  * thread) and {@code encode} (the answer's bytes). What a client measures beyond their sum is outside the handler:
  * the connection, the framework's reading of the request's head and writing of the answer, and the threads' wake-ups.
- * The mining thread's two stamps are read after the call's future returned them (happens-before). Not thread-safe
- * otherwise: one call's.
+ * When the call is handed to a mining thread, that thread's two stamps are read after the call's future returned
+ * them (happens-before); when it mines on the request's own thread, {@code handoff} and {@code return} are the
+ * few nanoseconds of deciding so. Not thread-safe otherwise: one call's.
  */
 final class CallPhases {
     static final String HEADER = "Server-Timing";

@@ -95,8 +95,9 @@ final class MineResource implements HttpService {
                 throw overloaded(res);
             }
             phases.slot();
-            // Mined on a thread of the running slots, not this virtual one (Admission: CPU-bound work on a
-            // carrier would leave the refusals of other calls unanswered while it lasts).
+            // Mined on this virtual thread while that leaves a carrier free for other calls' reads and refusals,
+            // else on a mining thread (Admission, CarrierShare: CPU-bound work on every carrier would leave the
+            // refusals of other calls unanswered while it lasts).
             MiningService.Mined mined = ticket.run(() -> {
                 phases.mineStart();
                 if (testHooks) {
