@@ -116,6 +116,48 @@ class ColdStartKernelsTest {
         assertSame(cold, ColdStartKernels.around(cold));
     }
 
+    @Test
+    void exactSelectionsRunAsPlainLoopsUntilWarmedWithTheSimdAnswers() {
+        VectorKernels simd = PanamaVectorKernels.create("wide");
+        int[] simdCalls = {0};
+        VectorKernels counted = (VectorKernels) java.lang.reflect.Proxy.newProxyInstance(
+                VectorKernels.class.getClassLoader(), new Class<?>[] {VectorKernels.class}, (proxy, method, a) -> {
+                    if (method.getName().equals("countAtLeast") || method.getName().equals("indicesAtLeast")) {
+                        simdCalls[0]++;
+                    }
+                    try {
+                        return method.invoke(simd, a);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        ColdStartKernels cold = new ColdStartKernels(counted);
+        SplittableRandom random = new SplittableRandom(11);
+        for (int n : new int[] {0, 1, 3, 7, 15, 16, 17, 100, 383, 384, 385}) {
+            int[] ints = new int[n];
+            float[] floats = new float[n + 2];
+            for (int i = 0; i < n; i++) {
+                ints[i] = random.nextInt(-50, 50);
+                floats[i + 2] = i % 9 == 0 ? Float.NaN : i % 7 == 0 ? 0f : (float) random.nextDouble(-1, 1);
+            }
+            for (int t : new int[] {Integer.MIN_VALUE, -50, -1, 0, 13, 50}) {
+                assertEquals(simd.countAtLeast(ints, n, t), cold.countAtLeast(ints, n, t), "count, n=" + n + " t=" + t);
+            }
+            for (float t : new float[] {Float.NEGATIVE_INFINITY, -0.5f, 0f, 0.25f, Float.POSITIVE_INFINITY}) {
+                int[] expected = new int[n];
+                int[] actual = new int[n];
+                int m = simd.indicesAtLeast(floats, 2, n, t, expected);
+                assertEquals(m, cold.indicesAtLeast(floats, 2, n, t, actual), "indices, n=" + n + " t=" + t);
+                assertTrue(Arrays.equals(expected, 0, m, actual, 0, m), "indices, n=" + n + " t=" + t);
+            }
+        }
+        assertEquals(0, simdCalls[0], "a cold selection reached the SIMD kernels");
+        cold.warmUp();
+        cold.countAtLeast(new int[] {1, 2, 3}, 3, 2);
+        cold.indicesAtLeast(new float[] {1, 2, 3}, 0, 3, 2f, new int[3]);
+        assertEquals(2, simdCalls[0], "a warm selection went to the plain loops");
+    }
+
     /** Thresholds that let everything through, nothing, or about half the rows, by query. */
     private static float[] thresholds(SplittableRandom random, int qc) {
         float[] t = new float[qc];
