@@ -28,9 +28,9 @@ final class IvfBatchSearch {
     /** Queries whose centroids a thread scores per step (a packed block of this many). */
     private static final int COARSE_CHUNK = 1024;
     /** Queries a list is scored against at once. */
-    private static final int SCAN_QUERIES = 64;
+    static final int SCAN_QUERIES = 64;
     /** Rows of a list scored at once (a multiple of the panel height): 64 x 2,048 scores fit L2. */
-    private static final int SCAN_ROWS = 2048;
+    static final int SCAN_ROWS = 2048;
 
     private final IvfIndex index;
     private final VectorKernels kernels;
@@ -185,14 +185,26 @@ final class IvfBatchSearch {
                     map[j] = plan.queries()[first + j];
                     sub.add(rows, offsets[map[j]]);
                 }
-                // Long lists in runs of SCAN_ROWS rows (whole panels), so the matrix stays in L2.
-                for (int row = 0; row < size; row += SCAN_ROWS) {
-                    int n = Math.min(SCAN_ROWS, size - row);
-                    kernels.scorePanels(sub, data, index.listVectorsAt(list) + 4L * dim * row, n, matrix, stride);
-                    for (int j = 0; j < m; j++) {
-                        offers.offer(candidates, map[j], matrix, j * stride, n, ordinals, row);
-                    }
-                }
+                scoreList(kernels, sub, map, data, index.listVectorsAt(list), size, ordinals, matrix, stride,
+                        candidates, offers);
+            }
+        }
+    }
+
+    /**
+     * Scores one list of {@code size} rows at {@code listAt} against the queries of {@code sub} (the j-th is
+     * query {@code map[j]}) and merges each query's scores into its candidates at once; long lists in runs of
+     * {@value #SCAN_ROWS} rows (whole panels), so the matrix ({@code stride} floats a query) stays in L2.
+     */
+    static void scoreList(VectorKernels kernels, QueryBlock sub, int[] map, MemorySegment data, long listAt,
+                          int size, int[] ordinals, float[] matrix, int stride, ListTopK candidates,
+                          ListOffers offers) {
+        int dim = sub.dim();
+        for (int row = 0; row < size; row += SCAN_ROWS) {
+            int n = Math.min(SCAN_ROWS, size - row);
+            kernels.scorePanels(sub, data, listAt + 4L * dim * row, n, matrix, stride);
+            for (int j = 0; j < sub.count(); j++) {
+                offers.offer(candidates, map[j], matrix, j * stride, n, ordinals, row);
             }
         }
     }

@@ -23,10 +23,9 @@ import java.lang.foreign.MemorySegment;
  * list times its rows, capped as the super-block search caps it.
  */
 final class SelectingScan {
-    /** Queries a list is scored against at once. */
-    private static final int SCAN_QUERIES = 64;
-    /** Rows of a list scored at once (whole panels). */
-    private static final int SCAN_ROWS = 2048;
+    /** Queries a list is scored against at once, and rows of a list at once: the super-block search's. */
+    private static final int SCAN_QUERIES = IvfBatchSearch.SCAN_QUERIES;
+    private static final int SCAN_ROWS = IvfBatchSearch.SCAN_ROWS;
 
     private SelectingScan() {
     }
@@ -68,14 +67,8 @@ final class SelectingScan {
                     queries.copyTo(map[j], row);
                     sub.add(row);
                 }
-                // Long lists in runs of SCAN_ROWS rows (whole panels), so the matrix stays small.
-                for (int r = 0; r < size; r += SCAN_ROWS) {
-                    int rows = Math.min(SCAN_ROWS, size - r);
-                    kernels.scorePanels(sub, data, at + 4L * dim * r, rows, matrix, stride);
-                    for (int j = 0; j < m; j++) {
-                        offers.offer(candidates, map[j], matrix, j * stride, rows, ordinals, r);
-                    }
-                }
+                IvfBatchSearch.scoreList(kernels, sub, map, data, at, size, ordinals, matrix, stride, candidates,
+                        offers);
             }
         }
         candidates.sortInPlace(0, n, offers.scratch());
