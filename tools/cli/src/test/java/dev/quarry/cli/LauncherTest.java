@@ -116,10 +116,54 @@ class LauncherTest {
         Path jdk = dir.resolve("jdk-25");
         fakeJava(jdk, "25.0.2");
         Path tools = Files.createDirectories(dir.resolve("tools"));
-        List<String> launcherFlags = launch(launcher, jdk, tools, "jvm-flags").lines().toList();
+        // A kernel without transparent huge pages: the flags every JVM needs and nothing else (the next test has
+        // the huge pages' flag, a choice for the machine, not a need).
+        Path never = Files.writeString(dir.resolve("thp-never"), "always madvise [never]\n");
+        List<String> launcherFlags = launchWith(Map.of("QUARRY_THP_MODE_FILE", never.toString()), launcher, jdk, tools,
+                "jvm-flags").lines().toList();
         assertEquals(dev.quarry.testing.ChildJvm.quarryFlags(), launcherFlags.stream()
                 .flatMap(f -> Arrays.stream(f.split(" "))).toList());
         assertTrue(launcherFlags.contains("-Dchronicle.analytics.disable=true"), launcherFlags::toString);
+    }
+
+    @Test
+    void asksForTransparentHugePagesOnlyWhereTheKernelLetsAProcessAsk() throws IOException, InterruptedException {
+        // The kernel's mode is the bracketed word of its sysfs file; a fake file stands in for it. The flag goes
+        // to commands and to `jvm-flags` with `always` or `madvise`, never with `never` or without the file (the
+        // JVM would warn at every start), and never to `jvm-flags spark` (options for executors elsewhere).
+        Path launcher = Path.of("..", "..", "quarry").toAbsolutePath().normalize();
+        Path jdk = dir.resolve("jdk-25");
+        fakeJava(jdk, "25.0.2");
+        Path tools = Files.createDirectories(dir.resolve("tools"));
+        String flag = "-XX:+UseTransparentHugePages";
+        Map<String, Boolean> modes = Map.of(
+                "always [madvise] never\n", true,
+                "[always] madvise never\n", true,
+                "always [madvise] never", true, // no newline at the end
+                "always madvise [never]\n", false,
+                "", false);
+        int i = 0;
+        for (Map.Entry<String, Boolean> mode : modes.entrySet()) {
+            Path file = Files.writeString(dir.resolve("thp-" + i++), mode.getKey());
+            Map<String, String> env = Map.of("QUARRY_THP_MODE_FILE", file.toString(), "QUARRY_AOT_CACHE", "off");
+            List<String> flags = launchWith(env, launcher, jdk, tools, "jvm-flags").lines().toList();
+            assertEquals(mode.getValue(), flags.contains(flag), mode.getKey() + ": " + flags);
+            assertFalse(flags.contains(""), flags::toString);
+            assertFalse(launchWith(env, launcher, jdk, tools, "jvm-flags", "spark").contains(flag), mode.getKey());
+            String run = launchWith(env, launcher, jdk, tools, "--version");
+            assertEquals(mode.getValue(), run.contains(flag), mode.getKey() + ": " + run);
+        }
+        Map<String, String> missing = Map.of("QUARRY_THP_MODE_FILE", dir.resolve("no-such-file").toString(),
+                "QUARRY_AOT_CACHE", "off");
+        String flags = launchWith(missing, launcher, jdk, tools, "jvm-flags");
+        assertFalse(flags.contains(flag) || flags.contains("no-such-file"), flags);
+        assertFalse(launchWith(missing, launcher, jdk, tools, "--version").contains(flag));
+
+        // A user turns it off with QUARRY_JAVA_OPTS, which comes later on the command line (the JVM takes the last).
+        Path madvise = Files.writeString(dir.resolve("thp-madvise"), "always [madvise] never\n");
+        String off = launchWith(Map.of("QUARRY_THP_MODE_FILE", madvise.toString(), "QUARRY_AOT_CACHE", "off",
+                "QUARRY_JAVA_OPTS", "-XX:-UseTransparentHugePages"), launcher, jdk, tools, "--version");
+        assertTrue(off.indexOf(flag) >= 0 && off.indexOf(flag) < off.indexOf("-XX:-UseTransparentHugePages"), off);
     }
 
     @Test
@@ -188,6 +232,7 @@ class LauncherTest {
         env.put("PATH", tools + ":/usr/bin:/bin");
         env.put("QUARRY_JVM_DIRS", dir.resolve("no-jvms").toString());
         env.remove("QUARRY_AOT_CACHE");
+        env.remove("QUARRY_THP_MODE_FILE");
         env.putAll(extra);
         pb.redirectErrorStream(true);
         Process process = pb.start();
