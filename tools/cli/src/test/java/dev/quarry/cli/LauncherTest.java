@@ -127,10 +127,10 @@ class LauncherTest {
     }
 
     @Test
-    void asksForTransparentHugePagesOnlyWhereTheKernelLetsAProcessAsk() throws IOException, InterruptedException {
+    void asksForTransparentHugePagesWhereTheKernelLetsItAndNotForTheService() throws IOException, InterruptedException {
         // The kernel's mode is the bracketed word of its sysfs file; a fake file stands in for it. The flag goes
-        // to commands and to `jvm-flags` with `always` or `madvise`, never with `never` or without the file (the
-        // JVM would warn at every start), and never to `jvm-flags spark` (options for executors elsewhere).
+        // to quarry.jar's commands and to `jvm-flags` with `always` or `madvise`, never with `never` or without the
+        // file (the JVM would warn at every start), and never to `jvm-flags spark` (options for executors elsewhere).
         Path launcher = Path.of("..", "..", "quarry").toAbsolutePath().normalize();
         Path jdk = dir.resolve("jdk-25");
         fakeJava(jdk, "25.0.2");
@@ -164,6 +164,21 @@ class LauncherTest {
         String off = launchWith(Map.of("QUARRY_THP_MODE_FILE", madvise.toString(), "QUARRY_AOT_CACHE", "off",
                 "QUARRY_JAVA_OPTS", "-XX:-UseTransparentHugePages"), launcher, jdk, tools, "--version");
         assertTrue(off.indexOf(flag) >= 0 && off.indexOf(flag) < off.indexOf("-XX:-UseTransparentHugePages"), off);
+
+        // quarry.jar's commands have it, a tool module's command (the service) does not: built jars in a root of
+        // their own, the fake JDK printing how it was started.
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Files.createDirectories(root.resolve("tools/cli/target"));
+        Files.createDirectories(root.resolve("tools/serve/target"));
+        Files.writeString(root.resolve("tools/cli/target/quarry.jar"), "");
+        Files.writeString(root.resolve("tools/serve/target/quarry-serve.jar"), "");
+        Files.writeString(root.resolve("tools/serve/pom.xml"), "");
+        Path copy = Files.copy(launcher, root.resolve("quarry"));
+        Map<String, String> env = Map.of("QUARRY_THP_MODE_FILE", madvise.toString(), "QUARRY_AOT_CACHE", "off");
+        String mine = launchWith(env, copy, jdk, tools, "mine", "--corpus", "c.qvec");
+        assertTrue(mine.contains(flag) && mine.contains("-jar " + root.resolve("tools/cli/target/quarry.jar")), mine);
+        String serve = launchWith(env, copy, jdk, tools, "serve", "--corpus", "c.qvec");
+        assertTrue(serve.contains("quarry-serve.jar") && !serve.contains(flag), serve);
     }
 
     @Test
