@@ -15,23 +15,7 @@ PORT="${QUARRY_BENCH_PORT:-7771}"
 # shellcheck source=serve_lib.sh
 . "$ROOT/bench/serve_lib.sh"
 log() { echo "serve-cache: $*" >&2; }
-for f in "$DATA/corpus.qvec" "$DATA/queries.qvec" "$DATA/corpus.qivf"; do
-  [ -f "$f" ] || { log "no $f: bench/serve.sh makes the data"; exit 2; }
-done
-RUN="$ROOT/bench/data/serve-cache/run-$(date +%Y%m%d-%H%M%S)"
-mkdir -p "$RUN"
-serve_setup
-"$ROOT/quarry" build serve >&2
-POSITIVES="$ROOT/bench/data/serve-parts/positives-16384-$(basename "$DATA").tsv"
-if [ ! -f "$POSITIVES" ]; then
-  mkdir -p "$(dirname "$POSITIVES")"
-  log "positives: each of 16,384 queries' best row at nprobe 64"
-  serve_positives "$POSITIVES.tmp-$$" "$DATA/corpus.qivf" 16384 && mv "$POSITIVES.tmp-$$" "$POSITIVES"
-fi
-trap 'serve_stop || true; rm -rf "$RUN/work"' EXIT
-{ echo "commit $(git -C "$ROOT" rev-parse --short HEAD), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
-  echo "load before $(cut -d' ' -f1-3 /proc/loadavg)"; } >"$RUN/report.txt"
-serve_start "$ROOT" "$RUN/server.log" --index "$DATA/corpus.qivf" --nprobe 1 --work-dir "$RUN/work" || exit 1
+serve_probe_start serve-cache
 log "server ready in $READY s; $ROUNDS rounds"
 "$PY" "$ROOT/bench/serve_cache.py" --url "$URL" --queries "$DATA/queries.qvec" --positives "$POSITIVES" \
   --rounds "$ROUNDS" >>"$RUN/report.txt"

@@ -1,5 +1,5 @@
-# Sourced by bench/serve.sh and bench/serve-ab.sh: a quarry serve of some checkout on the 1M clustered set, the
-# Python client's calls to it, and their percentiles.
+# Sourced by bench/serve.sh, serve-ab.sh, serve-parts.sh and serve-cache.sh: a quarry serve of some checkout on
+# the 1M clustered set, the Python client's calls to it, and their percentiles.
 #   serve_setup                        the JDK, the JVM flags and the bench jar of this checkout (it times and reports)
 #   serve_java_bench ARGS...           a class of this checkout's bench jar
 #   serve_positives OUT INDEX COUNT    each of COUNT queries' best row at nprobe 64 (the calls' positives)
@@ -8,6 +8,9 @@
 #   serve_stop                         SIGTERM, waited for; sets SERVE_EXIT
 #   serve_client TREE POSITIVES ARGS   TREE's bench/serve_client.py (with TREE's Python client), 64-anchor calls
 #   serve_percentiles RAW LABEL MODE JSON   HdrHistogram percentiles of RAW (microseconds) as one JSON line
+#   serve_probe_start NAME             for bench/serve-parts.sh and bench/serve-cache.sh: checks the data, makes
+#                                      RUN=bench/data/NAME/run-<date> with its report's head, the 16,384 calls'
+#                                      POSITIVES, and starts this checkout's server (nlist 4096 index, nprobe 1)
 # Needs ROOT (this checkout), PORT; DATA (default bench/data/latency/clustered-1M).
 PY=/usr/bin/python3
 DATA="${DATA:-$ROOT/bench/data/latency/clustered-1M}"
@@ -59,4 +62,25 @@ serve_client() {
 
 serve_percentiles() {
   serve_java_bench dev.quarry.bench.latency.ServeLoad --percentiles "$1" --label "$2" --mode "$3" --json "$4" >/dev/null
+}
+
+serve_probe_start() {
+  local name="$1" f
+  for f in "$DATA/corpus.qvec" "$DATA/queries.qvec" "$DATA/corpus.qivf"; do
+    [ -f "$f" ] || { echo "$name: no $f: bench/serve.sh makes the data" >&2; exit 2; }
+  done
+  RUN="$ROOT/bench/data/$name/run-$(date +%Y%m%d-%H%M%S)"
+  mkdir -p "$RUN"
+  serve_setup
+  "$ROOT/quarry" build serve >&2
+  POSITIVES="$ROOT/bench/data/serve-parts/positives-16384-$(basename "$DATA").tsv"
+  if [ ! -f "$POSITIVES" ]; then
+    mkdir -p "$(dirname "$POSITIVES")"
+    echo "$name: positives: each of 16,384 queries' best row at nprobe 64" >&2
+    serve_positives "$POSITIVES.tmp-$$" "$DATA/corpus.qivf" 16384 && mv "$POSITIVES.tmp-$$" "$POSITIVES"
+  fi
+  trap 'serve_stop || true; rm -rf "$RUN/work"' EXIT
+  { echo "commit $(git -C "$ROOT" rev-parse --short HEAD), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
+    echo "load before $(cut -d' ' -f1-3 /proc/loadavg)"; } >"$RUN/report.txt"
+  serve_start "$ROOT" "$RUN/server.log" --index "$DATA/corpus.qivf" --nprobe 1 --work-dir "$RUN/work" || exit 1
 }
