@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The coarse stage of a batch search as one thread runs it: a block of {@link #QUERIES} queries against
+ * The coarse stage of a batch search as one thread runs it: a block of {@link #queries} queries against
  * every centroid of an IVF index, each query keeping its {@code nprobe} best, in chunks of
  * {@link #CHUNK} centroids. Two layouts of the same centroids, in the same run:
  * <ul>
@@ -47,8 +47,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
         "-Xmx2g"})
 public class CentroidKernelBenchmark {
-    /** Queries per block: the batch search's coarse chunk. */
-    public static final int QUERIES = 1024;
+    /** Queries per block: the batch search's coarse chunk (1024), a trainer's half (32) and whole call (64). */
+    @Param({"1024"})
+    public int queries;
     /** Centroids per kernel call, as the index scores them. */
     public static final int CHUNK = 512;
 
@@ -88,12 +89,12 @@ public class CentroidKernelBenchmark {
                 panels.set(ValueLayout.JAVA_FLOAT_UNALIGNED, RowPanels.offset(c, i, width), row[i]);
             }
         }
-        block = new QueryBlock(QUERIES, width);
-        for (int q = 0; q < QUERIES; q++) {
+        block = new QueryBlock(queries, width);
+        for (int q = 0; q < queries; q++) {
             data.queryRow(q, nlist, row, 0);
             block.add(row);
         }
-        best = new TopKCollector(QUERIES, nprobe);
+        best = new TopKCollector(queries, nprobe);
     }
 
     @TearDown(Level.Trial)
@@ -103,7 +104,7 @@ public class CentroidKernelBenchmark {
 
     @Benchmark
     public void coarse(Blackhole bh) {
-        best.reset(QUERIES, null);
+        best.reset(queries, null);
         boolean inPanels = layout.equals("panels");
         long stride = 4L * width;
         for (int first = 0; first < nlist; first += CHUNK) {

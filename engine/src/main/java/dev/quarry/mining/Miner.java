@@ -5,6 +5,7 @@ import dev.quarry.index.SearchThreads;
 import dev.quarry.index.VectorIndex;
 import dev.quarry.index.flat.FlatIndex;
 import dev.quarry.index.ivf.IvfIndex;
+import dev.quarry.index.ivf.ListShare;
 import dev.quarry.mining.candidate.AnchorBlock;
 import dev.quarry.mining.strategy.IndexSource;
 import dev.quarry.store.VectorStore;
@@ -187,8 +188,10 @@ public final class Miner implements AutoCloseable {
         AtomicInteger next = new AtomicInteger();
         AtomicBoolean failed = new AtomicBoolean();
         SearchParams single = params.withThreads(1);
+        // The blocks' list stages shared out (IVF, nprobe 1), so the threads end together whatever each block probed.
+        ListShare share = new ListShare();
         SearchThreads.run("quarry-miner", Math.min(params.threads(), blocks), part -> {
-            BlockMiner miner = new BlockMiner(new IndexSource(index, corpus, single), corpus, kernels, config);
+            BlockMiner miner = new BlockMiner(new IndexSource(index, corpus, single, share), corpus, kernels, config);
             for (int b = next.getAndIncrement(); b < blocks && !failed.get(); b = next.getAndIncrement()) {
                 try {
                     results[b] = mineBlock(miner, b, size, count, positives, known, filler);

@@ -143,6 +143,58 @@ class VectorKernelsTest {
 
     @ParameterizedTest(name = "{0} d={1}")
     @MethodSource("kernelsAndDims")
+    void scoreBlockGivesEachLaneTheBitsOfOneFmaChainAtEveryTileHeight(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim * 19L + 5);
+        // Panels of one to four vectors (at 4 to 16 lanes, full and partial), against row counts on both sides
+        // of the 6- and 12-row tiles (a short run takes the 6-row tiles, a longer one the tall tiles, whose
+        // last tile overlaps the one before); zeros and NaN in queries and rows.
+        int[] queryCounts = {1, 8, 15, 16, 17, 31, 32, 33, 40, 47, 48, 49, 63, 64, 97};
+        int[] rowCounts = {5, 6, 11, 12, 13, 23, 24, 25, 41};
+        try (Arena arena = Arena.ofConfined()) {
+            for (int qc : queryCounts) {
+                int rc = rowCounts[random.nextInt(rowCounts.length)];
+                float[][] queries = TestVectors.rows(random, qc, dim);
+                float[][] rows = TestVectors.rows(random, rc, dim);
+                queries[qc / 2] = new float[dim];
+                rows[rc / 3] = new float[dim];
+                queries[qc - 1][random.nextInt(dim)] = Float.NaN;
+                rows[rc - 1][random.nextInt(dim)] = Float.NaN;
+                long stride = 4L * dim + 4;
+                MemorySegment seg = TestVectors.segment(arena, rows, 3, stride);
+                float[] scores = new float[qc * rc];
+                simd.scoreBlock(QueryBlock.of(queries), seg, 3, stride, rc, scores);
+                float[] offered = offered(qc, rc, sink -> simd.scoreBlockTopK(QueryBlock.of(queries), seg, 3, stride,
+                        rc, filled(qc, Float.NEGATIVE_INFINITY), sink));
+                for (int q = 0; q < qc; q++) {
+                    for (int r = 0; r < rc; r++) {
+                        float chain = 0f;
+                        for (int i = 0; i < dim; i++) {
+                            chain = Math.fma(rows[r][i], queries[q][i], chain);
+                        }
+                        String where = "q=" + q + "/" + qc + " r=" + r + "/" + rc;
+                        assertEquals(Float.floatToIntBits(chain), Float.floatToIntBits(scores[r * qc + q]),
+                                where + ": " + chain + " vs " + scores[r * qc + q]);
+                        // A NaN is never at or above a threshold, so it is never offered: the slot keeps its NaN.
+                        assertEquals(Float.floatToIntBits(chain), Float.floatToIntBits(offered[q * rc + r]),
+                                where + " (offered): " + chain + " vs " + offered[q * rc + r]);
+                    }
+                }
+                if (qc > 1) { // query 0 is a plain one
+                    assertEquals(0f, scores[(rc / 3) * qc], "query 0 against the zero row");
+                }
+                assertTrue(Float.isNaN(scores[(rc - 1) * qc]), "query 0 against the NaN row");
+            }
+        }
+    }
+
+    private static float[] filled(int n, float value) {
+        float[] out = new float[n];
+        Arrays.fill(out, value);
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
     void scoreBlockTopKOffersExactlyTheScoresAtOrAboveEachThreshold(VectorKernels simd, int dim) {
         SplittableRandom random = new SplittableRandom(dim * 13L + 1);
         try (Arena arena = Arena.ofConfined()) {

@@ -281,6 +281,16 @@ public final class IvfIndex implements VectorIndex {
 
     @Override
     public TopK search(QueryBlock queries, int k, Exclusions exclusions, SearchParams params) {
+        return search(queries, k, exclusions, params, null);
+    }
+
+    /**
+     * As {@link #search(QueryBlock, int, Exclusions, SearchParams)}, one of a call's blocks searched side by side
+     * on their own threads: with a {@code share} (null for none) common to those searches, a block searched on
+     * one thread by selection whose queries each probe one list shares its lists with the others
+     * ({@link ListShare}), so the threads end together. The results are the same.
+     */
+    public TopK search(QueryBlock queries, int k, Exclusions exclusions, SearchParams params, ListShare share) {
         if (queries.dim() != dim()) {
             throw new IllegalArgumentException("queries dim=" + queries.dim() + ", expected " + dim());
         }
@@ -298,7 +308,7 @@ public final class IvfIndex implements VectorIndex {
         ProbePlan plan = probe(queries, nprobe, params.probeMargin(), threads, beam(params, n, nprobe));
         if (quantizer == null && n >= SELECT_FROM && (threads == 1 || plan.lists() == 1)) {
             // One thread scans every list: each query's scores of a list join its candidates by one selection.
-            return SelectingScan.search(this, kernels, data, queries, plan, k, exclusions);
+            return SelectingScan.search(this, kernels, data, queries, plan, k, exclusions, share);
         }
         TopKCollector main = new TopKCollector(n, k);
         main.reset(n, exclusions);
@@ -439,6 +449,11 @@ public final class IvfIndex implements VectorIndex {
     void copyOrdinals(int list, int[] into) {
         MemorySegment.copy(data, ValueLayout.JAVA_INT_UNALIGNED, header.ordinalsAt() + 4L * offsets[list], into, 0,
                 listSize(list));
+    }
+
+    /** The mapped file, which the list scans read ({@link #listVectorsAt}). */
+    MemorySegment data() {
+        return data;
     }
 
     /** Byte offset of list {@code list}'s panels in the file. */

@@ -3,7 +3,6 @@ package dev.quarry.index.ivf;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.TopK;
 import dev.quarry.vector.QueryBlock;
-import dev.quarry.vector.RowPanels;
 import dev.quarry.vector.VectorKernels;
 import java.lang.foreign.MemorySegment;
 
@@ -23,55 +22,33 @@ import java.lang.foreign.MemorySegment;
  * list times its rows, capped as the super-block search caps it.
  */
 final class SelectingScan {
-    /** Queries a list is scored against at once, and rows of a list at once: the super-block search's. */
-    private static final int SCAN_QUERIES = IvfBatchSearch.SCAN_QUERIES;
-    private static final int SCAN_ROWS = IvfBatchSearch.SCAN_ROWS;
-
     private SelectingScan() {
     }
 
     /** The {@code k} best rows of each query of {@code queries} in the lists {@code plan} assigns them. */
     static TopK search(IvfIndex index, VectorKernels kernels, MemorySegment data, QueryBlock queries,
                        IvfIndex.ProbePlan plan, int k, Exclusions exclusions) {
+        return search(index, kernels, data, queries, plan, k, exclusions, null);
+    }
+
+    /**
+     * As above; with a {@code share} (null for none), the lists are shared with the call's other blocks
+     * searched at the same time ({@link ListShare}) when each query probes one list at most.
+     */
+    static TopK search(IvfIndex index, VectorKernels kernels, MemorySegment data, QueryBlock queries,
+                       IvfIndex.ProbePlan plan, int k, Exclusions exclusions, ListShare share) {
         int n = queries.count();
-        int dim = queries.dim();
         ListTopK candidates = new ListTopK(n, k, exclusions);
-        ListOffers offers = new ListOffers(kernels);
-        int most = 1;
-        int longest = 1;
-        for (int g = 0; g < plan.lists(); g++) {
-            most = Math.max(most, plan.probers(g));
-            longest = Math.max(longest, index.listSize(plan.list(g)));
-        }
-        int width = Math.min(most, SCAN_QUERIES);
-        int stride = (int) RowPanels.paddedRows(Math.min(longest, SCAN_ROWS));
-        QueryBlock sub = new QueryBlock(width, dim);
-        float[] matrix = new float[width * stride];
-        int[] map = new int[width];
-        float[] row = new float[dim];
-        int[] ordinals = new int[longest];
-        for (int g = 0; g < plan.lists(); g++) {
-            int list = plan.list(g);
-            int size = index.listSize(list);
-            if (size == 0) {
-                continue;
-            }
-            index.copyOrdinals(list, ordinals);
-            long at = index.listVectorsAt(list);
-            int probers = plan.probers(g);
-            for (int first = 0; first < probers; first += SCAN_QUERIES) {
-                int m = Math.min(SCAN_QUERIES, probers - first);
-                sub.clear();
-                for (int j = 0; j < m; j++) {
-                    map[j] = plan.queryIds()[plan.start()[g] + first + j];
-                    queries.copyTo(map[j], row);
-                    sub.add(row);
-                }
-                IvfBatchSearch.scoreList(kernels, sub, map, data, at, size, ordinals, matrix, stride, candidates,
-                        offers);
+        ListScan scan = new ListScan(index, data, queries, plan, candidates);
+        ListScan.Buffers buffers = scan.buffers(kernels);
+        if (share != null && scan.shareable()) {
+            share.scan(scan, buffers);
+        } else {
+            while (scan.scanNext(buffers)) {
+                // every list of the plan, in order, on this thread
             }
         }
-        candidates.sortInPlace(0, n, offers.scratch());
+        candidates.sortInPlace(0, n, buffers.scratch());
         return candidates.result();
     }
 }

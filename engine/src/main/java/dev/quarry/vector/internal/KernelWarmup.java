@@ -13,7 +13,11 @@ import java.util.Arrays;
  * the first 256 anchors of a 100k-row demo took 2 s without it.
  */
 final class KernelWarmup {
-    private static final int QUERIES = 4 * 16 + 16 + 8; // full panels, a 1-vector panel and a partial lane
+    /**
+     * A full panel, then 56 queries: at 16 lanes a panel of three vectors (the 12-row tiles of two vectors and
+     * of one), at 8 a 1-vector panel and a partial lane after full ones.
+     */
+    private static final int QUERIES = 4 * 16 + 3 * 16 + 8;
     private static final int ROWS = 6 * 8 + 3;          // full tiles and a remainder
     private static final int DIM = 64;
     private static final long CAP_NANOS = 5_000_000_000L;

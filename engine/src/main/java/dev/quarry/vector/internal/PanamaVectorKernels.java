@@ -40,7 +40,7 @@ public final class PanamaVectorKernels implements VectorKernels {
     private PanamaVectorKernels(TileShape shape) {
         this.shape = shape;
         // One scratch per thread serves the block tiles and the panel kernel (never both in one call).
-        this.scratch = ThreadLocal.withInitial(() -> new float[Math.max(BlockMicroKernels.TILE_ROWS * 4 * L,
+        this.scratch = ThreadLocal.withInitial(() -> new float[Math.max(BlockMicroKernels.SCRATCH,
                 PanelKernels.SCRATCH)]);
     }
 
@@ -355,11 +355,12 @@ public final class PanamaVectorKernels implements VectorKernels {
         float[] pack = queries.packed(L, shape.vectors());
         float[] tile = scratch.get();
         int panelWidth = shape.vectors() * L;
-        int tileRows = BlockMicroKernels.TILE_ROWS;
+        boolean tall = shape == TileShape.WIDE;
         for (int q0 = 0; q0 < count; q0 += panelWidth) {
             int live = Math.min(panelWidth, count - q0);
             int width = (live + L - 1) / L * L;
             int base = q0 * dim;
+            int tileRows = BlockMicroKernels.tileRows(width / L, tall, rowCount);
             for (int r0 = 0; r0 < rowCount; r0 += tileRows) {
                 int start = rowCount >= tileRows ? Math.min(r0, rowCount - tileRows) : r0;
                 int n = Math.min(tileRows, rowCount - start);
