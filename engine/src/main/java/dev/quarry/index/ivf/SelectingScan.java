@@ -25,15 +25,10 @@ final class SelectingScan {
     private SelectingScan() {
     }
 
-    /** The {@code k} best rows of each query of {@code queries} in the lists {@code plan} assigns them. */
-    static TopK search(IvfIndex index, VectorKernels kernels, MemorySegment data, QueryBlock queries,
-                       IvfIndex.ProbePlan plan, int k, Exclusions exclusions) {
-        return search(index, kernels, data, queries, plan, k, exclusions, null);
-    }
-
     /**
-     * As above; with a {@code share} (null for none), the lists are shared with the call's other blocks
-     * searched at the same time ({@link ListShare}) when each query probes one list at most.
+     * The {@code k} best rows of each query of {@code queries} in the lists {@code plan} assigns them; with a
+     * {@code share} (null for none), the lists are shared with the call's other blocks searched at the same time
+     * ({@link ListShare}) when each query probes one list at most.
      */
     static TopK search(IvfIndex index, VectorKernels kernels, MemorySegment data, QueryBlock queries,
                        IvfIndex.ProbePlan plan, int k, Exclusions exclusions, ListShare share) {
