@@ -18,6 +18,7 @@
 #                    -> corpus row); its name in the cache and reports is DIR's last component
 #   quarry_index NAME NLIST [BUILD-OPTS...]   prints the cached .qivf (NLIST may be "auto")
 #   index_nlist FILE.qivf                       prints the nlist stored in an index
+#   nprobes_upto NPROBES NLIST                  prints the values of NPROBES (comma-separated) that NLIST lists allow
 #   sweep_load                                  "load 1.23 1.10 0.98" (uptime's averages)
 #   faiss_path                                  the PYTHONPATH of FAISS's AVX2 build
 SWEEP_DATA="$ROOT/bench/data/sweep"
@@ -134,14 +135,23 @@ index_nlist() { # "ivf nlist=N (file)" in quarry index recall's first line
     | sed -n 's/.*ivf nlist=\([0-9]*\).*/\1/p' | head -1
 }
 
+# The values of a comma-separated nprobe grid at most nlist (quarry index recall refuses a larger one), so one grid
+# serves every nlist of a sweep; nlist itself when none is.
+nprobes_upto() { # nprobes nlist
+  local out="" p
+  for p in ${1//,/ }; do [ "$p" -le "$2" ] && out="$out${out:+,}$p"; done
+  echo "${out:-$2}"
+}
+
 # The smallest nprobe of NPROBES whose recall@100 on the first 2,000 queries (`quarry index recall`, against
 # exact search) reaches TARGET: prints "nprobe recall", or nothing when none does. The recall table is kept
-# beside the index (per query file and search options), so both sweeps share it.
+# beside the index (per query file and search options), so both sweeps share it; the query file is named by its
+# resolved path, so every checkout reaching the shared data through its bench/data symlink shares it too.
 quarry_nprobe_for() { # index target nprobes search-opts...
   local index="$1" target="$2" nprobes="$3"
   shift 3
   local table
-  table="$index.recall-$(printf '%s ' "$QUERIES" "$nprobes" "$@" | md5sum | cut -c1-8).txt"
+  table="$index.recall-$(printf '%s ' "$(realpath "$QUERIES")" "$nprobes" "$@" | md5sum | cut -c1-8).txt"
   if [ ! -s "$table" ]; then
     "$ROOT/quarry" index recall --store "$CORPUS" --index "$index" --queries "$QUERIES" --sample 2000 \
       --nprobe "$nprobes" "$@" >"$table.$$.tmp" && mv "$table.$$.tmp" "$table"
@@ -154,5 +164,5 @@ quarry_recall_table() { # index nprobes search-opts...
   local index="$1" nprobes="$2"
   shift 2
   awk '$1 ~ /^[0-9]+$/ && NF >= 3 { print $1, $2 }' \
-    "$index.recall-$(printf '%s ' "$QUERIES" "$nprobes" "$@" | md5sum | cut -c1-8).txt"
+    "$index.recall-$(printf '%s ' "$(realpath "$QUERIES")" "$nprobes" "$@" | md5sum | cut -c1-8).txt"
 }
