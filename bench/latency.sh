@@ -17,6 +17,7 @@
 #   --batches 1,8,64,256   --calls 2000   --target 0.95   --faiss-variants ivf,ivf-hnsw,ivf-sq8 (none: Quarry only)
 #   --faiss-calls N      FAISS's calls a series (default: --calls; its calls at a large nprobe take several times
 #                        Quarry's, so a bounded run gives it fewer)
+#   --faiss-nlist 1024,4096   the values of --nlist at which FAISS runs too (default: all of them)
 #   --build-opts "..."   more options of `quarry index build` (indexes cached per option set)
 #   --search-opts "..."  more options of `quarry index recall` (which picks Quarry's nprobe)
 #   --bench-opts "..."   more options of LatencyBenchmark (e.g. --preload)
@@ -32,6 +33,7 @@ NPROBES=1,2,4,8,16,32,64
 BATCHES=1,8,64,256
 CALLS=2000
 FAISS_CALLS=""
+FAISS_NLISTS=""
 TARGET=0.95
 VARIANTS=ivf,ivf-hnsw,ivf-sq8
 BUILD_OPTS=""
@@ -53,6 +55,7 @@ while [ $# -gt 0 ]; do
     --batches) BATCHES="$2" ;;
     --calls) CALLS="$2" ;;
     --faiss-calls) FAISS_CALLS="$2" ;;
+    --faiss-nlist) FAISS_NLISTS="$2" ;;
     --target) TARGET="$2" ;;
     --faiss-variants) VARIANTS="$2" ;;
     --build-opts) BUILD_OPTS="$2" ;;
@@ -139,7 +142,7 @@ for set in ${SETS//,/ }; do
     else
       log "$label: no nprobe of $probes reaches $TARGET for quarry"
     fi
-    [ "$VARIANTS" != none ] || continue
+    [ "$VARIANTS" != none ] && { [ -z "$FAISS_NLISTS" ] || [[ ",$FAISS_NLISTS," == *",$nlist,"* ]]; } || continue
     log "$label: faiss ($(sweep_load))"
     note_load "$label faiss"
     faiss_calls "$label" "$SET_NAME" "$CORPUS" "$QUERIES" --index ivf --nlist "$actual" --nprobe "$probes" \
