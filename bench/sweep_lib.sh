@@ -154,7 +154,8 @@ quarry_nprobe_for() { # index target nprobes search-opts...
   table="$index.recall-$(printf '%s ' "$(realpath "$QUERIES")" "$nprobes" "$@" | md5sum | cut -c1-8).txt"
   if [ ! -s "$table" ]; then
     "$ROOT/quarry" index recall --store "$CORPUS" --index "$index" --queries "$QUERIES" --sample 2000 \
-      --nprobe "$nprobes" "$@" >"$table.$$.tmp" && mv "$table.$$.tmp" "$table"
+      --nprobe "$nprobes" "$@" >"$table.$$.tmp" && mv "$table.$$.tmp" "$table" \
+      || { rm -f "$table.$$.tmp"; log "$index: quarry index recall failed (its error above)"; return 1; }
   fi
   awk -v t="$target" '$1 ~ /^[0-9]+$/ && NF >= 3 && $2 + 0 >= t + 0 { print $1, $2; exit }' "$table"
 }
