@@ -18,7 +18,8 @@
 #   --faiss-calls N      FAISS's calls a series (default: --calls; its calls at a large nprobe take several times
 #                        Quarry's, so a bounded run gives it fewer)
 #   --faiss-nlist 1024,4096   the values of --nlist at which FAISS runs too (default: all of them)
-#   --build-opts "..."   more options of `quarry index build` (indexes cached per option set)
+#   --build-opts "..."   more options of `quarry index build` (indexes cached per option set; the report's labels
+#                        name them: "realdata/nlist1024 (--lists int8)")
 #   --search-opts "..."  more options of `quarry index recall` (which picks Quarry's nprobe)
 #   --bench-opts "..."   more options of LatencyBenchmark (e.g. --preload)
 #   --no-flat            skip flat search on clustered 200k
@@ -124,7 +125,7 @@ for set in ${SETS//,/ }; do
     actual="$(index_nlist "$index")"
     probes="$(nprobes_upto "$NPROBES" "$actual")"
     read -r nprobe recall < <(quarry_nprobe_for "$index" "$TARGET" "$probes" "${SEARCH[@]}"; echo) || true
-    label="$SET_NAME/nlist$actual$([ "$nlist" = auto ] && echo "-auto" || true)"
+    label="$SET_NAME/nlist$actual$([ "$nlist" = auto ] && echo "-auto" || true)${BUILD_OPTS:+ ($BUILD_OPTS)}"
     if [ -n "$nprobe" ]; then
       log "$label: quarry at nprobe $nprobe (recall $recall on 2,000 queries) ($(sweep_load))"
       note_load "$label quarry"
