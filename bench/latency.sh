@@ -125,7 +125,8 @@ for set in ${SETS//,/ }; do
     actual="$(index_nlist "$index")"
     probes="$(nprobes_upto "$NPROBES" "$actual")"
     read -r nprobe recall < <(quarry_nprobe_for "$index" "$TARGET" "$probes" "${SEARCH[@]}"; echo) || true
-    label="$SET_NAME/nlist$actual$([ "$nlist" = auto ] && echo "-auto" || true)${BUILD_OPTS:+ ($BUILD_OPTS)}"
+    base="$SET_NAME/nlist$actual$([ "$nlist" = auto ] && echo "-auto" || true)"
+    label="$base${BUILD_OPTS:+ ($BUILD_OPTS)}"
     if [ -n "$nprobe" ]; then
       log "$label: quarry at nprobe $nprobe (recall $recall on 2,000 queries) ($(sweep_load))"
       note_load "$label quarry"
@@ -144,9 +145,9 @@ for set in ${SETS//,/ }; do
       log "$label: no nprobe of $probes reaches $TARGET for quarry"
     fi
     [ "$VARIANTS" != none ] && { [ -z "$FAISS_NLISTS" ] || [[ ",$FAISS_NLISTS," == *",$nlist,"* ]]; } || continue
-    log "$label: faiss ($(sweep_load))"
-    note_load "$label faiss"
-    faiss_calls "$label" "$SET_NAME" "$CORPUS" "$QUERIES" --index ivf --nlist "$actual" --nprobe "$probes" \
+    log "$base: faiss ($(sweep_load))"
+    note_load "$base faiss"
+    faiss_calls "$base" "$SET_NAME" "$CORPUS" "$QUERIES" --index ivf --nlist "$actual" --nprobe "$probes" \
       --variants "$VARIANTS" --target "$TARGET" --index-cache "$SWEEP_DATA/$SET_NAME"
   done
 done
