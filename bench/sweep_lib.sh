@@ -116,8 +116,17 @@ quarry_index() { # name nlist build-opts...
   [ $# -gt 0 ] && tag="-$(printf '%s ' "$@" | md5sum | cut -c1-8)"
   local out="$SWEEP_DATA/$name/quarry-nlist$nlist$tag.qivf"
   mkdir -p "$SWEEP_DATA/$name"
-  if [ -f "$out" ] && [ -z "$(index_nlist "$out")" ]; then # built by an older Quarry that this one refuses
-    log "$out does not open with this quarry: rebuilt"
+  if [ -f "$out" ] && [ -z "$(index_nlist "$out")" ]; then
+    # Rebuilt only when quarry refuses the file itself (an older version, another store's rows: its error names the
+    # file); a quarry that does not start (its jar being rebuilt, a full heap) leaves the index and its tables alone.
+    local why
+    why="$("$ROOT/quarry" index recall --store "$CORPUS" --index "$out" --sample 1 --nprobe 1 --throughput-anchors 0 \
+      2>&1 >/dev/null | grep -F "$(basename "$out"):" | head -1 || true)"
+    if [ -z "$why" ]; then
+      log "$out: quarry index recall failed without naming the index: left as it is"
+      return 1
+    fi
+    log "$out does not open with this quarry ($why): rebuilt"
     flock "$SWEEP_LOCK" sh -c 'rm -f "$1" "$1".recall-*' _ "$out"
   fi
   if [ ! -f "$out" ]; then
