@@ -13,8 +13,13 @@
 #
 # Options (one value each; lists comma-separated):
 #   --sets clustered-1M,glove,realdata   --nlist 256,512,1024,2048,4096,auto   --nprobe 1,2,4,8,16,32,64
-#   --batches 1,8,64,256   --calls 2000   --target 0.95   --faiss-variants ivf,ivf-hnsw,ivf-sq8
-#   --build-opts "..."   more options of `quarry index build` (indexes cached per option set)
+#                        (one grid for every nlist: each index tries the values up to its nlist)
+#   --batches 1,8,64,256   --calls 2000   --target 0.95   --faiss-variants ivf,ivf-hnsw,ivf-sq8 (none: Quarry only)
+#   --faiss-calls N      FAISS's calls a series (default: --calls; its calls at a large nprobe take several times
+#                        Quarry's, so a bounded run gives it fewer)
+#   --faiss-nlist 1024,4096   the values of --nlist at which FAISS runs too (default: all of them)
+#   --build-opts "..."   more options of `quarry index build` (indexes cached per option set; the report's labels
+#                        name them: "realdata/nlist1024 (--lists int8)")
 #   --search-opts "..."  more options of `quarry index recall` (which picks Quarry's nprobe)
 #   --bench-opts "..."   more options of LatencyBenchmark (e.g. --preload)
 #   --no-flat            skip flat search on clustered 200k
@@ -28,6 +33,8 @@ NLISTS=256,512,1024,2048,4096,auto
 NPROBES=1,2,4,8,16,32,64
 BATCHES=1,8,64,256
 CALLS=2000
+FAISS_CALLS=""
+FAISS_NLISTS=""
 TARGET=0.95
 VARIANTS=ivf,ivf-hnsw,ivf-sq8
 BUILD_OPTS=""
@@ -48,6 +55,8 @@ while [ $# -gt 0 ]; do
     --nprobe) NPROBES="$2" ;;
     --batches) BATCHES="$2" ;;
     --calls) CALLS="$2" ;;
+    --faiss-calls) FAISS_CALLS="$2" ;;
+    --faiss-nlist) FAISS_NLISTS="$2" ;;
     --target) TARGET="$2" ;;
     --faiss-variants) VARIANTS="$2" ;;
     --build-opts) BUILD_OPTS="$2" ;;
@@ -85,7 +94,7 @@ faiss_calls() { # label set corpus queries extra-args...
   local label="$1" set="$2" corpus="$3" queries="$4"
   shift 4
   PYTHONPATH="$FAISS_AVX2_PATH:$ROOT/bench/peers" $PY "$ROOT/bench/peers/faiss_latency.py" --dataset "$set" \
-    --label "$label" --corpus "$corpus" --queries "$queries" --batches "$BATCHES" --calls "$CALLS" --rates 0.5 \
+    --label "$label" --corpus "$corpus" --queries "$queries" --batches "$BATCHES" --calls "${FAISS_CALLS:-$CALLS}" --rates 0.5 \
     --json-out "$RESULTS" "$@"
 }
 
@@ -114,8 +123,10 @@ for set in ${SETS//,/ }; do
     fi
     index="$(quarry_index "$SET_NAME" "$nlist" "${BUILD[@]}")"
     actual="$(index_nlist "$index")"
-    read -r nprobe recall < <(quarry_nprobe_for "$index" "$TARGET" "$NPROBES" "${SEARCH[@]}"; echo) || true
-    label="$SET_NAME/nlist$actual$([ "$nlist" = auto ] && echo "-auto" || true)"
+    probes="$(nprobes_upto "$NPROBES" "$actual")"
+    read -r nprobe recall < <(quarry_nprobe_for "$index" "$TARGET" "$probes" "${SEARCH[@]}"; echo) || true
+    base="$SET_NAME/nlist$actual$([ "$nlist" = auto ] && echo "-auto" || true)"
+    label="$base${BUILD_OPTS:+ ($BUILD_OPTS)}"
     if [ -n "$nprobe" ]; then
       log "$label: quarry at nprobe $nprobe (recall $recall on 2,000 queries) ($(sweep_load))"
       note_load "$label quarry"
@@ -131,11 +142,12 @@ for set in ${SETS//,/ }; do
         first=0
       fi
     else
-      log "$label: no nprobe of $NPROBES reaches $TARGET for quarry"
+      log "$label: no nprobe of $probes reaches $TARGET for quarry"
     fi
-    log "$label: faiss ($(sweep_load))"
-    note_load "$label faiss"
-    faiss_calls "$label" "$SET_NAME" "$CORPUS" "$QUERIES" --index ivf --nlist "$actual" --nprobe "$NPROBES" \
+    [ "$VARIANTS" != none ] && { [ -z "$FAISS_NLISTS" ] || [[ ",$FAISS_NLISTS," == *",$nlist,"* ]]; } || continue
+    log "$base: faiss ($(sweep_load))"
+    note_load "$base faiss"
+    faiss_calls "$base" "$SET_NAME" "$CORPUS" "$QUERIES" --index ivf --nlist "$actual" --nprobe "$probes" \
       --variants "$VARIANTS" --target "$TARGET" --index-cache "$SWEEP_DATA/$SET_NAME"
   done
 done

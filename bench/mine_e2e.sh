@@ -97,12 +97,13 @@ for set in ${SETS//,/ }; do
     actual="$(index_nlist "$index")"
     faiss_nlists+=("$actual")
     log "$SET_NAME nlist $nlist ($actual): recall ($(sweep_load))"
-    read -r chosen chosen_recall < <(quarry_nprobe_for "$index" "$TARGET" "$NPROBES" "${SEARCH[@]}"; echo) || true
+    probes="$(nprobes_upto "$NPROBES" "$actual")"
+    read -r chosen chosen_recall < <(quarry_nprobe_for "$index" "$TARGET" "$probes" "${SEARCH[@]}"; echo) || true
     while read -r nprobe recall coarse; do
       json engine "$LABEL" what recall set "$SET_NAME" nlist "$actual" nlist_option "$nlist" nprobe "$nprobe" \
         recall "$recall" coarse "$coarse" build_opts "$BUILD_OPTS" search_opts "$SEARCH_OPTS"
-    done < <(quarry_recall_table "$index" "$NPROBES" "${SEARCH[@]}")
-    [ -n "$chosen" ] || { log "$SET_NAME nlist $actual: no nprobe of $NPROBES reaches $TARGET"; continue; }
+    done < <(quarry_recall_table "$index" "$probes" "${SEARCH[@]}")
+    [ -n "$chosen" ] || { log "$SET_NAME nlist $actual: no nprobe of $probes reaches $TARGET"; continue; }
     for n in ${ANCHOR_COUNTS//,/ }; do
       head -n "$n" "$QRELS" >"$OUT/qrels.tsv"
       times=() loads=()

@@ -7,10 +7,24 @@
 # Writes bench/data/serve-parts/run-<date>/ (results.jsonl, report.txt) and prints the report.
 #
 #   bench/serve-parts.sh [--calls N]      (default 2000; about 2 minutes once bench/serve.sh's data exists)
+#   bench/serve-parts.sh --data bench/data/realdata --index bench/data/sweep/realdata/quarry-nlist1024.qivf \
+#     --nprobe 160                        another set: DIR/corpus.qvec and DIR/queries.qvec, an index of that corpus
+#                                         and its nprobe (defaults: bench/serve.sh's clustered 1M, its nlist 4096
+#                                         index DIR/corpus.qivf, nprobe 1)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CALLS=2000
-[ "${1:-}" = "--calls" ] && CALLS="$2"
+while [ $# -gt 0 ]; do
+  [ $# -ge 2 ] || { echo "serve-parts: $1: unknown option or missing value (see bench/serve-parts.sh's comment)" >&2; exit 2; }
+  case "$1" in
+    --calls) CALLS="$2" ;;
+    --data) DATA="$(cd "$2" && pwd)" ;;
+    --index) INDEX="$2" ;;
+    --nprobe) NPROBE="$2" ;;
+    *) echo "serve-parts: $1: unknown option (see the comment at the top of bench/serve-parts.sh)" >&2; exit 2 ;;
+  esac
+  shift 2
+done
 PORT="${QUARRY_BENCH_PORT:-7761}"
 # shellcheck source=serve_lib.sh
 . "$ROOT/bench/serve_lib.sh"
@@ -22,8 +36,8 @@ log "server ready in $READY s; $CALLS calls from the Python client, in parts"
   --calls "$CALLS" --json "$RESULTS" >>"$RUN/report.txt"
 serve_stop
 log "the same calls through Miner in process"
-serve_java_bench dev.quarry.bench.latency.LatencyBenchmark --label clustered-1M --corpus "$DATA/corpus.qvec" \
-  --queries "$DATA/queries.qvec" --index "$DATA/corpus.qivf" --nprobe 1 --batches 64 --calls "$CALLS" --rates 0.5 \
+serve_java_bench dev.quarry.bench.latency.LatencyBenchmark --label "$(basename "$DATA")" --corpus "$DATA/corpus.qvec" \
+  --queries "$DATA/queries.qvec" --index "$INDEX" --nprobe "$NPROBE" --batches 64 --calls "$CALLS" --rates 0.5 \
   --json "$RESULTS" >/dev/null 2>"$RUN/miner.log"
 "$PY" - "$RESULTS" >>"$RUN/report.txt" <<'EOF'
 import json, sys

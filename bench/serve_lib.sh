@@ -10,10 +10,13 @@
 #   serve_percentiles RAW LABEL MODE JSON   HdrHistogram percentiles of RAW (microseconds) as one JSON line
 #   serve_probe_start NAME             for bench/serve-parts.sh and bench/serve-cache.sh: checks the data, makes
 #                                      RUN=bench/data/NAME/run-<date> with its report's head, the 16,384 calls'
-#                                      POSITIVES, and starts this checkout's server (nlist 4096 index, nprobe 1)
-# Needs ROOT (this checkout), PORT; DATA (default bench/data/latency/clustered-1M).
+#                                      POSITIVES, and starts this checkout's server on INDEX at NPROBE
+# Needs ROOT (this checkout), PORT; DATA (a directory of corpus.qvec and queries.qvec; default
+# bench/data/latency/clustered-1M), INDEX (default DATA/corpus.qivf, its nlist 4096 index) and NPROBE (default 1).
 PY=/usr/bin/python3
 DATA="${DATA:-$ROOT/bench/data/latency/clustered-1M}"
+INDEX="${INDEX:-$DATA/corpus.qivf}"
+NPROBE="${NPROBE:-1}"
 URL="http://127.0.0.1:$PORT"
 SERVER=""
 
@@ -66,7 +69,7 @@ serve_percentiles() {
 
 serve_probe_start() {
   local name="$1" f
-  for f in "$DATA/corpus.qvec" "$DATA/queries.qvec" "$DATA/corpus.qivf"; do
+  for f in "$DATA/corpus.qvec" "$DATA/queries.qvec" "$INDEX"; do
     [ -f "$f" ] || { echo "$name: no $f: bench/serve.sh makes the data" >&2; exit 2; }
   done
   RUN="$ROOT/bench/data/$name/run-$(date +%Y%m%d-%H%M%S)"
@@ -77,10 +80,11 @@ serve_probe_start() {
   if [ ! -f "$POSITIVES" ]; then
     mkdir -p "$(dirname "$POSITIVES")"
     echo "$name: positives: each of 16,384 queries' best row at nprobe 64" >&2
-    serve_positives "$POSITIVES.tmp-$$" "$DATA/corpus.qivf" 16384 && mv "$POSITIVES.tmp-$$" "$POSITIVES"
+    serve_positives "$POSITIVES.tmp-$$" "$INDEX" 16384 && mv "$POSITIVES.tmp-$$" "$POSITIVES"
   fi
   trap 'serve_stop || true; rm -rf "$RUN/work"' EXIT
   { echo "commit $(git -C "$ROOT" rev-parse --short HEAD), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
+    echo "corpus $DATA/corpus.qvec, index $INDEX, nprobe $NPROBE"
     echo "load before $(cut -d' ' -f1-3 /proc/loadavg)"; } >"$RUN/report.txt"
-  serve_start "$ROOT" "$RUN/server.log" --index "$DATA/corpus.qivf" --nprobe 1 --work-dir "$RUN/work" || exit 1
+  serve_start "$ROOT" "$RUN/server.log" --index "$INDEX" --nprobe "$NPROBE" --work-dir "$RUN/work" || exit 1
 }

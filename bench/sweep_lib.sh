@@ -18,6 +18,7 @@
 #                    -> corpus row); its name in the cache and reports is DIR's last component
 #   quarry_index NAME NLIST [BUILD-OPTS...]   prints the cached .qivf (NLIST may be "auto")
 #   index_nlist FILE.qivf                       prints the nlist stored in an index
+#   nprobes_upto NPROBES NLIST                  prints the values of NPROBES (comma-separated) that NLIST lists allow
 #   recall_table_rows TABLE                     "nprobe recall coarse" per row of a quarry index recall table
 #   sweep_load                                  "load 1.23 1.10 0.98" (uptime's averages)
 #   faiss_path                                  the PYTHONPATH of FAISS's AVX2 build
@@ -116,8 +117,17 @@ quarry_index() { # name nlist build-opts...
   [ $# -gt 0 ] && tag="-$(printf '%s ' "$@" | md5sum | cut -c1-8)"
   local out="$SWEEP_DATA/$name/quarry-nlist$nlist$tag.qivf"
   mkdir -p "$SWEEP_DATA/$name"
-  if [ -f "$out" ] && [ -z "$(index_nlist "$out")" ]; then # built by an older Quarry that this one refuses
-    log "$out does not open with this quarry: rebuilt"
+  if [ -f "$out" ] && [ -z "$(index_nlist "$out")" ]; then
+    # Rebuilt only when quarry refuses the file itself (an older version, another store's rows: its error names the
+    # file); a quarry that does not start (its jar being rebuilt, a full heap) leaves the index and its tables alone.
+    local why
+    why="$("$ROOT/quarry" index recall --store "$CORPUS" --index "$out" --sample 1 --nprobe 1 --throughput-anchors 0 \
+      2>&1 >/dev/null | grep -F "$(basename "$out"):" | head -1 || true)"
+    if [ -z "$why" ]; then
+      log "$out: quarry index recall failed without naming the index: left as it is"
+      return 1
+    fi
+    log "$out does not open with this quarry ($why): rebuilt"
     flock "$SWEEP_LOCK" sh -c 'rm -f "$1" "$1".recall-*' _ "$out"
   fi
   if [ ! -f "$out" ]; then
@@ -135,17 +145,27 @@ index_nlist() { # "ivf nlist=N (file)" in quarry index recall's first line
     | sed -n 's/.*ivf nlist=\([0-9]*\).*/\1/p' | head -1
 }
 
+# The values of a comma-separated nprobe grid at most nlist (quarry index recall refuses a larger one), so one grid
+# serves every nlist of a sweep; nlist itself when none is.
+nprobes_upto() { # nprobes nlist
+  local out="" p
+  for p in ${1//,/ }; do [ "$p" -le "$2" ] && out="$out${out:+,}$p"; done
+  echo "${out:-$2}"
+}
+
 # The smallest nprobe of NPROBES whose recall@100 on the first 2,000 queries (`quarry index recall`, against
 # exact search) reaches TARGET: prints "nprobe recall", or nothing when none does. The recall table is kept
-# beside the index (per query file and search options), so both sweeps share it.
+# beside the index (per query file and search options), so both sweeps share it; the query file is named by its
+# resolved path, so every checkout reaching the shared data through its bench/data symlink shares it too.
 quarry_nprobe_for() { # index target nprobes search-opts...
   local index="$1" target="$2" nprobes="$3"
   shift 3
   local table
-  table="$index.recall-$(printf '%s ' "$QUERIES" "$nprobes" "$@" | md5sum | cut -c1-8).txt"
+  table="$index.recall-$(printf '%s ' "$(realpath "$QUERIES")" "$nprobes" "$@" | md5sum | cut -c1-8).txt"
   if [ ! -s "$table" ]; then
     "$ROOT/quarry" index recall --store "$CORPUS" --index "$index" --queries "$QUERIES" --sample 2000 \
-      --nprobe "$nprobes" "$@" >"$table.$$.tmp" && mv "$table.$$.tmp" "$table"
+      --nprobe "$nprobes" "$@" >"$table.$$.tmp" && mv "$table.$$.tmp" "$table" \
+      || { rm -f "$table.$$.tmp"; log "$index: quarry index recall failed (its error above)"; return 1; }
   fi
   recall_table_nprobe "$table" "$target"
 }
@@ -154,7 +174,7 @@ quarry_nprobe_for() { # index target nprobes search-opts...
 quarry_recall_table() { # index nprobes search-opts...
   local index="$1" nprobes="$2"
   shift 2
-  recall_table_rows "$index.recall-$(printf '%s ' "$QUERIES" "$nprobes" "$@" | md5sum | cut -c1-8).txt"
+  recall_table_rows "$index.recall-$(printf '%s ' "$(realpath "$QUERIES")" "$nprobes" "$@" | md5sum | cut -c1-8).txt"
 }
 
 # "nprobe recall coarse" for each row of a `quarry index recall` table. An index with a centroid graph has a row

@@ -36,6 +36,43 @@ def read_qvec(path):
     return np.memmap(path, dtype="<f4", mode="r", offset=4096, shape=(count, dim))
 
 
+def corpus_identity(path):
+    """What FAISS's caches (trained centroids, filled indexes) are keyed by: the corpus file's size and a SHA-256 of
+    64 slices of 64 KiB spread evenly over it (the first holds the header, the last the final rows). Not its path, nor
+    its mtime: the same corpus reached from another checkout (bench/data is a symlink into shared data) or copied
+    keeps its cache, while a regenerated or re-embedded corpus differs in its sampled rows and is retrained. Reads
+    4 MiB, a few milliseconds."""
+    import hashlib
+    size = os.path.getsize(path)
+    slices, width = 64, 1 << 16
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for i in range(slices):
+            f.seek(i * max(0, size - width) // (slices - 1))
+            digest.update(f.read(width))
+    return {"size": size, "sample_sha256": digest.hexdigest()}
+
+
+def cache_matches(stored, path, identity):
+    """Whether a cache entry's stored corpus key names this corpus: the content key above, or the key of older
+    entries (absolute path, size, mtime), taken when the size and mtime match whatever the path (the file reached
+    through another checkout's symlink is the same file). Older entries are left as they are, so a checkout whose
+    scripts still write and read the older key keeps them too."""
+    if not isinstance(stored, dict):
+        return False
+    if "sample_sha256" in stored:
+        return stored == identity
+    st = os.stat(path)
+    return stored.get("size") == st.st_size and stored.get("mtime_ns") == st.st_mtime_ns
+
+
+def write_json(path, value):
+    """value as JSON at path, through a temp file and a rename."""
+    with open(path + ".tmp", "w") as f:
+        json.dump(value, f)
+    os.replace(path + ".tmp", path)
+
+
 class DlInfo(ctypes.Structure):
     _fields_ = [("fname", ctypes.c_char_p), ("fbase", ctypes.c_void_p),
                 ("sname", ctypes.c_char_p), ("saddr", ctypes.c_void_p)]
@@ -86,13 +123,12 @@ def trained_ivf(xb, corpus, dataset, nlist, index_cache, meta):
     if index_cache:
         os.makedirs(index_cache, exist_ok=True)
         cached = os.path.join(index_cache, f"faiss-{dataset}-nlist{nlist}.index")
-    st = os.stat(corpus)
-    corpus_id = {"corpus": os.path.abspath(corpus), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    corpus_id = corpus_identity(corpus)
     sidecar = None
     if cached and os.path.exists(cached) and os.path.exists(cached + ".json"):
         with open(cached + ".json") as f:
             sidecar = json.load(f)
-        if sidecar.get("corpus_id") != corpus_id:  # the corpus was regenerated since
+        if not cache_matches(sidecar.get("corpus_id"), corpus, corpus_id):  # another or a regenerated corpus
             sidecar = None
     if sidecar:
         print(f"faiss_bench: reusing {cached} (built in {sidecar['build_seconds']:.1f} s)", file=sys.stderr)
@@ -108,8 +144,7 @@ def trained_ivf(xb, corpus, dataset, nlist, index_cache, meta):
     if cached:
         faiss.write_index(index, cached + ".tmp")
         os.replace(cached + ".tmp", cached)
-        with open(cached + ".json", "w") as f:
-            json.dump(dict(meta, build_seconds=build_seconds, corpus_id=corpus_id), f)
+        write_json(cached + ".json", dict(meta, build_seconds=build_seconds, corpus_id=corpus_id))
     return index, build_seconds
 
 

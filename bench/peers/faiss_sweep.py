@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from faiss_bench import SEED, openblas, read_qvec
+from faiss_bench import SEED, cache_matches, corpus_identity, openblas, read_qvec, write_json
 
 K = 100
 
@@ -34,14 +34,16 @@ def load_rows(path, limit=None):
 
 def centroids(faiss, xb, corpus, dataset, nlist, cache):
     """The nlist k-means centroids of xb, trained as IndexIVFFlat.train does (inner product), cached as .npy
-    beside the corpus's identity (path, size, mtime): a regenerated corpus is retrained."""
-    st = os.stat(corpus)
-    ident = {"corpus": os.path.abspath(corpus), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "seed": SEED}
+    beside the corpus's identity (faiss_bench.corpus_identity: its size and a hash of sampled content, so any
+    checkout's path to the same file shares the cache) and the seed: a regenerated corpus is retrained."""
+    content = corpus_identity(corpus)
+    ident = dict(content, seed=SEED)
     path = os.path.join(cache, f"faiss-{dataset}-nlist{nlist}-centroids.npy")
     if os.path.exists(path) and os.path.exists(path + ".json"):
         with open(path + ".json") as f:
             meta = json.load(f)
-        if meta.get("ident") == ident:
+        stored = dict(meta.get("ident") or {})
+        if stored.pop("seed", None) == SEED and cache_matches(stored, corpus, content):
             print(f"faiss_sweep: {dataset} nlist {nlist}: centroids from {path} (trained in "
                   f"{meta['train_seconds']:.1f} s)", file=sys.stderr)
             return np.load(path), meta["train_seconds"]
@@ -55,9 +57,7 @@ def centroids(faiss, xb, corpus, dataset, nlist, cache):
     os.makedirs(cache, exist_ok=True)
     np.save(path + ".tmp.npy", c)
     os.replace(path + ".tmp.npy", path)
-    with open(path + ".json.tmp", "w") as f:
-        json.dump({"ident": ident, "train_seconds": seconds}, f)
-    os.replace(path + ".json.tmp", path + ".json")
+    write_json(path + ".json", {"ident": ident, "train_seconds": seconds})
     print(f"faiss_sweep: {dataset} nlist {nlist}: k-means in {seconds:.1f} s", file=sys.stderr)
     return c, seconds
 
