@@ -99,9 +99,9 @@ for set in ${SETS//,/ }; do
     log "$SET_NAME nlist $nlist ($actual): recall ($(sweep_load))"
     probes="$(nprobes_upto "$NPROBES" "$actual")"
     read -r chosen chosen_recall < <(quarry_nprobe_for "$index" "$TARGET" "$probes" "${SEARCH[@]}"; echo) || true
-    while read -r nprobe recall; do
+    while read -r nprobe recall coarse; do
       json engine "$LABEL" what recall set "$SET_NAME" nlist "$actual" nlist_option "$nlist" nprobe "$nprobe" \
-        recall "$recall" build_opts "$BUILD_OPTS" search_opts "$SEARCH_OPTS"
+        recall "$recall" coarse "$coarse" build_opts "$BUILD_OPTS" search_opts "$SEARCH_OPTS"
     done < <(quarry_recall_table "$index" "$probes" "${SEARCH[@]}")
     [ -n "$chosen" ] || { log "$SET_NAME nlist $actual: no nprobe of $probes reaches $TARGET"; continue; }
     for n in ${ANCHOR_COUNTS//,/ }; do

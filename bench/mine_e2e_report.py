@@ -51,10 +51,14 @@ def main(path, machine, target):
                 "| nlist | who | recall@100 at nprobe 1, 2, 4, ... |", "|---:|---|---|"]
         for nlist in sorted({r["nlist"] for r in quarry_recall + faiss_recall}):
             for option in sorted({r.get("nlist_option") for r in quarry_recall if r["nlist"] == nlist}):
-                group = [r for r in quarry_recall if r["nlist"] == nlist and r.get("nlist_option") == option]
                 label = f"{nlist} (auto)" if option == "auto" else str(nlist)
-                out.append(f"| {label} | {group[0]['engine']} | "
-                           + ", ".join(f"{r['nprobe']}: {r['recall']:.3f}" for r in group) + " |")
+                mine = [r for r in quarry_recall if r["nlist"] == nlist and r.get("nlist_option") == option]
+                # An index with a centroid graph has a row per coarse stage at each nprobe: one line per stage.
+                for stage in dict.fromkeys(r.get("coarse", "-") for r in mine):
+                    group = [r for r in mine if r.get("coarse", "-") == stage]
+                    who = group[0]["engine"] if stage == "-" else f"{group[0]['engine']}, {stage} coarse stage"
+                    out.append(f"| {label} | {who} | "
+                               + ", ".join(f"{r['nprobe']}: {r['recall']:.3f}" for r in group) + " |")
             for variant in FAISS_NAMES:
                 group = [r for r in faiss_recall if r["nlist"] == nlist and r["variant"] == variant]
                 if group:

@@ -19,6 +19,7 @@
 #   quarry_index NAME NLIST [BUILD-OPTS...]   prints the cached .qivf (NLIST may be "auto")
 #   index_nlist FILE.qivf                       prints the nlist stored in an index
 #   nprobes_upto NPROBES NLIST                  prints the values of NPROBES (comma-separated) that NLIST lists allow
+#   recall_table_rows TABLE                     "nprobe recall coarse" per row of a quarry index recall table
 #   sweep_load                                  "load 1.23 1.10 0.98" (uptime's averages)
 #   faiss_path                                  the PYTHONPATH of FAISS's AVX2 build
 SWEEP_DATA="$ROOT/bench/data/sweep"
@@ -166,13 +167,27 @@ quarry_nprobe_for() { # index target nprobes search-opts...
       --nprobe "$nprobes" "$@" >"$table.$$.tmp" && mv "$table.$$.tmp" "$table" \
       || { rm -f "$table.$$.tmp"; log "$index: quarry index recall failed (its error above)"; return 1; }
   fi
-  awk -v t="$target" '$1 ~ /^[0-9]+$/ && NF >= 3 && $2 + 0 >= t + 0 { print $1, $2; exit }' "$table"
+  recall_table_nprobe "$table" "$target"
 }
 
-# Every "nprobe recall" line of the table quarry_nprobe_for made (same arguments, run it first).
+# Every "nprobe recall coarse" line of the table quarry_nprobe_for made (same arguments, run it first).
 quarry_recall_table() { # index nprobes search-opts...
   local index="$1" nprobes="$2"
   shift 2
-  awk '$1 ~ /^[0-9]+$/ && NF >= 3 { print $1, $2 }' \
-    "$index.recall-$(printf '%s ' "$(realpath "$QUERIES")" "$nprobes" "$@" | md5sum | cut -c1-8).txt"
+  recall_table_rows "$index.recall-$(printf '%s ' "$(realpath "$QUERIES")" "$nprobes" "$@" | md5sum | cut -c1-8).txt"
+}
+
+# "nprobe recall coarse" for each row of a `quarry index recall` table. An index with a centroid graph has a row
+# per coarse stage for each nprobe (exact: every centroid scored; graph), so the stage names the row; "-" for a
+# table without the column.
+recall_table_rows() { # table
+  awk '$1 == "nprobe" { c = 0; for (i = 1; i <= NF; i++) if ($i == "coarse") c = i; next }
+       $1 ~ /^[0-9]+$/ && NF >= 3 { print $1, $2, (c ? $c : "-") }' "$1"
+}
+
+# The first row of the table's first coarse stage (exact unless --coarse put another first) whose recall reaches
+# TARGET, as "nprobe recall": quarry mine is then timed at the nprobe of the stage it searches with, never at a
+# graph row's.
+recall_table_nprobe() { # table target
+  recall_table_rows "$1" | awk -v t="$2" 'NR == 1 { stage = $3 } $3 == stage && $2 + 0 >= t + 0 { print $1, $2; exit }'
 }

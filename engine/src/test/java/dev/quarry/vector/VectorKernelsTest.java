@@ -401,6 +401,59 @@ class VectorKernelsTest {
 
     @ParameterizedTest(name = "{0} d={1}")
     @MethodSource("kernelsAndDims")
+    void scorePanelsOfOneQueryOrAnOddLastOneWritesThePairKernelsBitsForEveryTail(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim * 13L + 7);
+        // One query has its own kernel (eight row vectors a step, then four, then the last one to three in
+        // one pass), and an odd last query is no longer scored as a pair of itself: every count of row vectors
+        // from 1 to past three steps of eight, at 16 lanes (8 at AVX2: even counts), each with a partial panel.
+        int[] rowCounts = IntStream.rangeClosed(1, 28).map(v -> 16 * v - (v % 3) * 5).toArray();
+        try (Arena arena = Arena.ofConfined()) {
+            for (int qc : new int[] {1, 3, 5}) {
+                for (int i = 0; i < rowCounts.length; i++) {
+                    int rc = rowCounts[i];
+                    float[][] queries = TestVectors.rows(random, qc, dim);
+                    float[][] rows = TestVectors.rows(random, rc, dim);
+                    if (i % 3 == 1) { // a zero row scores exactly 0, a zero query too, a NaN row scores NaN
+                        rows[random.nextInt(rc)] = new float[dim];
+                        queries[qc - 1] = new float[dim];
+                        rows[random.nextInt(rc)][random.nextInt(dim)] = Float.NaN;
+                    }
+                    MemorySegment panels = TestVectors.panelSegment(arena, rows, 4);
+                    float[] thresholds = new float[qc];
+                    Arrays.fill(thresholds, Float.NEGATIVE_INFINITY);
+                    // The fused kernel still scores one query as a pair of itself and its tail a row vector a time.
+                    float[] expected = offered(qc, rc, sink -> simd.scorePanelsTopK(QueryBlock.of(queries), panels, 4,
+                            rc, thresholds.clone(), sink));
+                    int stride = (int) RowPanels.paddedRows(rc) + 16;
+                    float[] actual = new float[qc * stride];
+                    float[] scalar = new float[qc * stride];
+                    Arrays.fill(actual, -7f);
+                    simd.scorePanels(QueryBlock.of(queries), panels, 4, rc, actual, stride);
+                    SCALAR.scorePanels(QueryBlock.of(queries), panels, 4, rc, scalar, stride);
+                    for (int q = 0; q < qc; q++) {
+                        for (int r = 0; r < rc; r++) {
+                            String where = "q=" + q + "/" + qc + " r=" + r + "/" + rc;
+                            float score = actual[q * stride + r];
+                            if (Float.isNaN(expected[q * rc + r])) {
+                                assertTrue(Float.isNaN(score) && Float.isNaN(scalar[q * stride + r]), where);
+                                continue;
+                            }
+                            assertEquals(Float.floatToIntBits(expected[q * rc + r]), Float.floatToIntBits(score),
+                                    where);
+                            assertEquals(TestVectors.exactDot(queries[q], rows[r], dim), scalar[q * stride + r],
+                                    TestVectors.tolerance(queries[q], rows[r], dim), where + " (scalar)");
+                        }
+                        for (int r = (int) RowPanels.paddedRows(rc); r < stride; r++) {
+                            assertEquals(-7f, actual[q * stride + r], "wrote past the padded rows: q=" + q + " r=" + r);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
     void indicesAtLeastFindsEveryPassingValueInOrderAndNeverNan(VectorKernels simd, int dim) {
         SplittableRandom random = new SplittableRandom(dim * 5L + 1);
         // dim stands in for the run's length here: odd lengths, full vectors and tails.

@@ -17,7 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * block micro-kernel, so the scores have the same bits.
  *
  * <p>Four row vectors are in flight, to hide the FMA latency, against four queries (16 accumulators,
- * with 32 vector registers) or two (8, for 16 registers and for the last one or two queries).
+ * with 32 vector registers) or two (8, for 16 registers and for the last one or two queries). A lone
+ * query's scores ({@link #scores}) keep eight row vectors in flight instead, for the memory's sake.
  */
 final class PanelKernels {
     static final VectorSpecies<Float> S = PanamaVectorKernels.S;
@@ -87,7 +88,8 @@ final class PanelKernels {
      * {@link dev.quarry.vector.VectorKernels#scorePanels}: the same tiles as {@link #scoreTopK}, rows
      * outside and queries inside, each tile's scores copied into the query-major matrix instead of
      * compared. Row vector v covers rows {@code [v L, (v + 1) L)}, so a tile's scores of one query are one
-     * contiguous run of the matrix.
+     * contiguous run of the matrix. One query (an IVF list at nprobe 1) takes {@link #one} instead, and an
+     * odd last query {@link #one4} rather than a pair of itself.
      */
     static void scores(QueryBlock queries, MemorySegment panels, long offset, int rowCount, boolean quads,
                        float[] out, int stride, float[] scratch) {
@@ -95,6 +97,10 @@ final class PanelKernels {
         int count = queries.count();
         float[] q = queries.rowMajor();
         int vectors = (int) (RowPanels.paddedRows(rowCount) / L);
+        if (count == 1) {
+            one(q, dim, panels, offset, vectors, quads, out);
+            return;
+        }
         int quadEnd = quads ? count / 4 * 4 : 0;
         int v = 0;
         for (; v + GROUP <= vectors; v += GROUP) {
@@ -104,7 +110,12 @@ final class PanelKernels {
             }
             for (int qa = quadEnd; qa < count; qa += 2) {
                 int pair = Math.min(2, count - qa);
-                pair4(q, qa * dim, (qa + pair - 1) * dim, dim, panels, offset, v, scratch);
+                if (pair == 2) {
+                    pair4(q, qa * dim, (qa + 1) * dim, dim, panels, offset, v, scratch);
+                } else {
+                    one4(q, qa * dim, dim, panels, vectorAt(offset, v, dim), vectorAt(offset, v + 1, dim),
+                            vectorAt(offset, v + 2, dim), vectorAt(offset, v + 3, dim), scratch, 0);
+                }
                 copy(scratch, GROUP, v, qa, pair, out, stride);
             }
         }
@@ -119,6 +130,129 @@ final class PanelKernels {
                 single(q, qa * dim, (qa + pair - 1) * dim, dim, panels, offset, v, scratch, 0);
                 copy(scratch, 1, v, qa, pair, out, stride);
             }
+        }
+    }
+
+    /**
+     * One query against {@code vectors} row vectors, its scores straight into {@code out[0, vectors L)}.
+     * The list stage of a trainer's call at nprobe 1 is this: each list (about 250 rows, 16 row vectors at
+     * d = 384 and 16 lanes) read once from memory for one query, so its speed is how many of the list's
+     * cache lines are on their way at once. Eight row vectors a step (eight streams, 4 KB pages apart, one
+     * broadcast and eight FMAs each) where the register file holds them, then four, then the last one to
+     * three together in one pass: one query scored as a pair of itself (twice the FMAs and broadcasts per
+     * line) with its tail one row vector at a time (one stream a pass) streamed at about three quarters of
+     * this speed (bench/README.md, "The list stage of one query"). Each lane is still one FMA chain in
+     * component order from zero, so the bits are those of {@link #pair4} and {@link #single}.
+     */
+    private static void one(float[] q, int dim, MemorySegment panels, long offset, int vectors, boolean wide,
+                            float[] out) {
+        int v = 0;
+        if (wide) { // 8 accumulators and 8 row vectors in flight need the 32-register file
+            for (; v + 2 * GROUP <= vectors; v += 2 * GROUP) {
+                one8(q, dim, panels, offset, v, out);
+            }
+        }
+        for (; v + GROUP <= vectors; v += GROUP) {
+            one4(q, 0, dim, panels, vectorAt(offset, v, dim), vectorAt(offset, v + 1, dim),
+                    vectorAt(offset, v + 2, dim), vectorAt(offset, v + 3, dim), out, v * L);
+        }
+        int left = vectors - v;
+        if (left > 0) {
+            // The last one to three row vectors in one pass; a missing one reads the first again (from L1), unstored.
+            long o0 = vectorAt(offset, v, dim);
+            long o1 = left > 1 ? vectorAt(offset, v + 1, dim) : o0;
+            long o2 = left > 2 ? vectorAt(offset, v + 2, dim) : o0;
+            one3(q, dim, panels, o0, o1, o2, left, out, v * L);
+        }
+    }
+
+    /** One query x eight row vectors from {@code v}; its scores go to {@code out[v L, (v + 8) L)}. */
+    private static void one8(float[] q, int dim, MemorySegment panels, long offset, int v, float[] out) {
+        long o0 = vectorAt(offset, v, dim);
+        long o1 = vectorAt(offset, v + 1, dim);
+        long o2 = vectorAt(offset, v + 2, dim);
+        long o3 = vectorAt(offset, v + 3, dim);
+        long o4 = vectorAt(offset, v + 4, dim);
+        long o5 = vectorAt(offset, v + 5, dim);
+        long o6 = vectorAt(offset, v + 6, dim);
+        long o7 = vectorAt(offset, v + 7, dim);
+        long step = 4L * RowPanels.ROWS;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        FloatVector a4 = FloatVector.zero(S);
+        FloatVector a5 = FloatVector.zero(S);
+        FloatVector a6 = FloatVector.zero(S);
+        FloatVector a7 = FloatVector.zero(S);
+        for (int k = 0; k < dim; k++) {
+            long at = step * k;
+            FloatVector qa = FloatVector.broadcast(S, q[k]);
+            a0 = qa.fma(FloatVector.fromMemorySegment(S, panels, o0 + at, LE), a0);
+            a1 = qa.fma(FloatVector.fromMemorySegment(S, panels, o1 + at, LE), a1);
+            a2 = qa.fma(FloatVector.fromMemorySegment(S, panels, o2 + at, LE), a2);
+            a3 = qa.fma(FloatVector.fromMemorySegment(S, panels, o3 + at, LE), a3);
+            a4 = qa.fma(FloatVector.fromMemorySegment(S, panels, o4 + at, LE), a4);
+            a5 = qa.fma(FloatVector.fromMemorySegment(S, panels, o5 + at, LE), a5);
+            a6 = qa.fma(FloatVector.fromMemorySegment(S, panels, o6 + at, LE), a6);
+            a7 = qa.fma(FloatVector.fromMemorySegment(S, panels, o7 + at, LE), a7);
+        }
+        int b = v * L;
+        a0.intoArray(out, b);
+        a1.intoArray(out, b + L);
+        a2.intoArray(out, b + 2 * L);
+        a3.intoArray(out, b + 3 * L);
+        a4.intoArray(out, b + 4 * L);
+        a5.intoArray(out, b + 5 * L);
+        a6.intoArray(out, b + 6 * L);
+        a7.intoArray(out, b + 7 * L);
+    }
+
+    /**
+     * The query at {@code q[a, a + dim)} x the four row vectors at {@code o0..o3}; its scores go to
+     * {@code out[b, b + 4L)}, as {@link #pair4} lays out query a's.
+     */
+    private static void one4(float[] q, int a, int dim, MemorySegment panels, long o0, long o1, long o2, long o3,
+                             float[] out, int b) {
+        long step = 4L * RowPanels.ROWS;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        for (int k = 0; k < dim; k++) {
+            long at = step * k;
+            FloatVector qa = FloatVector.broadcast(S, q[a + k]);
+            a0 = qa.fma(FloatVector.fromMemorySegment(S, panels, o0 + at, LE), a0);
+            a1 = qa.fma(FloatVector.fromMemorySegment(S, panels, o1 + at, LE), a1);
+            a2 = qa.fma(FloatVector.fromMemorySegment(S, panels, o2 + at, LE), a2);
+            a3 = qa.fma(FloatVector.fromMemorySegment(S, panels, o3 + at, LE), a3);
+        }
+        a0.intoArray(out, b);
+        a1.intoArray(out, b + L);
+        a2.intoArray(out, b + 2 * L);
+        a3.intoArray(out, b + 3 * L);
+    }
+
+    /** One query x the row vectors at {@code o0..o2}, the first {@code n} of them stored from {@code out[b]}. */
+    private static void one3(float[] q, int dim, MemorySegment panels, long o0, long o1, long o2, int n, float[] out,
+                             int b) {
+        long step = 4L * RowPanels.ROWS;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        for (int k = 0; k < dim; k++) {
+            long at = step * k;
+            FloatVector qa = FloatVector.broadcast(S, q[k]);
+            a0 = qa.fma(FloatVector.fromMemorySegment(S, panels, o0 + at, LE), a0);
+            a1 = qa.fma(FloatVector.fromMemorySegment(S, panels, o1 + at, LE), a1);
+            a2 = qa.fma(FloatVector.fromMemorySegment(S, panels, o2 + at, LE), a2);
+        }
+        a0.intoArray(out, b);
+        if (n > 1) {
+            a1.intoArray(out, b + L);
+        }
+        if (n > 2) {
+            a2.intoArray(out, b + 2 * L);
         }
     }
 

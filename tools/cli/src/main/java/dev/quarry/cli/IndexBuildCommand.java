@@ -35,8 +35,9 @@ final class IndexBuildCommand implements Callable<Integer> {
     @Option(names = "--type", defaultValue = "ivf", description = "ivf (default: ${DEFAULT-VALUE}).")
     String type;
 
-    @Option(names = CommandFlags.NLIST, description = "Inverted lists, or auto: the fewest multiply-adds per anchor that"
-            + " reach --target-recall, measured (default: about 4 x sqrt(rows)).")
+    @Option(names = CommandFlags.NLIST, description = "Inverted lists, or auto: the least modelled work per anchor (multiply-adds,"
+            + " short lists weighted by their measured rate) at the smallest nprobe reaching --target-recall,"
+            + " measured (default: about 4 x sqrt(rows)).")
     String nlist;
 
     @Option(names = "--target-recall", defaultValue = "0.95",

@@ -64,7 +64,7 @@ class IndexCommandTest {
         CliRun run = CliRun.of("index", "build", "--store", catalog.resolve("corpus.qvec"), "--nlist", "auto",
                 "--check-queries", catalog.resolve("queries.qvec"), "--target-recall", "0.9", "--output", index);
         assertEquals(0, run.exitCode(), run::toString);
-        java.util.regex.Matcher chosen = java.util.regex.Pattern.compile("(?m)^nlist (\\d+): the least work per anchor"
+        java.util.regex.Matcher chosen = java.util.regex.Pattern.compile("(?m)^nlist (\\d+): the least modelled work per anchor"
                 + " .* mine with --nprobe (\\d+)$").matcher(run.out());
         assertTrue(chosen.find(), "the choice and why: " + run);
         String nlist = chosen.group(1);
