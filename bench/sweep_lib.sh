@@ -161,7 +161,7 @@ quarry_nprobe_for() { # index target nprobes search-opts...
   local index="$1" target="$2" nprobes="$3"
   shift 3
   local table
-  table="$index.recall-$(printf '%s ' "$(realpath "$QUERIES")" "$nprobes" "$@" | md5sum | cut -c1-8).txt"
+  table="$(recall_table_path "$index" "$nprobes" "$@")"
   if [ ! -s "$table" ]; then
     "$ROOT/quarry" index recall --store "$CORPUS" --index "$index" --queries "$QUERIES" --sample 2000 \
       --nprobe "$nprobes" "$@" >"$table.$$.tmp" && mv "$table.$$.tmp" "$table" \
@@ -174,7 +174,14 @@ quarry_nprobe_for() { # index target nprobes search-opts...
 quarry_recall_table() { # index nprobes search-opts...
   local index="$1" nprobes="$2"
   shift 2
-  recall_table_rows "$index.recall-$(printf '%s ' "$(realpath "$QUERIES")" "$nprobes" "$@" | md5sum | cut -c1-8).txt"
+  recall_table_rows "$(recall_table_path "$index" "$nprobes" "$@")"
+}
+
+# Where quarry_nprobe_for keeps an index's recall table for a query file, an nprobe grid and search options.
+recall_table_path() { # index nprobes search-opts...
+  local index="$1"
+  shift
+  echo "$index.recall-$(printf '%s ' "$(realpath "$QUERIES")" "$@" | md5sum | cut -c1-8).txt"
 }
 
 # "nprobe recall coarse" for each row of a `quarry index recall` table. An index with a centroid graph has a row
