@@ -5,6 +5,7 @@ import dev.quarry.vector.FastScanLayout;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -25,6 +26,7 @@ public final class PanamaFastScanKernel implements FastScanKernel {
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED;
     private static final int LB = B.length();
     private static final VectorSpecies<Short> SH = B.withLanes(short.class);
+    private static final VectorSpecies<Integer> SI = B.withLanes(int.class);
     private static final int LS = SH.length();
     /** Sub-spaces in one vector: 16 table entries (and 16 code bytes) each. */
     private static final int PER_VECTOR = LB / FastScanLayout.ENTRIES;
@@ -35,6 +37,12 @@ public final class PanamaFastScanKernel implements FastScanKernel {
     private static final ByteVector TABLE_BASE = ByteVector.fromArray(B, tableBase(), 0);
     private static final VectorShuffle<Short> HALF = VectorShuffle.iota(SH, LS / 2, 1, true);
     private static final VectorShuffle<Short> QUARTER = VectorShuffle.iota(SH, LS / 4, 1, true);
+    /** 512 bits: four sub-spaces a vector, and a block's 32 row sums fit one vector of 16-bit lanes. */
+    private static final boolean WIDE = PER_VECTOR == 4;
+    private static final ShortVector PAIR_A = WIDE ? ShortVector.fromArray(SH, pairIndex(0), 0) : null;
+    private static final ShortVector PAIR_B = WIDE ? ShortVector.fromArray(SH, pairIndex(8), 0) : null;
+    private static final ShortVector ROWS_A = WIDE ? ShortVector.fromArray(SH, rowIndex(0), 0) : null;
+    private static final ShortVector ROWS_B = WIDE ? ShortVector.fromArray(SH, rowIndex(8), 0) : null;
 
     private PanamaFastScanKernel() {
     }
@@ -56,6 +64,36 @@ public final class PanamaFastScanKernel implements FastScanKernel {
         return base;
     }
 
+    /**
+     * Two-vector select indices that add sub-spaces in pairs: lanes 0..15 from the first vector (its sub-spaces
+     * 0 and 2 at {@code from = 0}, 1 and 3 at {@code from = 8}), lanes 16..31 the same from the second.
+     */
+    private static short[] pairIndex(int from) {
+        short[] index = new short[32];
+        for (int i = 0; i < 8; i++) {
+            index[i] = (short) (from + i);
+            index[8 + i] = (short) (16 + from + i);
+            index[16 + i] = (short) (32 + from + i);
+            index[24 + i] = (short) (48 + from + i);
+        }
+        return index;
+    }
+
+    /**
+     * Two-vector select indices that finish the sum over sub-spaces and put row r in lane r: even rows of the
+     * low half from the first vector's lanes 0..7, odd ones from 16..23, the high half's from the second.
+     */
+    private static short[] rowIndex(int from) {
+        short[] index = new short[32];
+        for (int i = 0; i < 8; i++) {
+            index[2 * i] = (short) (from + i);
+            index[2 * i + 1] = (short) (16 + from + i);
+            index[16 + 2 * i] = (short) (32 + from + i);
+            index[17 + 2 * i] = (short) (48 + from + i);
+        }
+        return index;
+    }
+
     @Override
     public String description() {
         return "fast-scan on " + B.vectorBitSize() + "-bit byte shuffles";
@@ -75,6 +113,24 @@ public final class PanamaFastScanKernel implements FastScanKernel {
             int first = (int) (b * FastScanLayout.BLOCK_ROWS);
             int rows = Math.min(FastScanLayout.BLOCK_ROWS, rowCount - first);
             for (int q = 0; q < queries; q++) {
+                if (WIDE) {
+                    IntVector low = IntVector.zero(SI);
+                    IntVector high = IntVector.zero(SI);
+                    for (int v0 = 0; v0 < vectors; v0 += RUN) {
+                        ShortVector rowSums = runWide(tables, q * stride, codes, at, v0, Math.min(vectors, v0 + RUN));
+                        low = low.add(rowSums.convert(VectorOperators.ZERO_EXTEND_S2I, 0));
+                        high = high.add(rowSums.convert(VectorOperators.ZERO_EXTEND_S2I, 1));
+                    }
+                    if (rows == FastScanLayout.BLOCK_ROWS) {
+                        low.intoArray(out, q * rowCount + first);
+                        high.intoArray(out, q * rowCount + first + 16);
+                    } else {
+                        low.intoArray(sums, 0);
+                        high.intoArray(sums, 16);
+                        System.arraycopy(sums, 0, out, q * rowCount + first, rows);
+                    }
+                    continue;
+                }
                 java.util.Arrays.fill(sums, 0);
                 for (int v0 = 0; v0 < vectors; v0 += RUN) {
                     run(tables, q * stride, codes, at, v0, Math.min(vectors, v0 + RUN), lanes);
@@ -83,6 +139,33 @@ public final class PanamaFastScanKernel implements FastScanKernel {
                 System.arraycopy(sums, 0, out, q * rowCount + first, rows);
             }
         }
+    }
+
+    /**
+     * {@link #run} at 512 bits, its fold and the row order done with two-vector byte-pair selects
+     * ({@code vpermi2w}) instead of stores and scalar adds: row r's sum over the vectors in lane r.
+     */
+    private static ShortVector runWide(byte[] tables, int table, MemorySegment codes, long at, int from, int to) {
+        ShortVector lowEven = ShortVector.zero(SH);
+        ShortVector lowOdd = ShortVector.zero(SH);
+        ShortVector highEven = ShortVector.zero(SH);
+        ShortVector highOdd = ShortVector.zero(SH);
+        for (int v = from; v < to; v++) {
+            ByteVector c = ByteVector.fromMemorySegment(B, codes, at + (long) v * LB, LE);
+            ByteVector t = ByteVector.fromArray(B, tables, table + v * LB);
+            ByteVector lowIndex = c.and((byte) 0x0F).or(TABLE_BASE);
+            ByteVector highIndex = c.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                    .and((byte) 0x0F).or(TABLE_BASE);
+            ShortVector low = lowIndex.selectFrom(t).reinterpretAsShorts();
+            ShortVector high = highIndex.selectFrom(t).reinterpretAsShorts();
+            lowEven = lowEven.add(low.and((short) 0xFF));
+            lowOdd = lowOdd.add(low.lanewise(VectorOperators.LSHR, 8));
+            highEven = highEven.add(high.and((short) 0xFF));
+            highOdd = highOdd.add(high.lanewise(VectorOperators.LSHR, 8));
+        }
+        ShortVector lows = PAIR_A.selectFrom(lowEven, lowOdd).add(PAIR_B.selectFrom(lowEven, lowOdd));
+        ShortVector highs = PAIR_A.selectFrom(highEven, highOdd).add(PAIR_B.selectFrom(highEven, highOdd));
+        return ROWS_A.selectFrom(lows, highs).add(ROWS_B.selectFrom(lows, highs));
     }
 
     /** Sums vectors [from, to) of one block for one query into four 16-bit vectors, folded, in {@code lanes}. */
@@ -99,8 +182,8 @@ public final class PanamaFastScanKernel implements FastScanKernel {
             // Bytes have no shift instruction on x86; shifting 16-bit lanes then masking moves the same nibbles.
             ByteVector highIndex = c.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
                     .and((byte) 0x0F).or(TABLE_BASE);
-            ShortVector low = t.rearrange(lowIndex.toShuffle()).reinterpretAsShorts();
-            ShortVector high = t.rearrange(highIndex.toShuffle()).reinterpretAsShorts();
+            ShortVector low = lowIndex.selectFrom(t).reinterpretAsShorts();
+            ShortVector high = highIndex.selectFrom(t).reinterpretAsShorts();
             lowEven = lowEven.add(low.and((short) 0xFF));
             lowOdd = lowOdd.add(low.lanewise(VectorOperators.LSHR, 8));
             highEven = highEven.add(high.and((short) 0xFF));
