@@ -112,14 +112,7 @@ public final class PanamaFastScanKernel implements FastScanKernel {
             long at = offset + b * blockBytes;
             int first = (int) (b * FastScanLayout.BLOCK_ROWS);
             int rows = Math.min(FastScanLayout.BLOCK_ROWS, rowCount - first);
-            int q = 0;
-            if (WIDE && vectors <= RUN) {
-                for (; q + 4 <= queries; q += 4) {
-                    quadWide(tables, q * stride, stride, codes, at, vectors, out, q * rowCount + first, rowCount, rows,
-                            sums);
-                }
-            }
-            for (; q < queries; q++) {
+            for (int q = 0; q < queries; q++) {
                 if (WIDE) {
                     IntVector low = IntVector.zero(SI);
                     IntVector high = IntVector.zero(SI);
@@ -128,7 +121,14 @@ public final class PanamaFastScanKernel implements FastScanKernel {
                         low = low.add(rowSums.convert(VectorOperators.ZERO_EXTEND_S2I, 0));
                         high = high.add(rowSums.convert(VectorOperators.ZERO_EXTEND_S2I, 1));
                     }
-                    storeInts(low, high, out, q * rowCount + first, rows, sums);
+                    if (rows == FastScanLayout.BLOCK_ROWS) {
+                        low.intoArray(out, q * rowCount + first);
+                        high.intoArray(out, q * rowCount + first + 16);
+                    } else {
+                        low.intoArray(sums, 0);
+                        high.intoArray(sums, 16);
+                        System.arraycopy(sums, 0, out, q * rowCount + first, rows);
+                    }
                     continue;
                 }
                 java.util.Arrays.fill(sums, 0);
@@ -163,84 +163,9 @@ public final class PanamaFastScanKernel implements FastScanKernel {
             highEven = highEven.add(high.and((short) 0xFF));
             highOdd = highOdd.add(high.lanewise(VectorOperators.LSHR, 8));
         }
-        return rowSums(lowEven, lowOdd, highEven, highOdd);
-    }
-
-    /**
-     * {@link #runWide} for four queries at once over a whole block of at most {@link #RUN} vectors: the codes
-     * and their nibble indices are loaded and computed once for the four (16 accumulators, within the 32
-     * registers of AVX-512), and the sums stored to {@code out} at {@code base + q x rowCount}.
-     */
-    private static void quadWide(byte[] tables, int table, int stride, MemorySegment codes, long at, int vectors,
-                                 int[] out, int base, int rowCount, int rows, int[] sums) {
-        ShortVector le0 = ShortVector.zero(SH), lo0 = le0, he0 = le0, ho0 = le0;
-        ShortVector le1 = le0, lo1 = le0, he1 = le0, ho1 = le0;
-        ShortVector le2 = le0, lo2 = le0, he2 = le0, ho2 = le0;
-        ShortVector le3 = le0, lo3 = le0, he3 = le0, ho3 = le0;
-        for (int v = 0; v < vectors; v++) {
-            ByteVector c = ByteVector.fromMemorySegment(B, codes, at + (long) v * LB, LE);
-            ByteVector lowIndex = c.and((byte) 0x0F).or(TABLE_BASE);
-            ByteVector highIndex = c.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
-                    .and((byte) 0x0F).or(TABLE_BASE);
-            int t = table + v * LB;
-            ByteVector t0 = ByteVector.fromArray(B, tables, t);
-            ShortVector low = lowIndex.selectFrom(t0).reinterpretAsShorts();
-            ShortVector high = highIndex.selectFrom(t0).reinterpretAsShorts();
-            le0 = le0.add(low.and((short) 0xFF));
-            lo0 = lo0.add(low.lanewise(VectorOperators.LSHR, 8));
-            he0 = he0.add(high.and((short) 0xFF));
-            ho0 = ho0.add(high.lanewise(VectorOperators.LSHR, 8));
-            ByteVector t1 = ByteVector.fromArray(B, tables, t + stride);
-            low = lowIndex.selectFrom(t1).reinterpretAsShorts();
-            high = highIndex.selectFrom(t1).reinterpretAsShorts();
-            le1 = le1.add(low.and((short) 0xFF));
-            lo1 = lo1.add(low.lanewise(VectorOperators.LSHR, 8));
-            he1 = he1.add(high.and((short) 0xFF));
-            ho1 = ho1.add(high.lanewise(VectorOperators.LSHR, 8));
-            ByteVector t2 = ByteVector.fromArray(B, tables, t + 2 * stride);
-            low = lowIndex.selectFrom(t2).reinterpretAsShorts();
-            high = highIndex.selectFrom(t2).reinterpretAsShorts();
-            le2 = le2.add(low.and((short) 0xFF));
-            lo2 = lo2.add(low.lanewise(VectorOperators.LSHR, 8));
-            he2 = he2.add(high.and((short) 0xFF));
-            ho2 = ho2.add(high.lanewise(VectorOperators.LSHR, 8));
-            ByteVector t3 = ByteVector.fromArray(B, tables, t + 3 * stride);
-            low = lowIndex.selectFrom(t3).reinterpretAsShorts();
-            high = highIndex.selectFrom(t3).reinterpretAsShorts();
-            le3 = le3.add(low.and((short) 0xFF));
-            lo3 = lo3.add(low.lanewise(VectorOperators.LSHR, 8));
-            he3 = he3.add(high.and((short) 0xFF));
-            ho3 = ho3.add(high.lanewise(VectorOperators.LSHR, 8));
-        }
-        store(rowSums(le0, lo0, he0, ho0), out, base, rows, sums);
-        store(rowSums(le1, lo1, he1, ho1), out, base + rowCount, rows, sums);
-        store(rowSums(le2, lo2, he2, ho2), out, base + 2 * rowCount, rows, sums);
-        store(rowSums(le3, lo3, he3, ho3), out, base + 3 * rowCount, rows, sums);
-    }
-
-    /** Row r's sum over the sub-spaces in lane r (see {@link #runWide}). */
-    private static ShortVector rowSums(ShortVector lowEven, ShortVector lowOdd, ShortVector highEven,
-                                       ShortVector highOdd) {
         ShortVector lows = PAIR_A.selectFrom(lowEven, lowOdd).add(PAIR_B.selectFrom(lowEven, lowOdd));
         ShortVector highs = PAIR_A.selectFrom(highEven, highOdd).add(PAIR_B.selectFrom(highEven, highOdd));
         return ROWS_A.selectFrom(lows, highs).add(ROWS_B.selectFrom(lows, highs));
-    }
-
-    private static void store(ShortVector rowSums, int[] out, int at, int rows, int[] sums) {
-        storeInts((IntVector) rowSums.convert(VectorOperators.ZERO_EXTEND_S2I, 0),
-                (IntVector) rowSums.convert(VectorOperators.ZERO_EXTEND_S2I, 1), out, at, rows, sums);
-    }
-
-    /** Rows 0..15 then 16..31 of a block to {@code out} at {@code at}, only the {@code rows} that exist. */
-    private static void storeInts(IntVector low, IntVector high, int[] out, int at, int rows, int[] sums) {
-        if (rows == FastScanLayout.BLOCK_ROWS) {
-            low.intoArray(out, at);
-            high.intoArray(out, at + 16);
-        } else {
-            low.intoArray(sums, 0);
-            high.intoArray(sums, 16);
-            System.arraycopy(sums, 0, out, at, rows);
-        }
     }
 
     /** Sums vectors [from, to) of one block for one query into four 16-bit vectors, folded, in {@code lanes}. */
