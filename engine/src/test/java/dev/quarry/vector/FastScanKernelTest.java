@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class FastScanKernelTest {
     private static final int[] SUBSPACES = {1, 3, 7, 15, 17, 48, 96, 97};
     private static final int[] ROWS = {1, 31, 32, 33, 100};
+    private static final int[] QUERY_COUNTS = {1, 4, 5, 9, 3, 8};
     private static final FastScanKernel SCALAR = new ScalarFastScanKernel();
     private static final FastScanKernel SIMD = VectorKernelsProvider.fastScanPanama();
 
@@ -38,7 +39,8 @@ class FastScanKernelTest {
         try (Arena arena = Arena.ofConfined()) {
             for (int m : SUBSPACES) {
                 for (int rows : ROWS) {
-                    int queries = 1 + random.nextInt(5);
+                    // One query and several: whatever grouping of queries a kernel uses, with remainders.
+                    int queries = QUERY_COUNTS[(m + rows) % QUERY_COUNTS.length];
                     byte[] codes = randomCodes(random, rows, m);
                     byte[] tables = randomTables(random, queries, m);
                     long offset = 3 + random.nextInt(40);
