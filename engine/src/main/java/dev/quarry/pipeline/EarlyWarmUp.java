@@ -11,7 +11,9 @@ import java.nio.file.Path;
  * main thread two or three seconds and the warm-up (the JIT compiling the SIMD kernels) about one more:
  * one after the other they left the second core idle before mining began. The kernels give every score
  * the same bits before and after the warm-up ({@link dev.quarry.vector.ColdStartKernels}), so when it
- * ends does not change what a run mines.
+ * ends does not change what a run mines: such kernels mine with their plain loops until it ends, and the
+ * run does not wait for it ({@code MiningRunner}). Whether it settles depends on the JIT's compiler threads
+ * getting a core, which on a loaded machine can take its whole cap.
  */
 final class EarlyWarmUp implements AutoCloseable {
     /**
@@ -58,9 +60,10 @@ final class EarlyWarmUp implements AutoCloseable {
         }
     }
 
-    /** Waits for the warm-up, so no thread of the run outlives it. */
+    /** Stops the warm-up (the run is over) and waits for it, so no thread of the run outlives it. */
     @Override
     public void close() {
+        thread.interrupt();
         join();
     }
 

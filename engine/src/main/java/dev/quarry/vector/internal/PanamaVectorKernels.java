@@ -386,7 +386,8 @@ public final class PanamaVectorKernels implements VectorKernels {
             synchronized (this) {
                 if (!warm) {
                     KernelWarmup.run(this);
-                    warm = true;
+                    // Stopped by an interrupt, it may not have compiled anything: a later caller warms up again.
+                    warm = !Thread.currentThread().isInterrupted();
                 }
             }
         }
