@@ -11,9 +11,7 @@ import java.nio.file.Path;
  * main thread two or three seconds and the warm-up (the JIT compiling the SIMD kernels) about one more:
  * one after the other they left the second core idle before mining began. The kernels give every score
  * the same bits before and after the warm-up ({@link dev.quarry.vector.ColdStartKernels}), so when it
- * ends does not change what a run mines: such kernels mine with their plain loops until it ends, and the
- * run does not wait for it ({@code MiningRunner}). Whether it settles depends on the JIT's compiler threads
- * getting a core, which on a loaded machine can take its whole cap.
+ * ends does not change what a run mines.
  */
 final class EarlyWarmUp implements AutoCloseable {
     /**
@@ -60,10 +58,9 @@ final class EarlyWarmUp implements AutoCloseable {
         }
     }
 
-    /** Stops the warm-up (the run is over) and waits for it, so no thread of the run outlives it. */
+    /** Waits for the warm-up, so no thread of the run outlives it. */
     @Override
     public void close() {
-        thread.interrupt();
         join();
     }
 

@@ -11,7 +11,6 @@ import dev.quarry.mining.MiningStats;
 import dev.quarry.negatives.MinedNegativesWriter;
 import dev.quarry.negatives.NegativesStore;
 import dev.quarry.store.VectorStore;
-import dev.quarry.vector.ColdStartKernels;
 import dev.quarry.vector.VectorKernels;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -105,16 +104,14 @@ public final class MiningRunner {
      * Warms the kernels up when the run is big enough to gain from it. Compiling the kernels takes the
      * JIT about a second; a run of a few billion flops is over sooner in the slower tiers, and a user
      * mining 50 anchors should not wait a second for nothing. A warm-up begun while the inputs were
-     * opened ({@code early}, for big labels) is not run again: kernels that score with plain loops until
-     * warmed ({@link ColdStartKernels}, the same bits) mine beside it, since on a loaded machine it can
-     * take its whole cap (5 s) while the loops would have mined; other kernels wait for it.
+     * opened ({@code early}, for big labels) is waited for instead of run again.
      */
     private void warmUpIfItPays(SourcePlan plan, EarlyWarmUp early) {
         if (plan.flopsPerAnchor() * plan.order().length > WARM_UP_FLOPS) {
-            if (early == null) {
-                kernels.warmUp();
-            } else if (!(kernels instanceof ColdStartKernels)) {
+            if (early != null) {
                 early.await();
+            } else {
+                kernels.warmUp();
             }
         }
     }
@@ -175,8 +172,7 @@ public final class MiningRunner {
                         + ContentChecksum.hex(ivf.contentChecksum()));
         return f
                 .add("nprobe", r.nprobe())
-                // Whose arithmetic, not whether warmed yet: plain loops until then give the same bits.
-                .add("kernels", (kernels instanceof ColdStartKernels cold ? cold.simd() : kernels).description())
+                .add("kernels", kernels.description())
                 .add("mining", inputs.config().describe())
                 .add("output", r.outputOptions())
                 .add("block-size", r.effectiveBlockSize())

@@ -17,8 +17,7 @@ import java.lang.foreign.ValueLayout;
  * run of a few dozen anchors (a user trying the command, a test's fixture) is over long before then,
  * and spends most of its seconds in those uncompiled kernels; plain loops over float arrays are
  * compiled by the first tier within milliseconds. A run big enough to pay for the warm-up
- * ({@code MiningRunner}) warms up on a thread of its own while it opens its inputs and mines, and takes the
- * plain loops until the warm-up ends.
+ * ({@code MiningRunner}) calls {@link #warmUp()} first and so never takes the plain loops.
  *
  * <p>Thread-safe: the switch is a volatile flag, read once per call.
  */
@@ -47,11 +46,6 @@ public final class ColdStartKernels implements VectorKernels {
                 : new ColdStartKernels(kernels);
     }
 
-    /** The kernels calls are handed to once warmed up. */
-    public VectorKernels simd() {
-        return simd;
-    }
-
     /** Whether calls are handed to the SIMD kernels (after {@link #warmUp()}). */
     public boolean warm() {
         return warm;
@@ -67,13 +61,10 @@ public final class ColdStartKernels implements VectorKernels {
         return description();
     }
 
-    /** Warms the SIMD kernels up, then hands every call to them; not when interrupted (see {@link VectorKernels#warmUp}). */
     @Override
     public void warmUp() {
         simd.warmUp();
-        if (!Thread.currentThread().isInterrupted()) {
-            warm = true;
-        }
+        warm = true;
     }
 
     @Override

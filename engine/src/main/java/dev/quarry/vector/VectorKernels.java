@@ -122,8 +122,7 @@ public interface VectorKernels {
      * Gets the block kernels compiled before real work arrives, once per JVM (later calls return at
      * once). A JIT compiles the large micro-kernels in about a second; until then they run in a
      * profiling tier that is hundreds of times slower, so feeding them a corpus meanwhile wastes
-     * seconds. Called by the miners before they start; the default does nothing. An interrupt stops it early
-     * (the thread's interrupt status kept), and then a later call warms up again.
+     * seconds. Called by the miners before they start; the default does nothing.
      */
     default void warmUp() {
     }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.vector.ColdStartKernels;
@@ -16,9 +15,6 @@ import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -81,30 +77,6 @@ class EarlyWarmUpTest {
                 qrels(EarlyWarmUp.QRELS_BYTES))) {
             assertSame(failure, assertThrows(IllegalStateException.class, early::await));
         }
-    }
-
-    @Test
-    void closingStopsAWarmUpStillRunning() throws IOException {
-        AtomicBoolean interrupted = new AtomicBoolean();
-        CountDownLatch started = new CountDownLatch(1);
-        VectorKernels endless = (VectorKernels) Proxy.newProxyInstance(VectorKernels.class.getClassLoader(),
-                new Class<?>[] {VectorKernels.class}, (proxy, method, args) -> {
-                    started.countDown();
-                    try {
-                        new CountDownLatch(1).await(); // a warm-up that never settles
-                    } catch (InterruptedException e) {
-                        interrupted.set(true);
-                    }
-                    return null;
-                });
-        // Before, closing waited for the warm-up to end by itself: here, never.
-        assertTimeoutPreemptively(Duration.ofMinutes(1), () -> {
-            EarlyWarmUp early = EarlyWarmUp.startFor(endless, qrels(EarlyWarmUp.QRELS_BYTES));
-            assertNotNull(early);
-            started.await();
-            early.close();
-        });
-        assertTrue(interrupted.get());
     }
 
     @Test

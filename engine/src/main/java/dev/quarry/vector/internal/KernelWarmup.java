@@ -57,8 +57,8 @@ final class KernelWarmup {
 
     /**
      * Runs rounds of every kernel shape until {@link #SETTLED_CALLS} rounds in a row took at most twice the
-     * fastest round's CPU time (the fastest under {@link #COMPILED_NANOS}), {@code capNanos} passed on the
-     * wall, or the thread is interrupted; returns the rounds run.
+     * fastest round's CPU time (the fastest under {@link #COMPILED_NANOS}), or {@code capNanos} passed on the
+     * wall; returns the rounds run.
      */
     static int run(VectorKernels kernels, WarmUpClock clock, long capNanos) {
         QueryBlock block = new QueryBlock(QUERIES, DIM);
@@ -93,9 +93,7 @@ final class KernelWarmup {
             int fastInARow = 0;
             // Compiled, one round is tens of microseconds; in the profiling tier it is milliseconds. Stop
             // after a run of rounds near the best seen once the best is plausibly compiled.
-            // An interrupt ends it too: the run it was warming for is over.
-            while (clock.wallNanos() - start < capNanos && fastInARow < SETTLED_CALLS
-                    && !Thread.currentThread().isInterrupted()) {
+            while (clock.wallNanos() - start < capNanos && fastInARow < SETTLED_CALLS) {
                 long t = clock.cpuNanos();
                 Arrays.fill(thresholds, Float.NEGATIVE_INFINITY);
                 kernels.scoreBlockTopK(block, rows, 0, 4L * DIM, ROWS, thresholds,

@@ -386,8 +386,7 @@ public final class PanamaVectorKernels implements VectorKernels {
             synchronized (this) {
                 if (!warm) {
                     KernelWarmup.run(this);
-                    // Stopped by an interrupt, it may not have compiled anything: a later caller warms up again.
-                    warm = !Thread.currentThread().isInterrupted();
+                    warm = true;
                 }
             }
         }
