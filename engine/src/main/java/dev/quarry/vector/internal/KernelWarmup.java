@@ -9,14 +9,9 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
- * Runs the block and panel kernels on small synthetic blocks until they run at compiled speed (or a time
- * cap passes), so the JIT compiles them while the inputs are tiny. Measured on the development machine:
+ * Runs the fused block kernel on a small synthetic block until it runs at compiled speed (or a time
+ * cap passes), so the JIT compiles it while the inputs are tiny. Measured on the development machine:
  * the first 256 anchors of a 100k-row demo took 2 s without it.
- *
- * <p>Every kernel shape a real call takes is run here, since a shape first met by a real call runs in the
- * profiling tier (the Vector API boxed, hundreds of times slower) until C2 compiles it on the stack: the
- * panel kernels' groups of four row vectors (an IVF list of a few hundred rows is mostly those) and a lone
- * query's eight, which panels of fewer than four row vectors never reach.
  *
  * <p>When to stop is judged by the calls' CPU time on this thread ({@link WarmUpClock}), not by the clock on
  * the wall: on a machine whose cores are all busy (the run's own threads opening its inputs, the JIT's
@@ -29,18 +24,8 @@ final class KernelWarmup {
      * A full panel, then 56 queries: at 16 lanes a panel of three vectors (the 12-row tiles of two vectors and
      * of one), at 8 a 1-vector panel and a partial lane after full ones.
      */
-    static final int QUERIES = 4 * 16 + 3 * 16 + 8;
-    static final int ROWS = 6 * 8 + 3;          // full tiles and a remainder
-    /**
-     * Rows of the wide panel calls: 13 row vectors at 16 lanes (an eight, a four and a last one to three for a
-     * lone query; three groups of four and a single for pairs and quads), 26 at 8 lanes, 52 at 4; the last
-     * panel partial.
-     */
-    static final int PANEL_ROWS = 13 * RowPanels.ROWS - 5;
-    /** Queries of a panel call that are scored as a pair and then a lone odd one (no quad). */
-    static final int PAIRED = 3;
-    /** Queries of a wide panel call: a quad, a pair and a lone odd one. */
-    static final int MIXED = 7;
+    private static final int QUERIES = 4 * 16 + 3 * 16 + 8;
+    private static final int ROWS = 6 * 8 + 3;          // full tiles and a remainder
     private static final int DIM = 64;
     private static final long CAP_NANOS = 5_000_000_000L;
     /** Calls in a row within twice the fastest that end the warm-up. */
@@ -56,7 +41,7 @@ final class KernelWarmup {
     }
 
     /**
-     * Runs rounds of every kernel shape until {@link #SETTLED_CALLS} rounds in a row took at most twice the
+     * Runs rounds of the kernels until {@link #SETTLED_CALLS} rounds in a row took at most twice the
      * fastest round's CPU time (the fastest under {@link #COMPILED_NANOS}), or {@code capNanos} passed on the
      * wall; returns the rounds run.
      */
@@ -69,29 +54,24 @@ final class KernelWarmup {
             }
             block.add(q);
         }
-        QueryBlock few = new QueryBlock(PAIRED, DIM); // the row-lane panel kernel: a pair and a lone query
-        few.load(block.rowMajor(), PAIRED);
-        QueryBlock mixed = new QueryBlock(MIXED, DIM);
-        mixed.load(block.rowMajor(), MIXED);
-        QueryBlock one = new QueryBlock(1, DIM);
-        one.load(block.rowMajor(), 1);
-        int narrowRows = ROWS / RowPanels.ROWS * RowPanels.ROWS - 5; // whole panels in the file, a partial last
-        int stride = (int) RowPanels.paddedRows(PANEL_ROWS);
+        QueryBlock few = new QueryBlock(3, DIM); // the row-lane panel kernel: a pair and a lone query
+        few.load(block.rowMajor(), 3);
+        int panelRows = ROWS / RowPanels.ROWS * RowPanels.ROWS - 5; // whole panels in the file, a partial last
         float[] thresholds = new float[QUERIES];
-        float[] scores = new float[QUERIES * stride];
+        float[] scores = new float[QUERIES * ROWS];
         int[] passing = new int[QUERIES * ROWS];
         int rounds = 0;
         try (Arena arena = Arena.ofShared()) {
             // A shared arena's memory: the one class of segment every store, index and scratch hands the kernels
             // (KernelMemory), so the code compiled here is the code real calls run.
-            MemorySegment rows = arena.allocate(4L * DIM * stride, 64);
-            for (int i = 0; i < DIM * stride; i++) {
+            MemorySegment rows = arena.allocate(4L * DIM * ROWS, 64);
+            for (int i = 0; i < DIM * ROWS; i++) {
                 rows.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) Math.cos(i));
             }
             long start = clock.wallNanos();
             long best = Long.MAX_VALUE;
             int fastInARow = 0;
-            // Compiled, one round is tens of microseconds; in the profiling tier it is milliseconds. Stop
+            // Compiled, one round is a few microseconds; in the profiling tier it is milliseconds. Stop
             // after a run of rounds near the best seen once the best is plausibly compiled.
             while (clock.wallNanos() - start < capNanos && fastInARow < SETTLED_CALLS) {
                 long t = clock.cpuNanos();
@@ -100,22 +80,14 @@ final class KernelWarmup {
                         (query, row, score) -> thresholds[query] = score);
                 kernels.scoreBlock(block, rows, 0, 4L * DIM, ROWS, scores);
                 Arrays.fill(thresholds, Float.NEGATIVE_INFINITY);
-                kernels.scorePanelsTopK(few, rows, 0, narrowRows, thresholds,
+                kernels.scorePanelsTopK(few, rows, 0, panelRows, thresholds,
                         (query, row, score) -> thresholds[query] = score);
                 Arrays.fill(thresholds, Float.NEGATIVE_INFINITY);
-                kernels.scorePanelsTopK(block, rows, 0, narrowRows, thresholds,
+                kernels.scorePanelsTopK(block, rows, 0, panelRows, thresholds,
                         (query, row, score) -> thresholds[query] = score);
                 // The batch search's path: a score matrix, then the rows passing a cut.
-                kernels.scorePanels(block, rows, 0, narrowRows, scores, stride);
-                // Panels of many row vectors, as an IVF list's: the grouped kernels, by a quad, a pair, an odd
-                // query and a lone one.
-                for (QueryBlock b : new QueryBlock[] {mixed, one}) {
-                    Arrays.fill(thresholds, Float.NEGATIVE_INFINITY);
-                    kernels.scorePanelsTopK(b, rows, 0, PANEL_ROWS, thresholds,
-                            (query, row, score) -> thresholds[query] = score);
-                    kernels.scorePanels(b, rows, 0, PANEL_ROWS, scores, stride);
-                }
-                int passed = kernels.indicesAtLeast(scores, 0, QUERIES * ROWS, 0f, passing);
+                kernels.scorePanels(block, rows, 0, panelRows, scores, ROWS);
+                int passed = kernels.indicesAtLeast(scores, 0, scores.length, 0f, passing);
                 // The selection of each query's k-th best counts a few hundred ints some 25 times a query.
                 kernels.countAtLeast(passing, passing.length, passed);
                 long took = clock.cpuNanos() - t;

@@ -3,15 +3,11 @@ package dev.quarry.vector.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.quarry.vector.QueryBlock;
-import dev.quarry.vector.RowPanels;
 import dev.quarry.vector.VectorKernels;
 import java.lang.reflect.Proxy;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** When the kernels' warm-up stops, by which clock, and which kernel shapes it runs. */
+/** When the kernels' warm-up stops, and by which clock. */
 class KernelWarmupTest {
     private static final long CAP = 5_000_000_000L;
 
@@ -51,18 +47,10 @@ class KernelWarmupTest {
         }
     }
 
-    /** A panel kernel call: which, how many queries, how many rows. */
-    private record PanelCall(String kernel, int queries, int rows) {
-    }
-
-    /** Kernels that compute nothing: they record the panel calls and end each round on the clock. */
-    private static VectorKernels recording(FakeClock clock, List<PanelCall> panelCalls) {
+    /** Kernels that compute nothing: each round (its one {@code countAtLeast}) moves the clock. */
+    private static VectorKernels timed(FakeClock clock) {
         return (VectorKernels) Proxy.newProxyInstance(VectorKernels.class.getClassLoader(),
                 new Class<?>[] {VectorKernels.class}, (proxy, method, args) -> switch (method.getName()) {
-                    case "scorePanelsTopK", "scorePanels" -> {
-                        panelCalls.add(new PanelCall(method.getName(), ((QueryBlock) args[0]).count(), (int) args[3]));
-                        yield null;
-                    }
                     case "countAtLeast" -> {
                         clock.round();
                         yield 0;
@@ -77,7 +65,7 @@ class KernelWarmupTest {
         // 30 us of CPU a round, and every 50th round 20 ms on the wall waiting for a core: by the wall no 200 rounds
         // in a row are ever within twice the fastest, and the warm-up ran to its cap.
         FakeClock clock = new FakeClock(30_000, 50, 20_000_000);
-        int rounds = KernelWarmup.run(recording(clock, new ArrayList<>()), clock, CAP);
+        int rounds = KernelWarmup.run(timed(clock), clock, CAP);
         assertEquals(KernelWarmup.SETTLED_CALLS, rounds);
         assertTrue(clock.wall < CAP / 10, "ended " + clock.wall + " ns in");
     }
@@ -86,7 +74,7 @@ class KernelWarmupTest {
     void roundsTooSlowToBeCompiledRunUntilTheCapOnTheWall() {
         // 1 ms of CPU a round (the profiling tier), 4 ms on the wall: the cap counts the wall's time.
         FakeClock clock = new FakeClock(1_000_000, 1, 3_000_000);
-        int rounds = KernelWarmup.run(recording(clock, new ArrayList<>()), clock, CAP);
+        int rounds = KernelWarmup.run(timed(clock), clock, CAP);
         assertEquals(CAP / 4_000_000, rounds);
     }
 
@@ -102,24 +90,7 @@ class KernelWarmupTest {
                 }
             }
         };
-        int rounds = KernelWarmup.run(recording(clock, new ArrayList<>()), clock, CAP);
+        int rounds = KernelWarmup.run(timed(clock), clock, CAP);
         assertEquals(150 + KernelWarmup.SETTLED_CALLS, rounds);
-    }
-
-    @Test
-    void everyPanelKernelRunsOnListsOfManyRowVectorsForQuadsPairsAndLoneQueries() {
-        List<PanelCall> calls = new ArrayList<>();
-        FakeClock clock = new FakeClock(30_000, 0, 0);
-        KernelWarmup.run(recording(clock, calls), clock, CAP);
-        // At 16 lanes a panel is one row vector: three groups of four (a lone query's eight and four) and a tail
-        // after them, as an IVF list of a few hundred rows; the earlier warm-up's 43 rows never reached a group.
-        long wide = 3 * 4 * RowPanels.ROWS + 1;
-        for (String kernel : List.of("scorePanelsTopK", "scorePanels")) {
-            assertTrue(calls.stream().anyMatch(c -> c.kernel().equals(kernel) && c.rows() >= wide && c.queries() == 1),
-                    kernel + ": a lone query on a wide list, calls " + calls.subList(0, 8));
-            assertTrue(calls.stream().anyMatch(c -> c.kernel().equals(kernel) && c.rows() >= wide
-                            && c.queries() >= 4 && c.queries() % 4 == 3),
-                    kernel + ": a quad, a pair and an odd query on a wide list, calls " + calls.subList(0, 8));
-        }
     }
 }
