@@ -12,7 +12,10 @@ public final class SortedInts {
     private SortedInts() {
     }
 
-    /** How many values of the ascending {@code sorted} are below {@code key}: the first index whose value is at least it. */
+    /**
+     * How many values of the ascending {@code sorted} are below {@code key}: the first index whose value is at
+     * least it.
+     */
     public static int lowerBound(int[] sorted, long key) {
         return lowerBound(sorted, 0, sorted.length, key);
     }

@@ -10,6 +10,7 @@ import dev.quarry.index.TopK;
 import dev.quarry.store.VectorStore;
 import dev.quarry.synth.BenchmarkVectors;
 import dev.quarry.testing.ChildJvm;
+import dev.quarry.testing.SameResults;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
@@ -89,9 +90,11 @@ class IvfInt8PassesTest {
                 TopK one = int8.rescored(head, plan, K, exclusions, params, threads, Long.MAX_VALUE);
                 for (int pass : new int[] {1, 7, 99}) {
                     // A budget that holds exactly `pass` queries of the candidates this plan can have.
-                    long perQuery = (long) int8.candidateWidth(plan, head.count(), K, params) * (8L * (threads + 1) + 4);
+                    long perQuery = (long) int8.candidateWidth(plan, head.count(), K, params)
+                            * (8L * (threads + 1) + 4);
                     TopK passes = int8.rescored(head, plan, K, exclusions, params, threads, perQuery * pass);
-                    assertSame(one, passes, "threads " + threads + " oversample " + oversample + " pass " + pass);
+                    SameResults.assertSame(one, passes, "threads " + threads + " oversample " + oversample
+                            + " pass " + pass);
                 }
             }
         }
@@ -155,17 +158,6 @@ class IvfInt8PassesTest {
             head.add(query);
         }
         return head;
-    }
-
-    private static void assertSame(TopK expected, TopK actual, String where) {
-        for (int q = 0; q < expected.queries(); q++) {
-            assertEquals(expected.count(q), actual.count(q), where + " query " + q);
-            for (int r = 0; r < expected.count(q); r++) {
-                assertEquals(expected.id(q, r), actual.id(q, r), where + " query " + q + " rank " + r);
-                assertEquals(Float.floatToIntBits(expected.score(q, r)), Float.floatToIntBits(actual.score(q, r)),
-                        where + " query " + q + " rank " + r);
-            }
-        }
     }
 
     private static String readQuietly(Path file) {
