@@ -15,9 +15,9 @@ import java.util.Arrays;
  * lists come in, and {@link #sortInPlace} leaves each query's k best first in the layout of {@link TopK}.
  *
  * <p>Once a query holds k, its k are kept as a heap with the worst at the root, so that the few candidates a
- * later list adds (a list of 51 rows beats the k-th best of 100 with one or two scores, but with at least one
- * in most lists) each replace the root with one sift; a selection over the k held and the new ones cost some
- * 25 counts over all of them whatever how few were new, several times the scoring of such a list
+ * later list adds (offers in an order unrelated to their scores enter a top k about k ln(N / k) times in N, so
+ * short lists add a few, and often) each replace the root with one sift; a selection over the k held and the
+ * new ones cost some 25 counts over all of them however few were new, more than scoring a short list
  * (docs/architecture.md, "Short lists"). Many new candidates at once still take the selection, then a heapify.
  *
  * <p>Threads that each merge only their own queries may use one instance at once (a query's slots, size
@@ -25,8 +25,9 @@ import java.util.Arrays;
  */
 final class ListTopK {
     /**
-     * New candidates at most a k-th of which join a full query's heap one sift each; more take the selection.
-     * Measured at k = 100 (bench/README.md, "Short lists"): a sift costs about a selection's 25th.
+     * New candidates up to k / this many join a full query's heap one sift each (about log2 k levels); more take
+     * the selection (some 25 vector counts over all k + m, then a heapify). Chosen, not tuned: at k = 100, up to 12
+     * sifts.
      */
     static final int SIFT_SHARE = 8;
     private final int k;
