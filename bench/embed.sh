@@ -33,7 +33,7 @@ JDK="$("$ROOT/quarry" jdk)"
 CORES="$(nproc)"
 
 log "building tools/embed and its test classes (the reference runs from them)"
-(cd "$ROOT" && JAVA_HOME="$JDK" mvn -B -q -ntp -pl tools/cli,tools/embed -am package -DskipTests \
+(cd "$ROOT" && JAVA_HOME="$JDK" "$ROOT/quarry" build-lock mvn -B -q -ntp -pl tools/cli,tools/embed -am package -DskipTests \
   dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt) >&2
 touch "$ROOT/tools/cli/target/quarry.jar" "$ROOT/tools/embed/target/quarry-embed.jar"
 REF_CP="$ROOT/tools/embed/target/test-classes:$ROOT/tools/embed/target/classes:$(cat "$ROOT/tools/embed/target/test-classpath.txt")"

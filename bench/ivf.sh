@@ -14,7 +14,7 @@ OUT="$ROOT/bench/results"
 mkdir -p "$OUT" "$ROOT/bench/data"
 "$ROOT/bench/glove.sh" || echo "ivf: no GloVe data (npm unavailable?); it is skipped" >&2
 echo "bench: building..." >&2
-(cd "$ROOT" && JAVA_HOME="$JDK" mvn -B -q -ntp -DskipTests -pl bench -am package)
+(cd "$ROOT" && JAVA_HOME="$JDK" "$ROOT/quarry" build-lock mvn -B -q -ntp -DskipTests -pl bench -am package)
 CPU="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
 "$JDK/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
   --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Xmx1g \

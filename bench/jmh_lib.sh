@@ -11,7 +11,7 @@ jmh_run() {
   mkdir -p "$RUN"
   jdk="$("$root/quarry" jdk)"
   echo "$name: building the bench jar" >&2
-  (cd "$root" && JAVA_HOME="$jdk" mvn -B -q -ntp -DskipTests -pl bench -am package)
+  (cd "$root" && JAVA_HOME="$jdk" "$root/quarry" build-lock mvn -B -q -ntp -DskipTests -pl bench -am package)
   LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
   "$jdk/bin/java" -jar "$root/bench/target/quarry-bench.jar" "$benchmark" -rf json -rff "$RUN/jmh.json" "$@" \
     >"$RUN/jmh.log" 2>&1 || { tail -30 "$RUN/jmh.log" >&2; exit 1; }

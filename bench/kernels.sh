@@ -12,7 +12,7 @@ OUT="$ROOT/bench/results"
 mkdir -p "$OUT"
 
 echo "bench: building..." >&2
-(cd "$ROOT" && JAVA_HOME="$JDK" mvn -B -q -ntp -DskipTests -pl bench -am package)
+(cd "$ROOT" && JAVA_HOME="$JDK" "$ROOT/quarry" build-lock mvn -B -q -ntp -DskipTests -pl bench -am package)
 
 # Fine for GCC >= 8 with AVX2 or AVX-512; -O3 keeps the FMA chains in registers (see the probe).
 gcc -O3 -march=native -o "$ROOT/bench/probe/fma_peak" "$ROOT/bench/probe/fma_peak.c"

@@ -80,7 +80,7 @@ unset OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS OMP_NUM_THREADS
 FAISS_AVX2_PATH="$(faiss_path)"
 JDK="$("$ROOT/quarry" jdk)"
 log "building the bench jar"
-(cd "$ROOT" && JAVA_HOME="$JDK" mvn -B -q -ntp -DskipTests -pl bench -am package)
+(cd "$ROOT" && JAVA_HOME="$JDK" "$ROOT/quarry" build-lock mvn -B -q -ntp -DskipTests -pl bench -am package)
 mapfile -t FLAGS < <("$ROOT/quarry" jvm-flags)
 java_bench() { "$JDK/bin/java" "${FLAGS[@]}" -cp "$ROOT/bench/target/quarry-bench.jar" "$@"; }
 gcc -O3 -march=native -fopenmp -o "$ROOT/bench/probe/membw" "$ROOT/bench/probe/membw.c"

@@ -12,7 +12,7 @@ OUT="$ROOT/bench/results"
 mkdir -p "$OUT" "$ROOT/bench/data"
 
 echo "bench: building..." >&2
-(cd "$ROOT" && JAVA_HOME="$JDK" mvn -B -q -ntp -DskipTests -pl bench -am package)
+(cd "$ROOT" && JAVA_HOME="$JDK" "$ROOT/quarry" build-lock mvn -B -q -ntp -DskipTests -pl bench -am package)
 gcc -O3 -march=native -o "$ROOT/bench/probe/fma_peak" "$ROOT/bench/probe/fma_peak.c"
 PEAK="$("$ROOT/bench/probe/fma_peak" | awk '/^peak_gflops/ {print $2}')"
 CPU="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"

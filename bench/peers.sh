@@ -46,7 +46,7 @@ FAISS_AVX2_PATH="$("$ROOT/bench/peers/build-faiss.sh" | tail -1)"
 export FAISS_AVX2_PATH  # bench/peers/avx2.sh reuses it
 JDK="$("$ROOT/quarry" jdk)"
 log "building the bench jar"
-(cd "$ROOT" && JAVA_HOME="$JDK" mvn -B -q -ntp -DskipTests -pl bench -am package)
+(cd "$ROOT" && JAVA_HOME="$JDK" "$ROOT/quarry" build-lock mvn -B -q -ntp -DskipTests -pl bench -am package)
 gcc -O3 -march=native -o "$ROOT/bench/probe/fma_peak" "$ROOT/bench/probe/fma_peak.c"
 FMA_OUT="$("$ROOT/bench/probe/fma_peak")"
 echo "$FMA_OUT" >"$RUN/fma.txt"

@@ -77,7 +77,7 @@ fi
 [ -f "$OUT/gt.npy" ] && [ -s "$OUT/gt-check.txt" ] && { log "ready in $OUT"; cat "$OUT/gt-check.txt" >&2; exit 0; }
 log "ground truth: Quarry's flat index, then FAISS's IndexFlatIP ($(load))"
 JDK="$("$ROOT/quarry" jdk)"
-(cd "$ROOT" && JAVA_HOME="$JDK" mvn -B -q -ntp -DskipTests -pl bench -am package)
+(cd "$ROOT" && JAVA_HOME="$JDK" "$ROOT/quarry" build-lock mvn -B -q -ntp -DskipTests -pl bench -am package)
 mapfile -t FLAGS < <("$ROOT/quarry" jvm-flags)
 "$JDK/bin/java" "${FLAGS[@]}" -Xmx4g -cp "$ROOT/bench/target/quarry-bench.jar" dev.quarry.bench.peers.PeerRunner \
   --contender quarry-flat --corpus "$OUT/corpus.qvec" --queries "$OUT/queries.qvec" --k 100 --threads "$(nproc)" \

@@ -34,7 +34,7 @@ log() { echo "serve-overload: $*" >&2; }
 [ -f "$INDEX" ] || { log "no $INDEX: run bench/serve.sh once (it makes the data)"; exit 2; }
 
 JDK="$("$ROOT/quarry" jdk)"
-(cd "$ROOT" && JAVA_HOME="$JDK" mvn -B -q -ntp -DskipTests -pl bench -am package)
+(cd "$ROOT" && JAVA_HOME="$JDK" "$ROOT/quarry" build-lock mvn -B -q -ntp -DskipTests -pl bench -am package)
 "$ROOT/quarry" build serve >&2
 mapfile -t FLAGS < <("$ROOT/quarry" jvm-flags)
 java_bench() { "$JDK/bin/java" "${FLAGS[@]}" -cp "$ROOT/bench/target/quarry-bench.jar" "$@"; }

@@ -24,7 +24,7 @@ serve_setup() {
   "$PY" -c 'import numpy' 2>/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy >&2
   JDK="$("$ROOT/quarry" jdk)"
   echo "serve: building the bench jar" >&2
-  (cd "$ROOT" && JAVA_HOME="$JDK" mvn -B -q -ntp -DskipTests -pl bench -am package)
+  (cd "$ROOT" && JAVA_HOME="$JDK" "$ROOT/quarry" build-lock mvn -B -q -ntp -DskipTests -pl bench -am package)
   mapfile -t FLAGS < <("$ROOT/quarry" jvm-flags)
 }
 

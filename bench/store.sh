@@ -17,7 +17,7 @@ mkdir -p "$RUN"
 RAW="$RUN/results.jsonl"
 JDK="$("$ROOT/quarry" jdk)"
 echo "store: building the bench jar" >&2
-(cd "$ROOT" && JAVA_HOME="$JDK" mvn -B -q -ntp -DskipTests -pl bench -am package)
+(cd "$ROOT" && JAVA_HOME="$JDK" "$ROOT/quarry" build-lock mvn -B -q -ntp -DskipTests -pl bench -am package)
 mapfile -t FLAGS < <("$ROOT/quarry" jvm-flags)
 STORE="$RUN/negatives.cmap"
 run() { # label args... : one process, its JSON line tagged with the label

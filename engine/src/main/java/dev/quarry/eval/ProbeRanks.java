@@ -1,5 +1,6 @@
 package dev.quarry.eval;
 
+import dev.quarry.index.SortedInts;
 import java.util.Arrays;
 
 /**
@@ -66,25 +67,10 @@ final class ProbeRanks {
             if (r.length == 0) {
                 continue;
             }
-            int hits = lowerBound(r, nprobe);
+            int hits = SortedInts.lowerBound(r, nprobe);
             sum += (double) hits / r.length;
             counted++;
         }
         return counted == 0 ? Double.NaN : sum / counted;
-    }
-
-    /** How many of the ascending {@code sorted} are below {@code value}. */
-    private static int lowerBound(int[] sorted, int value) {
-        int lo = 0;
-        int hi = sorted.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] < value) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 }

@@ -55,6 +55,33 @@ public final class VectorKernelsProvider {
         }
     }
 
+    /**
+     * The fast-scan kernel this JVM uses: the SIMD one when {@link #get()} is SIMD, the scalar oracle
+     * otherwise (the same reason applies).
+     */
+    public static FastScanKernel fastScan() {
+        if (get() instanceof ScalarVectorKernels) {
+            return new ScalarFastScanKernel();
+        }
+        return fastScanPanama();
+    }
+
+    /** The SIMD fast-scan kernel, or an exception saying why it cannot run in this JVM. */
+    public static FastScanKernel fastScanPanama() {
+        panama(); // the same checks: the module, the compiler, the vector width
+        try {
+            return (FastScanKernel) Class.forName("dev.quarry.vector.internal.PanamaFastScanKernel")
+                    .getMethod("create").invoke(null);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new UnsupportedOperationException("cannot start the fast-scan kernel: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new UnsupportedOperationException("cannot load the fast-scan kernel: " + e, e);
+        }
+    }
+
     private static Choice choose() {
         String forced = System.getProperty("quarry.vector", "auto");
         if (forced.equals("scalar")) {

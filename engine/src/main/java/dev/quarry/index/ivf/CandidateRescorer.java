@@ -27,6 +27,8 @@ final class CandidateRescorer {
     static final float MARGIN = 8f;
     /** Blocks of fewer queries are rescored on the caller alone (a hand-off costs more than the work). */
     private static final int SPLIT_FROM = 4;
+    /** A search's candidates may take the heap's maximum over this ({@link #queriesPerPass}). */
+    static final int HEAP_SHARE = 4;
 
     private final VectorStore store;
     private final VectorKernels kernels;
@@ -72,6 +74,17 @@ final class CandidateRescorer {
             rows += counts[q];
         }
         return rows;
+    }
+
+    /**
+     * How many queries one pass of an int8 search may hold so that their candidates, {@code width} a query,
+     * take at most {@code budget} bytes (at least one query, however wide): while the lists are scanned each of
+     * the {@code threads} holds its own heap of every query's candidates (an id and a score, 8 bytes), the
+     * merged result is a copy of one, and the rescoring adds a float per candidate.
+     */
+    static int queriesPerPass(int width, int threads, long budget) {
+        long perQuery = (long) width * (8L * (Math.max(1, threads) + 1) + 4);
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, budget / perQuery));
     }
 
     /** How many of query q's candidates (best first) are rescored: those within the margin of the k-th. */

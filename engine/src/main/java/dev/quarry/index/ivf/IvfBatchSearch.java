@@ -2,6 +2,7 @@ package dev.quarry.index.ivf;
 
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchThreads;
+import dev.quarry.index.SortedInts;
 import dev.quarry.index.TopK;
 import dev.quarry.index.TopKCollector;
 import dev.quarry.vector.QueryBlock;
@@ -167,8 +168,8 @@ final class IvfBatchSearch {
         int[] ordinals = new int[0];
         float[] matrix = new float[SCAN_QUERIES * SCAN_ROWS];
         for (int list = 0; list < nlist; list++) {
-            int lo = lowerBound(plan.queries(), plan.start()[list], plan.start()[list + 1], from);
-            int hi = lowerBound(plan.queries(), lo, plan.start()[list + 1], to);
+            int lo = SortedInts.lowerBound(plan.queries(), plan.start()[list], plan.start()[list + 1], from);
+            int hi = SortedInts.lowerBound(plan.queries(), lo, plan.start()[list + 1], to);
             int size = index.listSize(list);
             if (hi == lo || size == 0) {
                 continue;
@@ -207,18 +208,5 @@ final class IvfBatchSearch {
                 offers.offer(candidates, map[j], matrix, j * stride, n, ordinals, row);
             }
         }
-    }
-
-    /** The first index in {@code [lo, hi)} of ascending {@code a} whose value is at least {@code key}. */
-    private static int lowerBound(int[] a, int lo, int hi, int key) {
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (a[mid] < key) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 }

@@ -13,6 +13,7 @@ import dev.quarry.files.UserFiles;
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.SearchThreads;
+import dev.quarry.index.SortedInts;
 import dev.quarry.index.TopK;
 import dev.quarry.index.TopKCollector;
 import dev.quarry.index.VectorIndex;
@@ -310,14 +311,56 @@ public final class IvfIndex implements VectorIndex {
             // One thread scans every list: each query's scores of a list join its candidates by one selection.
             return SelectingScan.search(this, kernels, data, queries, plan, k, exclusions, share);
         }
-        TopKCollector main = new TopKCollector(n, k);
-        main.reset(n, exclusions);
         if (quantizer == null) {
+            TopKCollector main = new TopKCollector(n, k);
+            main.reset(n, exclusions);
             scan(queries, null, plan, threads, main);
             return main.result();
         }
-        Candidates candidates = candidates(queries, plan, k, exclusions, params, threads);
-        rescorer.rescore(queries, candidates.approximate(), candidates.kept(), main, threads);
+        return rescored(queries, plan, k, exclusions, params, threads,
+                Runtime.getRuntime().maxMemory() / CandidateRescorer.HEAP_SHARE);
+    }
+
+    /**
+     * The int8 lists' two stages for a block whose lists {@code plan} holds, in passes over consecutive queries
+     * whose candidates fit in {@code budget} bytes ({@link CandidateRescorer#queriesPerPass}): a call that
+     * rescores every probed row (oversample infinite, the float32 lists' recall) keeps up to the rows of every
+     * list the block probes for each query, gigabytes for a few thousand queries. A query's result depends only
+     * on its own lists (the plan, found once for the whole block) and candidates, never on the other queries of
+     * its pass, so the passes give the result of one.
+     */
+    TopK rescored(QueryBlock queries, ProbePlan plan, int k, Exclusions exclusions, SearchParams params, int threads,
+                  long budget) {
+        int n = queries.count();
+        TopKCollector main = new TopKCollector(n, k);
+        main.reset(n, exclusions);
+        int pass = CandidateRescorer.queriesPerPass(candidateWidth(plan, n, k, params), threads, budget);
+        if (pass >= n) {
+            Candidates candidates = candidates(queries, plan, k, exclusions, params, threads);
+            rescorer.rescore(queries, candidates.approximate(), candidates.kept(), main, threads);
+            return main.result();
+        }
+        float[] query = new float[dim()];
+        for (int from = 0; from < n; from += pass) {
+            int first = from;
+            int m = Math.min(pass, n - from);
+            QueryBlock part = new QueryBlock(m, dim());
+            for (int q = 0; q < m; q++) {
+                queries.copyTo(first + q, query);
+                part.add(query);
+            }
+            Exclusions shifted = (q, ordinal) -> exclusions.excludes(first + q, ordinal);
+            TopKCollector best = new TopKCollector(m, k);
+            best.reset(m, shifted);
+            Candidates candidates = candidates(part, plan.queries(first, first + m), k, shifted, params, threads);
+            rescorer.rescore(part, candidates.approximate(), candidates.kept(), best, threads);
+            TopK found = best.result();
+            for (int q = 0; q < m; q++) {
+                for (int i = 0; i < found.count(q); i++) {
+                    main.offerOrdinal(first + q, found.id(q, i), found.score(q, i));
+                }
+            }
+        }
         return main.result();
     }
 
@@ -335,14 +378,8 @@ public final class IvfIndex implements VectorIndex {
                           int threads) {
         int n = queries.count();
         float oversample = params.oversample() == 0 ? DEFAULT_OVERSAMPLE : params.oversample();
-        long probed = 1;
-        for (int g = 0; g < plan.lists(); g++) { // no query can have more candidates than the rows probed
-            probed += listSize(plan.list(g));
-        }
-        int most = (int) Math.min(Math.min(probed, Integer.MAX_VALUE / Math.max(1, n)),
-                Math.ceil((double) k * oversample));
         Int8Quantizer.Scaled scaled = quantizer.prepare(queries);
-        TopKCollector approximate = new TopKCollector(Math.max(1, n), Math.max(k, most));
+        TopKCollector approximate = new TopKCollector(Math.max(1, n), candidateWidth(plan, n, k, params));
         approximate.reset(n, exclusions);
         scan(scaled.scaled(), scaled.bases(), plan, threads, approximate);
         TopK best = approximate.result();
@@ -352,6 +389,29 @@ public final class IvfIndex implements VectorIndex {
                     : CandidateRescorer.kept(best, q, k, scaled.spreads()[q]);
         }
         return new Candidates(best, kept);
+    }
+
+    /**
+     * The candidates the approximate stage keeps per query for a block of {@code n} whose lists {@code plan}
+     * holds: k x oversample, at most the rows of the lists one query probes (no query can have more; the rows
+     * of every list the block probes would be as many as the whole index for a large block).
+     */
+    int candidateWidth(ProbePlan plan, int n, int k, SearchParams params) {
+        float oversample = params.oversample() == 0 ? DEFAULT_OVERSAMPLE : params.oversample();
+        long[] rows = new long[Math.max(1, n)];
+        for (int g = 0; g < plan.lists(); g++) {
+            int size = listSize(plan.list(g));
+            for (int i = plan.start()[g]; i < plan.start()[g + 1]; i++) {
+                rows[plan.queryIds()[i]] += size;
+            }
+        }
+        long probed = 1;
+        for (long r : rows) {
+            probed = Math.max(probed, r);
+        }
+        int most = (int) Math.min(Math.min(probed, Integer.MAX_VALUE / Math.max(1, n)),
+                Math.ceil((double) k * oversample));
+        return Math.max(k, most);
     }
 
     /** What {@link #search} rescores for {@code queries} (an int8 index): for tests. */
@@ -538,6 +598,33 @@ public final class IvfIndex implements VectorIndex {
 
         int probers(int g) {
             return start[g + 1] - start[g];
+        }
+
+        /**
+         * The plan of queries {@code [from, to)} alone, numbered from 0: each list's queries in that range (a
+         * slice, as they are ascending), the lists without any left out.
+         */
+        ProbePlan queries(int from, int to) {
+            int[] lists = new int[listIds.length];
+            int[] starts = new int[listIds.length + 1];
+            int[] ids = new int[queryIds.length];
+            int groups = 0;
+            int m = 0;
+            for (int g = 0; g < listIds.length; g++) {
+                int lo = SortedInts.lowerBound(queryIds, start[g], start[g + 1], from);
+                int hi = SortedInts.lowerBound(queryIds, lo, start[g + 1], to);
+                if (lo == hi) {
+                    continue;
+                }
+                lists[groups] = listIds[g];
+                starts[groups++] = m;
+                for (int i = lo; i < hi; i++) {
+                    ids[m++] = queryIds[i] - from;
+                }
+            }
+            starts[groups] = m;
+            return new ProbePlan(Arrays.copyOf(lists, groups), Arrays.copyOf(starts, groups + 1),
+                    Arrays.copyOf(ids, m));
         }
     }
 

@@ -9,6 +9,7 @@ import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
 import dev.quarry.store.VectorStore;
 import dev.quarry.testing.TestVectors;
+import dev.quarry.testing.SameResults;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
@@ -62,8 +63,8 @@ class ListShareTest {
                     assertFalse(scanB.scanNext(buffersB), "a's thread claimed every list of b");
                     share.scanJoined(scanB, buffersB);
                     candidatesB.sortInPlace(0, b.count(), buffersB.scratch());
-                    same(aloneA, sharedA, "k=" + k + " a");
-                    same(aloneB, candidatesB.result(), "k=" + k + " b, scanned by a's thread");
+                    SameResults.assertSame(aloneA, sharedA, "k=" + k + " a");
+                    SameResults.assertSame(aloneB, candidatesB.result(), "k=" + k + " b, scanned by a's thread");
                     assertEquals(0, candidatesB.result().count(40 - 19), "the NaN query finds nothing");
                 }
             }
@@ -94,8 +95,8 @@ class ListShareTest {
                         go.countDown();
                         TopK sharedA = search(ivf, a, 50, Exclusions.NONE, nprobe, share, null);
                         other.join();
-                        same(aloneA, sharedA, "nprobe=" + nprobe + " round " + round + " a");
-                        same(aloneB, sharedB.get(), "nprobe=" + nprobe + " round " + round + " b");
+                        SameResults.assertSame(aloneA, sharedA, "nprobe=" + nprobe + " round " + round + " a");
+                        SameResults.assertSame(aloneB, sharedB.get(), "nprobe=" + nprobe + " round " + round + " b");
                     }
                 }
             }
@@ -112,17 +113,5 @@ class ListShareTest {
             }
         }
         return ivf.search(block, k, ex, SearchParams.defaults().withNprobe(nprobe).withThreads(1), share);
-    }
-
-    private static void same(TopK expected, TopK actual, String where) {
-        assertEquals(expected.queries(), actual.queries(), where);
-        for (int q = 0; q < expected.queries(); q++) {
-            assertEquals(expected.count(q), actual.count(q), where + " q=" + q);
-            for (int i = 0; i < expected.count(q); i++) {
-                assertEquals(expected.id(q, i), actual.id(q, i), where + " q=" + q + " i=" + i);
-                assertEquals(Float.floatToIntBits(expected.score(q, i)), Float.floatToIntBits(actual.score(q, i)),
-                        where + " q=" + q + " i=" + i);
-            }
-        }
     }
 }

@@ -10,6 +10,7 @@ import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
 import dev.quarry.store.VectorStore;
 import dev.quarry.testing.TestVectors;
+import dev.quarry.testing.SameResults;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
@@ -104,9 +105,9 @@ class ProbeMarginTest {
     void aZeroMarginIsNprobeOneAndAnInfiniteOneEveryList() {
         QueryBlock block = QueryBlock.of(queries);
         SearchParams four = SearchParams.defaults().withNprobe(NPROBE);
-        assertSame(ivf.search(block, 20, Exclusions.NONE, SearchParams.defaults().withNprobe(1)),
+        SameResults.assertSame(ivf.search(block, 20, Exclusions.NONE, SearchParams.defaults().withNprobe(1)),
                 ivf.search(block, 20, Exclusions.NONE, four.withProbeMargin(0)), "margin 0");
-        assertSame(ivf.search(block, 20, Exclusions.NONE, four),
+        SameResults.assertSame(ivf.search(block, 20, Exclusions.NONE, four),
                 ivf.search(block, 20, Exclusions.NONE, four.withProbeMargin(Float.POSITIVE_INFINITY)), "margin inf");
     }
 
@@ -121,7 +122,7 @@ class ProbeMarginTest {
             SearchParams params = SearchParams.defaults().withNprobe(NPROBE).withProbeMargin(margin);
             TopK expected = ivf.search(block, 20, Exclusions.NONE, params);
             for (int threads : new int[] {1, 2}) {
-                assertSame(expected, ivf.searchRows(MemorySegment.ofArray(block.rowMajor()), offsets, 20,
+                SameResults.assertSame(expected, ivf.searchRows(MemorySegment.ofArray(block.rowMajor()), offsets, 20,
                         Exclusions.NONE, params.withThreads(threads)), "margin " + margin + " threads " + threads);
             }
         }
@@ -133,18 +134,6 @@ class ProbeMarginTest {
         for (float bad : new float[] {Float.NaN, -0.01f, Float.NEGATIVE_INFINITY}) {
             QuarryUsageException e = assertThrows(QuarryUsageException.class, () -> params.withProbeMargin(bad));
             assertTrue(e.getMessage().contains("probe"), e.getMessage());
-        }
-    }
-
-    private static void assertSame(TopK expected, TopK actual, String where) {
-        assertEquals(expected.queries(), actual.queries(), where);
-        for (int q = 0; q < expected.queries(); q++) {
-            assertEquals(expected.count(q), actual.count(q), where + " q=" + q);
-            for (int r = 0; r < expected.count(q); r++) {
-                assertEquals(expected.id(q, r), actual.id(q, r), where + " q=" + q + " rank " + r);
-                assertEquals(Float.floatToRawIntBits(expected.score(q, r)), Float.floatToRawIntBits(actual.score(q, r)),
-                        where + " q=" + q + " rank " + r);
-            }
         }
     }
 }

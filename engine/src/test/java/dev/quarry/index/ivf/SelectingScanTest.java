@@ -8,6 +8,7 @@ import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
 import dev.quarry.store.VectorStore;
 import dev.quarry.testing.TestVectors;
+import dev.quarry.testing.SameResults;
 import dev.quarry.vector.QueryBlock;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
@@ -61,7 +62,7 @@ class SelectingScanTest {
                             TopK selected = ivf.search(block, k, exclusions, params.withThreads(1));
                             TopK heaps = ivf.search(block, k, exclusions, params.withThreads(3));
                             String where = "nprobe=" + nprobe + " k=" + k + " queries=" + count;
-                            same(heaps, selected, where);
+                            SameResults.assertSame(heaps, selected, where);
                             if (count > 5) {
                                 assertEquals(0, selected.count(5), where + ": the NaN query finds nothing");
                             }
@@ -72,18 +73,6 @@ class SelectingScanTest {
                         SearchParams.defaults().withNprobe(13).withThreads(1));
                 assertEquals(400, all.count(0));
                 assertTrue(all.score(0, 0) >= all.score(0, 399), "best first");
-            }
-        }
-    }
-
-    private static void same(TopK expected, TopK actual, String where) {
-        assertEquals(expected.queries(), actual.queries(), where);
-        for (int q = 0; q < expected.queries(); q++) {
-            assertEquals(expected.count(q), actual.count(q), where + " q=" + q);
-            for (int r = 0; r < expected.count(q); r++) {
-                assertEquals(expected.id(q, r), actual.id(q, r), where + " q=" + q + " rank " + r);
-                assertEquals(Float.floatToRawIntBits(expected.score(q, r)), Float.floatToRawIntBits(actual.score(q, r)),
-                        where + " q=" + q + " rank " + r);
             }
         }
     }

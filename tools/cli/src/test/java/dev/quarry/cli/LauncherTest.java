@@ -9,9 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,6 +82,68 @@ class LauncherTest {
         String version = launchWith(Map.of("QUARRY_AOT_CACHE", "off"), launcher, jdk, tools, "--version");
         assertTrue(version.startsWith("fake java ") && version.strip().endsWith("--version"), version);
         assertTrue(version.contains("-jar " + root.resolve("tools/cli/target/quarry.jar")), version);
+    }
+
+    @Test
+    void buildsOfOneCheckoutStartedAtOnceTakeTurnsAndLeaveAWholeJar() throws IOException, InterruptedException {
+        // A fake Maven that installs the jar as the shade plugin does (the whole new jar written under one fixed
+        // name, then renamed to quarry.jar) slowly, and notes when it starts while another is still writing.
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Path target = Files.createDirectories(root.resolve("tools/cli/target"));
+        Path launcher = Files.copy(Path.of("..", "..", "quarry").toAbsolutePath().normalize(), root.resolve("quarry"));
+        Path jdk = dir.resolve("jdk-25");
+        fakeJava(jdk, "25.0.2");
+        Path tools = Files.createDirectories(dir.resolve("tools"));
+        executable(tools.resolve("mvn"), """
+                #!/bin/sh
+                t=tools/cli/target
+                [ -e $t/writing ] && echo "$*" >>$t/overlaps
+                touch $t/writing
+                printf 'head ' >$t/quarry-cli-shaded.jar
+                sleep 1
+                printf 'tail' >>$t/quarry-cli-shaded.jar
+                mv $t/quarry.jar $t/original-quarry.jar 2>/dev/null
+                mv $t/quarry-cli-shaded.jar $t/quarry.jar
+                rm $t/writing
+                """);
+        List<List<String>> commands = List.of(List.of("build"), List.of("build", "serve"),
+                List.of("build-lock", "mvn", "-q", "-pl", "bench", "-am", "package"));
+        List<Process> started = new ArrayList<>();
+        for (List<String> args : commands) {
+            List<String> command = new ArrayList<>(List.of("bash", launcher.toString()));
+            command.addAll(args);
+            ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("out-" + started.size()).toFile());
+            pb.environment().remove("JAVA_HOME");
+            pb.environment().put("QUARRY_JAVA_HOME", jdk.toString());
+            pb.environment().put("PATH", tools + ":/usr/bin:/bin");
+            started.add(pb.start());
+        }
+        for (int i = 0; i < started.size(); i++) {
+            assertTrue(started.get(i).waitFor(60, TimeUnit.SECONDS), commands.get(i).toString());
+            String out = Files.readString(dir.resolve("out-" + i));
+            assertEquals(0, started.get(i).exitValue(), commands.get(i) + ": " + out);
+        }
+        assertFalse(Files.exists(target.resolve("overlaps")), () -> "builds ran at once: "
+                + readQuietly(target.resolve("overlaps")));
+        assertEquals("head tail", Files.readString(target.resolve("quarry.jar")));
+        String waited = Files.readString(dir.resolve("out-0")) + Files.readString(dir.resolve("out-1"))
+                + Files.readString(dir.resolve("out-2"));
+        assertTrue(waited.contains("quarry: another build of this checkout is running (" + root.resolve("target")
+                .resolve("build.lock") + "); waiting for it..."), waited);
+    }
+
+    @Test
+    void buildLockWithoutACommandIsAUsageError() throws IOException, InterruptedException {
+        Path jdk = dir.resolve("jdk-25");
+        fakeJava(jdk, "25.0.2");
+        ProcessBuilder pb = new ProcessBuilder("bash", Path.of("..", "..", "quarry").toAbsolutePath().normalize()
+                .toString(), "build-lock").redirectErrorStream(true);
+        pb.environment().put("QUARRY_JAVA_HOME", jdk.toString());
+        Process process = pb.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(2, process.waitFor(), out);
+        assertTrue(out.contains("quarry: build-lock needs a command"), out);
     }
 
     @Test
@@ -254,6 +318,14 @@ class LauncherTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, process.waitFor(), output);
         return output;
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     private static void fakeJava(Path home, String version) throws IOException {

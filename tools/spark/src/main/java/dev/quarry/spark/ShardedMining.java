@@ -2,6 +2,7 @@ package dev.quarry.spark;
 
 import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
+import dev.quarry.index.SortedInts;
 import dev.quarry.index.TopK;
 import dev.quarry.mining.BlockMiner;
 import dev.quarry.mining.MinedAnchor;
@@ -146,28 +147,14 @@ final class ShardedMining {
             int[][] out = new int[exclusions.length][];
             for (int q = 0; q < exclusions.length; q++) {
                 int[] e = exclusions[q];
-                int lo = lowerBound(e, from);
-                int hi = lowerBound(e, to);
+                int lo = SortedInts.lowerBound(e, from);
+                int hi = SortedInts.lowerBound(e, to);
                 out[q] = new int[hi - lo];
                 for (int i = lo; i < hi; i++) {
                     out[q][i - lo] = (int) (e[i] - from);
                 }
             }
             return out;
-        }
-
-        private static int lowerBound(int[] sorted, long value) {
-            int lo = 0;
-            int hi = sorted.length;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (sorted[mid] < value) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            return lo;
         }
     }
 
