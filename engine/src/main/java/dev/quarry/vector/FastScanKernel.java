@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
  * Approximate scores of rows held as 4-bit product-quantization codes in the {@link FastScanLayout}:
  * for each query and row, the sum over sub-spaces of the query's uint8 table entry at the row's code.
  * The sums are exact integers (at most {@code 255 x m}); nothing saturates or wraps, whatever {@code m}.
- * The float score is {@code bias + scale x sum} with the query's {@link FastScanTables.Quantized}.
+ * The float score is {@code bias + scale x sum} with the query's {@link FastScanTables.Scale}.
  *
  * <p>Implementations are stateless and thread-safe: {@link ScalarFastScanKernel} (the oracle) and a SIMD
  * one from {@link VectorKernelsProvider#fastScan()}.
