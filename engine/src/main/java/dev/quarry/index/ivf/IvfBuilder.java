@@ -136,9 +136,17 @@ public final class IvfBuilder {
                         Path output, PrintWriter progress) {
         try (OutputClaim claim = OutputClaim.builder().input("store", store.isFile() ? store.path() : null)
                 .output(output).claim()) {
+            checkEncoding(store, encoding);
             long start = System.nanoTime() - secondsToNanos(trained);
             CentroidGraph graph = params.k() < CentroidGraph.FROM_NLIST ? null : graph(store, params, trained);
             return lists(store, params, encoding, trained, graph, output, progress, start);
+        }
+    }
+
+    /** Refuses pq4 sub-spaces that do not split the store's dim. */
+    private void checkEncoding(VectorStore store, ListEncoding encoding) {
+        if (encoding == ListEncoding.PQ4 && pqSubspaces != 0) {
+            PqCodebook.checkSubspaces(store.dim(), pqSubspaces);
         }
     }
 
@@ -149,6 +157,7 @@ public final class IvfBuilder {
     private Report buildClaimed(VectorStore store, KMeansParams params, ListEncoding encoding, Path output,
                                 PrintWriter progress) {
         long start = System.nanoTime();
+        checkEncoding(store, encoding); // before minutes of k-means, not after them
         store.content(progress).requireFinite(store, "store to index");
         store.checkRows(); // before training: the build reads every row, so a damaged store fails now, not later
         KMeans.Result trained = new KMeans(kernels).train(store, params, progress);
