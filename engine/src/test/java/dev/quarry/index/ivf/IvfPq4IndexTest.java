@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.quarry.testing.SameResults.assertSame;
 
 import dev.quarry.QuarryDataException;
 import dev.quarry.QuarryUsageException;
@@ -25,8 +26,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.SplittableRandom;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,21 +63,8 @@ class IvfPq4IndexTest {
         new IvfBuilder(KERNELS).build(store, params, ListEncoding.PQ4, data.resolve("p.qivf"), null);
         float32 = IvfIndex.open(data.resolve("f.qivf"), store, KERNELS);
         pq4 = IvfIndex.open(data.resolve("p.qivf"), store, KERNELS);
-        try (VectorStore q = VectorStore.open(data.resolve("queries.qvec"))) {
-            queries = new float[(int) q.count()][q.dim()];
-            for (int i = 0; i < queries.length; i++) {
-                q.copyRow(i, queries[i]);
-            }
-        }
-        SplittableRandom random = new SplittableRandom(3);
-        excluded = new int[queries.length][];
-        for (int i = 0; i < queries.length; i += 2) {
-            TreeSet<Integer> set = new TreeSet<>();
-            while (set.size() < 5) {
-                set.add(random.nextInt(COUNT));
-            }
-            excluded[i] = set.stream().mapToInt(Integer::intValue).toArray();
-        }
+        queries = QueryFixtures.rows(data.resolve("queries.qvec"));
+        excluded = QueryFixtures.excluded(queries.length, COUNT, 3);
     }
 
     @AfterAll
@@ -258,17 +244,5 @@ class IvfPq4IndexTest {
             ids[i] = top.id(q, i);
         }
         return ids;
-    }
-
-    private static void assertSame(TopK expected, TopK actual, String where) {
-        assertEquals(expected.queries(), actual.queries(), where);
-        for (int q = 0; q < expected.queries(); q++) {
-            assertEquals(expected.count(q), actual.count(q), where + " query " + q);
-            for (int r = 0; r < expected.count(q); r++) {
-                assertEquals(expected.id(q, r), actual.id(q, r), where + " query " + q + " rank " + r);
-                assertEquals(Float.floatToIntBits(expected.score(q, r)), Float.floatToIntBits(actual.score(q, r)),
-                        where + " query " + q + " rank " + r);
-            }
-        }
     }
 }
