@@ -19,8 +19,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.SplittableRandom;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,21 +53,8 @@ class IvfInt8RescoreTest {
         new IvfBuilder(KERNELS).build(store, params, ListEncoding.INT8, data.resolve("b.qivf"), null);
         float32 = IvfIndex.open(data.resolve("f.qivf"), store, KERNELS);
         int8 = IvfIndex.open(data.resolve("b.qivf"), store, KERNELS);
-        try (VectorStore q = VectorStore.open(data.resolve("queries.qvec"))) {
-            queries = new float[(int) q.count()][q.dim()];
-            for (int i = 0; i < queries.length; i++) {
-                q.copyRow(i, queries[i]);
-            }
-        }
-        SplittableRandom random = new SplittableRandom(3);
-        excluded = new int[queries.length][];
-        for (int i = 0; i < queries.length; i += 2) {
-            TreeSet<Integer> set = new TreeSet<>();
-            while (set.size() < 5) {
-                set.add(random.nextInt(30_000));
-            }
-            excluded[i] = set.stream().mapToInt(Integer::intValue).toArray();
-        }
+        queries = QueryFixtures.rows(data.resolve("queries.qvec"));
+        excluded = QueryFixtures.excluded(queries.length, 30_000, 3);
     }
 
     @AfterAll
