@@ -15,14 +15,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The fast-scan kernels against a sum written straight from row-major codes (not through the layout), and
  * the layout's packer against its reader and a hand-made block. Odd sub-space counts (padding), partial
- * blocks, one to nine queries and 64 (each query unpacking the codes, and several sharing one unpacking),
- * flat tables of 0 and 255, and sums past 16 bits; the build runs this class again
- * with 256-bit vectors.
+ * blocks, one to nine queries and more up to 64 (few queries each unpacking the codes, many sharing one
+ * unpacking, on both sides of the switch), flat tables of 0 and 255, and sums past 16 bits; the build runs
+ * this class again with 256-bit vectors.
  */
 class FastScanKernelTest {
     private static final int[] SUBSPACES = {1, 3, 7, 15, 17, 48, 96, 97};
     private static final int[] ROWS = {1, 31, 32, 33, 100};
-    private static final int[] QUERY_COUNTS = {1, 4, 5, 9, 3, 8, 2, 64, 6, 7};
+    private static final int[] QUERY_COUNTS = {1, 4, 5, 9, 3, 8, 2, 64, 6, 7, 16, 17};
     private static final FastScanKernel SCALAR = new ScalarFastScanKernel();
     private static final FastScanKernel SIMD = VectorKernelsProvider.fastScanPanama();
 
@@ -56,9 +56,10 @@ class FastScanKernelTest {
     }
 
     @Test
-    void everyQueryCountFromOneToNineAnd64GivesTheOraclesSumsAcrossTilesOfBlocks() {
-        // Few queries unpack as they read, more share one unpacking per tile of blocks: both, around the switch,
-        // with lists longer than a tile (a tile is about 24 KB of indices: 8 blocks at m = 96, 1 at m = 1,031).
+    void everyQueryCountFromOneToNineAndAroundTheSwitchGivesTheOraclesSumsAcrossTilesOfBlocks() {
+        // Few queries unpack as they read, more share one unpacking per tile of blocks: both, on either side of
+        // any switch up to 64 queries, with lists longer than a tile (a tile is about 24 KB of indices: 8 blocks
+        // at m = 96, 1 at m = 1,031).
         SplittableRandom random = new SplittableRandom(15);
         try (Arena arena = Arena.ofConfined()) {
             for (int m : new int[] {1, 3, 17, 48, 96, 97, 600, 1031}) {
@@ -66,8 +67,8 @@ class FastScanKernelTest {
                     byte[] codes = randomCodes(random, rows, m);
                     long offset = random.nextInt(70);
                     MemorySegment packed = pack(arena, codes, rows, m, offset);
-                    for (int queries : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 64}) {
-                        if (m >= 600 && rows > 33 && queries == 64) {
+                    for (int queries : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17, 24, 31, 32, 33, 64}) {
+                        if (m >= 600 && rows > 33 && queries > 17) {
                             continue; // the scalar sums would take most of the test's time
                         }
                         byte[] tables = randomTables(random, queries, m);
@@ -88,8 +89,8 @@ class FastScanKernelTest {
                 int rows = 33;
                 byte[] codes = randomCodes(random, rows, m);
                 MemorySegment packed = pack(arena, codes, rows, m, 0);
-                // 2 queries and 9 (each unpacking on its own, and sharing): odd ones all 255, even ones all 0.
-                for (int queries : new int[] {2, 9}) {
+                // 2 queries, 17 and 64 (each unpacking on its own, and sharing): odd ones all 255, even ones all 0.
+                for (int queries : new int[] {2, 17, 64}) {
                     int stride = FastScanLayout.tableBytes(m);
                     byte[] tables = new byte[queries * stride];
                     int[] expected = new int[queries * rows];
@@ -130,20 +131,22 @@ class FastScanKernelTest {
                 }
                 assertArrayEquals(expected, scores(SCALAR, tables, 1, m, packed, 0, rows), "scalar m=" + m);
                 assertArrayEquals(expected, scores(SIMD, tables, 1, m, packed, 0, rows), "simd m=" + m);
-                for (int queries : new int[] {3, 9}) {
+                for (int queries : new int[] {3, 17}) {
                     byte[] mixed = randomTables(random, queries, m);
                     assertArrayEquals(directSums(mixed, queries, m, codes, rows),
-                            scores(SIMD, mixed, queries, m, packed, 0, rows), "simd mixed tables m=" + m + " queries=" + queries);
+                            scores(SIMD, mixed, queries, m, packed, 0, rows),
+                            "simd mixed tables m=" + m + " queries=" + queries);
                 }
-                byte[] flat = new byte[9 * FastScanLayout.tableBytes(m)];
-                for (int q = 0; q < 9; q++) {
-                    System.arraycopy(tables, 0, flat, q * tables.length, tables.length);
+                for (int queries : new int[] {17, 64}) {
+                    byte[] flat = new byte[queries * FastScanLayout.tableBytes(m)];
+                    int[] all = new int[queries * rows];
+                    for (int q = 0; q < queries; q++) {
+                        System.arraycopy(tables, 0, flat, q * tables.length, tables.length);
+                        System.arraycopy(expected, 0, all, q * rows, rows);
+                    }
+                    assertArrayEquals(all, scores(SIMD, flat, queries, m, packed, 0, rows),
+                            "simd " + queries + " queries of 255 m=" + m);
                 }
-                int[] all = new int[9 * rows];
-                for (int q = 0; q < 9; q++) {
-                    System.arraycopy(expected, 0, all, q * rows, rows);
-                }
-                assertArrayEquals(all, scores(SIMD, flat, 9, m, packed, 0, rows), "simd 9 queries of 255 m=" + m);
             }
         }
     }

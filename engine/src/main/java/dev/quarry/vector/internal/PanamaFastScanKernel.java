@@ -15,15 +15,16 @@ import jdk.incubator.vector.VectorSpecies;
  * The fast-scan kernel on byte shuffles: one vector of {@code 16 x g} code bytes holds 32 rows of {@code g}
  * sub-spaces ({@link FastScanLayout}); the low nibbles, offset by {@code 16 x} the lane's sub-space, index the
  * vector of those {@code g} tables (a single byte permute, {@code vpermb} with AVX-512 VBMI), then the high
- * nibbles do the same for the other 16 rows. The looked-up bytes are summed in 16-bit lanes (whole lanes and
- * odd bytes; the even bytes' sums are their difference), and folded across the {@code g} sub-spaces at the end
- * of each run of at most 256 sub-spaces: {@code 256 x 255} still fits an unsigned 16-bit lane, so nothing
- * wraps, and the runs are added as ints.
+ * nibbles do the same for the other 16 rows. The looked-up bytes are summed in 16-bit lanes, and folded across
+ * the {@code g} sub-spaces at the end of each run of at most 256 sub-spaces: {@code 256 x 255} still fits an
+ * unsigned 16-bit lane, so nothing wraps, and the runs are added as ints.
  *
- * <p>With several queries a call unpacks a tile of blocks once into nibble indices in a per-thread scratch
- * (about 24 KB, in the L1 cache), then every query's tables pass over that tile, so the unpacking is shared;
- * with few queries each query unpacks the codes as it reads them. A call allocates nothing. The width is the
- * CPU's preferred one, chosen at start-up.
+ * <p>With few queries a call goes block after block, and every query's tables pass over the packed block while
+ * it is in the L1 cache, each query unpacking the nibbles as it reads them (even and odd bytes of the look-ups
+ * summed apart). With many a call unpacks a tile of blocks once into nibble indices in a per-thread scratch
+ * (about 24 KB, in the L1 cache), then every query's tables pass over that tile, so the unpacking is shared
+ * (whole 16-bit lanes and odd bytes summed; the even bytes' sums are their difference), allocating nothing.
+ * The width is the CPU's preferred one, chosen at start-up.
  */
 public final class PanamaFastScanKernel implements FastScanKernel {
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED;
@@ -51,14 +52,27 @@ public final class PanamaFastScanKernel implements FastScanKernel {
     private static final int TILE_BYTES = 24 << 10;
 
     /**
-     * Queries from which a call unpacks the codes once for all of them; below it each query unpacks as it reads
-     * (measured on Zen 5 at 512 bits: below 8 queries the stores and reloads cost about what they save).
+     * Queries from which a call unpacks the codes once for all of them when a block has fewer than
+     * {@link #LONG_BLOCK} code vectors (m < 96 at 512 bits); below, block after block, each query unpacks as it
+     * reads. Measured on Zen 5 at m = 48, 512 bits: sharing lost at 16 queries (0.90x quiet, 0.91-1.01x loaded)
+     * and won from 24-32 (loaded: 0.93-1.07x at 24, 1.07x at 32) and at 64 (1.71x quiet).
      */
-    private static final int SHARE_FROM = 8;
+    private static final int SHARE_FROM = 32;
+    /**
+     * The same from {@link #LONG_BLOCK} code vectors a block: at m = 96, 512 bits, sharing won at 16 queries
+     * (1.27x quiet, 0.92-1.24x loaded) but not reliably at 8 (0.82-1.15x loaded).
+     */
+    private static final int SHARE_FROM_LONG = 16;
+    /** Code vectors in a block from which {@link #SHARE_FROM_LONG} applies: m = 96 at 512 bits. */
+    private static final int LONG_BLOCK = 24;
 
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     private PanamaFastScanKernel() {
+    }
+
+    private static int shareFrom(int vectors) {
+        return vectors >= LONG_BLOCK ? SHARE_FROM_LONG : SHARE_FROM;
     }
 
     /** The kernel, or {@link UnsupportedOperationException} when the CPU's vectors are under 128 bits. */
@@ -120,18 +134,11 @@ public final class PanamaFastScanKernel implements FastScanKernel {
         int blockBytes = FastScanLayout.blockBytes(m);
         int vectors = blockBytes / LB;
         int blocks = (int) FastScanLayout.blocks(rowCount);
-        Scratch s = scratch.get();
-        if (queries < SHARE_FROM) {
-            // Few queries read each code: unpacking it into the scratch would cost about what it saves.
-            for (int q = 0; q < queries; q++) {
-                for (int b = 0; b < blocks; b++) {
-                    int first = b * FastScanLayout.BLOCK_ROWS;
-                    s.block(tables, q * stride, 0, codes, offset + (long) b * blockBytes, vectors, out,
-                            q * rowCount + first, Math.min(FastScanLayout.BLOCK_ROWS, rowCount - first));
-                }
-            }
+        if (queries < shareFrom(vectors)) {
+            scoreEach(tables, queries, stride, codes, offset, rowCount, out, blockBytes, vectors);
             return;
         }
+        Scratch s = scratch.get();
         // A tile of blocks is unpacked once into nibble indices that stay in the L1 cache, then each query's
         // tables (also in L1) pass over the whole tile: the unpacking is shared by all queries.
         int unpacked = 2 * blockBytes;
@@ -145,7 +152,7 @@ public final class PanamaFastScanKernel implements FastScanKernel {
             for (int q = 0; q < queries; q++) {
                 for (int b = b0; b < b1; b++) {
                     int first = b * FastScanLayout.BLOCK_ROWS;
-                    s.block(tables, q * stride, (b - b0) * unpacked, null, 0, vectors, out, q * rowCount + first,
+                    s.block(tables, q * stride, (b - b0) * unpacked, vectors, out, q * rowCount + first,
                             Math.min(FastScanLayout.BLOCK_ROWS, rowCount - first));
                 }
             }
@@ -181,12 +188,9 @@ public final class PanamaFastScanKernel implements FastScanKernel {
             }
         }
 
-        /**
-         * Sums one query's tables over a block, {@code rows} sums into {@code out} at {@code to}: the block
-         * unpacked at {@code at} of the index, or, when {@code codes} is not null, read packed at {@code block}.
-         */
-        void block(byte[] tables, int table, int at, MemorySegment codes, long block, int vectors, int[] out, int to,
-                   int rows) {
+        /** Sums one query's tables over the block unpacked at {@code at} of the index, {@code rows} sums into
+         * {@code out} at {@code to}. */
+        void block(byte[] tables, int table, int at, int vectors, int[] out, int to, int rows) {
             // At 512 bits the sums go straight to out unless the block is partial.
             boolean direct = WIDE && rows == FastScanLayout.BLOCK_ROWS;
             int[] into = direct ? out : sums;
@@ -196,11 +200,7 @@ public final class PanamaFastScanKernel implements FastScanKernel {
             }
             for (int v0 = 0; v0 < vectors; v0 += RUN) {
                 int v1 = Math.min(vectors, v0 + RUN);
-                if (codes == null) {
-                    accumulate(tables, table, index, at, v0, v1, lanes);
-                } else {
-                    accumulateOfCodes(tables, table, codes, block, v0, v1, lanes);
-                }
+                accumulate(tables, table, index, at, v0, v1, lanes);
                 if (WIDE) {
                     addRowsWide(lanes, v0 > 0, into, intoAt);
                 } else {
@@ -245,28 +245,122 @@ public final class PanamaFastScanKernel implements FastScanKernel {
         highOdd.intoArray(lanes, 3 * LS);
     }
 
-    /** {@link #accumulate} unpacking the nibbles of the packed block at {@code block} as it reads them. */
-    private static void accumulateOfCodes(byte[] tables, int table, MemorySegment codes, long block, int from, int to,
-                                          short[] lanes) {
-        ShortVector lowAll = ShortVector.zero(SH);
+    /**
+     * Few queries: block after block, each query's tables pass over the packed block while it is in L1, each
+     * unpacking the nibbles as it reads them. This is the kernel as it was before the shared unpacking, kept
+     * as it was (its two small arrays a call, and {@link #runWide} returning a vector): an allocation-free
+     * rewrite with the run inlined by hand measured 0.87-0.94x of it (same JVM, alternating, loaded), so it
+     * stays until a quiet measurement says otherwise.
+     */
+    private static void scoreEach(byte[] tables, int queries, int stride, MemorySegment codes, long offset,
+                                  int rowCount, int[] out, int blockBytes, int vectors) {
+        int[] sums = new int[FastScanLayout.BLOCK_ROWS];
+        short[] lanes = new short[4 * LS];
+        long blocks = FastScanLayout.blocks(rowCount);
+        for (long b = 0; b < blocks; b++) {
+            long at = offset + b * blockBytes;
+            int first = (int) (b * FastScanLayout.BLOCK_ROWS);
+            int rows = Math.min(FastScanLayout.BLOCK_ROWS, rowCount - first);
+            for (int q = 0; q < queries; q++) {
+                if (WIDE) {
+                    IntVector low = IntVector.zero(SI);
+                    IntVector high = IntVector.zero(SI);
+                    for (int v0 = 0; v0 < vectors; v0 += RUN) {
+                        ShortVector rowSums = runWide(tables, q * stride, codes, at, v0, Math.min(vectors, v0 + RUN));
+                        low = low.add(rowSums.convert(VectorOperators.ZERO_EXTEND_S2I, 0));
+                        high = high.add(rowSums.convert(VectorOperators.ZERO_EXTEND_S2I, 1));
+                    }
+                    if (rows == FastScanLayout.BLOCK_ROWS) {
+                        low.intoArray(out, q * rowCount + first);
+                        high.intoArray(out, q * rowCount + first + 16);
+                    } else {
+                        low.intoArray(sums, 0);
+                        high.intoArray(sums, 16);
+                        System.arraycopy(sums, 0, out, q * rowCount + first, rows);
+                    }
+                    continue;
+                }
+                java.util.Arrays.fill(sums, 0);
+                for (int v0 = 0; v0 < vectors; v0 += RUN) {
+                    run(tables, q * stride, codes, at, v0, Math.min(vectors, v0 + RUN), lanes);
+                    addFolded(lanes, sums);
+                }
+                System.arraycopy(sums, 0, out, q * rowCount + first, rows);
+            }
+        }
+    }
+
+    /**
+     * {@link #run} at 512 bits, its fold and the row order done with two-vector byte-pair selects
+     * ({@code vpermi2w}) instead of stores and scalar adds: row r's sum over the vectors in lane r.
+     */
+    private static ShortVector runWide(byte[] tables, int table, MemorySegment codes, long at, int from, int to) {
+        ShortVector lowEven = ShortVector.zero(SH);
         ShortVector lowOdd = ShortVector.zero(SH);
-        ShortVector highAll = ShortVector.zero(SH);
+        ShortVector highEven = ShortVector.zero(SH);
         ShortVector highOdd = ShortVector.zero(SH);
         for (int v = from; v < to; v++) {
-            ByteVector c = ByteVector.fromMemorySegment(B, codes, block + (long) v * LB, LE);
+            ByteVector c = ByteVector.fromMemorySegment(B, codes, at + (long) v * LB, LE);
             ByteVector t = ByteVector.fromArray(B, tables, table + v * LB);
-            ShortVector low = c.and((byte) 0x0F).or(TABLE_BASE).selectFrom(t).reinterpretAsShorts();
-            ShortVector high = c.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
-                    .and((byte) 0x0F).or(TABLE_BASE).selectFrom(t).reinterpretAsShorts();
-            lowAll = lowAll.add(low);
+            ByteVector lowIndex = c.and((byte) 0x0F).or(TABLE_BASE);
+            ByteVector highIndex = c.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                    .and((byte) 0x0F).or(TABLE_BASE);
+            ShortVector low = lowIndex.selectFrom(t).reinterpretAsShorts();
+            ShortVector high = highIndex.selectFrom(t).reinterpretAsShorts();
+            lowEven = lowEven.add(low.and((short) 0xFF));
             lowOdd = lowOdd.add(low.lanewise(VectorOperators.LSHR, 8));
-            highAll = highAll.add(high);
+            highEven = highEven.add(high.and((short) 0xFF));
             highOdd = highOdd.add(high.lanewise(VectorOperators.LSHR, 8));
         }
-        lowAll.intoArray(lanes, 0);
-        lowOdd.intoArray(lanes, LS);
-        highAll.intoArray(lanes, 2 * LS);
-        highOdd.intoArray(lanes, 3 * LS);
+        ShortVector lows = PAIR_A.selectFrom(lowEven, lowOdd).add(PAIR_B.selectFrom(lowEven, lowOdd));
+        ShortVector highs = PAIR_A.selectFrom(highEven, highOdd).add(PAIR_B.selectFrom(highEven, highOdd));
+        return ROWS_A.selectFrom(lows, highs).add(ROWS_B.selectFrom(lows, highs));
+    }
+
+    /** Sums vectors [from, to) of one block for one query into four 16-bit vectors, folded, in {@code lanes}. */
+    private static void run(byte[] tables, int table, MemorySegment codes, long at, int from, int to,
+                            short[] lanes) {
+        ShortVector lowEven = ShortVector.zero(SH);
+        ShortVector lowOdd = ShortVector.zero(SH);
+        ShortVector highEven = ShortVector.zero(SH);
+        ShortVector highOdd = ShortVector.zero(SH);
+        for (int v = from; v < to; v++) {
+            ByteVector c = ByteVector.fromMemorySegment(B, codes, at + (long) v * LB, LE);
+            ByteVector t = ByteVector.fromArray(B, tables, table + v * LB);
+            ByteVector lowIndex = c.and((byte) 0x0F).or(TABLE_BASE);
+            // Bytes have no shift instruction on x86; shifting 16-bit lanes then masking moves the same nibbles.
+            ByteVector highIndex = c.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                    .and((byte) 0x0F).or(TABLE_BASE);
+            ShortVector low = lowIndex.selectFrom(t).reinterpretAsShorts();
+            ShortVector high = highIndex.selectFrom(t).reinterpretAsShorts();
+            lowEven = lowEven.add(low.and((short) 0xFF));
+            lowOdd = lowOdd.add(low.lanewise(VectorOperators.LSHR, 8));
+            highEven = highEven.add(high.and((short) 0xFF));
+            highOdd = highOdd.add(high.lanewise(VectorOperators.LSHR, 8));
+        }
+        fold(lowEven).intoArray(lanes, 0);
+        fold(lowOdd).intoArray(lanes, LS);
+        fold(highEven).intoArray(lanes, 2 * LS);
+        fold(highOdd).intoArray(lanes, 3 * LS);
+    }
+
+    /** Adds the lanes of the vector's sub-spaces so lanes 0..7 hold the sums over all of them. */
+    private static ShortVector fold(ShortVector x) {
+        if (PER_VECTOR >= 4) {
+            x = x.add(x.rearrange(HALF));
+            return x.add(x.rearrange(QUARTER));
+        }
+        return PER_VECTOR == 2 ? x.add(x.rearrange(HALF)) : x;
+    }
+
+    /** Even bytes are the even rows of a half block, odd bytes the odd rows; low nibbles rows 0..15. */
+    private static void addFolded(short[] lanes, int[] sums) {
+        for (int i = 0; i < 8; i++) {
+            sums[2 * i] += lanes[i] & 0xFFFF;
+            sums[2 * i + 1] += lanes[LS + i] & 0xFFFF;
+            sums[16 + 2 * i] += lanes[2 * LS + i] & 0xFFFF;
+            sums[17 + 2 * i] += lanes[3 * LS + i] & 0xFFFF;
+        }
     }
 
     /**
