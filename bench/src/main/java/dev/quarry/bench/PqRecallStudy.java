@@ -4,8 +4,7 @@ import dev.quarry.index.Exclusions;
 import dev.quarry.index.SearchParams;
 import dev.quarry.index.TopK;
 import dev.quarry.index.flat.FlatIndex;
-import dev.quarry.index.ivf.KMeans;
-import dev.quarry.index.ivf.KMeansParams;
+import dev.quarry.index.ivf.PqCodebook;
 import dev.quarry.store.VectorStore;
 import dev.quarry.vector.FastScanKernel;
 import dev.quarry.vector.FastScanLayout;
@@ -23,13 +22,12 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
  * How much recall@100 4-bit product quantization keeps on a real set when its fast-scan top-R is rescored
- * exactly: trains a codebook of {@code m} sub-spaces x 16 centroids ({@link KMeans} per sub-space, on a sample of
- * the corpus), encodes every row, and for each held-out query scans all rows with the fast-scan kernel, keeps the
+ * exactly: trains a codebook of {@code m} sub-spaces x 16 centroids ({@link PqCodebook}: k-means per sub-space, on a
+ * sample of the corpus, as a pq4 index's build does), encodes every row, and for each held-out query scans all rows with the fast-scan kernel, keeps the
  * top R by the kernel's integer sums (ties to the lower row), rescores them in float32 and compares the best 100
  * with the exact top-100 of a brute-force float32 pass ({@link FlatIndex}). A flat scan: the loss of an IVF probe
  * comes on top.
@@ -74,7 +72,7 @@ public final class PqRecallStudy {
                     (System.nanoTime() - t0) / 1e9);
             for (int m : ms) {
                 long t1 = System.nanoTime();
-                float[] centroids = train(corpus, m, sample, kernels);
+                float[] centroids = PqCodebook.train(corpus, m, sample, 17, kernels, 2).centroids();
                 byte[] codes = new byte[n * m];
                 IntStream.range(0, n).parallel().forEach(r -> {
                     float[] row = new float[dim];
@@ -128,35 +126,6 @@ public final class PqRecallStudy {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.writeString(tmp, out);
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** Per sub-space, 16 centroids by Euclidean k-means on that sub-space of {@code sample} seeded corpus rows. */
-    private static float[] train(VectorStore corpus, int m, int sample, VectorKernels kernels) {
-        int dim = corpus.dim();
-        if (dim % m != 0) {
-            throw new IllegalArgumentException("m=" + m + ", expected a divisor of dim=" + dim);
-        }
-        int sub = dim / m;
-        int count = (int) Math.min(sample, corpus.count());
-        SplittableRandom random = new SplittableRandom(17);
-        float[][] rows = new float[count][dim];
-        for (int i = 0; i < count; i++) {
-            corpus.copyRow(random.nextLong(corpus.count()), rows[i]);
-        }
-        float[] centroids = new float[16 * dim];
-        KMeans kmeans = new KMeans(kernels);
-        for (int s = 0; s < m; s++) {
-            float[][] part = new float[count][];
-            for (int i = 0; i < count; i++) {
-                part[i] = Arrays.copyOfRange(rows[i], s * sub, (s + 1) * sub);
-            }
-            try (VectorStore points = VectorStore.copyOf("subspace-" + s, part, false)) {
-                float[] c = kmeans.train(points, new KMeansParams(16, 25, count / 16 + 1, 0, false, 42 + s, 2), null)
-                        .centroids();
-                System.arraycopy(c, 0, centroids, s * 16 * sub, 16 * sub);
-            }
-        }
-        return centroids;
     }
 
     /** The {@code r} rows of the highest sums, highest first, ties to the lower row, by a bounded min-heap. */

@@ -201,7 +201,7 @@ final class LatencyTuning {
                         c.search().nprobe(), c.recall(), c.millis()));
             }
             s.setLength(s.length() - 1);
-        } else if (ivf.hasGraph() || ivf.encoding() == ListEncoding.INT8) {
+        } else if (ivf.hasGraph() || ivf.encoding() != ListEncoding.FLOAT32) {
             s.append("; ").append(chosen.way());
         }
         return s.append(')').toString();

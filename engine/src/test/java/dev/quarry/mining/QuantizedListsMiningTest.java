@@ -16,20 +16,22 @@ import dev.quarry.vector.VectorKernelsProvider;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Mining with int8 lists writes what mining with float32 lists writes: the same negatives, ranks and
+ * Mining with int8 or pq4 lists writes what mining with float32 lists writes: the same negatives, ranks and
  * score bits, with Quarry's default defences on, when every probed row is rescored. (With fewer rescored,
  * the search result is the float32 one wherever the rescored candidates hold its top k, which
- * {@code IvfInt8RescoreTest} checks; mining is a function of the search result and the store's rows.)
+ * {@code IvfInt8RescoreTest} and {@code IvfPq4IndexTest} check; mining is a function of the search result and the store's rows.)
  */
 class QuantizedListsMiningTest {
     private static final VectorKernels KERNELS = VectorKernelsProvider.get();
 
-    @Test
-    void minesTheFloatIndexsNegativesAndScoresWhenEveryProbedRowIsRescored(@TempDir Path dir) {
+    @ParameterizedTest
+    @EnumSource(value = ListEncoding.class, names = {"INT8", "PQ4"})
+    void minesTheFloatIndexsNegativesAndScoresWhenEveryProbedRowIsRescored(ListEncoding encoding, @TempDir Path dir) {
         BenchmarkVectors clustered = new BenchmarkVectors(BenchmarkVectors.Kind.CLUSTERED, 32, 7);
         clustered.write(dir.resolve("corpus.qvec"), 20_000, 0, null);
         clustered.write(dir.resolve("anchors.qvec"), 150, 20_000, null);
@@ -37,7 +39,7 @@ class QuantizedListsMiningTest {
         try (VectorStore corpus = VectorStore.open(dir.resolve("corpus.qvec"));
              VectorStore anchorStore = VectorStore.open(dir.resolve("anchors.qvec"))) {
             new IvfBuilder(KERNELS).build(corpus, params, ListEncoding.FLOAT32, dir.resolve("f.qivf"), null);
-            new IvfBuilder(KERNELS).build(corpus, params, ListEncoding.INT8, dir.resolve("b.qivf"), null);
+            new IvfBuilder(KERNELS).build(corpus, params, encoding, dir.resolve("b.qivf"), null);
             float[][] anchors = new float[150][32];
             int[][] positives = new int[150][];
             for (int a = 0; a < 150; a++) {

@@ -86,6 +86,39 @@ class CodeKernelsTest {
 
     @ParameterizedTest(name = "{0} d={1}")
     @MethodSource("kernelsAndDims")
+    void tailsOfOneToThreeRowVectorsGiveTheOracleBitsForEveryQueryCount(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim * 43L + 1);
+        // A list's last one to three row vectors are scored in one pass against each quad, pair or lone query:
+        // every tail length after zero and one group of four row vectors, with partial panels.
+        int[] rowCounts = {1, 3, 16, 17, 31, 33, 40, 48, 49, 51, 64, 65, 79, 96, 97, 112, 113};
+        try (Arena arena = Arena.ofConfined()) {
+            for (int qc : new int[] {1, 2, 3, 4, 5, 6, 7, 9}) {
+                for (int rc : rowCounts) {
+                    float[][] queries = TestVectors.rows(random, qc, dim);
+                    if (rc % 2 == 1) { // a zero query scores exactly 0, a NaN component makes a query's scores NaN
+                        queries[random.nextInt(qc)] = new float[dim];
+                        queries[random.nextInt(qc)][random.nextInt(dim)] = Float.NaN;
+                    }
+                    byte[][] codes = TestVectors.codes(random, rc, dim);
+                    codes[random.nextInt(rc)] = new byte[dim];
+                    MemorySegment panels = TestVectors.codePanelSegment(arena, codes, 5);
+                    float[] thresholds = new float[qc];
+                    Arrays.fill(thresholds, Float.NEGATIVE_INFINITY);
+                    float[] expected = offered(qc, rc, sink -> SCALAR.scoreCodePanelsTopK(QueryBlock.of(queries), panels,
+                            5, rc, thresholds.clone(), sink));
+                    float[] actual = offered(qc, rc, sink -> simd.scoreCodePanelsTopK(QueryBlock.of(queries), panels, 5,
+                            rc, thresholds.clone(), sink));
+                    for (int i = 0; i < qc * rc; i++) {
+                        assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(actual[i]),
+                                "q=" + i / rc + "/" + qc + " r=" + i % rc + "/" + rc);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
     void extremeCodesZerosAndNanQueriesScoreAsTheOracle(VectorKernels simd, int dim) {
         SplittableRandom random = new SplittableRandom(dim * 7L + 11);
         int rc = 37;

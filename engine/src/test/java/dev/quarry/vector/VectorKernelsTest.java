@@ -454,6 +454,60 @@ class VectorKernelsTest {
 
     @ParameterizedTest(name = "{0} d={1}")
     @MethodSource("kernelsAndDims")
+    void tailsOfOneToThreeRowVectorsGiveTheRowKernelsBitsForEveryQueryCount(VectorKernels simd, int dim) {
+        SplittableRandom random = new SplittableRandom(dim * 19L + 5);
+        // A list's last one to three row vectors are scored in one pass against each quad, pair or lone query:
+        // every tail length after zero and one group of four row vectors (16 lanes; 8 at AVX2), with partial
+        // panels, against query counts through quads, pairs and an odd last one.
+        int[] rowCounts = {1, 3, 16, 17, 31, 33, 40, 48, 49, 51, 64, 65, 79, 96, 97, 112, 113};
+        try (Arena arena = Arena.ofConfined()) {
+            for (int qc : new int[] {1, 2, 3, 4, 5, 6, 7, 9}) {
+                int rc = rowCounts[random.nextInt(rowCounts.length)];
+                float[][] queries = TestVectors.rows(random, qc, dim);
+                float[][] rows = TestVectors.rows(random, rc, dim);
+                if (qc % 2 == 1) { // a zero row and a zero query score exactly 0, a NaN row scores NaN
+                    rows[random.nextInt(rc)] = new float[dim];
+                    queries[random.nextInt(qc)] = new float[dim];
+                    rows[random.nextInt(rc)][random.nextInt(dim)] = Float.NaN;
+                }
+                MemorySegment plain = TestVectors.segment(arena, rows, 0, 4L * dim);
+                MemorySegment panels = TestVectors.panelSegment(arena, rows, 8);
+                float[] thresholds = new float[qc];
+                Arrays.fill(thresholds, Float.NEGATIVE_INFINITY);
+                float[] expected = offered(qc, rc, sink -> simd.scoreBlockTopK(QueryBlock.of(queries), plain, 0,
+                        4L * dim, rc, thresholds.clone(), sink));
+                float[] offered = offered(qc, rc, sink -> simd.scorePanelsTopK(QueryBlock.of(queries), panels, 8, rc,
+                        thresholds.clone(), sink));
+                int stride = (int) RowPanels.paddedRows(rc) + 16;
+                float[] written = new float[qc * stride];
+                float[] scalar = new float[qc * stride];
+                Arrays.fill(written, -7f);
+                simd.scorePanels(QueryBlock.of(queries), panels, 8, rc, written, stride);
+                SCALAR.scorePanels(QueryBlock.of(queries), panels, 8, rc, scalar, stride);
+                for (int q = 0; q < qc; q++) {
+                    for (int r = 0; r < rc; r++) {
+                        String where = "q=" + q + "/" + qc + " r=" + r + "/" + rc;
+                        int i = q * rc + r;
+                        assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(offered[i]), where);
+                        if (Float.isNaN(expected[i])) { // never offered: the row held a NaN
+                            assertTrue(Float.isNaN(written[q * stride + r]), where);
+                            continue;
+                        }
+                        assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(written[q * stride + r]),
+                                where);
+                        assertEquals(TestVectors.exactDot(queries[q], rows[r], dim), scalar[q * stride + r],
+                                TestVectors.tolerance(queries[q], rows[r], dim), where + " (scalar)");
+                    }
+                    for (int r = (int) RowPanels.paddedRows(rc); r < stride; r++) {
+                        assertEquals(-7f, written[q * stride + r], "wrote past the padded rows: q=" + q + " r=" + r);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("kernelsAndDims")
     void indicesAtLeastFindsEveryPassingValueInOrderAndNeverNan(VectorKernels simd, int dim) {
         SplittableRandom random = new SplittableRandom(dim * 5L + 1);
         // dim stands in for the run's length here: odd lengths, full vectors and tails.

@@ -244,7 +244,7 @@ public final class LatencyBenchmark {
                 return "flat";
             }
             return "ivf" + (coarse == SearchParams.Coarse.AUTO ? "" : "+" + coarse.name().toLowerCase(Locale.ROOT))
-                    + (ivf.encoding() == ListEncoding.INT8 ? "+int8" : "");
+                    + (ivf.encoding() == ListEncoding.FLOAT32 ? "" : "+" + ivf.encoding().label());
         }
 
         static Options parse(String[] args) {

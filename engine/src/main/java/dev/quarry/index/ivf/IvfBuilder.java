@@ -31,9 +31,20 @@ import java.util.concurrent.Executors;
  */
 public final class IvfBuilder {
     private final VectorKernels kernels;
+    /** Sub-spaces of pq4 lists; 0 for {@link PqCodebook#defaultSubspaces}. */
+    private final int pqSubspaces;
 
     public IvfBuilder(VectorKernels kernels) {
+        this(kernels, 0);
+    }
+
+    /** A builder whose pq4 lists have {@code pqSubspaces} sub-spaces (0: {@link PqCodebook#defaultSubspaces}). */
+    public IvfBuilder(VectorKernels kernels, int pqSubspaces) {
+        if (pqSubspaces < 0) {
+            throw new dev.quarry.QuarryUsageException("pq-subspaces", pqSubspaces, "0 (the default) or a divisor of dim");
+        }
         this.kernels = kernels;
+        this.pqSubspaces = pqSubspaces;
     }
 
     /**
@@ -97,7 +108,7 @@ public final class IvfBuilder {
      * training: every row is assigned to its nearest existing centroid. For a corpus re-embedded by a
      * newer model (same rows, vectors moved a little): the lists follow the new vectors at the cost of
      * one assignment pass, and the centroids stay where they were. The lists keep the existing index's
-     * encoding (an int8 quantizer is fitted to the new rows).
+     * encoding (an int8 quantizer, or a pq4 codebook of the same sub-spaces, is fitted to the new rows).
      */
     public Report reassign(VectorStore store, IvfIndex existing, int threads, Path output, PrintWriter progress) {
         if (store.dim() != existing.dim()) {
@@ -110,7 +121,9 @@ public final class IvfBuilder {
             KMeans.Result kept = new KMeans.Result(existing.centroids(), 0, 0, Double.NaN, 0);
             KMeansParams params = new KMeansParams(existing.nlist(), 1, 1, 0, existing.spherical(), existing.seed(),
                     threads);
-            return lists(store, params, existing.encoding(), kept, existing.storedGraph(), output, progress, start);
+            IvfBuilder same = existing.encoding() == ListEncoding.PQ4
+                    ? new IvfBuilder(kernels, existing.pqSubspaces()) : this;
+            return same.lists(store, params, existing.encoding(), kept, existing.storedGraph(), output, progress, start);
         }
     }
 
@@ -123,9 +136,17 @@ public final class IvfBuilder {
                         Path output, PrintWriter progress) {
         try (OutputClaim claim = OutputClaim.builder().input("store", store.isFile() ? store.path() : null)
                 .output(output).claim()) {
+            checkEncoding(store, encoding);
             long start = System.nanoTime() - secondsToNanos(trained);
             CentroidGraph graph = params.k() < CentroidGraph.FROM_NLIST ? null : graph(store, params, trained);
             return lists(store, params, encoding, trained, graph, output, progress, start);
+        }
+    }
+
+    /** Refuses pq4 sub-spaces that do not split the store's dim. */
+    private void checkEncoding(VectorStore store, ListEncoding encoding) {
+        if (encoding == ListEncoding.PQ4 && pqSubspaces != 0) {
+            PqCodebook.checkSubspaces(store.dim(), pqSubspaces);
         }
     }
 
@@ -136,6 +157,7 @@ public final class IvfBuilder {
     private Report buildClaimed(VectorStore store, KMeansParams params, ListEncoding encoding, Path output,
                                 PrintWriter progress) {
         long start = System.nanoTime();
+        checkEncoding(store, encoding); // before minutes of k-means, not after them
         store.content(progress).requireFinite(store, "store to index");
         store.checkRows(); // before training: the build reads every row, so a damaged store fails now, not later
         KMeans.Result trained = new KMeans(kernels).train(store, params, progress);
@@ -186,13 +208,20 @@ public final class IvfBuilder {
         }
         long vectorRows = 0;
         for (int c = 0; c < k; c++) {
-            vectorRows += RowPanels.paddedRows(offsets[c + 1] - offsets[c]);
+            vectorRows += IvfHeader.paddedRows(encoding.code(), offsets[c + 1] - offsets[c]);
+        }
+        PqCodes pq = null;
+        if (encoding == ListEncoding.PQ4) {
+            int m = pqSubspaces == 0 ? PqCodebook.defaultSubspaces(dim) : pqSubspaces;
+            PqCodebook.checkSubspaces(dim, m);
+            pq = PqCodes.of(PqCodebook.train(store, m, PqCodebook.DEFAULT_SAMPLE, params.seed(), kernels,
+                    params.threads()), store, params.threads());
         }
         IvfHeader header = new IvfHeader(params.spherical() ? IvfHeader.SPHERICAL : IvfHeader.EUCLIDEAN, dim, k, count,
                 trained.sample(), params.seed(), store.count(), dim, vectorRows, content.checksum(), encoding.code(),
-                graph == null ? 0 : graph.degree());
+                graph == null ? 0 : graph.degree(), pq == null ? 0 : pq.codebook().subspaces());
         Int8Quantizer quantizer = encoding == ListEncoding.INT8 ? Int8Quantizer.train(store) : null;
-        write(store, header, trained.centroids(), offsets, ordinals, quantizer, graph, output, progress);
+        write(store, header, trained.centroids(), offsets, ordinals, quantizer, pq, graph, output, progress);
         long writeEnd = System.nanoTime();
         int min = Integer.MAX_VALUE;
         int max = 0;
@@ -217,7 +246,8 @@ public final class IvfBuilder {
     }
 
     private static void write(VectorStore store, IvfHeader header, float[] centroids, long[] offsets, int[] ordinals,
-                              Int8Quantizer quantizer, CentroidGraph graph, Path output, PrintWriter progress) {
+                              Int8Quantizer quantizer, PqCodes pq, CentroidGraph graph, Path output,
+                              PrintWriter progress) {
         try (AtomicOutput out = AtomicOutput.create(output)) {
             SectionWriter w = new SectionWriter(out.channel()::write, IvfHeader.SIZE);
             w.seek(header.centroidsAt());
@@ -236,21 +266,21 @@ public final class IvfBuilder {
                 w.seek(header.quantizerAt());
                 quantizer.write(w.room(8 * quantizer.dim()));
             }
-            w.seek(header.vectorsAt());
-            byte[][] codes = quantizer == null ? null : new byte[RowPanels.ROWS][store.dim()];
-            Progress written = new Progress("write lists", "rows", ordinals.length, progress);
-            for (int c = 0; c + 1 < offsets.length; c++) {
-                for (long first = offsets[c]; first < offsets[c + 1]; first += RowPanels.ROWS) {
-                    int rows = (int) Math.min(RowPanels.ROWS, offsets[c + 1] - first);
-                    if (quantizer == null) {
-                        writePanel(w, store, ordinals, first, rows);
-                    } else {
-                        writeCodePanel(w, store, quantizer, ordinals, first, rows, codes);
-                    }
-                    written.advance(rows);
+            if (pq != null) {
+                w.seek(header.quantizerAt());
+                for (float c : pq.codebook().centroids()) {
+                    w.room(4).putFloat(c);
                 }
+                w.seek(header.vectorsAt());
+                Progress written = new Progress("write lists", "rows", ordinals.length, progress);
+                for (int c = 0; c + 1 < offsets.length; c++) {
+                    pq.writeList(w, ordinals, (int) offsets[c], (int) (offsets[c + 1] - offsets[c]));
+                    written.advance(offsets[c + 1] - offsets[c]);
+                }
+                written.finish();
+            } else {
+                writeLists(w, store, header, offsets, ordinals, quantizer, progress);
             }
-            written.finish();
             if (graph != null) {
                 w.seek(header.graphAt());
                 graph.writeHead(w.room(IvfHeader.GRAPH_HEAD));
@@ -267,6 +297,26 @@ public final class IvfBuilder {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + output, e);
         }
+    }
+
+    /** Every list's vectors, float32 or int8, in panels of 16. */
+    private static void writeLists(SectionWriter w, VectorStore store, IvfHeader header, long[] offsets, int[] ordinals,
+                                   Int8Quantizer quantizer, PrintWriter progress) throws IOException {
+        w.seek(header.vectorsAt());
+        byte[][] codes = quantizer == null ? null : new byte[RowPanels.ROWS][store.dim()];
+        Progress written = new Progress("write lists", "rows", ordinals.length, progress);
+        for (int c = 0; c + 1 < offsets.length; c++) {
+            for (long first = offsets[c]; first < offsets[c + 1]; first += RowPanels.ROWS) {
+                int rows = (int) Math.min(RowPanels.ROWS, offsets[c + 1] - first);
+                if (quantizer == null) {
+                    writePanel(w, store, ordinals, first, rows);
+                } else {
+                    writeCodePanel(w, store, quantizer, ordinals, first, rows, codes);
+                }
+                written.advance(rows);
+            }
+        }
+        written.finish();
     }
 
     /** One panel of a list: rows {@code ordinals[first, first + rows)} component-major, zero rows after them. */

@@ -14,10 +14,22 @@ import java.util.Arrays;
  * total (score descending, then ordinal ascending), so which k are kept never depends on the order the
  * lists come in, and {@link #sortInPlace} leaves each query's k best first in the layout of {@link TopK}.
  *
+ * <p>Once a query holds k, its k are kept as a heap with the worst at the root, so that the few candidates a
+ * later list adds (offers in an order unrelated to their scores enter a top k about k ln(N / k) times in N, so
+ * short lists add a few, and often) each replace the root with one sift; a selection over the k held and the
+ * new ones cost some 25 counts over all of them however few were new, more than scoring a short list
+ * (docs/architecture.md, "Short lists"). Many new candidates at once still take the selection, then a heapify.
+ *
  * <p>Threads that each merge only their own queries may use one instance at once (a query's slots, size
  * and threshold are touched only by its merges), each with a {@link Scratch} of its own.
  */
 final class ListTopK {
+    /**
+     * New candidates up to k / this many join a full query's heap one sift each (about log2 k levels); more take
+     * the selection (some 25 vector counts over all k + m, then a heapify). Chosen, not tuned: at k = 100, up to 12
+     * sifts.
+     */
+    static final int SIFT_SHARE = 8;
     private final int k;
     private final int queries;
     private final float[] scores;
@@ -98,12 +110,20 @@ final class ListTopK {
             System.arraycopy(newIds, 0, ids, base + size, m);
             sizes[q] = size + m;
             if (size + m == k) {
-                float low = Float.POSITIVE_INFINITY;
-                for (int i = 0; i < k; i++) {
-                    low = Math.min(low, scores[base + i]);
-                }
-                thresholds[q] = low;
+                heapify(base);
+                thresholds[q] = scores[base];
             }
+            return;
+        }
+        if (size == k && m * SIFT_SHARE <= k) {
+            for (int i = 0; i < m; i++) {
+                float score = newScores[i];
+                int id = newIds[i];
+                if (worse(scores[base], ids[base], score, id)) {
+                    siftDown(base, 0, score, id);
+                }
+            }
+            thresholds[q] = scores[base];
             return;
         }
         int n = size + m;
@@ -146,7 +166,43 @@ final class ListTopK {
             kept++;
         }
         sizes[q] = k;
+        heapify(base);
         thresholds[q] = kth;
+    }
+
+    /** Whether (s1, id1) ranks below (s2, id2) in the total order: lower score, or equal and larger ordinal. */
+    private static boolean worse(float s1, int id1, float s2, int id2) {
+        return s1 < s2 || (s1 == s2 && id1 > id2);
+    }
+
+    /** Orders a full query's k places at {@code base} as a heap, the worst candidate at the root. */
+    private void heapify(int base) {
+        for (int hole = k / 2 - 1; hole >= 0; hole--) {
+            siftDown(base, hole, scores[base + hole], ids[base + hole]);
+        }
+    }
+
+    /** Puts (score, ordinal) at {@code hole} of the heap at {@code base} and moves it down until its children rank above it. */
+    private void siftDown(int base, int hole, float score, int ordinal) {
+        while (true) {
+            int child = 2 * hole + 1;
+            if (child >= k) {
+                break;
+            }
+            int at = base + child;
+            if (child + 1 < k && worse(scores[at + 1], ids[at + 1], scores[at], ids[at])) {
+                at++;
+                child++;
+            }
+            if (!worse(scores[at], ids[at], score, ordinal)) {
+                break;
+            }
+            scores[base + hole] = scores[at];
+            ids[base + hole] = ids[at];
+            hole = child;
+        }
+        scores[base + hole] = score;
+        ids[base + hole] = ordinal;
     }
 
     /**

@@ -57,40 +57,44 @@ final class CodePanelKernels {
         float[] q = queries.rowMajor();
         int vectors = (int) (RowPanels.paddedRows(rowCount) / L);
         int qa = 0;
+        int whole = vectors / GROUP * GROUP;
+        int left = vectors - whole;
+        // The last one to three row vectors in one pass against each group of queries: one pass per row vector
+        // was one or two chains of dim FMAs waiting on the FMA's latency, and most lists of 51 rows (nlist 4,096
+        // over 208k) end in a tail. A missing row vector reads the first again (from L1), its scores unstored.
+        long t0 = vectorAt(offset, whole, dim);
+        long t1 = left > 1 ? vectorAt(offset, whole + 1, dim) : t0;
+        long t2 = left > 2 ? vectorAt(offset, whole + 2, dim) : t0;
         if (quads) {
             for (; qa + 4 <= count; qa += 4) {
-                int v = 0;
-                for (; v + GROUP <= vectors; v += GROUP) {
+                for (int v = 0; v < whole; v += GROUP) {
                     quad4(q, qa * dim, dim, panels, offset, v, scores);
                     PanelKernels.offer(scores, GROUP, v, qa, 4, rowCount, thresholds, sink);
                 }
-                for (; v < vectors; v++) {
-                    pair1(q, qa * dim, (qa + 1) * dim, dim, panels, offset, v, scores, 0);
-                    pair1(q, (qa + 2) * dim, (qa + 3) * dim, dim, panels, offset, v, scores, 2 * GROUP * L);
-                    PanelKernels.offer(scores, 1, v, qa, 4, rowCount, thresholds, sink);
+                if (left > 0) {
+                    quad3(q, qa * dim, dim, panels, t0, t1, t2, left, scores);
+                    PanelKernels.offer(scores, left, whole, qa, 4, rowCount, thresholds, sink);
                 }
             }
         }
         for (; qa + 2 <= count; qa += 2) {
-            int v = 0;
-            for (; v + GROUP <= vectors; v += GROUP) {
+            for (int v = 0; v < whole; v += GROUP) {
                 pair4(q, qa * dim, (qa + 1) * dim, dim, panels, offset, v, scores);
                 PanelKernels.offer(scores, GROUP, v, qa, 2, rowCount, thresholds, sink);
             }
-            for (; v < vectors; v++) {
-                pair1(q, qa * dim, (qa + 1) * dim, dim, panels, offset, v, scores, 0);
-                PanelKernels.offer(scores, 1, v, qa, 2, rowCount, thresholds, sink);
+            if (left > 0) {
+                pair3(q, qa * dim, (qa + 1) * dim, dim, panels, t0, t1, t2, left, scores);
+                PanelKernels.offer(scores, left, whole, qa, 2, rowCount, thresholds, sink);
             }
         }
         if (qa < count) { // one query left: a trainer's list is often probed by one anchor alone
-            int v = 0;
-            for (; v + GROUP <= vectors; v += GROUP) {
+            for (int v = 0; v < whole; v += GROUP) {
                 solo4(q, qa * dim, dim, panels, offset, v, scores);
                 PanelKernels.offer(scores, GROUP, v, qa, 1, rowCount, thresholds, sink);
             }
-            for (; v < vectors; v++) {
-                solo1(q, qa * dim, dim, panels, offset, v, scores);
-                PanelKernels.offer(scores, 1, v, qa, 1, rowCount, thresholds, sink);
+            if (left > 0) {
+                solo3(q, qa * dim, dim, panels, t0, t1, t2, left, scores);
+                PanelKernels.offer(scores, left, whole, qa, 1, rowCount, thresholds, sink);
             }
         }
     }
@@ -240,31 +244,101 @@ final class CodePanelKernels {
         a3.intoArray(scores, 3 * L);
     }
 
-    /** Two queries x one row vector: query a's scores go to {@code scores[at]}, b's to {@code scores[at + 4L]}. */
-    private static void pair1(float[] q, int a, int b, int dim, MemorySegment panels, long offset, int v,
-                              float[] scores, int at) {
-        long o0 = vectorAt(offset, v, dim);
+    /**
+     * Four queries x the row vectors at {@code o0..o2} (a list's last one to three); query j's scores of the
+     * first {@code n} go to {@code scores[4Lj + iL]}, as {@link #quad4} lays them out.
+     */
+    private static void quad3(float[] q, int a, int dim, MemorySegment panels, long o0, long o1, long o2, int n,
+                              float[] scores) {
+        int b = a + dim;
+        int c = b + dim;
+        int d = c + dim;
         FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
         FloatVector b0 = FloatVector.zero(S);
+        FloatVector b1 = FloatVector.zero(S);
+        FloatVector b2 = FloatVector.zero(S);
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = FloatVector.zero(S);
+        FloatVector c2 = FloatVector.zero(S);
+        FloatVector d0 = FloatVector.zero(S);
+        FloatVector d1 = FloatVector.zero(S);
+        FloatVector d2 = FloatVector.zero(S);
         for (int k = 0; k < dim; k++) {
-            FloatVector r0 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o0 + (long) RowPanels.ROWS * k,
-                    LE).convertShape(B2F, S, 0);
-            a0 = FloatVector.broadcast(S, q[a + k]).fma(r0, a0);
-            b0 = FloatVector.broadcast(S, q[b + k]).fma(r0, b0);
+            long at = (long) RowPanels.ROWS * k;
+            FloatVector r0 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o0 + at, LE).convertShape(B2F, S, 0);
+            FloatVector r1 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o1 + at, LE).convertShape(B2F, S, 0);
+            FloatVector r2 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o2 + at, LE).convertShape(B2F, S, 0);
+            FloatVector qa = FloatVector.broadcast(S, q[a + k]);
+            a0 = qa.fma(r0, a0);
+            a1 = qa.fma(r1, a1);
+            a2 = qa.fma(r2, a2);
+            FloatVector qb = FloatVector.broadcast(S, q[b + k]);
+            b0 = qb.fma(r0, b0);
+            b1 = qb.fma(r1, b1);
+            b2 = qb.fma(r2, b2);
+            FloatVector qc = FloatVector.broadcast(S, q[c + k]);
+            c0 = qc.fma(r0, c0);
+            c1 = qc.fma(r1, c1);
+            c2 = qc.fma(r2, c2);
+            FloatVector qd = FloatVector.broadcast(S, q[d + k]);
+            d0 = qd.fma(r0, d0);
+            d1 = qd.fma(r1, d1);
+            d2 = qd.fma(r2, d2);
         }
-        a0.intoArray(scores, at);
-        b0.intoArray(scores, at + GROUP * L);
+        PanelKernels.store3(a0, a1, a2, n, scores, 0);
+        PanelKernels.store3(b0, b1, b2, n, scores, GROUP * L);
+        PanelKernels.store3(c0, c1, c2, n, scores, 2 * GROUP * L);
+        PanelKernels.store3(d0, d1, d2, n, scores, 3 * GROUP * L);
     }
 
-    /** One query x one row vector; the scores go to scores[0, L). */
-    private static void solo1(float[] q, int a, int dim, MemorySegment panels, long offset, int v, float[] scores) {
-        long o0 = vectorAt(offset, v, dim);
+    /**
+     * Two queries x the row vectors at {@code o0..o2} (a list's last one to three); query a's scores of the first
+     * {@code n} go to {@code scores[iL]}, b's to {@code scores[4L + iL]}, as {@link #pair4} lays them out.
+     */
+    private static void pair3(float[] q, int a, int b, int dim, MemorySegment panels, long o0, long o1, long o2,
+                              int n, float[] scores) {
         FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector b0 = FloatVector.zero(S);
+        FloatVector b1 = FloatVector.zero(S);
+        FloatVector b2 = FloatVector.zero(S);
         for (int k = 0; k < dim; k++) {
-            FloatVector r0 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o0 + (long) RowPanels.ROWS * k,
-                    LE).convertShape(B2F, S, 0);
-            a0 = FloatVector.broadcast(S, q[a + k]).fma(r0, a0);
+            long at = (long) RowPanels.ROWS * k;
+            FloatVector r0 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o0 + at, LE).convertShape(B2F, S, 0);
+            FloatVector r1 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o1 + at, LE).convertShape(B2F, S, 0);
+            FloatVector r2 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o2 + at, LE).convertShape(B2F, S, 0);
+            FloatVector qa = FloatVector.broadcast(S, q[a + k]);
+            a0 = qa.fma(r0, a0);
+            a1 = qa.fma(r1, a1);
+            a2 = qa.fma(r2, a2);
+            FloatVector qb = FloatVector.broadcast(S, q[b + k]);
+            b0 = qb.fma(r0, b0);
+            b1 = qb.fma(r1, b1);
+            b2 = qb.fma(r2, b2);
         }
-        a0.intoArray(scores, 0);
+        PanelKernels.store3(a0, a1, a2, n, scores, 0);
+        PanelKernels.store3(b0, b1, b2, n, scores, GROUP * L);
+    }
+
+    /** One query x the row vectors at {@code o0..o2} (a list's last one to three); the first n to scores[iL]. */
+    private static void solo3(float[] q, int a, int dim, MemorySegment panels, long o0, long o1, long o2, int n,
+                              float[] scores) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        for (int k = 0; k < dim; k++) {
+            long at = (long) RowPanels.ROWS * k;
+            FloatVector qa = FloatVector.broadcast(S, q[a + k]);
+            FloatVector r0 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o0 + at, LE).convertShape(B2F, S, 0);
+            a0 = qa.fma(r0, a0);
+            FloatVector r1 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o1 + at, LE).convertShape(B2F, S, 0);
+            a1 = qa.fma(r1, a1);
+            FloatVector r2 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o2 + at, LE).convertShape(B2F, S, 0);
+            a2 = qa.fma(r2, a2);
+        }
+        PanelKernels.store3(a0, a1, a2, n, scores, 0);
     }
 }

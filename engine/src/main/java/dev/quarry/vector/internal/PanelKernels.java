@@ -18,7 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Four row vectors are in flight, to hide the FMA latency, against four queries (16 accumulators,
  * with 32 vector registers) or two (8, for 16 registers and for the last one or two queries). A lone
- * query's scores ({@link #scores}) keep eight row vectors in flight instead, for the memory's sake.
+ * query's scores ({@link #scores}) keep eight row vectors in flight instead, for the memory's sake. The last
+ * one to three row vectors of a list go in one pass against each group of queries ({@link #quad3},
+ * {@link #pair3}, {@link #one3}): one pass per row vector was a chain of dim FMAs waiting on the FMA's
+ * latency each, and a list of 51 rows (nlist 4,096 over 208k) is four row vectors, one of 40 rows all tail.
  */
 final class PanelKernels {
     static final VectorSpecies<Float> S = PanamaVectorKernels.S;
@@ -47,40 +50,64 @@ final class PanelKernels {
         float[] q = queries.rowMajor();
         int vectors = (int) (RowPanels.paddedRows(rowCount) / L);
         int qa = 0;
+        int whole = vectors / GROUP * GROUP;
+        int left = vectors - whole;
         if (quads) {
             // Rows outside, queries inside: a group of row vectors (4 panels, 96 KB at d = 384) stays in L2
             // while every quad of queries is scored against it, so a list probed by many queries of a
             // super-block is read from memory once, not once per quad.
             int quadEnd = count / 4 * 4;
-            int v = 0;
-            for (; v + GROUP <= vectors; v += GROUP) {
+            for (int v = 0; v < whole; v += GROUP) {
                 for (int qq = 0; qq < quadEnd; qq += 4) {
                     quad4(q, qq * dim, dim, panels, offset, v, scores);
                     offer(scores, GROUP, v, qq, 4, rowCount, thresholds, sink);
                 }
             }
-            for (; v < vectors; v++) {
+            if (left > 0) {
+                long o0 = vectorAt(offset, whole, dim);
+                long o1 = left > 1 ? vectorAt(offset, whole + 1, dim) : o0;
+                long o2 = left > 2 ? vectorAt(offset, whole + 2, dim) : o0;
                 for (int qq = 0; qq < quadEnd; qq += 4) {
-                    single(q, qq * dim, (qq + 1) * dim, dim, panels, offset, v, scores, 0);
-                    single(q, (qq + 2) * dim, (qq + 3) * dim, dim, panels, offset, v, scores, 2 * GROUP * L);
-                    offer(scores, 1, v, qq, 4, rowCount, thresholds, sink);
+                    quad3(q, qq * dim, dim, panels, o0, o1, o2, left, scores);
+                    offer(scores, left, whole, qq, 4, rowCount, thresholds, sink);
                 }
             }
             qa = quadEnd;
         }
         for (; qa < count; qa += 2) {
-            // An odd last query is scored twice (as both of the pair); its copy is not offered.
+            // A lone last query has kernels of its own, with half the FMAs of a pair of itself and the same bits.
             int pair = Math.min(2, count - qa);
-            int qb = qa + pair - 1;
-            int v = 0;
-            for (; v + GROUP <= vectors; v += GROUP) {
-                pair4(q, qa * dim, qb * dim, dim, panels, offset, v, scores);
+            for (int v = 0; v < whole; v += GROUP) {
+                if (pair == 2) {
+                    pair4(q, qa * dim, (qa + 1) * dim, dim, panels, offset, v, scores);
+                } else {
+                    one4(q, qa * dim, dim, panels, vectorAt(offset, v, dim), vectorAt(offset, v + 1, dim),
+                            vectorAt(offset, v + 2, dim), vectorAt(offset, v + 3, dim), scores, 0);
+                }
                 offer(scores, GROUP, v, qa, pair, rowCount, thresholds, sink);
             }
-            for (; v < vectors; v++) {
-                single(q, qa * dim, qb * dim, dim, panels, offset, v, scores, 0);
-                offer(scores, 1, v, qa, pair, rowCount, thresholds, sink);
+            if (left > 0) {
+                tailOf(q, qa, pair, dim, panels, offset, whole, left, scores);
+                offer(scores, left, whole, qa, pair, rowCount, thresholds, sink);
             }
+        }
+    }
+
+    /**
+     * A pair of queries from {@code qa} (or a lone one, {@code pair == 1}) x the last {@code left} (1-3) row vectors
+     * from {@code v}, in one pass: scored a row vector at a time, each pass was one or two FMA chains of dim steps
+     * waiting on the FMA's latency, and the lists of a block at nlist 4,096 (51 rows on average) are mostly tail.
+     */
+    private static void tailOf(float[] q, int qa, int pair, int dim, MemorySegment panels, long offset, int v,
+                               int left, float[] scores) {
+        // A missing row vector is the first again (read from L1, its scores never stored).
+        long o0 = vectorAt(offset, v, dim);
+        long o1 = left > 1 ? vectorAt(offset, v + 1, dim) : o0;
+        long o2 = left > 2 ? vectorAt(offset, v + 2, dim) : o0;
+        if (pair == 2) {
+            pair3(q, qa * dim, (qa + 1) * dim, dim, panels, o0, o1, o2, left, scores);
+        } else {
+            one3(q, qa * dim, dim, panels, o0, o1, o2, left, scores, 0);
         }
     }
 
@@ -89,7 +116,7 @@ final class PanelKernels {
      * outside and queries inside, each tile's scores copied into the query-major matrix instead of
      * compared. Row vector v covers rows {@code [v L, (v + 1) L)}, so a tile's scores of one query are one
      * contiguous run of the matrix. One query (an IVF list at nprobe 1) takes {@link #one} instead, and an
-     * odd last query {@link #one4} rather than a pair of itself.
+     * odd last query {@link #one4} and {@link #one3} rather than a pair of itself.
      */
     static void scores(QueryBlock queries, MemorySegment panels, long offset, int rowCount, boolean quads,
                        float[] out, int stride, float[] scratch) {
@@ -119,16 +146,19 @@ final class PanelKernels {
                 copy(scratch, GROUP, v, qa, pair, out, stride);
             }
         }
-        for (; v < vectors; v++) {
+        int left = vectors - v;
+        if (left > 0) {
+            long o0 = vectorAt(offset, v, dim);
+            long o1 = left > 1 ? vectorAt(offset, v + 1, dim) : o0;
+            long o2 = left > 2 ? vectorAt(offset, v + 2, dim) : o0;
             for (int qa = 0; qa < quadEnd; qa += 4) {
-                single(q, qa * dim, (qa + 1) * dim, dim, panels, offset, v, scratch, 0);
-                single(q, (qa + 2) * dim, (qa + 3) * dim, dim, panels, offset, v, scratch, 2 * GROUP * L);
-                copy(scratch, 1, v, qa, 4, out, stride);
+                quad3(q, qa * dim, dim, panels, o0, o1, o2, left, scratch);
+                copy(scratch, left, v, qa, 4, out, stride);
             }
             for (int qa = quadEnd; qa < count; qa += 2) {
                 int pair = Math.min(2, count - qa);
-                single(q, qa * dim, (qa + pair - 1) * dim, dim, panels, offset, v, scratch, 0);
-                copy(scratch, 1, v, qa, pair, out, stride);
+                tailOf(q, qa, pair, dim, panels, offset, v, left, scratch);
+                copy(scratch, left, v, qa, pair, out, stride);
             }
         }
     }
@@ -142,7 +172,7 @@ final class PanelKernels {
      * three together in one pass: one query scored as a pair of itself (twice the FMAs and broadcasts per
      * line) with its tail one row vector at a time (one stream a pass) streamed at about three quarters of
      * this speed (bench/README.md, "The list stage of one query"). Each lane is still one FMA chain in
-     * component order from zero, so the bits are those of {@link #pair4} and {@link #single}.
+     * component order from zero, so the bits are those of {@link #pair4} and {@link #pair3}.
      */
     private static void one(float[] q, int dim, MemorySegment panels, long offset, int vectors, boolean wide,
                             float[] out) {
@@ -162,7 +192,7 @@ final class PanelKernels {
             long o0 = vectorAt(offset, v, dim);
             long o1 = left > 1 ? vectorAt(offset, v + 1, dim) : o0;
             long o2 = left > 2 ? vectorAt(offset, v + 2, dim) : o0;
-            one3(q, dim, panels, o0, o1, o2, left, out, v * L);
+            one3(q, 0, dim, panels, o0, o1, o2, left, out, v * L);
         }
     }
 
@@ -233,16 +263,19 @@ final class PanelKernels {
         a3.intoArray(out, b + 3 * L);
     }
 
-    /** One query x the row vectors at {@code o0..o2}, the first {@code n} of them stored from {@code out[b]}. */
-    private static void one3(float[] q, int dim, MemorySegment panels, long o0, long o1, long o2, int n, float[] out,
-                             int b) {
+    /**
+     * The query at {@code q[a, a + dim)} x the row vectors at {@code o0..o2}, the first {@code n} of them stored
+     * from {@code out[b]}.
+     */
+    private static void one3(float[] q, int a, int dim, MemorySegment panels, long o0, long o1, long o2, int n,
+                             float[] out, int b) {
         long step = 4L * RowPanels.ROWS;
         FloatVector a0 = FloatVector.zero(S);
         FloatVector a1 = FloatVector.zero(S);
         FloatVector a2 = FloatVector.zero(S);
         for (int k = 0; k < dim; k++) {
             long at = step * k;
-            FloatVector qa = FloatVector.broadcast(S, q[k]);
+            FloatVector qa = FloatVector.broadcast(S, q[a + k]);
             a0 = qa.fma(FloatVector.fromMemorySegment(S, panels, o0 + at, LE), a0);
             a1 = qa.fma(FloatVector.fromMemorySegment(S, panels, o1 + at, LE), a1);
             a2 = qa.fma(FloatVector.fromMemorySegment(S, panels, o2 + at, LE), a2);
@@ -383,22 +416,96 @@ final class PanelKernels {
     }
 
     /**
-     * Two queries x one row vector (the tail of a list): query a's scores go to {@code scores[at]},
-     * b's to {@code scores[at + 4L]}, as {@link #pair4} lays them out.
+     * Four queries x the row vectors at {@code o0..o2} (the last one to three of a list, in one pass); query j's
+     * scores of the first {@code n} go to {@code scores[4Lj + iL]}, as {@link #quad4} lays them out.
      */
-    private static void single(float[] q, int a, int b, int dim, MemorySegment panels, long offset, int v,
-                               float[] scores, int at) {
-        long o0 = vectorAt(offset, v, dim);
+    private static void quad3(float[] q, int a, int dim, MemorySegment panels, long o0, long o1, long o2, int n,
+                              float[] scores) {
+        long step = 4L * RowPanels.ROWS;
+        int b = a + dim;
+        int c = b + dim;
+        int d = c + dim;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector b0 = FloatVector.zero(S);
+        FloatVector b1 = FloatVector.zero(S);
+        FloatVector b2 = FloatVector.zero(S);
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = FloatVector.zero(S);
+        FloatVector c2 = FloatVector.zero(S);
+        FloatVector d0 = FloatVector.zero(S);
+        FloatVector d1 = FloatVector.zero(S);
+        FloatVector d2 = FloatVector.zero(S);
+        for (int k = 0; k < dim; k++) {
+            long at = step * k;
+            FloatVector r0 = FloatVector.fromMemorySegment(S, panels, o0 + at, LE);
+            FloatVector r1 = FloatVector.fromMemorySegment(S, panels, o1 + at, LE);
+            FloatVector r2 = FloatVector.fromMemorySegment(S, panels, o2 + at, LE);
+            FloatVector qa = FloatVector.broadcast(S, q[a + k]);
+            a0 = qa.fma(r0, a0);
+            a1 = qa.fma(r1, a1);
+            a2 = qa.fma(r2, a2);
+            FloatVector qb = FloatVector.broadcast(S, q[b + k]);
+            b0 = qb.fma(r0, b0);
+            b1 = qb.fma(r1, b1);
+            b2 = qb.fma(r2, b2);
+            FloatVector qc = FloatVector.broadcast(S, q[c + k]);
+            c0 = qc.fma(r0, c0);
+            c1 = qc.fma(r1, c1);
+            c2 = qc.fma(r2, c2);
+            FloatVector qd = FloatVector.broadcast(S, q[d + k]);
+            d0 = qd.fma(r0, d0);
+            d1 = qd.fma(r1, d1);
+            d2 = qd.fma(r2, d2);
+        }
+        store3(a0, a1, a2, n, scores, 0);
+        store3(b0, b1, b2, n, scores, GROUP * L);
+        store3(c0, c1, c2, n, scores, 2 * GROUP * L);
+        store3(d0, d1, d2, n, scores, 3 * GROUP * L);
+    }
+
+    /**
+     * Two queries x the row vectors at {@code o0..o2} (the last one to three of a list, in one pass); query a's
+     * scores of the first {@code n} go to {@code scores[iL]}, b's to {@code scores[4L + iL]}, as {@link #pair4}
+     * lays them out.
+     */
+    private static void pair3(float[] q, int a, int b, int dim, MemorySegment panels, long o0, long o1, long o2,
+                              int n, float[] scores) {
         long step = 4L * RowPanels.ROWS;
         FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
         FloatVector b0 = FloatVector.zero(S);
+        FloatVector b1 = FloatVector.zero(S);
+        FloatVector b2 = FloatVector.zero(S);
         for (int k = 0; k < dim; k++) {
-            FloatVector r0 = FloatVector.fromMemorySegment(S, panels, o0 + step * k, LE);
-            a0 = FloatVector.broadcast(S, q[a + k]).fma(r0, a0);
-            b0 = FloatVector.broadcast(S, q[b + k]).fma(r0, b0);
+            long at = step * k;
+            FloatVector r0 = FloatVector.fromMemorySegment(S, panels, o0 + at, LE);
+            FloatVector r1 = FloatVector.fromMemorySegment(S, panels, o1 + at, LE);
+            FloatVector r2 = FloatVector.fromMemorySegment(S, panels, o2 + at, LE);
+            FloatVector qa = FloatVector.broadcast(S, q[a + k]);
+            a0 = qa.fma(r0, a0);
+            a1 = qa.fma(r1, a1);
+            a2 = qa.fma(r2, a2);
+            FloatVector qb = FloatVector.broadcast(S, q[b + k]);
+            b0 = qb.fma(r0, b0);
+            b1 = qb.fma(r1, b1);
+            b2 = qb.fma(r2, b2);
         }
-        a0.intoArray(scores, at);
-        b0.intoArray(scores, at + GROUP * L);
+        store3(a0, a1, a2, n, scores, 0);
+        store3(b0, b1, b2, n, scores, GROUP * L);
+    }
+
+    /** Stores the first {@code n} (1-3) of three row vectors' scores from {@code out[b]}, L apart. */
+    static void store3(FloatVector s0, FloatVector s1, FloatVector s2, int n, float[] out, int b) {
+        s0.intoArray(out, b);
+        if (n > 1) {
+            s1.intoArray(out, b + L);
+        }
+        if (n > 2) {
+            s2.intoArray(out, b + 2 * L);
+        }
     }
 
     /**

@@ -139,7 +139,7 @@ class IvfBuildTest {
             Path old = Files.copy(file, dir.resolve("old.qivf"));
             TestFiles.poke(old, 4, 1); // version 1: vectors row after row, before row panels
             e = assertThrows(QuarryDataException.class, () -> IvfIndex.open(old, store, KERNELS));
-            assertEquals(old + ": version=1, expected 4 to 5 (a .qivf index written by an older Quarry: rebuild it with"
+            assertEquals(old + ": version=1, expected 4 to 6 (a .qivf index written by an older Quarry: rebuild it with"
                     + " quarry index build --store " + store.path() + " --type ivf --nlist 50 --output " + old + ")",
                     e.getMessage());
 

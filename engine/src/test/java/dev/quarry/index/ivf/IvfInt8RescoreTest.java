@@ -19,8 +19,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.SplittableRandom;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,21 +53,8 @@ class IvfInt8RescoreTest {
         new IvfBuilder(KERNELS).build(store, params, ListEncoding.INT8, data.resolve("b.qivf"), null);
         float32 = IvfIndex.open(data.resolve("f.qivf"), store, KERNELS);
         int8 = IvfIndex.open(data.resolve("b.qivf"), store, KERNELS);
-        try (VectorStore q = VectorStore.open(data.resolve("queries.qvec"))) {
-            queries = new float[(int) q.count()][q.dim()];
-            for (int i = 0; i < queries.length; i++) {
-                q.copyRow(i, queries[i]);
-            }
-        }
-        SplittableRandom random = new SplittableRandom(3);
-        excluded = new int[queries.length][];
-        for (int i = 0; i < queries.length; i += 2) {
-            TreeSet<Integer> set = new TreeSet<>();
-            while (set.size() < 5) {
-                set.add(random.nextInt(30_000));
-            }
-            excluded[i] = set.stream().mapToInt(Integer::intValue).toArray();
-        }
+        queries = QueryFixtures.rows(data.resolve("queries.qvec"));
+        excluded = QueryFixtures.excluded(queries.length, 30_000, 3);
     }
 
     @AfterAll
@@ -106,28 +91,8 @@ class IvfInt8RescoreTest {
                 int held = 0;
                 for (int q = 0; q < queries.length; q++) {
                     String where = "nprobe " + nprobe + " oversample " + oversample + " query " + q;
-                    int[] rescored = new int[candidates.kept()[q]];
-                    for (int i = 0; i < rescored.length; i++) {
-                        rescored[i] = candidates.approximate().id(q, i);
-                    }
-                    Arrays.sort(rescored);
-                    boolean holds = true;
-                    for (int r = 0; r < expected.count(q); r++) {
-                        holds &= Arrays.binarySearch(rescored, expected.id(q, r)) >= 0;
-                    }
-                    assertEquals(expected.count(q), actual.count(q), where);
-                    if (holds) {
+                    if (RescoredAnswers.check(expected, actual, candidates, q, queries[q], store, where)) {
                         held++;
-                        for (int r = 0; r < expected.count(q); r++) {
-                            assertEquals(expected.id(q, r), actual.id(q, r), where + " rank " + r);
-                            assertEquals(Float.floatToIntBits(expected.score(q, r)),
-                                    Float.floatToIntBits(actual.score(q, r)), where + " rank " + r);
-                        }
-                    }
-                    for (int r = 0; r < actual.count(q); r++) { // every score returned is exact, held or not
-                        float exact = dev.quarry.vector.LaneDot.dot(queries[q], store.segment(),
-                                store.rowOffset(actual.id(q, r)), store.dim());
-                        assertEquals(Float.floatToIntBits(exact), Float.floatToIntBits(actual.score(q, r)), where);
                     }
                 }
                 // At the default, the margin keeps the float32 top k for nearly every query (so the check above is

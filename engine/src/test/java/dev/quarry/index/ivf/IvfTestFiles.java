@@ -18,14 +18,15 @@ final class IvfTestFiles {
     private IvfTestFiles() {
     }
 
-    /** Rewrites the header CRC and the footer of an index whose bytes were patched. */
+    /** Rewrites the header CRC (at 72, or 76 in version 6) and the footer of an index whose bytes were patched. */
     static void reseal(Path file) {
         try {
             byte[] bytes = Files.readAllBytes(file);
             ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
             CRC32C crc = new CRC32C();
-            crc.update(bytes, 0, 72);
-            buf.putInt(72, (int) crc.getValue());
+            int checked = buf.getShort(4) == IvfHeader.VERSION_PQ ? 76 : 72;
+            crc.update(bytes, 0, checked);
+            buf.putInt(checked, (int) crc.getValue());
             int footer = bytes.length - FileFormat.FOOTER_BYTES;
             long body = new ContentChecksum().update(ByteBuffer.wrap(bytes, IvfHeader.SIZE, footer - IvfHeader.SIZE))
                     .value();

@@ -65,4 +65,52 @@ class ListTopKTest {
             }
         }
     }
+
+    @Test
+    void fewCandidatesAListJoinAFullQueryAsTheHeapKeepsThemWithTiesAndSignedZeros() {
+        // Lists of a few rows, each beating the k-th best with one to three scores: the path of a full query's
+        // small merges (a sift each), mixed with merges large enough for the selection.
+        SplittableRandom random = new SplittableRandom(23);
+        for (int trial = 0; trial < 200; trial++) {
+            int k = new int[] {1, 2, 8, 37, 100}[trial % 5];
+            ListTopK merged = new ListTopK(1, k, null);
+            ListTopK.Scratch scratch = new ListTopK.Scratch(VectorKernelsProvider.get());
+            TopKCollector heap = new TopKCollector(1, k);
+            heap.reset(1, Exclusions.NONE);
+            int mode = trial % 3; // 0: gaussian, 1: few values (ties), 2: zeros of both signs
+            int next = random.nextInt(1000);
+            for (int list = 0; list < 60; list++) {
+                int m = list % 17 == 16 ? k + random.nextInt(k + 1) : 1 + random.nextInt(3);
+                float[] scores = new float[m];
+                int[] ids = new int[m];
+                int kept = 0;
+                float threshold = merged.threshold(0);
+                for (int i = 0; i < m; i++) {
+                    float s = switch (mode) {
+                        case 1 -> random.nextInt(4);
+                        case 2 -> random.nextBoolean() ? (random.nextBoolean() ? -0f : 0f) : random.nextInt(3) - 1;
+                        default -> (float) random.nextGaussian() + list * 0.01f;
+                    };
+                    int id = Integer.reverse(next++) >>> 1;
+                    heap.offerOrdinal(0, id, s);
+                    if (s >= threshold) {
+                        scores[kept] = s;
+                        ids[kept++] = id;
+                    }
+                }
+                merged.merge(0, scores, ids, kept, scratch);
+                assertTrue(heap.thresholds()[0] == merged.threshold(0), "trial " + trial + " list " + list);
+            }
+            merged.sortInPlace(0, 1, scratch);
+            TopK actual = merged.result();
+            TopK expected = heap.result();
+            String where = "trial " + trial + " mode " + mode + " k=" + k;
+            assertEquals(expected.count(0), actual.count(0), where);
+            for (int i = 0; i < expected.count(0); i++) {
+                assertEquals(expected.id(0, i), actual.id(0, i), where + " rank " + i);
+                assertEquals(Float.floatToRawIntBits(expected.score(0, i)), Float.floatToRawIntBits(actual.score(0, i)),
+                        where + " rank " + i);
+            }
+        }
+    }
 }

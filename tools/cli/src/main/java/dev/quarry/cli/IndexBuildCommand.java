@@ -6,6 +6,7 @@ import dev.quarry.files.OutputClaim;
 import dev.quarry.index.ivf.IvfBuilder;
 import dev.quarry.index.ivf.KMeansParams;
 import dev.quarry.index.ivf.ListEncoding;
+import dev.quarry.index.ivf.PqCodebook;
 import dev.quarry.options.CommandFlags;
 import dev.quarry.options.Door;
 import dev.quarry.store.VectorStore;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Option;
         description = "Train k-means on a store and write an IVF index (.qivf) of its rows.",
         footer = {"", "Examples:", "  quarry index build --store corpus.qvec --type ivf --nlist 4096 --output corpus.qivf",
                 "  quarry index build --store corpus.qvec --nlist 4096 --lists int8 --output corpus-int8.qivf",
+                "  quarry index build --store corpus.qvec --nlist 1024 --lists pq4 --output corpus-pq4.qivf",
                 "  quarry index build --store corpus.qvec --nlist auto --check-queries queries.qvec --output corpus.qivf"})
 final class IndexBuildCommand implements Callable<Integer> {
 
@@ -74,10 +76,16 @@ final class IndexBuildCommand implements Callable<Integer> {
     String metric;
 
     @Option(names = "--lists", defaultValue = "float32",
-            description = "How the lists store vectors: float32, or int8 (a quarter of the bytes a probe reads;"
+            description = "How the lists store vectors: float32, int8 (a quarter of the bytes a probe reads), or"
+                    + " pq4 (4-bit product quantization, half a byte per sub-space: 48 bytes a row at dim 384);"
                     + " each query's best candidates are rescored with the store's float32 rows, so scores stay"
-                    + " exact) (default: ${DEFAULT-VALUE}).")
+                    + " exact (default: ${DEFAULT-VALUE}).")
     String lists;
+
+    @Option(names = "--pq-subspaces", defaultValue = "0",
+            description = "For --lists pq4: sub-spaces m, a divisor of dim (default: dim / s, s the divisor of dim"
+                    + " nearest 4: 96 at dim 384).")
+    int pqSubspaces;
 
     @Option(names = CommandFlags.THREADS, description = "Threads (default: all cores).")
     Integer threads;
@@ -90,9 +98,14 @@ final class IndexBuildCommand implements Callable<Integer> {
         ListEncoding encoding = switch (lists) {
             case "float32" -> ListEncoding.FLOAT32;
             case "int8" -> ListEncoding.INT8;
+            case "pq4" -> ListEncoding.PQ4;
             default -> throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--lists=" + lists + ", expected float32 or int8");
+                    "--lists=" + lists + ", expected float32, int8 or pq4");
         };
+        if (pqSubspaces != 0 && encoding != ListEncoding.PQ4) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--pq-subspaces=" + pqSubspaces
+                    + ", expected only with --lists pq4");
+        }
         VectorKernels kernels = VectorKernelsProvider.get();
         try (VectorStore corpus = VectorStore.open(store)) {
             boolean spherical = switch (metric) {
@@ -105,6 +118,9 @@ final class IndexBuildCommand implements Callable<Integer> {
             boolean auto = "auto".equals(nlist);
             KMeansParams params;
             try {
+                if (encoding == ListEncoding.PQ4 && pqSubspaces != 0) {
+                    PqCodebook.checkSubspaces(corpus.dim(), pqSubspaces); // before k-means, not after it
+                }
                 params = new KMeansParams(auto ? 1 : nlist == null ? IvfBuilder.defaultNlist(corpus.count())
                         : parseNlist(), iterations, maxPointsPerCentroid, trainSample, spherical, seed,
                         ThreadCount.resolve(threads, spec.commandLine()));
@@ -116,7 +132,8 @@ final class IndexBuildCommand implements Callable<Integer> {
             if (auto) {
                 report = buildAuto(corpus, params, encoding, kernels);
             } else {
-                report = new IvfBuilder(kernels).build(corpus, params, encoding, output, spec.commandLine().getErr());
+                report = new IvfBuilder(kernels, pqSubspaces).build(corpus, params, encoding, output,
+                        spec.commandLine().getErr());
             }
             spec.commandLine().getOut().println("wrote " + report.describe());
         }
@@ -150,7 +167,7 @@ final class IndexBuildCommand implements Callable<Integer> {
             out.flush();
             KMeansParams chosen = new KMeansParams(choice.nlist(), params.iterations(), params.maxPointsPerCentroid(),
                     params.maxTrainingPoints(), params.spherical(), params.seed(), params.threads());
-            return new IvfBuilder(kernels).build(corpus, chosen, encoding, choice.trained(), output, err);
+            return new IvfBuilder(kernels, pqSubspaces).build(corpus, chosen, encoding, choice.trained(), output, err);
         }
     }
 }

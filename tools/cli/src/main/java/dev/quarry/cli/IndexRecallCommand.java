@@ -63,8 +63,8 @@ final class IndexRecallCommand implements Callable<Integer> {
             + " (default: the index's).")
     int[] efs;
 
-    @Option(names = "--oversample", split = ",", description = "For an int8 index: candidates rescored per query at"
-            + " most, as a multiple of k; a row each (default: the index's).")
+    @Option(names = "--oversample", split = ",", description = "For an int8 or pq4 index: candidates rescored per"
+            + " query at most, as a multiple of k; a row each (default: the index's; pq4: 3 x k, at least 300).")
     float[] oversamples;
 
     @Option(names = "--probe-margin", split = ",", description = "Probe an anchor's lists beyond its best only"
@@ -127,16 +127,17 @@ final class IndexRecallCommand implements Callable<Integer> {
                         these.add(SearchParams.Coarse.GRAPH);
                     }
                     int[] sweep = nprobes != null ? nprobes : defaultSweep(ivf.nlist());
-                    boolean int8 = ivf.encoding() == ListEncoding.INT8;
-                    // For int8 lists, each row's calls again with every probed row rescored: the float32 lists'
-                    // recall.
+                    boolean int8 = ivf.encoding() != ListEncoding.FLOAT32; // int8 or pq4: candidates rescored
+                    // For quantized lists, each row's calls again with every probed row rescored: the float32
+                    // lists' recall.
                     List<IndexRecall.Point> points = IndexRecall.sweep(truth, ivf, qs, block, k,
                             settings(these, sweep, ivf, t), batch,
                             int8 ? setting -> setting.withOversample(Float.POSITIVE_INFINITY) : null);
                     out.printf(Locale.ROOT, "%s%n", ivf.describe());
                     if (int8) {
                         out.printf(Locale.ROOT, "recall-f32: the same calls with every probed row rescored, the"
-                                + " recall float32 lists give; recall-f32 - recall is what the int8 lists cost%n");
+                                + " recall float32 lists give; recall-f32 - recall is what the %s lists cost%n",
+                                ivf.encoding().label());
                     }
                     // nprobe and recall lead (scripts read the first two columns), then how the lists were found,
                     // then mining's speed where the super-block search serves the setting.
@@ -170,7 +171,7 @@ final class IndexRecallCommand implements Callable<Integer> {
 
     /**
      * The anchors/min, anchors, MFLOP/anchor and GFLOP/s columns: {@code quarry mine}'s super-block search
-     * timed at this setting, or dashes where mining searches block by block (an int8 index, the graph).
+     * timed at this setting, or dashes where mining searches block by block (an int8 or pq4 index, the graph).
      */
     private String throughput(IvfIndex ivf, VectorStore qs, SearchParams s, int t, PrintWriter err) {
         int anchors = throughputAnchors != null ? throughputAnchors : ivf.batchQueries(s.nprobe(), t, k);
@@ -195,12 +196,13 @@ final class IndexRecallCommand implements Callable<Integer> {
     }
 
     /**
-     * Every combination asked for: coarse modes, beams (graph rows only), nprobe, oversample (int8 only), probe
+     * Every combination asked for: coarse modes, beams (graph rows only), nprobe, oversample (int8, pq4), probe
      * margins.
      */
     private List<SearchParams> settings(List<SearchParams.Coarse> modes, int[] sweep, IvfIndex ivf, int t) {
         List<SearchParams> settings = new ArrayList<>();
-        float[] factors = ivf.encoding() == ListEncoding.INT8 && oversamples != null ? oversamples : new float[] {0};
+        float[] factors = ivf.encoding() != ListEncoding.FLOAT32 && oversamples != null ? oversamples
+                : new float[] {0};
         float[] margins = probeMargins != null ? probeMargins : new float[] {Float.POSITIVE_INFINITY};
         for (SearchParams.Coarse mode : modes) {
             int[] beams = mode == SearchParams.Coarse.GRAPH && efs != null ? efs : new int[] {0};

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code quarry index build}, {@code index recall} and {@code mine --index FILE} as a user runs them. */
@@ -145,11 +147,12 @@ class IndexCommandTest {
         assertTrue(recall.out().contains("anchors/min"), recall::toString);
     }
 
-    @Test
-    void recallOfAnInt8IndexShowsTheFloat32ListsRecallBesideItsOwnForEachCoarseStage() {
+    @ParameterizedTest
+    @ValueSource(strings = {"int8", "pq4"})
+    void recallOfAQuantizedIndexShowsTheFloat32ListsRecallBesideItsOwnForEachCoarseStage(String lists) {
         // nlist 1024: the smallest index that holds a centroid graph, so both coarse stages get rows.
         Map<String, String[]> float32 = recallRows(build(1024, "float32"));
-        Map<String, String[]> int8 = recallRows(build(1024, "int8"));
+        Map<String, String[]> int8 = recallRows(build(1024, lists));
         assertEquals(float32.keySet(), int8.keySet());
         assertTrue(int8.containsKey("4 exact") && int8.containsKey("4 graph"), int8::toString);
         for (Map.Entry<String, String[]> row : int8.entrySet()) {
@@ -176,6 +179,19 @@ class IndexCommandTest {
         }
         assertEquals(6, rows.size(), recall::toString);
         return rows;
+    }
+
+    @Test
+    void pqSubspacesThatDoNotSplitTheDimOrWithoutPq4ListsAreRefused() {
+        Object[] build = {"index", "build", "--store", catalog.resolve("corpus.qvec"), "--nlist", 16, "--output",
+                dir.resolve("pq.qivf")};
+        CliRun odd = CliRun.of(concat(build, "--lists", "pq4", "--pq-subspaces", 7));
+        assertEquals(ExitCodes.USAGE, odd.exitCode(), odd::toString);
+        assertTrue(odd.err().contains("pq-subspaces=7, expected a divisor of dim="), odd::toString);
+        CliRun int8 = CliRun.of(concat(build, "--lists", "int8", "--pq-subspaces", 4));
+        assertEquals(ExitCodes.USAGE, int8.exitCode(), int8::toString);
+        assertTrue(int8.err().contains("--pq-subspaces=4, expected only with --lists pq4"), int8::toString);
+        assertFalse(Files.exists(dir.resolve("pq.qivf")));
     }
 
     private Path build(int nlist, String lists) {
