@@ -72,9 +72,8 @@ final class PqListScan {
             most = Math.max(most, plan.probers(g));
             longest = Math.max(longest, index.listSize(plan.list(g)));
         }
-        byte[] gathered = new byte[most * stride];
+        byte[] gathered = most == 1 ? null : new byte[most * stride];
         int[] sums = new int[most * longest];
-        int[] ordinals = new int[longest];
         float[] thresholds = best.thresholds();
         for (int g = from; g < to; g++) {
             int list = plan.list(g);
@@ -84,19 +83,25 @@ final class PqListScan {
                 continue;
             }
             int first = plan.start()[g];
-            for (int j = 0; j < probers; j++) {
-                System.arraycopy(tables, plan.queryIds()[first + j] * stride, gathered, j * stride, stride);
+            byte[] scored;
+            if (probers == 1 && plan.queryIds()[first] == 0) {
+                scored = tables; // its first table is the one query's: nothing to gather
+            } else {
+                scored = gathered == null ? new byte[stride] : gathered;
+                gathered = scored;
+                for (int j = 0; j < probers; j++) {
+                    System.arraycopy(tables, plan.queryIds()[first + j] * stride, scored, j * stride, stride);
+                }
             }
-            kernel.score(gathered, probers, m, data, index.listVectorsAt(list), size, sums);
-            index.copyOrdinals(list, ordinals);
-            best.rowsMappedBy(ordinals);
+            kernel.score(scored, probers, m, data, index.listVectorsAt(list), size, sums);
             for (int j = 0; j < probers; j++) {
                 int q = plan.queryIds()[first + j];
                 for (int r = 0, at = j * size; r < size; r++) {
                     // Exact as a float: a sum is at most 255 x 65536 < 2^24.
                     float sum = sums[at + r];
                     if (sum >= thresholds[q]) {
-                        best.offer(q, r, sum);
+                        // Only a row that passes is mapped to its ordinal: most of a list's rows never are.
+                        best.offerOrdinal(q, index.ordinal(list, r), sum);
                     }
                 }
             }
