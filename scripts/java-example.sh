@@ -30,8 +30,9 @@ export MAVEN_OPTS="${MAVEN_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
 
 echo "java-example: installing the engine (classes, sources, javadoc) into $REPO" >&2
 # -Dmaven.test.skip: the engine's tests are neither compiled nor packaged, and their dependencies (JUnit, ArchUnit,
-# Jazzer: the test-dependencies profile) not downloaded; ./quarry test runs them.
-(cd "$ROOT" && JAVA_HOME="$JDK" "$ROOT/quarry" build-lock mvn -B -q -ntp -Dmaven.repo.local="$REPO" -Plibrary -Dmaven.test.skip=true \
+# Jazzer: the test-dependencies profile) not downloaded; ./quarry test runs them. -DskipTests leaves out the tests'
+# javadoc check (profile javadoc-check) too: -Plibrary's javadoc jar runs the same javadoc.
+(cd "$ROOT" && JAVA_HOME="$JDK" "$ROOT/quarry" build-lock mvn -B -q -ntp -Dmaven.repo.local="$REPO" -Plibrary -Dmaven.test.skip=true -DskipTests \
   -DadditionalJOption=-J-XX:TieredStopAtLevel=1 -pl engine -am install)
 echo "java-example: building tools/examples/java-trainer against it ($(( $(date +%s) - start ))s so far)" >&2
 # The example builds in a copy, so the checkout gets no target/ of it and a user's run never races CI's.

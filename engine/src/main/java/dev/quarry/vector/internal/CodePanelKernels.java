@@ -33,6 +33,13 @@ final class CodePanelKernels {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int PER_PANEL = RowPanels.ROWS / L;
     private static final int GROUP = 4;
+    private static final VectorOperators.Conversion<Byte, Float> B2F = VectorOperators.B2F;
+    // Each kernel loads and widens its codes in its own loop, with no method of this class between: a helper
+    // returning the widened FloatVector was compiled as a real call whenever C2 declined to inline it (the kernel
+    // inlined into scoreTopK past NodeCountInliningCutoff, or at a "low call site frequency" in an early profile),
+    // and a vector returned from a call is boxed: 5-440 MB allocated a call in such JVMs against 78 KB. The Vector
+    // API's own methods are force-inlined, so a kernel whose vectors never leave it compiles to registers whatever
+    // C2 decides about the kernel itself.
 
     private CodePanelKernels() {
     }
@@ -97,11 +104,6 @@ final class CodePanelKernels {
         return offset + (long) (v / PER_PANEL) * RowPanels.ROWS * dim + (long) (v % PER_PANEL) * L;
     }
 
-    /** The L codes of one row vector's component at byte {@code at}, as floats. */
-    private static FloatVector codes(MemorySegment panels, long at) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, panels, at, LE).convertShape(VectorOperators.B2F, S, 0);
-    }
-
     /** Four queries x four row vectors; query j's scores go to scores[4Lj, 4L(j + 1)). */
     private static void quad4(float[] q, int a, int dim, MemorySegment panels, long offset, int v, float[] scores) {
         long o0 = vectorAt(offset, v, dim);
@@ -129,10 +131,10 @@ final class CodePanelKernels {
         FloatVector d3 = FloatVector.zero(S);
         for (int k = 0; k < dim; k++) {
             long at = (long) RowPanels.ROWS * k;
-            FloatVector r0 = codes(panels, o0 + at);
-            FloatVector r1 = codes(panels, o1 + at);
-            FloatVector r2 = codes(panels, o2 + at);
-            FloatVector r3 = codes(panels, o3 + at);
+            FloatVector r0 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o0 + at, LE).convertShape(B2F, S, 0);
+            FloatVector r1 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o1 + at, LE).convertShape(B2F, S, 0);
+            FloatVector r2 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o2 + at, LE).convertShape(B2F, S, 0);
+            FloatVector r3 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o3 + at, LE).convertShape(B2F, S, 0);
             FloatVector qa = FloatVector.broadcast(S, q[a + k]);
             a0 = qa.fma(r0, a0);
             a1 = qa.fma(r1, a1);
@@ -189,10 +191,10 @@ final class CodePanelKernels {
         FloatVector b3 = FloatVector.zero(S);
         for (int k = 0; k < dim; k++) {
             long at = (long) RowPanels.ROWS * k;
-            FloatVector r0 = codes(panels, o0 + at);
-            FloatVector r1 = codes(panels, o1 + at);
-            FloatVector r2 = codes(panels, o2 + at);
-            FloatVector r3 = codes(panels, o3 + at);
+            FloatVector r0 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o0 + at, LE).convertShape(B2F, S, 0);
+            FloatVector r1 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o1 + at, LE).convertShape(B2F, S, 0);
+            FloatVector r2 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o2 + at, LE).convertShape(B2F, S, 0);
+            FloatVector r3 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o3 + at, LE).convertShape(B2F, S, 0);
             FloatVector qa = FloatVector.broadcast(S, q[a + k]);
             a0 = qa.fma(r0, a0);
             a1 = qa.fma(r1, a1);
@@ -227,10 +229,14 @@ final class CodePanelKernels {
         for (int k = 0; k < dim; k++) {
             long at = (long) RowPanels.ROWS * k;
             FloatVector qa = FloatVector.broadcast(S, q[a + k]);
-            a0 = qa.fma(codes(panels, o0 + at), a0);
-            a1 = qa.fma(codes(panels, o1 + at), a1);
-            a2 = qa.fma(codes(panels, o2 + at), a2);
-            a3 = qa.fma(codes(panels, o3 + at), a3);
+            FloatVector r0 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o0 + at, LE).convertShape(B2F, S, 0);
+            a0 = qa.fma(r0, a0);
+            FloatVector r1 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o1 + at, LE).convertShape(B2F, S, 0);
+            a1 = qa.fma(r1, a1);
+            FloatVector r2 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o2 + at, LE).convertShape(B2F, S, 0);
+            a2 = qa.fma(r2, a2);
+            FloatVector r3 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o3 + at, LE).convertShape(B2F, S, 0);
+            a3 = qa.fma(r3, a3);
         }
         a0.intoArray(scores, 0);
         a1.intoArray(scores, L);
@@ -261,9 +267,9 @@ final class CodePanelKernels {
         FloatVector d2 = FloatVector.zero(S);
         for (int k = 0; k < dim; k++) {
             long at = (long) RowPanels.ROWS * k;
-            FloatVector r0 = codes(panels, o0 + at);
-            FloatVector r1 = codes(panels, o1 + at);
-            FloatVector r2 = codes(panels, o2 + at);
+            FloatVector r0 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o0 + at, LE).convertShape(B2F, S, 0);
+            FloatVector r1 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o1 + at, LE).convertShape(B2F, S, 0);
+            FloatVector r2 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o2 + at, LE).convertShape(B2F, S, 0);
             FloatVector qa = FloatVector.broadcast(S, q[a + k]);
             a0 = qa.fma(r0, a0);
             a1 = qa.fma(r1, a1);
@@ -301,9 +307,9 @@ final class CodePanelKernels {
         FloatVector b2 = FloatVector.zero(S);
         for (int k = 0; k < dim; k++) {
             long at = (long) RowPanels.ROWS * k;
-            FloatVector r0 = codes(panels, o0 + at);
-            FloatVector r1 = codes(panels, o1 + at);
-            FloatVector r2 = codes(panels, o2 + at);
+            FloatVector r0 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o0 + at, LE).convertShape(B2F, S, 0);
+            FloatVector r1 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o1 + at, LE).convertShape(B2F, S, 0);
+            FloatVector r2 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o2 + at, LE).convertShape(B2F, S, 0);
             FloatVector qa = FloatVector.broadcast(S, q[a + k]);
             a0 = qa.fma(r0, a0);
             a1 = qa.fma(r1, a1);
@@ -326,9 +332,12 @@ final class CodePanelKernels {
         for (int k = 0; k < dim; k++) {
             long at = (long) RowPanels.ROWS * k;
             FloatVector qa = FloatVector.broadcast(S, q[a + k]);
-            a0 = qa.fma(codes(panels, o0 + at), a0);
-            a1 = qa.fma(codes(panels, o1 + at), a1);
-            a2 = qa.fma(codes(panels, o2 + at), a2);
+            FloatVector r0 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o0 + at, LE).convertShape(B2F, S, 0);
+            a0 = qa.fma(r0, a0);
+            FloatVector r1 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o1 + at, LE).convertShape(B2F, S, 0);
+            a1 = qa.fma(r1, a1);
+            FloatVector r2 = (FloatVector) ByteVector.fromMemorySegment(B, panels, o2 + at, LE).convertShape(B2F, S, 0);
+            a2 = qa.fma(r2, a2);
         }
         PanelKernels.store3(a0, a1, a2, n, scores, 0);
     }
