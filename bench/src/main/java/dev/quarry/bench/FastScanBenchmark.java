@@ -1,18 +1,14 @@
 package dev.quarry.bench;
 
 import dev.quarry.synth.BenchmarkVectors;
-import dev.quarry.vector.CandidateSink;
 import dev.quarry.vector.FastScanKernel;
 import dev.quarry.vector.FastScanLayout;
 import dev.quarry.vector.QueryBlock;
-import dev.quarry.vector.RowPanels;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -62,7 +58,7 @@ public class FastScanBenchmark {
     private static final int ROWS = (208_284 + LIST_ROWS - 1) / LIST_ROWS * LIST_ROWS;
     private static final int DIM = 384;
 
-    @Param({"1", "64"})
+    @Param({"1", "4", "16", "64"})
     public int queries;
 
     private VectorKernels kernels;
@@ -78,8 +74,7 @@ public class FastScanBenchmark {
     private int lists;
     private int next;
     private QueryBlock block;
-    private float[] thresholds;
-    private final CandidateSink sink = (q, r, s) -> thresholds[q] = s;
+    private PanelLists panels;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -93,15 +88,15 @@ public class FastScanBenchmark {
         floats = arena.allocate(4L * DIM * ROWS, 4096);
         codes = arena.allocate((long) DIM * ROWS, 4096);
         float[] row = new float[DIM];
+        block = new QueryBlock(queries, DIM);
+        for (int q = 0; q < queries; q++) {
+            data.queryRow(q, ROWS, row, 0);
+            block.add(row);
+        }
+        panels = new PanelLists(kernels, floats, codes, DIM, LIST_ROWS, block);
         for (int r = 0; r < ROWS; r++) {
             data.queryRow(r, ROWS, row, 0);
-            long base = (long) (r / LIST_ROWS) * LIST_ROWS;
-            int within = r % LIST_ROWS;
-            for (int i = 0; i < DIM; i++) {
-                floats.set(ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * DIM * base + RowPanels.offset(within, i, DIM), row[i]);
-                codes.set(ValueLayout.JAVA_BYTE, DIM * base + RowPanels.index(within, i, DIM),
-                        (byte) Math.max(-128, Math.min(127, Math.round(row[i] * 500))));
-            }
+            panels.write(r, row);
         }
         SplittableRandom random = new SplittableRandom(5);
         pq48 = packRandom(random, 48);
@@ -109,12 +104,6 @@ public class FastScanBenchmark {
         tables48 = randomTables(random, 48);
         tables96 = randomTables(random, 96);
         sums = new int[queries * LIST_ROWS];
-        block = new QueryBlock(queries, DIM);
-        for (int q = 0; q < queries; q++) {
-            data.queryRow(q, ROWS, row, 0);
-            block.add(row);
-        }
-        thresholds = new float[queries];
     }
 
     private MemorySegment packRandom(SplittableRandom random, int m) {
@@ -154,17 +143,13 @@ public class FastScanBenchmark {
     @Benchmark
     @OperationsPerInvocation(LIST_ROWS)
     public void floatList(Blackhole bh) {
-        Arrays.fill(thresholds, Float.POSITIVE_INFINITY);
-        kernels.scorePanelsTopK(block, floats, 4L * DIM * LIST_ROWS * nextList(), LIST_ROWS, thresholds, sink);
-        bh.consume(thresholds);
+        bh.consume(panels.floatList(nextList()));
     }
 
     @Benchmark
     @OperationsPerInvocation(LIST_ROWS)
     public void codeList(Blackhole bh) {
-        Arrays.fill(thresholds, Float.POSITIVE_INFINITY);
-        kernels.scoreCodePanelsTopK(block, codes, (long) DIM * LIST_ROWS * nextList(), LIST_ROWS, thresholds, sink);
-        bh.consume(thresholds);
+        bh.consume(panels.codeList(nextList()));
     }
 
     @Benchmark

@@ -2,21 +2,17 @@ package dev.quarry.bench;
 
 import dev.quarry.store.VectorStore;
 import dev.quarry.synth.BenchmarkVectors;
-import dev.quarry.vector.CandidateSink;
 import dev.quarry.vector.QueryBlock;
-import dev.quarry.vector.RowPanels;
 import dev.quarry.vector.ScalarVectorKernels;
 import dev.quarry.vector.VectorKernels;
 import dev.quarry.vector.VectorKernelsProvider;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -81,12 +77,11 @@ public class QuantizedKernelBenchmark {
     private int lists;
     private int next;
     private QueryBlock block;
-    private float[] thresholds;
+    private PanelLists panels;
     private float[] query;
     private long[] offsets;
     private float[] out;
     private SplittableRandom random;
-    private final CandidateSink sink = (q, r, s) -> thresholds[q] = s;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -106,24 +101,18 @@ public class QuantizedKernelBenchmark {
             floats = f.map(FileChannel.MapMode.READ_WRITE, 0, 4L * DIM * rows, arena);
             codes = c.map(FileChannel.MapMode.READ_WRITE, 0, (long) DIM * rows, arena);
         }
-        float[] row = new float[DIM];
-        for (int r = 0; r < rows; r++) {
-            store.copyRow(r, row);
-            long base = (long) (r / LIST_ROWS) * LIST_ROWS;
-            int within = r % LIST_ROWS;
-            for (int i = 0; i < DIM; i++) {
-                floats.set(ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * DIM * base + RowPanels.offset(within, i, DIM), row[i]);
-                codes.set(ValueLayout.JAVA_BYTE, DIM * base + RowPanels.index(within, i, DIM),
-                        (byte) Math.max(-128, Math.min(127, Math.round(row[i] * 500))));
-            }
-        }
         block = new QueryBlock(queries, DIM);
         query = new float[DIM];
         for (int q = 0; q < queries; q++) {
             data.queryRow(q, rows, query, 0);
             block.add(query);
         }
-        thresholds = new float[queries];
+        panels = new PanelLists(kernels, floats, codes, DIM, LIST_ROWS, block);
+        float[] row = new float[DIM];
+        for (int r = 0; r < rows; r++) {
+            store.copyRow(r, row);
+            panels.write(r, row);
+        }
         offsets = new long[RESCORED];
         out = new float[RESCORED];
         random = new SplittableRandom(3);
@@ -145,17 +134,13 @@ public class QuantizedKernelBenchmark {
     @Benchmark
     @OperationsPerInvocation(LIST_ROWS)
     public void floatList(Blackhole bh) {
-        Arrays.fill(thresholds, Float.POSITIVE_INFINITY);
-        kernels.scorePanelsTopK(block, floats, 4L * DIM * LIST_ROWS * nextList(), LIST_ROWS, thresholds, sink);
-        bh.consume(thresholds);
+        bh.consume(panels.floatList(nextList()));
     }
 
     @Benchmark
     @OperationsPerInvocation(LIST_ROWS)
     public void codeList(Blackhole bh) {
-        Arrays.fill(thresholds, Float.POSITIVE_INFINITY);
-        kernels.scoreCodePanelsTopK(block, codes, (long) DIM * LIST_ROWS * nextList(), LIST_ROWS, thresholds, sink);
-        bh.consume(thresholds);
+        bh.consume(panels.codeList(nextList()));
     }
 
     @Benchmark

@@ -15,13 +15,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The fast-scan kernels against a sum written straight from row-major codes (not through the layout), and
  * the layout's packer against its reader and a hand-made block. Odd sub-space counts (padding), partial
- * blocks, several queries, flat tables of 0 and 255, and sums past 16 bits; the build runs this class again
- * with 256-bit vectors.
+ * blocks, one to nine queries and more up to 64 (few queries each unpacking the codes, many sharing one
+ * unpacking, on both sides of the switch), flat tables of 0 and 255, and sums past 16 bits; the build runs
+ * this class again with 256-bit vectors.
  */
 class FastScanKernelTest {
     private static final int[] SUBSPACES = {1, 3, 7, 15, 17, 48, 96, 97};
     private static final int[] ROWS = {1, 31, 32, 33, 100};
-    private static final int[] QUERY_COUNTS = {1, 4, 5, 9, 3, 8};
+    private static final int[] QUERY_COUNTS = {1, 4, 5, 9, 3, 8, 2, 64, 6, 7, 16, 17};
     private static final FastScanKernel SCALAR = new ScalarFastScanKernel();
     private static final FastScanKernel SIMD = VectorKernelsProvider.fastScanPanama();
 
@@ -55,6 +56,32 @@ class FastScanKernelTest {
     }
 
     @Test
+    void everyQueryCountFromOneToNineAndAroundTheSwitchGivesTheOraclesSumsAcrossTilesOfBlocks() {
+        // Few queries unpack as they read, more share one unpacking per tile of blocks: both, on either side of
+        // any switch up to 64 queries, with lists longer than a tile (a tile is about 24 KB of indices: 8 blocks
+        // at m = 96, 1 at m = 1,031).
+        SplittableRandom random = new SplittableRandom(15);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int m : new int[] {1, 3, 17, 48, 96, 97, 600, 1031}) {
+                for (int rows : new int[] {1, 33, 300, 610}) {
+                    byte[] codes = randomCodes(random, rows, m);
+                    long offset = random.nextInt(70);
+                    MemorySegment packed = pack(arena, codes, rows, m, offset);
+                    for (int queries : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17, 24, 31, 32, 33, 64}) {
+                        if (m >= 600 && rows > 33 && queries > 17) {
+                            continue; // the scalar sums would take most of the test's time
+                        }
+                        byte[] tables = randomTables(random, queries, m);
+                        String where = "m=" + m + " rows=" + rows + " queries=" + queries;
+                        assertArrayEquals(directSums(tables, queries, m, codes, rows),
+                                scores(SIMD, tables, queries, m, packed, offset, rows), "simd " + where);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void flatTablesOfZeroAndOf255GiveZeroAnd255TimesTheSubspaces() {
         SplittableRandom random = new SplittableRandom(12);
         try (Arena arena = Arena.ofConfined()) {
@@ -62,15 +89,21 @@ class FastScanKernelTest {
                 int rows = 33;
                 byte[] codes = randomCodes(random, rows, m);
                 MemorySegment packed = pack(arena, codes, rows, m, 0);
-                byte[] tables = new byte[2 * FastScanLayout.tableBytes(m)];
-                for (int s = 0; s < m; s++) {
-                    Arrays.fill(tables, FastScanLayout.tableBytes(m) + 16 * s, FastScanLayout.tableBytes(m) + 16 * s + 16,
-                            (byte) 255);
+                // 2 queries, 17 and 64 (each unpacking on its own, and sharing): odd ones all 255, even ones all 0.
+                for (int queries : new int[] {2, 17, 64}) {
+                    int stride = FastScanLayout.tableBytes(m);
+                    byte[] tables = new byte[queries * stride];
+                    int[] expected = new int[queries * rows];
+                    for (int q = 1; q < queries; q += 2) {
+                        for (int s = 0; s < m; s++) {
+                            Arrays.fill(tables, q * stride + 16 * s, q * stride + 16 * s + 16, (byte) 255);
+                        }
+                        Arrays.fill(expected, q * rows, (q + 1) * rows, 255 * m);
+                    }
+                    String where = "m=" + m + " queries=" + queries;
+                    assertArrayEquals(expected, scores(SCALAR, tables, queries, m, packed, 0, rows), "scalar " + where);
+                    assertArrayEquals(expected, scores(SIMD, tables, queries, m, packed, 0, rows), "simd " + where);
                 }
-                int[] expected = new int[2 * rows];
-                Arrays.fill(expected, rows, 2 * rows, 255 * m);
-                assertArrayEquals(expected, scores(SCALAR, tables, 2, m, packed, 0, rows), "scalar m=" + m);
-                assertArrayEquals(expected, scores(SIMD, tables, 2, m, packed, 0, rows), "simd m=" + m);
             }
         }
     }
@@ -98,9 +131,22 @@ class FastScanKernelTest {
                 }
                 assertArrayEquals(expected, scores(SCALAR, tables, 1, m, packed, 0, rows), "scalar m=" + m);
                 assertArrayEquals(expected, scores(SIMD, tables, 1, m, packed, 0, rows), "simd m=" + m);
-                byte[] mixed = randomTables(random, 3, m);
-                assertArrayEquals(directSums(mixed, 3, m, codes, rows), scores(SIMD, mixed, 3, m, packed, 0, rows),
-                        "simd mixed tables m=" + m);
+                for (int queries : new int[] {3, 17}) {
+                    byte[] mixed = randomTables(random, queries, m);
+                    assertArrayEquals(directSums(mixed, queries, m, codes, rows),
+                            scores(SIMD, mixed, queries, m, packed, 0, rows),
+                            "simd mixed tables m=" + m + " queries=" + queries);
+                }
+                for (int queries : new int[] {17, 64}) {
+                    byte[] flat = new byte[queries * FastScanLayout.tableBytes(m)];
+                    int[] all = new int[queries * rows];
+                    for (int q = 0; q < queries; q++) {
+                        System.arraycopy(tables, 0, flat, q * tables.length, tables.length);
+                        System.arraycopy(expected, 0, all, q * rows, rows);
+                    }
+                    assertArrayEquals(all, scores(SIMD, flat, queries, m, packed, 0, rows),
+                            "simd " + queries + " queries of 255 m=" + m);
+                }
             }
         }
     }
