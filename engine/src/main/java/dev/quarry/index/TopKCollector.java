@@ -98,6 +98,11 @@ public final class TopKCollector implements CandidateSink {
         }
     }
 
+    /** Whether the block's exclusions leave {@code ordinal} out of query {@code query}'s results. */
+    public boolean excluded(int query, int ordinal) {
+        return exclusions.excludes(query, ordinal);
+    }
+
     private void push(int query, int ordinal, float score) {
         int base = query * k;
         int size = sizes[query];

@@ -549,10 +549,25 @@ public final class IvfIndex implements VectorIndex {
         centroids.best(block, best);
     }
 
+    /** The pq4 lists' codebook, or null for other lists (for tests and probes of the search's stages). */
+    PqCodebook codebook() {
+        return codebook;
+    }
+
+    /** The fast-scan kernel of pq4 lists, or null for other lists (for tests and probes of the search's stages). */
+    FastScanKernel fastScan() {
+        return fastScan;
+    }
+
     /** Copies list {@code list}'s corpus ordinals into {@code into[0, listSize)}. */
     void copyOrdinals(int list, int[] into) {
         MemorySegment.copy(data, ValueLayout.JAVA_INT_UNALIGNED, header.ordinalsAt() + 4L * offsets[list], into, 0,
                 listSize(list));
+    }
+
+    /** The corpus ordinal of row {@code row} of list {@code list}, read from the file. */
+    int ordinal(int list, int row) {
+        return data.get(ValueLayout.JAVA_INT_UNALIGNED, header.ordinalsAt() + 4L * (offsets[list] + row));
     }
 
     /** The mapped file, which the list scans read ({@link #listVectorsAt}). */

@@ -72,10 +72,11 @@ final class PqListScan {
             most = Math.max(most, plan.probers(g));
             longest = Math.max(longest, index.listSize(plan.list(g)));
         }
-        byte[] gathered = new byte[most * stride];
+        byte[] gathered = most == 1 ? null : new byte[most * stride];
         int[] sums = new int[most * longest];
-        int[] ordinals = new int[longest];
-        float[] thresholds = best.thresholds();
+        int width = best.k();
+        int queries = best.thresholds().length;
+        Kept kept = new Kept(queries, width);
         for (int g = from; g < to; g++) {
             int list = plan.list(g);
             int size = index.listSize(list);
@@ -84,20 +85,87 @@ final class PqListScan {
                 continue;
             }
             int first = plan.start()[g];
-            for (int j = 0; j < probers; j++) {
-                System.arraycopy(tables, plan.queryIds()[first + j] * stride, gathered, j * stride, stride);
+            byte[] scored;
+            if (probers == 1 && plan.queryIds()[first] == 0) {
+                scored = tables; // its first table is the one query's: nothing to gather
+            } else {
+                scored = gathered == null ? new byte[stride] : gathered;
+                gathered = scored;
+                for (int j = 0; j < probers; j++) {
+                    System.arraycopy(tables, plan.queryIds()[first + j] * stride, scored, j * stride, stride);
+                }
             }
-            kernel.score(gathered, probers, m, data, index.listVectorsAt(list), size, sums);
-            index.copyOrdinals(list, ordinals);
-            best.rowsMappedBy(ordinals);
+            kernel.score(scored, probers, m, data, index.listVectorsAt(list), size, sums);
             for (int j = 0; j < probers; j++) {
                 int q = plan.queryIds()[first + j];
+                int floor = kept.floorSum(q);
                 for (int r = 0, at = j * size; r < size; r++) {
-                    // Exact as a float: a sum is at most 255 x 65536 < 2^24.
-                    float sum = sums[at + r];
-                    if (sum >= thresholds[q]) {
-                        best.offer(q, r, sum);
+                    if (sums[at + r] >= floor) {
+                        // Only a row that passes is mapped to its ordinal: most of a list's rows never are.
+                        kept.add(q, sums[at + r], index.ordinal(list, r), best);
+                        floor = kept.floorSum(q);
                     }
+                }
+            }
+        }
+        kept.offerTo(best);
+    }
+
+    /**
+     * Each query's candidates as keys ({@code sum << 32 | (MAX_VALUE - ordinal)}: the larger, the better, in
+     * the collector's order), appended unsorted and cut to the best {@code width} when the buffer fills: a
+     * sort of {@code 2 x width} keys now and then instead of a heap's sift for most of the rows that pass.
+     */
+    private static final class Kept {
+        private final int width;
+        private final int capacity;
+        private final long[][] keys;
+        private final int[] sizes;
+        private final long[] floors;
+        private final int[] floorSums;
+
+        Kept(int queries, int width) {
+            this.width = width;
+            this.capacity = 2 * width;
+            this.keys = new long[queries][];
+            this.sizes = new int[queries];
+            this.floors = new long[queries];
+            this.floorSums = new int[queries];
+            java.util.Arrays.fill(floors, Long.MIN_VALUE);
+        }
+
+        /** A sum below this cannot be among query q's best {@code width}. */
+        int floorSum(int q) {
+            return floorSums[q];
+        }
+
+        void add(int q, int sum, int ordinal, TopKCollector best) {
+            long key = (long) sum << 32 | (Integer.MAX_VALUE - ordinal);
+            if (key <= floors[q] || best.excluded(q, ordinal)) {
+                return;
+            }
+            long[] k = keys[q];
+            if (k == null) {
+                k = new long[capacity];
+                keys[q] = k;
+            }
+            int size = sizes[q];
+            k[size++] = key;
+            if (size == capacity) {
+                java.util.Arrays.sort(k, 0, size);
+                System.arraycopy(k, size - width, k, 0, width);
+                size = width;
+                floors[q] = k[0];
+                floorSums[q] = (int) (k[0] >>> 32);
+            }
+            sizes[q] = size;
+        }
+
+        void offerTo(TopKCollector best) {
+            for (int q = 0; q < sizes.length; q++) {
+                for (int i = 0; i < sizes[q]; i++) {
+                    long key = keys[q][i];
+                    best.offerOrdinal(q, Integer.MAX_VALUE - (int) key, (float) (key >>> 32));
                 }
             }
         }

@@ -247,15 +247,15 @@ public final class PanamaFastScanKernel implements FastScanKernel {
 
     /**
      * Few queries: block after block, each query's tables pass over the packed block while it is in L1, each
-     * unpacking the nibbles as it reads them. This is the kernel as it was before the shared unpacking, kept
-     * as it was (its two small arrays a call, and {@link #runWide} returning a vector): an allocation-free
-     * rewrite with the run inlined by hand measured 0.87-0.94x of it (same JVM, alternating, loaded), so it
-     * stays until a quiet measurement says otherwise.
+     * unpacking the nibbles as it reads them. At 512 bits a block's run is {@link #blockWide}, whose vectors stay
+     * within it: the run method it replaced returned a vector, boxed (about 100 bytes a block, 119 KB of a
+     * one-query search's 247 KB at m = 192) whenever C2 left it a call. Scratch arrays only where a path uses
+     * them: a call is often one list of a few blocks, 176 of them in a one-query search.
      */
     private static void scoreEach(byte[] tables, int queries, int stride, MemorySegment codes, long offset,
                                   int rowCount, int[] out, int blockBytes, int vectors) {
-        int[] sums = new int[FastScanLayout.BLOCK_ROWS];
-        short[] lanes = new short[4 * LS];
+        int[] sums = WIDE && rowCount % FastScanLayout.BLOCK_ROWS == 0 ? null : new int[FastScanLayout.BLOCK_ROWS];
+        short[] lanes = WIDE ? null : new short[4 * LS];
         long blocks = FastScanLayout.blocks(rowCount);
         for (long b = 0; b < blocks; b++) {
             long at = offset + b * blockBytes;
@@ -263,19 +263,10 @@ public final class PanamaFastScanKernel implements FastScanKernel {
             int rows = Math.min(FastScanLayout.BLOCK_ROWS, rowCount - first);
             for (int q = 0; q < queries; q++) {
                 if (WIDE) {
-                    IntVector low = IntVector.zero(SI);
-                    IntVector high = IntVector.zero(SI);
-                    for (int v0 = 0; v0 < vectors; v0 += RUN) {
-                        ShortVector rowSums = runWide(tables, q * stride, codes, at, v0, Math.min(vectors, v0 + RUN));
-                        low = low.add(rowSums.convert(VectorOperators.ZERO_EXTEND_S2I, 0));
-                        high = high.add(rowSums.convert(VectorOperators.ZERO_EXTEND_S2I, 1));
-                    }
                     if (rows == FastScanLayout.BLOCK_ROWS) {
-                        low.intoArray(out, q * rowCount + first);
-                        high.intoArray(out, q * rowCount + first + 16);
+                        blockWide(tables, q * stride, codes, at, vectors, out, q * rowCount + first);
                     } else {
-                        low.intoArray(sums, 0);
-                        high.intoArray(sums, 16);
+                        blockWide(tables, q * stride, codes, at, vectors, sums, 0);
                         System.arraycopy(sums, 0, out, q * rowCount + first, rows);
                     }
                     continue;
@@ -291,30 +282,41 @@ public final class PanamaFastScanKernel implements FastScanKernel {
     }
 
     /**
-     * {@link #run} at 512 bits, its fold and the row order done with two-vector byte-pair selects
-     * ({@code vpermi2w}) instead of stores and scalar adds: row r's sum over the vectors in lane r.
+     * One block's 32 row sums for one query at 512 bits into {@code out[to, to + 32)}, row r at {@code to + r}:
+     * {@link #run}'s lookups, its fold and the row order done with two-vector byte-pair selects
+     * ({@code vpermi2w}) instead of stores and scalar adds. Every vector stays within this method: one returned
+     * by a method C2 leaves a call is boxed, an allocation a block.
      */
-    private static ShortVector runWide(byte[] tables, int table, MemorySegment codes, long at, int from, int to) {
-        ShortVector lowEven = ShortVector.zero(SH);
-        ShortVector lowOdd = ShortVector.zero(SH);
-        ShortVector highEven = ShortVector.zero(SH);
-        ShortVector highOdd = ShortVector.zero(SH);
-        for (int v = from; v < to; v++) {
-            ByteVector c = ByteVector.fromMemorySegment(B, codes, at + (long) v * LB, LE);
-            ByteVector t = ByteVector.fromArray(B, tables, table + v * LB);
-            ByteVector lowIndex = c.and((byte) 0x0F).or(TABLE_BASE);
-            ByteVector highIndex = c.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
-                    .and((byte) 0x0F).or(TABLE_BASE);
-            ShortVector low = lowIndex.selectFrom(t).reinterpretAsShorts();
-            ShortVector high = highIndex.selectFrom(t).reinterpretAsShorts();
-            lowEven = lowEven.add(low.and((short) 0xFF));
-            lowOdd = lowOdd.add(low.lanewise(VectorOperators.LSHR, 8));
-            highEven = highEven.add(high.and((short) 0xFF));
-            highOdd = highOdd.add(high.lanewise(VectorOperators.LSHR, 8));
+    private static void blockWide(byte[] tables, int table, MemorySegment codes, long at, int vectors, int[] out,
+                                  int to) {
+        IntVector lowRows = IntVector.zero(SI);
+        IntVector highRows = IntVector.zero(SI);
+        for (int from = 0; from < vectors; from += RUN) {
+            ShortVector lowEven = ShortVector.zero(SH);
+            ShortVector lowOdd = ShortVector.zero(SH);
+            ShortVector highEven = ShortVector.zero(SH);
+            ShortVector highOdd = ShortVector.zero(SH);
+            for (int v = from, end = Math.min(vectors, from + RUN); v < end; v++) {
+                ByteVector c = ByteVector.fromMemorySegment(B, codes, at + (long) v * LB, LE);
+                ByteVector t = ByteVector.fromArray(B, tables, table + v * LB);
+                ByteVector lowIndex = c.and((byte) 0x0F).or(TABLE_BASE);
+                ByteVector highIndex = c.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                        .and((byte) 0x0F).or(TABLE_BASE);
+                ShortVector low = lowIndex.selectFrom(t).reinterpretAsShorts();
+                ShortVector high = highIndex.selectFrom(t).reinterpretAsShorts();
+                lowEven = lowEven.add(low.and((short) 0xFF));
+                lowOdd = lowOdd.add(low.lanewise(VectorOperators.LSHR, 8));
+                highEven = highEven.add(high.and((short) 0xFF));
+                highOdd = highOdd.add(high.lanewise(VectorOperators.LSHR, 8));
+            }
+            ShortVector lows = PAIR_A.selectFrom(lowEven, lowOdd).add(PAIR_B.selectFrom(lowEven, lowOdd));
+            ShortVector highs = PAIR_A.selectFrom(highEven, highOdd).add(PAIR_B.selectFrom(highEven, highOdd));
+            ShortVector rowSums = ROWS_A.selectFrom(lows, highs).add(ROWS_B.selectFrom(lows, highs));
+            lowRows = lowRows.add(rowSums.convert(VectorOperators.ZERO_EXTEND_S2I, 0));
+            highRows = highRows.add(rowSums.convert(VectorOperators.ZERO_EXTEND_S2I, 1));
         }
-        ShortVector lows = PAIR_A.selectFrom(lowEven, lowOdd).add(PAIR_B.selectFrom(lowEven, lowOdd));
-        ShortVector highs = PAIR_A.selectFrom(highEven, highOdd).add(PAIR_B.selectFrom(highEven, highOdd));
-        return ROWS_A.selectFrom(lows, highs).add(ROWS_B.selectFrom(lows, highs));
+        lowRows.intoArray(out, to);
+        highRows.intoArray(out, to + 16);
     }
 
     /** Sums vectors [from, to) of one block for one query into four 16-bit vectors, folded, in {@code lanes}. */

@@ -93,6 +93,20 @@ class IvfPq4IndexTest {
     }
 
     @Test
+    void aRowsOrdinalReadAloneIsTheOneItsListsOrdinalsHold() {
+        int[] ordinals = new int[COUNT];
+        int rows = 0;
+        for (int list = 0; list < pq4.nlist(); list++) {
+            pq4.copyOrdinals(list, ordinals);
+            for (int r = 0; r < pq4.listSize(list); r++) {
+                assertEquals(ordinals[r], pq4.ordinal(list, r), "list=" + list + " row=" + r);
+            }
+            rows += pq4.listSize(list);
+        }
+        assertEquals(COUNT, rows, "every row in one list");
+    }
+
+    @Test
     void everyProbedRowRescoredGivesTheFloatIndexsIdsAndScoreBits() {
         QueryBlock block = QueryBlock.of(queries);
         Exclusions exclusions = Exclusions.ofSorted(excluded);
