@@ -115,7 +115,8 @@ def main():
     ap.add_argument("--index", choices=["flat", "ivf"], default="ivf")
     ap.add_argument("--nlist", type=int, default=4096)
     ap.add_argument("--nprobe", default="1,2,4,8")
-    ap.add_argument("--variants", default="ivf", help="comma-separated: ivf, ivf-hnsw, ivf-sq8, ivf-hnsw-sq8")
+    ap.add_argument("--variants", default="ivf", help="comma-separated: ivf, ivf-hnsw, ivf-sq8, ivf-hnsw-sq8, ivf-pqfs-M-R (4-bit PQ fast-scan,"
+                    " M sub-spaces, the best R rescored in float32)")
     ap.add_argument("--quantizer-ef", type=int, default=64, help="efSearch of the HNSW coarse quantizer")
     ap.add_argument("--target", type=float, help="time only the smallest nprobe reaching this recall@100")
     ap.add_argument("--batches", default="1,8,64,256")

@@ -71,6 +71,14 @@ def build(faiss, variant, xb, c, quantizer_ef):
     else:
         quantizer = faiss.IndexFlatIP(d)
     quantizer.add(c)
+    if variant.startswith("ivf-pqfs"):
+        # 4-bit PQ in the fast-scan layout on the raw vectors (by_residual off: one query's tables serve every
+        # list, as Quarry's pq4 lists), variant "ivf-pqfs-M-R": M sub-spaces, the best R rescored by IndexRefineFlat.
+        _, _, m, r = variant.split("-")
+        ivf = faiss.IndexIVFPQFastScan(quantizer, d, nlist, int(m), 4, faiss.METRIC_INNER_PRODUCT)
+        ivf.by_residual = False
+        ivf.train(xb[np.random.default_rng(SEED).choice(len(xb), min(len(xb), 65536), replace=False)])
+        return Refined(faiss, ivf, xb, int(r))
     if variant.endswith("sq8"):
         index = faiss.IndexIVFScalarQuantizer(quantizer, d, nlist, faiss.ScalarQuantizer.QT_8bit,
                                               faiss.METRIC_INNER_PRODUCT)
@@ -79,6 +87,29 @@ def build(faiss, variant, xb, c, quantizer_ef):
         index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
     index.add(xb)  # FAISS's wrapper keeps the quantizer alive with the index
     return index
+
+
+class Refined:
+    """An IVF index whose best r candidates IndexRefineFlat rescores exactly; nprobe set on the IVF stage."""
+
+    def __init__(self, faiss, ivf, xb, r):
+        self.ivf = ivf
+        self.refine = faiss.IndexRefineFlat(ivf)
+        self.refine.add(xb)  # into both: the IVF stage's codes and the float32 rows it rescores with
+        self.r = r
+        self.quantizer = ivf.quantizer
+
+    @property
+    def nprobe(self):
+        return self.ivf.nprobe
+
+    @nprobe.setter
+    def nprobe(self, value):
+        self.ivf.nprobe = value
+
+    def search(self, x, k):
+        self.refine.k_factor = self.r / k
+        return self.refine.search(x, k)
 
 
 def load():
