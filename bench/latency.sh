@@ -4,8 +4,9 @@
 # of half the closed loop's throughput, for an nlist sweep on the clustered 1M x 384 set, GloVe 100-d and the
 # real sentence-embedding set (bench/realdata.sh), each nlist at the smallest nprobe reaching the target; flat
 # search on clustered 200k; first calls in fresh JVMs. FAISS beside it, search only (bench/peers/faiss_latency.py,
-# tuned AVX2 build): IndexIVFFlat, an HNSW coarse quantizer and SQ8 lists, each nlist at each variant's smallest
-# nprobe reaching the target, at 1 and 2 OpenMP threads. Writes bench/results/latency.md (bench/latency_report.py)
+# tuned AVX2 build): IndexIVFFlat, an HNSW coarse quantizer, SQ8 lists and IVF-PQ fast-scan (4 bits, d/4
+# sub-spaces) with the best 600 rescored in float32 (IndexRefineFlat), each nlist at each variant's smallest nprobe
+# reaching the target, at 1 and 2 OpenMP threads. Writes bench/results/latency.md (bench/latency_report.py)
 # and keeps the raw JSON lines in bench/data/latency/run-<date>/.
 #
 #   bench/latency.sh            nlist 256-4096 and auto, batches 1/8/64/256, 2,000 calls (estimated 2 hours idle)
@@ -14,7 +15,9 @@
 # Options (one value each; lists comma-separated):
 #   --sets clustered-1M,glove,realdata   --nlist 256,512,1024,2048,4096,auto   --nprobe 1,2,4,8,16,32,64
 #                        (one grid for every nlist: each index tries the values up to its nlist)
-#   --batches 1,8,64,256   --calls 2000   --target 0.95   --faiss-variants ivf,ivf-hnsw,ivf-sq8 (none: Quarry only)
+#   --batches 1,8,64,256   --calls 2000   --target 0.95
+#   --faiss-variants ivf,ivf-hnsw,ivf-sq8,ivf-pqfs-d4-600   (none: Quarry only; bench/peers/faiss_sweep.py lists
+#                        them: ivf-pqfs-M-R is M sub-spaces, a number or dN for d / N, and R rescored)
 #   --faiss-calls N      FAISS's calls a series (default: --calls; its calls at a large nprobe take several times
 #                        Quarry's, so a bounded run gives it fewer)
 #   --faiss-nlist 1024,4096   the values of --nlist at which FAISS runs too (default: all of them)
@@ -36,7 +39,7 @@ CALLS=2000
 FAISS_CALLS=""
 FAISS_NLISTS=""
 TARGET=0.95
-VARIANTS=ivf,ivf-hnsw,ivf-sq8
+VARIANTS=ivf,ivf-hnsw,ivf-sq8,ivf-pqfs-d4-600
 BUILD_OPTS=""
 SEARCH_OPTS=""
 BENCH_OPTS=""

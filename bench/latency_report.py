@@ -10,8 +10,7 @@ Sets are labelled "SET/nlistN" (an IVF index of N lists; "-auto" when Quarry cho
 import json
 import sys
 
-FAISS_NAMES = {"flat": "IndexFlatIP", "ivf": "IVFFlat", "ivf-hnsw": "IVF-HNSW32", "ivf-sq8": "IVF-SQ8",
-               "ivf-hnsw-sq8": "IVF-HNSW32-SQ8"}
+from faiss_names import faiss_name
 
 
 def fmt(r):
@@ -52,7 +51,7 @@ def main(jsonl, machine, out, target):
               "| set | index | nprobe | recall@100 | batch | threads | closed loop | fixed rate | calls/s closed "
               "| load |", "|---|---|---:|---:|---:|---:|---|---|---:|---|"]
     for r in (r for r in faiss if r["mode"] == "closed loop"):
-        lines.append(f"| {r['set']} | {FAISS_NAMES.get(r.get('variant', 'ivf'), r.get('variant'))} | "
+        lines.append(f"| {r['set']} | {faiss_name(r.get('variant', 'ivf'))} | "
                      f"{r['nprobe'] or '-'} | {r['recall']:.3f} | {r['batch']} | {r['threads']} | {fmt(r)} | "
                      f"{fmt(series(faiss, r, 'fixed'))} | {r['calls_per_s']:,.0f} | "
                      f"{loads.get(r['set'] + ' faiss', '-')} |")
@@ -73,7 +72,7 @@ def main(jsonl, machine, out, target):
         for batch in sorted({r["batch"] for r in quarry + faiss if data_set(r["set"]) == name}):
             q, f = best(quarry, name, batch), best(faiss, name, batch)
             qc = f"{q['set'].partition('/')[2] or 'flat'}, nprobe {q['nprobe']}, recall {q['recall']:.3f}" if q else "-"
-            fc = (f"{FAISS_NAMES.get(f.get('variant'), f.get('variant'))} {f['set'].partition('/')[2]}, nprobe "
+            fc = (f"{faiss_name(f.get('variant'))} {f['set'].partition('/')[2]}, nprobe "
                   f"{f['nprobe']}, recall {f['recall']:.3f}, {f['threads']} thread(s)") if f else "-"
             ratio = f"{q['p50_ms'] / f['p50_ms']:.2f}" if q and f else "-"
             lines.append(f"| {name} | {batch} | {qc} | {p50p99(q)} | {p50p99(series(quarry, q, 'fixed') if q else None)}"

@@ -6,9 +6,10 @@
 # (`quarry index recall`, the first 2,000 queries), then at the smallest nprobe reaching the target, the whole
 # `quarry mine` command (JVM start, opening, warm-up, mining, writing npy) for each anchor count, timed, with
 # the load average before each run. FAISS beside it (bench/peers/faiss_sweep.py, tuned AVX2 build): k-means
-# once per nlist, then IndexIVFFlat, IVF with an HNSW coarse quantizer and IVF-SQ8, each at its smallest
-# nprobe reaching the target, search only (one index.search call of all its anchors; training and loading
-# excluded), at its best OpenMP x OpenBLAS split. The report (bench/mine_e2e_report.py) shows the sweep and
+# once per nlist, then IndexIVFFlat, IVF with an HNSW coarse quantizer, IVF-SQ8 and IVF-PQ fast-scan (4 bits,
+# d/4 sub-spaces) with the best 600 rescored in float32, each at its smallest nprobe reaching the target,
+# search only (one index.search call of all its anchors; training and loading excluded), at its best OpenMP x
+# OpenBLAS split. The report (bench/mine_e2e_report.py) shows the sweep and
 # each side at its best; appended to bench/results/mine-e2e.md, raw JSON lines in bench/data/sweep/run-*/.
 #
 #   bench/mine_e2e.sh            3 sets, nlist 256-4096 and auto, 200,000 and 1,000,000 anchors, 3 runs
@@ -18,7 +19,8 @@
 # Options (each takes one value; lists are comma-separated):
 #   --sets clustered-1M,glove,realdata   --nlist 256,512,1024,2048,4096,auto   --nprobe 1,2,4,8,16,32,64
 #   --anchors 200000,1000000   --faiss-anchors 200000   --runs 3   --target 0.95
-#   --faiss-variants ivf,ivf-hnsw,ivf-sq8   (bench/peers/faiss_sweep.py lists them)
+#   --faiss-variants ivf,ivf-hnsw,ivf-sq8,ivf-pqfs-d4-600   (bench/peers/faiss_sweep.py lists them: ivf-pqfs-M-R
+#                         is M sub-spaces, a number or dN for d / N, and R rescored)
 #   --build-opts "..."    more options of `quarry index build` (e.g. a list encoding or coarse stage); indexes
 #                         are cached per option set
 #   --search-opts "..."   more options of both `quarry index recall` and `quarry mine` (search-time settings)
@@ -35,7 +37,7 @@ ANCHOR_COUNTS=200000,1000000
 FAISS_ANCHORS=200000
 RUNS=3
 TARGET=0.95
-VARIANTS=ivf,ivf-hnsw,ivf-sq8
+VARIANTS=ivf,ivf-hnsw,ivf-sq8,ivf-pqfs-d4-600
 BUILD_OPTS=""
 SEARCH_OPTS=""
 LABEL=quarry

@@ -9,7 +9,7 @@ import statistics
 import sys
 from collections import defaultdict
 
-FAISS_NAMES = {"ivf": "IVFFlat", "ivf-hnsw": "IVF-HNSW32", "ivf-sq8": "IVF-SQ8", "ivf-hnsw-sq8": "IVF-HNSW32-SQ8"}
+from faiss_names import faiss_name, variant_order
 
 
 def rate(per_minute):
@@ -59,10 +59,10 @@ def main(path, machine, target):
                     who = group[0]["engine"] if stage == "-" else f"{group[0]['engine']}, {stage} coarse stage"
                     out.append(f"| {label} | {who} | "
                                + ", ".join(f"{r['nprobe']}: {r['recall']:.3f}" for r in group) + " |")
-            for variant in FAISS_NAMES:
+            for variant in sorted({r["variant"] for r in faiss_recall if r["nlist"] == nlist}, key=variant_order):
                 group = [r for r in faiss_recall if r["nlist"] == nlist and r["variant"] == variant]
                 if group:
-                    out.append(f"| {nlist} | FAISS {FAISS_NAMES[variant]} | "
+                    out.append(f"| {nlist} | FAISS {faiss_name(variant)} | "
                                + ", ".join(f"{r['nprobe']}: {r['recall']:.3f}" for r in group) + " |")
         out += ["", "Throughput at the smallest nprobe reaching the target: Quarry's whole `quarry mine` command (JVM "
                 "start to the last output byte), FAISS's `index.search` alone at its best OpenMP x OpenBLAS split "
@@ -79,9 +79,9 @@ def main(path, machine, target):
             key = (r["variant"], r["nlist"])
             if key not in best_faiss or r["queries_per_s"] > best_faiss[key]["queries_per_s"]:
                 best_faiss[key] = r
-        for (variant, nlist), r in sorted(best_faiss.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        for (variant, nlist), r in sorted(best_faiss.items(), key=lambda kv: (kv[0][1], variant_order(kv[0][0]))):
             m, lo, hi = per_minute(r)
-            out.append(f"| FAISS {FAISS_NAMES[variant]} (OpenMP {r['omp_threads']} x OpenBLAS {r['blas_threads']}) | "
+            out.append(f"| FAISS {faiss_name(variant)} (OpenMP {r['omp_threads']} x OpenBLAS {r['blas_threads']}) | "
                        f"{nlist} | {r['nprobe']} | {r['recall']:.3f} | {r['anchors']:,} | "
                        f"{rate(m)} [{rate(lo)}-{rate(hi)}] | {spread(r['runs_seconds'], '{:.2f}')} | "
                        f"{loads([r])} |")
@@ -96,7 +96,7 @@ def main(path, machine, target):
                 q = max((r for r in mines if r["anchors"] == n), key=lambda r: per_minute(r)[0])
                 qm = per_minute(q)[0]
                 out.append(f"| {n:,} | {q['nlist']}, {q['nprobe']}, {q['recall']:.3f} | {rate(qm)} | "
-                           f"{FAISS_NAMES[faiss['variant']]}, {faiss['nlist']}, {faiss['nprobe']}, "
+                           f"{faiss_name(faiss['variant'])}, {faiss['nlist']}, {faiss['nprobe']}, "
                            f"{faiss['recall']:.3f} | {rate(fm)} | {qm / fm:.2f}x |")
         out.append("")
     print("\n".join(out))

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """FAISS's search-only latency for trainer-sized batches, the peer of dev.quarry.bench.latency.LatencyBenchmark:
-IVF indexes (inner product; the variants of faiss_sweep.py: IndexIVFFlat, HNSW coarse quantizer, SQ8 lists, all
-built from one k-means per nlist, cached) or IndexFlatIP over a .qvec corpus, batches of queries searched one call
-at a time (k = 100), closed loop and at fixed rates (each call timed from when it was due), percentiles over
-every call.
+IVF indexes (inner product; the variants of faiss_sweep.py: IndexIVFFlat, HNSW coarse quantizer, SQ8 lists, 4-bit
+PQ fast-scan lists with a float32 refine, all built from one k-means per nlist, cached) or IndexFlatIP over a
+.qvec corpus, batches of queries searched one call at a time (k = 100), closed loop and at fixed rates (each call
+timed from when it was due), percentiles over every call.
 
 Run with Debian's /usr/bin/python3 and PYTHONPATH=$(bench/peers/build-faiss.sh) for the AVX2 build.
 Appends one JSON line per (variant, nprobe, batch, threads, mode) to --json-out; recall@100 per nprobe against
@@ -19,6 +19,7 @@ import numpy as np
 
 from faiss_bench import read_qvec
 from faiss_sweep import build, centroids
+from faiss_variants import check_variants
 
 K = 100
 
@@ -115,7 +116,8 @@ def main():
     ap.add_argument("--index", choices=["flat", "ivf"], default="ivf")
     ap.add_argument("--nlist", type=int, default=4096)
     ap.add_argument("--nprobe", default="1,2,4,8")
-    ap.add_argument("--variants", default="ivf", help="comma-separated: ivf, ivf-hnsw, ivf-sq8, ivf-hnsw-sq8")
+    ap.add_argument("--variants", default="ivf", help="comma-separated: ivf, ivf-hnsw, ivf-sq8, ivf-hnsw-sq8, ivf-pqfs-M-R (4-bit PQ fast-scan,"
+                    " M sub-spaces: a number or dN for d / N; the best R rescored in float32)")
     ap.add_argument("--quantizer-ef", type=int, default=64, help="efSearch of the HNSW coarse quantizer")
     ap.add_argument("--target", type=float, help="time only the smallest nprobe reaching this recall@100")
     ap.add_argument("--batches", default="1,8,64,256")
@@ -132,6 +134,11 @@ def main():
 
     simd = "avx2" if hasattr(faiss, "swigfaiss_avx2") else "generic"
     xb = np.ascontiguousarray(read_qvec(a.corpus), dtype=np.float32)
+    if a.index == "ivf":
+        try:
+            check_variants(a.variants.split(","), xb.shape[1])
+        except ValueError as e:
+            sys.exit(f"faiss_latency: {e}")
     xq = np.ascontiguousarray(read_qvec(a.queries)[:4096], dtype=np.float32)
     exact = faiss.IndexFlatIP(xb.shape[1])
     exact.add(xb)

@@ -6,6 +6,8 @@ own, seed 1234, up to 256 points per centroid, cached), then each IVF variant bu
   ivf-hnsw      IndexIVFFlat with an IndexHNSWFlat coarse quantizer (M 32, efSearch --quantizer-ef)
   ivf-sq8       IndexIVFScalarQuantizer (8-bit per dimension, QT_8bit), flat coarse quantizer
   ivf-hnsw-sq8  both
+  ivf-pqfs-M-R  IndexIVFPQFastScan (4-bit PQ of the raw vectors, M sub-spaces: a number, or dN for d / N) under
+                IndexRefineFlat rescoring the best R in float32, flat coarse quantizer
 
 Per variant: recall@100 of each nprobe on the first --recall queries against exact search (IndexFlatIP, or
 --ground-truth), then, at the smallest nprobe of the sweep reaching --target, the search-only throughput of
@@ -23,6 +25,7 @@ import time
 import numpy as np
 
 from faiss_bench import SEED, cache_matches, corpus_identity, openblas, read_qvec, write_json
+from faiss_variants import check_variants, pqfs_params
 
 K = 100
 
@@ -71,6 +74,14 @@ def build(faiss, variant, xb, c, quantizer_ef):
     else:
         quantizer = faiss.IndexFlatIP(d)
     quantizer.add(c)
+    if variant.startswith("ivf-pqfs"):
+        # 4-bit PQ in the fast-scan layout on the raw vectors (by_residual off: one query's tables serve every
+        # list, as Quarry's pq4 lists), variant "ivf-pqfs-M-R": M sub-spaces, the best R rescored by IndexRefineFlat.
+        m, r = pqfs_params(variant, d)
+        ivf = faiss.IndexIVFPQFastScan(quantizer, d, nlist, m, 4, faiss.METRIC_INNER_PRODUCT)
+        ivf.by_residual = False
+        ivf.train(xb[np.random.default_rng(SEED).choice(len(xb), min(len(xb), 65536), replace=False)])
+        return Refined(faiss, ivf, xb, r)
     if variant.endswith("sq8"):
         index = faiss.IndexIVFScalarQuantizer(quantizer, d, nlist, faiss.ScalarQuantizer.QT_8bit,
                                               faiss.METRIC_INNER_PRODUCT)
@@ -79,6 +90,29 @@ def build(faiss, variant, xb, c, quantizer_ef):
         index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
     index.add(xb)  # FAISS's wrapper keeps the quantizer alive with the index
     return index
+
+
+class Refined:
+    """An IVF index whose best r candidates IndexRefineFlat rescores exactly; nprobe set on the IVF stage."""
+
+    def __init__(self, faiss, ivf, xb, r):
+        self.ivf = ivf
+        self.refine = faiss.IndexRefineFlat(ivf)
+        self.refine.add(xb)  # into both: the IVF stage's codes and the float32 rows it rescores with
+        self.r = r
+        self.quantizer = ivf.quantizer
+
+    @property
+    def nprobe(self):
+        return self.ivf.nprobe
+
+    @nprobe.setter
+    def nprobe(self, value):
+        self.ivf.nprobe = value
+
+    def search(self, x, k):
+        self.refine.k_factor = self.r / k
+        return self.refine.search(x, k)
 
 
 def load():
@@ -116,6 +150,10 @@ def main():
     if ob is None:
         sys.exit("faiss_sweep: OpenBLAS is not loaded: run bench/peers/blas.sh")
     xb = load_rows(a.corpus)
+    try:
+        check_variants(a.variants.split(","), xb.shape[1])
+    except ValueError as e:
+        sys.exit(f"faiss_sweep: {e}")
     xq = load_rows(a.queries, a.recall)
     if a.ground_truth:
         truth = np.load(a.ground_truth)[: len(xq), :K]
